@@ -1,0 +1,56 @@
+# The two commands of the README: `make run` (set up, migrate, serve on the embedded default) and
+# `make test` (set up, then every gate and the whole test suite). Everything else here serves those two.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+CARGO_JOBS ?= 2
+PYTEST_ARGS ?=
+
+.PHONY: help setup run test lint typecheck rust-check docker-lint py-test bench clean
+
+help:
+	@echo "make run   - set up and serve the API on the embedded default (SQLite, in-memory cache)"
+	@echo "make test  - set up and run every gate and the whole test suite"
+
+$(UV):
+	$(PYTHON) -m pip install --quiet --user uv || $(PYTHON) -m pip install --quiet uv
+
+setup: $(UV)
+	@command -v cargo >/dev/null || { echo "a Rust toolchain (cargo) is needed to build the matcher"; exit 1; }
+	$(UV) sync --frozen
+
+run: setup
+	$(BIN)/skillbridge serve
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+
+typecheck: setup
+	$(BIN)/mypy
+
+rust-check:
+	cd matcher-rs && cargo fmt --all --check
+	cd matcher-rs && cargo clippy --workspace --all-targets -j $(CARGO_JOBS) -- -D warnings
+	cd matcher-rs && { if command -v cargo-nextest >/dev/null; then cargo nextest run --workspace -j $(CARGO_JOBS); \
+		else cargo test --workspace -j $(CARGO_JOBS); fi; }
+
+py-test: setup
+	$(BIN)/pytest -n 2 --cov --cov-report=term --cov-report=xml $(PYTEST_ARGS)
+
+docker-lint: setup
+	bash scripts/hadolint.sh
+
+test: lint typecheck rust-check docker-lint py-test
+
+bench: setup
+	$(BIN)/python bench/matching.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage coverage.xml matcher-rs/target

@@ -1,0 +1,254 @@
+"""Matching benchmark: native (Rust) vs pure-Python reference vs numpy scoring + scipy linear_sum_assignment.
+
+Run: ``.venv/bin/python bench/matching.py`` (optionally ``--sizes 1000x300,5000x1500``). Each (engine, size)
+runs in its own subprocess so the memory peaks do not mix: native reports the growth of ``ru_maxrss``
+across the call; the Python ones report the tracemalloc peak (numpy allocations included) and the
+``ru_maxrss`` growth (scipy's C++ buffers are only seen there). Times are end to end from Python: scoring
+every pair plus the optimal assignment, inputs already built. Not a timed test: it prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from typing import Any
+
+import skillbridge_matcher as sm
+
+from skillbridge.adapters.matching.reference import ReferenceMatchingEngine, top_k
+from skillbridge.domain.matching.scoring import LearnerProfile, MentorProfile, Weights
+
+SEED = 20_26
+SIZES = [(1000, 300), (5000, 1500), (10000, 3000)]
+REFERENCE_MAX_LEARNERS = 1000
+DENSE_LIMIT_BYTES = 2 * 1024**3
+CASE_TIMEOUT_SECONDS = 600
+
+
+def rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def run_native(n: int, m: int) -> dict[str, Any]:
+    learners, mentors = sm.synthetic_instance(n, m, SEED)
+    sm.assign_optimal(learners[:10], mentors[:10])  # warm the thread pool
+    before = rss_mib()
+    start = time.perf_counter()
+    result = sm.assign_optimal(learners, mentors)
+    elapsed = time.perf_counter() - start
+    return {"seconds": elapsed, "rss_mib": rss_mib() - before, "total": result["total_score"]}
+
+
+def learner_profile(x: sm.Learner) -> LearnerProfile:
+    return LearnerProfile(
+        x["id"],
+        tuple(x["skills"]),
+        x["lat"],
+        x["lon"],
+        x["remote_ok"],
+        x["hours_per_week"],
+        tuple(x["slots"]),
+        tuple(x["languages"]),
+    )
+
+
+def mentor_profile(x: sm.Mentor) -> MentorProfile:
+    return MentorProfile(
+        x["id"], tuple(x["skills"]), x["lat"], x["lon"], tuple(x["slots"]), tuple(x["languages"]), x["capacity"]
+    )
+
+
+def run_reference(n: int, m: int) -> dict[str, Any]:
+    raw_learners, raw_mentors = sm.synthetic_instance(n, m, SEED)
+    learners = [learner_profile(x) for x in raw_learners]
+    mentors = [mentor_profile(x) for x in raw_mentors]
+    engine = ReferenceMatchingEngine()
+    before = rss_mib()
+    start = time.perf_counter()
+    result = asyncio.run(engine.assign(learners, mentors, Weights()))
+    elapsed = time.perf_counter() - start
+    rss = rss_mib() - before
+    tracemalloc.start()
+    asyncio.run(engine.assign(learners, mentors, Weights()))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {"seconds": elapsed, "rss_mib": rss, "traced_mib": peak / 1024**2, "total": result.total_score}
+
+
+def numpy_scores(learners: list[sm.Learner], mentors: list[sm.Mentor]) -> tuple[Any, Any]:
+    """Score matrix and eligibility mask with the default weights, vectorised (same formula)."""
+    import numpy as np  # noqa: PLC0415
+
+    def onehot(rows: list[list[Any]], index: dict[Any, int]) -> Any:
+        out = np.zeros((len(rows), len(index)), dtype=np.float32)
+        for i, row in enumerate(rows):
+            for item in set(row):
+                if item in index:
+                    out[i, index[item]] = 1.0
+        return out
+
+    vocabulary = {s: k for k, s in enumerate(sorted({s for x in mentors for s in x["skills"]}))}
+    languages = {s: k for k, s in enumerate(sorted({s for x in mentors for s in x["languages"]}))}
+    slots = {s: s for s in range(168)}
+    n_skills = np.array([len(set(x["skills"])) for x in learners], dtype=np.float64)
+    common_skills = (
+        onehot([x["skills"] for x in learners], vocabulary) @ onehot([x["skills"] for x in mentors], vocabulary).T
+    )
+    skill = np.divide(common_skills, n_skills[:, None], out=np.zeros(common_skills.shape), where=n_skills[:, None] > 0)
+    del common_skills
+    hours = np.array([x["hours_per_week"] for x in learners], dtype=np.float64)
+    common_slots = onehot([x["slots"] for x in learners], slots) @ onehot([x["slots"] for x in mentors], slots).T
+    availability = np.minimum(
+        np.divide(common_slots, hours[:, None], out=np.zeros(common_slots.shape), where=hours[:, None] > 0), 1.0
+    )
+    del common_slots
+    lat1 = np.radians(np.array([x["lat"] for x in learners]))[:, None]
+    lon1 = np.radians(np.array([x["lon"] for x in learners]))[:, None]
+    lat2 = np.radians(np.array([x["lat"] for x in mentors]))[None, :]
+    lon2 = np.radians(np.array([x["lon"] for x in mentors]))[None, :]
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    distance = np.exp(-(2 * 6371.0088 * np.arcsin(np.minimum(np.sqrt(a), 1.0))) / 500.0)
+    del a
+    remote = np.array([x["remote_ok"] for x in learners])[:, None]
+    wd = np.where(remote, 0.2 * 0.25, 0.2)
+    score = (skill * 0.5 + distance * wd + availability * 0.3) / (0.5 + wd + 0.3)
+    del skill, distance, availability
+    speaks = (
+        onehot([x["languages"] for x in learners], languages) @ onehot([x["languages"] for x in mentors], languages).T
+    ) > 0
+    return score, speaks & (score >= 0.4)
+
+
+def run_scipy(n: int, m: int) -> dict[str, Any]:
+    import numpy as np  # noqa: PLC0415
+    from scipy.optimize import linear_sum_assignment  # noqa: PLC0415
+
+    learners, mentors = sm.synthetic_instance(n, m, SEED)
+    before = rss_mib()
+    tracemalloc.start()
+    start = time.perf_counter()
+    score, eligible = numpy_scores(learners, mentors)
+    columns = np.repeat(np.arange(m), [x["capacity"] for x in mentors])
+    # Ineligible pairs cost 0, the same as staying unassigned (every eligible score is >= 0).
+    cost = -np.where(eligible, score, 0.0)[:, columns]
+    rows, cols = linear_sum_assignment(cost)
+    chosen = eligible[rows, columns[cols]]
+    total = float(score[rows, columns[cols]][chosen].sum())
+    elapsed = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {"seconds": elapsed, "rss_mib": rss_mib() - before, "traced_mib": peak / 1024**2, "total": total}
+
+
+def run_top_k(n_mentors: int, queries: int = 200) -> dict[str, Any]:
+    learners, mentors = sm.synthetic_instance(queries, n_mentors, SEED)
+    start = time.perf_counter()
+    index = sm.MentorIndex(mentors)
+    build = time.perf_counter() - start
+    times = []
+    for learner in learners:
+        start = time.perf_counter()
+        index.top_k(learner, 10)
+        times.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    sm.top_k(learners[0], mentors, 10)
+    unindexed = time.perf_counter() - start
+    ms = [mentor_profile(x) for x in mentors]
+    profile = learner_profile(learners[0])
+    start = time.perf_counter()
+    top_k(profile, ms, 10, Weights())
+    reference = time.perf_counter() - start
+    return {
+        "build_s": build,
+        "median_s": statistics.median(times),
+        "p95_s": sorted(times)[int(0.95 * len(times)) - 1],
+        "unindexed_s": unindexed,
+        "reference_s": reference,
+    }
+
+
+WORKERS = {"native": run_native, "reference": run_reference, "scipy": run_scipy}
+
+
+def in_subprocess(*args: str) -> dict[str, Any]:
+    try:
+        out = subprocess.run(  # noqa: S603 - this very script
+            [sys.executable, __file__, "--worker", *args],
+            capture_output=True,
+            text=True,
+            timeout=CASE_TIMEOUT_SECONDS,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        return {"skipped": f"timed out after {CASE_TIMEOUT_SECONDS} s"}
+    except subprocess.CalledProcessError as exc:
+        return {"skipped": f"failed: {exc.stderr.strip().splitlines()[-1:]}"}
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def fmt(r: dict[str, Any]) -> str:
+    if "skipped" in r:
+        return f"skipped ({r['skipped']})"
+    memory = f"+{r['rss_mib']:.0f} MiB rss"
+    if "traced_mib" in r:
+        memory += f", {r['traced_mib']:.0f} MiB traced"
+    return f"{r['seconds'] * 1000:10.1f} ms  {memory}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--worker", nargs="+")
+    parser.add_argument("--sizes", default=",".join(f"{n}x{m}" for n, m in SIZES))
+    args = parser.parse_args()
+    if args.worker:
+        kind, *rest = args.worker
+        result = run_top_k(int(rest[0])) if kind == "topk" else WORKERS[kind](int(rest[0]), int(rest[1]))
+        print(json.dumps(result))
+        return
+    print(f"seed {SEED}; each case in its own process; default weights (min_score 0.4)")
+    for size in args.sizes.split(","):
+        n, m = (int(v) for v in size.split("x"))
+        print(f"\n== {n} learners x {m} mentors ==")
+        results: dict[str, dict[str, Any]] = {"native": in_subprocess("native", str(n), str(m))}
+        if n <= REFERENCE_MAX_LEARNERS:
+            results["reference"] = in_subprocess("reference", str(n), str(m))
+        else:
+            results["reference"] = {"skipped": f"pure Python only up to {REFERENCE_MAX_LEARNERS} learners"}
+        _, mentors = sm.synthetic_instance(n, m, SEED)
+        dense = n * sum(x["capacity"] for x in mentors) * 8
+        if dense > DENSE_LIMIT_BYTES:
+            results["scipy"] = {"skipped": f"dense matrix would be {dense / 1024**3:.1f} GiB > 2 GiB"}
+        else:
+            results["scipy"] = in_subprocess("scipy", str(n), str(m))
+        native = results["native"]
+        for name, r in results.items():
+            line = f"  {name:10s} {fmt(r)}"
+            if name != "native" and "skipped" not in r and "skipped" not in native:
+                line += f"  | {r['seconds'] / native['seconds']:.0f}x native time"
+                line += f", total {r['total']:.6f} vs native {native['total']:.6f}"
+            print(line, flush=True)
+    print("\n== top-10 among 100,000 mentors (200 queries) ==")
+    t = in_subprocess("topk", "100000")
+    if "skipped" in t:
+        print(f"  skipped ({t['skipped']})")
+    else:
+        print(f"  MentorIndex build        {t['build_s'] * 1000:8.1f} ms (once)")
+        print(f"  MentorIndex.top_k        median {t['median_s'] * 1000:.3f} ms, p95 {t['p95_s'] * 1000:.3f} ms")
+        print(
+            f"  sm.top_k (no index)      {t['unindexed_s'] * 1000:8.1f} ms  ({t['unindexed_s'] / t['median_s']:.0f}x)"
+        )
+        print(
+            f"  reference top_k (Python) {t['reference_s'] * 1000:8.1f} ms  ({t['reference_s'] / t['median_s']:.0f}x)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,798 @@
+//! Optimal (sparse min-cost flow) and greedy assignment.
+//!
+//! ## Optimal: successive shortest paths on the sparse graph
+//!
+//! Network: source → learner (cap 1), learner → mentor for every *eligible* pair (cap 1,
+//! cost −score), mentor → sink (cap = capacity), plus a "stay unassigned" arc
+//! learner → sink (cap 1, cost 0). With that arc every learner can always be routed, so
+//! the learners can be added one at a time: for each new learner we find the cheapest
+//! path to the sink in the residual graph (Dijkstra on reduced costs, Johnson
+//! potentials) and augment along it. A path of non-negative cost is exactly the
+//! "stay unassigned" arc winning, i.e. we stop improving as soon as the best augmenting
+//! path has non-negative cost. After every step the flow is a min-cost flow for the
+//! learners added so far, so the final flow is a maximum-weight b-matching.
+//!
+//! Costs are integers (`round(score · 2^SCALE_BITS)`), which makes the search exact and
+//! deterministic; the reported scores and total are the exact `f64` scores.
+//!
+//! Potentials in "profit" form: learner `u[i] ≥ 0`, mentor price `p[m] ≥ 0` with
+//! `u[i] + p[m] ≥ w[i][m]` on every eligible edge, equality on assigned edges,
+//! `u[i] = 0` for unassigned learners and `p[m] = 0` for mentors with free capacity.
+//! The reduced cost of learner→mentor is `u + p − w`, of mentor→assigned learner 0, of
+//! learner→"unassigned" `u`, of a non-full mentor→sink 0.
+//!
+//! Warm start (greedy, dual feasible): a Gauss-Seidel auction with exact bids (ε = 0).
+//! Each free learner bids for its best mentor by net value `w − p`, offering
+//! `w − (second-best net value)`; a mentor keeps its `capacity` highest bids and, once
+//! full, prices itself at the lowest kept bid. This keeps every assigned edge tight and
+//! every potential feasible, i.e. it is exactly a valid intermediate state of the
+//! shortest-path algorithm, and it settles most learners with short, local moves. The
+//! first round (all prices 0) is the plain greedy "take your best mentor if it has room".
+//! Learners left when the bid budget runs out (ε = 0 auctions can creep) or whose bid
+//! ties are added by the exact Dijkstra phase, which stops each search as soon as its
+//! minimum heap key reaches the best sink found so far (a free mentor slot, or an
+//! "unassigned" arc).
+//!
+//! Each learner's adjacency is kept ordered by an upper bound of its current net value
+//! (prices only rise, so stale keys stay valid bounds), so bids and relaxations scan only
+//! the few edges that can matter and re-order a slice only when it has gone stale.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::candidates::{self, Candidates};
+use crate::error::{validate_match, InputError};
+use crate::prepared::{PreparedLearner, PreparedMentors};
+use crate::types::{Algorithm, Assignment, AssignmentResult, Learner, Mentor, Weights};
+
+/// Integer cost resolution: scores in `[0, 1]` become integers in `[0, 2^48]`.
+const SCALE: f64 = (1u64 << 48) as f64;
+const NONE: u32 = u32::MAX;
+
+/// Maximise the total score of eligible assigned pairs (each learner at most one mentor,
+/// each mentor at most `capacity` learners). Exact and deterministic.
+pub fn assign_optimal(
+    learners: &[Learner],
+    mentors: &[Mentor],
+    weights: &Weights,
+) -> Result<AssignmentResult, InputError> {
+    validate_match(learners, mentors, weights)?;
+    let pm = PreparedMentors::new(mentors);
+    let (pls, cand) = candidates::build(&pm, learners, weights, false);
+    let assigned = min_cost_flow(cand, &pm.capacity);
+    Ok(report(
+        learners,
+        mentors,
+        weights,
+        &pm,
+        &pls,
+        &assigned,
+        Algorithm::Optimal,
+    ))
+}
+
+/// Greedy: eligible pairs by score descending (ties: learner index, then mentor index),
+/// taken while the learner is free and the mentor has room.
+pub fn assign_greedy(
+    learners: &[Learner],
+    mentors: &[Mentor],
+    weights: &Weights,
+) -> Result<AssignmentResult, InputError> {
+    validate_match(learners, mentors, weights)?;
+    let pm = PreparedMentors::new(mentors);
+    let (pls, cand) = candidates::build(&pm, learners, weights, true);
+    let assigned = greedy(&cand, &pm.capacity);
+    Ok(report(
+        learners,
+        mentors,
+        weights,
+        &pm,
+        &pls,
+        &assigned,
+        Algorithm::Greedy,
+    ))
+}
+
+/// Run either algorithm.
+pub fn assign(
+    learners: &[Learner],
+    mentors: &[Mentor],
+    weights: &Weights,
+    algorithm: Algorithm,
+) -> Result<AssignmentResult, InputError> {
+    match algorithm {
+        Algorithm::Optimal => assign_optimal(learners, mentors, weights),
+        Algorithm::Greedy => assign_greedy(learners, mentors, weights),
+    }
+}
+
+/// Statistics about the eligible-pair graph (for benchmarks and diagnostics).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GraphStats {
+    pub pairs: usize,
+    pub eligible_pairs: usize,
+    pub eligible_share: f64,
+}
+
+/// Count eligible pairs (validates like `assign_optimal`).
+pub fn graph_stats(
+    learners: &[Learner],
+    mentors: &[Mentor],
+    weights: &Weights,
+) -> Result<GraphStats, InputError> {
+    validate_match(learners, mentors, weights)?;
+    let pm = PreparedMentors::new(mentors);
+    let (_, cand) = candidates::build(&pm, learners, weights, true);
+    let pairs = learners.len() * mentors.len();
+    Ok(GraphStats {
+        pairs,
+        eligible_pairs: cand.num_edges(),
+        eligible_share: cand.num_edges() as f64 / pairs as f64,
+    })
+}
+
+fn report(
+    learners: &[Learner],
+    mentors: &[Mentor],
+    weights: &Weights,
+    pm: &PreparedMentors,
+    pls: &[PreparedLearner],
+    assigned: &[u32],
+    algorithm: Algorithm,
+) -> AssignmentResult {
+    let mut assignments = Vec::new();
+    let mut unassigned = Vec::new();
+    let mut total_score = 0.0;
+    for (i, l) in learners.iter().enumerate() {
+        match assigned[i] {
+            NONE => unassigned.push(l.id.clone()),
+            m => {
+                let m = m as usize;
+                let c = pm.components(&pls[i], m, weights);
+                total_score += c.score;
+                assignments.push(Assignment {
+                    learner_id: l.id.clone(),
+                    mentor_id: mentors[m].id.clone(),
+                    score: c.score,
+                    components: c.parts(),
+                });
+            }
+        }
+    }
+    AssignmentResult {
+        assignments,
+        unassigned,
+        total_score,
+        algorithm,
+    }
+}
+
+pub(crate) fn greedy(cand: &Candidates, capacity: &[u32]) -> Vec<u32> {
+    let n = cand.offsets.len().saturating_sub(1);
+    let mut order: Vec<(u32, u32)> = Vec::with_capacity(cand.num_edges()); // (learner, edge)
+    for i in 0..n {
+        for e in cand.range(i) {
+            order.push((i as u32, e as u32));
+        }
+    }
+    order.sort_unstable_by(|a, b| {
+        cand.score[b.1 as usize]
+            .total_cmp(&cand.score[a.1 as usize])
+            .then(a.0.cmp(&b.0))
+            .then(cand.mentor[a.1 as usize].cmp(&cand.mentor[b.1 as usize]))
+    });
+    let mut load = vec![0u32; capacity.len()];
+    let mut assigned = vec![NONE; n];
+    for (i, e) in order {
+        let m = cand.mentor[e as usize];
+        if assigned[i as usize] == NONE && load[m as usize] < capacity[m as usize] {
+            assigned[i as usize] = m;
+            load[m as usize] += 1;
+        }
+    }
+    assigned
+}
+
+/// A mentor's kept bids `(bid, learner)` as a min-heap: the top (lowest bid, then highest
+/// learner index) is evicted first.
+type BidHeap = BinaryHeap<Reverse<(i64, Reverse<u32>)>>;
+
+/// Where the cheapest path found so far ends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sink {
+    /// The new learner stays unassigned.
+    Own,
+    /// A mentor with free capacity, reached from learner `pred`.
+    Mentor { mentor: u32, pred: u32 },
+    /// An already assigned learner (reached from its mentor) becomes unassigned.
+    Drop { learner: u32 },
+}
+
+/// State of the sparse successive-shortest-path solver.
+struct Flow<'a> {
+    capacity: &'a [u32],
+    /// CSR adjacency of the learners (owned: each learner's slice gets re-ordered).
+    off: Vec<usize>,
+    mentor: Vec<u32>,
+    /// Integer edge weights.
+    w: Vec<i64>,
+    /// `w - p[mentor]` as of the last time the learner's slice was sorted. Prices only
+    /// rise, so this is an upper bound on the current net value `w - p`; each slice is
+    /// kept sorted by it (descending), which lets `relax` stop early.
+    key: Vec<i64>,
+    /// Learner profits and mentor prices (potentials).
+    u: Vec<i64>,
+    p: Vec<i64>,
+    assigned: Vec<u32>,
+    load: Vec<u32>,
+    members: Vec<Vec<u32>>,
+    // Dijkstra scratch, reset through `touched`.
+    dist: Vec<i64>,
+    pred: Vec<u32>,
+    done: Vec<bool>,
+    touched: Vec<u32>,
+    settled_m: Vec<(u32, i64)>,
+    settled_l: Vec<(u32, i64)>,
+    heap: BinaryHeap<Reverse<(i64, u32)>>,
+    resort: Vec<u128>,
+    best: i64,
+    sink: Sink,
+}
+
+/// Re-sort a learner's slice when a relaxation scanned at least this many edges.
+const RESORT_AFTER: usize = 24;
+/// How many edges a re-sort puts in exact order at the front of a slice.
+const RESORT_TOP: usize = candidates::ROW_TOP;
+/// Bid budget of the auction warm start, per learner.
+const AUCTION_BIDS_PER_LEARNER: usize = 256;
+
+impl<'a> Flow<'a> {
+    fn new(cand: Candidates, capacity: &'a [u32]) -> Self {
+        let n = cand.offsets.len().saturating_sub(1);
+        let nm = capacity.len();
+        let w: Vec<i64> = cand
+            .score
+            .iter()
+            .map(|&s| (s.clamp(0.0, 1.0) * SCALE).round() as i64)
+            .collect();
+        drop(cand.score);
+        let mut flow = Flow {
+            capacity,
+            off: cand.offsets,
+            mentor: cand.mentor,
+            key: w.clone(),
+            w,
+            u: vec![0; n],
+            p: vec![0; nm],
+            assigned: vec![NONE; n],
+            load: vec![0; nm],
+            members: vec![Vec::new(); nm],
+            dist: vec![i64::MAX; nm],
+            pred: vec![NONE; nm],
+            done: vec![false; nm],
+            touched: Vec::new(),
+            settled_m: Vec::new(),
+            settled_l: Vec::new(),
+            heap: BinaryHeap::new(),
+            resort: Vec::new(),
+            best: 0,
+            sink: Sink::Own,
+        };
+        // `candidates::build` leaves each row with its RESORT_TOP best edges first, in
+        // order, and the rest after them: key them as `resort` would with all prices 0.
+        for j in 0..n {
+            let r = flow.range(j);
+            if r.len() > RESORT_TOP {
+                let tail_key = flow.w[r.start + RESORT_TOP];
+                for e in r.start + RESORT_TOP..r.end {
+                    flow.key[e] = tail_key;
+                }
+            }
+        }
+        flow
+    }
+
+    #[inline]
+    fn range(&self, i: usize) -> std::ops::Range<usize> {
+        self.off[i]..self.off[i + 1]
+    }
+
+    /// Best and second-best net value `w - p` of learner `i` (the "stay unassigned"
+    /// option counts as 0): `(v1, edge of v1, v2)`.
+    fn top_two(&mut self, i: usize) -> (i64, usize, i64) {
+        let (mut v1, mut e1, mut v2) = (0i64, usize::MAX, 0i64);
+        let mut scanned = 0;
+        for e in self.range(i) {
+            if self.key[e] <= v2 {
+                break; // keys bound w - p from above and are sorted descending
+            }
+            scanned += 1;
+            let net = self.w[e] - self.p[self.mentor[e] as usize];
+            if net > v1 {
+                v2 = v1;
+                v1 = net;
+                e1 = e;
+            } else if net > v2 {
+                v2 = net;
+            }
+        }
+        if scanned >= RESORT_AFTER {
+            self.resort(i);
+            if v1 > 0 {
+                // The slice moved; find the edge of v1 again (first one, deterministic).
+                e1 = self
+                    .range(i)
+                    .find(|&e| self.w[e] - self.p[self.mentor[e] as usize] == v1)
+                    .unwrap_or(usize::MAX);
+            }
+        }
+        (v1, e1, v2)
+    }
+
+    /// Warm start: a Gauss-Seidel auction with exact (ε = 0) bids. Learner `i` bids
+    /// `w - v2` for its best mentor (price + margin over its second choice); a full mentor
+    /// keeps its `capacity` highest bids and its price is the lowest kept bid, a non-full
+    /// mentor's price stays 0. Every assigned learner therefore stays tight and
+    /// dual-feasible (`u = w - p >= v2 >= net value of any other option`), which is exactly
+    /// the state the shortest-path phase needs. Learners that tie, and whatever is left when
+    /// the bid budget runs out, are returned for the exact shortest-path phase.
+    fn auction(&mut self, bids_per_learner: usize) -> Vec<usize> {
+        let n = self.u.len();
+        let nm = self.capacity.len();
+        // Per mentor: min-heap of (bid, learner); the top is evicted first (lowest bid,
+        // then highest learner index).
+        let mut bids: Vec<BidHeap> = vec![BinaryHeap::new(); nm];
+        let mut queue: std::collections::VecDeque<usize> = (0..n).collect();
+        let mut deferred = Vec::new();
+        let mut budget = bids_per_learner.saturating_mul(n);
+        while let Some(i) = queue.pop_front() {
+            if budget == 0 {
+                deferred.push(i);
+                deferred.extend(queue.drain(..));
+                break;
+            }
+            budget -= 1;
+            let (v1, e1, v2) = self.top_two(i);
+            if v1 <= 0 || e1 == usize::MAX {
+                continue; // stays unassigned with u = 0
+            }
+            let m = self.mentor[e1] as usize;
+            let bid = self.w[e1] - v2;
+            let heap = &mut bids[m];
+            if (heap.len() as u64) < u64::from(self.capacity[m]) {
+                heap.push(Reverse((bid, Reverse(i as u32))));
+                self.assigned[i] = m as u32;
+                if heap.len() as u64 == u64::from(self.capacity[m]) {
+                    self.p[m] = heap.peek().map_or(0, |Reverse((b, _))| *b);
+                }
+            } else if bid > self.p[m] {
+                if let Some(Reverse((_, Reverse(out)))) = heap.pop() {
+                    self.assigned[out as usize] = NONE;
+                    queue.push_back(out as usize);
+                }
+                heap.push(Reverse((bid, Reverse(i as u32))));
+                self.assigned[i] = m as u32;
+                self.p[m] = heap.peek().map_or(0, |Reverse((b, _))| *b);
+            } else {
+                deferred.push(i);
+            }
+        }
+        for (m, heap) in bids.into_iter().enumerate() {
+            let mut members: Vec<u32> =
+                heap.into_iter().map(|Reverse((_, Reverse(l)))| l).collect();
+            members.sort_unstable();
+            self.load[m] = members.len() as u32;
+            self.members[m] = members;
+        }
+        for i in 0..n {
+            let m = self.assigned[i];
+            if m != NONE {
+                let e = self
+                    .range(i)
+                    .find(|&e| self.mentor[e] == m)
+                    .unwrap_or(usize::MAX);
+                if e != usize::MAX {
+                    self.u[i] = self.w[e] - self.p[m as usize];
+                }
+            }
+        }
+        deferred
+    }
+
+    /// Re-order learner `j`'s slice by current net value `w - p`: the `RESORT_TOP` best
+    /// first, sorted (descending; ties by mentor index, so the order is deterministic), and
+    /// the rest after them, unsorted, all keyed with the largest net value among them. Keys
+    /// stay non-increasing along the slice and bound every later edge's net value.
+    fn resort(&mut self, j: usize) {
+        let r = self.range(j);
+        // Pack (net value, mentor) into one integer whose ascending order is "net
+        // descending, then mentor ascending": cheap to compare and to move.
+        self.resort.clear();
+        for e in r.clone() {
+            let m = self.mentor[e];
+            let net = self.w[e] - self.p[m as usize];
+            let ordered = (net as u64) ^ (1u64 << 63);
+            self.resort
+                .push(!((u128::from(ordered) << 64) | u128::from(u32::MAX - m)));
+        }
+        let len = self.resort.len();
+        if len > RESORT_TOP {
+            self.resort.select_nth_unstable(RESORT_TOP);
+            self.resort[..RESORT_TOP].sort_unstable();
+        } else {
+            self.resort.sort_unstable();
+        }
+        let decode = |packed: u128| {
+            let x = !packed;
+            let m = u32::MAX - (x as u32);
+            let net = ((x >> 64) as u64 ^ (1u64 << 63)) as i64;
+            (net, m)
+        };
+        let tail_key = if len > RESORT_TOP {
+            decode(self.resort[RESORT_TOP]).0
+        } else {
+            i64::MIN
+        };
+        for (k, &packed) in self.resort.iter().enumerate() {
+            let (net, m) = decode(packed);
+            let e = r.start + k;
+            self.key[e] = if k < RESORT_TOP { net } else { tail_key };
+            self.mentor[e] = m;
+            self.w[e] = net + self.p[m as usize];
+        }
+    }
+
+    /// Relax the out-edges of learner `j`, settled at distance `dj`.
+    #[inline]
+    fn relax(&mut self, j: usize, dj: i64) {
+        let base = dj + self.u[j];
+        let own = self.assigned[j];
+        let r = self.range(j);
+        let mut scanned = 0;
+        for e in r {
+            // Reduced cost >= base - key[e] for this and every later edge.
+            if base - self.key[e] >= self.best {
+                break;
+            }
+            scanned += 1;
+            let m = self.mentor[e];
+            let mu = m as usize;
+            if m == own || self.done[mu] {
+                continue;
+            }
+            let nd = base + self.p[mu] - self.w[e];
+            if nd >= self.best {
+                continue;
+            }
+            if self.load[mu] < self.capacity[mu] {
+                self.best = nd;
+                self.sink = Sink::Mentor {
+                    mentor: m,
+                    pred: j as u32,
+                };
+            } else if nd < self.dist[mu] {
+                if self.dist[mu] == i64::MAX {
+                    self.touched.push(m);
+                }
+                self.dist[mu] = nd;
+                self.pred[mu] = j as u32;
+                self.heap.push(Reverse((nd, m)));
+            }
+        }
+        if scanned >= RESORT_AFTER {
+            self.resort(j);
+        }
+    }
+
+    /// Add learner `i0` to the flow along a cheapest residual path.
+    fn add_learner(&mut self, i0: usize) {
+        // A profit that makes every reduced cost out of i0 non-negative.
+        let mut u0 = 0i64;
+        for e in self.range(i0) {
+            if self.key[e] <= u0 {
+                break; // keys bound w - p from above and are sorted descending
+            }
+            u0 = u0.max(self.w[e] - self.p[self.mentor[e] as usize]);
+        }
+        self.u[i0] = u0;
+        self.best = u0;
+        self.sink = Sink::Own;
+
+        self.settled_l.push((i0 as u32, 0));
+        self.relax(i0, 0);
+        while let Some(Reverse((d, m))) = self.heap.pop() {
+            if d >= self.best {
+                break;
+            }
+            let mu = m as usize;
+            if self.done[mu] || d > self.dist[mu] {
+                continue;
+            }
+            self.done[mu] = true;
+            self.settled_m.push((m, d));
+            for k in 0..self.members[mu].len() {
+                let j = self.members[mu][k] as usize;
+                self.settled_l.push((j as u32, d));
+                if d + self.u[j] < self.best {
+                    self.best = d + self.u[j];
+                    self.sink = Sink::Drop { learner: j as u32 };
+                }
+                self.relax(j, d);
+            }
+        }
+        self.heap.clear();
+
+        // Potential update: every node settled closer than the sink moves by (best - d).
+        let best = self.best;
+        for &(m, d) in &self.settled_m {
+            if d < best {
+                self.p[m as usize] += best - d;
+            }
+        }
+        for &(j, d) in &self.settled_l {
+            if d < best {
+                self.u[j as usize] -= best - d;
+            }
+        }
+
+        // Augment: walk back from the sink to i0, reassigning along the path.
+        let (mut m, mut l) = match self.sink {
+            Sink::Own => (NONE, NONE),
+            Sink::Mentor { mentor, pred } => {
+                self.load[mentor as usize] += 1;
+                (mentor, pred)
+            }
+            Sink::Drop { learner } => {
+                let mj = self.assigned[learner as usize];
+                remove(&mut self.members[mj as usize], learner);
+                self.assigned[learner as usize] = NONE;
+                (mj, self.pred[mj as usize])
+            }
+        };
+        while m != NONE && l != NONE {
+            let prev = self.assigned[l as usize];
+            if prev != NONE {
+                remove(&mut self.members[prev as usize], l);
+            }
+            self.assigned[l as usize] = m;
+            self.members[m as usize].push(l);
+            if l as usize == i0 || prev == NONE {
+                break;
+            }
+            m = prev;
+            l = self.pred[m as usize];
+        }
+
+        for &t in &self.touched {
+            self.dist[t as usize] = i64::MAX;
+            self.done[t as usize] = false;
+            self.pred[t as usize] = NONE;
+        }
+        self.touched.clear();
+        self.settled_m.clear();
+        self.settled_l.clear();
+    }
+}
+
+/// Sparse successive-shortest-path min-cost flow. Returns each learner's mentor or NONE.
+pub(crate) fn min_cost_flow(cand: Candidates, capacity: &[u32]) -> Vec<u32> {
+    min_cost_flow_with_budget(cand, capacity, AUCTION_BIDS_PER_LEARNER)
+}
+
+/// `bids_per_learner = 0` skips the auction entirely (pure successive shortest paths).
+pub(crate) fn min_cost_flow_with_budget(
+    cand: Candidates,
+    capacity: &[u32],
+    bids_per_learner: usize,
+) -> Vec<u32> {
+    let mut flow = Flow::new(cand, capacity);
+    for i0 in flow.auction(bids_per_learner) {
+        flow.add_learner(i0);
+    }
+    flow.assigned
+}
+
+fn remove(v: &mut Vec<u32>, x: u32) {
+    if let Some(pos) = v.iter().position(|&y| y == x) {
+        v.remove(pos);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The warm start and the shortest-path phase must each be exact on their own: compare
+    //! every auction budget (0 = pure SSP) against an exhaustive oracle.
+
+    use super::*;
+    use crate::scoring::score;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    #[allow(clippy::too_many_arguments)]
+    fn learner(
+        id: usize,
+        skills: Vec<u8>,
+        lat: f64,
+        lon: f64,
+        remote: bool,
+        hours: u8,
+        slots: Vec<u16>,
+        fr: bool,
+    ) -> Learner {
+        Learner {
+            id: format!("l{id}"),
+            skills: skills.iter().map(|s| format!("s{s}")).collect(),
+            lat,
+            lon,
+            remote_ok: remote,
+            hours_per_week: f64::from(hours),
+            slots,
+            languages: if fr {
+                vec!["fr".into()]
+            } else {
+                vec!["en".into()]
+            },
+        }
+    }
+
+    fn instance() -> impl Strategy<Value = (Vec<Learner>, Vec<Mentor>, Weights)> {
+        let l = (
+            proptest::collection::vec(0u8..5, 0..4),
+            -2.0f64..2.0,
+            -2.0f64..2.0,
+            any::<bool>(),
+            0u8..4,
+            proptest::collection::vec(0u16..6, 0..5),
+            prop::bool::weighted(0.15),
+        );
+        let m = (
+            proptest::collection::vec(0u8..5, 0..4),
+            -2.0f64..2.0,
+            -2.0f64..2.0,
+            proptest::collection::vec(0u16..6, 0..5),
+            prop::bool::weighted(0.15),
+            1u32..=3,
+        );
+        (
+            proptest::collection::vec(l, 1..=7),
+            proptest::collection::vec(m, 1..=5),
+            0.0f64..0.7,
+            prop::bool::weighted(0.3),
+        )
+            .prop_map(|(ls, ms, min_score, round_grid)| {
+                let snap = |x: f64| {
+                    if round_grid {
+                        (x * 2.0).round() / 2.0
+                    } else {
+                        x
+                    }
+                };
+                let learners = ls
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (sk, lat, lon, r, h, sl, fr))| {
+                        learner(i, sk, snap(lat), snap(lon), r, h, sl, fr)
+                    })
+                    .collect();
+                let mentors = ms
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (sk, lat, lon, sl, fr, cap))| Mentor {
+                        id: format!("m{i}"),
+                        skills: sk.iter().map(|s| format!("s{s}")).collect(),
+                        lat: snap(lat),
+                        lon: snap(lon),
+                        slots: sl,
+                        languages: if fr {
+                            vec!["fr".into(), "en".into()]
+                        } else {
+                            vec!["en".into()]
+                        },
+                        capacity: cap,
+                    })
+                    .collect();
+                let w = Weights {
+                    min_score,
+                    ..Weights::default()
+                };
+                (learners, mentors, w)
+            })
+    }
+
+    /// Exhaustive optimum over (learner, mentor-load) states.
+    fn oracle(learners: &[Learner], mentors: &[Mentor], w: &Weights) -> f64 {
+        let s: Vec<Vec<Option<f64>>> = learners
+            .iter()
+            .map(|l| {
+                mentors
+                    .iter()
+                    .map(|m| {
+                        let c = score(l, m, w);
+                        c.eligible.then_some(c.score)
+                    })
+                    .collect()
+            })
+            .collect();
+        fn rec(
+            i: usize,
+            load: &mut Vec<u32>,
+            s: &[Vec<Option<f64>>],
+            caps: &[u32],
+            memo: &mut HashMap<(usize, Vec<u32>), f64>,
+        ) -> f64 {
+            if i == s.len() {
+                return 0.0;
+            }
+            if let Some(&v) = memo.get(&(i, load.clone())) {
+                return v;
+            }
+            let mut best = rec(i + 1, load, s, caps, memo);
+            for m in 0..caps.len() {
+                if let Some(sc) = s[i][m] {
+                    if load[m] < caps[m] {
+                        load[m] += 1;
+                        best = best.max(sc + rec(i + 1, load, s, caps, memo));
+                        load[m] -= 1;
+                    }
+                }
+            }
+            memo.insert((i, load.clone()), best);
+            best
+        }
+        let caps: Vec<u32> = mentors.iter().map(|m| m.capacity).collect();
+        rec(0, &mut vec![0; caps.len()], &s, &caps, &mut HashMap::new())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn every_auction_budget_is_exact((learners, mentors, w) in instance()) {
+            let want = oracle(&learners, &mentors, &w);
+            let pm = PreparedMentors::new(&mentors);
+            for budget in [0usize, 1, 2, 5, AUCTION_BIDS_PER_LEARNER] {
+                let (pls, cand) = candidates::build(&pm, &learners, &w, false);
+                let assigned = min_cost_flow_with_budget(cand, &pm.capacity, budget);
+                let r = report(&learners, &mentors, &w, &pm, &pls, &assigned, Algorithm::Optimal);
+                prop_assert!((r.total_score - want).abs() <= 1e-9, "budget {}: {} vs oracle {}", budget, r.total_score, want);
+                let mut load = vec![0u32; mentors.len()];
+                for (i, &m) in assigned.iter().enumerate() {
+                    if m != NONE {
+                        prop_assert!(score(&learners[i], &mentors[m as usize], &w).eligible);
+                        load[m as usize] += 1;
+                    }
+                }
+                for (m, &n) in load.iter().enumerate() {
+                    prop_assert!(n <= mentors[m].capacity);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn auction_and_pure_ssp_agree_on_synthetic_instances() {
+        for (nl, nm, seed) in [(300, 90, 1u64), (500, 150, 2), (200, 200, 3)] {
+            let (learners, mentors) = crate::synthetic::synthetic_instance(nl, nm, seed);
+            let w = Weights::default();
+            let pm = PreparedMentors::new(&mentors);
+            let mut totals = Vec::new();
+            for budget in [0usize, 3, AUCTION_BIDS_PER_LEARNER] {
+                let (pls, cand) = candidates::build(&pm, &learners, &w, false);
+                let assigned = min_cost_flow_with_budget(cand, &pm.capacity, budget);
+                let r = report(
+                    &learners,
+                    &mentors,
+                    &w,
+                    &pm,
+                    &pls,
+                    &assigned,
+                    Algorithm::Optimal,
+                );
+                totals.push(r.total_score);
+            }
+            for t in &totals {
+                assert!((t - totals[0]).abs() <= 1e-9, "{nl}x{nm}: {totals:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Eligible-pair generation: the sparse bipartite graph in CSR form.
+
+use crate::prepared::{PreparedLearner, PreparedMentors};
+use crate::types::{Learner, Weights};
+
+/// Learners per parallel work item.
+#[cfg(feature = "parallel")]
+const CHUNK: usize = 32;
+
+/// How many of a learner's best edges come first, in order, in its row.
+pub(crate) const ROW_TOP: usize = 32;
+
+/// Eligible edges of every learner, in learner order. Within a learner: its `ROW_TOP` best
+/// edges first (score descending, then mentor index), then the others, each of them scoring
+/// at most the `ROW_TOP + 1`-th best (in no particular but deterministic order).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Candidates {
+    /// `offsets[i]..offsets[i + 1]` are learner `i`'s edges.
+    pub offsets: Vec<usize>,
+    pub mentor: Vec<u32>,
+    pub score: Vec<f64>,
+}
+
+impl Candidates {
+    #[inline]
+    pub fn range(&self, learner: usize) -> std::ops::Range<usize> {
+        self.offsets[learner]..self.offsets[learner + 1]
+    }
+
+    pub fn num_edges(&self) -> usize {
+        self.mentor.len()
+    }
+}
+
+struct Block {
+    counts: Vec<usize>,
+    mentor: Vec<u32>,
+    score: Vec<f64>,
+}
+
+fn score_block(pm: &PreparedMentors, pls: &[PreparedLearner], w: &Weights, exact: bool) -> Block {
+    let mut block = Block {
+        counts: Vec::with_capacity(pls.len()),
+        mentor: Vec::new(),
+        score: Vec::new(),
+    };
+    let mut row: Vec<(f64, u32)> = Vec::new();
+    let mut table = Vec::new();
+    for pl in pls {
+        row.clear();
+        pm.eligible_row(pl, w, exact, &mut row, &mut table);
+        // Scores are >= 0, so their bit patterns order like the values.
+        let key = |&(s, m): &(f64, u32)| (std::cmp::Reverse(s.to_bits()), m);
+        if row.len() > ROW_TOP {
+            row.select_nth_unstable_by_key(ROW_TOP, key);
+            row[..ROW_TOP].sort_unstable_by_key(key);
+        } else {
+            row.sort_unstable_by_key(key);
+        }
+        // Best first; equal scores by mentor index.
+        block.mentor.extend(row.iter().map(|&(_, m)| m));
+        block.score.extend(row.iter().map(|&(s, _)| s));
+        block.counts.push(row.len());
+    }
+    block
+}
+
+/// Prepare every learner and collect its eligible mentors (parallel over learner chunks
+/// with the `parallel` feature; the result is identical either way). `exact` selects
+/// reference-exact edge scores (greedy) instead of the fast ones (optimal).
+pub(crate) fn build(
+    pm: &PreparedMentors,
+    learners: &[Learner],
+    w: &Weights,
+    exact: bool,
+) -> (Vec<PreparedLearner>, Candidates) {
+    #[cfg(feature = "parallel")]
+    let (pls, blocks) = {
+        use rayon::prelude::*;
+        let pls: Vec<PreparedLearner> = learners.par_iter().map(|l| pm.learner(l, w)).collect();
+        let blocks: Vec<Block> = pls
+            .par_chunks(CHUNK)
+            .map(|chunk| score_block(pm, chunk, w, exact))
+            .collect();
+        (pls, blocks)
+    };
+    #[cfg(not(feature = "parallel"))]
+    let (pls, blocks) = {
+        let pls: Vec<PreparedLearner> = learners.iter().map(|l| pm.learner(l, w)).collect();
+        let blocks = vec![score_block(pm, &pls, w, exact)];
+        (pls, blocks)
+    };
+
+    let total: usize = blocks.iter().map(|b| b.mentor.len()).sum();
+    let mut c = Candidates {
+        offsets: Vec::with_capacity(learners.len() + 1),
+        mentor: Vec::with_capacity(total),
+        score: Vec::with_capacity(total),
+    };
+    c.offsets.push(0);
+    for b in blocks {
+        for &k in &b.counts {
+            let last = c.offsets.last().copied().unwrap_or(0);
+            c.offsets.push(last + k);
+        }
+        c.mentor.extend_from_slice(&b.mentor);
+        c.score.extend_from_slice(&b.score);
+    }
+    (pls, c)
+}

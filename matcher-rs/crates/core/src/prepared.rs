@@ -1,0 +1,521 @@
+//! Pre-interned, pre-bitset representations for fast bulk scoring.
+//!
+//! Skills and languages are interned to `u32` ids over the mentors' vocabulary (a learner's
+//! skill that no mentor has can never match, it only counts in `|L.skills|`). Each entity
+//! also carries small signatures (skill id mod 256 → 256-bit set, language id mod 64 →
+//! 64-bit set) and the 168 weekly slots as three `u64` words, so the common case of
+//! rejecting a pair costs a few ANDs and popcounts. When the vocabulary fits in the
+//! signature the popcount is the exact intersection size; otherwise it is an upper bound
+//! and survivors are checked by merging the sorted id lists.
+//!
+//! Pairs that survive the cheap checks get an upper bound on the distance component from
+//! the chord length (chord ≤ arc, and `exp(-x) ≤ 1 / (1 + x + x²/2 + x³/6)`), and only
+//! pairs whose bound reaches the threshold pay for the exact Haversine + `exp`.
+//! The exact evaluation uses the same expressions as [`crate::scoring::score`].
+
+use std::collections::HashMap;
+
+use crate::scoring::{
+    availability_ratio, combine, haversine_prepared, learner_weights, radians, skill_ratio,
+    EARTH_RADIUS_KM,
+};
+use crate::types::{Components, Learner, Mentor, Weights};
+
+/// Safety margin of the pruning bounds (they are only used to skip work, never to decide).
+const BOUND_EPS: f64 = 1e-9;
+
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Vocab {
+    map: HashMap<String, u32>,
+}
+
+impl Vocab {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.map.get(s) {
+            return id;
+        }
+        let id = u32::try_from(self.map.len()).unwrap_or(u32::MAX);
+        self.map.insert(s.to_owned(), id);
+        id
+    }
+
+    fn get(&self, s: &str) -> Option<u32> {
+        self.map.get(s).copied()
+    }
+
+    fn len(&self) -> usize {
+        self.map.len()
+    }
+}
+
+#[inline]
+fn skill_sig(ids: &[u32]) -> [u64; 4] {
+    let mut s = [0u64; 4];
+    for &id in ids {
+        let b = (id % 256) as usize;
+        s[b / 64] |= 1u64 << (b % 64);
+    }
+    s
+}
+
+#[inline]
+fn lang_sig(ids: &[u32]) -> u64 {
+    ids.iter().fold(0u64, |acc, &id| acc | (1u64 << (id % 64)))
+}
+
+#[inline]
+pub(crate) fn slot_bits(slots: &[u16]) -> [u64; 3] {
+    let mut m = [0u64; 3];
+    for &s in slots {
+        let s = usize::from(s);
+        if s < 192 {
+            m[s / 64] |= 1u64 << (s % 64);
+        }
+    }
+    m
+}
+
+#[inline]
+fn popcount4(a: &[u64; 4], b: &[u64; 4]) -> u32 {
+    (a[0] & b[0]).count_ones()
+        + (a[1] & b[1]).count_ones()
+        + (a[2] & b[2]).count_ones()
+        + (a[3] & b[3]).count_ones()
+}
+
+#[inline]
+fn popcount3(a: &[u64; 3], b: &[u64; 3]) -> u32 {
+    (a[0] & b[0]).count_ones() + (a[1] & b[1]).count_ones() + (a[2] & b[2]).count_ones()
+}
+
+fn sorted_unique(mut v: Vec<u32>) -> Vec<u32> {
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+fn count_common(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+fn unit_vector(phi: f64, lam: f64) -> [f64; 3] {
+    let c = phi.cos();
+    [c * lam.cos(), c * lam.sin(), phi.sin()]
+}
+
+/// Hot per-mentor data touched for every candidate pair (88 bytes).
+#[derive(Debug, Clone, Copy)]
+struct HotMentor {
+    skill_sig: [u64; 4],
+    slots: [u64; 3],
+    lang_sig: u64,
+    xyz: [f64; 3],
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Geo {
+    phi: f64,
+    lam: f64,
+    cos: f64,
+    /// sin/cos of phi/2 and lambda/2, for the trig-free half-angle differences.
+    sh_phi: f64,
+    ch_phi: f64,
+    sh_lam: f64,
+    ch_lam: f64,
+}
+
+impl Geo {
+    fn new(phi: f64, lam: f64) -> Self {
+        Geo {
+            phi,
+            lam,
+            cos: phi.cos(),
+            sh_phi: (phi / 2.0).sin(),
+            ch_phi: (phi / 2.0).cos(),
+            sh_lam: (lam / 2.0).sin(),
+            ch_lam: (lam / 2.0).cos(),
+        }
+    }
+}
+
+/// Edge weights within this distance of `min_score` are recomputed with the reference
+/// expressions, so eligibility is always decided exactly as `score` decides it.
+const FAST_SCORE_GUARD: f64 = 1e-9;
+
+/// Mentors in structure-of-arrays form with interned skills/languages.
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedMentors {
+    skills: Vocab,
+    langs: Vocab,
+    skills_exact: bool,
+    langs_exact: bool,
+    hot: Vec<HotMentor>,
+    geo: Vec<Geo>,
+    skill_off: Vec<u32>,
+    skill_ids: Vec<u32>,
+    lang_off: Vec<u32>,
+    lang_ids: Vec<u32>,
+    pub(crate) capacity: Vec<u32>,
+}
+
+/// One learner prepared against a [`PreparedMentors`] vocabulary.
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedLearner {
+    skill_ids: Vec<u32>,
+    n_skills: usize,
+    lang_ids: Vec<u32>,
+    skill_sig: [u64; 4],
+    lang_sig: u64,
+    slots: [u64; 3],
+    hours: f64,
+    geo: Geo,
+    xyz: [f64; 3],
+    wd: f64,
+    den: f64,
+    /// `w.skill / n_skills` (0 without skills) and `1 / hours` (0 for 0 hours): only
+    /// used by the pruning bounds.
+    skill_w: f64,
+    inv_hours: f64,
+}
+
+impl PreparedLearner {
+    /// Number of signature bits the learner can match (its known skills, at most 256).
+    fn n_known_skills(&self) -> usize {
+        self.skill_ids.len().min(256)
+    }
+}
+
+impl PreparedMentors {
+    pub(crate) fn new(mentors: &[Mentor]) -> Self {
+        let n = mentors.len();
+        let mut skills = Vocab::default();
+        let mut langs = Vocab::default();
+        let mut hot = Vec::with_capacity(n);
+        let mut geo = Vec::with_capacity(n);
+        let mut skill_off = Vec::with_capacity(n + 1);
+        let mut lang_off = Vec::with_capacity(n + 1);
+        let mut skill_ids = Vec::new();
+        let mut lang_ids = Vec::new();
+        let mut capacity = Vec::with_capacity(n);
+        skill_off.push(0u32);
+        lang_off.push(0u32);
+        for m in mentors {
+            let s = sorted_unique(m.skills.iter().map(|x| skills.intern(x)).collect());
+            let l = sorted_unique(m.languages.iter().map(|x| langs.intern(x)).collect());
+            let (phi, lam) = (radians(m.lat), radians(m.lon));
+            hot.push(HotMentor {
+                skill_sig: skill_sig(&s),
+                slots: slot_bits(&m.slots),
+                lang_sig: lang_sig(&l),
+                xyz: unit_vector(phi, lam),
+            });
+            geo.push(Geo::new(phi, lam));
+            skill_ids.extend_from_slice(&s);
+            lang_ids.extend_from_slice(&l);
+            skill_off.push(u32::try_from(skill_ids.len()).unwrap_or(u32::MAX));
+            lang_off.push(u32::try_from(lang_ids.len()).unwrap_or(u32::MAX));
+            capacity.push(m.capacity);
+        }
+        PreparedMentors {
+            skills_exact: skills.len() <= 256,
+            langs_exact: langs.len() <= 64,
+            skills,
+            langs,
+            hot,
+            geo,
+            skill_off,
+            skill_ids,
+            lang_off,
+            lang_ids,
+            capacity,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.hot.len()
+    }
+
+    pub(crate) fn learner(&self, l: &Learner, w: &Weights) -> PreparedLearner {
+        let mut all: Vec<&str> = l.skills.iter().map(String::as_str).collect();
+        all.sort_unstable();
+        all.dedup();
+        let skill_ids = sorted_unique(all.iter().filter_map(|s| self.skills.get(s)).collect());
+        let lang_ids = sorted_unique(
+            l.languages
+                .iter()
+                .filter_map(|s| self.langs.get(s))
+                .collect(),
+        );
+        let (phi, lam) = (radians(l.lat), radians(l.lon));
+        let (wd, den) = learner_weights(l.remote_ok, w);
+        PreparedLearner {
+            skill_sig: skill_sig(&skill_ids),
+            lang_sig: lang_sig(&lang_ids),
+            n_skills: all.len(),
+            skill_ids,
+            lang_ids,
+            slots: slot_bits(&l.slots),
+            hours: l.hours_per_week,
+            geo: Geo::new(phi, lam),
+            xyz: unit_vector(phi, lam),
+            wd,
+            den,
+            skill_w: if all.is_empty() {
+                0.0
+            } else {
+                w.skill / all.len() as f64
+            },
+            inv_hours: if l.hours_per_week > 0.0 {
+                1.0 / l.hours_per_week
+            } else {
+                0.0
+            },
+        }
+    }
+
+    #[inline]
+    fn mentor_skills(&self, m: usize) -> &[u32] {
+        &self.skill_ids[self.skill_off[m] as usize..self.skill_off[m + 1] as usize]
+    }
+
+    #[inline]
+    fn mentor_langs(&self, m: usize) -> &[u32] {
+        &self.lang_ids[self.lang_off[m] as usize..self.lang_off[m + 1] as usize]
+    }
+
+    /// Exact components for a pair (no pruning). `eligible` includes the language and
+    /// capacity conditions.
+    pub(crate) fn components(&self, pl: &PreparedLearner, m: usize, w: &Weights) -> Components {
+        let common_langs = count_common(&pl.lang_ids, self.mentor_langs(m));
+        let common_skills = count_common(&pl.skill_ids, self.mentor_skills(m));
+        let avail = popcount3(&pl.slots, &self.hot[m].slots);
+        self.finish(pl, m, w, common_skills, avail, common_langs > 0)
+    }
+
+    #[inline]
+    fn finish(
+        &self,
+        pl: &PreparedLearner,
+        m: usize,
+        w: &Weights,
+        common_skills: usize,
+        common_slots: u32,
+        shares_language: bool,
+    ) -> Components {
+        let g = &self.geo[m];
+        let skill = skill_ratio(common_skills, pl.n_skills);
+        let distance_km =
+            haversine_prepared(pl.geo.phi, pl.geo.lam, pl.geo.cos, g.phi, g.lam, g.cos);
+        let distance = (-distance_km / w.distance_scale_km).exp();
+        let availability = availability_ratio(common_slots, pl.hours);
+        let score = combine(skill, distance, availability, pl.wd, pl.den, w);
+        Components {
+            skill,
+            distance,
+            availability,
+            distance_km,
+            score,
+            eligible: shares_language && self.capacity[m] > 0 && score >= w.min_score,
+        }
+    }
+
+    /// The pruning test shared by [`Self::eval`] and [`Self::eval_score`]: `None` when the
+    /// pair cannot share a language or its score cannot reach `threshold`, else the skill
+    /// signature overlap and the number of common slots.
+    #[inline(always)]
+    fn prune(
+        &self,
+        pl: &PreparedLearner,
+        m: usize,
+        w: &Weights,
+        threshold: f64,
+    ) -> Option<(usize, u32)> {
+        let h = &self.hot[m];
+        if pl.lang_sig & h.lang_sig == 0 {
+            return None;
+        }
+        let skill_bits = popcount4(&pl.skill_sig, &h.skill_sig);
+        let common_slots = popcount3(&pl.slots, &h.slots);
+        let need = (threshold - BOUND_EPS) * pl.den;
+        let partial = f64::from(skill_bits) * pl.skill_w
+            + (f64::from(common_slots) * pl.inv_hours).min(1.0) * w.availability;
+        if partial + pl.wd < need {
+            return None;
+        }
+        // Chord length lower-bounds the arc; bound exp(-x) by a Taylor denominator.
+        let dx = pl.xyz[0] - h.xyz[0];
+        let dy = pl.xyz[1] - h.xyz[1];
+        let dz = pl.xyz[2] - h.xyz[2];
+        let x = EARTH_RADIUS_KM * (dx * dx + dy * dy + dz * dz).sqrt() / w.distance_scale_km;
+        let dist_ub = 1.0 / (1.0 + x * (1.0 + x * (0.5 + x * (1.0 / 6.0))));
+        if partial + dist_ub * pl.wd < need {
+            return None;
+        }
+        Some((skill_bits as usize, common_slots))
+    }
+
+    /// Exact evaluation of a pair that passed [`Self::prune`].
+    #[inline(never)]
+    fn exact(
+        &self,
+        pl: &PreparedLearner,
+        m: usize,
+        w: &Weights,
+        skill_bits: usize,
+        common_slots: u32,
+    ) -> Option<Components> {
+        if !self.langs_exact && count_common(&pl.lang_ids, self.mentor_langs(m)) == 0 {
+            return None;
+        }
+        let common_skills = if self.skills_exact {
+            skill_bits
+        } else {
+            count_common(&pl.skill_ids, self.mentor_skills(m))
+        };
+        let c = self.finish(pl, m, w, common_skills, common_slots, true);
+        if c.eligible {
+            Some(c)
+        } else {
+            None
+        }
+    }
+
+    /// Score used as an assignment edge weight for a pair that passed the pruning test, or
+    /// `None` if the pair is not eligible. The distance uses the half-angle identity
+    /// `sin((b - a) / 2) = sin(b/2)cos(a/2) - cos(b/2)sin(a/2)` on precomputed values
+    /// (absolute error ~1e-16, no catastrophic cancellation), which differs from the
+    /// reference expression by ~1e-15; pairs near `min_score` are re-scored exactly.
+    #[inline(never)]
+    fn edge_score(
+        &self,
+        pl: &PreparedLearner,
+        m: usize,
+        w: &Weights,
+        skill_bits: usize,
+        common_slots: u32,
+    ) -> Option<f64> {
+        if !self.langs_exact && count_common(&pl.lang_ids, self.mentor_langs(m)) == 0 {
+            return None;
+        }
+        let common_skills = if self.skills_exact {
+            skill_bits
+        } else {
+            count_common(&pl.skill_ids, self.mentor_skills(m))
+        };
+        let (q, g) = (&pl.geo, &self.geo[m]);
+        let s_phi = g.sh_phi * q.ch_phi - g.ch_phi * q.sh_phi;
+        let s_lam = g.sh_lam * q.ch_lam - g.ch_lam * q.sh_lam;
+        let a = s_phi * s_phi + q.cos * g.cos * (s_lam * s_lam);
+        let distance_km = 2.0 * EARTH_RADIUS_KM * a.sqrt().min(1.0).asin();
+        let distance = (-distance_km / w.distance_scale_km).exp();
+        let skill = skill_ratio(common_skills, pl.n_skills);
+        let availability = availability_ratio(common_slots, pl.hours);
+        let s = combine(skill, distance, availability, pl.wd, pl.den, w);
+        if (s - w.min_score).abs() <= FAST_SCORE_GUARD {
+            let c = self.finish(pl, m, w, common_skills, common_slots, true);
+            return c.eligible.then_some(c.score);
+        }
+        (s >= w.min_score).then_some(s)
+    }
+
+    /// Exact components if the pair is eligible and its score can reach `threshold`
+    /// (`threshold >= w.min_score`); `None` otherwise. Pairs that are eligible but score
+    /// below `threshold` may or may not be returned.
+    #[inline]
+    pub(crate) fn eval(
+        &self,
+        pl: &PreparedLearner,
+        m: usize,
+        w: &Weights,
+        threshold: f64,
+    ) -> Option<Components> {
+        let (skill_bits, common_slots) = self.prune(pl, m, w, threshold)?;
+        self.exact(pl, m, w, skill_bits, common_slots)
+    }
+
+    /// Append `(score, mentor)` for every eligible mentor of `pl` to `out`, in mentor order.
+    ///
+    /// Bulk version of [`Self::eval`] at `threshold = min_score`: the skill overlap and the
+    /// common slot count are small integers, so for each combination we precompute the
+    /// largest squared chord (unit sphere) at which the score can still reach `min_score`
+    /// (from `exp(-d / scale) >= t  <=>  d <= -scale ln t` and `chord = 2 sin(d / 2R)`),
+    /// and a pair costs a few ANDs, popcounts and one comparison before the exact check.
+    /// With `exact_scores` the weights are the reference scores (bit-identical to
+    /// [`crate::scoring::score`]); otherwise the faster trig-free distance is used.
+    pub(crate) fn eligible_row(
+        &self,
+        pl: &PreparedLearner,
+        w: &Weights,
+        exact_scores: bool,
+        out: &mut Vec<(f64, u32)>,
+        table: &mut Vec<f64>,
+    ) {
+        let n_bits = pl.n_known_skills();
+        // Slot counts at or above ceil(hours) all give availability 1.
+        let h_cap = if pl.hours > 0.0 {
+            (pl.hours.ceil() as usize).min(192)
+        } else {
+            0
+        };
+        let cols = h_cap + 1;
+        table.clear();
+        let need = (w.min_score - BOUND_EPS) * pl.den;
+        for sb in 0..=n_bits {
+            for cs in 0..cols {
+                let partial =
+                    sb as f64 * pl.skill_w + (cs as f64 * pl.inv_hours).min(1.0) * w.availability;
+                let rest = need - partial;
+                let max_chord2 = if rest <= 0.0 {
+                    f64::INFINITY
+                } else if pl.wd <= 0.0 || rest > pl.wd {
+                    -1.0
+                } else {
+                    // Smallest distance component that still reaches `need`.
+                    let t = rest / pl.wd;
+                    let d_max = -w.distance_scale_km * t.ln();
+                    let half = (d_max / (2.0 * EARTH_RADIUS_KM)).min(std::f64::consts::FRAC_PI_2);
+                    let c = 2.0 * half.sin();
+                    // Generous margin: this only skips work.
+                    let c = c * (1.0 + 1e-6) + 1e-9;
+                    c * c
+                };
+                table.push(max_chord2);
+            }
+        }
+        for (m, h) in self.hot.iter().enumerate() {
+            if pl.lang_sig & h.lang_sig == 0 {
+                continue;
+            }
+            let sb = popcount4(&pl.skill_sig, &h.skill_sig) as usize;
+            let cs = popcount3(&pl.slots, &h.slots);
+            let limit = table[sb.min(n_bits) * cols + (cs as usize).min(h_cap)];
+            let dx = pl.xyz[0] - h.xyz[0];
+            let dy = pl.xyz[1] - h.xyz[1];
+            let dz = pl.xyz[2] - h.xyz[2];
+            if dx * dx + dy * dy + dz * dz > limit {
+                continue;
+            }
+            let score = if exact_scores {
+                self.exact(pl, m, w, sb, cs).map(|c| c.score)
+            } else {
+                self.edge_score(pl, m, w, sb, cs)
+            };
+            if let Some(score) = score {
+                // n_mentors <= u32::MAX (ids are unique strings, far fewer in practice).
+                out.push((score, m as u32));
+            }
+        }
+    }
+}

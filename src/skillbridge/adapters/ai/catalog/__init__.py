@@ -1,0 +1,1 @@
+"""The curated catalog of free learning resources (``resources.json``) and its loader."""

@@ -1,0 +1,1 @@
+"""The HTTP adapter: Litestar controllers, msgspec schemas, problem+json errors, auth, observability."""

@@ -1,0 +1,115 @@
+"""Assembling the Litestar application from the controllers, the container and the options."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from dishka import AsyncContainer
+from dishka.integrations.litestar import DishkaRouter, setup_dishka
+from litestar import Litestar, Request, Router
+from litestar.config.compression import CompressionConfig
+from litestar.config.cors import CORSConfig
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+
+from skillbridge.adapters.http.auth import BEARER_SCHEME, client_address
+from skillbridge.adapters.http.controllers.admin import AdminUsersController
+from skillbridge.adapters.http.controllers.auth import AuthController
+from skillbridge.adapters.http.controllers.health import HealthController
+from skillbridge.adapters.http.controllers.roadmaps import DomainsController, RoadmapsController
+from skillbridge.adapters.http.controllers.users import UsersController
+from skillbridge.adapters.http.observability import request_context_middleware
+from skillbridge.adapters.http.openapi import ClosedStructSchemaPlugin, ProblemResponsesPlugin
+from skillbridge.adapters.http.options import HttpOptions
+from skillbridge.adapters.http.problems import EXCEPTION_HANDLERS
+
+API_PREFIX = "/api/v1"
+UNLIMITED_PATHS = ["/health", "/ready", "/metrics", "/schema"]
+
+
+class MetricsController(PrometheusController):
+    """Prometheus' text exposition, for scrapers: kept out of the OpenAPI document, which would call it JSON."""
+
+    include_in_schema = False
+
+
+def _rate_limit_identity(options: HttpOptions) -> Any:
+    def identify(request: Request[Any, Any, Any]) -> str:
+        # A signed-in caller is limited per token (hashed: the raw token must not become a store key); an
+        # anonymous one per address. The token's claims are not trusted here because nothing verified them yet.
+        authorization = request.headers.get("authorization")
+        if authorization:
+            return "token:" + hashlib.sha256(authorization.encode()).hexdigest()[:32]
+        return "address:" + client_address(request, trust_forwarded_for=options.trust_forwarded_for)
+
+    return identify
+
+
+def _stores(options: HttpOptions) -> dict[str, Store]:
+    # Each limiter has its own store (namespace), so the auth limit and the general limit never share a counter.
+    if options.redis_url:
+        root = RedisStore.with_client(url=options.redis_url, namespace="skillbridge:ratelimit")
+        return {"rate_limit": root.with_namespace("api"), "rate_limit_auth": root.with_namespace("auth")}
+    return {"rate_limit": MemoryStore(), "rate_limit_auth": MemoryStore()}
+
+
+def build_app(
+    options: HttpOptions, container: AsyncContainer, on_shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
+) -> Litestar:
+    """The web application over ``container``; ``on_shutdown`` hooks run when the server stops."""
+    identify = _rate_limit_identity(options)
+    api_limit = RateLimitConfig(
+        rate_limit=("minute", options.rate_limit_per_minute),
+        exclude=UNLIMITED_PATHS,
+        identifier_for_request=identify,
+        store="rate_limit",
+    )
+    auth_limit = RateLimitConfig(
+        rate_limit=("minute", options.auth_rate_limit_per_minute),
+        identifier_for_request=identify,
+        store="rate_limit_auth",
+    )
+    auth_router = DishkaRouter(path="/", route_handlers=[AuthController], middleware=[auth_limit.middleware])
+    api = DishkaRouter(
+        path=API_PREFIX,
+        route_handlers=[auth_router, UsersController, AdminUsersController, RoadmapsController, DomainsController],
+        middleware=[api_limit.middleware],
+    )
+    prometheus = PrometheusConfig(app_name="skillbridge", prefix="skillbridge", group_path=True, exclude=["/metrics"])
+    app = Litestar(
+        route_handlers=[api, Router(path="/", route_handlers=[HealthController]), MetricsController],
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[prometheus.middleware],
+        compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=512),
+        cors_config=CORSConfig(allow_origins=list(options.cors_origins), allow_credentials=False)
+        if options.cors_origins
+        else None,
+        openapi_config=OpenAPIConfig(
+            title=options.title,
+            version=options.version,
+            path="/schema",
+            description="SkillBridge: skill roadmaps, mentor matching, progress and community for digital learners.",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            components=Components(
+                security_schemes={BEARER_SCHEME: SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+            ),
+        ),
+        plugins=[ProblemResponsesPlugin(API_PREFIX), ClosedStructSchemaPlugin()],
+        stores=_stores(options),
+        request_max_body_size=options.max_request_body_bytes,
+        debug=options.debug,
+        logging_config=None,  # logging is configured once by the composition root (JSON, redacted)
+        on_shutdown=list(on_shutdown),
+    )
+    app.state.http_options = options
+    setup_dishka(container, app)
+    app.asgi_handler = request_context_middleware(app.asgi_handler)
+    return app

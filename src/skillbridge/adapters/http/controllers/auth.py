@@ -1,0 +1,62 @@
+"""/api/v1/auth: registration, login, token refresh and logout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dishka.integrations.litestar import FromDishka
+from litestar import Controller, Request, post
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from skillbridge.adapters.http.auth import SECURITY, Caller, client_address
+from skillbridge.adapters.http.options import HttpOptions
+from skillbridge.adapters.http.schemas.accounts import LoginIn, LogoutIn, RefreshIn, RegisterIn, TokensOut, UserOut
+from skillbridge.application.accounts.registration import RegisterUser, Registration
+from skillbridge.application.accounts.sessions import LogIn, LogOut, RefreshTokens
+from skillbridge.application.ports.clock import Clock
+from skillbridge.domain.accounts.roles import Role
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ["auth"]
+
+    @post("/register", status_code=HTTP_201_CREATED, summary="Create a learner or mentor account")
+    async def register(self, data: JSONBody[RegisterIn], register: FromDishka[RegisterUser]) -> UserOut:
+        user = await register(
+            Registration(
+                email=data.email, password=data.password, role=Role(data.role), profile=data.profile.to_input()
+            )
+        )
+        return UserOut.of(user)
+
+    @post("/login", status_code=HTTP_200_OK, summary="Exchange email and password for tokens")
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[LoginIn],
+        log_in: FromDishka[LogIn],
+        clock: FromDishka[Clock],
+    ) -> TokensOut:
+        options: HttpOptions = request.app.state.http_options
+        address = client_address(request, trust_forwarded_for=options.trust_forwarded_for)
+        pair = await log_in(data.email, data.password, address)
+        return TokensOut.of(pair, clock.now())
+
+    @post("/refresh", status_code=HTTP_200_OK, summary="Rotate a refresh token into a new token pair")
+    async def refresh(
+        self, data: JSONBody[RefreshIn], refresh: FromDishka[RefreshTokens], clock: FromDishka[Clock]
+    ) -> TokensOut:
+        return TokensOut.of(await refresh(data.refresh_token), clock.now())
+
+    @post(
+        "/logout",
+        status_code=HTTP_204_NO_CONTENT,
+        security=SECURITY,
+        summary="Revoke the access token in use and the refresh token's family",
+    )
+    async def logout(
+        self, caller: FromDishka[Caller], log_out: FromDishka[LogOut], data: JSONBody[LogoutIn | None] = None
+    ) -> None:
+        await log_out(caller.claims, data.refresh_token if data else None)

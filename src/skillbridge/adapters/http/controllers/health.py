@@ -1,0 +1,49 @@
+"""/health (liveness) and /ready (the dependencies answer)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+
+from skillbridge.adapters.http.options import HttpOptions
+from skillbridge.domain.errors import DomainError
+
+READY_TIMEOUT_SECONDS = 3.0
+
+
+class HealthController(Controller):
+    path = "/"
+    tags = ["operations"]
+    include_in_schema = True
+
+    @get("/health", summary="Liveness: the process serves requests", opt={"skip_rate_limit": True})
+    async def health(self) -> dict[str, str]:
+        return {"status": "ok"}
+
+    @get("/ready", summary="Readiness: the database (and Redis when configured) answer", opt={"skip_rate_limit": True})
+    async def ready(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+        options: HttpOptions = request.app.state.http_options
+        names = list(options.readiness_checks)
+        results = await asyncio.gather(
+            *(asyncio.wait_for(check(), READY_TIMEOUT_SECONDS) for check in options.readiness_checks.values()),
+            return_exceptions=True,
+        )
+        checks = {name: _verdict(result) for name, result in zip(names, results, strict=True)}
+        ready = all(v == "ok" for v in checks.values())
+        return Response(
+            {"status": "ready" if ready else "unavailable", "checks": checks},
+            status_code=HTTP_200_OK if ready else HTTP_503_SERVICE_UNAVAILABLE,
+        )
+
+
+def _verdict(result: object) -> str:
+    if isinstance(result, TimeoutError):
+        return "timeout"
+    if isinstance(result, DomainError):
+        return "unavailable"
+    if isinstance(result, BaseException):
+        return "error"
+    return "ok"

@@ -1,0 +1,89 @@
+"""/api/v1/users: one's own account and the mentor directory."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from dishka.integrations.litestar import FromDishka
+from litestar import Controller, get, patch
+from litestar.params import JSONBody, QueryParameter
+
+from skillbridge.adapters.http.auth import SECURITY
+from skillbridge.adapters.http.schemas.accounts import MentorOut, MentorPage, ProfilePatch, UserOut
+from skillbridge.application.accounts.mentors import SearchMentors
+from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.accounts.profiles import GetMyAccount, UpdateMyProfile
+from skillbridge.domain.accounts.mentor_search import MentorQuery, SkillMatch
+from skillbridge.domain.accounts.profile import normalise_languages, normalise_skills
+from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.geo import GeoPoint
+from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
+
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="page size")]
+#: Bounded so no database overflows on it (SQLite's OFFSET is a signed 64-bit integer).
+MAX_OFFSET = 2**31 - 1
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="items to skip")]
+
+
+class UsersController(Controller):
+    path = "/users"
+    tags = ["users"]
+    security = SECURITY
+
+    @get("/me", summary="The signed-in user's account")
+    async def me(self, principal: FromDishka[Principal], get_account: FromDishka[GetMyAccount]) -> UserOut:
+        return UserOut.of(await get_account(principal))
+
+    @patch("/me", summary="Change fields of one's own profile (role and email are not changed here)")
+    async def update_me(
+        self, data: JSONBody[ProfilePatch], principal: FromDishka[Principal], update: FromDishka[UpdateMyProfile]
+    ) -> UserOut:
+        return UserOut.of(await update(principal, data.changes()))
+
+    @get("/mentors", summary="Search mentors", description="Filters combine with AND; see each parameter.")
+    async def mentors(
+        self,
+        principal: FromDishka[Principal],
+        search: FromDishka[SearchMentors],
+        skills: Annotated[
+            list[str] | None, QueryParameter(description="skill names; repeat or comma-separate", max_items=50)
+        ] = None,
+        skill_match: Annotated[Literal["any", "all"], QueryParameter(description="any or all of the skills")] = "any",
+        country: Annotated[
+            str | None,
+            QueryParameter(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2"),
+        ] = None,
+        lat: Annotated[float | None, QueryParameter(ge=-90, le=90)] = None,
+        lon: Annotated[float | None, QueryParameter(ge=-180, le=180)] = None,
+        # schema_extra repeats the zero bounds: Litestar leaves a bound that is 0 out of the document of an
+        # optional parameter (it tests the bound for truth), though it still enforces it.
+        within_km: Annotated[
+            float | None, QueryParameter(gt=0, le=20_037.6, schema_extra={"exclusive_minimum": 0})
+        ] = None,
+        min_hours: Annotated[
+            int | None,
+            QueryParameter(ge=0, le=168, description="minimum hours per week", schema_extra={"minimum": 0}),
+        ] = None,
+        language: Annotated[str | None, QueryParameter(min_length=2, max_length=3, pattern=r"^[A-Za-z]{2,3}$")] = None,
+        has_free_capacity: Annotated[bool, QueryParameter(description="only mentors who can take a learner")] = False,
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> MentorPage:
+        if (lat is None) != (lon is None):
+            raise InvalidInput("lat and lon go together", field="lat" if lat is None else "lon")
+        names = [part for item in skills or [] for part in item.split(",") if part.strip()]
+        query = MentorQuery(
+            skills=normalise_skills(names, "skills"),
+            skill_match=SkillMatch(skill_match),
+            country=country.upper() if country else None,
+            near=GeoPoint(lat, lon) if lat is not None and lon is not None else None,
+            within_km=within_km,
+            min_hours_per_week=min_hours,
+            language=normalise_languages([language], "language")[0] if language else None,
+            has_free_capacity=has_free_capacity,
+            page=PageRequest(limit=limit, offset=offset),
+        )
+        page = await search(query)
+        return MentorPage(
+            items=[MentorOut.of(card) for card in page.items], total=page.total, limit=page.limit, offset=page.offset
+        )

@@ -1,0 +1,116 @@
+"""Corrections to the OpenAPI document Litestar generates, so that it says what the API really does.
+
+- Every route under the API prefix declares its problem+json error responses (Litestar only shows its own
+  400 body, which the exception handlers never send).
+- A request body that refuses unknown fields says so (``additionalProperties: false``); Litestar leaves
+  it open although msgspec answers 422 to any field outside the schema.
+- The items of a list field keep their constraints (``list[Annotated[int, Meta(ge=0, le=167)]]``); Litestar
+  drops them, although msgspec enforces them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+# Litestar's struct plugin is not public API; it is subclassed (not copied) so upgrades keep its behaviour.
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.spec import Schema
+from litestar.plugins import ReceiveRoutePlugin
+from litestar.routes import BaseRoute, HTTPRoute
+from msgspec import inspect
+
+from skillbridge.adapters.http.problems import API_PROBLEM_STATUSES, problem_responses
+
+if TYPE_CHECKING:
+    from litestar._openapi.schema_generation import SchemaCreator
+    from litestar.typing import FieldDefinition
+
+# msgspec constraint attribute -> Litestar Schema attribute
+_CONSTRAINTS = {
+    "ge": "minimum",
+    "le": "maximum",
+    "gt": "exclusive_minimum",
+    "lt": "exclusive_maximum",
+    "min_length": "min_length",
+    "max_length": "max_length",
+    "pattern": "pattern",
+}
+
+
+class ProblemResponsesPlugin(ReceiveRoutePlugin):
+    """Declares the problem+json error responses on every HTTP route under ``path_prefix``.
+
+    A response a route declares itself wins over these defaults.
+    """
+
+    def __init__(self, path_prefix: str, statuses: tuple[int, ...] = API_PROBLEM_STATUSES) -> None:
+        self._prefix = path_prefix.rstrip("/") + "/"
+        self._responses = problem_responses(*statuses)
+
+    def receive_route(self, route: BaseRoute) -> None:
+        if not isinstance(route, HTTPRoute) or not route.path.startswith(self._prefix):
+            return
+        for handler in route.route_handlers:
+            if isinstance(handler, HTTPRouteHandler):
+                handler.responses = {**self._responses, **(handler.responses or {})}
+
+
+def _constraints(kind: inspect.Type) -> dict[str, Any]:
+    """The constraints msgspec enforces on a scalar (or a list's length), as Litestar ``Schema`` attributes."""
+    extra: dict[str, Any] = {}
+    if isinstance(kind, inspect.Metadata):
+        if kind.extra_json_schema and "description" in kind.extra_json_schema:
+            extra["description"] = kind.extra_json_schema["description"]
+        kind = kind.type
+    if isinstance(kind, inspect.IntType | inspect.FloatType | inspect.StrType):
+        for name, attribute in _CONSTRAINTS.items():
+            value = getattr(kind, name, None)
+            if value is not None:
+                extra[attribute] = value
+    return extra
+
+
+def _arms(kind: inspect.Type) -> tuple[inspect.Type, ...]:
+    return kind.types if isinstance(kind, inspect.UnionType) else (kind,)
+
+
+def _array_schemas(schema: Any) -> list[Schema]:
+    """The array schemas a property may be: itself, or the arms of its ``oneOf`` (an optional list)."""
+    candidates = [schema, *(getattr(schema, "one_of", None) or [])]
+    return [c for c in candidates if isinstance(c, Schema) and isinstance(c.items, Schema)]
+
+
+def _fill(schema: Schema, constraints: dict[str, Any]) -> None:
+    for attribute, value in constraints.items():
+        if getattr(schema, attribute, None) is None:
+            setattr(schema, attribute, value)
+
+
+class ClosedStructSchemaPlugin(StructSchemaPlugin):
+    """Litestar's msgspec schema, made as strict as msgspec itself.
+
+    Structs that forbid unknown fields are closed; list items keep their constraints; and a bound of 0 on an
+    optional field is kept (Litestar tests bounds for truth, so ``ge=0`` vanished from the document).
+    """
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        info = inspect.type_info(field_definition.type_)
+        if not isinstance(info, inspect.StructType):
+            return schema
+        if info.forbid_unknown_fields:
+            schema.additional_properties = False
+        for field in info.fields:
+            prop = (schema.properties or {}).get(field.encode_name)
+            if not isinstance(prop, Schema):
+                continue
+            arms = _arms(field.type)
+            scalars = [arm for arm in arms if _constraints(arm)]
+            if len(scalars) == 1:
+                _fill(prop, _constraints(scalars[0]))
+            lists = [arm for arm in arms if isinstance(arm, inspect.ListType)]
+            if lists:
+                for array in _array_schemas(prop):
+                    _fill(array.items, _constraints(lists[0].item_type))  # type: ignore[arg-type]
+        return schema

@@ -1,0 +1,25 @@
+"""What the HTTP adapter needs to know from the settings, without importing the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+#: A readiness check: returns when its dependency answers, raises DependencyUnavailable otherwise.
+ReadinessCheck = Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class HttpOptions:
+    """Web-facing options of one app instance."""
+
+    title: str = "SkillBridge API"
+    version: str = "0.1.0"
+    debug: bool = False
+    cors_origins: Sequence[str] = ()
+    rate_limit_per_minute: int = 120
+    auth_rate_limit_per_minute: int = 20
+    max_request_body_bytes: int = 1_048_576
+    trust_forwarded_for: bool = False
+    redis_url: str | None = None
+    readiness_checks: dict[str, ReadinessCheck] = field(default_factory=dict)

@@ -1,0 +1,299 @@
+"""Schemas of the accounts endpoints and their conversion to and from the application's types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+from skillbridge.application.accounts.sessions import TokenPair
+from skillbridge.domain.accounts.mentor_search import MentorCard
+from skillbridge.domain.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from skillbridge.domain.accounts.profile import MAX_SKILL_LENGTH, LocationInput, Profile, ProfileInput
+from skillbridge.domain.accounts.user import User
+
+# The patterns state in the OpenAPI document (and enforce, msgspec checks them) the rules of the domain that a
+# pattern can state, so that a client reading the document does not send what the domain then refuses.
+# Python's whitespace (str.isspace), spelled out: ``\s`` means less in the document's regex dialect (ECMA 262).
+_SPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+Email = Annotated[
+    str,
+    Meta(
+        min_length=3,
+        max_length=254,
+        pattern=f"^[{_SPACE}]*[^@{_SPACE}]+@[^@{_SPACE}]+\\.[^@{_SPACE}]+[{_SPACE}]*$",
+        examples=["amara@example.org"],
+    ),
+]
+Password = Annotated[str, Meta(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
+NewPassword = Annotated[
+    str,
+    Meta(
+        min_length=MIN_PASSWORD_LENGTH,
+        max_length=MAX_PASSWORD_LENGTH,
+        description="at least 8 characters, not a commonly used password, not the email address",
+    ),
+]
+Latitude = Annotated[float, Meta(ge=-90, le=90)]
+Longitude = Annotated[float, Meta(ge=-180, le=180)]
+SkillName = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=MAX_SKILL_LENGTH,
+        pattern=r"[A-Za-z0-9+#]",
+        description="a skill name with at least one letter or digit; stored as a slug ('C++' -> 'cpp')",
+    ),
+]
+LanguageCode = Annotated[str, Meta(min_length=2, max_length=3, pattern=r"^[A-Za-z]{2,3}$", examples=["en", "sw"])]
+HourOfWeek = Annotated[int, Meta(ge=0, le=167, description="0 = Monday 00:00 UTC ... 167 = Sunday 23:00 UTC")]
+HoursPerWeek = Annotated[int, Meta(ge=0, le=168)]
+Capacity = Annotated[int, Meta(ge=1, le=50, description="mentors only: how many learners they take")]
+ShortText = Annotated[str, Meta(max_length=100)]
+Bio = Annotated[str, Meta(max_length=2000)]
+GithubName = Annotated[str, Meta(min_length=1, max_length=39, pattern=r"^[A-Za-z0-9](?:-?[A-Za-z0-9])*$")]
+Timezone = Annotated[str, Meta(min_length=1, max_length=64, description="an IANA name", examples=["Africa/Lagos"])]
+Country = Annotated[str, Meta(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$", examples=["NG"])]
+# Up to 200 names on the wire; the domain then allows at most 50 distinct skills (duplicates collapse).
+Skills = Annotated[list[SkillName], Meta(max_length=200)]
+Languages = Annotated[list[LanguageCode], Meta(max_length=20)]
+Slots = Annotated[list[HourOfWeek], Meta(max_length=168)]
+
+
+class Request(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of request bodies: a field outside the schema is an error."""
+
+
+class LocationIn(Request):
+    lat: Latitude
+    lon: Longitude
+    city: ShortText | None = None
+    country: Country | None = None
+
+    def to_input(self) -> LocationInput:
+        return LocationInput(lat=self.lat, lon=self.lon, city=self.city, country=self.country)
+
+
+class ProfileIn(Request):
+    display_name: ShortText | None = None
+    skills: Skills = msgspec.field(default_factory=list)
+    location: LocationIn | None = None
+    timezone: Timezone | None = None
+    hours_per_week: HoursPerWeek = 0
+    weekly_slots: Slots = msgspec.field(default_factory=list)
+    languages: Languages = msgspec.field(default_factory=list)
+    github_username: GithubName | None = None
+    bio: Bio | None = None
+    mentor_capacity: Capacity | None = None
+
+    def to_input(self) -> ProfileInput:
+        return ProfileInput(
+            display_name=self.display_name,
+            skills=tuple(self.skills),
+            location=self.location.to_input() if self.location else None,
+            timezone=self.timezone,
+            hours_per_week=self.hours_per_week,
+            weekly_slots=tuple(self.weekly_slots),
+            languages=tuple(self.languages),
+            github_username=self.github_username,
+            bio=self.bio,
+            mentor_capacity=self.mentor_capacity,
+        )
+
+
+class ProfilePatch(Request):
+    """Only the fields sent change; ``null`` clears a field."""
+
+    display_name: ShortText | UnsetType | None = UNSET
+    skills: Skills | UnsetType | None = UNSET
+    location: LocationIn | UnsetType | None = UNSET
+    timezone: Timezone | UnsetType | None = UNSET
+    hours_per_week: HoursPerWeek | UnsetType | None = UNSET
+    weekly_slots: Slots | UnsetType | None = UNSET
+    languages: Languages | UnsetType | None = UNSET
+    github_username: GithubName | UnsetType | None = UNSET
+    bio: Bio | UnsetType | None = UNSET
+    mentor_capacity: Capacity | UnsetType | None = UNSET
+
+    def changes(self) -> dict[str, Any]:
+        """The sent fields as profile-input values (lists as tuples, the location as its input type)."""
+        result: dict[str, Any] = {}
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if value is UNSET:
+                continue
+            if isinstance(value, list):
+                value = tuple(value)
+            elif isinstance(value, LocationIn):
+                value = value.to_input()
+            result[name] = value
+        return result
+
+
+class RegisterIn(Request):
+    email: Email
+    password: NewPassword
+    role: Literal["learner", "mentor"]
+    profile: ProfileIn = msgspec.field(default_factory=ProfileIn)
+
+
+class LoginIn(Request):
+    email: Annotated[str, Meta(max_length=254)]
+    password: Password
+
+
+class RefreshIn(Request):
+    refresh_token: Annotated[str, Meta(min_length=1, max_length=512)]
+
+
+class LogoutIn(Request):
+    refresh_token: Annotated[str, Meta(min_length=1, max_length=512)] | None = None
+
+
+class RoleChangeIn(Request):
+    role: Literal["learner", "mentor", "admin"]
+
+
+class TokensOut(Struct, kw_only=True):
+    access_token: str
+    token_type: str
+    expires_in: int
+    access_expires_at: datetime
+    refresh_token: str
+    refresh_expires_at: datetime
+    user_id: UUID
+
+    @classmethod
+    def of(cls, pair: TokenPair, now: datetime) -> TokensOut:
+        return cls(
+            access_token=pair.access_token,
+            token_type=pair.token_type,
+            expires_in=max(0, int((pair.access_expires_at - now).total_seconds())),
+            access_expires_at=pair.access_expires_at,
+            refresh_token=pair.refresh_token,
+            refresh_expires_at=pair.refresh_expires_at,
+            user_id=UUID(pair.user_id),
+        )
+
+
+class LocationOut(Struct, kw_only=True):
+    lat: float
+    lon: float
+    city: str | None
+    country: str | None
+
+
+class ProfileOut(Struct, kw_only=True):
+    display_name: str | None
+    skills: list[str]
+    location: LocationOut | None
+    timezone: str | None
+    hours_per_week: int
+    weekly_slots: list[int]
+    languages: list[str]
+    github_username: str | None
+    bio: str | None
+    mentor_capacity: int | None
+
+    @classmethod
+    def of(cls, profile: Profile) -> ProfileOut:
+        loc = profile.location
+        return cls(
+            display_name=profile.display_name,
+            skills=list(profile.skills),
+            location=LocationOut(lat=loc.point.lat, lon=loc.point.lon, city=loc.city, country=loc.country)
+            if loc
+            else None,
+            timezone=profile.timezone,
+            hours_per_week=profile.hours_per_week,
+            weekly_slots=list(profile.weekly_slots),
+            languages=list(profile.languages),
+            github_username=profile.github_username,
+            bio=profile.bio,
+            mentor_capacity=profile.mentor_capacity,
+        )
+
+
+class UserOut(Struct, kw_only=True):
+    """A user as they themselves (or an admin) see it. Never carries a secret."""
+
+    id: UUID
+    email: str
+    role: str
+    profile: ProfileOut
+    github_linked: bool
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            email=user.email,
+            role=user.role.value,
+            profile=ProfileOut.of(user.profile),
+            github_linked=user.github_id is not None,
+            is_active=user.is_active,
+            created_at=user.created_at,
+            updated_at=user.updated_at,
+            version=user.version,
+        )
+
+
+class MentorOut(Struct, kw_only=True):
+    """A mentor as any signed-in user sees them: no email, no exact coordinates (city, country, distance)."""
+
+    id: UUID
+    display_name: str | None
+    skills: list[str]
+    city: str | None
+    country: str | None
+    timezone: str | None
+    hours_per_week: int
+    weekly_slots: list[int]
+    languages: list[str]
+    github_username: str | None
+    bio: str | None
+    capacity: int
+    free_capacity: int
+    distance_km: float | None
+
+    @classmethod
+    def of(cls, card: MentorCard) -> MentorOut:
+        profile = card.mentor.profile
+        loc = profile.location
+        return cls(
+            id=card.mentor.id,
+            display_name=profile.display_name,
+            skills=list(profile.skills),
+            city=loc.city if loc else None,
+            country=loc.country if loc else None,
+            timezone=profile.timezone,
+            hours_per_week=profile.hours_per_week,
+            weekly_slots=list(profile.weekly_slots),
+            languages=list(profile.languages),
+            github_username=profile.github_username,
+            bio=profile.bio,
+            capacity=profile.mentor_capacity or 0,
+            free_capacity=card.free_capacity,
+            distance_km=round(card.distance_km, 1) if card.distance_km is not None else None,
+        )
+
+
+class MentorPage(Struct, kw_only=True):
+    items: list[MentorOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class UserPage(Struct, kw_only=True):
+    items: list[UserOut]
+    total: int
+    limit: int
+    offset: int

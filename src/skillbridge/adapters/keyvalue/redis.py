@@ -1,0 +1,125 @@
+"""Redis KeyValueStore: one shared view of counters and revocations for every process of the service."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from skillbridge.adapters.keyvalue._ttl import check_ttl, whole_seconds
+from skillbridge.application.ports.key_value_store import KeyValueStore
+from skillbridge.domain.errors import DependencyUnavailable
+
+_T = TypeVar("_T")
+
+# INCR and the expiry in one atomic step. The window starts when the key has no expiry yet (it was just
+# created by INCR, or, defensively, was left without one); later hits leave the expiry alone.
+# Returns {count, milliseconds left}.
+_INCREMENT = """
+local count = redis.call('INCR', KEYS[1])
+local pttl = redis.call('PTTL', KEYS[1])
+if pttl < 0 then
+    pttl = tonumber(ARGV[1]) * 1000
+    redis.call('PEXPIRE', KEYS[1], pttl)
+end
+return {count, pttl}
+"""
+
+_UNAVAILABLE = "the key-value store (Redis) is unavailable"
+
+
+def create_redis_client(
+    url: str,
+    *,
+    timeout_seconds: float = 2.0,
+    health_check_interval: int = 30,
+    retries: int = 2,
+) -> aioredis.Redis:
+    """Return a Redis client for ``url`` that fails fast when Redis is down.
+
+    The client is lazy (nothing connects until the first command) and owned by the caller, who closes it
+    with ``await client.aclose()``. Timeouts bound every connect and reply; a couple of quick retries ride
+    out a dropped connection without stalling a request for seconds as redis-py's default policy would.
+    """
+    return aioredis.Redis.from_url(
+        url,
+        socket_connect_timeout=timeout_seconds,
+        socket_timeout=timeout_seconds,
+        health_check_interval=health_check_interval,
+        retry=Retry(ExponentialWithJitterBackoff(cap=0.2, base=0.02), retries),
+        decode_responses=True,
+    )
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+class RedisKeyValueStore(KeyValueStore):
+    """KeyValueStore on Redis; every key is namespaced under ``prefix``.
+
+    Works with clients that decode responses or not. Connection failures and timeouts surface as
+    :class:`DependencyUnavailable`; the client is not closed by this class.
+    """
+
+    def __init__(self, client: aioredis.Redis, prefix: str = "skillbridge:") -> None:
+        """Use ``client`` (see :func:`create_redis_client`), with keys under ``prefix``."""
+        self._client = client
+        self._prefix = prefix
+        self._increment_script = client.register_script(_INCREMENT)
+
+    async def increment(self, key: str, ttl_seconds: int) -> tuple[int, int]:
+        """Add one to the counter at ``key``; the first increment starts a ``ttl_seconds`` window."""
+        check_ttl(ttl_seconds)
+
+        async def run() -> tuple[int, int]:
+            count, pttl = await self._increment_script(keys=[self._key(key)], args=[ttl_seconds])
+            return int(count), whole_seconds(int(pttl) / 1000)
+
+        return await self._call(run)
+
+    async def seconds_left(self, key: str) -> int:
+        """Return the whole seconds (rounded up) until ``key`` expires, 0 if absent."""
+        pttl = await self._call(lambda: self._client.pttl(self._key(key)))
+        return whole_seconds(pttl / 1000) if pttl > 0 else 0
+
+    async def count(self, key: str) -> int:
+        """Return the counter at ``key``, 0 if absent."""
+        value = await self._call(lambda: self._client.get(self._key(key)))
+        return 0 if value is None else int(value)
+
+    async def put(self, key: str, value: str, ttl_seconds: int) -> None:
+        """Store ``value`` at ``key`` for ``ttl_seconds``, replacing any value and expiry."""
+        check_ttl(ttl_seconds)
+        await self._call(lambda: self._client.set(self._key(key), value, ex=ttl_seconds))
+
+    async def get(self, key: str) -> str | None:
+        """Return the value at ``key``, or ``None`` if absent or expired."""
+        value = await self._call(lambda: self._client.get(self._key(key)))
+        return None if value is None else _text(value)
+
+    async def delete(self, key: str) -> None:
+        """Remove ``key`` if present."""
+        await self._call(lambda: self._client.delete(self._key(key)))
+
+    async def ping(self) -> None:
+        """Return when Redis answers PING.
+
+        Raises:
+            DependencyUnavailable: it does not (refused, timed out, authentication failed).
+        """
+        await self._call(self._client.ping)
+
+    def _key(self, key: str) -> str:
+        return self._prefix + key
+
+    async def _call(self, operation: Callable[[], Awaitable[_T]]) -> _T:
+        try:
+            return await operation()
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            raise DependencyUnavailable(_UNAVAILABLE) from exc

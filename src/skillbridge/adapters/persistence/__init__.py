@@ -1,0 +1,1 @@
+"""Persistence adapters: SQLAlchemy (SQLite and PostgreSQL) and the in-memory twins, same contract."""

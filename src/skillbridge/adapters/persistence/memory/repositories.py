@@ -1,0 +1,310 @@
+"""In-memory repositories: the SQL adapter's twins, down to its constraints and its search order.
+
+Each write checks what the database schema would (unique keys, foreign keys, check constraints) and
+raises the same errors; the mentor search applies the domain rule itself (``mentor_fits``/``sort_key``),
+which the SQL adapter translates into queries.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from uuid import UUID
+
+from skillbridge.adapters.persistence.memory.database import MemoryState, Staging, private_copy
+from skillbridge.application.ports.repositories import (
+    AuditLog,
+    MentorshipRepository,
+    RefreshSessionRepository,
+    UserRepository,
+)
+from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery, distance_from, mentor_fits, sort_key
+from skillbridge.domain.accounts.profile import HOURS_PER_WEEK, MAX_MENTOR_CAPACITY
+from skillbridge.domain.accounts.roles import Role
+from skillbridge.domain.accounts.sessions import RefreshSession
+from skillbridge.domain.accounts.user import User
+from skillbridge.domain.clock import utc
+from skillbridge.domain.errors import Conflict, NotFound
+from skillbridge.domain.matching.mentorship import OPEN_STATUSES, MatchStatus, Mentorship
+from skillbridge.domain.pagination import Page, PageRequest
+
+# The messages of the SQL adapter's error translation, so both adapters read the same.
+_DUPLICATE = "a unique value is already taken"
+_DANGLING = "a referenced record does not exist or is still referenced"
+_RULE = "the change breaks a consistency rule"
+
+
+def _utc_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else utc(value)
+
+
+def _require_user(state: MemoryState, user_id: UUID | None) -> None:
+    if user_id is not None and user_id not in state.users:
+        raise Conflict(_DANGLING)
+
+
+# ---------------------------------------------------------------------------------------------- users
+
+
+def _stored_user(user: User) -> User:
+    return replace(private_copy(user), created_at=utc(user.created_at), updated_at=utc(user.updated_at))
+
+
+def _refuse_taken_keys(state: MemoryState, user: User) -> None:
+    others = [other for other in state.users.values() if other.id != user.id]
+    if any(other.email == user.email for other in others):
+        raise Conflict("this email is already registered", field="email")
+    if user.github_id is not None and any(other.github_id == user.github_id for other in others):
+        raise Conflict("this GitHub account is linked to another user", field="github_id")
+
+
+def _check_user_rules(user: User) -> None:
+    """The check constraints of the ``users`` table."""
+    capacity = user.profile.mentor_capacity
+    if not 0 <= user.profile.hours_per_week <= HOURS_PER_WEEK or (
+        capacity is not None and not 1 <= capacity <= MAX_MENTOR_CAPACITY
+    ):
+        raise Conflict(_RULE)
+
+
+class MemoryUserRepository(UserRepository):
+    """:class:`UserRepository` in memory."""
+
+    def __init__(self, staging: Staging) -> None:
+        self._staging = staging
+
+    async def add(self, user: User) -> None:
+        stored = _stored_user(user)
+
+        def insert(state: MemoryState) -> None:
+            _refuse_taken_keys(state, stored)
+            if stored.id in state.users:
+                raise Conflict(_DUPLICATE)
+            _check_user_rules(stored)
+            state.users[stored.id] = stored
+
+        self._staging.apply(insert)
+
+    async def get(self, user_id: UUID) -> User:
+        user = self._staging.view().users.get(user_id)
+        if user is None:
+            raise NotFound("user not found")
+        return private_copy(user)
+
+    async def find_by_email(self, email: str) -> User | None:
+        wanted = email.strip().lower()
+        return self._find(lambda user: user.email == wanted)
+
+    async def find_by_github_id(self, github_id: int) -> User | None:
+        return self._find(lambda user: user.github_id == github_id)
+
+    async def update(self, user: User) -> User:
+        expected = user.version
+        changed = replace(_stored_user(user), version=expected + 1)
+
+        def change(state: MemoryState) -> None:
+            _refuse_taken_keys(state, changed)
+            current = state.users.get(changed.id)
+            if current is None:
+                raise NotFound("user not found")
+            if current.version != expected:
+                raise Conflict("the user was changed meanwhile; reload and try again", field="version")
+            _check_user_rules(changed)
+            state.users[changed.id] = replace(changed, created_at=current.created_at)
+
+        self._staging.apply(change)
+        return replace(private_copy(user), version=expected + 1, updated_at=utc(user.updated_at))
+
+    async def list(self, page: PageRequest, role: Role | None = None) -> Page[User]:
+        users = sorted(
+            (user for user in self._staging.view().users.values() if role is None or user.role is role),
+            key=lambda user: (user.created_at, user.id),
+        )
+        window = users[page.offset : page.offset + page.limit]
+        return Page(items=private_copy(window), total=len(users), limit=page.limit, offset=page.offset)
+
+    async def search_mentors(self, query: MentorQuery) -> Page[MentorCard]:
+        state = self._staging.view()
+        open_counts = Counter(
+            mentorship.mentor_id for mentorship in state.mentorships.values() if mentorship.status in OPEN_STATUSES
+        )
+        cards = [
+            MentorCard(user, open_mentorships=open_counts[user.id], distance_km=distance_from(query, user))
+            for user in state.users.values()
+            if user.is_mentor and user.is_active
+        ]
+        fitting = sorted((card for card in cards if mentor_fits(query, card)), key=lambda card: sort_key(query, card))
+        window = fitting[query.page.offset : query.page.offset + query.page.limit]
+        return Page(
+            items=[replace(card, mentor=private_copy(card.mentor)) for card in window],
+            total=len(fitting),
+            limit=query.page.limit,
+            offset=query.page.offset,
+        )
+
+    def _find(self, matches: Callable[[User], bool]) -> User | None:
+        user = next((user for user in self._staging.view().users.values() if matches(user)), None)
+        return None if user is None else private_copy(user)
+
+
+# ----------------------------------------------------------------------------------- refresh sessions
+
+
+def _stored_session(session: RefreshSession) -> RefreshSession:
+    return replace(
+        private_copy(session),
+        issued_at=utc(session.issued_at),
+        expires_at=utc(session.expires_at),
+        rotated_at=_utc_or_none(session.rotated_at),
+        revoked_at=_utc_or_none(session.revoked_at),
+    )
+
+
+class MemoryRefreshSessionRepository(RefreshSessionRepository):
+    """:class:`RefreshSessionRepository` in memory."""
+
+    def __init__(self, staging: Staging) -> None:
+        self._staging = staging
+
+    async def add(self, session: RefreshSession) -> None:
+        stored = _stored_session(session)
+
+        def insert(state: MemoryState) -> None:
+            if stored.id in state.refresh_sessions:
+                raise Conflict(_DUPLICATE)
+            if any(other.token_hash == stored.token_hash for other in state.refresh_sessions.values()):
+                raise Conflict("token_hash is already taken", field="token_hash")
+            _require_user(state, stored.user_id)
+            state.refresh_sessions[stored.id] = stored
+
+        self._staging.apply(insert)
+
+    async def find_by_hash(self, token_hash: str) -> RefreshSession | None:
+        sessions = self._staging.view().refresh_sessions.values()
+        found = next((session for session in sessions if session.token_hash == token_hash), None)
+        return None if found is None else private_copy(found)
+
+    async def mark_rotated(self, session_id: UUID, at: datetime) -> bool:
+        current = self._staging.view().refresh_sessions.get(session_id)
+        if current is None or current.rotated_at is not None or current.revoked_at is not None:
+            return False
+        rotated_at = utc(at)
+
+        def rotate(state: MemoryState) -> None:
+            session = state.refresh_sessions.get(session_id)
+            if session is None or session.rotated_at is not None or session.revoked_at is not None:
+                raise Conflict("the session was rotated or revoked meanwhile")  # a race lost at commit
+            state.refresh_sessions[session_id] = replace(session, rotated_at=rotated_at)
+
+        self._staging.apply(rotate)
+        return True
+
+    async def revoke_family(self, family_id: UUID, at: datetime) -> int:
+        return self._revoke(lambda session: session.family_id == family_id, utc(at))
+
+    async def revoke_all_for_user(self, user_id: UUID, at: datetime) -> int:
+        return self._revoke(lambda session: session.user_id == user_id, utc(at))
+
+    def _revoke(self, selected: Callable[[RefreshSession], bool], at: datetime) -> int:
+        def targets(state: MemoryState) -> list[RefreshSession]:
+            return [s for s in state.refresh_sessions.values() if s.revoked_at is None and selected(s)]
+
+        def revoke(state: MemoryState) -> None:
+            for session in targets(state):
+                state.refresh_sessions[session.id] = replace(session, revoked_at=at)
+
+        count = len(targets(self._staging.view()))
+        if count:
+            self._staging.apply(revoke)
+        return count
+
+
+# ------------------------------------------------------------------------------------------ mentorships
+
+
+def _stored_mentorship(mentorship: Mentorship) -> Mentorship:
+    return replace(
+        private_copy(mentorship), created_at=utc(mentorship.created_at), updated_at=utc(mentorship.updated_at)
+    )
+
+
+class MemoryMentorshipRepository(MentorshipRepository):
+    """:class:`MentorshipRepository` in memory."""
+
+    def __init__(self, staging: Staging) -> None:
+        self._staging = staging
+
+    async def add(self, mentorship: Mentorship) -> None:
+        stored = _stored_mentorship(mentorship)
+
+        def insert(state: MemoryState) -> None:
+            if stored.learner_id == stored.mentor_id or (stored.rating is not None and not 1 <= stored.rating <= 5):
+                raise Conflict(_RULE)
+            if stored.id in state.mentorships:
+                raise Conflict(_DUPLICATE)
+            if stored.status in OPEN_STATUSES and stored.domain is not None:
+                for other in state.mentorships.values():
+                    if (
+                        other.status in OPEN_STATUSES
+                        and other.learner_id == stored.learner_id
+                        and other.domain == stored.domain
+                    ):
+                        raise Conflict(_DUPLICATE)
+            _require_user(state, stored.learner_id)
+            _require_user(state, stored.mentor_id)
+            state.mentorships[stored.id] = stored
+
+        self._staging.apply(insert)
+
+    async def get(self, mentorship_id: UUID) -> Mentorship:
+        mentorship = self._staging.view().mentorships.get(mentorship_id)
+        if mentorship is None:
+            raise NotFound("mentorship not found")
+        return private_copy(mentorship)
+
+    async def count_open_by_mentor(self, mentor_ids: Sequence[UUID]) -> dict[UUID, int]:
+        counts = dict.fromkeys(mentor_ids, 0)
+        for mentorship in self._staging.view().mentorships.values():
+            if mentorship.mentor_id in counts and mentorship.status in OPEN_STATUSES:
+                counts[mentorship.mentor_id] += 1
+        return counts
+
+    async def has_active(self, learner_id: UUID, mentor_id: UUID) -> bool:
+        return any(
+            mentorship.learner_id == learner_id
+            and mentorship.mentor_id == mentor_id
+            and mentorship.status is MatchStatus.ACTIVE
+            for mentorship in self._staging.view().mentorships.values()
+        )
+
+
+# ------------------------------------------------------------------------------------------------ audit
+
+
+class MemoryAuditLog(AuditLog):
+    """:class:`AuditLog` in memory. Entries of one instant come in id order, as in SQL."""
+
+    def __init__(self, staging: Staging) -> None:
+        self._staging = staging
+
+    async def record(self, entry: AuditEntry) -> None:
+        stored = replace(private_copy(entry), at=utc(entry.at))
+
+        def append(state: MemoryState) -> None:
+            if any(other.id == stored.id for other in state.audit):
+                raise Conflict(_DUPLICATE)
+            _require_user(state, stored.actor_id)
+            state.audit.append(stored)
+
+        self._staging.apply(append)
+
+    async def list_for_subject(self, subject_type: str, subject_id: str) -> Sequence[AuditEntry]:
+        entries = [
+            entry
+            for entry in self._staging.view().audit
+            if entry.subject_type == subject_type and entry.subject_id == subject_id
+        ]
+        return private_copy(sorted(entries, key=lambda entry: (entry.at, entry.id)))

@@ -1,0 +1,63 @@
+"""The in-memory unit of work: staged writes, applied all at once on commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+from uuid import UUID
+
+from skillbridge.adapters.persistence.memory.database import MemoryDatabase, Staging
+from skillbridge.adapters.persistence.memory.repositories import (
+    MemoryAuditLog,
+    MemoryMentorshipRepository,
+    MemoryRefreshSessionRepository,
+    MemoryUserRepository,
+)
+from skillbridge.adapters.persistence.memory.roadmaps import MemoryRoadmapRepository
+from skillbridge.application.ports.unit_of_work import UnitOfWork
+
+
+class MemoryUnitOfWork(UnitOfWork):
+    """:class:`UnitOfWork` on a :class:`MemoryDatabase`.
+
+    Writes are checked when made (so a duplicate email fails at ``add``, as in SQL) and again on the
+    newest committed state at ``commit``, which raises ``Conflict`` and stores nothing if another unit
+    committed a clashing write meanwhile. ``acting_user_id`` is accepted for parity and not used.
+    """
+
+    def __init__(self, database: MemoryDatabase, *, acting_user_id: UUID | None = None) -> None:
+        self._database = database
+        self._staging: Staging | None = None
+        self.acting_user_id = acting_user_id
+
+    async def __aenter__(self) -> Self:
+        if self._staging is not None:
+            raise RuntimeError("the unit of work is already entered")
+        staging = Staging(self._database)
+        self._staging = staging
+        self.users = MemoryUserRepository(staging)
+        self.refresh_sessions = MemoryRefreshSessionRepository(staging)
+        self.mentorships = MemoryMentorshipRepository(staging)
+        self.roadmaps = MemoryRoadmapRepository(staging)
+        self.audit = MemoryAuditLog(staging)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._entered().discard()
+        self._staging = None
+
+    async def commit(self) -> None:
+        self._entered().commit()
+
+    async def rollback(self) -> None:
+        self._entered().discard()
+
+    def _entered(self) -> Staging:
+        if self._staging is None:
+            raise RuntimeError("the unit of work is not entered")
+        return self._staging

@@ -1,0 +1,90 @@
+"""Building the async engine and the session factory for SQLite (embedded) or PostgreSQL (production).
+
+Nothing here runs at import time: the composition root calls :func:`create_engine` once per app.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+# Connections wait this long for a SQLite write lock before giving up ("database is locked").
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+# PostgreSQL pool: a handful of connections per process; fail fast when the server is gone so the
+# request gets a 503 instead of hanging.
+POSTGRES_POOL_SIZE = 10
+POSTGRES_MAX_OVERFLOW = 10
+POSTGRES_POOL_TIMEOUT_S = 10.0
+POSTGRES_POOL_RECYCLE_S = 1800
+POSTGRES_CONNECT_TIMEOUT_S = 10.0
+POSTGRES_COMMAND_TIMEOUT_S = 60.0
+
+
+def _is_sqlite_memory(url: URL) -> bool:
+    database = url.database or ""
+    return database in {"", ":memory:"} or database.startswith("file:") or url.query.get("mode") == "memory"
+
+
+def _ensure_sqlite_directory(url: URL) -> None:
+    if not _is_sqlite_memory(url):
+        Path(url.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    """Create the async engine for ``url`` (``sqlite+aiosqlite:///path`` or ``postgresql+asyncpg://...``).
+
+    SQLite: the file's directory is created, and every connection gets foreign keys on, WAL journaling
+    (readers never block the writer), a 5 s busy timeout and ``synchronous=NORMAL`` (safe with WAL).
+    PostgreSQL: a bounded pool with pre-ping and recycling, connect and statement timeouts.
+
+    Args:
+        url: SQLAlchemy database URL with an async driver.
+        echo: Log every statement (debugging only).
+
+    Returns:
+        The engine; dispose of it when the app stops.
+    """
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        _ensure_sqlite_directory(parsed)
+        engine = create_async_engine(parsed, echo=echo)
+        event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        return engine
+    if backend == "postgresql":
+        return create_async_engine(
+            parsed,
+            echo=echo,
+            pool_size=POSTGRES_POOL_SIZE,
+            max_overflow=POSTGRES_MAX_OVERFLOW,
+            pool_timeout=POSTGRES_POOL_TIMEOUT_S,
+            pool_recycle=POSTGRES_POOL_RECYCLE_S,
+            pool_pre_ping=True,
+            connect_args={
+                "timeout": POSTGRES_CONNECT_TIMEOUT_S,
+                "command_timeout": POSTGRES_COMMAND_TIMEOUT_S,
+                "server_settings": {"application_name": "skillbridge"},
+            },
+        )
+    return create_async_engine(parsed, echo=echo)
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """The session factory of the units of work. Loaded objects stay usable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,412 @@
+"""Explicit row <-> entity mapping.
+
+Rows are written as plain column-value dicts (insert and update statements) and read back as ORM rows.
+Every time is normalised to aware UTC on the way in and out: SQLite hands back naive datetimes, and
+a SQLite column stores the wall-clock digits it is given, whatever the offset.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from skillbridge.adapters.persistence.sqlalchemy.tables import (
+    AuditLogRow,
+    MentorMatchRow,
+    RefreshTokenRow,
+    RoadmapRow,
+    RoadmapVersionRow,
+    UserRow,
+)
+from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.profile import Location, Profile
+from skillbridge.domain.accounts.roles import Role
+from skillbridge.domain.accounts.sessions import RefreshSession
+from skillbridge.domain.accounts.user import User
+from skillbridge.domain.clock import utc
+from skillbridge.domain.geo import GeoPoint
+from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
+from skillbridge.domain.roadmaps.model import (
+    Generation,
+    Module,
+    Resource,
+    ResourceType,
+    Roadmap,
+    RoadmapVersion,
+    SkillLevel,
+    TokenUsage,
+)
+
+# ---------------------------------------------------------------------------------------------- users
+
+
+def profile_to_document(profile: Profile) -> dict[str, Any]:
+    """The JSON document stored in ``users.profile``."""
+    location = profile.location
+    return {
+        "display_name": profile.display_name,
+        "skills": list(profile.skills),
+        "location": None
+        if location is None
+        else {
+            "lat": location.point.lat,
+            "lon": location.point.lon,
+            "city": location.city,
+            "country": location.country,
+        },
+        "timezone": profile.timezone,
+        "hours_per_week": profile.hours_per_week,
+        "weekly_slots": list(profile.weekly_slots),
+        "languages": list(profile.languages),
+        "github_username": profile.github_username,
+        "bio": profile.bio,
+        "mentor_capacity": profile.mentor_capacity,
+    }
+
+
+def profile_from_document(document: Mapping[str, Any]) -> Profile:
+    """The profile a stored document holds (validated when it was written, so only rebuilt here)."""
+    raw_location = document.get("location")
+    location = (
+        None
+        if raw_location is None
+        else Location(
+            point=GeoPoint(float(raw_location["lat"]), float(raw_location["lon"])),
+            city=raw_location.get("city"),
+            country=raw_location.get("country"),
+        )
+    )
+    return Profile(
+        display_name=document.get("display_name"),
+        skills=tuple(document.get("skills", ())),
+        location=location,
+        timezone=document.get("timezone"),
+        hours_per_week=int(document.get("hours_per_week", 0)),
+        weekly_slots=tuple(document.get("weekly_slots", ())),
+        languages=tuple(document.get("languages", ())),
+        github_username=document.get("github_username"),
+        bio=document.get("bio"),
+        mentor_capacity=document.get("mentor_capacity"),
+    )
+
+
+def user_to_values(user: User) -> dict[str, Any]:
+    """Every column of the ``users`` row of ``user``, search copies of the profile included."""
+    profile = user.profile
+    location = profile.location
+    return {
+        "id": user.id,
+        "email": user.email,
+        "role": user.role.value,
+        "password_hash": user.password_hash,
+        "github_id": user.github_id,
+        "is_active": user.is_active,
+        "profile": profile_to_document(profile),
+        "country": location.country if location else None,
+        "latitude": location.point.lat if location else None,
+        "longitude": location.point.lon if location else None,
+        "hours_per_week": profile.hours_per_week,
+        "mentor_capacity": profile.mentor_capacity,
+        "created_at": utc(user.created_at),
+        "updated_at": utc(user.updated_at),
+        "version": user.version,
+    }
+
+
+def user_skill_values(user: User) -> list[dict[str, Any]]:
+    """The ``user_skills`` rows of ``user``."""
+    return [{"user_id": user.id, "skill": skill} for skill in dict.fromkeys(user.profile.skills)]
+
+
+def user_language_values(user: User) -> list[dict[str, Any]]:
+    """The ``user_languages`` rows of ``user``."""
+    return [{"user_id": user.id, "language": language} for language in dict.fromkeys(user.profile.languages)]
+
+
+def user_from_row(row: UserRow) -> User:
+    """The user a ``users`` row holds; the profile comes from its document."""
+    return User(
+        id=row.id,
+        email=row.email,
+        role=Role(row.role),
+        profile=profile_from_document(row.profile),
+        created_at=utc(row.created_at),
+        updated_at=utc(row.updated_at),
+        password_hash=row.password_hash,
+        github_id=row.github_id,
+        is_active=row.is_active,
+        version=row.version,
+    )
+
+
+# ----------------------------------------------------------------------------------- refresh sessions
+
+
+def refresh_session_to_values(session: RefreshSession) -> dict[str, Any]:
+    """The ``refresh_tokens`` row of ``session``."""
+    return {
+        "id": session.id,
+        "user_id": session.user_id,
+        "family_id": session.family_id,
+        "token_hash": session.token_hash,
+        "issued_at": utc(session.issued_at),
+        "expires_at": utc(session.expires_at),
+        "rotated_at": utc(session.rotated_at) if session.rotated_at else None,
+        "revoked_at": utc(session.revoked_at) if session.revoked_at else None,
+        "created_at": utc(session.issued_at),
+        "updated_at": utc(session.issued_at),
+    }
+
+
+def refresh_session_from_row(row: RefreshTokenRow) -> RefreshSession:
+    """The session a ``refresh_tokens`` row holds."""
+    return RefreshSession(
+        id=row.id,
+        user_id=row.user_id,
+        family_id=row.family_id,
+        token_hash=row.token_hash,
+        issued_at=utc(row.issued_at),
+        expires_at=utc(row.expires_at),
+        rotated_at=utc(row.rotated_at) if row.rotated_at else None,
+        revoked_at=utc(row.revoked_at) if row.revoked_at else None,
+    )
+
+
+# ------------------------------------------------------------------------------------------ mentorships
+
+
+def mentorship_to_values(mentorship: Mentorship) -> dict[str, Any]:
+    """The ``mentor_matches`` row of ``mentorship``."""
+    return {
+        "id": mentorship.id,
+        "learner_id": mentorship.learner_id,
+        "mentor_id": mentorship.mentor_id,
+        "status": mentorship.status.value,
+        "domain": mentorship.domain,
+        "learner_needs": copy.deepcopy(mentorship.learner_needs),
+        "score": mentorship.score,
+        "score_components": dict(mentorship.score_components),
+        "session_schedule": copy.deepcopy(mentorship.session_schedule),
+        "rating": mentorship.rating,
+        "testimonial": mentorship.testimonial,
+        "created_at": utc(mentorship.created_at),
+        "updated_at": utc(mentorship.updated_at),
+        "version": mentorship.version,
+    }
+
+
+def mentorship_from_row(row: MentorMatchRow) -> Mentorship:
+    """The mentorship a ``mentor_matches`` row holds."""
+    return Mentorship(
+        id=row.id,
+        learner_id=row.learner_id,
+        mentor_id=row.mentor_id,
+        status=MatchStatus(row.status),
+        created_at=utc(row.created_at),
+        updated_at=utc(row.updated_at),
+        domain=row.domain,
+        learner_needs=copy.deepcopy(row.learner_needs),
+        score=row.score,
+        score_components={key: float(value) for key, value in row.score_components.items()},
+        session_schedule=copy.deepcopy(row.session_schedule),
+        rating=row.rating,
+        testimonial=row.testimonial,
+        version=row.version,
+    )
+
+
+# ------------------------------------------------------------------------------------------------ audit
+
+
+def audit_entry_to_values(entry: AuditEntry) -> dict[str, Any]:
+    """The ``audit_log`` row of ``entry``."""
+    at = utc(entry.at)
+    return {
+        "id": entry.id,
+        "actor_id": entry.actor_id,
+        "action": entry.action,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "details": copy.deepcopy(entry.details),
+        "at": at,
+        "created_at": at,
+        "updated_at": at,
+    }
+
+
+def audit_entry_from_row(row: AuditLogRow) -> AuditEntry:
+    """The entry an ``audit_log`` row holds."""
+    return AuditEntry(
+        id=row.id,
+        action=row.action,
+        at=utc(row.at),
+        actor_id=row.actor_id,
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        details=copy.deepcopy(row.details),
+    )
+
+
+# --------------------------------------------------------------------------------------------- roadmaps
+
+
+def _resource_to_document(resource: Resource) -> dict[str, Any]:
+    return {
+        "title": resource.title,
+        "url": resource.url,
+        "type": resource.type.value,
+        "estimated_hours": resource.estimated_hours,
+        "language": resource.language,
+        "low_bandwidth": resource.low_bandwidth,
+    }
+
+
+def _resource_from_document(document: Mapping[str, Any]) -> Resource:
+    return Resource(
+        title=document["title"],
+        url=document["url"],
+        type=ResourceType(document["type"]),
+        estimated_hours=float(document["estimated_hours"]),
+        language=document.get("language", "en"),
+        low_bandwidth=bool(document.get("low_bandwidth", True)),
+    )
+
+
+def modules_to_document(modules: tuple[Module, ...]) -> list[dict[str, Any]]:
+    """The JSON document stored in ``roadmaps.modules`` and ``roadmap_versions.modules``."""
+    return [
+        {
+            "id": module.id,
+            "title": module.title,
+            "summary": module.summary,
+            "level": module.level.value,
+            "estimated_hours": module.estimated_hours,
+            "completed": module.completed,
+            "completed_at": utc(module.completed_at).isoformat() if module.completed_at else None,
+            "start_week": module.start_week,
+            "end_week": module.end_week,
+            "resources": [_resource_to_document(resource) for resource in module.resources],
+        }
+        for module in modules
+    ]
+
+
+def modules_from_document(document: list[dict[str, Any]]) -> tuple[Module, ...]:
+    """The modules a stored document holds."""
+    return tuple(
+        Module(
+            id=item["id"],
+            title=item["title"],
+            summary=item.get("summary", ""),
+            level=SkillLevel(item["level"]),
+            estimated_hours=float(item["estimated_hours"]),
+            resources=tuple(_resource_from_document(resource) for resource in item["resources"]),
+            completed=bool(item.get("completed", False)),
+            completed_at=utc(datetime.fromisoformat(item["completed_at"])) if item.get("completed_at") else None,
+            start_week=int(item.get("start_week", 1)),
+            end_week=int(item.get("end_week", 1)),
+        )
+        for item in document
+    )
+
+
+def _usage_to_document(usage: TokenUsage | None) -> dict[str, Any] | None:
+    if usage is None:
+        return None
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+        "cached": usage.cached,
+    }
+
+
+def _usage_from_document(document: Mapping[str, Any] | None) -> TokenUsage | None:
+    if document is None:
+        return None
+    return TokenUsage(
+        prompt_tokens=int(document.get("prompt_tokens", 0)),
+        completion_tokens=int(document.get("completion_tokens", 0)),
+        total_tokens=int(document.get("total_tokens", 0)),
+        cached=bool(document.get("cached", False)),
+    )
+
+
+def roadmap_to_values(roadmap: Roadmap) -> dict[str, Any]:
+    """Every column of the ``roadmaps`` row of ``roadmap``."""
+    return {
+        "id": roadmap.id,
+        "user_id": roadmap.user_id,
+        "domain": roadmap.domain,
+        "skill_level": roadmap.skill_level.value,
+        "time_availability": roadmap.hours_per_week,
+        "modules": modules_to_document(roadmap.modules),
+        "progress": roadmap.progress,
+        "generator": roadmap.generation.generator,
+        "model": roadmap.generation.model,
+        "prompt_version": roadmap.generation.prompt_version,
+        "token_usage": _usage_to_document(roadmap.generation.token_usage),
+        "low_bandwidth": roadmap.low_bandwidth,
+        "language": roadmap.language,
+        "repository": roadmap.repository,
+        "created_at": utc(roadmap.created_at),
+        "updated_at": utc(roadmap.updated_at),
+        "version": roadmap.version,
+    }
+
+
+def roadmap_from_row(row: RoadmapRow) -> Roadmap:
+    """The roadmap a ``roadmaps`` row holds."""
+    return Roadmap(
+        id=row.id,
+        user_id=row.user_id,
+        domain=row.domain,
+        skill_level=SkillLevel(row.skill_level),
+        hours_per_week=row.time_availability,
+        modules=modules_from_document(row.modules),
+        generation=Generation(
+            generator=row.generator,
+            model=row.model,
+            prompt_version=row.prompt_version,
+            token_usage=_usage_from_document(row.token_usage),
+        ),
+        created_at=utc(row.created_at),
+        updated_at=utc(row.updated_at),
+        low_bandwidth=row.low_bandwidth,
+        language=row.language,
+        progress=row.progress,
+        repository=row.repository,
+        version=row.version,
+    )
+
+
+def roadmap_version_to_values(snapshot: RoadmapVersion) -> dict[str, Any]:
+    """The ``roadmap_versions`` row of ``snapshot``."""
+    at = utc(snapshot.created_at)
+    return {
+        "id": snapshot.id,
+        "roadmap_id": snapshot.roadmap_id,
+        "version": snapshot.version,
+        "modules": modules_to_document(snapshot.modules),
+        "progress": snapshot.progress,
+        "changed_by": snapshot.changed_by,
+        "change": snapshot.change,
+        "created_at": at,
+        "updated_at": at,
+    }
+
+
+def roadmap_version_from_row(row: RoadmapVersionRow) -> RoadmapVersion:
+    """The history entry a ``roadmap_versions`` row holds."""
+    return RoadmapVersion(
+        id=row.id,
+        roadmap_id=row.roadmap_id,
+        version=row.version,
+        modules=modules_from_document(row.modules),
+        progress=row.progress,
+        change=row.change,
+        created_at=utc(row.created_at),
+        changed_by=row.changed_by,
+    )

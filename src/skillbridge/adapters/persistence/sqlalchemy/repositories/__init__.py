@@ -1,0 +1,17 @@
+"""The SQLAlchemy repositories, one module per aggregate."""
+
+from skillbridge.adapters.persistence.sqlalchemy.repositories.audit import SqlaAuditLog
+from skillbridge.adapters.persistence.sqlalchemy.repositories.mentorships import SqlaMentorshipRepository
+from skillbridge.adapters.persistence.sqlalchemy.repositories.refresh_sessions import (
+    SqlaRefreshSessionRepository,
+)
+from skillbridge.adapters.persistence.sqlalchemy.repositories.roadmaps import SqlaRoadmapRepository
+from skillbridge.adapters.persistence.sqlalchemy.repositories.users import SqlaUserRepository
+
+__all__ = [
+    "SqlaAuditLog",
+    "SqlaMentorshipRepository",
+    "SqlaRefreshSessionRepository",
+    "SqlaRoadmapRepository",
+    "SqlaUserRepository",
+]

@@ -1,0 +1,99 @@
+"""Roadmaps and their versions in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, cast
+from uuid import UUID
+
+from sqlalchemy import CursorResult, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skillbridge.adapters.persistence.sqlalchemy.errors import translated
+from skillbridge.adapters.persistence.sqlalchemy.mappers import (
+    roadmap_from_row,
+    roadmap_to_values,
+    roadmap_version_from_row,
+    roadmap_version_to_values,
+)
+from skillbridge.adapters.persistence.sqlalchemy.tables import RoadmapRow, RoadmapVersionRow
+from skillbridge.application.ports.repositories import RoadmapRepository
+from skillbridge.domain.clock import utc
+from skillbridge.domain.errors import Conflict, NotFound
+from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
+
+# Core updates bypass the identity map, so reads always refresh the objects it holds.
+_FRESH: dict[str, Any] = {"populate_existing": True}
+
+
+class SqlaRoadmapRepository(RoadmapRepository):
+    """:class:`RoadmapRepository` on a SQLAlchemy session (SQLite or PostgreSQL)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    @translated
+    async def add(self, roadmap: Roadmap) -> None:
+        await self._session.execute(insert(RoadmapRow).values(**roadmap_to_values(roadmap)))
+
+    @translated
+    async def get(self, roadmap_id: UUID) -> Roadmap:
+        row = await self._session.scalar(
+            select(RoadmapRow).where(RoadmapRow.id == roadmap_id).execution_options(**_FRESH)
+        )
+        if row is None:
+            raise NotFound("roadmap not found")
+        return roadmap_from_row(row)
+
+    @translated
+    async def update(self, roadmap: Roadmap) -> Roadmap:
+        values = roadmap_to_values(roadmap)
+        del values["id"], values["created_at"], values["user_id"]
+        values["version"] = roadmap.version + 1
+        result = await self._session.execute(
+            update(RoadmapRow)
+            .where(RoadmapRow.id == roadmap.id, RoadmapRow.version == roadmap.version)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if cast(CursorResult[Any], result).rowcount == 0:
+            stored = await self._session.scalar(select(RoadmapRow.version).where(RoadmapRow.id == roadmap.id))
+            if stored is None:
+                raise NotFound("roadmap not found")
+            raise Conflict("the roadmap was changed meanwhile; reload and try again", field="version")
+        return replace(roadmap, version=roadmap.version + 1, updated_at=utc(roadmap.updated_at))
+
+    @translated
+    async def list_for_user(self, user_id: UUID, page: PageRequest) -> Page[Roadmap]:
+        mine = RoadmapRow.user_id == user_id
+        total = await self._session.scalar(select(func.count()).select_from(RoadmapRow).where(mine)) or 0
+        rows = await self._session.scalars(
+            select(RoadmapRow)
+            .where(mine)
+            .order_by(RoadmapRow.created_at.desc(), RoadmapRow.id.desc())
+            .limit(page.limit)
+            .offset(page.offset)
+            .execution_options(**_FRESH)
+        )
+        return Page(items=[roadmap_from_row(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
+
+    @translated
+    async def add_version(self, snapshot: RoadmapVersion) -> None:
+        await self._session.execute(insert(RoadmapVersionRow).values(**roadmap_version_to_values(snapshot)))
+
+    @translated
+    async def list_versions(self, roadmap_id: UUID, page: PageRequest) -> Page[RoadmapVersion]:
+        of_roadmap = RoadmapVersionRow.roadmap_id == roadmap_id
+        total = await self._session.scalar(select(func.count()).select_from(RoadmapVersionRow).where(of_roadmap)) or 0
+        rows = await self._session.scalars(
+            select(RoadmapVersionRow)
+            .where(of_roadmap)
+            .order_by(RoadmapVersionRow.version.desc())
+            .limit(page.limit)
+            .offset(page.offset)
+            .execution_options(**_FRESH)
+        )
+        return Page(
+            items=[roadmap_version_from_row(row) for row in rows], total=total, limit=page.limit, offset=page.offset
+        )

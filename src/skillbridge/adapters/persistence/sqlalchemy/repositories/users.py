@@ -1,0 +1,235 @@
+"""Users in SQL, and the mentor search translated into SQL filters."""
+
+from __future__ import annotations
+
+import builtins
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, cast
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, CursorResult, delete, exists, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skillbridge.adapters.persistence.sqlalchemy.errors import translated
+from skillbridge.adapters.persistence.sqlalchemy.mappers import (
+    user_from_row,
+    user_language_values,
+    user_skill_values,
+    user_to_values,
+)
+from skillbridge.adapters.persistence.sqlalchemy.tables import (
+    MentorMatchRow,
+    UserLanguageRow,
+    UserRow,
+    UserSkillRow,
+)
+from skillbridge.application.ports.repositories import UserRepository
+from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery, SkillMatch, distance_from
+from skillbridge.domain.accounts.roles import Role
+from skillbridge.domain.accounts.user import User
+from skillbridge.domain.clock import utc
+from skillbridge.domain.errors import Conflict, NotFound
+from skillbridge.domain.geo import GeoPoint, bounding_box, haversine_km
+from skillbridge.domain.matching.mentorship import OPEN_STATUSES
+from skillbridge.domain.pagination import Page, PageRequest
+
+# Widens the distance pre-filter box by ~0.1 m so float rounding at its edge never drops a mentor that
+# the exact Haversine check would keep.
+_BOX_MARGIN_DEGREES = 1e-6
+
+# Core updates bypass the identity map, so reads always refresh the objects it holds.
+_FRESH: dict[str, Any] = {"populate_existing": True}
+
+_OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
+
+
+def _open_mentorships() -> ColumnElement[int]:
+    """Correlated count of the pending or active mentorships of the outer query's user."""
+    return (
+        select(func.count())
+        .select_from(MentorMatchRow)
+        .where(MentorMatchRow.mentor_id == UserRow.id, MentorMatchRow.status.in_(_OPEN_STATUS_VALUES))
+        .correlate(UserRow)
+        .scalar_subquery()
+    )
+
+
+def _mentor_filters(query: MentorQuery, open_mentorships: ColumnElement[int]) -> list[ColumnElement[bool]]:
+    """SQL for every filter of :func:`~skillbridge.domain.accounts.mentor_search.mentor_fits` but the
+    exact distance, which the bounding box only narrows."""
+    filters: list[ColumnElement[bool]] = [UserRow.role == Role.MENTOR.value, UserRow.is_active.is_(True)]
+    if query.skills:
+        wanted = sorted(set(query.skills))
+        of_user = (UserSkillRow.user_id == UserRow.id, UserSkillRow.skill.in_(wanted))
+        if query.skill_match is SkillMatch.ALL:
+            held = select(func.count()).select_from(UserSkillRow).where(*of_user).correlate(UserRow)
+            filters.append(held.scalar_subquery() == len(wanted))
+        else:
+            filters.append(exists().where(*of_user).correlate(UserRow))
+    if query.country is not None:
+        filters.append(UserRow.country == query.country)
+    if query.min_hours_per_week is not None:
+        filters.append(UserRow.hours_per_week >= query.min_hours_per_week)
+    if query.language is not None:
+        filters.append(
+            exists()
+            .where(UserLanguageRow.user_id == UserRow.id, UserLanguageRow.language == query.language)
+            .correlate(UserRow)
+        )
+    if query.has_free_capacity:
+        filters.append(func.coalesce(UserRow.mentor_capacity, 0) - open_mentorships > 0)
+    if query.within_km is not None and query.near is not None:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(query.near, query.within_km)
+        filters.append(UserRow.latitude.between(min_lat - _BOX_MARGIN_DEGREES, max_lat + _BOX_MARGIN_DEGREES))
+        filters.append(UserRow.longitude.between(min_lon - _BOX_MARGIN_DEGREES, max_lon + _BOX_MARGIN_DEGREES))
+    return filters
+
+
+class SqlaUserRepository(UserRepository):
+    """:class:`UserRepository` on a SQLAlchemy session (SQLite or PostgreSQL).
+
+    The profile document is the source of the entity; ``user_skills``, ``user_languages`` and the
+    search columns of ``users`` are copies written with it, read only by the mentor search.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    @translated
+    async def add(self, user: User) -> None:
+        await self._refuse_taken_keys(user)
+        await self._session.execute(insert(UserRow).values(**user_to_values(user)))
+        await self._write_search_copies(user)
+
+    @translated
+    async def get(self, user_id: UUID) -> User:
+        row = await self._session.scalar(select(UserRow).where(UserRow.id == user_id).execution_options(**_FRESH))
+        if row is None:
+            raise NotFound("user not found")
+        return user_from_row(row)
+
+    @translated
+    async def find_by_email(self, email: str) -> User | None:
+        row = await self._session.scalar(
+            select(UserRow).where(UserRow.email == email.strip().lower()).execution_options(**_FRESH)
+        )
+        return None if row is None else user_from_row(row)
+
+    @translated
+    async def find_by_github_id(self, github_id: int) -> User | None:
+        row = await self._session.scalar(
+            select(UserRow).where(UserRow.github_id == github_id).execution_options(**_FRESH)
+        )
+        return None if row is None else user_from_row(row)
+
+    @translated
+    async def update(self, user: User) -> User:
+        await self._refuse_taken_keys(user)
+        values = user_to_values(user)
+        del values["id"], values["created_at"]
+        values["version"] = user.version + 1
+        result = await self._session.execute(
+            update(UserRow)
+            .where(UserRow.id == user.id, UserRow.version == user.version)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if cast(CursorResult[Any], result).rowcount == 0:
+            stored = await self._session.scalar(select(UserRow.version).where(UserRow.id == user.id))
+            if stored is None:
+                raise NotFound("user not found")
+            raise Conflict("the user was changed meanwhile; reload and try again", field="version")
+        await self._session.execute(delete(UserSkillRow).where(UserSkillRow.user_id == user.id))
+        await self._session.execute(delete(UserLanguageRow).where(UserLanguageRow.user_id == user.id))
+        await self._write_search_copies(user)
+        return replace(user, version=user.version + 1, updated_at=utc(user.updated_at))
+
+    @translated
+    async def list(self, page: PageRequest, role: Role | None = None) -> Page[User]:
+        filters = [] if role is None else [UserRow.role == role.value]
+        total = await self._session.scalar(select(func.count()).select_from(UserRow).where(*filters)) or 0
+        rows = await self._session.scalars(
+            select(UserRow)
+            .where(*filters)
+            .order_by(UserRow.created_at, UserRow.id)
+            .limit(page.limit)
+            .offset(page.offset)
+            .execution_options(**_FRESH)
+        )
+        return Page(items=[user_from_row(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
+
+    @translated
+    async def search_mentors(self, query: MentorQuery) -> Page[MentorCard]:
+        open_mentorships = _open_mentorships()
+        filters = _mentor_filters(query, open_mentorships)
+        if query.near is None:
+            total, page_ids = await self._page_by_age(query.page, filters)
+        else:
+            total, page_ids = await self._page_by_distance(query, query.near, filters)
+        cards: list[MentorCard] = []
+        if page_ids:
+            rows = await self._session.execute(
+                select(UserRow, open_mentorships).where(UserRow.id.in_(page_ids)).execution_options(**_FRESH)
+            )
+            found = {row.id: (user_from_row(row), count) for row, count in rows}
+            for user_id in page_ids:
+                mentor, count = found[user_id]
+                cards.append(MentorCard(mentor, open_mentorships=count, distance_km=distance_from(query, mentor)))
+        return Page(items=cards, total=total, limit=query.page.limit, offset=query.page.offset)
+
+    async def _page_by_age(
+        self, page: PageRequest, filters: Sequence[ColumnElement[bool]]
+    ) -> tuple[int, builtins.list[UUID]]:
+        """Total and ids of the page, oldest first, in SQL."""
+        total = await self._session.scalar(select(func.count()).select_from(UserRow).where(*filters)) or 0
+        if page.offset >= total:
+            return total, []
+        ids = await self._session.scalars(
+            select(UserRow.id)
+            .where(*filters)
+            .order_by(UserRow.created_at, UserRow.id)
+            .limit(page.limit)
+            .offset(page.offset)
+        )
+        return total, list(ids)
+
+    async def _page_by_distance(
+        self, query: MentorQuery, near: GeoPoint, filters: Sequence[ColumnElement[bool]]
+    ) -> tuple[int, builtins.list[UUID]]:
+        """Total and ids of the page, nearest first: candidates' coordinates from SQL, exact distance here."""
+        rows = await self._session.execute(
+            select(UserRow.id, UserRow.latitude, UserRow.longitude, UserRow.created_at).where(*filters)
+        )
+        keyed: list[tuple[float, str, str, UUID]] = []
+        for user_id, lat, lon, created_at in rows:
+            distance = haversine_km(near, GeoPoint(lat, lon)) if lat is not None and lon is not None else None
+            if query.within_km is not None and (distance is None or distance > query.within_km):
+                continue
+            primary = math.inf if distance is None else distance
+            keyed.append((primary, utc(created_at).isoformat(), str(user_id), user_id))
+        keyed.sort()
+        window = keyed[query.page.offset : query.page.offset + query.page.limit]
+        return len(keyed), [user_id for *_, user_id in window]
+
+    async def _refuse_taken_keys(self, user: User) -> None:
+        """Raise Conflict if another user holds this email or GitHub id (before the database refuses it and
+        the transaction, on PostgreSQL, becomes unusable)."""
+        taken = [UserRow.email == user.email]
+        if user.github_id is not None:
+            taken.append(UserRow.github_id == user.github_id)
+        rows = await self._session.execute(
+            select(UserRow.email, UserRow.github_id).where(or_(*taken), UserRow.id != user.id)
+        )
+        clashes = rows.all()
+        if any(email == user.email for email, _ in clashes):
+            raise Conflict("this email is already registered", field="email")
+        if clashes:
+            raise Conflict("this GitHub account is linked to another user", field="github_id")
+
+    async def _write_search_copies(self, user: User) -> None:
+        if skills := user_skill_values(user):
+            await self._session.execute(insert(UserSkillRow), skills)
+        if languages := user_language_values(user):
+            await self._session.execute(insert(UserLanguageRow), languages)

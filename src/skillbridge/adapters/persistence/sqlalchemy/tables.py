@@ -1,0 +1,332 @@
+"""The relational schema: one declarative ORM model per table, for every table of the platform.
+
+All tables exist from the first migration so later capabilities only add behaviour. Conventions:
+UUID keys made in Python (``uuid4``), aware UTC timestamps, JSON documents (JSONB on PostgreSQL),
+``created_at``/``updated_at`` on every table except the two pure link tables (their rows are replaced
+with the user's, whose ``updated_at`` says when), a ``version`` counter on every mutable aggregate
+(optimistic locking), an index on every foreign key and every filtered column, and named constraints
+(see :data:`NAMING_CONVENTION`) so migrations can address them on every backend.
+
+A foreign key whose column leads a composite index or unique constraint is covered by it and gets no
+index of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import (
+    CHAR,
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    false,
+    text,
+    true,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
+
+from skillbridge.domain.accounts.roles import Role
+from skillbridge.domain.matching.mentorship import OPEN_STATUSES, MatchStatus
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: A JSON document: JSONB on PostgreSQL, JSON text elsewhere. ``None`` is stored as SQL NULL.
+JSON_DOCUMENT: TypeEngine[Any] = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+
+NOTIFICATION_TYPES = ("match", "progress_update", "session_reminder", "badge", "forum_reply", "chat_message")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _one_of(column: str, values: Iterable[str]) -> str:
+    """SQL text of a check that ``column`` holds one of ``values`` (trusted constants only)."""
+    listed = ", ".join(f"'{value}'" for value in sorted(values))
+    return f"{column} IN ({listed})"
+
+
+OPEN_MATCH_STATUS_SQL = _one_of("status", OPEN_STATUSES)
+
+
+class Base(DeclarativeBase):
+    """Declarative base carrying the naming convention and the project's column types."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        datetime: DateTime(timezone=True),
+        UUID: Uuid(),
+        dict[str, Any]: JSON_DOCUMENT,
+        float: Double(),
+    }
+
+
+class HasId:
+    """A UUID primary key generated in Python."""
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4, sort_order=-10)
+
+
+class Timestamps:
+    """Creation and last-change times. Mappers set them from the entity; the defaults serve plain inserts."""
+
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow, sort_order=10)
+    updated_at: Mapped[datetime] = mapped_column(default=_utcnow, onupdate=_utcnow, sort_order=10)
+
+
+class Versioned:
+    """The optimistic-locking counter of a mutable aggregate."""
+
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"), sort_order=11)
+
+
+class UserRow(HasId, Timestamps, Versioned, Base):
+    """A user. ``profile`` is the whole profile document (the source of truth for the entity); the
+    search columns beside it are copies kept in sync by the mapper so the mentor search can filter in SQL."""
+
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    github_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    profile: Mapped[dict[str, Any]]
+    country: Mapped[str | None] = mapped_column(CHAR(2), index=True)
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    hours_per_week: Mapped[int] = mapped_column(default=0, server_default=text("0"), index=True)
+    mentor_capacity: Mapped[int | None]
+
+    __table_args__ = (
+        CheckConstraint(_one_of("role", (role.value for role in Role)), name="role"),
+        CheckConstraint("hours_per_week BETWEEN 0 AND 168", name="hours_per_week"),
+        CheckConstraint("mentor_capacity IS NULL OR mentor_capacity BETWEEN 1 AND 50", name="mentor_capacity"),
+        Index("ix_users_latitude_longitude", "latitude", "longitude"),
+        Index("ix_users_created_at_id", "created_at", "id"),
+    )
+
+
+class UserSkillRow(Base):
+    """One skill slug of a user (a copy of ``users.profile.skills`` for indexed search)."""
+
+    __tablename__ = "user_skills"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    skill: Mapped[str] = mapped_column(String(50), primary_key=True, index=True)
+
+
+class UserLanguageRow(Base):
+    """One ISO 639 language of a user (a copy of ``users.profile.languages`` for indexed search)."""
+
+    __tablename__ = "user_languages"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(3), primary_key=True, index=True)
+
+
+class RoadmapRow(HasId, Timestamps, Versioned, Base):
+    """A learner's roadmap: modules of resources, progress, and how it was generated."""
+
+    __tablename__ = "roadmaps"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"))
+    domain: Mapped[str] = mapped_column(String(100), index=True)
+    skill_level: Mapped[str] = mapped_column(String(20))
+    time_availability: Mapped[int]
+    modules: Mapped[list[dict[str, Any]]] = mapped_column(JSON_DOCUMENT)
+    progress: Mapped[float] = mapped_column(default=0.0, server_default=text("0"))
+    generator: Mapped[str] = mapped_column(String(40))
+    model: Mapped[str | None] = mapped_column(String(100))
+    prompt_version: Mapped[str | None] = mapped_column(String(40))
+    token_usage: Mapped[dict[str, Any] | None]
+    low_bandwidth: Mapped[bool] = mapped_column(default=False, server_default=false())
+    language: Mapped[str] = mapped_column(String(8))
+    repository: Mapped[str | None] = mapped_column(String(140), index=True)
+
+    __table_args__ = (
+        CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),
+        CheckConstraint("time_availability BETWEEN 1 AND 168", name="time_availability"),
+        CheckConstraint(_one_of("skill_level", ("beginner", "intermediate", "advanced")), name="skill_level"),
+        # A user's roadmaps, newest first; user_id leads (foreign key index).
+        Index("ix_roadmaps_user_id_created_at_id", "user_id", "created_at", "id"),
+    )
+
+
+class RoadmapVersionRow(HasId, Timestamps, Base):
+    """A snapshot of a roadmap's modules and progress, one per stored roadmap version."""
+
+    __tablename__ = "roadmap_versions"
+
+    roadmap_id: Mapped[UUID] = mapped_column(ForeignKey("roadmaps.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    modules: Mapped[list[dict[str, Any]]] = mapped_column(JSON_DOCUMENT)
+    progress: Mapped[float]
+    changed_by: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    change: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+    __table_args__ = (
+        UniqueConstraint("roadmap_id", "version"),
+        CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),
+    )
+
+
+class MentorMatchRow(HasId, Timestamps, Versioned, Base):
+    """A mentorship: one learner, one mentor, a status, the score that paired them, and the sessions."""
+
+    __tablename__ = "mentor_matches"
+
+    learner_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    mentor_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    domain: Mapped[str | None] = mapped_column(String(100))
+    learner_needs: Mapped[dict[str, Any]]
+    score: Mapped[float | None]
+    score_components: Mapped[dict[str, Any]]
+    session_schedule: Mapped[list[dict[str, Any]]] = mapped_column(JSON_DOCUMENT)
+    rating: Mapped[int | None]
+    testimonial: Mapped[str | None] = mapped_column(Text)
+    expires_at: Mapped[datetime | None] = mapped_column(index=True)
+
+    __table_args__ = (
+        CheckConstraint(_one_of("status", (status.value for status in MatchStatus)), name="status"),
+        CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
+        CheckConstraint("learner_id <> mentor_id", name="distinct_people"),
+        # Counting a mentor's open mentorships filters on both columns; mentor_id leads (foreign key index).
+        Index("ix_mentor_matches_mentor_id_status", "mentor_id", "status"),
+        # A learner holds at most one open request per domain.
+        Index(
+            "uq_mentor_matches_open_learner_domain",
+            "learner_id",
+            "domain",
+            unique=True,
+            postgresql_where=text(OPEN_MATCH_STATUS_SQL),
+            sqlite_where=text(OPEN_MATCH_STATUS_SQL),
+        ),
+    )
+
+
+class BadgeRow(HasId, Timestamps, Base):
+    """A badge awarded to a user; a user holds each type at most once."""
+
+    __tablename__ = "badges"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"))
+    type: Mapped[str] = mapped_column(String(60))
+    criteria: Mapped[dict[str, Any]]
+    awarded_at: Mapped[datetime]
+    awarded_by: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+    __table_args__ = (UniqueConstraint("user_id", "type"),)
+
+
+class ProgressLogRow(HasId, Timestamps, Base):
+    """One progress event on a roadmap; ``external_id`` (a commit SHA, a delivery id) makes imports idempotent."""
+
+    __tablename__ = "progress_logs"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    roadmap_id: Mapped[UUID] = mapped_column(ForeignKey("roadmaps.id", ondelete="CASCADE"))
+    event_type: Mapped[str] = mapped_column(String(40), index=True)
+    details: Mapped[dict[str, Any]]
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
+
+    __table_args__ = (UniqueConstraint("roadmap_id", "event_type", "external_id"),)
+
+
+class NotificationRow(HasId, Timestamps, Base):
+    """A notification for one user."""
+
+    __tablename__ = "notifications"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(20))
+    content: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]]
+    read: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    __table_args__ = (
+        CheckConstraint(_one_of("type", NOTIFICATION_TYPES), name="type"),
+        Index("ix_notifications_user_id_read_created_at", "user_id", "read", "created_at"),
+    )
+
+
+class ForumPostRow(HasId, Timestamps, Versioned, Base):
+    """A forum thread (no parent) or reply (``parent_id`` answered, ``root_id`` the thread)."""
+
+    __tablename__ = "forum_posts"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    category: Mapped[str] = mapped_column(String(60), index=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    parent_id: Mapped[UUID | None] = mapped_column(ForeignKey("forum_posts.id"), index=True)
+    root_id: Mapped[UUID | None] = mapped_column(ForeignKey("forum_posts.id"), index=True)
+    is_deleted: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class ChatMessageRow(HasId, Timestamps, Base):
+    """A chat message inside a mentorship."""
+
+    __tablename__ = "chat_messages"
+
+    match_id: Mapped[UUID] = mapped_column(ForeignKey("mentor_matches.id", ondelete="CASCADE"))
+    sender_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    content: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_chat_messages_match_id_created_at_id", "match_id", "created_at", "id"),)
+
+
+class RefreshTokenRow(HasId, Timestamps, Base):
+    """An issued refresh token, by hash (see :mod:`skillbridge.domain.accounts.sessions`)."""
+
+    __tablename__ = "refresh_tokens"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    family_id: Mapped[UUID] = mapped_column(index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    rotated_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class AuditLogRow(HasId, Timestamps, Base):
+    """An audit entry. Kept when the actor is deleted (``actor_id`` becomes NULL)."""
+
+    __tablename__ = "audit_log"
+
+    actor_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    subject_type: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]]
+    at: Mapped[datetime] = mapped_column(index=True)
+
+    # Entries about one subject, read oldest first.
+    __table_args__ = (Index("ix_audit_log_subject_type_subject_id_at", "subject_type", "subject_id", "at"),)
+
+
+metadata = Base.metadata

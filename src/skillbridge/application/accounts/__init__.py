@@ -1,0 +1,1 @@
+"""Accounts use cases: registration, sessions, profiles, mentor search and administration."""

@@ -1,0 +1,59 @@
+"""Reading and changing one's own account and profile."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from typing import Any
+
+from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.ports.clock import Clock
+from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.accounts.profile import ProfileInput, build_profile, profile_input_of
+from skillbridge.domain.accounts.user import User
+from skillbridge.domain.errors import InvalidInput
+
+PATCHABLE_FIELDS = frozenset(f.name for f in fields(ProfileInput))
+
+
+class GetMyAccount:
+    """Return the caller's own account."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def __call__(self, principal: Principal) -> User:
+        async with self._uow as uow:
+            return await uow.users.get(principal.user_id)
+
+
+class UpdateMyProfile:
+    """Change some fields of the caller's own profile.
+
+    Rules:
+    - only profile fields change; a role or an email in the changes is rejected, never ignored;
+    - fields not named keep their value; a field set to ``None`` is cleared (lists become empty);
+    - the whole resulting profile is validated as at registration (a learner cannot give themselves a
+      mentor capacity, skills are normalised, ...);
+    - a concurrent change of the same account makes one of the two fail with a Conflict.
+    """
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, principal: Principal, changes: dict[str, Any]) -> User:
+        unknown = sorted(set(changes) - PATCHABLE_FIELDS)
+        if unknown:
+            raise InvalidInput(f"{unknown[0]} cannot be changed here", field=unknown[0])
+        async with self._uow as uow:
+            user = await uow.users.get(principal.user_id)
+            defaults = ProfileInput()
+            cleared = {
+                name: getattr(defaults, name) if value is None and name != "mentor_capacity" else value
+                for name, value in changes.items()
+            }
+            raw = replace(profile_input_of(user.profile), **cleared)
+            profile = build_profile(raw, is_mentor=user.is_mentor)
+            updated = await uow.users.update(user.with_profile(profile, self._clock.now()))
+            await uow.commit()
+        return updated

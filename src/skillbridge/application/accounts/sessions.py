@@ -1,0 +1,241 @@
+"""Logging in, refreshing a session, logging out, and authenticating a request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NoReturn
+from uuid import UUID, uuid4
+
+from skillbridge.application.accounts.policy import AuthPolicy
+from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.accounts.revocations import AccessRevocations
+from skillbridge.application.accounts.throttle import LoginThrottle
+from skillbridge.application.ports.clock import Clock
+from skillbridge.application.ports.password_hasher import PasswordHasher
+from skillbridge.application.ports.token_service import TokenService
+from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.passwords import normalise_password
+from skillbridge.domain.accounts.sessions import AccessClaims, RefreshSession
+from skillbridge.domain.accounts.user import User, normalise_email
+from skillbridge.domain.errors import InvalidInput, NotFound, Unauthenticated
+
+#: The one answer to every failed login: an unknown email and a wrong password must look the same.
+BAD_CREDENTIALS = "invalid email or password"
+SESSION_ENDED = "the session has ended; log in again"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    """What a successful login or refresh returns to the client."""
+
+    access_token: str
+    access_expires_at: datetime
+    refresh_token: str
+    refresh_expires_at: datetime
+    user_id: str
+    token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
+
+
+async def _start_session(
+    uow: UnitOfWork, tokens: TokenService, user: User, family_id: UUID, now: datetime, policy: AuthPolicy
+) -> TokenPair:
+    """Issue an access token and a refresh token of ``family_id``; the caller commits."""
+    refresh = tokens.new_refresh()
+    session = RefreshSession(
+        user_id=user.id,
+        family_id=family_id,
+        token_hash=refresh.token_hash,
+        issued_at=now,
+        expires_at=now + policy.refresh_ttl,
+    )
+    await uow.refresh_sessions.add(session)
+    access = tokens.issue_access(user.id, now)
+    return TokenPair(
+        access_token=access.token,
+        access_expires_at=access.expires_at,
+        refresh_token=refresh.token,
+        refresh_expires_at=session.expires_at,
+        user_id=str(user.id),
+    )
+
+
+class LogIn:
+    """Exchange an email and password for tokens.
+
+    Rules:
+    - an unknown email, a wrong password, an account without a password (GitHub-only) and a disabled
+      account all fail with the same error, after the same hashing work;
+    - failures are counted per account and per client address; over the limit, even a right password
+      is refused with a retry delay until the window ends;
+    - a password hashed with outdated parameters is rehashed on success;
+    - each login starts a new refresh-token family.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        hasher: PasswordHasher,
+        tokens: TokenService,
+        throttle: LoginThrottle,
+        clock: Clock,
+        policy: AuthPolicy,
+    ) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._tokens = tokens
+        self._throttle = throttle
+        self._clock = clock
+        self._policy = policy
+        self._decoy_hash: str | None = None
+
+    async def __call__(self, email: str, password: str, client_address: str) -> TokenPair:
+        password = normalise_password(password)
+        try:
+            account = normalise_email(email)
+        except InvalidInput:
+            account = email.strip().lower()
+        await self._throttle.check(account, client_address)
+        async with self._uow as uow:
+            user = await uow.users.find_by_email(account)
+            if user is None or user.password_hash is None or not user.is_active:
+                await self._hasher.verify(await self._decoy(), password)
+                await self._fail(account, client_address)
+            if not await self._hasher.verify(user.password_hash, password):
+                await self._fail(account, client_address)
+            now = self._clock.now()
+            if self._hasher.needs_rehash(user.password_hash):
+                user = await uow.users.update(user.with_password_hash(await self._hasher.hash(password), now))
+            pair = await _start_session(uow, self._tokens, user, uuid4(), now, self._policy)
+            await uow.audit.record(
+                AuditEntry(
+                    action="user.logged_in",
+                    at=now,
+                    actor_id=user.id,
+                    subject_type="user",
+                    subject_id=str(user.id),
+                )
+            )
+            await uow.commit()
+        await self._throttle.record_success(account)
+        return pair
+
+    async def _fail(self, account: str, client_address: str) -> NoReturn:
+        await self._throttle.record_failure(account, client_address)
+        raise Unauthenticated(BAD_CREDENTIALS)
+
+    async def _decoy(self) -> str:
+        if self._decoy_hash is None:
+            self._decoy_hash = await self._hasher.hash(uuid4().hex)
+        return self._decoy_hash
+
+
+class RefreshTokens:
+    """Rotate a refresh token: the presented one is spent and a new pair is issued.
+
+    Rules:
+    - an unknown, expired or revoked token fails;
+    - a token that was already rotated is a replay: its whole family is revoked (the thief and the
+      owner are both logged out) and the call fails;
+    - of two concurrent refreshes with one token, only one succeeds (the other counts as a replay).
+    """
+
+    def __init__(self, uow: UnitOfWork, tokens: TokenService, clock: Clock, policy: AuthPolicy) -> None:
+        self._uow = uow
+        self._tokens = tokens
+        self._clock = clock
+        self._policy = policy
+
+    async def __call__(self, refresh_token: str) -> TokenPair:
+        now = self._clock.now()
+        async with self._uow as uow:
+            session = await uow.refresh_sessions.find_by_hash(self._tokens.hash_refresh(refresh_token))
+            if session is None or session.revoked_at is not None or now >= session.expires_at:
+                raise Unauthenticated(SESSION_ENDED)
+            if session.rotated_at is not None or not await uow.refresh_sessions.mark_rotated(session.id, now):
+                await self._revoke_family(uow, session, now)
+            try:
+                user = await uow.users.get(session.user_id)
+            except NotFound:
+                raise Unauthenticated(SESSION_ENDED) from None
+            if not user.is_active:
+                raise Unauthenticated(SESSION_ENDED)
+            pair = await _start_session(uow, self._tokens, user, session.family_id, now, self._policy)
+            await uow.commit()
+        return pair
+
+    async def _revoke_family(self, uow: UnitOfWork, session: RefreshSession, now: datetime) -> NoReturn:
+        await uow.refresh_sessions.revoke_family(session.family_id, now)
+        await uow.audit.record(
+            AuditEntry(
+                action="session.replay_detected",
+                at=now,
+                actor_id=session.user_id,
+                subject_type="user",
+                subject_id=str(session.user_id),
+                details={"family_id": str(session.family_id)},
+            )
+        )
+        await uow.commit()
+        raise Unauthenticated(SESSION_ENDED)
+
+
+class LogOut:
+    """End a session: the access token in use stops working at once, and so does the refresh family.
+
+    A refresh token that belongs to someone else is ignored (logging out never touches another's session).
+    """
+
+    def __init__(self, uow: UnitOfWork, tokens: TokenService, revocations: AccessRevocations, clock: Clock) -> None:
+        self._uow = uow
+        self._tokens = tokens
+        self._revocations = revocations
+        self._clock = clock
+
+    async def __call__(self, claims: AccessClaims, refresh_token: str | None) -> None:
+        now = self._clock.now()
+        await self._revocations.revoke(claims.jti, claims.expires_at, now)
+        if refresh_token is None:
+            return
+        async with self._uow as uow:
+            session = await uow.refresh_sessions.find_by_hash(self._tokens.hash_refresh(refresh_token))
+            if session is not None and session.user_id == claims.user_id:
+                await uow.refresh_sessions.revoke_family(session.family_id, now)
+                await uow.audit.record(
+                    AuditEntry(
+                        action="user.logged_out",
+                        at=now,
+                        actor_id=claims.user_id,
+                        subject_type="user",
+                        subject_id=str(claims.user_id),
+                    )
+                )
+                await uow.commit()
+
+
+class Authenticate:
+    """Turn a bearer access token into a :class:`Principal`.
+
+    Rules: the token is valid and of type access; it was not revoked by a logout; its user exists and is
+    active. The role comes from the stored user, so a role change applies from the next request on.
+    """
+
+    def __init__(self, uow: UnitOfWork, tokens: TokenService, revocations: AccessRevocations, clock: Clock) -> None:
+        self._uow = uow
+        self._tokens = tokens
+        self._revocations = revocations
+        self._clock = clock
+
+    async def __call__(self, access_token: str) -> tuple[Principal, AccessClaims]:
+        claims = self._tokens.verify_access(access_token, self._clock.now())
+        if await self._revocations.is_revoked(claims.jti):
+            raise Unauthenticated("the token was revoked")
+        async with self._uow as uow:
+            try:
+                user = await uow.users.get(claims.user_id)
+            except NotFound:
+                raise Unauthenticated("the token's user no longer exists") from None
+        if not user.is_active:
+            raise Unauthenticated("the account is disabled")
+        return Principal(user.id, user.role), claims

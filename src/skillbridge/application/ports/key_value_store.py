@@ -1,0 +1,47 @@
+"""KeyValueStore port: the small shared state behind throttling and token revocation."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class KeyValueStore(Protocol):
+    """A store of short-lived keys shared by every process of the service (Redis in production).
+
+    Every key expires; nothing here is durable data.
+    """
+
+    async def increment(self, key: str, ttl_seconds: int) -> tuple[int, int]:
+        """Add one to the counter at ``key`` and return ``(count, seconds_left)``.
+
+        The first increment starts the window of ``ttl_seconds``; later ones do not extend it.
+        """
+        ...
+
+    async def seconds_left(self, key: str) -> int:
+        """Return the seconds until ``key`` expires, 0 if it does not exist."""
+        ...
+
+    async def count(self, key: str) -> int:
+        """Return the counter at ``key``, 0 if absent."""
+        ...
+
+    async def put(self, key: str, value: str, ttl_seconds: int) -> None:
+        """Store ``value`` at ``key`` for ``ttl_seconds``."""
+        ...
+
+    async def get(self, key: str) -> str | None:
+        """Return the value at ``key``, or ``None`` if it is absent or expired."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Remove ``key`` if present."""
+        ...
+
+    async def ping(self) -> None:
+        """Return when the store answers.
+
+        Raises:
+            DependencyUnavailable: it does not.
+        """
+        ...

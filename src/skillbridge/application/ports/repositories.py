@@ -1,0 +1,141 @@
+"""Repository ports: collections of aggregates, one per aggregate root.
+
+Contract shared by every implementation (memory, SQLite, PostgreSQL), held by ``tests/contract``:
+- ``get`` raises :class:`~skillbridge.domain.errors.NotFound`; ``find_*`` return ``None``.
+- ``add`` raises :class:`~skillbridge.domain.errors.Conflict` on a duplicate unique key (email, GitHub id).
+- ``update`` stores a changed aggregate whose ``version`` is the stored one, and returns it with the
+  version increased by one; a stale version raises ``Conflict`` (optimistic locking).
+- Writes become visible to other units of work only after ``commit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery
+from skillbridge.domain.accounts.roles import Role
+from skillbridge.domain.accounts.sessions import RefreshSession
+from skillbridge.domain.accounts.user import User
+from skillbridge.domain.matching.mentorship import Mentorship
+from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
+
+
+class UserRepository(Protocol):
+    """Users, looked up by id, email or GitHub id."""
+
+    async def add(self, user: User) -> None:
+        """Store a new user. Raises Conflict if the email or GitHub id is taken."""
+        ...
+
+    async def get(self, user_id: UUID) -> User:
+        """Return the user. Raises NotFound."""
+        ...
+
+    async def find_by_email(self, email: str) -> User | None:
+        """Return the user with this (normalised) email, or None."""
+        ...
+
+    async def find_by_github_id(self, github_id: int) -> User | None:
+        """Return the user linked to this GitHub account, or None."""
+        ...
+
+    async def update(self, user: User) -> User:
+        """Store changes; return the user with its new version. Raises Conflict on a stale version, NotFound."""
+        ...
+
+    async def list(self, page: PageRequest, role: Role | None = None) -> Page[User]:
+        """Return users, oldest first (id breaks ties), optionally of one role."""
+        ...
+
+    async def search_mentors(self, query: MentorQuery) -> Page[MentorCard]:
+        """Return the active mentors that fit ``query`` in its documented order, with the total."""
+        ...
+
+
+class RefreshSessionRepository(Protocol):
+    """Issued refresh tokens, by hash."""
+
+    async def add(self, session: RefreshSession) -> None:
+        """Store a newly issued token."""
+        ...
+
+    async def find_by_hash(self, token_hash: str) -> RefreshSession | None:
+        """Return the session of this token hash, whatever its state, or None."""
+        ...
+
+    async def mark_rotated(self, session_id: UUID, at: datetime) -> bool:
+        """Mark a usable session rotated. Return False if it was already rotated or revoked (a race lost)."""
+        ...
+
+    async def revoke_family(self, family_id: UUID, at: datetime) -> int:
+        """Revoke every not yet revoked session of a family; return how many."""
+        ...
+
+    async def revoke_all_for_user(self, user_id: UUID, at: datetime) -> int:
+        """Revoke every session of a user (password or role change); return how many."""
+        ...
+
+
+class MentorshipRepository(Protocol):
+    """Mentorships. The foundation needs only storage and counting; matching adds the rest."""
+
+    async def add(self, mentorship: Mentorship) -> None:
+        """Store a new mentorship."""
+        ...
+
+    async def get(self, mentorship_id: UUID) -> Mentorship:
+        """Return the mentorship. Raises NotFound."""
+        ...
+
+    async def count_open_by_mentor(self, mentor_ids: Sequence[UUID]) -> dict[UUID, int]:
+        """Return, for each given mentor, how many pending or active mentorships they hold (0 included)."""
+        ...
+
+    async def has_active(self, learner_id: UUID, mentor_id: UUID) -> bool:
+        """Return whether ``mentor_id`` mentors ``learner_id`` in an active mentorship right now."""
+        ...
+
+
+class RoadmapRepository(Protocol):
+    """Roadmaps and their history of versions."""
+
+    async def add(self, roadmap: Roadmap) -> None:
+        """Store a new roadmap. Raises Conflict if its user does not exist."""
+        ...
+
+    async def get(self, roadmap_id: UUID) -> Roadmap:
+        """Return the roadmap. Raises NotFound."""
+        ...
+
+    async def update(self, roadmap: Roadmap) -> Roadmap:
+        """Store changes; return the roadmap with its new version. Raises Conflict on a stale version, NotFound."""
+        ...
+
+    async def list_for_user(self, user_id: UUID, page: PageRequest) -> Page[Roadmap]:
+        """Return a user's roadmaps, newest first (id breaks ties)."""
+        ...
+
+    async def add_version(self, snapshot: RoadmapVersion) -> None:
+        """Append a history entry. Raises Conflict if the roadmap already has that version or does not exist."""
+        ...
+
+    async def list_versions(self, roadmap_id: UUID, page: PageRequest) -> Page[RoadmapVersion]:
+        """Return the history of a roadmap, newest version first."""
+        ...
+
+
+class AuditLog(Protocol):
+    """Append-only record of security-relevant actions."""
+
+    async def record(self, entry: AuditEntry) -> None:
+        """Append an entry (committed with the unit of work it belongs to)."""
+        ...
+
+    async def list_for_subject(self, subject_type: str, subject_id: str) -> Sequence[AuditEntry]:
+        """Return the entries about one subject, oldest first."""
+        ...

@@ -1,0 +1,46 @@
+"""Changing a roadmap: completion, order, module edits and additions, each change kept as a version."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.ports.clock import Clock
+from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.application.roadmaps.access import owned_roadmap
+from skillbridge.domain.errors import Conflict
+from skillbridge.domain.roadmaps.changes import RoadmapChanges, apply_changes
+from skillbridge.domain.roadmaps.model import Roadmap
+
+
+class UpdateRoadmap:
+    """Apply a learner's changes to their own roadmap.
+
+    Rules:
+    - only the owner changes a roadmap (its active mentor gets Forbidden, anyone else NotFound);
+    - ``expected_version``, when given (from ``If-Match`` or the body), must be the stored version, else
+      Conflict: the caller edited a stale copy. Without it, a concurrent change still makes one of two
+      simultaneous writers fail with Conflict (optimistic locking in the repository);
+    - progress is recomputed and the modules rescheduled on every change (see ``apply_changes``);
+    - every change is stored as a new version in the history, with who made it and what it did.
+    """
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(
+        self, principal: Principal, roadmap_id: UUID, changes: RoadmapChanges, expected_version: int | None = None
+    ) -> Roadmap:
+        async with self._uow as uow:
+            roadmap = await owned_roadmap(uow, principal, roadmap_id)
+            if expected_version is not None and expected_version != roadmap.version:
+                raise Conflict(
+                    f"the roadmap is at version {roadmap.version}, not {expected_version}; reload and try again",
+                    field="version",
+                )
+            changed, description = apply_changes(roadmap, changes, self._clock.now())
+            stored = await uow.roadmaps.update(changed)
+            await uow.roadmaps.add_version(stored.snapshot(description, principal.user_id))
+            await uow.commit()
+        return stored

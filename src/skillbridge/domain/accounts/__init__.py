@@ -1,0 +1,1 @@
+"""Accounts: users, their roles and profiles, credentials and sessions."""

@@ -1,0 +1,21 @@
+"""Audit entries: who did what to whom, for the actions that matter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One recorded action. ``details`` never holds secrets."""
+
+    action: str
+    at: datetime
+    actor_id: UUID | None = None
+    subject_type: str | None = None
+    subject_id: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    id: UUID = field(default_factory=uuid4)

@@ -1,0 +1,98 @@
+"""Finding mentors: the query, its result rows, and the rule that decides whether a mentor fits.
+
+The in-memory repository applies :func:`mentor_fits` directly; the SQL repository translates the same
+rule into queries, and the repository contract tests hold the two to the same answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from skillbridge.domain.accounts.user import User
+from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.geo import GeoPoint, haversine_km
+from skillbridge.domain.pagination import PageRequest
+
+MAX_RADIUS_KM = 20_037.6  # half the Earth's circumference: any larger radius means "anywhere"
+
+
+class SkillMatch(StrEnum):
+    ANY = "any"
+    ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class MentorQuery:
+    """Filters of the mentor list; every filter left at its default is off.
+
+    Results are ordered by distance when ``near`` is given, else by creation time, with the user id as
+    the final tie-breaker so that pages never overlap or skip.
+    """
+
+    skills: tuple[str, ...] = ()
+    skill_match: SkillMatch = SkillMatch.ANY
+    country: str | None = None
+    near: GeoPoint | None = None
+    within_km: float | None = None
+    min_hours_per_week: int | None = None
+    language: str | None = None
+    has_free_capacity: bool = False
+    page: PageRequest = field(default_factory=PageRequest)
+
+    def __post_init__(self) -> None:
+        if self.within_km is not None:
+            if self.near is None:
+                raise InvalidInput("within_km needs lat and lon", field="within_km")
+            if not 0 < self.within_km <= MAX_RADIUS_KM:
+                raise InvalidInput(f"within_km must be between 0 and {MAX_RADIUS_KM}", field="within_km")
+
+
+@dataclass(frozen=True, slots=True)
+class MentorCard:
+    """One row of the mentor list."""
+
+    mentor: User
+    open_mentorships: int
+    distance_km: float | None
+
+    @property
+    def free_capacity(self) -> int:
+        return max(0, (self.mentor.profile.mentor_capacity or 0) - self.open_mentorships)
+
+
+def distance_from(query: MentorQuery, mentor: User) -> float | None:
+    """The mentor's distance from the query point, if both are known."""
+    if query.near is None or mentor.profile.location is None:
+        return None
+    return haversine_km(query.near, mentor.profile.location.point)
+
+
+def mentor_fits(query: MentorQuery, card: MentorCard) -> bool:
+    """Whether ``card`` passes every filter of ``query`` (the mentor's role and activity included)."""
+    mentor = card.mentor
+    profile = mentor.profile
+    if not (mentor.is_mentor and mentor.is_active):
+        return False
+    if query.skills:
+        have = set(profile.skills)
+        wanted = set(query.skills)
+        fits = wanted <= have if query.skill_match is SkillMatch.ALL else bool(wanted & have)
+        if not fits:
+            return False
+    if query.country is not None and (profile.location is None or profile.location.country != query.country):
+        return False
+    if query.within_km is not None and (card.distance_km is None or card.distance_km > query.within_km):
+        return False
+    if query.min_hours_per_week is not None and profile.hours_per_week < query.min_hours_per_week:
+        return False
+    if query.language is not None and query.language not in profile.languages:
+        return False
+    return not (query.has_free_capacity and card.free_capacity <= 0)
+
+
+def sort_key(query: MentorQuery, card: MentorCard) -> tuple[float, str, str]:
+    """The list order: nearest first when a point is given (unknown distance last), then oldest, then id."""
+    distance = card.distance_km if card.distance_km is not None else float("inf")
+    primary = distance if query.near is not None else 0.0
+    return (primary, card.mentor.created_at.isoformat(), str(card.mentor.id))

@@ -1,0 +1,1 @@
+"""Data files that belong to domain rules (read with importlib.resources)."""

@@ -1,0 +1,109 @@
+"""Errors raised by the domain and application layers.
+
+Adapters translate driver errors into these; the HTTP adapter maps each to an RFC 9457 problem document.
+Every error carries a stable machine-readable ``code`` and, where one field is at fault, its ``field``
+(a dotted path such as ``profile.location.lat``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One invalid field: where it is and what is wrong with it."""
+
+    field: str
+    message: str
+
+
+class DomainError(Exception):
+    """Base class of every error that this project raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(DomainError):
+    """The input breaks a business rule. Carries every field at fault, first one in ``field``, and the
+    values that would be accepted in ``allowed`` when they form a short list (known domains, say)."""
+
+    code = "invalid-input"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        errors: Sequence[FieldError] = (),
+        allowed: Sequence[str] = (),
+    ) -> None:
+        errors = tuple(errors) or ((FieldError(field, message),) if field else ())
+        super().__init__(message, field=field or (errors[0].field if errors else None))
+        self.errors: tuple[FieldError, ...] = errors
+        self.allowed = tuple(allowed)
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or the caller may not know that it exists."""
+
+    code = "not-found"
+
+
+class Forbidden(DomainError):
+    """The caller is known but their role does not allow this."""
+
+    code = "forbidden"
+
+
+class Unauthenticated(DomainError):
+    """Credentials are missing, wrong, expired or revoked."""
+
+    code = "unauthenticated"
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state (duplicate, stale version, illegal transition)."""
+
+    code = "conflict"
+
+    def __init__(self, message: str, *, field: str | None = None, allowed: Sequence[str] = ()) -> None:
+        super().__init__(message, field=field)
+        self.allowed = tuple(allowed)
+
+
+class TooManyAttempts(DomainError):
+    """The caller tried too often; they may try again after ``retry_after`` seconds."""
+
+    code = "too-many-attempts"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
+class DependencyUnavailable(DomainError):
+    """A service this operation needs (database, cache, an external API) cannot be reached."""
+
+    code = "dependency-unavailable"
+
+
+@dataclass(slots=True)
+class ErrorCollector:
+    """Gathers field errors so a caller sees all of them at once, not one per round trip."""
+
+    errors: list[FieldError] = field(default_factory=list)
+
+    def add(self, field_path: str, message: str) -> None:
+        self.errors.append(FieldError(field_path, message))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            first = self.errors[0]
+            raise InvalidInput(first.message, field=first.field, errors=self.errors)

@@ -1,0 +1,1 @@
+"""Mentor matching: mentorships and how learners and mentors are paired."""

@@ -1,0 +1,1 @@
+"""Skill roadmaps: modules of free resources laid out over weeks, their progress and their history."""

@@ -1,0 +1,62 @@
+"""``create_app``: the one way to get a configured web application."""
+
+from __future__ import annotations
+
+from dishka import AsyncContainer, Provider
+from litestar import Litestar
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from skillbridge.adapters.http.app import build_app
+from skillbridge.adapters.http.auth import http_providers
+from skillbridge.adapters.http.observability import configure_logging
+from skillbridge.adapters.http.options import HttpOptions, ReadinessCheck
+from skillbridge.application.ports.key_value_store import KeyValueStore
+from skillbridge.domain.errors import DependencyUnavailable
+from skillbridge.main.container import build_container
+from skillbridge.main.settings import Settings
+
+VERSION = "0.1.0"
+
+
+def _readiness_checks(settings: Settings, container: AsyncContainer) -> dict[str, ReadinessCheck]:
+    async def database() -> None:
+        if settings.uses_memory_database:
+            return
+        engine = await container.get(AsyncEngine)
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as exc:
+            raise DependencyUnavailable("the database does not answer") from exc
+
+    async def redis() -> None:
+        await (await container.get(KeyValueStore)).ping()
+
+    checks: dict[str, ReadinessCheck] = {"database": database}
+    if settings.redis_url:
+        checks["redis"] = redis
+    return checks
+
+
+def create_app(settings: Settings | None = None, *override_providers: Provider) -> Litestar:
+    """Build the SkillBridge web application.
+
+    Args:
+        settings: the settings to use; read from ``SKILLBRIDGE_*`` variables when omitted.
+        *override_providers: dishka providers whose types replace the defaults (fakes in tests).
+    """
+    settings = settings or Settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    container = build_container(settings, *override_providers, extra=tuple(http_providers()))
+    options = HttpOptions(
+        version=VERSION,
+        cors_origins=settings.cors_origins,
+        rate_limit_per_minute=settings.rate_limit_per_minute,
+        auth_rate_limit_per_minute=settings.auth_rate_limit_per_minute,
+        max_request_body_bytes=settings.max_request_body_bytes,
+        trust_forwarded_for=settings.trust_forwarded_for,
+        redis_url=settings.redis_url,
+        readiness_checks=_readiness_checks(settings, container),
+    )
+    return build_app(options, container, on_shutdown=[container.close])

@@ -1,0 +1,154 @@
+"""The ``skillbridge`` command: serve, migrate, create-admin, seed-demo."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+from dishka import AsyncContainer
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from skillbridge.domain.errors import Conflict, DomainError
+from skillbridge.main.container import build_container
+from skillbridge.main.settings import Settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        # Never str(exc): pydantic prints the input values, and so a piece of the secret key.
+        problems = "; ".join(_describe(error) for error in exc.errors(include_url=False, include_input=False))
+        raise click.ClickException(f"invalid settings: {problems}") from None
+
+
+def _describe(error: ErrorDetails) -> str:
+    message = error["msg"].removeprefix("Value error, ")
+    if not error["loc"]:
+        return message
+    return f"SKILLBRIDGE_{'_'.join(str(part) for part in error['loc']).upper()}: {message}"
+
+
+async def _with_container(settings: Settings, work: Callable[[AsyncContainer], Awaitable[T]]) -> T:
+    container = build_container(settings)
+    try:
+        return await work(container)
+    finally:
+        await container.close()
+
+
+async def _migrate(settings: Settings) -> None:
+    if settings.uses_memory_database:
+        return
+    from skillbridge.adapters.persistence.sqlalchemy.migrate import upgrade  # noqa: PLC0415 - CLI-only import
+
+    await upgrade(settings.database_url)
+
+
+@click.group()
+def cli() -> None:
+    """SkillBridge backend: roadmaps, mentor matching, progress and community."""
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the database schema up to date (idempotent)."""
+    settings = _settings()
+    asyncio.run(_migrate(settings))
+    click.echo(f"database is up to date: {settings.database_url.split('@')[-1]}")
+
+
+@cli.command()
+@click.option("--host", default=None, help="address to bind (default: SKILLBRIDGE_HOST or 127.0.0.1)")
+@click.option("--port", default=None, type=int, help="port (default: SKILLBRIDGE_PORT or 8000)")
+@click.option("--workers", default=1, show_default=True, type=int, help="worker processes")
+@click.option(
+    "--migrate/--no-migrate",
+    "run_migrations",
+    default=None,
+    help="migrate before serving (default: yes in the embedded profile)",
+)
+def serve(host: str | None, port: int | None, workers: int, run_migrations: bool | None) -> None:
+    """Serve the HTTP API."""
+    import uvicorn  # noqa: PLC0415 - only the server needs it
+
+    settings = _settings()
+    if run_migrations if run_migrations is not None else settings.profile == "embedded":
+        asyncio.run(_migrate(settings))
+    uvicorn.run(
+        "skillbridge.main.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port if port is not None else settings.port,
+        workers=workers,
+        proxy_headers=settings.trust_forwarded_for,
+        access_log=False,
+        log_config=None,
+    )
+
+
+@cli.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--password", default=None, help="prompted for when omitted (preferred: keeps it out of shell history)")
+@click.option("--name", default=None, help="display name")
+def create_admin(email: str, password: str | None, name: str | None) -> None:
+    """Create an admin account."""
+    from skillbridge.application.accounts.administration import CreateAdmin  # noqa: PLC0415
+
+    settings = _settings()
+    secret = password or getpass.getpass("password: ")
+
+    async def work(container: AsyncContainer) -> str:
+        await _migrate(settings)
+        async with container() as request:
+            user = await (await request.get(CreateAdmin))(email, secret, name)
+            return str(user.id)
+
+    try:
+        user_id = asyncio.run(_with_container(settings, work))
+    except DomainError as exc:
+        raise click.ClickException(f"{exc.field + ': ' if exc.field else ''}{exc.message}") from exc
+    click.echo(f"admin created: {user_id}")
+
+
+@cli.command("seed-demo")
+@click.option("--seed", default=7, show_default=True, help="random seed of the demo data")
+@click.option("--mentors", default=40, show_default=True)
+@click.option("--learners", default=120, show_default=True)
+def seed_demo(seed: int, mentors: int, learners: int) -> None:
+    """Load a realistic demo data set: mentors and learners across African cities (idempotent)."""
+    from skillbridge.application.accounts.registration import RegisterUser  # noqa: PLC0415
+    from skillbridge.main.demo_data import DEMO_PASSWORD, demo_registrations  # noqa: PLC0415
+
+    settings = _settings()
+    registrations = demo_registrations(seed=seed, mentors=mentors, learners=learners)
+
+    async def work(container: AsyncContainer) -> tuple[int, int]:
+        await _migrate(settings)
+        created = skipped = 0
+        for registration in registrations:
+            async with container() as request:
+                try:
+                    await (await request.get(RegisterUser))(registration)
+                    created += 1
+                except Conflict:
+                    skipped += 1
+        return created, skipped
+
+    created, skipped = asyncio.run(_with_container(settings, work))
+    click.echo(f"demo users created: {created}, already there: {skipped}; password for all: {DEMO_PASSWORD}")
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m skillbridge.main.cli`
+    sys.exit(cli())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

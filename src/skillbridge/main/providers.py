@@ -1,0 +1,228 @@
+"""dishka providers: which adapter serves each port, and how the use cases are put together.
+
+APP scope holds what lives as long as the process (settings, engine, HTTP and Redis clients, hasher,
+token service). REQUEST scope holds the unit of work and the use cases: one set per request or script
+call. To swap an adapter (a fake in a test, another engine in a script), pass a provider that provides
+the same type to :func:`skillbridge.main.create_app` or :func:`build_container`: later providers win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from dishka import Provider, Scope, from_context, provide, provide_all
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from skillbridge.adapters.ai.cache import CachingRoadmapGenerator
+from skillbridge.adapters.ai.catalog_generator import CatalogRoadmapGenerator
+from skillbridge.adapters.ai.circuit_breaker import CircuitBreaker
+from skillbridge.adapters.ai.openai_generator import OPENAI_GENERATOR, OpenAIOptions, OpenAIRoadmapGenerator
+from skillbridge.adapters.keyvalue.memory import MemoryKeyValueStore
+from skillbridge.adapters.keyvalue.redis import RedisKeyValueStore, create_redis_client
+from skillbridge.adapters.matching.chain import build_matching_chain
+from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOfWork
+from skillbridge.adapters.persistence.sqlalchemy.engine import create_engine, create_session_factory
+from skillbridge.adapters.persistence.sqlalchemy.unit_of_work import SqlaUnitOfWork
+from skillbridge.adapters.security.argon2_hasher import Argon2PasswordHasher
+from skillbridge.adapters.security.jwt_tokens import JwtTokenService
+from skillbridge.adapters.system.clock import SystemClock
+from skillbridge.application.accounts.administration import ChangeUserRole, CreateAdmin, ListUsers
+from skillbridge.application.accounts.mentors import SearchMentors
+from skillbridge.application.accounts.policy import AuthPolicy
+from skillbridge.application.accounts.profiles import GetMyAccount, UpdateMyProfile
+from skillbridge.application.accounts.registration import RegisterUser
+from skillbridge.application.accounts.revocations import AccessRevocations
+from skillbridge.application.accounts.sessions import Authenticate, LogIn, LogOut, RefreshTokens
+from skillbridge.application.accounts.throttle import LoginThrottle
+from skillbridge.application.ports.clock import Clock
+from skillbridge.application.ports.key_value_store import KeyValueStore
+from skillbridge.application.ports.matching_engine import MatchingEngine
+from skillbridge.application.ports.password_hasher import PasswordHasher
+from skillbridge.application.ports.roadmap_generator import DomainCatalog, RoadmapGenerator
+from skillbridge.application.ports.token_service import TokenService
+from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.application.roadmaps.creation import CreateRoadmap
+from skillbridge.application.roadmaps.domains import ListDomains
+from skillbridge.application.roadmaps.editing import UpdateRoadmap
+from skillbridge.application.roadmaps.reading import GetRoadmap, ListMyRoadmaps, ListRoadmapVersions
+from skillbridge.main.settings import Settings
+
+
+class CoreProvider(Provider):
+    """Settings-driven adapters that every profile shares."""
+
+    settings = from_context(provides=Settings, scope=Scope.APP)
+
+    @provide(scope=Scope.APP)
+    def clock(self) -> Clock:
+        return SystemClock()
+
+    @provide(scope=Scope.APP)
+    def password_hasher(self, settings: Settings) -> PasswordHasher:
+        return Argon2PasswordHasher(
+            time_cost=settings.argon2_time_cost,
+            memory_cost_kib=settings.argon2_memory_kib,
+            allow_weak_for_tests=settings.profile != "production",
+        )
+
+    @provide(scope=Scope.APP)
+    def token_service(self, settings: Settings) -> TokenService:
+        return JwtTokenService(
+            settings.secret_key.get_secret_value(), access_ttl=timedelta(seconds=settings.access_token_ttl_seconds)
+        )
+
+    @provide(scope=Scope.APP)
+    def auth_policy(self, settings: Settings) -> AuthPolicy:
+        return AuthPolicy(
+            refresh_ttl=timedelta(days=settings.refresh_token_ttl_days),
+            max_failures_per_account=settings.login_max_failures_per_account,
+            max_failures_per_address=settings.login_max_failures_per_address,
+            failure_window=timedelta(seconds=settings.login_failure_window_seconds),
+        )
+
+    @provide(scope=Scope.APP)
+    async def redis_client(self, settings: Settings) -> AsyncIterator[Redis | None]:
+        if settings.redis_url is None:
+            yield None
+            return
+        client = create_redis_client(settings.redis_url)
+        yield client
+        await client.aclose()
+
+    @provide(scope=Scope.APP)
+    def key_value_store(self, client: Redis | None) -> KeyValueStore:
+        return RedisKeyValueStore(client) if client is not None else MemoryKeyValueStore()
+
+    @provide(scope=Scope.APP)
+    def revocations(self, store: KeyValueStore) -> AccessRevocations:
+        return AccessRevocations(store)
+
+    @provide(scope=Scope.APP)
+    def login_throttle(self, store: KeyValueStore, policy: AuthPolicy) -> LoginThrottle:
+        return LoginThrottle(store, policy)
+
+
+class SqlPersistenceProvider(Provider):
+    """SQLite (embedded) or PostgreSQL (production) through SQLAlchemy."""
+
+    @provide(scope=Scope.APP)
+    async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
+        engine = create_engine(settings.database_url)
+        yield engine
+        await engine.dispose()
+
+    @provide(scope=Scope.APP)
+    def session_factory(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+        return create_session_factory(engine)
+
+    @provide(scope=Scope.REQUEST)
+    def unit_of_work(self, factory: async_sessionmaker[AsyncSession]) -> UnitOfWork:
+        return SqlaUnitOfWork(factory)
+
+
+class MemoryPersistenceProvider(Provider):
+    """Everything in process memory (``SKILLBRIDGE_DATABASE_URL=memory://``): scripts and fast tests."""
+
+    @provide(scope=Scope.APP)
+    def database(self) -> MemoryDatabase:
+        return MemoryDatabase()
+
+    @provide(scope=Scope.REQUEST)
+    def unit_of_work(self, db: MemoryDatabase) -> UnitOfWork:
+        return MemoryUnitOfWork(db)
+
+
+class AccountsProvider(Provider):
+    """The accounts use cases, built fresh for each request from the ports above."""
+
+    scope = Scope.REQUEST
+    use_cases = provide_all(
+        RegisterUser,
+        LogIn,
+        RefreshTokens,
+        LogOut,
+        Authenticate,
+        GetMyAccount,
+        UpdateMyProfile,
+        SearchMentors,
+        ListUsers,
+        ChangeUserRole,
+        CreateAdmin,
+    )
+
+
+class RoadmapsProvider(Provider):
+    """Roadmap generation (OpenAI with the catalog as fallback when a key is set, the catalog alone
+    otherwise) and the roadmap use cases."""
+
+    @provide(scope=Scope.APP)
+    def catalog(self) -> CatalogRoadmapGenerator:
+        return CatalogRoadmapGenerator()
+
+    @provide(scope=Scope.APP)
+    def domain_catalog(self, catalog: CatalogRoadmapGenerator) -> DomainCatalog:
+        return catalog
+
+    @provide(scope=Scope.APP)
+    async def roadmap_generator(
+        self, settings: Settings, catalog: CatalogRoadmapGenerator, store: KeyValueStore
+    ) -> AsyncIterator[RoadmapGenerator]:
+        if settings.openai_api_key is None:
+            yield catalog
+            return
+        options = OpenAIOptions(
+            model=settings.openai_model,
+            prompt_version=settings.openai_prompt_version,
+            timeout_seconds=settings.openai_timeout_seconds,
+            max_retries=settings.openai_max_retries,
+            budget_seconds=settings.roadmap_generation_budget_seconds,
+        )
+        openai = OpenAIRoadmapGenerator.connect(
+            api_key=settings.openai_api_key.get_secret_value(),
+            base_url=settings.openai_base_url,
+            fallback=catalog,
+            options=options,
+            breaker=CircuitBreaker(settings.openai_breaker_failures, settings.openai_breaker_reset_seconds),
+        )
+        try:
+            yield CachingRoadmapGenerator(
+                openai,
+                store,
+                settings.roadmap_cache_ttl_seconds,
+                namespace=f"{openai.model}|{openai.prompt_version}",
+                cache_generator=OPENAI_GENERATOR,
+            )
+        finally:
+            await openai.aclose()
+
+    use_cases = provide_all(
+        CreateRoadmap,
+        GetRoadmap,
+        ListMyRoadmaps,
+        UpdateRoadmap,
+        ListRoadmapVersions,
+        ListDomains,
+        scope=Scope.REQUEST,
+    )
+
+
+class MatchingProvider(Provider):
+    """The matching engine: the Rust extension, then the matcher-rs service when
+    ``SKILLBRIDGE_MATCHER_URL`` is set, then the pure-Python reference, behind circuit breakers."""
+
+    @provide(scope=Scope.APP)
+    async def matching_engine(self, settings: Settings) -> AsyncIterator[MatchingEngine]:
+        chain, remote = build_matching_chain(settings.matcher_url, timeout_seconds=settings.matcher_timeout_seconds)
+        try:
+            yield chain
+        finally:
+            if remote is not None:
+                await remote.aclose()
+
+
+def default_providers(settings: Settings) -> list[Provider]:
+    """The providers of the profile that ``settings`` describe."""
+    persistence = MemoryPersistenceProvider() if settings.uses_memory_database else SqlPersistenceProvider()
+    return [CoreProvider(), persistence, AccountsProvider(), RoadmapsProvider(), MatchingProvider()]

@@ -1,0 +1,92 @@
+"""Settings, read from ``SKILLBRIDGE_*`` environment variables.
+
+Defaults give the embedded profile: a SQLite file under ./var, in-memory cache and rate limits, no
+external service. The production profile refuses to start with the default secret or a short one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+#: The development secret. Fine on a laptop, refused by the production profile.
+DEFAULT_SECRET = "skillbridge-embedded-development-secret-change-me"  # noqa: S105
+MIN_SECRET_BYTES = 32
+
+
+class Settings(BaseSettings):
+    """Every setting of the service. See the README for the table of variables."""
+
+    model_config = SettingsConfigDict(env_prefix="SKILLBRIDGE_", env_file=None, extra="ignore", frozen=True)
+
+    profile: Literal["embedded", "production"] = "embedded"
+    database_url: str = "sqlite+aiosqlite:///./var/skillbridge.db"
+    redis_url: str | None = None
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
+    refresh_token_ttl_days: int = Field(default=14, ge=1, le=90)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    rate_limit_per_minute: int = Field(default=120, ge=1)
+    auth_rate_limit_per_minute: int = Field(default=20, ge=1)
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+    max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
+    trust_forwarded_for: bool = False
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65_536, ge=8)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    # Roadmap generation: OpenAI when a key is set, the offline catalog otherwise (and as the fallback).
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_timeout_seconds: float = Field(default=8.0, gt=0, le=60)
+    openai_max_retries: int = Field(default=2, ge=0, le=5)
+    openai_prompt_version: str = "v1"
+    openai_breaker_failures: int = Field(default=5, ge=1)
+    openai_breaker_reset_seconds: float = Field(default=60.0, gt=0)
+    roadmap_generation_budget_seconds: float = Field(default=20.0, gt=0, le=120)
+    roadmap_cache_ttl_seconds: int = Field(default=86_400, ge=0)
+    # Matching: the Rust extension in process; the matcher-rs HTTP service too when its URL is set.
+    matcher_url: str | None = None
+    matcher_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_a_real_secret(self) -> Settings:
+        if self.profile == "production":
+            secret = self.secret_key.get_secret_value()
+            if secret == DEFAULT_SECRET or len(secret.encode()) < MIN_SECRET_BYTES:
+                raise ValueError(
+                    f"SKILLBRIDGE_SECRET_KEY must be set to a secret of at least {MIN_SECRET_BYTES} bytes "
+                    "in the production profile"
+                )
+            if self.argon2_memory_kib < 19_456 or self.argon2_time_cost < 2:
+                raise ValueError("production needs argon2 memory >= 19456 KiB and time cost >= 2")
+        return self
+
+    @model_validator(mode="after")
+    def _openai_timeout_fits_the_budget(self) -> Settings:
+        # One OpenAI call must leave room for a retry (or the catalog fallback) inside the request budget.
+        if self.openai_timeout_seconds * 2 > self.roadmap_generation_budget_seconds:
+            raise ValueError(
+                "SKILLBRIDGE_OPENAI_TIMEOUT_SECONDS must be at most half of "
+                "SKILLBRIDGE_ROADMAP_GENERATION_BUDGET_SECONDS"
+            )
+        return self
+
+    @property
+    def uses_memory_database(self) -> bool:
+        """``memory://`` keeps everything in process: for scripts and tests, gone at exit."""
+        return self.database_url.startswith("memory://")

@@ -1,0 +1,95 @@
+"""Fixtures of the persistence contract suite: the same unit of work on memory, SQLite and PostgreSQL.
+
+The schema is migrated once per test session and backend (a SQLite template file copied per test; one
+throwaway PostgreSQL database truncated before each test), so every test starts empty and fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOfWork
+from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
+from skillbridge.adapters.persistence.sqlalchemy.migrate import upgrade
+from skillbridge.adapters.persistence.sqlalchemy.tables import metadata
+from skillbridge.application.ports.unit_of_work import UnitOfWork
+from tests.support.databases import create_postgres_database, drop_postgres_database
+
+T = TypeVar("T")
+
+BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def run_apart(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to completion in its own thread and event loop (for session-scoped setup, which
+    must not touch the per-test loops)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, make()).result()
+
+
+@dataclass
+class Store:
+    """One backend under test: a way to open units of work on one shared database."""
+
+    kind: str
+    new_uow: Callable[[], UnitOfWork]
+    engine: AsyncEngine | None = None
+    url: str | None = None
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite database file to copy."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    run_apart(lambda: upgrade(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A migrated throwaway PostgreSQL database for this test session (per xdist worker)."""
+    url = run_apart(create_postgres_database)
+    try:
+        run_apart(lambda: upgrade(url))
+        yield url
+    finally:
+        run_apart(lambda: drop_postgres_database(url))
+
+
+async def _truncate_all(engine: AsyncEngine) -> None:
+    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE TABLE {tables} CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """An empty store of each backend."""
+    if request.param == "memory":
+        database = MemoryDatabase()
+        yield Store("memory", lambda: MemoryUnitOfWork(database))
+        return
+    if request.param == "sqlite":
+        path = tmp_path / "contract.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite+aiosqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
+    if request.param == "postgres":
+        await _truncate_all(engine)
+    sessions = create_session_factory(engine)
+    try:
+        yield Store(request.param, lambda: SqlaUnitOfWork(sessions), engine=engine, url=url)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,294 @@
+"""Contract tests for the KeyValueStore port, run against the memory store and the real Redis.
+
+Redis comes from ``SKILLBRIDGE_TEST_REDIS_URL`` (default ``redis://127.0.0.1:6379/0``). Each test works
+under its own random key prefix and deletes its keys afterwards. When Redis cannot be reached the Redis
+cases fail on CI (``CI`` set) and skip elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from uuid import uuid4
+
+import pytest
+import redis.asyncio as aioredis
+
+from skillbridge.adapters.keyvalue.memory import MemoryKeyValueStore
+from skillbridge.adapters.keyvalue.redis import RedisKeyValueStore, create_redis_client
+from skillbridge.application.ports.key_value_store import KeyValueStore
+from skillbridge.domain.errors import DependencyUnavailable
+
+REDIS_URL = os.environ.get("SKILLBRIDGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+class FakeMonotonic:
+    """A monotonic clock for the memory store that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Harness:
+    """A store under test plus a way to let time pass for it."""
+
+    store: KeyValueStore
+    elapse: Callable[[float], Awaitable[None]]
+
+
+async def redis_client_or_skip() -> aioredis.Redis:
+    """A client for the test Redis; fails on CI and skips elsewhere when Redis does not answer."""
+    client = create_redis_client(REDIS_URL)
+    try:
+        await client.ping()
+    except (OSError, aioredis.RedisError) as exc:
+        await client.aclose()
+        reason = f"Redis not reachable at {REDIS_URL} (set SKILLBRIDGE_TEST_REDIS_URL): {exc}"
+        if os.environ.get("CI", "").lower() not in {"", "0", "false", "no"}:
+            pytest.fail(f"CI needs Redis: {reason}")
+        pytest.skip(reason)
+    return client
+
+
+async def delete_prefix(client: aioredis.Redis, prefix: str) -> None:
+    keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=500)]
+    if keys:
+        await client.delete(*keys)
+
+
+@pytest.fixture
+async def redis_client() -> AsyncIterator[aioredis.Redis]:
+    client = await redis_client_or_skip()
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def prefix() -> str:
+    return f"skillbridge-test:{uuid4().hex}:"
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+async def kv(request: pytest.FixtureRequest, prefix: str) -> AsyncIterator[Harness]:
+    if request.param == "memory":
+        clock = FakeMonotonic()
+
+        async def step(seconds: float) -> None:
+            clock.now += seconds
+
+        yield Harness(MemoryKeyValueStore(clock=clock), step)
+        return
+
+    client = await redis_client_or_skip()
+    try:
+        yield Harness(RedisKeyValueStore(client, prefix=prefix), asyncio.sleep)
+    finally:
+        await delete_prefix(client, prefix)
+        await client.aclose()
+
+
+# Redis keeps expiry to the millisecond; a little slack past the TTL keeps the real-time cases honest.
+PAST_ONE_SECOND = 1.1
+
+
+async def test_first_increment_starts_the_window(kv: Harness) -> None:
+    assert await kv.store.increment("hits", 60) == (1, 60)
+    assert await kv.store.seconds_left("hits") == 60
+    assert await kv.store.count("hits") == 1
+
+
+async def test_later_increments_count_up_without_extending_the_window(kv: Harness) -> None:
+    await kv.store.increment("hits", 2)
+    await kv.elapse(1.2)
+
+    count, seconds_left = await kv.store.increment("hits", 60)  # a longer TTL must not reopen the window
+
+    assert count == 2
+    assert seconds_left == 1
+    assert await kv.store.seconds_left("hits") == 1
+
+
+async def test_counter_expires_and_the_next_increment_starts_a_new_window(kv: Harness) -> None:
+    await kv.store.increment("hits", 1)
+    await kv.store.increment("hits", 1)
+
+    await kv.elapse(PAST_ONE_SECOND)
+
+    assert await kv.store.count("hits") == 0
+    assert await kv.store.seconds_left("hits") == 0
+    assert await kv.store.increment("hits", 5) == (1, 5)
+
+
+async def test_concurrent_increments_count_exactly(kv: Harness) -> None:
+    results = await asyncio.gather(*(kv.store.increment("burst", 30) for _ in range(50)))
+
+    assert sorted(count for count, _ in results) == list(range(1, 51))
+    assert all(1 <= seconds_left <= 30 for _, seconds_left in results)
+    assert await kv.store.count("burst") == 50
+
+
+async def test_put_get_delete(kv: Harness) -> None:
+    await kv.store.put("revoked:jti-1", "yes", 60)
+
+    assert await kv.store.get("revoked:jti-1") == "yes"
+    assert await kv.store.seconds_left("revoked:jti-1") == 60
+
+    await kv.store.delete("revoked:jti-1")
+
+    assert await kv.store.get("revoked:jti-1") is None
+    assert await kv.store.seconds_left("revoked:jti-1") == 0
+
+
+async def test_put_replaces_value_and_ttl(kv: Harness) -> None:
+    await kv.store.put("k", "first", 60)
+    await kv.store.put("k", "second", 5)
+
+    assert await kv.store.get("k") == "second"
+    assert await kv.store.seconds_left("k") == 5
+
+
+async def test_put_value_expires(kv: Harness) -> None:
+    await kv.store.put("k", "v", 1)
+
+    await kv.elapse(PAST_ONE_SECOND)
+
+    assert await kv.store.get("k") is None
+    assert await kv.store.seconds_left("k") == 0
+
+
+async def test_unicode_values_round_trip(kv: Harness) -> None:
+    await kv.store.put("clé", "välue 🦁", 60)
+
+    assert await kv.store.get("clé") == "välue 🦁"
+
+
+async def test_absent_keys(kv: Harness) -> None:
+    assert await kv.store.get("nothing") is None
+    assert await kv.store.count("nothing") == 0
+    assert await kv.store.seconds_left("nothing") == 0
+    await kv.store.delete("nothing")  # no error
+
+
+async def test_keys_are_independent(kv: Harness) -> None:
+    await kv.store.increment("a", 60)
+    await kv.store.increment("a", 60)
+    await kv.store.increment("b", 60)
+
+    assert await kv.store.count("a") == 2
+    assert await kv.store.count("b") == 1
+
+
+async def test_delete_resets_a_counter(kv: Harness) -> None:
+    await kv.store.increment("hits", 60)
+    await kv.store.delete("hits")
+
+    assert await kv.store.increment("hits", 60) == (1, 60)
+
+
+async def test_ping_succeeds(kv: Harness) -> None:
+    await kv.store.ping()
+
+
+@pytest.mark.parametrize("ttl", [0, -1])
+async def test_non_positive_ttl_is_refused(kv: Harness, ttl: int) -> None:
+    with pytest.raises(ValueError, match="ttl_seconds"):
+        await kv.store.increment("k", ttl)
+    with pytest.raises(ValueError, match="ttl_seconds"):
+        await kv.store.put("k", "v", ttl)
+
+
+# --- Redis only ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.redis
+async def test_prefixes_isolate_stores(redis_client: aioredis.Redis, prefix: str) -> None:
+    mine = RedisKeyValueStore(redis_client, prefix=prefix + "mine:")
+    theirs = RedisKeyValueStore(redis_client, prefix=prefix + "theirs:")
+    try:
+        await mine.put("k", "mine", 60)
+
+        assert await theirs.get("k") is None
+        assert await redis_client.get(prefix + "mine:k") == "mine"
+    finally:
+        await delete_prefix(redis_client, prefix)
+
+
+@pytest.mark.redis
+async def test_works_with_a_client_that_does_not_decode_responses(prefix: str) -> None:
+    probe = await redis_client_or_skip()
+    await probe.aclose()
+    client = aioredis.Redis.from_url(REDIS_URL, decode_responses=False)
+    store = RedisKeyValueStore(client, prefix=prefix)
+    try:
+        await store.put("k", "välue", 60)
+        await store.increment("n", 60)
+
+        assert await store.get("k") == "välue"
+        assert await store.count("n") == 1
+    finally:
+        await delete_prefix(client, prefix)
+        await client.aclose()
+
+
+@pytest.mark.redis
+async def test_a_counter_left_without_expiry_gets_one_on_the_next_increment(
+    redis_client: aioredis.Redis, prefix: str
+) -> None:
+    store = RedisKeyValueStore(redis_client, prefix=prefix)
+    await redis_client.set(prefix + "hits", "4")  # as if written by something that forgot the TTL
+    try:
+        assert await store.increment("hits", 30) == (5, 30)
+        assert 0 < await redis_client.ttl(prefix + "hits") <= 30
+    finally:
+        await delete_prefix(redis_client, prefix)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+OPERATIONS: dict[str, Callable[[KeyValueStore], Awaitable[object]]] = {
+    "increment": lambda store: store.increment("k", 10),
+    "seconds_left": lambda store: store.seconds_left("k"),
+    "count": lambda store: store.count("k"),
+    "put": lambda store: store.put("k", "v", 10),
+    "get": lambda store: store.get("k"),
+    "delete": lambda store: store.delete("k"),
+    "ping": lambda store: store.ping(),
+}
+
+
+@pytest.mark.parametrize("operation", OPERATIONS.values(), ids=OPERATIONS.keys())
+async def test_redis_down_raises_dependency_unavailable(
+    operation: Callable[[KeyValueStore], Awaitable[object]],
+) -> None:
+    client = create_redis_client(f"redis://127.0.0.1:{closed_port()}/0")
+    try:
+        with pytest.raises(DependencyUnavailable) as caught:
+            await asyncio.wait_for(operation(RedisKeyValueStore(client)), timeout=10)
+    finally:
+        await client.aclose()
+    assert "127.0.0.1" not in caught.value.message  # the message is safe to show; the cause is chained
+    assert caught.value.__cause__ is not None
+
+
+async def test_redis_that_never_answers_raises_dependency_unavailable() -> None:
+    with socket.socket() as silent:  # accepts connections (kernel backlog) and never replies
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        client = create_redis_client(f"redis://127.0.0.1:{port}/0", timeout_seconds=0.2, retries=0)
+        try:
+            with pytest.raises(DependencyUnavailable):
+                await asyncio.wait_for(RedisKeyValueStore(client).ping(), timeout=10)
+        finally:
+            await client.aclose()

@@ -1,0 +1,62 @@
+"""A small client wrapper for the API tests: register, log in, call with a token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from httpx import Response
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from skillbridge.adapters.system.clock import MutableClock
+from skillbridge.main import Settings
+
+PASSWORD = "kilimanjaro-sunrise-42"
+
+
+def register_body(email: str, *, role: str = "learner", password: str = PASSWORD, **profile: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "display_name": "Test User",
+        "skills": [" Python ", "Machine Learning", "python", "C++"],
+        "location": {"lat": 6.5244, "lon": 3.3792, "city": "Lagos", "country": "ng"},
+        "timezone": "Africa/Lagos",
+        "hours_per_week": 6,
+        "weekly_slots": [18, 19, 20],
+        "languages": ["EN", "yo"],
+        "github_username": "test-user",
+    }
+    if role == "mentor":
+        base["mentor_capacity"] = 2
+    return {"email": email, "password": password, "role": role, "profile": base | profile}
+
+
+@dataclass
+class Api:
+    client: AsyncTestClient[Litestar]
+    clock: MutableClock
+    settings: Settings
+
+    async def register(
+        self, email: str, *, role: str = "learner", password: str = PASSWORD, **profile: Any
+    ) -> dict[str, Any]:
+        response = await self.client.post(
+            "/api/v1/auth/register", json=register_body(email, role=role, password=password, **profile)
+        )
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def login_response(self, email: str, password: str = PASSWORD) -> Response:
+        return await self.client.post("/api/v1/auth/login", json={"email": email, "password": password})
+
+    async def login(self, email: str, password: str = PASSWORD) -> dict[str, Any]:
+        response = await self.login_response(email, password)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def token_for(self, email: str, *, role: str = "learner", **profile: Any) -> dict[str, str]:
+        """Register and log in; return the Authorization header."""
+        await self.register(email, role=role, **profile)
+        return {"Authorization": f"Bearer {(await self.login(email))['access_token']}"}

@@ -1,0 +1,216 @@
+"""Accounts use cases on the in-memory adapters: the business rules without HTTP or a database."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from skillbridge.adapters.keyvalue.memory import MemoryKeyValueStore
+from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOfWork
+from skillbridge.adapters.security.argon2_hasher import Argon2PasswordHasher
+from skillbridge.adapters.security.jwt_tokens import JwtTokenService
+from skillbridge.adapters.system.clock import MutableClock
+from skillbridge.application.accounts.administration import ChangeUserRole, CreateAdmin, ListUsers
+from skillbridge.application.accounts.policy import AuthPolicy
+from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.accounts.profiles import GetMyAccount, UpdateMyProfile
+from skillbridge.application.accounts.registration import RegisterUser, Registration
+from skillbridge.application.accounts.revocations import AccessRevocations
+from skillbridge.application.accounts.sessions import Authenticate, LogIn, LogOut, RefreshTokens
+from skillbridge.application.accounts.throttle import LoginThrottle
+from skillbridge.domain.accounts.profile import ProfileInput
+from skillbridge.domain.accounts.roles import Role
+from skillbridge.domain.errors import Conflict, Forbidden, InvalidInput, TooManyAttempts, Unauthenticated
+from skillbridge.domain.pagination import PageRequest
+
+PASSWORD = "kilimanjaro-sunrise-42"
+
+
+@dataclass
+class World:
+    db: MemoryDatabase
+    clock: MutableClock
+    hasher: Argon2PasswordHasher
+    tokens: JwtTokenService
+    store: MemoryKeyValueStore
+    policy: AuthPolicy
+
+    def uow(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self.db)
+
+    def register(self) -> RegisterUser:
+        return RegisterUser(self.uow(), self.hasher, self.clock)
+
+    def log_in(self) -> LogIn:
+        return LogIn(
+            self.uow(), self.hasher, self.tokens, LoginThrottle(self.store, self.policy), self.clock, self.policy
+        )
+
+    def refresh(self) -> RefreshTokens:
+        return RefreshTokens(self.uow(), self.tokens, self.clock, self.policy)
+
+    def authenticate(self) -> Authenticate:
+        return Authenticate(self.uow(), self.tokens, AccessRevocations(self.store), self.clock)
+
+    async def new_user(self, email: str, role: Role = Role.LEARNER) -> Principal:
+        user = await self.register()(Registration(email, PASSWORD, role, ProfileInput()))
+        return Principal(user.id, user.role)
+
+
+@pytest.fixture
+def world() -> World:
+    return World(
+        db=MemoryDatabase(),
+        clock=MutableClock(),
+        hasher=Argon2PasswordHasher(time_cost=1, memory_cost_kib=8, allow_weak_for_tests=True),
+        tokens=JwtTokenService("x" * 40, access_ttl=timedelta(minutes=15)),
+        store=MemoryKeyValueStore(),
+        policy=AuthPolicy(max_failures_per_account=3, max_failures_per_address=10),
+    )
+
+
+async def test_nobody_registers_as_admin(world: World) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        await world.register()(Registration("boss@example.org", PASSWORD, Role.ADMIN, ProfileInput()))
+    assert caught.value.field == "role"
+
+
+async def test_concurrent_registrations_of_one_email_make_one_account(world: World) -> None:
+    results = await asyncio.gather(
+        *(world.register()(Registration("twin@example.org", PASSWORD, Role.LEARNER, ProfileInput())) for _ in range(3)),
+        return_exceptions=True,
+    )
+    assert sum(not isinstance(r, BaseException) for r in results) == 1
+    assert all(isinstance(r, Conflict) for r in results if isinstance(r, BaseException))
+
+
+async def test_login_refresh_and_authenticate(world: World) -> None:
+    await world.new_user("flow@example.org")
+    pair = await world.log_in()("flow@example.org", PASSWORD, "10.0.0.1")
+    principal, claims = await world.authenticate()(pair.access_token)
+    assert principal.role is Role.LEARNER
+    assert str(claims.user_id) == pair.user_id
+    again = await world.refresh()(pair.refresh_token)
+    assert again.refresh_token != pair.refresh_token
+
+
+async def test_only_one_of_two_concurrent_refreshes_wins(world: World) -> None:
+    await world.new_user("race@example.org")
+    pair = await world.log_in()("race@example.org", PASSWORD, "10.0.0.1")
+    results = await asyncio.gather(
+        world.refresh()(pair.refresh_token), world.refresh()(pair.refresh_token), return_exceptions=True
+    )
+    assert sum(isinstance(r, Unauthenticated) for r in results) >= 1
+
+
+async def test_expired_refresh_token_is_refused(world: World) -> None:
+    await world.new_user("old@example.org")
+    pair = await world.log_in()("old@example.org", PASSWORD, "10.0.0.1")
+    world.clock.advance(world.policy.refresh_ttl + timedelta(seconds=1))
+    with pytest.raises(Unauthenticated):
+        await world.refresh()(pair.refresh_token)
+
+
+async def test_throttle_blocks_the_account_then_lets_it_go(world: World) -> None:
+    await world.new_user("locked@example.org")
+    for _ in range(3):
+        with pytest.raises(Unauthenticated):
+            await world.log_in()("locked@example.org", "wrong-password-9", "10.0.0.2")
+    with pytest.raises(TooManyAttempts) as caught:
+        await world.log_in()("locked@example.org", PASSWORD, "10.0.0.2")
+    assert 0 < caught.value.retry_after <= 900
+
+
+async def test_successful_login_resets_the_account_counter(world: World) -> None:
+    await world.new_user("reset@example.org")
+    for _ in range(2):
+        with pytest.raises(Unauthenticated):
+            await world.log_in()("reset@example.org", "wrong-password-9", "10.0.0.3")
+    await world.log_in()("reset@example.org", PASSWORD, "10.0.0.3")
+    for _ in range(2):
+        with pytest.raises(Unauthenticated):
+            await world.log_in()("reset@example.org", "wrong-password-9", "10.0.0.3")
+    await world.log_in()("reset@example.org", PASSWORD, "10.0.0.3")
+
+
+async def test_login_rehashes_outdated_parameters(world: World) -> None:
+    await world.new_user("rehash@example.org")
+    world.hasher = Argon2PasswordHasher(time_cost=2, memory_cost_kib=16, allow_weak_for_tests=True)
+    await world.log_in()("rehash@example.org", PASSWORD, "10.0.0.4")
+    async with world.uow() as uow:
+        user = await uow.users.find_by_email("rehash@example.org")
+    assert user is not None and user.password_hash is not None
+    assert not world.hasher.needs_rehash(user.password_hash)
+
+
+async def test_logout_revokes_access_and_family(world: World) -> None:
+    await world.new_user("out@example.org")
+    pair = await world.log_in()("out@example.org", PASSWORD, "10.0.0.5")
+    _, claims = await world.authenticate()(pair.access_token)
+    await LogOut(world.uow(), world.tokens, AccessRevocations(world.store), world.clock)(claims, pair.refresh_token)
+    with pytest.raises(Unauthenticated):
+        await world.authenticate()(pair.access_token)
+    with pytest.raises(Unauthenticated):
+        await world.refresh()(pair.refresh_token)
+
+
+async def test_disabled_users_cannot_log_in_or_use_tokens(world: World) -> None:
+    principal = await world.new_user("gone@example.org")
+    pair = await world.log_in()("gone@example.org", PASSWORD, "10.0.0.6")
+    async with world.uow() as uow:
+        user = await uow.users.get(principal.user_id)
+        user.is_active = False
+        await uow.users.update(user)
+        await uow.commit()
+    with pytest.raises(Unauthenticated):
+        await world.authenticate()(pair.access_token)
+    with pytest.raises(Unauthenticated):
+        await world.log_in()("gone@example.org", PASSWORD, "10.0.0.6")
+    with pytest.raises(Unauthenticated):
+        await world.refresh()(pair.refresh_token)
+
+
+async def test_profile_update_rejects_unknown_fields_and_keeps_others(world: World) -> None:
+    principal = await world.new_user("prof@example.org", Role.MENTOR)
+    update = UpdateMyProfile(world.uow(), world.clock)
+    with pytest.raises(InvalidInput) as caught:
+        await update(principal, {"role": "admin"})
+    assert caught.value.field == "role"
+    user = await update(principal, {"skills": ("Go",), "mentor_capacity": 4})
+    assert user.profile.skills == ("go",)
+    assert user.profile.mentor_capacity == 4
+    user = await update(principal, {"mentor_capacity": None, "skills": None})
+    assert user.profile.mentor_capacity == 1  # a mentor always has a capacity; clearing restores the default
+    assert user.profile.skills == ()
+    assert (await GetMyAccount(world.uow())(principal)).version == user.version
+
+
+async def test_admin_rules(world: World) -> None:
+    admin_user = await CreateAdmin(world.register())("root@example.org", PASSWORD, "Root")
+    admin = Principal(admin_user.id, Role.ADMIN)
+    learner = await world.new_user("pupil@example.org")
+    with pytest.raises(Forbidden):
+        await ListUsers(world.uow())(learner, PageRequest())
+    with pytest.raises(Forbidden):
+        await ChangeUserRole(world.uow(), world.clock)(learner, learner.user_id, Role.ADMIN)
+    with pytest.raises(Conflict):
+        await ChangeUserRole(world.uow(), world.clock)(admin, admin.user_id, Role.LEARNER)
+    promoted = await ChangeUserRole(world.uow(), world.clock)(admin, learner.user_id, Role.MENTOR)
+    assert promoted.role is Role.MENTOR and promoted.profile.mentor_capacity == 1
+    same = await ChangeUserRole(world.uow(), world.clock)(admin, learner.user_id, Role.MENTOR)
+    assert same.version == promoted.version
+    page = await ListUsers(world.uow())(admin, PageRequest(limit=10), Role.MENTOR)
+    assert [u.email for u in page.items] == ["pupil@example.org"]
+    async with world.uow() as uow:
+        trail = await uow.audit.list_for_subject("user", str(learner.user_id))
+    assert [e.action for e in trail][-1] == "user.role_changed"
+
+
+async def test_passwords_are_compared_in_nfkc_form(world: World) -> None:
+    composed, decomposed = "caf\u00e9-au-lait-2024", "cafe\u0301-au-lait-2024"
+    await world.register()(Registration("unicode@example.org", composed, Role.LEARNER, ProfileInput()))
+    pair = await world.log_in()("unicode@example.org", decomposed, "10.0.0.7")
+    assert pair.access_token

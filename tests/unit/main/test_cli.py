@@ -1,0 +1,123 @@
+"""The ``skillbridge`` command line on a throwaway SQLite file, configured through the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from skillbridge.main.cli import cli
+from skillbridge.main.demo_data import DEMO_PASSWORD
+
+PASSWORD = "kilimanjaro-sunrise-42"
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture(autouse=True)
+def _only_these_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A developer's own SKILLBRIDGE_* variables must not change what these tests see.
+    for key in list(os.environ):
+        if key.startswith("SKILLBRIDGE_"):
+            monkeypatch.delenv(key)
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    return tmp_path / "cli.db"
+
+
+@pytest.fixture
+def run(database: Path) -> Run:
+    env = {
+        "SKILLBRIDGE_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "SKILLBRIDGE_ARGON2_TIME_COST": "1",
+        "SKILLBRIDGE_ARGON2_MEMORY_KIB": "8",
+    }
+
+    def invoke(*args: str, **extra_env: str) -> Result:
+        return CliRunner().invoke(cli, list(args), env={**env, **extra_env})
+
+    return invoke
+
+
+def test_migrate_creates_the_schema_and_is_idempotent(run: Run, database: Path) -> None:
+    first = run("migrate")
+    assert first.exit_code == 0, first.output
+    assert "database is up to date" in first.output
+    assert database.exists()
+    second = run("migrate")
+    assert second.exit_code == 0, second.output
+    assert "database is up to date" in second.output
+
+
+def test_create_admin_then_a_duplicate_fails_with_a_clear_message(run: Run) -> None:
+    created = run("create-admin", "--email", "root@example.org", "--password", PASSWORD, "--name", "Root")
+    assert created.exit_code == 0, created.output
+    # The last line: when another test configured logging in this process, migration log lines come first.
+    assert created.output.strip().splitlines()[-1].startswith("admin created: ")
+    assert PASSWORD not in created.output
+
+    again = run("create-admin", "--email", "ROOT@example.org ", "--password", PASSWORD)
+    assert again.exit_code == 1
+    assert "Error: email:" in again.output
+    assert "Traceback" not in again.output
+
+
+def test_create_admin_refuses_a_weak_password(run: Run) -> None:
+    result = run("create-admin", "--email", "weak@example.org", "--password", "password")
+    assert result.exit_code == 1
+    assert "Error: password:" in result.output
+
+
+def test_create_admin_prompts_for_the_password_when_not_given(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": PASSWORD)
+    result = run("create-admin", "--email", "prompted@example.org")
+    assert result.exit_code == 0, result.output
+
+
+def test_seed_demo_is_idempotent(run: Run) -> None:
+    first = run("seed-demo", "--mentors", "3", "--learners", "5")
+    assert first.exit_code == 0, first.output
+    assert "demo users created: 8, already there: 0" in first.output
+    assert DEMO_PASSWORD in first.output  # published on purpose: the demo accounts' one password
+
+    second = run("seed-demo", "--mentors", "3", "--learners", "5")
+    assert second.exit_code == 0, second.output
+    assert "demo users created: 0, already there: 8" in second.output
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["seed-demo", "--mentors", "1", "--learners", "1"]])
+def test_production_with_the_default_secret_is_refused_before_anything_runs(
+    run: Run, database: Path, command: list[str]
+) -> None:
+    result = run(*command, SKILLBRIDGE_PROFILE="production")
+    assert result.exit_code == 1
+    assert "Error: invalid settings" in result.output
+    assert "SKILLBRIDGE_SECRET_KEY" in result.output
+    assert "Traceback" not in result.output
+    assert not database.exists()
+
+
+def test_an_unparsable_setting_is_a_clear_error(run: Run) -> None:
+    result = run("migrate", SKILLBRIDGE_ACCESS_TOKEN_TTL_SECONDS="an hour")
+    assert result.exit_code == 1
+    assert "Error: invalid settings" in result.output
+    assert "SKILLBRIDGE_ACCESS_TOKEN_TTL_SECONDS: Input should be a valid integer" in result.output
+
+
+def test_a_refused_secret_is_never_printed(run: Run) -> None:
+    secret = "abcdefghijklmnopqrstuvwxyz01234"  # 31 bytes: refused in production
+    result = run("migrate", SKILLBRIDGE_PROFILE="production", SKILLBRIDGE_SECRET_KEY=secret)
+    assert result.exit_code == 1
+    assert "at least 32 bytes" in result.output
+    assert not any(secret[i : i + 8] in result.output for i in range(len(secret) - 7)), result.output
+
+
+def test_serve_refuses_bad_settings_too(run: Run) -> None:
+    result = run("serve", SKILLBRIDGE_PROFILE="production")
+    assert result.exit_code == 1
+    assert "SKILLBRIDGE_SECRET_KEY" in result.output

@@ -1,0 +1,108 @@
+"""Settings from the environment, and the production profile's refusals."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from pydantic import ValidationError
+
+from skillbridge.main import Settings
+from skillbridge.main.settings import DEFAULT_SECRET
+
+SECRET_32 = "0123456789abcdef0123456789abcdef"
+STRONG_ARGON2 = {"argon2_time_cost": 2, "argon2_memory_kib": 19_456}
+
+
+@pytest.fixture(autouse=True)
+def _only_these_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in list(os.environ):
+        if key.startswith("SKILLBRIDGE_"):
+            monkeypatch.delenv(key)
+
+
+def test_the_defaults_are_the_embedded_profile() -> None:
+    settings = Settings()
+    assert settings.profile == "embedded"
+    assert settings.secret_key.get_secret_value() == DEFAULT_SECRET
+    assert settings.database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.redis_url is None
+    assert settings.cors_origins == []
+    assert not settings.uses_memory_database
+    assert Settings(database_url="memory://").uses_memory_database
+
+
+def test_production_refuses_the_default_secret() -> None:
+    with pytest.raises(ValidationError, match="SKILLBRIDGE_SECRET_KEY"):
+        Settings(profile="production", **STRONG_ARGON2)
+
+
+def test_production_refuses_a_31_byte_secret() -> None:
+    with pytest.raises(ValidationError, match="at least 32 bytes"):
+        Settings(profile="production", secret_key=SECRET_32[:31], **STRONG_ARGON2)
+
+
+def test_the_secret_is_counted_in_bytes_not_characters() -> None:
+    with pytest.raises(ValidationError, match="at least 32 bytes"):
+        Settings(profile="production", secret_key="é" * 15 + "x", **STRONG_ARGON2)  # 16 characters, 31 bytes
+    assert Settings(profile="production", secret_key="é" * 16, **STRONG_ARGON2).profile == "production"
+
+
+def test_production_accepts_a_32_byte_secret() -> None:
+    settings = Settings(profile="production", secret_key=SECRET_32, **STRONG_ARGON2)
+    assert settings.secret_key.get_secret_value() == SECRET_32
+    assert SECRET_32 not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    "argon2",
+    [{"argon2_time_cost": 1, "argon2_memory_kib": 65_536}, {"argon2_time_cost": 3, "argon2_memory_kib": 19_455}],
+)
+def test_production_refuses_weak_argon2(argon2: dict[str, int]) -> None:
+    with pytest.raises(ValidationError, match="argon2"):
+        Settings(profile="production", secret_key=SECRET_32, **argon2)
+
+
+def test_the_embedded_profile_allows_fast_hashing_for_tests() -> None:
+    assert Settings(argon2_time_cost=1, argon2_memory_kib=8).argon2_time_cost == 1
+
+
+def test_production_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SKILLBRIDGE_PROFILE", "production")
+    with pytest.raises(ValidationError, match="SKILLBRIDGE_SECRET_KEY"):
+        Settings()
+    monkeypatch.setenv("SKILLBRIDGE_SECRET_KEY", SECRET_32)
+    assert Settings().profile == "production"
+
+
+@pytest.mark.parametrize(
+    ("raw", "origins"),
+    [
+        ("https://a.example.org", ["https://a.example.org"]),
+        (" https://a.example.org , https://b.example.org ,,", ["https://a.example.org", "https://b.example.org"]),
+        ("", []),
+    ],
+)
+def test_cors_origins_are_comma_separated(monkeypatch: pytest.MonkeyPatch, raw: str, origins: list[str]) -> None:
+    monkeypatch.setenv("SKILLBRIDGE_CORS_ORIGINS", raw)
+    assert Settings().cors_origins == origins
+
+
+@pytest.mark.parametrize("ttl", [59, 901, 3600])
+def test_access_tokens_live_between_1_and_15_minutes(ttl: int) -> None:
+    with pytest.raises(ValidationError, match="access_token_ttl_seconds"):
+        Settings(access_token_ttl_seconds=ttl)
+
+
+def test_an_access_ttl_of_15_minutes_is_the_maximum(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SKILLBRIDGE_ACCESS_TOKEN_TTL_SECONDS", "900")
+    assert Settings().access_token_ttl_seconds == 900
+    monkeypatch.setenv("SKILLBRIDGE_ACCESS_TOKEN_TTL_SECONDS", "901")
+    with pytest.raises(ValidationError):
+        Settings()
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings()
+    with pytest.raises(ValidationError):
+        settings.port = 9000  # type: ignore[misc]
