@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
+
+from skillbridge.domain.ids import uuid7
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,4 +20,4 @@ class AuditEntry:
     subject_type: str | None = None
     subject_id: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
-    id: UUID = field(default_factory=uuid4)
+    id: UUID = field(default_factory=uuid7)  # time-ordered: entries of one instant keep their order
