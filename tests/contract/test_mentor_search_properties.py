@@ -76,7 +76,9 @@ def populations(draw: st.DrawFn) -> Population:
         for learner, status in zip(
             learners, draw(st.lists(st.sampled_from(MatchStatus), max_size=LEARNERS)), strict=False
         ):
-            mentorships.append(make_mentorship(learner.id, mentor.id, status=status))
+            # A waiting request has no mentor yet (and holds none of this mentor's places).
+            holder = None if status is MatchStatus.WAITING else mentor.id
+            mentorships.append(make_mentorship(learner.id, holder, status=status))
     return Population(users, mentorships)
 
 

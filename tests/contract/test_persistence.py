@@ -13,6 +13,7 @@ from skillbridge.domain.accounts.mentor_search import MentorQuery
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.errors import Conflict, NotFound
 from skillbridge.domain.matching.mentorship import MatchStatus
+from skillbridge.domain.matching.needs import LearnerNeeds
 from skillbridge.domain.pagination import PageRequest
 from tests.contract.conftest import Store
 from tests.support.entities import T0, location, make_audit, make_mentor, make_mentorship, make_session, make_user
@@ -165,7 +166,7 @@ async def test_returned_and_given_entities_are_copies(store: Store) -> None:
         await uow.users.add(mentor)
         await uow.mentorships.add(mentorship)
         user.email = "mutated-after-add@example.org"
-        mentorship.learner_needs["skills"].append("mutated")
+        mentorship.score_components["skill"] = -1.0
         await uow.commit()
 
     async with store.new_uow() as uow:
@@ -173,11 +174,12 @@ async def test_returned_and_given_entities_are_copies(store: Store) -> None:
         assert read is not None
         read.is_active = False
         stored_mentorship = await uow.mentorships.get(mentorship.id)
-        stored_mentorship.score_components["skills"] = 99.0
+        stored_mentorship.score_components["skill"] = 99.0
         assert (await uow.users.get(read.id)).is_active
         again = await uow.mentorships.get(mentorship.id)
-    assert again.learner_needs == {"skills": ["python"], "hours_per_week": 4}
-    assert again.score_components == {"skills": 0.5, "distance": 0.25}
+    assert again.learner_needs == LearnerNeeds(skills=("python",), hours_per_week=4, domain=mentorship.domain)
+    assert again.score_components == {"skill": 0.5, "distance": 0.25}
+    assert again.session_schedule == mentorship.session_schedule
 
 
 # -------------------------------------------------------------------------------------- unit of work
@@ -393,6 +395,9 @@ async def test_mentorship_constraints_are_conflicts(store: Store) -> None:
         make_mentorship(learner.id, mentor.id, domain="data", status=MatchStatus.ACTIVE),  # one open per domain
         make_mentorship(mentor.id, mentor.id),  # nobody mentors themselves
         make_mentorship(learner.id, uuid4()),  # unknown mentor
+        make_mentorship(learner.id, None, domain="data", status=MatchStatus.WAITING),  # one open per domain
+        make_mentorship(learner.id, mentor.id, domain="other", status=MatchStatus.WAITING),  # waiting has no mentor
+        make_mentorship(learner.id, None, domain="other"),  # pending needs one
     ]
     for mentorship in cases:
         async with store.new_uow() as uow:
@@ -400,9 +405,10 @@ async def test_mentorship_constraints_are_conflicts(store: Store) -> None:
                 await uow.mentorships.add(mentorship)
 
     async with store.new_uow() as uow:
-        # Without a domain there is nothing to clash on.
-        await uow.mentorships.add(make_mentorship(learner.id, mentor.id))
-        await uow.mentorships.add(make_mentorship(learner.id, mentor.id))
+        # Other domains do not clash; a waiting request holds no mentor's place.
+        await uow.mentorships.add(make_mentorship(learner.id, mentor.id, domain="web"))
+        await uow.mentorships.add(make_mentorship(learner.id, mentor.id, domain="ml", status=MatchStatus.ACTIVE))
+        await uow.mentorships.add(make_mentorship(learner.id, None, domain="ui", status=MatchStatus.WAITING))
         await uow.commit()
         assert await uow.mentorships.count_open_by_mentor([mentor.id]) == {mentor.id: 3}
 

@@ -10,7 +10,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from skillbridge.adapters.system.clock import MutableClock
-from skillbridge.main import Settings
+from skillbridge.application.accounts.administration import CreateAdmin
+from skillbridge.main import Settings, build_container
 
 PASSWORD = "kilimanjaro-sunrise-42"
 
@@ -60,3 +61,15 @@ class Api:
         """Register and log in; return the Authorization header."""
         await self.register(email, role=role, **profile)
         return {"Authorization": f"Bearer {(await self.login(email))['access_token']}"}
+
+
+async def admin_headers(api: Api, email: str = "root@example.org") -> dict[str, str]:
+    """Create an admin (through the use case: no API makes admins) and return their Authorization header."""
+    # A container of its own: the app's engine belongs to the test client's event loop, not this one.
+    container = build_container(api.settings)
+    try:
+        async with container() as request:
+            await (await request.get(CreateAdmin))(email, PASSWORD, "Root")
+    finally:
+        await container.close()
+    return {"Authorization": f"Bearer {(await api.login(email))['access_token']}"}

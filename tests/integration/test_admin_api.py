@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from skillbridge.application.accounts.administration import CreateAdmin
-from skillbridge.main import build_container
-from tests.integration.helpers import PASSWORD, Api
+from tests.integration.helpers import Api, admin_headers
 
 pytestmark = pytest.mark.asyncio
 
 
 async def _admin_headers(api: Api) -> dict[str, str]:
-    # A container of its own: the app's engine belongs to the test client's event loop, not this one.
-    container = build_container(api.settings)
-    try:
-        async with container() as request:
-            await (await request.get(CreateAdmin))("root@example.org", PASSWORD, "Root")
-    finally:
-        await container.close()
-    return {"Authorization": f"Bearer {(await api.login('root@example.org'))['access_token']}"}
+    return await admin_headers(api)
 
 
 async def test_admin_lists_users_filtered_by_role(api: Api) -> None:

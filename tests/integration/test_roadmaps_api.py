@@ -12,9 +12,10 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
-from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
+from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.main import Settings, create_app
 from tests.integration.helpers import Api
+from tests.support.entities import make_mentorship
 from tests.support.openai_server import completion, fake_openai
 
 pytestmark = pytest.mark.asyncio
@@ -41,7 +42,9 @@ async def _mentorship(api: Api, learner: UUID, mentor: UUID, status: MatchStatus
     try:
         async with SqlaUnitOfWork(create_session_factory(engine)) as uow:
             now = datetime.now(UTC)
-            await uow.mentorships.add(Mentorship(learner, mentor, status, now, now, domain=f"d-{status.value}"))
+            await uow.mentorships.add(
+                make_mentorship(learner, mentor, status=status, domain=f"d-{status.value}", created_at=now)
+            )
             await uow.commit()
     finally:
         await engine.dispose()

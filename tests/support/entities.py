@@ -14,6 +14,8 @@ from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.geo import GeoPoint
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
+from skillbridge.domain.matching.needs import LearnerNeeds
+from skillbridge.domain.matching.schedule import ScheduledSession
 
 #: A fixed instant the test data is laid out from.
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -87,24 +89,28 @@ def make_session(
 
 def make_mentorship(
     learner_id: UUID,
-    mentor_id: UUID,
+    mentor_id: UUID | None,
     *,
     status: MatchStatus = MatchStatus.PENDING,
     domain: str | None = None,
     created_at: datetime = T0,
     **overrides: Any,
 ) -> Mentorship:
+    """A mentorship; without ``domain`` each one gets its own, so they never clash on the one-open-request rule."""
+    domain = domain or f"domain-{uuid4().hex[:8]}"
     mentorship = Mentorship(
         learner_id=learner_id,
         mentor_id=mentor_id,
         status=status,
         created_at=created_at,
         updated_at=created_at,
-        domain=domain,
-        learner_needs={"skills": ["python"], "hours_per_week": 4},
+        learner_needs=LearnerNeeds(skills=("python",), hours_per_week=4, domain=domain),
         score=0.75,
-        score_components={"skills": 0.5, "distance": 0.25},
-        session_schedule=[{"slot": 10, "topic": "kick-off"}],
+        score_components={"skill": 0.5, "distance": 0.25},
+        session_schedule=(
+            ScheduledSession(time=created_at + timedelta(days=2), topic="kick-off", duration_minutes=60),
+        ),
+        expires_at=created_at + timedelta(days=7) if status is MatchStatus.PENDING else None,
     )
     return replace(mentorship, **overrides)
 

@@ -105,5 +105,9 @@ class ErrorCollector:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            first = self.errors[0]
-            raise InvalidInput(first.message, field=first.field, errors=self.errors)
+            raise self.as_error()
+
+    def as_error(self) -> InvalidInput:
+        """The collected errors as one exception (call only when some were added)."""
+        first = self.errors[0]
+        return InvalidInput(first.message, field=first.field, errors=self.errors)

@@ -15,6 +15,7 @@ from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.domain.errors import DependencyUnavailable
 from skillbridge.main.container import build_container
 from skillbridge.main.settings import Settings
+from skillbridge.main.sweeper import PeriodicSweep
 
 VERSION = "0.1.0"
 
@@ -59,4 +60,5 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         redis_url=settings.redis_url,
         readiness_checks=_readiness_checks(settings, container),
     )
-    return build_app(options, container, on_shutdown=[container.close])
+    sweep = PeriodicSweep(container, settings.match_expiry_sweep_seconds)
+    return build_app(options, container, on_startup=[sweep.start], on_shutdown=[sweep.stop, container.close])

@@ -1,4 +1,4 @@
-"""The ``skillbridge`` command: serve, migrate, create-admin, seed-demo."""
+"""The ``skillbridge`` command: serve, migrate, create-admin, seed-demo, expire-matches."""
 
 from __future__ import annotations
 
@@ -144,6 +144,21 @@ def seed_demo(seed: int, mentors: int, learners: int) -> None:
 
     created, skipped = asyncio.run(_with_container(settings, work))
     click.echo(f"demo users created: {created}, already there: {skipped}; password for all: {DEMO_PASSWORD}")
+
+
+@cli.command("expire-matches")
+def expire_matches() -> None:
+    """Expire the match requests their mentor left unanswered and offer each learner the next mentor
+    (the server also does this periodically; run it from cron when the server's sweep is off)."""
+    from skillbridge.main.sweeper import sweep_once  # noqa: PLC0415
+
+    settings = _settings()
+
+    async def work(container: AsyncContainer) -> int:
+        await _migrate(settings)
+        return await sweep_once(container)
+
+    click.echo(f"match requests expired: {asyncio.run(_with_container(settings, work))}")
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m skillbridge.main.cli`

@@ -36,6 +36,13 @@ from skillbridge.application.accounts.registration import RegisterUser
 from skillbridge.application.accounts.revocations import AccessRevocations
 from skillbridge.application.accounts.sessions import Authenticate, LogIn, LogOut, RefreshTokens
 from skillbridge.application.accounts.throttle import LoginThrottle
+from skillbridge.application.matching.changes import ChangeMatch
+from skillbridge.application.matching.expiry import ExpireUnansweredMatches
+from skillbridge.application.matching.policy import MatchingPolicy
+from skillbridge.application.matching.reading import GetMatch, ListMyMatches
+from skillbridge.application.matching.recommendations import RecommendMentors
+from skillbridge.application.matching.requests import RequestMentor
+from skillbridge.application.matching.rounds import RunMatchingRound
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.application.ports.matching_engine import MatchingEngine
@@ -47,6 +54,7 @@ from skillbridge.application.roadmaps.creation import CreateRoadmap
 from skillbridge.application.roadmaps.domains import ListDomains
 from skillbridge.application.roadmaps.editing import UpdateRoadmap
 from skillbridge.application.roadmaps.reading import GetRoadmap, ListMyRoadmaps, ListRoadmapVersions
+from skillbridge.domain.matching.scoring import Weights
 from skillbridge.main.settings import Settings
 
 
@@ -210,7 +218,26 @@ class RoadmapsProvider(Provider):
 
 class MatchingProvider(Provider):
     """The matching engine: the Rust extension, then the matcher-rs service when
-    ``SKILLBRIDGE_MATCHER_URL`` is set, then the pure-Python reference, behind circuit breakers."""
+    ``SKILLBRIDGE_MATCHER_URL`` is set, then the pure-Python reference, behind circuit breakers; the
+    operator's matching policy; the matching use cases."""
+
+    @provide(scope=Scope.APP)
+    def matching_policy(self, settings: Settings) -> MatchingPolicy:
+        return MatchingPolicy(
+            weights=Weights(min_score=settings.match_min_score),
+            respond_within=timedelta(days=settings.match_response_days),
+        )
+
+    use_cases = provide_all(
+        RecommendMentors,
+        RequestMentor,
+        GetMatch,
+        ListMyMatches,
+        ChangeMatch,
+        RunMatchingRound,
+        ExpireUnansweredMatches,
+        scope=Scope.REQUEST,
+    )
 
     @provide(scope=Scope.APP)
     async def matching_engine(self, settings: Settings) -> AsyncIterator[MatchingEngine]:

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     # Matching: the Rust extension in process; the matcher-rs HTTP service too when its URL is set.
     matcher_url: str | None = None
     matcher_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    match_min_score: float = Field(default=0.4, ge=0, le=1)
+    match_response_days: float = Field(default=7.0, gt=0, le=90)
+    match_expiry_sweep_seconds: float = Field(default=900.0, ge=0)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -24,6 +24,7 @@ from skillbridge.adapters.http.auth import BEARER_SCHEME, client_address
 from skillbridge.adapters.http.controllers.admin import AdminUsersController
 from skillbridge.adapters.http.controllers.auth import AuthController
 from skillbridge.adapters.http.controllers.health import HealthController
+from skillbridge.adapters.http.controllers.matches import MatchesController
 from skillbridge.adapters.http.controllers.roadmaps import DomainsController, RoadmapsController
 from skillbridge.adapters.http.controllers.users import UsersController
 from skillbridge.adapters.http.observability import request_context_middleware
@@ -62,9 +63,13 @@ def _stores(options: HttpOptions) -> dict[str, Store]:
 
 
 def build_app(
-    options: HttpOptions, container: AsyncContainer, on_shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
+    options: HttpOptions,
+    container: AsyncContainer,
+    on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
+    on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
 ) -> Litestar:
-    """The web application over ``container``; ``on_shutdown`` hooks run when the server stops."""
+    """The web application over ``container``; ``on_startup`` hooks run when the server starts,
+    ``on_shutdown`` hooks when it stops."""
     identify = _rate_limit_identity(options)
     api_limit = RateLimitConfig(
         rate_limit=("minute", options.rate_limit_per_minute),
@@ -80,7 +85,14 @@ def build_app(
     auth_router = DishkaRouter(path="/", route_handlers=[AuthController], middleware=[auth_limit.middleware])
     api = DishkaRouter(
         path=API_PREFIX,
-        route_handlers=[auth_router, UsersController, AdminUsersController, RoadmapsController, DomainsController],
+        route_handlers=[
+            auth_router,
+            UsersController,
+            AdminUsersController,
+            RoadmapsController,
+            DomainsController,
+            MatchesController,
+        ],
         middleware=[api_limit.middleware],
     )
     prometheus = PrometheusConfig(app_name="skillbridge", prefix="skillbridge", group_path=True, exclude=["/metrics"])
@@ -107,6 +119,7 @@ def build_app(
         request_max_body_size=options.max_request_body_bytes,
         debug=options.debug,
         logging_config=None,  # logging is configured once by the composition root (JSON, redacted)
+        on_startup=list(on_startup),
         on_shutdown=list(on_shutdown),
     )
     app.state.http_options = options

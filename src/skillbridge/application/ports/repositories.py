@@ -20,7 +20,7 @@ from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.accounts.user import User
-from skillbridge.domain.matching.mentorship import Mentorship
+from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
 from skillbridge.domain.pagination import Page, PageRequest
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
 
@@ -46,6 +46,10 @@ class UserRepository(Protocol):
 
     async def update(self, user: User) -> User:
         """Store changes; return the user with its new version. Raises Conflict on a stale version, NotFound."""
+        ...
+
+    async def get_many(self, user_ids: Sequence[UUID]) -> dict[UUID, User]:
+        """Return the users among ``user_ids`` that exist, by id (one query, whatever the count)."""
         ...
 
     async def list(self, page: PageRequest, role: Role | None = None) -> Page[User]:
@@ -82,14 +86,43 @@ class RefreshSessionRepository(Protocol):
 
 
 class MentorshipRepository(Protocol):
-    """Mentorships. The foundation needs only storage and counting; matching adds the rest."""
+    """Mentorships and the requests waiting for one."""
 
     async def add(self, mentorship: Mentorship) -> None:
-        """Store a new mentorship."""
+        """Store a new mentorship. Raises Conflict if the learner already holds an open (waiting, pending or
+        active) one in the same domain, or a participant does not exist."""
         ...
 
     async def get(self, mentorship_id: UUID) -> Mentorship:
         """Return the mentorship. Raises NotFound."""
+        ...
+
+    async def update(self, mentorship: Mentorship) -> Mentorship:
+        """Store changes; return the mentorship with its new version. Raises Conflict on a stale version,
+        NotFound."""
+        ...
+
+    async def list_for_participant(
+        self, user_id: UUID, page: PageRequest, statuses: frozenset[MatchStatus] | None = None
+    ) -> Page[Mentorship]:
+        """Return the mentorships ``user_id`` takes part in (as learner or mentor), newest first (id breaks
+        ties), optionally only those in ``statuses``."""
+        ...
+
+    async def find_open_request(self, learner_id: UUID, domain: str) -> Mentorship | None:
+        """Return the learner's open (waiting, pending or active) request in ``domain``, or None."""
+        ...
+
+    async def list_waiting(self, limit: int) -> Sequence[Mentorship]:
+        """Return up to ``limit`` waiting requests, oldest first (id breaks ties)."""
+        ...
+
+    async def list_overdue(self, now: datetime, limit: int) -> Sequence[Mentorship]:
+        """Return up to ``limit`` pending mentorships whose answer was due by ``now``, most overdue first."""
+        ...
+
+    async def declined_mentors(self, learner_id: UUID, domain: str) -> frozenset[UUID]:
+        """Return the mentors who rejected or let expire a request of this learner in this domain."""
         ...
 
     async def count_open_by_mentor(self, mentor_ids: Sequence[UUID]) -> dict[UUID, int]:

@@ -1,19 +1,34 @@
-"""The mentorship (a match between one learner and one mentor) as stored.
+"""The mentorship (a match between one learner and one mentor) and its state machine.
 
-The full state machine arrives with the matching capability; the foundation needs the statuses to count a
-mentor's open mentorships against their capacity.
+::
+
+    waiting --(a mentor is found: system)--> pending --(mentor accepts)--> active --(either)--> completed
+       |                                      |  |  \\--(mentor rejects)--> rejected           \\--(either)--> cancelled
+       \\--(learner)--> cancelled             |   \\--(no answer in time: system)--> expired
+                                              \\--(learner)--> cancelled
+
+``waiting`` is a request no eligible mentor could take yet; the next matching round (or the next
+expiry sweep) gives it one. Rating and testimonial come from the learner, once, after completion;
+sessions are planned by either participant while the mentorship is active.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 from uuid import UUID, uuid4
+
+from skillbridge.domain.errors import Conflict, ErrorCollector, Forbidden, InvalidInput
+from skillbridge.domain.matching.needs import LearnerNeeds
+from skillbridge.domain.matching.schedule import MAX_SESSIONS, ScheduledSession, SessionInput, build_session, ordered
+
+MAX_TESTIMONIAL_LENGTH = 2000
 
 
 class MatchStatus(StrEnum):
+    WAITING = "waiting"
     PENDING = "pending"
     ACTIVE = "active"
     COMPLETED = "completed"
@@ -24,23 +39,232 @@ class MatchStatus(StrEnum):
 
 #: Statuses that hold one of the mentor's capacity places.
 OPEN_STATUSES = frozenset({MatchStatus.PENDING, MatchStatus.ACTIVE})
+#: Statuses of a learner's still-open request: at most one per learner and domain.
+LEARNER_OPEN_STATUSES = OPEN_STATUSES | {MatchStatus.WAITING}
+#: Statuses after which a mentor is not offered the same learner's request again.
+DECLINED_STATUSES = frozenset({MatchStatus.REJECTED, MatchStatus.EXPIRED})
+
+
+class Actor(StrEnum):
+    """Who moves a mentorship: one of its two participants, or the platform itself."""
+
+    LEARNER = "learner"
+    MENTOR = "mentor"
+    SYSTEM = "system"
+
+
+#: Every legal transition and who may make it.
+TRANSITIONS: Mapping[MatchStatus, Mapping[MatchStatus, frozenset[Actor]]] = {
+    MatchStatus.WAITING: {
+        MatchStatus.PENDING: frozenset({Actor.SYSTEM}),
+        MatchStatus.CANCELLED: frozenset({Actor.LEARNER}),
+    },
+    MatchStatus.PENDING: {
+        MatchStatus.ACTIVE: frozenset({Actor.MENTOR}),
+        MatchStatus.REJECTED: frozenset({Actor.MENTOR}),
+        MatchStatus.CANCELLED: frozenset({Actor.LEARNER}),
+        MatchStatus.EXPIRED: frozenset({Actor.SYSTEM}),
+    },
+    MatchStatus.ACTIVE: {
+        MatchStatus.COMPLETED: frozenset({Actor.LEARNER, Actor.MENTOR}),
+        MatchStatus.CANCELLED: frozenset({Actor.LEARNER, Actor.MENTOR}),
+    },
+}
+
+
+def allowed_transitions(status: MatchStatus, actor: Actor) -> tuple[MatchStatus, ...]:
+    """The statuses ``actor`` may move a mentorship in ``status`` to, in declaration order."""
+    return tuple(target for target, actors in TRANSITIONS.get(status, {}).items() if actor in actors)
 
 
 @dataclass(slots=True)
 class Mentorship:
-    """One learner-mentor pairing."""
+    """One learner's request and, once found, the mentor who takes it.
+
+    ``mentor_id`` is None only while ``waiting``; ``expires_at`` is set only while ``pending`` (the
+    moment the mentor's silence counts as a no).
+    """
 
     learner_id: UUID
-    mentor_id: UUID
+    mentor_id: UUID | None
     status: MatchStatus
     created_at: datetime
     updated_at: datetime
-    domain: str | None = None
-    learner_needs: dict[str, Any] = field(default_factory=dict)
+    learner_needs: LearnerNeeds
     score: float | None = None
     score_components: dict[str, float] = field(default_factory=dict)
-    session_schedule: list[dict[str, Any]] = field(default_factory=list)
+    session_schedule: tuple[ScheduledSession, ...] = ()
     rating: int | None = None
     testimonial: str | None = None
+    expires_at: datetime | None = None
     version: int = 1
     id: UUID = field(default_factory=uuid4)
+
+    @property
+    def domain(self) -> str:
+        return self.learner_needs.domain
+
+    def actor(self, user_id: UUID) -> Actor | None:
+        """The part ``user_id`` plays in this mentorship, or None for an outsider."""
+        if user_id == self.learner_id:
+            return Actor.LEARNER
+        if self.mentor_id is not None and user_id == self.mentor_id:
+            return Actor.MENTOR
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A mentor proposed for a request, with the score that chose them."""
+
+    mentor_id: UUID
+    score: float
+    components: Mapping[str, float]
+
+
+def new_request(
+    learner_id: UUID, needs: LearnerNeeds, now: datetime, offer: Offer | None, respond_within: timedelta
+) -> Mentorship:
+    """A new request: pending with ``offer``'s mentor, or waiting when no mentor could take it."""
+    request = Mentorship(
+        learner_id=learner_id,
+        mentor_id=None,
+        status=MatchStatus.WAITING,
+        created_at=now,
+        updated_at=now,
+        learner_needs=needs,
+    )
+    return request if offer is None else offered(request, offer, now, respond_within)
+
+
+def offered(request: Mentorship, offer: Offer, now: datetime, respond_within: timedelta) -> Mentorship:
+    """``request`` (waiting) handed to a mentor: pending until they answer or ``respond_within`` passes."""
+    _check_transition(request, Actor.SYSTEM, MatchStatus.PENDING)
+    return replace(
+        request,
+        mentor_id=offer.mentor_id,
+        status=MatchStatus.PENDING,
+        score=offer.score,
+        score_components=dict(offer.components),
+        expires_at=now + respond_within,
+        updated_at=now,
+    )
+
+
+def expired(mentorship: Mentorship, now: datetime) -> Mentorship:
+    """A pending mentorship whose mentor did not answer in time."""
+    _check_transition(mentorship, Actor.SYSTEM, MatchStatus.EXPIRED)
+    return replace(mentorship, status=MatchStatus.EXPIRED, expires_at=None, updated_at=now)
+
+
+def follow_up(declined: Mentorship, now: datetime) -> Mentorship:
+    """A fresh waiting request with the same needs, for a learner whose mentor declined or let it expire."""
+    return Mentorship(
+        learner_id=declined.learner_id,
+        mentor_id=None,
+        status=MatchStatus.WAITING,
+        created_at=now,
+        updated_at=now,
+        learner_needs=declined.learner_needs,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MatchChange:
+    """What a participant asks to change; every part left at its default is untouched."""
+
+    status: MatchStatus | None = None
+    rating: int | None = None
+    testimonial: str | None = None
+    add_sessions: tuple[SessionInput, ...] = ()
+    remove_sessions: tuple[UUID, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return (
+            self.status is None
+            and self.rating is None
+            and self.testimonial is None
+            and not self.add_sessions
+            and not self.remove_sessions
+        )
+
+
+def apply_change(mentorship: Mentorship, actor: Actor, change: MatchChange, now: datetime) -> Mentorship:
+    """``mentorship`` after ``actor``'s ``change``, or an error and no change at all.
+
+    Order: sessions first (they need the mentorship active *before* the change, so a participant can
+    plan a last session and complete in one request but not plan one on a finished mentorship), then the
+    status, then the feedback (which needs the status *after* the change, so "complete and rate" is one
+    request).
+
+    Raises:
+        InvalidInput: an empty change, or a field breaks its rule (every field at fault listed).
+        Conflict: an illegal transition (``allowed`` lists the legal ones for this actor); sessions on a
+            mentorship that is not active; feedback before completion or a second time.
+        Forbidden: the mentor tries to rate or write the testimonial.
+    """
+    if change.is_empty:
+        raise InvalidInput("the change is empty: send status, rating, testimonial or sessions", field="status")
+    result = replace(mentorship, updated_at=now)
+    if change.add_sessions or change.remove_sessions:
+        result = _with_sessions(result, change)
+    if change.status is not None and change.status is not result.status:
+        _check_transition(result, actor, change.status)
+        result = replace(result, status=change.status, expires_at=None)
+    if change.rating is not None or change.testimonial is not None:
+        result = _with_feedback(result, actor, change)
+    return result
+
+
+def _check_transition(mentorship: Mentorship, actor: Actor, target: MatchStatus) -> None:
+    if actor in TRANSITIONS.get(mentorship.status, {}).get(target, frozenset()):
+        return
+    allowed = allowed_transitions(mentorship.status, actor)
+    names = ", ".join(status.value for status in allowed) or "none"
+    raise Conflict(
+        f"the {actor.value} cannot move a {mentorship.status.value} match to {target.value}; allowed: {names}",
+        field="status",
+        allowed=[status.value for status in allowed],
+    )
+
+
+def _with_sessions(mentorship: Mentorship, change: MatchChange) -> Mentorship:
+    if mentorship.status is not MatchStatus.ACTIVE:
+        raise Conflict(
+            f"sessions are planned while a match is active; this one is {mentorship.status.value}", field="add_sessions"
+        )
+    errors = ErrorCollector()
+    known = {session.id for session in mentorship.session_schedule}
+    for index, session_id in enumerate(change.remove_sessions):
+        if session_id not in known:
+            errors.add(f"remove_sessions[{index}]", "no session with this id in this match")
+    removed = set(change.remove_sessions)
+    kept = [session for session in mentorship.session_schedule if session.id not in removed]
+    for index, raw in enumerate(change.add_sessions):
+        session = build_session(raw, f"add_sessions[{index}]", errors)
+        if session is not None:
+            kept.append(session)
+    if len(kept) > MAX_SESSIONS:
+        errors.add("add_sessions", f"a match holds at most {MAX_SESSIONS} sessions")
+    errors.raise_if_any()
+    return replace(mentorship, session_schedule=ordered(tuple(kept)))
+
+
+def _with_feedback(mentorship: Mentorship, actor: Actor, change: MatchChange) -> Mentorship:
+    if actor is not Actor.LEARNER:
+        raise Forbidden("only the learner rates a mentorship and writes its testimonial")
+    if mentorship.status is not MatchStatus.COMPLETED:
+        raise Conflict("a mentorship is rated once it is completed", field="rating")
+    if mentorship.rating is not None:
+        raise Conflict("this mentorship has already been rated", field="rating")
+    errors = ErrorCollector()
+    if change.rating is None:
+        errors.add("rating", "a testimonial comes with a rating from 1 to 5")
+    elif not 1 <= change.rating <= 5:
+        errors.add("rating", "a rating is from 1 to 5")
+    testimonial = change.testimonial.strip() if change.testimonial is not None else None
+    if testimonial is not None and len(testimonial) > MAX_TESTIMONIAL_LENGTH:
+        errors.add("testimonial", f"a testimonial has at most {MAX_TESTIMONIAL_LENGTH} characters")
+    errors.raise_if_any()
+    return replace(mentorship, rating=change.rating, testimonial=testimonial or None)

@@ -28,7 +28,13 @@ from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
-from skillbridge.domain.matching.mentorship import OPEN_STATUSES, MatchStatus, Mentorship
+from skillbridge.domain.matching.mentorship import (
+    DECLINED_STATUSES,
+    LEARNER_OPEN_STATUSES,
+    OPEN_STATUSES,
+    MatchStatus,
+    Mentorship,
+)
 from skillbridge.domain.pagination import Page, PageRequest
 
 # The messages of the SQL adapter's error translation, so both adapters read the same.
@@ -97,6 +103,10 @@ class MemoryUserRepository(UserRepository):
     async def find_by_email(self, email: str) -> User | None:
         wanted = email.strip().lower()
         return self._find(lambda user: user.email == wanted)
+
+    async def get_many(self, user_ids: Sequence[UUID]) -> dict[UUID, User]:
+        users = self._staging.view().users
+        return {user_id: private_copy(users[user_id]) for user_id in set(user_ids) if user_id in users}
 
     async def find_by_github_id(self, github_id: int) -> User | None:
         return self._find(lambda user: user.github_id == github_id)
@@ -227,8 +237,36 @@ class MemoryRefreshSessionRepository(RefreshSessionRepository):
 
 def _stored_mentorship(mentorship: Mentorship) -> Mentorship:
     return replace(
-        private_copy(mentorship), created_at=utc(mentorship.created_at), updated_at=utc(mentorship.updated_at)
+        private_copy(mentorship),
+        created_at=utc(mentorship.created_at),
+        updated_at=utc(mentorship.updated_at),
+        expires_at=_utc_or_none(mentorship.expires_at),
     )
+
+
+def _check_mentorship_rules(mentorship: Mentorship) -> None:
+    """The check constraints of the ``mentor_matches`` table."""
+    waiting = mentorship.status is MatchStatus.WAITING
+    if (
+        mentorship.learner_id == mentorship.mentor_id
+        or (mentorship.rating is not None and not 1 <= mentorship.rating <= 5)
+        or waiting != (mentorship.mentor_id is None)
+    ):
+        raise Conflict(_RULE)
+
+
+def _refuse_second_open_request(state: MemoryState, mentorship: Mentorship) -> None:
+    """The partial unique index on open requests per learner and domain."""
+    if mentorship.status not in LEARNER_OPEN_STATUSES:
+        return
+    for other in state.mentorships.values():
+        if (
+            other.id != mentorship.id
+            and other.status in LEARNER_OPEN_STATUSES
+            and other.learner_id == mentorship.learner_id
+            and other.domain == mentorship.domain
+        ):
+            raise Conflict(_DUPLICATE)
 
 
 class MemoryMentorshipRepository(MentorshipRepository):
@@ -241,18 +279,10 @@ class MemoryMentorshipRepository(MentorshipRepository):
         stored = _stored_mentorship(mentorship)
 
         def insert(state: MemoryState) -> None:
-            if stored.learner_id == stored.mentor_id or (stored.rating is not None and not 1 <= stored.rating <= 5):
-                raise Conflict(_RULE)
+            _check_mentorship_rules(stored)
             if stored.id in state.mentorships:
                 raise Conflict(_DUPLICATE)
-            if stored.status in OPEN_STATUSES and stored.domain is not None:
-                for other in state.mentorships.values():
-                    if (
-                        other.status in OPEN_STATUSES
-                        and other.learner_id == stored.learner_id
-                        and other.domain == stored.domain
-                    ):
-                        raise Conflict(_DUPLICATE)
+            _refuse_second_open_request(state, stored)
             _require_user(state, stored.learner_id)
             _require_user(state, stored.mentor_id)
             state.mentorships[stored.id] = stored
@@ -264,6 +294,72 @@ class MemoryMentorshipRepository(MentorshipRepository):
         if mentorship is None:
             raise NotFound("mentorship not found")
         return private_copy(mentorship)
+
+    async def update(self, mentorship: Mentorship) -> Mentorship:
+        expected = mentorship.version
+        changed = replace(_stored_mentorship(mentorship), version=expected + 1)
+
+        def change(state: MemoryState) -> None:
+            current = state.mentorships.get(changed.id)
+            if current is None:
+                raise NotFound("mentorship not found")
+            if current.version != expected:
+                raise Conflict("the match was changed meanwhile; reload and try again", field="version")
+            stored = replace(changed, created_at=current.created_at, learner_id=current.learner_id)
+            _check_mentorship_rules(stored)
+            _refuse_second_open_request(state, stored)
+            _require_user(state, stored.mentor_id)
+            state.mentorships[stored.id] = stored
+
+        self._staging.apply(change)
+        return replace(private_copy(mentorship), version=expected + 1, updated_at=utc(mentorship.updated_at))
+
+    async def list_for_participant(
+        self, user_id: UUID, page: PageRequest, statuses: frozenset[MatchStatus] | None = None
+    ) -> Page[Mentorship]:
+        mine = [
+            mentorship
+            for mentorship in self._staging.view().mentorships.values()
+            if user_id in (mentorship.learner_id, mentorship.mentor_id)
+            and (statuses is None or mentorship.status in statuses)
+        ]
+        mine.sort(key=lambda mentorship: (mentorship.created_at, mentorship.id), reverse=True)
+        window = mine[page.offset : page.offset + page.limit]
+        return Page(items=private_copy(window), total=len(mine), limit=page.limit, offset=page.offset)
+
+    async def find_open_request(self, learner_id: UUID, domain: str) -> Mentorship | None:
+        for mentorship in self._staging.view().mentorships.values():
+            if (
+                mentorship.learner_id == learner_id
+                and mentorship.domain == domain
+                and mentorship.status in LEARNER_OPEN_STATUSES
+            ):
+                return private_copy(mentorship)
+        return None
+
+    async def list_waiting(self, limit: int) -> Sequence[Mentorship]:
+        waiting = [m for m in self._staging.view().mentorships.values() if m.status is MatchStatus.WAITING]
+        waiting.sort(key=lambda mentorship: (mentorship.created_at, mentorship.id))
+        return private_copy(waiting[:limit])
+
+    async def list_overdue(self, now: datetime, limit: int) -> Sequence[Mentorship]:
+        overdue = [
+            m
+            for m in self._staging.view().mentorships.values()
+            if m.status is MatchStatus.PENDING and m.expires_at is not None and m.expires_at <= now
+        ]
+        overdue.sort(key=lambda mentorship: (mentorship.expires_at, mentorship.id))
+        return private_copy(overdue[:limit])
+
+    async def declined_mentors(self, learner_id: UUID, domain: str) -> frozenset[UUID]:
+        return frozenset(
+            m.mentor_id
+            for m in self._staging.view().mentorships.values()
+            if m.learner_id == learner_id
+            and m.domain == domain
+            and m.status in DECLINED_STATUSES
+            and m.mentor_id is not None
+        )
 
     async def count_open_by_mentor(self, mentor_ids: Sequence[UUID]) -> dict[UUID, int]:
         counts = dict.fromkeys(mentor_ids, 0)

@@ -11,6 +11,7 @@ import copy
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from skillbridge.adapters.persistence.sqlalchemy.tables import (
     AuditLogRow,
@@ -28,6 +29,8 @@ from skillbridge.domain.accounts.user import User
 from skillbridge.domain.clock import utc
 from skillbridge.domain.geo import GeoPoint
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
+from skillbridge.domain.matching.needs import LearnerNeeds
+from skillbridge.domain.matching.schedule import ScheduledSession
 from skillbridge.domain.roadmaps.model import (
     Generation,
     Module,
@@ -177,6 +180,52 @@ def refresh_session_from_row(row: RefreshTokenRow) -> RefreshSession:
 # ------------------------------------------------------------------------------------------ mentorships
 
 
+def learner_needs_to_document(needs: LearnerNeeds) -> dict[str, Any]:
+    """The JSON document stored in ``mentor_matches.learner_needs``."""
+    return {
+        "skills": list(needs.skills),
+        "hours_per_week": needs.hours_per_week,
+        "remote_ok": needs.remote_ok,
+        "domain": needs.domain,
+    }
+
+
+def learner_needs_from_document(document: dict[str, Any], domain: str) -> LearnerNeeds:
+    """The needs a stored document holds (validated when they were made; not re-validated here)."""
+    return LearnerNeeds(
+        skills=tuple(document.get("skills", ())),
+        hours_per_week=int(document.get("hours_per_week", 0)),
+        remote_ok=bool(document.get("remote_ok", False)),
+        domain=domain,
+    )
+
+
+def sessions_to_document(sessions: tuple[ScheduledSession, ...]) -> list[dict[str, Any]]:
+    """The JSON list stored in ``mentor_matches.session_schedule``."""
+    return [
+        {
+            "id": str(session.id),
+            "time": utc(session.time).isoformat(),
+            "topic": session.topic,
+            "duration_minutes": session.duration_minutes,
+        }
+        for session in sessions
+    ]
+
+
+def sessions_from_document(document: list[dict[str, Any]]) -> tuple[ScheduledSession, ...]:
+    """The sessions a stored list holds."""
+    return tuple(
+        ScheduledSession(
+            id=UUID(item["id"]),
+            time=utc(datetime.fromisoformat(item["time"])),
+            topic=item["topic"],
+            duration_minutes=int(item["duration_minutes"]),
+        )
+        for item in document
+    )
+
+
 def mentorship_to_values(mentorship: Mentorship) -> dict[str, Any]:
     """The ``mentor_matches`` row of ``mentorship``."""
     return {
@@ -185,12 +234,13 @@ def mentorship_to_values(mentorship: Mentorship) -> dict[str, Any]:
         "mentor_id": mentorship.mentor_id,
         "status": mentorship.status.value,
         "domain": mentorship.domain,
-        "learner_needs": copy.deepcopy(mentorship.learner_needs),
+        "learner_needs": learner_needs_to_document(mentorship.learner_needs),
         "score": mentorship.score,
         "score_components": dict(mentorship.score_components),
-        "session_schedule": copy.deepcopy(mentorship.session_schedule),
+        "session_schedule": sessions_to_document(mentorship.session_schedule),
         "rating": mentorship.rating,
         "testimonial": mentorship.testimonial,
+        "expires_at": utc(mentorship.expires_at) if mentorship.expires_at is not None else None,
         "created_at": utc(mentorship.created_at),
         "updated_at": utc(mentorship.updated_at),
         "version": mentorship.version,
@@ -206,13 +256,13 @@ def mentorship_from_row(row: MentorMatchRow) -> Mentorship:
         status=MatchStatus(row.status),
         created_at=utc(row.created_at),
         updated_at=utc(row.updated_at),
-        domain=row.domain,
-        learner_needs=copy.deepcopy(row.learner_needs),
+        learner_needs=learner_needs_from_document(row.learner_needs, row.domain),
         score=row.score,
         score_components={key: float(value) for key, value in row.score_components.items()},
-        session_schedule=copy.deepcopy(row.session_schedule),
+        session_schedule=sessions_from_document(row.session_schedule),
         rating=row.rating,
         testimonial=row.testimonial,
+        expires_at=utc(row.expires_at) if row.expires_at is not None else None,
         version=row.version,
     )
 

@@ -41,7 +41,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeEngine
 
 from skillbridge.domain.accounts.roles import Role
-from skillbridge.domain.matching.mentorship import OPEN_STATUSES, MatchStatus
+from skillbridge.domain.matching.mentorship import LEARNER_OPEN_STATUSES, MatchStatus
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
@@ -67,7 +67,10 @@ def _one_of(column: str, values: Iterable[str]) -> str:
     return f"{column} IN ({listed})"
 
 
-OPEN_MATCH_STATUS_SQL = _one_of("status", OPEN_STATUSES)
+#: A learner's request still open (waiting, pending, active): at most one per learner and domain.
+OPEN_MATCH_STATUS_SQL = _one_of("status", LEARNER_OPEN_STATUSES)
+#: Only a waiting request has no mentor yet.
+MENTOR_SET_SQL = "(status = 'waiting' AND mentor_id IS NULL) OR (status <> 'waiting' AND mentor_id IS NOT NULL)"
 
 
 class Base(DeclarativeBase):
@@ -193,14 +196,15 @@ class RoadmapVersionRow(HasId, Timestamps, Base):
 
 
 class MentorMatchRow(HasId, Timestamps, Versioned, Base):
-    """A mentorship: one learner, one mentor, a status, the score that paired them, and the sessions."""
+    """A mentorship: one learner, one mentor (none while waiting), a status, the score that paired them,
+    and the sessions."""
 
     __tablename__ = "mentor_matches"
 
     learner_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"), index=True)
-    mentor_id: Mapped[UUID] = mapped_column(ForeignKey("users.id"))
+    mentor_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(16), index=True)
-    domain: Mapped[str | None] = mapped_column(String(100))
+    domain: Mapped[str] = mapped_column(String(100))
     learner_needs: Mapped[dict[str, Any]]
     score: Mapped[float | None]
     score_components: Mapped[dict[str, Any]]
@@ -213,6 +217,7 @@ class MentorMatchRow(HasId, Timestamps, Versioned, Base):
         CheckConstraint(_one_of("status", (status.value for status in MatchStatus)), name="status"),
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
         CheckConstraint("learner_id <> mentor_id", name="distinct_people"),
+        CheckConstraint(MENTOR_SET_SQL, name="mentor_set"),
         # Counting a mentor's open mentorships filters on both columns; mentor_id leads (foreign key index).
         Index("ix_mentor_matches_mentor_id_status", "mentor_id", "status"),
         # A learner holds at most one open request per domain.

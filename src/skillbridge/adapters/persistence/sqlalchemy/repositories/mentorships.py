@@ -1,21 +1,36 @@
-"""Mentorships in SQL (storage and counting; matching adds the state machine later)."""
+"""Mentorships in SQL: storage with optimistic locking, the participant's list, and the sweeps' queries."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import CursorResult, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
 from skillbridge.adapters.persistence.sqlalchemy.mappers import mentorship_from_row, mentorship_to_values
 from skillbridge.adapters.persistence.sqlalchemy.tables import MentorMatchRow
 from skillbridge.application.ports.repositories import MentorshipRepository
-from skillbridge.domain.errors import NotFound
-from skillbridge.domain.matching.mentorship import OPEN_STATUSES, MatchStatus, Mentorship
+from skillbridge.domain.clock import utc
+from skillbridge.domain.errors import Conflict, NotFound
+from skillbridge.domain.matching.mentorship import (
+    DECLINED_STATUSES,
+    LEARNER_OPEN_STATUSES,
+    OPEN_STATUSES,
+    MatchStatus,
+    Mentorship,
+)
+from skillbridge.domain.pagination import Page, PageRequest
 
 _OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
+_LEARNER_OPEN_STATUS_VALUES = sorted(status.value for status in LEARNER_OPEN_STATUSES)
+_DECLINED_STATUS_VALUES = sorted(status.value for status in DECLINED_STATUSES)
+# Core updates bypass the identity map, so reads always refresh the objects it holds.
+_FRESH: dict[str, Any] = {"populate_existing": True}
 
 
 class SqlaMentorshipRepository(MentorshipRepository):
@@ -31,11 +46,96 @@ class SqlaMentorshipRepository(MentorshipRepository):
     @translated
     async def get(self, mentorship_id: UUID) -> Mentorship:
         row = await self._session.scalar(
-            select(MentorMatchRow).where(MentorMatchRow.id == mentorship_id).execution_options(populate_existing=True)
+            select(MentorMatchRow).where(MentorMatchRow.id == mentorship_id).execution_options(**_FRESH)
         )
         if row is None:
             raise NotFound("mentorship not found")
         return mentorship_from_row(row)
+
+    @translated
+    async def update(self, mentorship: Mentorship) -> Mentorship:
+        values = mentorship_to_values(mentorship)
+        del values["id"], values["created_at"], values["learner_id"]
+        values["version"] = mentorship.version + 1
+        result = await self._session.execute(
+            update(MentorMatchRow)
+            .where(MentorMatchRow.id == mentorship.id, MentorMatchRow.version == mentorship.version)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if cast(CursorResult[Any], result).rowcount == 0:
+            stored = await self._session.scalar(
+                select(MentorMatchRow.version).where(MentorMatchRow.id == mentorship.id)
+            )
+            if stored is None:
+                raise NotFound("mentorship not found")
+            raise Conflict("the match was changed meanwhile; reload and try again", field="version")
+        return replace(mentorship, version=mentorship.version + 1, updated_at=utc(mentorship.updated_at))
+
+    @translated
+    async def list_for_participant(
+        self, user_id: UUID, page: PageRequest, statuses: frozenset[MatchStatus] | None = None
+    ) -> Page[Mentorship]:
+        filters = [or_(MentorMatchRow.learner_id == user_id, MentorMatchRow.mentor_id == user_id)]
+        if statuses is not None:
+            filters.append(MentorMatchRow.status.in_(sorted(status.value for status in statuses)))
+        total = await self._session.scalar(select(func.count()).select_from(MentorMatchRow).where(*filters)) or 0
+        rows = await self._session.scalars(
+            select(MentorMatchRow)
+            .where(*filters)
+            .order_by(MentorMatchRow.created_at.desc(), MentorMatchRow.id.desc())
+            .limit(page.limit)
+            .offset(page.offset)
+            .execution_options(**_FRESH)
+        )
+        return Page(items=[mentorship_from_row(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
+
+    @translated
+    async def find_open_request(self, learner_id: UUID, domain: str) -> Mentorship | None:
+        row = await self._session.scalar(
+            select(MentorMatchRow)
+            .where(
+                MentorMatchRow.learner_id == learner_id,
+                MentorMatchRow.domain == domain,
+                MentorMatchRow.status.in_(_LEARNER_OPEN_STATUS_VALUES),
+            )
+            .limit(1)
+            .execution_options(**_FRESH)
+        )
+        return None if row is None else mentorship_from_row(row)
+
+    @translated
+    async def list_waiting(self, limit: int) -> Sequence[Mentorship]:
+        rows = await self._session.scalars(
+            select(MentorMatchRow)
+            .where(MentorMatchRow.status == MatchStatus.WAITING.value)
+            .order_by(MentorMatchRow.created_at, MentorMatchRow.id)
+            .limit(limit)
+            .execution_options(**_FRESH)
+        )
+        return [mentorship_from_row(row) for row in rows]
+
+    @translated
+    async def list_overdue(self, now: datetime, limit: int) -> Sequence[Mentorship]:
+        rows = await self._session.scalars(
+            select(MentorMatchRow)
+            .where(MentorMatchRow.status == MatchStatus.PENDING.value, MentorMatchRow.expires_at <= utc(now))
+            .order_by(MentorMatchRow.expires_at, MentorMatchRow.id)
+            .limit(limit)
+            .execution_options(**_FRESH)
+        )
+        return [mentorship_from_row(row) for row in rows]
+
+    @translated
+    async def declined_mentors(self, learner_id: UUID, domain: str) -> frozenset[UUID]:
+        rows = await self._session.scalars(
+            select(MentorMatchRow.mentor_id).where(
+                MentorMatchRow.learner_id == learner_id,
+                MentorMatchRow.domain == domain,
+                MentorMatchRow.status.in_(_DECLINED_STATUS_VALUES),
+            )
+        )
+        return frozenset(mentor_id for mentor_id in rows if mentor_id is not None)
 
     @translated
     async def count_open_by_mentor(self, mentor_ids: Sequence[UUID]) -> dict[UUID, int]:
@@ -48,7 +148,8 @@ class SqlaMentorshipRepository(MentorshipRepository):
             .group_by(MentorMatchRow.mentor_id)
         )
         for mentor_id, count in rows:
-            counts[mentor_id] = count
+            if mentor_id is not None:  # the filter on mentor_id already excludes waiting requests
+                counts[mentor_id] = count
         return counts
 
     @translated

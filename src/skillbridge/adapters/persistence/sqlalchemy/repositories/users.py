@@ -111,6 +111,14 @@ class SqlaUserRepository(UserRepository):
         return user_from_row(row)
 
     @translated
+    async def get_many(self, user_ids: Sequence[UUID]) -> dict[UUID, User]:
+        wanted = sorted(set(user_ids))
+        if not wanted:
+            return {}
+        rows = await self._session.scalars(select(UserRow).where(UserRow.id.in_(wanted)).execution_options(**_FRESH))
+        return {row.id: user_from_row(row) for row in rows}
+
+    @translated
     async def find_by_email(self, email: str) -> User | None:
         row = await self._session.scalar(
             select(UserRow).where(UserRow.email == email.strip().lower()).execution_options(**_FRESH)

@@ -1,0 +1,186 @@
+"""/api/v1/matches: recommendations, requests, the mentorship lifecycle and matching rounds.
+
+POST answers 201 with a pending match when a mentor was found (the chosen one, or the best eligible one)
+and 202 with a waiting request when nobody fits right now (the next matching round picks it up); both
+carry a Location. GET of one match carries an ETag with its version for If-Match on PATCH.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from dishka.integrations.litestar import FromDishka
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
+
+from skillbridge.adapters.http.auth import SECURITY
+from skillbridge.adapters.http.conditional import conditional_response, expected_version
+from skillbridge.adapters.http.controllers.users import MAX_OFFSET
+from skillbridge.adapters.http.schemas.matches import (
+    MatchCreateIn,
+    MatchOut,
+    MatchPage,
+    MatchPatchIn,
+    RecommendationList,
+    RecommendedMentorOut,
+    RoundIn,
+    RoundOut,
+)
+from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.matching.changes import ChangeMatch
+from skillbridge.application.matching.policy import MAX_RECOMMENDATIONS
+from skillbridge.application.matching.reading import GetMatch, ListMyMatches
+from skillbridge.application.matching.recommendations import NeedsQuery, RecommendMentors
+from skillbridge.application.matching.requests import RequestMentor
+from skillbridge.application.matching.rounds import RunMatchingRound
+from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.matching.mentorship import MatchStatus
+from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
+
+API_PREFIX = "/api/v1"
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="page size")]
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="items to skip")]
+IfMatch = Annotated[
+    str | None, HeaderParameter(name="If-Match", required=False, description="the match's ETag: 409 if it changed")
+]
+
+
+def _statuses(raw: str | None) -> frozenset[MatchStatus] | None:
+    """``?status=pending,active`` as statuses; None for every status."""
+    if raw is None or not raw.strip():
+        return None
+    known = {status.value: status for status in MatchStatus}
+    chosen = set()
+    for name in (part.strip() for part in raw.split(",") if part.strip()):
+        if name not in known:
+            raise InvalidInput(f"unknown status {name!r}", field="status", allowed=sorted(known))
+        chosen.add(known[name])
+    return frozenset(chosen)
+
+
+def _skills(raw: str | None) -> tuple[str, ...] | None:
+    if raw is None:
+        return None
+    return tuple(part for part in (item.strip() for item in raw.split(",")) if part)
+
+
+class MatchesController(Controller):
+    path = "/matches"
+    tags = ["matching"]
+    security = SECURITY
+
+    @get("/recommendations", summary="The best mentors for the signed-in learner, each with its score components")
+    async def recommendations(
+        self,
+        principal: FromDishka[Principal],
+        recommend: FromDishka[RecommendMentors],
+        k: Annotated[int, QueryParameter(ge=1, le=MAX_RECOMMENDATIONS, description="how many mentors")] = 10,
+        skills: Annotated[
+            str | None, QueryParameter(max_length=2000, description="comma-separated skills (default: profile)")
+        ] = None,
+        hours_per_week: Annotated[
+            int | None, QueryParameter(ge=1, le=168, description="hours a week wanted (default: profile)")
+        ] = None,
+        remote_ok: Annotated[bool, QueryParameter(description="remote mentoring suits the learner")] = True,
+        domain: Annotated[str | None, QueryParameter(max_length=100)] = None,
+    ) -> RecommendationList:
+        query = NeedsQuery(skills=_skills(skills), hours_per_week=hours_per_week, remote_ok=remote_ok, domain=domain)
+        found = await recommend(principal, query, k)
+        return RecommendationList(items=[RecommendedMentorOut.of(item) for item in found], total=len(found))
+
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        summary="Ask for a mentor (learners)",
+        description="201 with a pending match (the chosen mentor if eligible, else the best eligible one; the "
+        "mentor is notified and has a limited time to answer); 202 with a waiting request when nobody fits "
+        "now (the next matching round assigns it); 409 if an open request exists in the same domain; 422 "
+        "with the reason when the chosen mentor is not eligible.",
+        responses={
+            HTTP_202_ACCEPTED: ResponseSpec(
+                data_container=MatchOut, description="No mentor fits now: the request waits", generate_examples=False
+            )
+        },
+    )
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[MatchCreateIn],
+        principal: FromDishka[Principal],
+        request_mentor: FromDishka[RequestMentor],
+    ) -> Response[MatchOut]:
+        mentorship = await request_mentor(principal, data.learner_needs.to_needs(), data.mentor_id)
+        status = HTTP_202_ACCEPTED if mentorship.status is MatchStatus.WAITING else HTTP_201_CREATED
+        return conditional_response(
+            request,
+            MatchOut.of(mentorship, principal.user_id),
+            version=mentorship.version,
+            status_code=status,
+            headers={"Location": f"{API_PREFIX}/matches/{mentorship.id}"},
+        )
+
+    @get("/my", summary="The signed-in user's matches (as learner or mentor), newest first")
+    async def mine(
+        self,
+        request: Request[Any, Any, Any],
+        principal: FromDishka[Principal],
+        list_mine: FromDishka[ListMyMatches],
+        status: Annotated[str | None, QueryParameter(max_length=200, description="e.g. pending,active")] = None,
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> Response[MatchPage]:
+        page = await list_mine(principal, PageRequest(limit=limit, offset=offset), _statuses(status))
+        items = [MatchOut.of(mentorship, principal.user_id) for mentorship in page.items]
+        return conditional_response(
+            request, MatchPage(items=items, total=page.total, limit=page.limit, offset=page.offset)
+        )
+
+    @get("/{match_id:uuid}", summary="One match (its learner or mentor)")
+    async def get_one(
+        self,
+        request: Request[Any, Any, Any],
+        match_id: FromPath[UUID],
+        principal: FromDishka[Principal],
+        get_match: FromDishka[GetMatch],
+    ) -> Response[MatchOut]:
+        mentorship = await get_match(principal, match_id)
+        return conditional_response(request, MatchOut.of(mentorship, principal.user_id), version=mentorship.version)
+
+    @patch(
+        "/{match_id:uuid}",
+        summary="Answer, complete, cancel, rate, or plan sessions (participants)",
+        description="pending -> active | rejected (mentor) | cancelled (learner); active -> completed | "
+        "cancelled (either). Rating and testimonial by the learner, once, after completion. Sessions added "
+        "or removed by either participant while active. 409 names the allowed transitions; send the ETag in "
+        "If-Match (or `version`) to get 409 instead of overwriting a concurrent change.",
+    )
+    async def change(
+        self,
+        request: Request[Any, Any, Any],
+        match_id: FromPath[UUID],
+        data: JSONBody[MatchPatchIn],
+        principal: FromDishka[Principal],
+        change_match: FromDishka[ChangeMatch],
+        if_match: IfMatch = None,
+    ) -> Response[MatchOut]:
+        expected = expected_version(if_match, data.version)
+        mentorship = await change_match(principal, match_id, data.to_change(), expected)
+        return conditional_response(request, MatchOut.of(mentorship, principal.user_id), version=mentorship.version)
+
+    @post(
+        "/rounds",
+        status_code=HTTP_200_OK,
+        summary="Run a matching round over every waiting request (admins)",
+        description="One optimal (or greedy) assignment of the waiting requests to the mentors' free places; "
+        "the assigned become pending. The summary lists the unassigned with a reason code: "
+        "learner_profile_incomplete, no_mentor_available, no_eligible_mentor, places_taken_by_better_matches, "
+        "only_declined_mentors_fit.",
+    )
+    async def run_round(
+        self, data: JSONBody[RoundIn], principal: FromDishka[Principal], run: FromDishka[RunMatchingRound]
+    ) -> RoundOut:
+        weights = data.weights.to_weights() if data.weights is not None else None
+        return RoundOut.of(await run(principal, weights, data.algorithm))

@@ -1,0 +1,1 @@
+"""Mentor matching use cases: recommendations, requests, the mentorship lifecycle, rounds and expiry."""

@@ -1,0 +1,50 @@
+"""A participant changes a mentorship: answers, completes, cancels, rates, plans sessions."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.matching.followups import offer_next_mentor
+from skillbridge.application.matching.policy import MatchingPolicy
+from skillbridge.application.matching.reading import participant_view
+from skillbridge.application.ports.clock import Clock
+from skillbridge.application.ports.matching_engine import MatchingEngine
+from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.errors import Conflict
+from skillbridge.domain.matching.mentorship import MatchChange, MatchStatus, Mentorship, apply_change
+
+
+class ChangeMatch:
+    """Apply one participant's change to a mentorship.
+
+    Rules: the state machine and the feedback and session rules of
+    :func:`~skillbridge.domain.matching.mentorship.apply_change`; a non-participant gets NotFound (admins
+    included: matches are private to their two people); ``expected_version`` (from ``If-Match`` or the
+    body), when given, must be the stored version, else Conflict, and of two concurrent changes one wins
+    and the other gets Conflict. When the mentor rejects, the learner is offered the next mentor at once
+    (a new request, pending or waiting).
+    """
+
+    def __init__(self, uow: UnitOfWork, engine: MatchingEngine, policy: MatchingPolicy, clock: Clock) -> None:
+        self._uow = uow
+        self._engine = engine
+        self._policy = policy
+        self._clock = clock
+
+    async def __call__(
+        self, principal: Principal, match_id: UUID, change: MatchChange, expected_version: int | None = None
+    ) -> Mentorship:
+        now = self._clock.now()
+        async with self._uow as uow:
+            mentorship, actor = await participant_view(uow, principal, match_id)
+            if expected_version is not None and expected_version != mentorship.version:
+                raise Conflict(
+                    f"the match is at version {mentorship.version}, not {expected_version}; reload and try again",
+                    field="version",
+                )
+            stored = await uow.mentorships.update(apply_change(mentorship, actor, change, now))
+            if stored.status is MatchStatus.REJECTED and mentorship.status is MatchStatus.PENDING:
+                await offer_next_mentor(uow, self._engine, self._policy, stored, now)
+            await uow.commit()
+        return stored

@@ -1,0 +1,69 @@
+"""Recommending mentors to a learner: the top k, each with why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.matching.policy import MAX_RECOMMENDATIONS, MatchingPolicy
+from skillbridge.application.matching.pool import matchable_mentors
+from skillbridge.application.ports.matching_engine import MatchingEngine
+from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.accounts.roles import Role
+from skillbridge.domain.accounts.user import User
+from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.matching.needs import LearnerNeeds
+from skillbridge.domain.matching.pairing import learner_profile
+from skillbridge.domain.matching.scoring import Recommendation
+
+
+@dataclass(frozen=True, slots=True)
+class MentorRecommendation:
+    """A recommended mentor and the score components that put them there."""
+
+    mentor: User
+    recommendation: Recommendation
+
+
+@dataclass(frozen=True, slots=True)
+class NeedsQuery:
+    """What a recommendation is for; each part left out comes from the learner's profile (skills, hours
+    per week) or defaults (remote mentoring accepted, the general domain)."""
+
+    skills: tuple[str, ...] | None = None
+    hours_per_week: int | None = None
+    remote_ok: bool = True
+    domain: str | None = None
+
+    def needs_of(self, learner: User) -> LearnerNeeds:
+        skills = self.skills if self.skills is not None else learner.profile.skills
+        hours = self.hours_per_week if self.hours_per_week is not None else learner.profile.hours_per_week
+        return LearnerNeeds.create(skills, hours, remote_ok=self.remote_ok, domain=self.domain)
+
+
+class RecommendMentors:
+    """The ``k`` best eligible mentors for the signed-in learner, best first.
+
+    Rules: learners only (others Forbidden); needs default to the learner's profile (skills, hours per
+    week, remote mentoring accepted); mentors who declined this learner in the same domain are left out;
+    the weights are the operator's defaults (:class:`MatchingPolicy`).
+    """
+
+    def __init__(self, uow: UnitOfWork, engine: MatchingEngine, policy: MatchingPolicy) -> None:
+        self._uow = uow
+        self._engine = engine
+        self._policy = policy
+
+    async def __call__(self, principal: Principal, query: NeedsQuery, k: int) -> list[MentorRecommendation]:
+        principal.require(Role.LEARNER)
+        if not 1 <= k <= MAX_RECOMMENDATIONS:
+            raise InvalidInput(f"k must be between 1 and {MAX_RECOMMENDATIONS}", field="k")
+        async with self._uow as uow:
+            learner = await uow.users.get(principal.user_id)
+            needs = query.needs_of(learner)
+            declined = await uow.mentorships.declined_mentors(learner.id, needs.domain)
+            mentors = await matchable_mentors(uow, excluded=declined)
+            found = await self._engine.recommend(learner_profile(learner, needs), mentors, k, self._policy.weights)
+            people = await uow.users.get_many([UUID(item.mentor_id) for item in found])
+        return [MentorRecommendation(people[UUID(item.mentor_id)], item) for item in found]

@@ -1,0 +1,113 @@
+"""From accounts to matching: the profiles the engines score, and why a pair cannot be matched.
+
+A learner needs a location and at least one spoken language to be matched (without them no distance
+or common language can be known); a mentor without them, or without a free place, is left out of the
+pool rather than scored as if they stood at (0, 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from skillbridge.domain.accounts.mentor_search import MentorCard
+from skillbridge.domain.accounts.user import User
+from skillbridge.domain.errors import ErrorCollector
+from skillbridge.domain.matching.needs import LearnerNeeds
+from skillbridge.domain.matching.scoring import LearnerProfile, MentorProfile, ScoreComponents, Weights
+
+
+def learner_profile(learner: User, needs: LearnerNeeds, *, as_id: str | None = None) -> LearnerProfile:
+    """What the engines know of ``learner`` asking for ``needs``, under ``as_id`` (the learner's id unless
+    given: a matching round uses request ids, since one learner may wait in several domains).
+
+    Raises:
+        InvalidInput: the profile lacks a location (``profile.location``) or a language
+            (``profile.languages``); the learner is told what to fill in.
+    """
+    profile = learner.profile
+    location = profile.location
+    if location is None or not profile.languages:
+        errors = ErrorCollector()
+        if location is None:
+            errors.add("profile.location", "set your location in your profile so mentors near you can be found")
+        if not profile.languages:
+            errors.add("profile.languages", "add the languages you speak to your profile")
+        raise errors.as_error()
+    return LearnerProfile(
+        id=as_id or str(learner.id),
+        skills=needs.skills,
+        lat=location.point.lat,
+        lon=location.point.lon,
+        remote_ok=needs.remote_ok,
+        hours_per_week=float(needs.hours_per_week),
+        slots=profile.weekly_slots,
+        languages=profile.languages,
+    )
+
+
+def mentor_profile(card: MentorCard) -> MentorProfile | None:
+    """What the engines know of the mentor on ``card``; None when they cannot be matched right now."""
+    mentor, profile = card.mentor, card.mentor.profile
+    if not (mentor.is_mentor and mentor.is_active) or profile.location is None or not profile.languages:
+        return None
+    if card.free_capacity <= 0:
+        return None
+    return MentorProfile(
+        id=str(mentor.id),
+        skills=profile.skills,
+        lat=profile.location.point.lat,
+        lon=profile.location.point.lon,
+        slots=profile.weekly_slots,
+        languages=profile.languages,
+        capacity=card.free_capacity,
+    )
+
+
+def mentor_pool(cards: Iterable[MentorCard]) -> list[MentorProfile]:
+    """The matchable mentors among ``cards``, in their order."""
+    return [profile for profile in map(mentor_profile, cards) if profile is not None]
+
+
+def components_document(components: ScoreComponents) -> dict[str, float]:
+    """The score components as stored with a match and shown to clients."""
+    return {
+        "skill": components.skill,
+        "distance": components.distance,
+        "availability": components.availability,
+        "distance_km": components.distance_km,
+        "score": components.score,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Ineligibility:
+    """Why a pair cannot be matched: a stable code and a sentence for people."""
+
+    code: str
+    message: str
+
+
+def why_ineligible(
+    learner: LearnerProfile, mentor: MentorProfile | None, components: ScoreComponents | None, weights: Weights
+) -> Ineligibility | None:
+    """The first rule the pair breaks (language, capacity, minimum score), or None if it is eligible.
+
+    ``mentor`` is None when the mentor is not matchable at all (no location, language or free place).
+    """
+    if mentor is None:
+        return Ineligibility(
+            "mentor_unavailable", "this mentor has no free place right now or has not set a location and languages"
+        )
+    if set(learner.languages).isdisjoint(mentor.languages):
+        return Ineligibility("no_common_language", "you and this mentor share no spoken language")
+    if mentor.capacity <= 0:
+        return Ineligibility("no_free_capacity", "this mentor has no free place right now")
+    if components is not None and components.score < weights.min_score:
+        return Ineligibility(
+            "score_below_minimum",
+            f"the match scores {components.score:.2f}, below the minimum of {weights.min_score:.2f} "
+            f"(skills {components.skill:.2f}, distance {components.distance:.2f}, "
+            f"availability {components.availability:.2f})",
+        )
+    return None

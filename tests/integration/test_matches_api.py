@@ -1,0 +1,299 @@
+"""The mentorship lifecycle through the HTTP API, on SQLite and PostgreSQL: recommendations, requests,
+the state machine, feedback, sessions, optimistic locking, rounds, expiry, and who may do what."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from skillbridge.main import Settings, create_app
+from tests.integration.conftest import ClockProvider
+from tests.integration.helpers import Api, admin_headers
+
+pytestmark = pytest.mark.asyncio
+
+MATCHES = "/api/v1/matches"
+NEEDS = {"skills": ["python", "machine learning"], "hours_per_week": 3, "remote_ok": False, "domain": "python"}
+# Far from Lagos (the default profile's city): in Nairobi, with other hours and languages.
+NAIROBI = {"location": {"lat": -1.2864, "lon": 36.8172, "city": "Nairobi", "country": "KE"}}
+
+
+async def _me(api: Api, headers: dict[str, str]) -> str:
+    body: dict[str, Any] = (await api.client.get("/api/v1/users/me", headers=headers)).json()
+    return str(body["id"])
+
+
+async def _login(api: Api, email: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {(await api.login(email))['access_token']}"}
+
+
+async def _ask(api: Api, headers: dict[str, str], **body: Any) -> Any:
+    return await api.client.post(MATCHES, json={"learner_needs": NEEDS, **body}, headers=headers)
+
+
+async def _patch(api: Api, headers: dict[str, str], match_id: str, **body: Any) -> Any:
+    return await api.client.patch(f"{MATCHES}/{match_id}", json=body, headers=headers)
+
+
+async def test_recommendations_rank_mentors_with_their_score_components(api: Api) -> None:
+    near = await api.token_for("near@example.org", role="mentor")
+    await api.token_for("far@example.org", role="mentor", **NAIROBI)
+    await api.token_for("silent@example.org", role="mentor", languages=["fr"])  # no common language
+    learner = await api.token_for("ada@example.org")
+
+    response = await api.client.get(f"{MATCHES}/recommendations", params={"k": 5}, headers=learner)
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["items"][0]["mentor_id"] == await _me(api, near)
+    assert body["total"] == len(body["items"]) == 2  # the French-only mentor is never eligible
+    first = body["items"][0]
+    assert set(first["components"]) == {"skill", "distance", "availability", "distance_km", "score"}
+    assert first["components"]["skill"] == 1.0  # the learner's own profile skills, all covered
+    assert first["score"] >= body["items"][1]["score"]
+    assert first["components"]["distance_km"] == pytest.approx(0.0, abs=1e-6)
+
+
+async def test_recommendations_are_for_learners_only(api: Api) -> None:
+    mentor = await api.token_for("m@example.org", role="mentor")
+    assert (await api.client.get(f"{MATCHES}/recommendations", headers=mentor)).status_code == 403
+    assert (await api.client.get(f"{MATCHES}/recommendations")).status_code == 401
+
+
+async def test_request_gets_the_best_mentor_pending_and_a_second_one_in_the_domain_is_refused(api: Api) -> None:
+    near = await api.token_for("near@example.org", role="mentor")
+    await api.token_for("far@example.org", role="mentor", **NAIROBI)
+    learner = await api.token_for("ada@example.org")
+
+    response = await _ask(api, learner)
+
+    assert response.status_code == 201, response.text
+    match = response.json()
+    assert response.headers["location"] == f"{MATCHES}/{match['id']}"
+    assert match["status"] == "pending"
+    assert match["mentor_id"] == await _me(api, near)
+    assert match["your_role"] == "learner"
+    assert match["allowed_transitions"] == ["cancelled"]
+    assert match["learner_needs"]["skills"] == ["python", "machine-learning"]
+    assert match["score"] == pytest.approx(match["score_components"]["score"])
+    assert match["expires_at"] is not None
+
+    again = await _ask(api, learner)
+    assert again.status_code == 409
+    assert again.json()["field"] == "domain"
+    other_domain = await _ask(api, learner, learner_needs={**NEEDS, "domain": "Data Analysis"})
+    assert other_domain.status_code in (201, 202)
+    assert other_domain.json()["learner_needs"]["domain"] == "data-analysis"
+
+
+async def test_a_chosen_mentor_is_taken_when_eligible_and_refused_with_the_reason_otherwise(api: Api) -> None:
+    await api.token_for("best@example.org", role="mentor")
+    chosen = await api.token_for("chosen@example.org", role="mentor", weekly_slots=[18])
+    french = await api.token_for("french@example.org", role="mentor", languages=["fr"])
+    learner = await api.token_for("ada@example.org")
+
+    refused = await _ask(api, learner, mentor_id=await _me(api, french))
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "mentor_id"
+    assert "language" in refused.json()["detail"]
+    unknown = await _ask(api, learner, mentor_id=await _me(api, learner))  # a learner is no mentor
+    assert unknown.status_code == 422
+
+    taken = await _ask(api, learner, mentor_id=await _me(api, chosen))
+    assert taken.status_code == 201
+    assert taken.json()["mentor_id"] == await _me(api, chosen)
+
+
+async def test_mentors_and_admins_cannot_request_and_bad_needs_name_the_field(api: Api) -> None:
+    mentor = await api.token_for("m@example.org", role="mentor")
+    learner = await api.token_for("ada@example.org")
+    assert (await _ask(api, mentor)).status_code == 403
+    assert (await _ask(api, await admin_headers(api))).status_code == 403
+
+    no_hours = await api.client.post(MATCHES, json={"learner_needs": {**NEEDS, "hours_per_week": 0}}, headers=learner)
+    assert no_hours.status_code in (400, 422)
+    assert "hours_per_week" in no_hours.text
+    extra = await api.client.post(MATCHES, json={"learner_needs": NEEDS, "role": "admin"}, headers=learner)
+    assert extra.status_code in (400, 422)
+    nowhere = await api.token_for("nowhere@example.org", location=None)
+    incomplete = await _ask(api, nowhere)
+    assert incomplete.status_code == 422
+    assert incomplete.json()["field"] == "profile.location"
+
+
+async def test_the_full_lifecycle_with_sessions_completion_and_one_rating(api: Api) -> None:
+    mentor = await api.token_for("m@example.org", role="mentor")
+    learner = await api.token_for("ada@example.org")
+    match = (await _ask(api, learner)).json()
+    match_id = match["id"]
+
+    illegal = await _patch(api, learner, match_id, status="active")
+    assert illegal.status_code == 409
+    assert illegal.json()["allowed"] == ["cancelled"]
+    early_session = await _patch(api, mentor, match_id, add_sessions=[{"time": "2030-01-01T16:00:00Z", "topic": "x"}])
+    assert early_session.status_code == 409
+
+    accepted = await _patch(api, mentor, match_id, status="active")
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["status"] == "active"
+    assert accepted.json()["expires_at"] is None
+    assert accepted.json()["allowed_transitions"] == ["completed", "cancelled"]
+
+    planned = await _patch(
+        api,
+        mentor,
+        match_id,
+        add_sessions=[
+            {"time": "2030-01-08T16:00:00+01:00", "topic": "Pandas", "duration_minutes": 90},
+            {"time": "2030-01-01T16:00:00Z", "topic": "Kick-off"},
+        ],
+    )
+    assert planned.status_code == 200, planned.text
+    sessions = planned.json()["session_schedule"]
+    assert [s["topic"] for s in sessions] == ["Kick-off", "Pandas"]  # by time
+    assert sessions[1]["time"].startswith("2030-01-08T15:00:00")  # stored in UTC
+    naive = await _patch(api, learner, match_id, add_sessions=[{"time": "2030-01-02T16:00:00", "topic": "x"}])
+    assert naive.status_code == 422
+    assert naive.json()["field"] == "add_sessions[0].time"
+    removed = await _patch(api, learner, match_id, remove_sessions=[sessions[0]["id"]])
+    assert [s["id"] for s in removed.json()["session_schedule"]] == [sessions[1]["id"]]
+
+    too_soon = await _patch(api, learner, match_id, rating=5)
+    assert too_soon.status_code == 409
+    mentor_rates = await _patch(api, mentor, match_id, status="completed", rating=5)
+    assert mentor_rates.status_code == 403
+    completed = await _patch(api, learner, match_id, status="completed", rating=4, testimonial="  Patient and clear. ")
+    assert completed.status_code == 200, completed.text
+    assert (completed.json()["status"], completed.json()["rating"]) == ("completed", 4)
+    assert completed.json()["testimonial"] == "Patient and clear."
+    assert (await _patch(api, learner, match_id, rating=5)).status_code == 409
+    assert (await _patch(api, learner, match_id, status="cancelled")).status_code == 409
+    assert (await _patch(api, learner, match_id)).status_code == 422  # an empty change
+
+
+async def test_outsiders_get_404_and_my_list_shows_both_sides(api: Api) -> None:
+    mentor = await api.token_for("m@example.org", role="mentor")
+    learner = await api.token_for("ada@example.org")
+    stranger = await api.token_for("eve@example.org")
+    other_mentor = await api.token_for("mallory@example.org", role="mentor", languages=["fr"])
+    admin = await admin_headers(api)
+    match_id = (await _ask(api, learner)).json()["id"]
+
+    for outsider in (stranger, other_mentor, admin):
+        assert (await api.client.get(f"{MATCHES}/{match_id}", headers=outsider)).status_code == 404
+        assert (await _patch(api, outsider, match_id, status="cancelled")).status_code == 404
+    assert (await api.client.get(f"{MATCHES}/{match_id}")).status_code == 401
+
+    for who, role in ((learner, "learner"), (mentor, "mentor")):
+        mine = (await api.client.get(f"{MATCHES}/my", headers=who)).json()
+        assert [(item["id"], item["your_role"]) for item in mine["items"]] == [(match_id, role)]
+    none_active = (await api.client.get(f"{MATCHES}/my", params={"status": "active,completed"}, headers=mentor)).json()
+    assert none_active["total"] == 0
+    bad = await api.client.get(f"{MATCHES}/my", params={"status": "happy"}, headers=mentor)
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "status"
+    assert (await api.client.get(f"{MATCHES}/my", headers=stranger)).json()["total"] == 0
+
+
+async def test_of_two_concurrent_changes_one_wins_and_the_other_gets_409(api: Api) -> None:
+    mentor = await api.token_for("m@example.org", role="mentor")
+    learner = await api.token_for("ada@example.org")
+    match = (await _ask(api, learner)).json()
+
+    accept = _patch(api, mentor, match["id"], status="active", version=match["version"])
+    cancel = _patch(api, learner, match["id"], status="cancelled", version=match["version"])
+    results = await asyncio.gather(accept, cancel)
+
+    assert sorted(response.status_code for response in results) == [200, 409]
+    stale = await api.client.patch(
+        f"{MATCHES}/{match['id']}", json={"status": "cancelled"}, headers={**learner, "If-Match": '"v1-0abc"'}
+    )
+    assert stale.status_code == 409
+
+
+async def test_a_rejected_learner_is_offered_the_next_mentor(api: Api) -> None:
+    first = await api.token_for("first@example.org", role="mentor")
+    second = await api.token_for("second@example.org", role="mentor", **NAIROBI)
+    learner = await api.token_for("ada@example.org")
+    match = (await _ask(api, learner)).json()
+    assert match["mentor_id"] == await _me(api, first)
+
+    api.clock.advance(timedelta(minutes=1))
+    assert (await _patch(api, first, match["id"], status="rejected")).status_code == 200
+
+    mine = (await api.client.get(f"{MATCHES}/my", headers=learner)).json()["items"]
+    assert [(item["status"], item["mentor_id"]) for item in mine] == [
+        ("pending", await _me(api, second)),
+        ("rejected", await _me(api, first)),
+    ]
+    # The second mentor also says no: nobody is left, so the request waits for a round.
+    api.clock.advance(timedelta(minutes=1))
+    assert (await _patch(api, second, mine[0]["id"], status="rejected")).status_code == 200
+    latest = (await api.client.get(f"{MATCHES}/my", headers=learner)).json()["items"][0]
+    assert (latest["status"], latest["mentor_id"]) == ("waiting", None)
+    assert latest["allowed_transitions"] == ["cancelled"]
+
+
+async def test_waiting_requests_are_assigned_by_an_admin_round(api: Api) -> None:
+    ada = await api.token_for("ada@example.org")
+    kofi = await api.token_for("kofi@example.org")
+    lost = await api.token_for("lost@example.org", languages=["fr"])
+    waiting = [await _ask(api, who) for who in (ada, kofi, lost)]
+    assert [response.status_code for response in waiting] == [202, 202, 202]
+    assert waiting[0].json()["status"] == "waiting"
+    mentor = await api.token_for("m@example.org", role="mentor", mentor_capacity=1)
+    admin = await admin_headers(api)
+
+    assert (await api.client.post(f"{MATCHES}/rounds", json={}, headers=ada)).status_code == 403
+    assert (await api.client.post(f"{MATCHES}/rounds", json={}, headers=mentor)).status_code == 403
+    response = await api.client.post(f"{MATCHES}/rounds", json={"algorithm": "optimal"}, headers=admin)
+
+    assert response.status_code == 200, response.text
+    summary = response.json()
+    assert summary["assigned_count"] == 1  # one place
+    assert summary["assigned"][0]["status"] == "pending"
+    assert summary["assigned"][0]["mentor_id"] == await _me(api, mentor)
+    assert sorted(item["reason"] for item in summary["unassigned"]) == [
+        "no_eligible_mentor",  # speaks only French
+        "places_taken_by_better_matches",
+    ]
+    assert summary["total_score"] == pytest.approx(summary["assigned"][0]["score"])
+    assert summary["engine"] in {"native", "remote", "reference"}
+    assert summary["elapsed_ms"] >= 0
+    bad_weights = await api.client.post(f"{MATCHES}/rounds", json={"weights": {"min_score": 2}}, headers=admin)
+    assert bad_weights.status_code in (400, 422)
+
+
+async def test_an_unanswered_request_expires_and_the_next_mentor_is_offered(
+    make_settings: Callable[..., Settings],
+) -> None:
+    from skillbridge.adapters.system.clock import MutableClock  # noqa: PLC0415
+
+    clock = MutableClock()
+    settings = make_settings(match_response_days=2, match_expiry_sweep_seconds=0.05)
+    async with AsyncTestClient(app=create_app(settings, ClockProvider(clock))) as client:
+        api = Api(client=client, clock=clock, settings=settings)
+        first = await api.token_for("first@example.org", role="mentor")
+        second = await api.token_for("second@example.org", role="mentor", **NAIROBI)
+        learner = await api.token_for("ada@example.org")
+        match = (await _ask(api, learner)).json()
+        first_id, second_id = await _me(api, first), await _me(api, second)
+        assert match["mentor_id"] == first_id
+
+        clock.advance(timedelta(days=2, seconds=1))
+        learner = await _login(api, "ada@example.org")
+        first = await _login(api, "first@example.org")
+        for _ in range(100):  # the server's sweep runs every 50 ms
+            mine = (await client.get(f"{MATCHES}/my", headers=learner)).json()["items"]
+            if len(mine) == 2:
+                break
+            await asyncio.sleep(0.05)
+
+        assert [(item["status"], item["mentor_id"]) for item in mine] == [("pending", second_id), ("expired", first_id)]
+        late = await _patch(api, first, match["id"], status="active")
+        assert late.status_code == 409
