@@ -24,7 +24,7 @@ from skillbridge.domain.accounts.mentor_search import MentorQuery, SkillMatch
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.geo import GeoPoint
-from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
+from skillbridge.domain.matching.mentorship import OPEN_STATUSES, MatchStatus, Mentorship
 from skillbridge.domain.pagination import PageRequest
 from tests.support.entities import T0, location, make_mentor, make_mentorship, make_user
 
@@ -61,21 +61,22 @@ def populations(draw: st.DrawFn) -> Population:
             country, lat, lon = CITIES[city]
             jitter = draw(st.sampled_from([0.0, 0.25, -1.5]))
             at = location(lat + jitter, lon, country)
+        statuses = draw(st.lists(st.sampled_from(MatchStatus), max_size=LEARNERS))
+        # Storage refuses to overbook a mentor, so the capacity holds at least the open mentorships drawn.
+        open_count = sum(status in OPEN_STATUSES for status in statuses)
         mentor = make_mentor(
             f"M{index}",
             skills=tuple(draw(st.lists(st.sampled_from(SKILLS), max_size=3, unique=True))),
             languages=tuple(draw(st.lists(st.sampled_from(LANGUAGES), max_size=2, unique=True))),
             at=at,
             hours=draw(st.integers(0, 20)),
-            capacity=draw(st.integers(1, 3)),
+            capacity=max(draw(st.integers(1, 3)), open_count),
             created_at=T0 + timedelta(minutes=draw(st.integers(0, 3))),  # ties on purpose
             is_active=draw(st.booleans()),
         )
         mentor = replace(mentor, role=draw(st.sampled_from([Role.MENTOR, Role.MENTOR, Role.MENTOR, Role.ADMIN])))
         users.append(mentor)
-        for learner, status in zip(
-            learners, draw(st.lists(st.sampled_from(MatchStatus), max_size=LEARNERS)), strict=False
-        ):
+        for learner, status in zip(learners, statuses, strict=False):
             # A waiting request has no mentor yet (and holds none of this mentor's places).
             holder = None if status is MatchStatus.WAITING else mentor.id
             mentorships.append(make_mentorship(learner.id, holder, status=status))

@@ -383,7 +383,7 @@ async def test_count_open_by_mentor_counts_pending_and_active_only(store: Store)
 
 
 async def test_mentorship_constraints_are_conflicts(store: Store) -> None:
-    learner, mentor = make_user(), make_mentor("Strict")
+    learner, mentor = make_user(), make_mentor("Strict", capacity=3)
     async with store.new_uow() as uow:
         await uow.users.add(learner)
         await uow.users.add(mentor)

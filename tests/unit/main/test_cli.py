@@ -121,3 +121,9 @@ def test_serve_refuses_bad_settings_too(run: Run) -> None:
     result = run("serve", SKILLBRIDGE_PROFILE="production")
     assert result.exit_code == 1
     assert "SKILLBRIDGE_SECRET_KEY" in result.output
+
+
+def test_expire_matches_migrates_and_reports_how_many_expired(run: Run) -> None:
+    result = run("expire-matches")
+    assert result.exit_code == 0, result.output
+    assert "match requests expired: 0" in result.output

@@ -209,6 +209,10 @@ def apply_change(mentorship: Mentorship, actor: Actor, change: MatchChange, now:
     result = replace(mentorship, updated_at=now)
     if change.add_sessions or change.remove_sessions:
         result = _with_sessions(result, change)
+    if change.status is MatchStatus.PENDING and result.status is MatchStatus.WAITING:
+        # Only an offer (``offered``) makes a request pending: it brings the mentor and the deadline.
+        others = [status.value for status in allowed_transitions(result.status, actor) if status is not change.status]
+        raise Conflict("a waiting request becomes pending when a mentor is offered", field="status", allowed=others)
     if change.status is not None and change.status is not result.status:
         _check_transition(result, actor, change.status)
         result = replace(result, status=change.status, expires_at=None)

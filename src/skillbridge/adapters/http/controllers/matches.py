@@ -43,6 +43,8 @@ from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
 API_PREFIX = "/api/v1"
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="items to skip")]
+_STATUS_NAMES = "|".join(status.value for status in MatchStatus)
+STATUS_LIST_PATTERN = rf"^\s*({_STATUS_NAMES})\s*(,\s*({_STATUS_NAMES})\s*)*$"
 IfMatch = Annotated[
     str | None, HeaderParameter(name="If-Match", required=False, description="the match's ETag: 409 if it changed")
 ]
@@ -128,7 +130,14 @@ class MatchesController(Controller):
         request: Request[Any, Any, Any],
         principal: FromDishka[Principal],
         list_mine: FromDishka[ListMyMatches],
-        status: Annotated[str | None, QueryParameter(max_length=200, description="e.g. pending,active")] = None,
+        status: Annotated[
+            str | None,
+            QueryParameter(
+                max_length=200,
+                pattern=STATUS_LIST_PATTERN,
+                description="comma-separated statuses, e.g. pending,active (default: every status)",
+            ),
+        ] = None,
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> Response[MatchPage]:

@@ -269,6 +269,21 @@ def _refuse_second_open_request(state: MemoryState, mentorship: Mentorship) -> N
             raise Conflict(_DUPLICATE)
 
 
+def _refuse_overbooking(state: MemoryState, taking: Mentorship) -> None:
+    """The SQL adapter's capacity check, before ``taking`` (open) is stored: a mentor never holds more
+    open mentorships than their capacity."""
+    mentor = state.users.get(taking.mentor_id) if taking.mentor_id is not None else None
+    if mentor is None:
+        return  # no mentor (waiting) or an unknown one (refused as dangling)
+    others = sum(
+        1
+        for m in state.mentorships.values()
+        if m.id != taking.id and m.mentor_id == mentor.id and m.status in OPEN_STATUSES
+    )
+    if others + 1 > (mentor.profile.mentor_capacity or 0):
+        raise Conflict("this mentor has no free place left", field="mentor_id")
+
+
 class MemoryMentorshipRepository(MentorshipRepository):
     """:class:`MentorshipRepository` in memory."""
 
@@ -285,6 +300,8 @@ class MemoryMentorshipRepository(MentorshipRepository):
             _refuse_second_open_request(state, stored)
             _require_user(state, stored.learner_id)
             _require_user(state, stored.mentor_id)
+            if stored.status in OPEN_STATUSES:
+                _refuse_overbooking(state, stored)
             state.mentorships[stored.id] = stored
 
         self._staging.apply(insert)
@@ -309,6 +326,8 @@ class MemoryMentorshipRepository(MentorshipRepository):
             _check_mentorship_rules(stored)
             _refuse_second_open_request(state, stored)
             _require_user(state, stored.mentor_id)
+            if current.status not in OPEN_STATUSES and stored.status in OPEN_STATUSES:
+                _refuse_overbooking(state, stored)
             state.mentorships[stored.id] = stored
 
         self._staging.apply(change)

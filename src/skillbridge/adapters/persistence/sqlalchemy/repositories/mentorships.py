@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
 from skillbridge.adapters.persistence.sqlalchemy.mappers import mentorship_from_row, mentorship_to_values
-from skillbridge.adapters.persistence.sqlalchemy.tables import MentorMatchRow
+from skillbridge.adapters.persistence.sqlalchemy.tables import MentorMatchRow, UserRow
 from skillbridge.application.ports.repositories import MentorshipRepository
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
@@ -41,7 +41,37 @@ class SqlaMentorshipRepository(MentorshipRepository):
 
     @translated
     async def add(self, mentorship: Mentorship) -> None:
+        if mentorship.status in OPEN_STATUSES and mentorship.mentor_id is not None:
+            await self._refuse_overbooking(mentorship.mentor_id, mentorship.id)
         await self._session.execute(insert(MentorMatchRow).values(**mentorship_to_values(mentorship)))
+
+    async def _refuse_overbooking(self, mentor_id: UUID, taking: UUID) -> None:
+        """Raise Conflict, before the write that would take one of the mentor's places (``taking``), if
+        they have none left.
+
+        A no-op update of the mentor's row comes first: it locks that row on PostgreSQL and takes SQLite's
+        write lock, so of two transactions booking the last place at once the second waits for the first
+        to commit, then counts its row and is refused. Nothing is written when it raises.
+        """
+        locked = await self._session.execute(
+            update(UserRow)
+            .where(UserRow.id == mentor_id)
+            .values(mentor_capacity=UserRow.mentor_capacity)
+            .returning(UserRow.mentor_capacity)
+            .execution_options(synchronize_session=False)
+        )
+        capacity = locked.scalar_one_or_none()
+        held = await self._session.scalar(
+            select(func.count())
+            .select_from(MentorMatchRow)
+            .where(
+                MentorMatchRow.mentor_id == mentor_id,
+                MentorMatchRow.status.in_(_OPEN_STATUS_VALUES),
+                MentorMatchRow.id != taking,
+            )
+        )
+        if (held or 0) + 1 > (capacity or 0):
+            raise Conflict("this mentor has no free place left", field="mentor_id")
 
     @translated
     async def get(self, mentorship_id: UUID) -> Mentorship:
@@ -57,6 +87,10 @@ class SqlaMentorshipRepository(MentorshipRepository):
         values = mentorship_to_values(mentorship)
         del values["id"], values["created_at"], values["learner_id"]
         values["version"] = mentorship.version + 1
+        before = await self._session.scalar(select(MentorMatchRow.status).where(MentorMatchRow.id == mentorship.id))
+        takes_a_place = before not in _OPEN_STATUS_VALUES and mentorship.status in OPEN_STATUSES
+        if before is not None and takes_a_place and mentorship.mentor_id is not None:
+            await self._refuse_overbooking(mentorship.mentor_id, mentorship.id)
         result = await self._session.execute(
             update(MentorMatchRow)
             .where(MentorMatchRow.id == mentorship.id, MentorMatchRow.version == mentorship.version)
