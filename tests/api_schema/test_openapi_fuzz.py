@@ -133,6 +133,13 @@ OPERATIONS: tuple[Fuzzed, ...] = (
         excluded=("positive_data_acceptance",),
         why="a drawn id names no match of the caller's (404); tests/integration changes real ones",
     ),
+    Fuzzed(
+        "GET",
+        "/api/v1/matches/{match_id}/schedule.ics",
+        "learner",
+        excluded=("positive_data_acceptance",),
+        why="a drawn id names no match of the caller's (404); tests/integration exports real ones",
+    ),
     Fuzzed("POST", "/api/v1/matches/rounds", "admin"),
     Fuzzed(
         "POST",

@@ -297,3 +297,41 @@ async def test_an_unanswered_request_expires_and_the_next_mentor_is_offered(
         assert [(item["status"], item["mentor_id"]) for item in mine] == [("pending", second_id), ("expired", first_id)]
         late = await _patch(api, first, match["id"], status="active")
         assert late.status_code == 409
+
+
+async def test_the_schedule_exports_as_icalendar_with_stable_uids_for_participants_only(api: Api) -> None:
+    from icalendar import Calendar  # noqa: PLC0415
+
+    mentor = await api.token_for("m@example.org", role="mentor")
+    learner = await api.token_for("ada@example.org")
+    stranger = await api.token_for("eve@example.org")
+    match_id = (await _ask(api, learner)).json()["id"]
+    await _patch(api, mentor, match_id, status="active")
+    sessions = [
+        {"time": "2030-01-08T16:00:00Z", "topic": "Pandas", "duration_minutes": 90},
+        {"time": "2030-01-01T16:00:00Z", "topic": "Kick-off"},
+    ]
+    planned = (await _patch(api, learner, match_id, add_sessions=sessions)).json()["session_schedule"]
+    url = f"{MATCHES}/{match_id}/schedule.ics"
+
+    first = await api.client.get(url, headers=learner)
+    assert first.status_code == 200
+    assert first.headers["content-type"].startswith("text/calendar")
+    assert "attachment" in first.headers["content-disposition"]
+    calendar = Calendar.from_ical(first.content)
+    assert (str(calendar["VERSION"]), str(calendar["PRODID"])) == ("2.0", "-//SkillBridge//Mentoring sessions//EN")
+    events = calendar.walk("VEVENT")
+    assert [str(event["SUMMARY"]) for event in events] == [
+        "SkillBridge mentoring: python: Kick-off",
+        "SkillBridge mentoring: python: Pandas",
+    ]
+    assert [str(event["UID"]) for event in events] == [f"{s['id']}@sessions.skillbridge.africa" for s in planned]
+    assert events[1].decoded("DTEND") - events[1].decoded("DTSTART") == timedelta(minutes=90)
+
+    # Removing one session keeps the other's UID; the mentor exports the same calendar.
+    await _patch(api, mentor, match_id, remove_sessions=[planned[0]["id"]])
+    again = Calendar.from_ical((await api.client.get(url, headers=mentor)).content)
+    assert [str(event["UID"]) for event in again.walk("VEVENT")] == [str(events[1]["UID"])]
+
+    assert (await api.client.get(url, headers=stranger)).status_code == 404
+    assert (await api.client.get(url)).status_code == 401

@@ -17,6 +17,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from skillbridge.adapters.http.auth import SECURITY
+from skillbridge.adapters.http.calendar import CALENDAR_MEDIA_TYPE, schedule_calendar
 from skillbridge.adapters.http.conditional import conditional_response, expected_version
 from skillbridge.adapters.http.controllers.users import MAX_OFFSET
 from skillbridge.adapters.http.schemas.matches import (
@@ -157,6 +158,26 @@ class MatchesController(Controller):
     ) -> Response[MatchOut]:
         mentorship = await get_match(principal, match_id)
         return conditional_response(request, MatchOut.of(mentorship, principal.user_id), version=mentorship.version)
+
+    @get(
+        "/{match_id:uuid}/schedule.ics",
+        summary="The match's sessions as an iCalendar file (its learner or mentor)",
+        description="VERSION 2.0 with a stable UID per session across exports: re-importing updates events.",
+        media_type=CALENDAR_MEDIA_TYPE,
+    )
+    async def schedule(
+        self, match_id: FromPath[UUID], principal: FromDishka[Principal], get_match: FromDishka[GetMatch]
+    ) -> Response[bytes]:
+        mentorship = await get_match(principal, match_id)
+        body = schedule_calendar(mentorship, f"SkillBridge mentoring: {mentorship.domain}")
+        return Response(
+            content=body,
+            media_type=CALENDAR_MEDIA_TYPE,
+            headers={
+                "Content-Disposition": f'attachment; filename="skillbridge-{mentorship.id}.ics"',
+                "Cache-Control": "private, no-cache",
+            },
+        )
 
     @patch(
         "/{match_id:uuid}",
