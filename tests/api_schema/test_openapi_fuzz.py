@@ -148,6 +148,22 @@ OPERATIONS: tuple[Fuzzed, ...] = (
         excluded=("positive_data_acceptance",),
         why="a learner is refused (403) by design, however valid the request",
     ),
+    Fuzzed("GET", "/api/v1/badges", "anonymous", modes=(GenerationMode.POSITIVE,)),
+    Fuzzed("GET", "/api/v1/badges/my", "learner", modes=(GenerationMode.POSITIVE,)),
+    Fuzzed(
+        "POST",
+        "/api/v1/badges/award",
+        "admin",
+        excluded=("positive_data_acceptance",),
+        why="a drawn user id names nobody (404); tests/integration awards real users",
+    ),
+    Fuzzed(
+        "POST",
+        "/api/v1/badges/award",
+        "learner",
+        excluded=("positive_data_acceptance",),
+        why="a learner is refused (403) by design, however valid the request",
+    ),
     Fuzzed("GET", "/health", "anonymous", modes=(GenerationMode.POSITIVE,)),
     Fuzzed("GET", "/ready", "anonymous", modes=(GenerationMode.POSITIVE,)),
 )

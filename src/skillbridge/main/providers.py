@@ -36,6 +36,7 @@ from skillbridge.application.accounts.registration import RegisterUser
 from skillbridge.application.accounts.revocations import AccessRevocations
 from skillbridge.application.accounts.sessions import Authenticate, LogIn, LogOut, RefreshTokens
 from skillbridge.application.accounts.throttle import LoginThrottle
+from skillbridge.application.badges.managing import AwardBadge, ListMyBadges
 from skillbridge.application.matching.changes import ChangeMatch
 from skillbridge.application.matching.expiry import ExpireUnansweredMatches
 from skillbridge.application.matching.policy import MatchingPolicy
@@ -54,6 +55,7 @@ from skillbridge.application.roadmaps.creation import CreateRoadmap
 from skillbridge.application.roadmaps.domains import ListDomains
 from skillbridge.application.roadmaps.editing import UpdateRoadmap
 from skillbridge.application.roadmaps.reading import GetRoadmap, ListMyRoadmaps, ListRoadmapVersions
+from skillbridge.domain.badges.rules import BadgeRules, default_rules
 from skillbridge.domain.matching.scoring import Weights
 from skillbridge.main.settings import Settings
 
@@ -249,7 +251,17 @@ class MatchingProvider(Provider):
                 await remote.aclose()
 
 
+class BadgesProvider(Provider):
+    """The badge rule book (``domain/data/badges.json``) and the badge use cases."""
+
+    @provide(scope=Scope.APP)
+    def badge_rules(self) -> BadgeRules:
+        return default_rules()
+
+    use_cases = provide_all(ListMyBadges, AwardBadge, scope=Scope.REQUEST)
+
+
 def default_providers(settings: Settings) -> list[Provider]:
     """The providers of the profile that ``settings`` describe."""
     persistence = MemoryPersistenceProvider() if settings.uses_memory_database else SqlPersistenceProvider()
-    return [CoreProvider(), persistence, AccountsProvider(), RoadmapsProvider(), MatchingProvider()]
+    return [CoreProvider(), persistence, AccountsProvider(), RoadmapsProvider(), MatchingProvider(), BadgesProvider()]

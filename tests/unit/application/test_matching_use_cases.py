@@ -27,6 +27,7 @@ from skillbridge.application.matching.rounds import (
 from skillbridge.domain.accounts.profile import Profile
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.user import User
+from skillbridge.domain.badges.rules import default_rules
 from skillbridge.domain.errors import Forbidden, InvalidInput
 from skillbridge.domain.matching.mentorship import MatchChange, MatchStatus, Mentorship
 from skillbridge.domain.matching.needs import LearnerNeeds
@@ -133,7 +134,7 @@ async def test_the_sweep_expires_overdue_requests_and_offers_the_next_mentor(wor
     assert newest.mentor_id is not None
     assert newest.mentor_id != request.mentor_id
     assert await sweep() == 0  # nothing overdue any more
-    late = ChangeMatch(world.uow(), ENGINE, POLICY, world.clock)
+    late = ChangeMatch(world.uow(), ENGINE, POLICY, world.clock, default_rules())
     accepter = first_p if request.mentor_id == first.id else Principal(second.id, Role.MENTOR)
     with pytest.raises(Exception, match="expired"):
         await late(accepter, request.id, MatchChange(status=MatchStatus.ACTIVE))

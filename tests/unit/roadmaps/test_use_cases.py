@@ -17,6 +17,7 @@ from skillbridge.application.roadmaps.domains import ListDomains
 from skillbridge.application.roadmaps.editing import UpdateRoadmap
 from skillbridge.application.roadmaps.reading import GetRoadmap, ListMyRoadmaps, ListRoadmapVersions
 from skillbridge.domain.accounts.roles import Role
+from skillbridge.domain.badges.rules import default_rules
 from skillbridge.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.domain.pagination import PageRequest
@@ -80,12 +81,14 @@ async def test_update_recomputes_progress_versions_and_refuses_stale_versions(wo
         learner, RoadmapRequest.create("sql", "advanced", 4)
     )
     world.clock.advance(timedelta(hours=1))
-    update = UpdateRoadmap(world.uow(), world.clock)
+    update = UpdateRoadmap(world.uow(), world.clock, default_rules())
     changed = await update(learner, roadmap.id, RoadmapChanges(completed={"m1": True}), expected_version=1)
     assert changed.version == 2
     assert 0 < changed.progress < 100
     with pytest.raises(Conflict):
-        await UpdateRoadmap(world.uow(), world.clock)(learner, roadmap.id, RoadmapChanges(completed={"m2": True}), 1)
+        await UpdateRoadmap(world.uow(), world.clock, default_rules())(
+            learner, roadmap.id, RoadmapChanges(completed={"m2": True}), 1
+        )
     history = await ListRoadmapVersions(world.uow())(learner, roadmap.id, PageRequest())
     assert [v.version for v in history.items] == [2, 1]
     assert history.items[0].created_at == world.clock.now()
@@ -108,10 +111,10 @@ async def test_access_rules(world: World) -> None:
         with pytest.raises(NotFound):
             await ListRoadmapVersions(world.uow())(outsider, roadmap.id, PageRequest())
         with pytest.raises(NotFound):
-            await UpdateRoadmap(world.uow(), world.clock)(outsider, roadmap.id, change)
+            await UpdateRoadmap(world.uow(), world.clock, default_rules())(outsider, roadmap.id, change)
     assert (await GetRoadmap(world.uow())(active, roadmap.id)).id == roadmap.id
     with pytest.raises(Forbidden):
-        await UpdateRoadmap(world.uow(), world.clock)(active, roadmap.id, change)
+        await UpdateRoadmap(world.uow(), world.clock, default_rules())(active, roadmap.id, change)
 
 
 async def test_list_domains_is_sorted_by_slug() -> None:

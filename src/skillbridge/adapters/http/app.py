@@ -23,6 +23,7 @@ from litestar.stores.redis import RedisStore
 from skillbridge.adapters.http.auth import BEARER_SCHEME, client_address
 from skillbridge.adapters.http.controllers.admin import AdminUsersController
 from skillbridge.adapters.http.controllers.auth import AuthController
+from skillbridge.adapters.http.controllers.badges import BadgesController
 from skillbridge.adapters.http.controllers.health import HealthController
 from skillbridge.adapters.http.controllers.matches import MatchesController
 from skillbridge.adapters.http.controllers.roadmaps import DomainsController, RoadmapsController
@@ -92,6 +93,7 @@ def build_app(
             RoadmapsController,
             DomainsController,
             MatchesController,
+            BadgesController,
         ],
         middleware=[api_limit.middleware],
     )

@@ -5,12 +5,14 @@ from __future__ import annotations
 from uuid import UUID
 
 from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.badges.awarding import award_earned
 from skillbridge.application.matching.followups import offer_next_mentor
 from skillbridge.application.matching.policy import MatchingPolicy
 from skillbridge.application.matching.reading import participant_view
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.matching_engine import MatchingEngine
 from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.badges.rules import Audience, BadgeRules
 from skillbridge.domain.errors import Conflict
 from skillbridge.domain.matching.mentorship import MatchChange, MatchStatus, Mentorship, apply_change
 
@@ -23,14 +25,23 @@ class ChangeMatch:
     included: matches are private to their two people); ``expected_version`` (from ``If-Match`` or the
     body), when given, must be the stored version, else Conflict, and of two concurrent changes one wins
     and the other gets Conflict. When the mentor rejects, the learner is offered the next mentor at once
-    (a new request, pending or waiting).
+    (a new request, pending or waiting). A completion or a rating awards the mentor the badges they now
+    earn (same transaction).
     """
 
-    def __init__(self, uow: UnitOfWork, engine: MatchingEngine, policy: MatchingPolicy, clock: Clock) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        engine: MatchingEngine,
+        policy: MatchingPolicy,
+        clock: Clock,
+        badge_rules: BadgeRules,
+    ) -> None:
         self._uow = uow
         self._engine = engine
         self._policy = policy
         self._clock = clock
+        self._badge_rules = badge_rules
 
     async def __call__(
         self, principal: Principal, match_id: UUID, change: MatchChange, expected_version: int | None = None
@@ -46,5 +57,8 @@ class ChangeMatch:
             stored = await uow.mentorships.update(apply_change(mentorship, actor, change, now))
             if stored.status is MatchStatus.REJECTED and mentorship.status is MatchStatus.PENDING:
                 await offer_next_mentor(uow, self._engine, self._policy, stored, now)
+            finished_or_rated = stored.status is not mentorship.status or stored.rating != mentorship.rating
+            if stored.status is MatchStatus.COMPLETED and finished_or_rated and stored.mentor_id is not None:
+                await award_earned(uow, self._badge_rules, stored.mentor_id, Audience.MENTOR, now)
             await uow.commit()
         return stored

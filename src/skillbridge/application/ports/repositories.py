@@ -20,6 +20,7 @@ from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.accounts.user import User
+from skillbridge.domain.badges.rules import Badge
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
 from skillbridge.domain.pagination import Page, PageRequest
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
@@ -125,6 +126,11 @@ class MentorshipRepository(Protocol):
         """Return the mentors who rejected or let expire a request of this learner in this domain."""
         ...
 
+    async def mentor_record(self, mentor_id: UUID) -> tuple[int, int, float | None]:
+        """Return the mentor's completed mentorships, how many of them were rated, and the average rating
+        (None without ratings)."""
+        ...
+
     async def count_open_by_mentor(self, mentor_ids: Sequence[UUID]) -> dict[UUID, int]:
         """Return, for each given mentor, how many pending or active mentorships they hold (0 included)."""
         ...
@@ -153,12 +159,28 @@ class RoadmapRepository(Protocol):
         """Return a user's roadmaps, newest first (id breaks ties)."""
         ...
 
+    async def count_completed(self, user_id: UUID) -> int:
+        """Return how many of the user's roadmaps are at 100 % progress."""
+        ...
+
     async def add_version(self, snapshot: RoadmapVersion) -> None:
         """Append a history entry. Raises Conflict if the roadmap already has that version or does not exist."""
         ...
 
     async def list_versions(self, roadmap_id: UUID, page: PageRequest) -> Page[RoadmapVersion]:
         """Return the history of a roadmap, newest version first."""
+        ...
+
+
+class BadgeRepository(Protocol):
+    """Badges held by users: each type at most once per user."""
+
+    async def add(self, badge: Badge) -> None:
+        """Store a badge. Raises Conflict if the user already holds this type or does not exist."""
+        ...
+
+    async def list_for_user(self, user_id: UUID) -> Sequence[Badge]:
+        """Return the user's badges, oldest first (id breaks ties)."""
         ...
 
 

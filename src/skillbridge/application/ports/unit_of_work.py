@@ -8,6 +8,7 @@ from uuid import UUID
 
 from skillbridge.application.ports.repositories import (
     AuditLog,
+    BadgeRepository,
     MentorshipRepository,
     RefreshSessionRepository,
     RoadmapRepository,
@@ -29,6 +30,7 @@ class UnitOfWork(Protocol):
     mentorships: MentorshipRepository
     roadmaps: RoadmapRepository
     audit: AuditLog
+    badges: BadgeRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from uuid import UUID
 
 from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.badges.awarding import award_earned
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.application.roadmaps.access import owned_roadmap
+from skillbridge.domain.badges.rules import Audience, BadgeRules
 from skillbridge.domain.errors import Conflict
 from skillbridge.domain.roadmaps.changes import RoadmapChanges, apply_changes
 from skillbridge.domain.roadmaps.model import Roadmap
@@ -22,12 +24,14 @@ class UpdateRoadmap:
       Conflict: the caller edited a stale copy. Without it, a concurrent change still makes one of two
       simultaneous writers fail with Conflict (optimistic locking in the repository);
     - progress is recomputed and the modules rescheduled on every change (see ``apply_changes``);
-    - every change is stored as a new version in the history, with who made it and what it did.
+    - every change is stored as a new version in the history, with who made it and what it did;
+    - finishing the roadmap (progress reaching 100) awards the learner the badges they now earn.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, badge_rules: BadgeRules) -> None:
         self._uow = uow
         self._clock = clock
+        self._badge_rules = badge_rules
 
     async def __call__(
         self, principal: Principal, roadmap_id: UUID, changes: RoadmapChanges, expected_version: int | None = None
@@ -42,5 +46,7 @@ class UpdateRoadmap:
             changed, description = apply_changes(roadmap, changes, self._clock.now())
             stored = await uow.roadmaps.update(changed)
             await uow.roadmaps.add_version(stored.snapshot(description, principal.user_id))
+            if stored.progress >= 100 > roadmap.progress:
+                await award_earned(uow, self._badge_rules, roadmap.user_id, Audience.LEARNER, stored.updated_at)
             await uow.commit()
         return stored

@@ -380,6 +380,15 @@ class MemoryMentorshipRepository(MentorshipRepository):
             and m.mentor_id is not None
         )
 
+    async def mentor_record(self, mentor_id: UUID) -> tuple[int, int, float | None]:
+        done = [
+            m
+            for m in self._staging.view().mentorships.values()
+            if m.mentor_id == mentor_id and m.status is MatchStatus.COMPLETED
+        ]
+        ratings = [m.rating for m in done if m.rating is not None]
+        return len(done), len(ratings), (sum(ratings) / len(ratings) if ratings else None)
+
     async def count_open_by_mentor(self, mentor_ids: Sequence[UUID]) -> dict[UUID, int]:
         counts = dict.fromkeys(mentor_ids, 0)
         for mentorship in self._staging.view().mentorships.values():

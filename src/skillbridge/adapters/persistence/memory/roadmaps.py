@@ -81,6 +81,13 @@ class MemoryRoadmapRepository(RoadmapRepository):
         window = mine[page.offset : page.offset + page.limit]
         return Page(items=private_copy(window), total=len(mine), limit=page.limit, offset=page.offset)
 
+    async def count_completed(self, user_id: UUID) -> int:
+        return sum(
+            1
+            for roadmap in self._staging.view().roadmaps.values()
+            if roadmap.user_id == user_id and roadmap.progress >= 100
+        )
+
     async def add_version(self, snapshot: RoadmapVersion) -> None:
         stored = replace(private_copy(snapshot), created_at=utc(snapshot.created_at))
 

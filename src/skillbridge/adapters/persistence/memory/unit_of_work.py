@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
+from skillbridge.adapters.persistence.memory.badges import MemoryBadgeRepository
 from skillbridge.adapters.persistence.memory.database import MemoryDatabase, Staging
 from skillbridge.adapters.persistence.memory.repositories import (
     MemoryAuditLog,
@@ -40,6 +41,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.mentorships = MemoryMentorshipRepository(staging)
         self.roadmaps = MemoryRoadmapRepository(staging)
         self.audit = MemoryAuditLog(staging)
+        self.badges = MemoryBadgeRepository(staging)
         return self
 
     async def __aexit__(

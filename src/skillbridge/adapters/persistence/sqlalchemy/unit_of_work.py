@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from skillbridge.adapters.persistence.sqlalchemy.errors import translate_errors
 from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaAuditLog,
+    SqlaBadgeRepository,
     SqlaMentorshipRepository,
     SqlaRefreshSessionRepository,
     SqlaRoadmapRepository,
@@ -62,6 +63,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self.mentorships = SqlaMentorshipRepository(session)
         self.roadmaps = SqlaRoadmapRepository(session)
         self.audit = SqlaAuditLog(session)
+        self.badges = SqlaBadgeRepository(session)
         return self
 
     async def __aexit__(

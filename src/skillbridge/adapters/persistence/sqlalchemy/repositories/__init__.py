@@ -1,6 +1,7 @@
 """The SQLAlchemy repositories, one module per aggregate."""
 
 from skillbridge.adapters.persistence.sqlalchemy.repositories.audit import SqlaAuditLog
+from skillbridge.adapters.persistence.sqlalchemy.repositories.badges import SqlaBadgeRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.mentorships import SqlaMentorshipRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.refresh_sessions import (
     SqlaRefreshSessionRepository,
@@ -10,6 +11,7 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories.users import SqlaU
 
 __all__ = [
     "SqlaAuditLog",
+    "SqlaBadgeRepository",
     "SqlaMentorshipRepository",
     "SqlaRefreshSessionRepository",
     "SqlaRoadmapRepository",

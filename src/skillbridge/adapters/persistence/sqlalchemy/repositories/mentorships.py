@@ -172,6 +172,18 @@ class SqlaMentorshipRepository(MentorshipRepository):
         return frozenset(mentor_id for mentor_id in rows if mentor_id is not None)
 
     @translated
+    async def mentor_record(self, mentor_id: UUID) -> tuple[int, int, float | None]:
+        row = (
+            await self._session.execute(
+                select(func.count(), func.count(MentorMatchRow.rating), func.avg(MentorMatchRow.rating)).where(
+                    MentorMatchRow.mentor_id == mentor_id, MentorMatchRow.status == MatchStatus.COMPLETED.value
+                )
+            )
+        ).one()
+        completed, rated, average = row
+        return int(completed), int(rated), (float(average) if average is not None else None)
+
+    @translated
     async def count_open_by_mentor(self, mentor_ids: Sequence[UUID]) -> dict[UUID, int]:
         counts = dict.fromkeys(mentor_ids, 0)
         if not counts:

@@ -79,6 +79,11 @@ class SqlaRoadmapRepository(RoadmapRepository):
         return Page(items=[roadmap_from_row(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
 
     @translated
+    async def count_completed(self, user_id: UUID) -> int:
+        finished = (RoadmapRow.user_id == user_id, RoadmapRow.progress >= 100)
+        return await self._session.scalar(select(func.count()).select_from(RoadmapRow).where(*finished)) or 0
+
+    @translated
     async def add_version(self, snapshot: RoadmapVersion) -> None:
         await self._session.execute(insert(RoadmapVersionRow).values(**roadmap_version_to_values(snapshot)))
 

@@ -1,0 +1,38 @@
+"""Awarding the badges a user has just earned, inside the unit of work of the event that earned them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.badges.rules import Audience, Badge, BadgeRules, Record, earned
+
+
+async def record_of(uow: UnitOfWork, user_id: UUID, audience: Audience) -> Record:
+    """The user's record for ``audience``'s rules."""
+    if audience is Audience.MENTOR:
+        completed, rated, average = await uow.mentorships.mentor_record(user_id)
+        return Record(completed_mentorships=completed, rated_mentorships=rated, average_rating=average)
+    return Record(completed_roadmaps=await uow.roadmaps.count_completed(user_id))
+
+
+async def award_earned(
+    uow: UnitOfWork, rules: BadgeRules, user_id: UUID, audience: Audience, now: datetime
+) -> list[Badge]:
+    """Store every badge of ``audience`` that ``user_id`` now earns and does not hold yet; return them.
+
+    Call it after the event's own writes (a completed or rated mentorship, a finished roadmap), in the same
+    unit of work: the badge commits with the event or not at all, and the unique (user, type) key keeps a
+    badge from being awarded twice even when two events race.
+    """
+    record = await record_of(uow, user_id, audience)
+    held = {badge.type for badge in await uow.badges.list_for_user(user_id)}
+    new = [
+        Badge(user_id=user_id, type=rule.type, criteria={**rule.criteria, "name": rule.name}, awarded_at=now)
+        for rule in earned(rules.rules, audience, record)
+        if rule.type not in held
+    ]
+    for badge in new:
+        await uow.badges.add(badge)
+    return new

@@ -1,0 +1,1 @@
+"""Badges: recognition for mentors and learners, awarded by rules kept as data."""
