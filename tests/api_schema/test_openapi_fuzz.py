@@ -140,6 +140,20 @@ OPERATIONS: tuple[Fuzzed, ...] = (
         excluded=("positive_data_acceptance",),
         why="a drawn id names no match of the caller's (404); tests/integration exports real ones",
     ),
+    Fuzzed(
+        "POST",
+        "/api/v1/matches/{match_id}/chat",
+        "learner",
+        excluded=("positive_data_acceptance",),
+        why="a drawn id names no match of the caller's (404); tests/integration chats in real ones",
+    ),
+    Fuzzed(
+        "GET",
+        "/api/v1/matches/{match_id}/chat",
+        "learner",
+        excluded=("positive_data_acceptance",),
+        why="a drawn id names no match of the caller's (404), and a drawn cursor none of ours (422)",
+    ),
     Fuzzed("POST", "/api/v1/matches/rounds", "admin"),
     Fuzzed(
         "POST",

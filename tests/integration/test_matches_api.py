@@ -335,3 +335,41 @@ async def test_the_schedule_exports_as_icalendar_with_stable_uids_for_participan
 
     assert (await api.client.get(url, headers=stranger)).status_code == 404
     assert (await api.client.get(url)).status_code == 401
+
+
+async def test_chat_is_between_the_two_participants_of_an_active_match(api: Api) -> None:
+    mentor = await api.token_for("m@example.org", role="mentor")
+    learner = await api.token_for("ada@example.org")
+    stranger = await api.token_for("eve@example.org")
+    match_id = (await _ask(api, learner)).json()["id"]
+    chat = f"{MATCHES}/{match_id}/chat"
+
+    pending = await api.client.post(chat, json={"content": "hello?"}, headers=learner)
+    assert pending.status_code == 409
+    await _patch(api, mentor, match_id, status="active")
+    sent = []
+    for index, (who, text) in enumerate([(learner, " Habari! "), (mentor, "Karibu"), (learner, "<b>x</b>\x07")]):
+        api.clock.advance(timedelta(seconds=index))
+        response = await api.client.post(chat, json={"content": text}, headers=who)
+        assert response.status_code == 201, response.text
+        sent.append(response.json())
+    assert [m["content"] for m in sent] == ["Habari!", "Karibu", "<b>x</b>"]
+    assert sent[1]["sender_id"] == await _me(api, mentor)
+
+    first = (await api.client.get(chat, params={"limit": 2}, headers=mentor)).json()
+    assert [m["content"] for m in first["items"]] == ["<b>x</b>", "Karibu"]
+    older = (await api.client.get(chat, params={"limit": 2, "before": first["next_cursor"]}, headers=learner)).json()
+    assert ([m["content"] for m in older["items"]], older["next_cursor"]) == (["Habari!"], None)
+    forged = await api.client.get(chat, params={"before": "garbage"}, headers=learner)
+    assert (forged.status_code, forged.json()["field"]) == (422, "before")
+
+    for outsider in (stranger, await admin_headers(api)):
+        assert (await api.client.post(chat, json={"content": "hi"}, headers=outsider)).status_code == 404
+        assert (await api.client.get(chat, headers=outsider)).status_code == 404
+    assert (await api.client.get(chat)).status_code == 401
+    empty = await api.client.post(chat, json={"content": " \x00 "}, headers=learner)
+    assert (empty.status_code, empty.json()["field"]) == (422, "content")
+
+    await _patch(api, learner, match_id, status="completed")
+    assert (await api.client.post(chat, json={"content": "bye"}, headers=learner)).status_code == 409
+    assert len((await api.client.get(chat, headers=learner)).json()["items"]) == 3  # history stays readable

@@ -37,6 +37,7 @@ from skillbridge.application.accounts.revocations import AccessRevocations
 from skillbridge.application.accounts.sessions import Authenticate, LogIn, LogOut, RefreshTokens
 from skillbridge.application.accounts.throttle import LoginThrottle
 from skillbridge.application.badges.managing import AwardBadge, ListMyBadges
+from skillbridge.application.chat.messaging import ReadChat, SendChatMessage
 from skillbridge.application.matching.changes import ChangeMatch
 from skillbridge.application.matching.expiry import ExpireUnansweredMatches
 from skillbridge.application.matching.policy import MatchingPolicy
@@ -238,6 +239,8 @@ class MatchingProvider(Provider):
         ChangeMatch,
         RunMatchingRound,
         ExpireUnansweredMatches,
+        SendChatMessage,
+        ReadChat,
         scope=Scope.REQUEST,
     )
 

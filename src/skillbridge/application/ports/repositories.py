@@ -21,6 +21,7 @@ from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.badges.rules import Badge
+from skillbridge.domain.chat.message import ChatCursor, ChatMessage
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
 from skillbridge.domain.pagination import Page, PageRequest
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
@@ -181,6 +182,21 @@ class BadgeRepository(Protocol):
 
     async def list_for_user(self, user_id: UUID) -> Sequence[Badge]:
         """Return the user's badges, oldest first (id breaks ties)."""
+        ...
+
+
+class ChatRepository(Protocol):
+    """The messages of mentorship conversations."""
+
+    async def add(self, message: ChatMessage) -> None:
+        """Store a message. Raises Conflict if its match or sender does not exist."""
+        ...
+
+    async def list_for_match(
+        self, match_id: UUID, limit: int, before: ChatCursor | None = None
+    ) -> Sequence[ChatMessage]:
+        """Return up to ``limit`` messages of the match older than ``before`` (all without it), newest first
+        (id breaks ties)."""
         ...
 
 

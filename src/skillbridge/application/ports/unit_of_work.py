@@ -9,6 +9,7 @@ from uuid import UUID
 from skillbridge.application.ports.repositories import (
     AuditLog,
     BadgeRepository,
+    ChatRepository,
     MentorshipRepository,
     RefreshSessionRepository,
     RoadmapRepository,
@@ -31,6 +32,7 @@ class UnitOfWork(Protocol):
     roadmaps: RoadmapRepository
     audit: AuditLog
     badges: BadgeRepository
+    chat: ChatRepository
 
     async def __aenter__(self) -> Self: ...
 

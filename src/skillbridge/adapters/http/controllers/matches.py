@@ -20,6 +20,7 @@ from skillbridge.adapters.http.auth import SECURITY
 from skillbridge.adapters.http.calendar import CALENDAR_MEDIA_TYPE, schedule_calendar
 from skillbridge.adapters.http.conditional import conditional_response, expected_version
 from skillbridge.adapters.http.controllers.users import MAX_OFFSET
+from skillbridge.adapters.http.schemas.chat import ChatMessageIn, ChatMessageOut, ChatPageOut
 from skillbridge.adapters.http.schemas.matches import (
     MatchCreateIn,
     MatchOut,
@@ -31,12 +32,14 @@ from skillbridge.adapters.http.schemas.matches import (
     RoundOut,
 )
 from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.chat.messaging import MAX_PAGE, ReadChat, SendChatMessage
 from skillbridge.application.matching.changes import ChangeMatch
 from skillbridge.application.matching.policy import MAX_RECOMMENDATIONS
 from skillbridge.application.matching.reading import GetMatch, ListMyMatches
 from skillbridge.application.matching.recommendations import NeedsQuery, RecommendMentors
 from skillbridge.application.matching.requests import RequestMentor
 from skillbridge.application.matching.rounds import RunMatchingRound
+from skillbridge.domain.chat.message import ChatCursor
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
@@ -199,6 +202,41 @@ class MatchesController(Controller):
         expected = expected_version(if_match, data.version)
         mentorship = await change_match(principal, match_id, data.to_change(), expected)
         return conditional_response(request, MatchOut.of(mentorship, principal.user_id), version=mentorship.version)
+
+    @post(
+        "/{match_id:uuid}/chat",
+        status_code=HTTP_201_CREATED,
+        summary="Send a chat message (the two participants of an active match)",
+        description="Plain text, 1-4000 characters after cleaning; 409 when the match is not active.",
+    )
+    async def send_message(
+        self,
+        match_id: FromPath[UUID],
+        data: JSONBody[ChatMessageIn],
+        principal: FromDishka[Principal],
+        send: FromDishka[SendChatMessage],
+    ) -> ChatMessageOut:
+        return ChatMessageOut.of(await send(principal, match_id, data.content))
+
+    @get(
+        "/{match_id:uuid}/chat",
+        summary="The match's conversation, newest first (its learner or mentor)",
+        description="Pass `next_cursor` back as `before` for the older page; it is null at the beginning.",
+    )
+    async def read_messages(
+        self,
+        match_id: FromPath[UUID],
+        principal: FromDishka[Principal],
+        read: FromDishka[ReadChat],
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="page size")] = 50,
+        before: Annotated[str | None, QueryParameter(max_length=200, description="a next_cursor")] = None,
+    ) -> ChatPageOut:
+        cursor = ChatCursor.decode(before) if before else None
+        page = await read(principal, match_id, limit, cursor)
+        return ChatPageOut(
+            items=[ChatMessageOut.of(message) for message in page.items],
+            next_cursor=page.next_cursor.encode() if page.next_cursor else None,
+        )
 
     @post(
         "/rounds",

@@ -14,6 +14,7 @@ from skillbridge.adapters.persistence.sqlalchemy.errors import translate_errors
 from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaAuditLog,
     SqlaBadgeRepository,
+    SqlaChatRepository,
     SqlaMentorshipRepository,
     SqlaRefreshSessionRepository,
     SqlaRoadmapRepository,
@@ -64,6 +65,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self.roadmaps = SqlaRoadmapRepository(session)
         self.audit = SqlaAuditLog(session)
         self.badges = SqlaBadgeRepository(session)
+        self.chat = SqlaChatRepository(session)
         return self
 
     async def __aexit__(

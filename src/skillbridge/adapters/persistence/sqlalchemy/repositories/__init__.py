@@ -2,6 +2,7 @@
 
 from skillbridge.adapters.persistence.sqlalchemy.repositories.audit import SqlaAuditLog
 from skillbridge.adapters.persistence.sqlalchemy.repositories.badges import SqlaBadgeRepository
+from skillbridge.adapters.persistence.sqlalchemy.repositories.chat import SqlaChatRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.mentorships import SqlaMentorshipRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.refresh_sessions import (
     SqlaRefreshSessionRepository,
@@ -12,6 +13,7 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories.users import SqlaU
 __all__ = [
     "SqlaAuditLog",
     "SqlaBadgeRepository",
+    "SqlaChatRepository",
     "SqlaMentorshipRepository",
     "SqlaRefreshSessionRepository",
     "SqlaRoadmapRepository",

@@ -1,0 +1,1 @@
+"""Match chat use cases."""

@@ -1,0 +1,1 @@
+"""Chat between the two participants of a mentorship."""
