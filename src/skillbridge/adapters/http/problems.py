@@ -31,6 +31,7 @@ from litestar.status_codes import (
 from litestar.types import ExceptionHandlersMap
 
 from skillbridge.domain.errors import (
+    BadRequest,
     Conflict,
     DependencyUnavailable,
     DomainError,
@@ -39,6 +40,7 @@ from skillbridge.domain.errors import (
     NotFound,
     TooManyAttempts,
     Unauthenticated,
+    UpstreamRateLimited,
 )
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -52,6 +54,7 @@ _STATUS_OF: dict[type[DomainError], int] = {
     Conflict: HTTP_409_CONFLICT,
     TooManyAttempts: HTTP_429_TOO_MANY_REQUESTS,
     DependencyUnavailable: HTTP_503_SERVICE_UNAVAILABLE,
+    BadRequest: HTTP_400_BAD_REQUEST,
 }
 _TITLES = {
     400: "Malformed request",
@@ -123,7 +126,7 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
         extra["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
     if isinstance(exc, Conflict | InvalidInput) and exc.allowed:
         extra["allowed"] = list(exc.allowed)
-    if isinstance(exc, TooManyAttempts):
+    if isinstance(exc, TooManyAttempts | UpstreamRateLimited):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, Unauthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="skillbridge"'

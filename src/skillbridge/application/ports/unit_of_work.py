@@ -9,9 +9,11 @@ from uuid import UUID
 from skillbridge.application.ports.repositories import (
     AuditLog,
     MentorshipRepository,
+    ProgressLogRepository,
     RefreshSessionRepository,
     RoadmapRepository,
     UserRepository,
+    WebhookDeliveryRepository,
 )
 
 
@@ -29,6 +31,8 @@ class UnitOfWork(Protocol):
     mentorships: MentorshipRepository
     roadmaps: RoadmapRepository
     audit: AuditLog
+    progress_logs: ProgressLogRepository
+    webhook_deliveries: WebhookDeliveryRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -23,7 +23,9 @@ from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.errors import DomainError
 from skillbridge.domain.matching.mentorship import Mentorship
+from skillbridge.domain.progress.events import ProgressEvent
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
+from skillbridge.domain.vcs.webhooks import WebhookDelivery
 
 T = TypeVar("T")
 
@@ -43,6 +45,9 @@ class MemoryState:
     roadmaps: dict[UUID, Roadmap] = field(default_factory=dict)
     roadmap_versions: dict[UUID, RoadmapVersion] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    progress_logs: dict[UUID, ProgressEvent] = field(default_factory=dict)
+    #: By (source, delivery id).
+    webhook_deliveries: dict[tuple[str, str], WebhookDelivery] = field(default_factory=dict)
 
     def copy(self) -> MemoryState:
         """A new state holding the same (never mutated) entities in new containers."""
@@ -53,6 +58,8 @@ class MemoryState:
             roadmaps=dict(self.roadmaps),
             roadmap_versions=dict(self.roadmap_versions),
             audit=list(self.audit),
+            progress_logs=dict(self.progress_logs),
+            webhook_deliveries=dict(self.webhook_deliveries),
         )
 
 

@@ -7,6 +7,10 @@ from typing import Self
 from uuid import UUID
 
 from skillbridge.adapters.persistence.memory.database import MemoryDatabase, Staging
+from skillbridge.adapters.persistence.memory.progress import (
+    MemoryProgressLogRepository,
+    MemoryWebhookDeliveryRepository,
+)
 from skillbridge.adapters.persistence.memory.repositories import (
     MemoryAuditLog,
     MemoryMentorshipRepository,
@@ -40,6 +44,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self.mentorships = MemoryMentorshipRepository(staging)
         self.roadmaps = MemoryRoadmapRepository(staging)
         self.audit = MemoryAuditLog(staging)
+        self.progress_logs = MemoryProgressLogRepository(staging)
+        self.webhook_deliveries = MemoryWebhookDeliveryRepository(staging)
         return self
 
     async def __aexit__(

@@ -14,9 +14,11 @@ from skillbridge.adapters.persistence.sqlalchemy.errors import translate_errors
 from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaAuditLog,
     SqlaMentorshipRepository,
+    SqlaProgressLogRepository,
     SqlaRefreshSessionRepository,
     SqlaRoadmapRepository,
     SqlaUserRepository,
+    SqlaWebhookDeliveryRepository,
 )
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 
@@ -62,6 +64,8 @@ class SqlaUnitOfWork(UnitOfWork):
         self.mentorships = SqlaMentorshipRepository(session)
         self.roadmaps = SqlaRoadmapRepository(session)
         self.audit = SqlaAuditLog(session)
+        self.progress_logs = SqlaProgressLogRepository(session)
+        self.webhook_deliveries = SqlaWebhookDeliveryRepository(session)
         return self
 
     async def __aexit__(

@@ -2,6 +2,10 @@
 
 from skillbridge.adapters.persistence.sqlalchemy.repositories.audit import SqlaAuditLog
 from skillbridge.adapters.persistence.sqlalchemy.repositories.mentorships import SqlaMentorshipRepository
+from skillbridge.adapters.persistence.sqlalchemy.repositories.progress import (
+    SqlaProgressLogRepository,
+    SqlaWebhookDeliveryRepository,
+)
 from skillbridge.adapters.persistence.sqlalchemy.repositories.refresh_sessions import (
     SqlaRefreshSessionRepository,
 )
@@ -11,7 +15,9 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories.users import SqlaU
 __all__ = [
     "SqlaAuditLog",
     "SqlaMentorshipRepository",
+    "SqlaProgressLogRepository",
     "SqlaRefreshSessionRepository",
     "SqlaRoadmapRepository",
     "SqlaUserRepository",
+    "SqlaWebhookDeliveryRepository",
 ]
