@@ -23,7 +23,9 @@ from litestar.stores.redis import RedisStore
 from skillbridge.adapters.http.auth import BEARER_SCHEME, client_address
 from skillbridge.adapters.http.controllers.admin import AdminUsersController
 from skillbridge.adapters.http.controllers.auth import AuthController
+from skillbridge.adapters.http.controllers.github import GithubAuthController, GithubWebhookController
 from skillbridge.adapters.http.controllers.health import HealthController
+from skillbridge.adapters.http.controllers.progress import ProgressController, RoadmapRepositoryController
 from skillbridge.adapters.http.controllers.roadmaps import DomainsController, RoadmapsController
 from skillbridge.adapters.http.controllers.users import UsersController
 from skillbridge.adapters.http.observability import request_context_middleware
@@ -33,6 +35,8 @@ from skillbridge.adapters.http.problems import EXCEPTION_HANDLERS
 
 API_PREFIX = "/api/v1"
 UNLIMITED_PATHS = ["/health", "/ready", "/metrics", "/schema"]
+# GitHub sends deliveries in bursts from a few addresses; each is signed, so they are not throttled per address.
+UNLIMITED_PATHS.append(f"{API_PREFIX}/integrations/github/webhook")
 
 
 class MetricsController(PrometheusController):
@@ -77,10 +81,21 @@ def build_app(
         identifier_for_request=identify,
         store="rate_limit_auth",
     )
-    auth_router = DishkaRouter(path="/", route_handlers=[AuthController], middleware=[auth_limit.middleware])
+    auth_router = DishkaRouter(
+        path="/", route_handlers=[AuthController, GithubAuthController], middleware=[auth_limit.middleware]
+    )
     api = DishkaRouter(
         path=API_PREFIX,
-        route_handlers=[auth_router, UsersController, AdminUsersController, RoadmapsController, DomainsController],
+        route_handlers=[
+            auth_router,
+            UsersController,
+            AdminUsersController,
+            RoadmapsController,
+            DomainsController,
+            ProgressController,
+            RoadmapRepositoryController,
+            GithubWebhookController,
+        ],
         middleware=[api_limit.middleware],
     )
     prometheus = PrometheusConfig(app_name="skillbridge", prefix="skillbridge", group_path=True, exclude=["/metrics"])
