@@ -80,17 +80,17 @@ def _translate(error: Exception) -> Exception:
 
 
 def _commit(item: GithubCommit) -> Commit:
-    raw = item.raw_data
-    details = raw.get("commit") or {}
-    author = details.get("author") or {}
-    account = raw.get("author") or {}
+    # Attributes only: ``raw_data`` would make PyGithub fetch every commit again to "complete" it.
+    details = item.commit
+    author = details.author
+    account = item.author
     return Commit(
-        sha=raw["sha"],
-        message=details.get("message") or "",
-        url=raw.get("html_url") or "",
-        timestamp=utc(item.commit.author.date),
-        author_name=author.get("name"),
-        author_login=account.get("login") if isinstance(account, dict) else None,
+        sha=item.sha,
+        message=details.message or "",
+        url=item.html_url or "",
+        timestamp=utc(author.date),
+        author_name=author.name,
+        author_login=account.login if account is not None else None,
     )
 
 
@@ -139,7 +139,7 @@ class PyGithubVcsGateway(VcsGateway):
 
     async def recent_commits(self, full_name: str, *, limit: int, author: str | None = None) -> Sequence[Commit]:
         def fetch(client: Github) -> list[Commit]:
-            repo = client.get_repo(full_name, lazy=True)
+            repo = client.withLazy(True).get_repo(full_name)
             pages = repo.get_commits(author=author) if author else repo.get_commits()
             try:
                 return [_commit(item) for item in itertools.islice(pages, limit)]
