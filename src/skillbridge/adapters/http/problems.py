@@ -85,6 +85,7 @@ _CODES = {
 # msgspec reports where a value failed as "... - at `$.profile.location.lat`" or "`$[0]`".
 _AT_PATH = re.compile(r"at `\$\.?([^`]*)`")
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
+_MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
 # A pattern failure names the regex; the client gets plain words (the pattern is in the OpenAPI document).
 _REGEX_FAILURE = re.compile(r"^Expected `str` matching regex .*$", re.DOTALL)
 _DECODE_FAILURE = re.compile(r"malformed|invalid json|json is malformed|truncated|decode", re.IGNORECASE)
@@ -141,7 +142,7 @@ def _field_of(message: Mapping[str, Any]) -> str | None:
     key = message.get("key")
     at = _AT_PATH.search(text)
     base = str(key) if key not in (None, "data") else (at.group(1) if at else "")
-    unknown = _UNKNOWN_FIELD.search(text)
+    unknown = _UNKNOWN_FIELD.search(text) or _MISSING_FIELD.search(text)
     if unknown:
         base = f"{base}.{unknown.group(1)}" if base else unknown.group(1)
     return base or None

@@ -99,7 +99,7 @@ class GithubAuthController(Controller):
         self,
         complete: FromDishka[CompleteGithubLogin],
         clock: FromDishka[Clock],
-        oauth_state: Annotated[str | None, QueryParameter(query="state", max_length=256)] = None,
+        oauth_state: Annotated[str | None, QueryParameter(name="state", max_length=256)] = None,
         code: Annotated[str | None, QueryParameter(max_length=256)] = None,
         error: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> TokensOut:
