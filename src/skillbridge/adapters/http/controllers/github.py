@@ -10,10 +10,12 @@ from dishka import AsyncContainer
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 from litestar.response import Redirect
-from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_302_FOUND, HTTP_503_SERVICE_UNAVAILABLE
 
+from skillbridge.adapters.http.problems import problem_responses
 from skillbridge.adapters.http.schemas.accounts import TokensOut
 from skillbridge.adapters.http.schemas.progress import GithubLoginOut, WebhookAck
 from skillbridge.application.accounts.github_login import CompleteGithubLogin, StartGithubLogin
@@ -46,6 +48,7 @@ class GithubWebhookController(Controller):
         "/webhook",
         status_code=HTTP_202_ACCEPTED,
         request_max_body_size=WEBHOOK_MAX_BODY_BYTES,
+        responses={HTTP_200_OK: ResponseSpec(WebhookAck, description="a ping, answered", generate_examples=False)},
         summary="GitHub webhook deliveries (signed with X-Hub-Signature-256)",
         description="401 without a valid signature (nothing stored). ping: 200. push: stored and 202, "
         "processed after the answer; a redelivery (same X-GitHub-Delivery) is 202 `duplicate` and not "
@@ -75,6 +78,10 @@ class GithubAuthController(Controller):
 
     @get(
         "/login",
+        responses={
+            HTTP_302_FOUND: ResponseSpec(None, description="to GitHub's authorization page (?redirect=true)"),
+            **problem_responses(HTTP_503_SERVICE_UNAVAILABLE),
+        },
         summary="Start signing in with GitHub",
         description="Returns the GitHub authorization URL (state and PKCE S256; scopes read:user and "
         "user:email), or redirects to it (302) with `?redirect=true`. 503 when GitHub login is not configured.",

@@ -9,10 +9,11 @@ from uuid import UUID
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, delete, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT, HTTP_503_SERVICE_UNAVAILABLE
 
 from skillbridge.adapters.http.auth import SECURITY
 from skillbridge.adapters.http.controllers.users import MAX_OFFSET
+from skillbridge.adapters.http.problems import problem_responses
 from skillbridge.adapters.http.schemas.progress import (
     ProgressEventOut,
     ProgressLogIn,
@@ -75,6 +76,7 @@ class RoadmapRepositoryController(Controller):
     @post(
         "/",
         status_code=HTTP_200_OK,
+        responses=problem_responses(HTTP_503_SERVICE_UNAVAILABLE),
         summary="Link a public GitHub repository to one's roadmap",
         description="The repository must be public and owned by, or have commits by, the learner's "
         "`profile.github_username`. The newest 30 commits are logged once (their `done: <module>` tags "
