@@ -22,6 +22,7 @@ from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.progress.commits import record_commits
 from skillbridge.application.progress.linking import LinkRepository
+from skillbridge.application.progress.reporting import LogProgressEvent
 from skillbridge.application.progress.webhooks import (
     Outcome,
     ProcessGithubDelivery,
@@ -279,3 +280,14 @@ async def test_github_login_is_off_without_a_client_and_disabled_accounts_stay_o
     assert user.profile.github_username is None  # not a valid GitHub name: not copied
     assert user.email == "5+bad--name@users.noreply.github.com"
     assert user.password_hash is None
+
+
+async def test_use_cases_check_what_the_http_schema_also_checks(world: World) -> None:
+    user, roadmap = await world.learner()
+    principal = Principal(user.id, Role.LEARNER)
+    with pytest.raises(InvalidInput) as raised:
+        await LogProgressEvent(world.uow(), world.clock)(principal, roadmap.id, "teleport", {})
+    assert (raised.value.field, "note" in raised.value.allowed) == ("event_type", True)
+    with pytest.raises(InvalidInput) as raised:
+        await LinkRepository(world.uow(), MemoryVcsGateway(), world.clock)(principal, roadmap.id, "not a repo")
+    assert raised.value.field == "full_name"
