@@ -22,13 +22,16 @@ from typing import Any, Literal
 
 import pytest
 import schemathesis
+from dishka import Provider, Scope, provide
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode, checks
 from schemathesis.python import asgi
 
 from skillbridge.adapters.http.schemas.roadmaps import DOMAIN_FIELDS, ROADMAP_FIELDS, VERSION_FIELDS
 from skillbridge.adapters.persistence.sqlalchemy.migrate import upgrade
+from skillbridge.adapters.vcs.memory_gateway import MemoryVcsGateway
 from skillbridge.application.accounts.administration import CreateAdmin
+from skillbridge.application.ports.vcs_gateway import VcsGateway
 from skillbridge.domain.accounts.passwords import MIN_PASSWORD_LENGTH, common_passwords
 from skillbridge.domain.accounts.profile import MAX_SKILL_LENGTH, MAX_SKILLS, skill_slug
 from skillbridge.main import Settings, build_container, create_app
@@ -178,9 +181,50 @@ OPERATIONS: tuple[Fuzzed, ...] = (
         excluded=("positive_data_acceptance",),
         why="a learner is refused (403) by design, however valid the request",
     ),
+    Fuzzed(
+        "POST",
+        "/api/v1/progress/log",
+        "learner",
+        excluded=("positive_data_acceptance",),
+        why="a valid event names the caller's own roadmap (state, not schema): drawn ids are refused, rightly",
+    ),
+    Fuzzed("GET", "/api/v1/progress/{roadmap_id}", "learner", real_roadmap=True),
+    Fuzzed(
+        "POST",
+        "/api/v1/roadmaps/{roadmap_id}/repository",
+        "learner",
+        real_roadmap=True,
+        excluded=("positive_data_acceptance",),
+        why="linking needs a GitHub username on the profile and a real public repository (state, not schema)",
+    ),
+    Fuzzed("DELETE", "/api/v1/roadmaps/{roadmap_id}/repository", "learner", real_roadmap=True),
+    Fuzzed(
+        "POST",
+        "/api/v1/integrations/github/webhook",
+        "anonymous",
+        modes=(GenerationMode.POSITIVE,),
+        excluded=("positive_data_acceptance",),
+        why="a delivery must carry GitHub's HMAC signature of its body, which no generated case has",
+    ),
+    Fuzzed("GET", "/api/v1/auth/github/login", "anonymous"),
+    Fuzzed(
+        "GET",
+        "/api/v1/auth/github/callback",
+        "anonymous",
+        excluded=("positive_data_acceptance",),
+        why="a valid callback carries a state this server issued and a code GitHub issued",
+    ),
     Fuzzed("GET", "/health", "anonymous", modes=(GenerationMode.POSITIVE,)),
     Fuzzed("GET", "/ready", "anonymous", modes=(GenerationMode.POSITIVE,)),
 )
+
+
+class OfflineGithub(Provider):
+    """No fuzzed request reaches GitHub: repositories come from an empty in-memory gateway (none exists)."""
+
+    @provide(scope=Scope.APP)
+    def vcs_gateway(self) -> VcsGateway:
+        return MemoryVcsGateway()
 
 
 @dataclass
@@ -219,9 +263,12 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         rate_limit_per_minute=100_000,
         auth_rate_limit_per_minute=100_000,
         log_level="WARNING",
+        github_client_id="fuzz-client",
+        github_client_secret="fuzz-secret",
+        github_webhook_secret="fuzz-webhook-secret",
     )
     asyncio.run(_prepare(settings))
-    app = create_app(settings)
+    app = create_app(settings, OfflineGithub())
     # allow-extra-parameters off: the API ignores query parameters it does not declare, as HTTP APIs do (a
     # client's cache-buster must not fail a request), and schemathesis would count each as invalid data
     # accepted. It also stops unknown *body* fields being generated; tests/integration covers their 422.

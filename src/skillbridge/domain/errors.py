@@ -111,3 +111,19 @@ class ErrorCollector:
         """The collected errors as one exception (call only when some were added)."""
         first = self.errors[0]
         return InvalidInput(first.message, field=first.field, errors=self.errors)
+
+
+class BadRequest(DomainError):
+    """The request is not one this operation can take at all (a missing or unknown OAuth state, say)."""
+
+    code = "bad-request"
+
+
+class UpstreamRateLimited(DependencyUnavailable):
+    """An external API (GitHub) refuses more calls for now; try again after ``retry_after`` seconds."""
+
+    code = "upstream-rate-limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)

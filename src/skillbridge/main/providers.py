@@ -28,7 +28,11 @@ from skillbridge.adapters.persistence.sqlalchemy.unit_of_work import SqlaUnitOfW
 from skillbridge.adapters.security.argon2_hasher import Argon2PasswordHasher
 from skillbridge.adapters.security.jwt_tokens import JwtTokenService
 from skillbridge.adapters.system.clock import SystemClock
+from skillbridge.adapters.vcs.github_oauth import GithubOAuthOptions, HttpxGithubIdentityProvider
+from skillbridge.adapters.vcs.payloads import MsgspecGithubEventDecoder
+from skillbridge.adapters.vcs.pygithub_gateway import GithubApiOptions, PyGithubVcsGateway
 from skillbridge.application.accounts.administration import ChangeUserRole, CreateAdmin, ListUsers
+from skillbridge.application.accounts.github_login import CompleteGithubLogin, GithubLoginConfig, StartGithubLogin
 from skillbridge.application.accounts.mentors import SearchMentors
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.profiles import GetMyAccount, UpdateMyProfile
@@ -46,12 +50,18 @@ from skillbridge.application.matching.recommendations import RecommendMentors
 from skillbridge.application.matching.requests import RequestMentor
 from skillbridge.application.matching.rounds import RunMatchingRound
 from skillbridge.application.ports.clock import Clock
+from skillbridge.application.ports.github_events import GithubEventDecoder
+from skillbridge.application.ports.github_identity import GithubIdentityProvider
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.application.ports.matching_engine import MatchingEngine
 from skillbridge.application.ports.password_hasher import PasswordHasher
 from skillbridge.application.ports.roadmap_generator import DomainCatalog, RoadmapGenerator
 from skillbridge.application.ports.token_service import TokenService
 from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.application.ports.vcs_gateway import VcsGateway
+from skillbridge.application.progress.linking import LinkRepository, UnlinkRepository
+from skillbridge.application.progress.reporting import GetProgress, LogProgressEvent
+from skillbridge.application.progress.webhooks import ProcessGithubDelivery, ReceiveGithubDelivery, WebhookConfig
 from skillbridge.application.roadmaps.creation import CreateRoadmap
 from skillbridge.application.roadmaps.domains import ListDomains
 from skillbridge.application.roadmaps.editing import UpdateRoadmap
@@ -264,7 +274,72 @@ class BadgesProvider(Provider):
     use_cases = provide_all(ListMyBadges, AwardBadge, scope=Scope.REQUEST)
 
 
+class GithubProvider(Provider):
+    """GitHub: the REST API through PyGithub (token and base URL from settings), webhook payloads, OAuth
+    login over httpx, and the progress use cases built on them."""
+
+    @provide(scope=Scope.APP)
+    def vcs_gateway(self, settings: Settings) -> VcsGateway:
+        token = settings.github_token.get_secret_value() if settings.github_token else None
+        return PyGithubVcsGateway(
+            GithubApiOptions(
+                base_url=settings.github_api_url, token=token, timeout_seconds=settings.github_timeout_seconds
+            )
+        )
+
+    @provide(scope=Scope.APP)
+    def event_decoder(self) -> GithubEventDecoder:
+        return MsgspecGithubEventDecoder()
+
+    @provide(scope=Scope.APP)
+    def webhook_config(self, settings: Settings) -> WebhookConfig:
+        secret = settings.github_webhook_secret
+        return WebhookConfig(secret.get_secret_value() if secret else None)
+
+    @provide(scope=Scope.APP)
+    def login_config(self, settings: Settings) -> GithubLoginConfig:
+        return GithubLoginConfig(state_ttl_seconds=settings.github_oauth_state_ttl_seconds)
+
+    @provide(scope=Scope.APP)
+    async def identity_provider(self, settings: Settings) -> AsyncIterator[GithubIdentityProvider]:
+        secret = settings.github_client_secret
+        provider = HttpxGithubIdentityProvider(
+            GithubOAuthOptions(
+                client_id=settings.github_client_id,
+                client_secret=secret.get_secret_value() if secret else None,
+                oauth_url=settings.github_oauth_url,
+                api_url=settings.github_api_url,
+                redirect_uri=settings.github_oauth_redirect_uri,
+                timeout_seconds=float(settings.github_timeout_seconds),
+            )
+        )
+        try:
+            yield provider
+        finally:
+            await provider.aclose()
+
+    use_cases = provide_all(
+        ReceiveGithubDelivery,
+        ProcessGithubDelivery,
+        LinkRepository,
+        UnlinkRepository,
+        LogProgressEvent,
+        GetProgress,
+        StartGithubLogin,
+        CompleteGithubLogin,
+        scope=Scope.REQUEST,
+    )
+
+
 def default_providers(settings: Settings) -> list[Provider]:
     """The providers of the profile that ``settings`` describe."""
     persistence = MemoryPersistenceProvider() if settings.uses_memory_database else SqlPersistenceProvider()
-    return [CoreProvider(), persistence, AccountsProvider(), RoadmapsProvider(), MatchingProvider(), BadgesProvider()]
+    return [
+        CoreProvider(),
+        persistence,
+        AccountsProvider(),
+        RoadmapsProvider(),
+        MatchingProvider(),
+        BadgesProvider(),
+        GithubProvider(),
+    ]

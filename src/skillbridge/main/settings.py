@@ -58,6 +58,16 @@ class Settings(BaseSettings):
     match_min_score: float = Field(default=0.4, ge=0, le=1)
     match_response_days: float = Field(default=7.0, gt=0, le=90)
     match_expiry_sweep_seconds: float = Field(default=900.0, ge=0)
+    # GitHub: the REST API (PyGithub), signed webhooks, and OAuth login (on when a client id and secret are set).
+    github_api_url: str = "https://api.github.com"
+    github_token: SecretStr | None = None
+    github_timeout_seconds: int = Field(default=10, ge=1, le=60)
+    github_webhook_secret: SecretStr | None = None
+    github_client_id: str | None = None
+    github_client_secret: SecretStr | None = None
+    github_oauth_url: str = "https://github.com"
+    github_oauth_redirect_uri: str | None = None
+    github_oauth_state_ttl_seconds: int = Field(default=600, ge=60, le=3600)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -24,8 +24,10 @@ from skillbridge.adapters.http.auth import BEARER_SCHEME, client_address
 from skillbridge.adapters.http.controllers.admin import AdminUsersController
 from skillbridge.adapters.http.controllers.auth import AuthController
 from skillbridge.adapters.http.controllers.badges import BadgesController
+from skillbridge.adapters.http.controllers.github import GithubAuthController, GithubWebhookController
 from skillbridge.adapters.http.controllers.health import HealthController
 from skillbridge.adapters.http.controllers.matches import MatchesController
+from skillbridge.adapters.http.controllers.progress import ProgressController, RoadmapRepositoryController
 from skillbridge.adapters.http.controllers.roadmaps import DomainsController, RoadmapsController
 from skillbridge.adapters.http.controllers.users import UsersController
 from skillbridge.adapters.http.observability import request_context_middleware
@@ -35,6 +37,8 @@ from skillbridge.adapters.http.problems import EXCEPTION_HANDLERS
 
 API_PREFIX = "/api/v1"
 UNLIMITED_PATHS = ["/health", "/ready", "/metrics", "/schema"]
+# GitHub sends deliveries in bursts from a few addresses; each is signed, so they are not throttled per address.
+UNLIMITED_PATHS.append(f"{API_PREFIX}/integrations/github/webhook")
 
 
 class MetricsController(PrometheusController):
@@ -83,7 +87,9 @@ def build_app(
         identifier_for_request=identify,
         store="rate_limit_auth",
     )
-    auth_router = DishkaRouter(path="/", route_handlers=[AuthController], middleware=[auth_limit.middleware])
+    auth_router = DishkaRouter(
+        path="/", route_handlers=[AuthController, GithubAuthController], middleware=[auth_limit.middleware]
+    )
     api = DishkaRouter(
         path=API_PREFIX,
         route_handlers=[
@@ -94,6 +100,9 @@ def build_app(
             DomainsController,
             MatchesController,
             BadgesController,
+            ProgressController,
+            RoadmapRepositoryController,
+            GithubWebhookController,
         ],
         middleware=[api_limit.middleware],
     )

@@ -31,6 +31,7 @@ from litestar.status_codes import (
 from litestar.types import ExceptionHandlersMap
 
 from skillbridge.domain.errors import (
+    BadRequest,
     Conflict,
     DependencyUnavailable,
     DomainError,
@@ -39,6 +40,7 @@ from skillbridge.domain.errors import (
     NotFound,
     TooManyAttempts,
     Unauthenticated,
+    UpstreamRateLimited,
 )
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -52,6 +54,7 @@ _STATUS_OF: dict[type[DomainError], int] = {
     Conflict: HTTP_409_CONFLICT,
     TooManyAttempts: HTTP_429_TOO_MANY_REQUESTS,
     DependencyUnavailable: HTTP_503_SERVICE_UNAVAILABLE,
+    BadRequest: HTTP_400_BAD_REQUEST,
 }
 _TITLES = {
     400: "Malformed request",
@@ -82,6 +85,7 @@ _CODES = {
 # msgspec reports where a value failed as "... - at `$.profile.location.lat`" or "`$[0]`".
 _AT_PATH = re.compile(r"at `\$\.?([^`]*)`")
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
+_MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
 # A pattern failure names the regex; the client gets plain words (the pattern is in the OpenAPI document).
 _REGEX_FAILURE = re.compile(r"^Expected `str` matching regex .*$", re.DOTALL)
 _DECODE_FAILURE = re.compile(r"malformed|invalid json|json is malformed|truncated|decode", re.IGNORECASE)
@@ -123,7 +127,7 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
         extra["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
     if isinstance(exc, Conflict | InvalidInput) and exc.allowed:
         extra["allowed"] = list(exc.allowed)
-    if isinstance(exc, TooManyAttempts):
+    if isinstance(exc, TooManyAttempts | UpstreamRateLimited):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, Unauthenticated):
         headers["WWW-Authenticate"] = 'Bearer realm="skillbridge"'
@@ -138,7 +142,7 @@ def _field_of(message: Mapping[str, Any]) -> str | None:
     key = message.get("key")
     at = _AT_PATH.search(text)
     base = str(key) if key not in (None, "data") else (at.group(1) if at else "")
-    unknown = _UNKNOWN_FIELD.search(text)
+    unknown = _UNKNOWN_FIELD.search(text) or _MISSING_FIELD.search(text)
     if unknown:
         base = f"{base}.{unknown.group(1)}" if base else unknown.group(1)
     return base or None

@@ -24,7 +24,9 @@ from skillbridge.domain.badges.rules import Badge
 from skillbridge.domain.chat.message import ChatCursor, ChatMessage
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
 from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.progress.events import EventType, ProgressEvent
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
+from skillbridge.domain.vcs.webhooks import WebhookDelivery
 
 
 class UserRepository(Protocol):
@@ -172,6 +174,10 @@ class RoadmapRepository(Protocol):
         """Return the history of a roadmap, newest version first."""
         ...
 
+    async def list_by_repository(self, repository: str) -> Sequence[Roadmap]:
+        """Return the roadmaps linked to ``repository`` (``owner/name``, compared case-insensitively), oldest first."""
+        ...
+
 
 class BadgeRepository(Protocol):
     """Badges held by users: each type at most once per user."""
@@ -209,4 +215,43 @@ class AuditLog(Protocol):
 
     async def list_for_subject(self, subject_type: str, subject_id: str) -> Sequence[AuditEntry]:
         """Return the entries about one subject, oldest first."""
+        ...
+
+
+class ProgressLogRepository(Protocol):
+    """The progress events of roadmaps."""
+
+    async def add(self, event: ProgressEvent) -> None:
+        """Store an event. Raises Conflict if the roadmap already has an event of this type and external id,
+        or the roadmap or user does not exist."""
+        ...
+
+    async def list_for_roadmap(self, roadmap_id: UUID, page: PageRequest) -> Page[ProgressEvent]:
+        """Return a roadmap's events, most recent ``occurred_at`` first (id breaks ties)."""
+        ...
+
+    async def known_external_ids(
+        self, roadmap_id: UUID, event_type: EventType, external_ids: Sequence[str]
+    ) -> set[str]:
+        """Return which of ``external_ids`` the roadmap already has an event of ``event_type`` for."""
+        ...
+
+    async def occurrence_times(self, roadmap_id: UUID) -> Sequence[datetime]:
+        """Return when each event of the roadmap happened (any order)."""
+        ...
+
+
+class WebhookDeliveryRepository(Protocol):
+    """Received webhook deliveries, unique per source and delivery id."""
+
+    async def add(self, delivery: WebhookDelivery) -> None:
+        """Store a new delivery. Raises Conflict if one with the same source and delivery id exists."""
+        ...
+
+    async def get(self, delivery_id: str, source: str = "github") -> WebhookDelivery:
+        """Return the delivery. Raises NotFound."""
+        ...
+
+    async def update(self, delivery: WebhookDelivery) -> None:
+        """Store a delivery's new status and processing time. Raises NotFound."""
         ...

@@ -11,9 +11,11 @@ from skillbridge.application.ports.repositories import (
     BadgeRepository,
     ChatRepository,
     MentorshipRepository,
+    ProgressLogRepository,
     RefreshSessionRepository,
     RoadmapRepository,
     UserRepository,
+    WebhookDeliveryRepository,
 )
 
 
@@ -33,6 +35,8 @@ class UnitOfWork(Protocol):
     audit: AuditLog
     badges: BadgeRepository
     chat: ChatRepository
+    progress_logs: ProgressLogRepository
+    webhook_deliveries: WebhookDeliveryRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -25,7 +25,9 @@ from skillbridge.domain.badges.rules import Badge
 from skillbridge.domain.chat.message import ChatMessage
 from skillbridge.domain.errors import DomainError
 from skillbridge.domain.matching.mentorship import Mentorship
+from skillbridge.domain.progress.events import ProgressEvent
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
+from skillbridge.domain.vcs.webhooks import WebhookDelivery
 
 T = TypeVar("T")
 
@@ -47,6 +49,9 @@ class MemoryState:
     audit: list[AuditEntry] = field(default_factory=list)
     badges: dict[UUID, Badge] = field(default_factory=dict)
     chat: dict[UUID, ChatMessage] = field(default_factory=dict)
+    progress_logs: dict[UUID, ProgressEvent] = field(default_factory=dict)
+    #: By (source, delivery id).
+    webhook_deliveries: dict[tuple[str, str], WebhookDelivery] = field(default_factory=dict)
 
     def copy(self) -> MemoryState:
         """A new state holding the same (never mutated) entities in new containers."""
@@ -59,6 +64,8 @@ class MemoryState:
             audit=list(self.audit),
             badges=dict(self.badges),
             chat=dict(self.chat),
+            progress_logs=dict(self.progress_logs),
+            webhook_deliveries=dict(self.webhook_deliveries),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from uuid import UUID
 
@@ -115,3 +116,9 @@ class MemoryRoadmapRepository(RoadmapRepository):
         )
         window = versions[page.offset : page.offset + page.limit]
         return Page(items=private_copy(window), total=len(versions), limit=page.limit, offset=page.offset)
+
+    async def list_by_repository(self, repository: str) -> Sequence[Roadmap]:
+        wanted = repository.lower()
+        linked = [r for r in self._staging.view().roadmaps.values() if (r.repository or "").lower() == wanted]
+        linked.sort(key=lambda roadmap: (roadmap.created_at, roadmap.id))
+        return private_copy(linked)

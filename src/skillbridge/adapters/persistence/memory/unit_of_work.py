@@ -9,6 +9,10 @@ from uuid import UUID
 from skillbridge.adapters.persistence.memory.badges import MemoryBadgeRepository
 from skillbridge.adapters.persistence.memory.chat import MemoryChatRepository
 from skillbridge.adapters.persistence.memory.database import MemoryDatabase, Staging
+from skillbridge.adapters.persistence.memory.progress import (
+    MemoryProgressLogRepository,
+    MemoryWebhookDeliveryRepository,
+)
 from skillbridge.adapters.persistence.memory.repositories import (
     MemoryAuditLog,
     MemoryMentorshipRepository,
@@ -44,6 +48,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self.audit = MemoryAuditLog(staging)
         self.badges = MemoryBadgeRepository(staging)
         self.chat = MemoryChatRepository(staging)
+        self.progress_logs = MemoryProgressLogRepository(staging)
+        self.webhook_deliveries = MemoryWebhookDeliveryRepository(staging)
         return self
 
     async def __aexit__(

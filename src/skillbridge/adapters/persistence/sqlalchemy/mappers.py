@@ -16,10 +16,12 @@ from uuid import UUID
 from skillbridge.adapters.persistence.sqlalchemy.tables import (
     AuditLogRow,
     MentorMatchRow,
+    ProgressLogRow,
     RefreshTokenRow,
     RoadmapRow,
     RoadmapVersionRow,
     UserRow,
+    WebhookDeliveryRow,
 )
 from skillbridge.domain.accounts.audit import AuditEntry
 from skillbridge.domain.accounts.profile import Location, Profile
@@ -31,6 +33,7 @@ from skillbridge.domain.geo import GeoPoint
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
 from skillbridge.domain.matching.needs import LearnerNeeds
 from skillbridge.domain.matching.schedule import ScheduledSession
+from skillbridge.domain.progress.events import EventType, ProgressEvent
 from skillbridge.domain.roadmaps.model import (
     Generation,
     Module,
@@ -41,6 +44,7 @@ from skillbridge.domain.roadmaps.model import (
     SkillLevel,
     TokenUsage,
 )
+from skillbridge.domain.vcs.webhooks import DeliveryStatus, WebhookDelivery
 
 # ---------------------------------------------------------------------------------------------- users
 
@@ -459,4 +463,67 @@ def roadmap_version_from_row(row: RoadmapVersionRow) -> RoadmapVersion:
         change=row.change,
         created_at=utc(row.created_at),
         changed_by=row.changed_by,
+    )
+
+
+def progress_event_to_values(event: ProgressEvent) -> dict[str, Any]:
+    """The ``progress_logs`` row of ``event``."""
+    created = utc(event.created_at)
+    return {
+        "id": event.id,
+        "user_id": event.user_id,
+        "roadmap_id": event.roadmap_id,
+        "event_type": event.event_type.value,
+        "details": copy.deepcopy(event.details),
+        "external_id": event.external_id,
+        "occurred_at": utc(event.occurred_at),
+        "created_at": created,
+        "updated_at": created,
+    }
+
+
+def progress_event_from_row(row: ProgressLogRow) -> ProgressEvent:
+    """The event a ``progress_logs`` row holds."""
+    return ProgressEvent(
+        id=row.id,
+        user_id=row.user_id,
+        roadmap_id=row.roadmap_id,
+        event_type=EventType(row.event_type),
+        details=copy.deepcopy(row.details),
+        external_id=row.external_id,
+        occurred_at=utc(row.occurred_at),
+        created_at=utc(row.created_at),
+    )
+
+
+def webhook_delivery_to_values(delivery: WebhookDelivery) -> dict[str, Any]:
+    """The ``webhook_deliveries`` row of ``delivery``."""
+    received = utc(delivery.received_at)
+    return {
+        "id": delivery.id,
+        "source": delivery.source,
+        "delivery_id": delivery.delivery_id,
+        "event": delivery.event,
+        "repository": delivery.repository,
+        "payload": copy.deepcopy(delivery.payload),
+        "status": delivery.status.value,
+        "received_at": received,
+        "processed_at": None if delivery.processed_at is None else utc(delivery.processed_at),
+        "created_at": received,
+        "updated_at": received,
+    }
+
+
+def webhook_delivery_from_row(row: WebhookDeliveryRow) -> WebhookDelivery:
+    """The delivery a ``webhook_deliveries`` row holds."""
+    return WebhookDelivery(
+        id=row.id,
+        source=row.source,
+        delivery_id=row.delivery_id,
+        event=row.event,
+        repository=row.repository,
+        payload=copy.deepcopy(row.payload),
+        status=DeliveryStatus(row.status),
+        received_at=utc(row.received_at),
+        processed_at=None if row.processed_at is None else utc(row.processed_at),
     )

@@ -258,7 +258,11 @@ class ProgressLogRow(HasId, Timestamps, Base):
     external_id: Mapped[str | None] = mapped_column(String(100))
     occurred_at: Mapped[datetime] = mapped_column(index=True)
 
-    __table_args__ = (UniqueConstraint("roadmap_id", "event_type", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("roadmap_id", "event_type", "external_id"),
+        # A roadmap's timeline, most recent first.
+        Index("ix_progress_logs_roadmap_id_occurred_at_id", "roadmap_id", "occurred_at", "id"),
+    )
 
 
 class NotificationRow(HasId, Timestamps, Base):
@@ -332,6 +336,32 @@ class AuditLogRow(HasId, Timestamps, Base):
 
     # Entries about one subject, read oldest first.
     __table_args__ = (Index("ix_audit_log_subject_type_subject_id_at", "subject_type", "subject_id", "at"),)
+
+
+WEBHOOK_DELIVERY_STATUSES = ("queued", "processed", "failed")
+
+
+class WebhookDeliveryRow(HasId, Timestamps, Base):
+    """A received webhook delivery; the unique ``(source, delivery_id)`` makes a redelivery a no-op.
+
+    ``payload`` keeps only what processing needs (a push's commits), not the whole request body.
+    """
+
+    __tablename__ = "webhook_deliveries"
+
+    source: Mapped[str] = mapped_column(String(20))
+    delivery_id: Mapped[str] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(40))
+    repository: Mapped[str | None] = mapped_column(String(140))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    processed_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("source", "delivery_id"),
+        CheckConstraint(_one_of("status", WEBHOOK_DELIVERY_STATUSES), name="status"),
+    )
 
 
 metadata = Base.metadata

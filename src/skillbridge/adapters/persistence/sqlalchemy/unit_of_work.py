@@ -16,9 +16,11 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaBadgeRepository,
     SqlaChatRepository,
     SqlaMentorshipRepository,
+    SqlaProgressLogRepository,
     SqlaRefreshSessionRepository,
     SqlaRoadmapRepository,
     SqlaUserRepository,
+    SqlaWebhookDeliveryRepository,
 )
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 
@@ -66,6 +68,8 @@ class SqlaUnitOfWork(UnitOfWork):
         self.audit = SqlaAuditLog(session)
         self.badges = SqlaBadgeRepository(session)
         self.chat = SqlaChatRepository(session)
+        self.progress_logs = SqlaProgressLogRepository(session)
+        self.webhook_deliveries = SqlaWebhookDeliveryRepository(session)
         return self
 
     async def __aexit__(

@@ -4,6 +4,10 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories.audit import SqlaA
 from skillbridge.adapters.persistence.sqlalchemy.repositories.badges import SqlaBadgeRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.chat import SqlaChatRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.mentorships import SqlaMentorshipRepository
+from skillbridge.adapters.persistence.sqlalchemy.repositories.progress import (
+    SqlaProgressLogRepository,
+    SqlaWebhookDeliveryRepository,
+)
 from skillbridge.adapters.persistence.sqlalchemy.repositories.refresh_sessions import (
     SqlaRefreshSessionRepository,
 )
@@ -15,7 +19,9 @@ __all__ = [
     "SqlaBadgeRepository",
     "SqlaChatRepository",
     "SqlaMentorshipRepository",
+    "SqlaProgressLogRepository",
     "SqlaRefreshSessionRepository",
     "SqlaRoadmapRepository",
     "SqlaUserRepository",
+    "SqlaWebhookDeliveryRepository",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, cast
 from uuid import UUID
@@ -102,3 +103,13 @@ class SqlaRoadmapRepository(RoadmapRepository):
         return Page(
             items=[roadmap_version_from_row(row) for row in rows], total=total, limit=page.limit, offset=page.offset
         )
+
+    @translated
+    async def list_by_repository(self, repository: str) -> Sequence[Roadmap]:
+        rows = await self._session.scalars(
+            select(RoadmapRow)
+            .where(func.lower(RoadmapRow.repository) == repository.lower())
+            .order_by(RoadmapRow.created_at, RoadmapRow.id)
+            .execution_options(**_FRESH)
+        )
+        return [roadmap_from_row(row) for row in rows]

@@ -1,0 +1,111 @@
+"""Progress events and webhook deliveries in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
+from uuid import UUID
+
+from sqlalchemy import CursorResult, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skillbridge.adapters.persistence.sqlalchemy.errors import translated
+from skillbridge.adapters.persistence.sqlalchemy.mappers import (
+    progress_event_from_row,
+    progress_event_to_values,
+    webhook_delivery_from_row,
+    webhook_delivery_to_values,
+)
+from skillbridge.adapters.persistence.sqlalchemy.tables import ProgressLogRow, WebhookDeliveryRow
+from skillbridge.application.ports.repositories import ProgressLogRepository, WebhookDeliveryRepository
+from skillbridge.domain.clock import utc
+from skillbridge.domain.errors import NotFound
+from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.progress.events import EventType, ProgressEvent
+from skillbridge.domain.vcs.webhooks import WebhookDelivery
+
+_FRESH: dict[str, Any] = {"populate_existing": True}
+
+
+class SqlaProgressLogRepository(ProgressLogRepository):
+    """:class:`ProgressLogRepository` on a SQLAlchemy session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    @translated
+    async def add(self, event: ProgressEvent) -> None:
+        await self._session.execute(insert(ProgressLogRow).values(**progress_event_to_values(event)))
+
+    @translated
+    async def list_for_roadmap(self, roadmap_id: UUID, page: PageRequest) -> Page[ProgressEvent]:
+        of_roadmap = ProgressLogRow.roadmap_id == roadmap_id
+        total = await self._session.scalar(select(func.count()).select_from(ProgressLogRow).where(of_roadmap)) or 0
+        rows = await self._session.scalars(
+            select(ProgressLogRow)
+            .where(of_roadmap)
+            .order_by(ProgressLogRow.occurred_at.desc(), ProgressLogRow.id.desc())
+            .limit(page.limit)
+            .offset(page.offset)
+            .execution_options(**_FRESH)
+        )
+        return Page(
+            items=[progress_event_from_row(row) for row in rows], total=total, limit=page.limit, offset=page.offset
+        )
+
+    @translated
+    async def known_external_ids(
+        self, roadmap_id: UUID, event_type: EventType, external_ids: Sequence[str]
+    ) -> set[str]:
+        if not external_ids:
+            return set()
+        found = await self._session.scalars(
+            select(ProgressLogRow.external_id).where(
+                ProgressLogRow.roadmap_id == roadmap_id,
+                ProgressLogRow.event_type == event_type.value,
+                ProgressLogRow.external_id.in_(set(external_ids)),
+            )
+        )
+        return {value for value in found if value is not None}
+
+    @translated
+    async def occurrence_times(self, roadmap_id: UUID) -> Sequence[datetime]:
+        times = await self._session.scalars(
+            select(ProgressLogRow.occurred_at).where(ProgressLogRow.roadmap_id == roadmap_id)
+        )
+        return [utc(moment) for moment in times]
+
+
+class SqlaWebhookDeliveryRepository(WebhookDeliveryRepository):
+    """:class:`WebhookDeliveryRepository` on a SQLAlchemy session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    @translated
+    async def add(self, delivery: WebhookDelivery) -> None:
+        await self._session.execute(insert(WebhookDeliveryRow).values(**webhook_delivery_to_values(delivery)))
+
+    @translated
+    async def get(self, delivery_id: str, source: str = "github") -> WebhookDelivery:
+        row = await self._session.scalar(
+            select(WebhookDeliveryRow)
+            .where(WebhookDeliveryRow.source == source, WebhookDeliveryRow.delivery_id == delivery_id)
+            .execution_options(**_FRESH)
+        )
+        if row is None:
+            raise NotFound("delivery not found")
+        return webhook_delivery_from_row(row)
+
+    @translated
+    async def update(self, delivery: WebhookDelivery) -> None:
+        values = webhook_delivery_to_values(delivery)
+        result = await self._session.execute(
+            update(WebhookDeliveryRow)
+            .where(WebhookDeliveryRow.source == delivery.source, WebhookDeliveryRow.delivery_id == delivery.delivery_id)
+            .values(status=values["status"], processed_at=values["processed_at"], updated_at=datetime.now(UTC))
+            .execution_options(synchronize_session=False)
+        )
+        if cast(CursorResult[Any], result).rowcount == 0:
+            raise NotFound("delivery not found")

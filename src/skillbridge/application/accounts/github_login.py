@@ -1,0 +1,164 @@
+"""Signing in with GitHub: the OAuth 2.0 authorization-code flow with PKCE (S256).
+
+The state and the PKCE verifier stay on the server (the key-value store, for a few minutes); the browser
+carries only the state. Accounts are linked by GitHub's numeric user id, never by email.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import secrets
+from dataclasses import dataclass
+from uuid import uuid4
+
+from skillbridge.application.accounts.policy import AuthPolicy
+from skillbridge.application.accounts.sessions import TokenPair, _start_session
+from skillbridge.application.ports.clock import Clock
+from skillbridge.application.ports.github_identity import GithubIdentity, GithubIdentityProvider
+from skillbridge.application.ports.key_value_store import KeyValueStore
+from skillbridge.application.ports.token_service import TokenService
+from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.profile import ProfileInput, build_profile, is_github_username
+from skillbridge.domain.accounts.roles import Role
+from skillbridge.domain.accounts.user import User, normalise_email
+from skillbridge.domain.errors import BadRequest, Conflict, DependencyUnavailable, InvalidInput, Unauthenticated
+
+_STATE_KEY = "oauth:github:state:"
+_MAX_STATE_LENGTH = 128
+_MAX_DISPLAY_NAME = 100
+
+
+@dataclass(frozen=True, slots=True)
+class GithubLoginConfig:
+    """How long a started login may take before its state expires."""
+
+    state_ttl_seconds: int = 600
+
+
+def code_challenge(verifier: str) -> str:
+    """The PKCE S256 challenge of ``verifier`` (RFC 7636): base64url(sha256(verifier)) without padding."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def noreply_email(identity: GithubIdentity) -> str:
+    """GitHub's own no-reply address of the account, for users without a verified email."""
+    return f"{identity.github_id}+{identity.login}@users.noreply.github.com".lower()
+
+
+class StartGithubLogin:
+    """Begin a GitHub login: a fresh state and PKCE verifier, kept server-side with a TTL; return the
+    authorization URL. DependencyUnavailable when GitHub login is not configured."""
+
+    def __init__(self, provider: GithubIdentityProvider, store: KeyValueStore, config: GithubLoginConfig) -> None:
+        self._provider = provider
+        self._store = store
+        self._config = config
+
+    async def __call__(self) -> str:
+        if not self._provider.configured:
+            raise DependencyUnavailable("GitHub login is not configured on this server")
+        state = secrets.token_urlsafe(32)
+        verifier = secrets.token_urlsafe(64)  # 86 characters: within PKCE's 43 to 128
+        await self._store.put(_STATE_KEY + state, verifier, self._config.state_ttl_seconds)
+        return self._provider.authorization_url(state, code_challenge(verifier))
+
+
+class CompleteGithubLogin:
+    """Finish a GitHub login and sign the user in.
+
+    Rules:
+    - the state must be one this server issued, unexpired and unused (BadRequest otherwise); it is spent
+      by the first callback that presents it;
+    - the code is exchanged with the stored PKCE verifier; GitHub's refusal is Unauthenticated;
+    - the account with this GitHub id signs in (a disabled one is refused); nothing is ever matched by email;
+    - otherwise a new learner is created: email GitHub's verified primary address (Conflict if an account
+      already has it: sign in with the password instead) or, without one, GitHub's no-reply address; no
+      password; the profile takes the GitHub login and name;
+    - the tokens are those of a password login (a new refresh family).
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        provider: GithubIdentityProvider,
+        store: KeyValueStore,
+        tokens: TokenService,
+        clock: Clock,
+        policy: AuthPolicy,
+    ) -> None:
+        self._uow = uow
+        self._provider = provider
+        self._store = store
+        self._tokens = tokens
+        self._clock = clock
+        self._policy = policy
+
+    async def __call__(self, state: str | None, code: str | None) -> tuple[TokenPair, bool]:
+        """Return the tokens and whether the account was created now."""
+        if not state or len(state) > _MAX_STATE_LENGTH:
+            raise BadRequest("the state parameter is missing", field="state")
+        key = _STATE_KEY + state
+        verifier = await self._store.get(key)
+        if verifier is None:
+            raise BadRequest("the state does not match a login started here (or it expired)", field="state")
+        await self._store.delete(key)
+        if not code:
+            raise BadRequest("the code parameter is missing", field="code")
+        identity = await self._provider.identify(code, verifier)
+        now = self._clock.now()
+        async with self._uow as uow:
+            user = await uow.users.find_by_github_id(identity.github_id)
+            created = user is None
+            if user is None:
+                user = await self._new_learner(uow, identity)
+            elif not user.is_active:
+                raise Unauthenticated("the account is disabled")
+            pair = await _start_session(uow, self._tokens, user, uuid4(), now, self._policy)
+            await uow.audit.record(
+                AuditEntry(
+                    action="user.logged_in",
+                    at=now,
+                    actor_id=user.id,
+                    subject_type="user",
+                    subject_id=str(user.id),
+                    details={"method": "github"},
+                )
+            )
+            await uow.commit()
+        return pair, created
+
+    async def _new_learner(self, uow: UnitOfWork, identity: GithubIdentity) -> User:
+        email = noreply_email(identity)
+        if identity.verified_email:
+            with contextlib.suppress(InvalidInput):  # an address GitHub verified but we cannot take
+                email = normalise_email(identity.verified_email)
+        if await uow.users.find_by_email(email) is not None:
+            raise Conflict("an account with this email exists; sign in with its password", field="email")
+        name = (identity.name or identity.login).strip()[:_MAX_DISPLAY_NAME] or None
+        login = identity.login if is_github_username(identity.login) else None
+        profile = build_profile(ProfileInput(display_name=name, github_username=login), is_mentor=False)
+        now = self._clock.now()
+        user = User(
+            email=email,
+            role=Role.LEARNER,
+            profile=profile,
+            created_at=now,
+            updated_at=now,
+            github_id=identity.github_id,
+        )
+        await uow.users.add(user)
+        await uow.audit.record(
+            AuditEntry(
+                action="user.registered",
+                at=now,
+                actor_id=user.id,
+                subject_type="user",
+                subject_id=str(user.id),
+                details={"role": user.role.value, "method": "github"},
+            )
+        )
+        return user

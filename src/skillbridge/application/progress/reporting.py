@@ -1,0 +1,93 @@
+"""Events reported by hand or by a client, and the progress report of a roadmap."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.ports.clock import Clock
+from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.application.roadmaps.access import owned_roadmap, readable_roadmap
+from skillbridge.domain.errors import Conflict, InvalidInput
+from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.progress.events import MANUAL_EVENT_TYPES, EventType, ProgressEvent, check_details
+from skillbridge.domain.progress.streaks import Streaks, weekly_streaks
+from skillbridge.domain.roadmaps.model import Roadmap
+
+
+class LogProgressEvent:
+    """Record an event the learner (or a client of theirs) reports.
+
+    Rules:
+    - only the owner reports on a roadmap (its active mentor gets Forbidden, anyone else NotFound);
+    - the details are checked per event type (see :mod:`skillbridge.domain.progress.events`); every
+      field at fault is reported as ``details.<name>``;
+    - a commit is logged once per roadmap (Conflict on the same hash again, from GitHub or by hand);
+    - the event happens now (the server's clock): a client cannot backdate activity into a streak.
+    """
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(
+        self, principal: Principal, roadmap_id: UUID, event_type: str, details: Mapping[str, Any]
+    ) -> ProgressEvent:
+        try:
+            kind = EventType(event_type)
+        except ValueError:
+            raise InvalidInput(
+                f"unknown event type {event_type!r}",
+                field="event_type",
+                allowed=[kind.value for kind in MANUAL_EVENT_TYPES],
+            ) from None
+        async with self._uow as uow:
+            roadmap = await owned_roadmap(uow, principal, roadmap_id)
+            checked = check_details(kind, details, roadmap)
+            external_id = checked.get("commit_hash") if kind is EventType.COMMIT else None
+            if external_id and await uow.progress_logs.known_external_ids(roadmap.id, kind, [external_id]):
+                raise Conflict("this commit is already logged on the roadmap", field="details.commit_hash")
+            now = self._clock.now()
+            event = ProgressEvent(
+                user_id=principal.user_id,
+                roadmap_id=roadmap.id,
+                event_type=kind,
+                details=checked,
+                occurred_at=now,
+                created_at=now,
+                external_id=external_id,
+            )
+            await uow.progress_logs.add(event)
+            await uow.commit()
+        return event
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressReport:
+    """A roadmap's progress: the roadmap (percentage, modules), one page of its timeline, its streaks."""
+
+    roadmap: Roadmap
+    timeline: Page[ProgressEvent]
+    streaks: Streaks
+
+
+class GetProgress:
+    """Return a roadmap's progress to its owner or the owner's active mentor; NotFound for anyone else.
+
+    The timeline is newest first; streaks count ISO weeks in UTC with at least one event (see
+    :func:`~skillbridge.domain.progress.streaks.weekly_streaks`).
+    """
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, principal: Principal, roadmap_id: UUID, page: PageRequest) -> ProgressReport:
+        async with self._uow as uow:
+            roadmap = await readable_roadmap(uow, principal, roadmap_id)
+            timeline = await uow.progress_logs.list_for_roadmap(roadmap.id, page)
+            moments = await uow.progress_logs.occurrence_times(roadmap.id)
+        return ProgressReport(roadmap, timeline, weekly_streaks(moments, self._clock.now()))
