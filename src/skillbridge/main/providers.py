@@ -36,6 +36,12 @@ from skillbridge.application.accounts.registration import RegisterUser
 from skillbridge.application.accounts.revocations import AccessRevocations
 from skillbridge.application.accounts.sessions import Authenticate, LogIn, LogOut, RefreshTokens
 from skillbridge.application.accounts.throttle import LoginThrottle
+from skillbridge.application.notifications.inbox import (
+    ListMyNotifications,
+    MarkAllNotificationsRead,
+    MarkNotificationRead,
+)
+from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.application.ports.matching_engine import MatchingEngine
@@ -222,7 +228,21 @@ class MatchingProvider(Provider):
                 await remote.aclose()
 
 
+class NotificationsProvider(Provider):
+    """Storing notifications for other use cases, and the inbox use cases."""
+
+    scope = Scope.REQUEST
+    use_cases = provide_all(Notifier, ListMyNotifications, MarkNotificationRead, MarkAllNotificationsRead)
+
+
 def default_providers(settings: Settings) -> list[Provider]:
     """The providers of the profile that ``settings`` describe."""
     persistence = MemoryPersistenceProvider() if settings.uses_memory_database else SqlPersistenceProvider()
-    return [CoreProvider(), persistence, AccountsProvider(), RoadmapsProvider(), MatchingProvider()]
+    return [
+        CoreProvider(),
+        persistence,
+        AccountsProvider(),
+        RoadmapsProvider(),
+        MatchingProvider(),
+        NotificationsProvider(),
+    ]

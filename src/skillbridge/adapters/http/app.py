@@ -24,6 +24,7 @@ from skillbridge.adapters.http.auth import BEARER_SCHEME, client_address
 from skillbridge.adapters.http.controllers.admin import AdminUsersController
 from skillbridge.adapters.http.controllers.auth import AuthController
 from skillbridge.adapters.http.controllers.health import HealthController
+from skillbridge.adapters.http.controllers.notifications import NotificationsController
 from skillbridge.adapters.http.controllers.roadmaps import DomainsController, RoadmapsController
 from skillbridge.adapters.http.controllers.users import UsersController
 from skillbridge.adapters.http.observability import request_context_middleware
@@ -80,7 +81,14 @@ def build_app(
     auth_router = DishkaRouter(path="/", route_handlers=[AuthController], middleware=[auth_limit.middleware])
     api = DishkaRouter(
         path=API_PREFIX,
-        route_handlers=[auth_router, UsersController, AdminUsersController, RoadmapsController, DomainsController],
+        route_handlers=[
+            auth_router,
+            UsersController,
+            AdminUsersController,
+            RoadmapsController,
+            DomainsController,
+            NotificationsController,
+        ],
         middleware=[api_limit.middleware],
     )
     prometheus = PrometheusConfig(app_name="skillbridge", prefix="skillbridge", group_path=True, exclude=["/metrics"])

@@ -21,6 +21,7 @@ from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.matching.mentorship import Mentorship
+from skillbridge.domain.notifications.model import Notification
 from skillbridge.domain.pagination import Page, PageRequest
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
 
@@ -138,4 +139,30 @@ class AuditLog(Protocol):
 
     async def list_for_subject(self, subject_type: str, subject_id: str) -> Sequence[AuditEntry]:
         """Return the entries about one subject, oldest first."""
+        ...
+
+
+class NotificationRepository(Protocol):
+    """Stored notifications, always addressed through their recipient."""
+
+    async def add(self, notification: Notification) -> None:
+        """Store a new notification. Raises Conflict if its recipient does not exist."""
+        ...
+
+    async def list_for_user(self, user_id: UUID, page: PageRequest, unread_only: bool = False) -> Page[Notification]:
+        """Return a user's notifications (only the unread ones if asked), newest first (id breaks ties),
+        with the total of the whole filtered list."""
+        ...
+
+    async def mark_read(self, notification_id: UUID, user_id: UUID, at: datetime) -> Notification:
+        """Mark one of ``user_id``'s notifications read at ``at`` and return it; one read already keeps its
+        first ``read_at``. Raises NotFound if it does not exist or belongs to someone else."""
+        ...
+
+    async def mark_all_read(self, user_id: UUID, at: datetime) -> int:
+        """Mark every unread notification of a user read at ``at``; return how many were unread."""
+        ...
+
+    async def count_unread(self, user_id: UUID) -> int:
+        """Return how many of a user's notifications are unread."""
         ...

@@ -9,6 +9,7 @@ from uuid import UUID
 from skillbridge.application.ports.repositories import (
     AuditLog,
     MentorshipRepository,
+    NotificationRepository,
     RefreshSessionRepository,
     RoadmapRepository,
     UserRepository,
@@ -29,6 +30,7 @@ class UnitOfWork(Protocol):
     mentorships: MentorshipRepository
     roadmaps: RoadmapRepository
     audit: AuditLog
+    notifications: NotificationRepository
 
     async def __aenter__(self) -> Self: ...
 

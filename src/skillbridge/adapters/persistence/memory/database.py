@@ -23,6 +23,7 @@ from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.errors import DomainError
 from skillbridge.domain.matching.mentorship import Mentorship
+from skillbridge.domain.notifications.model import Notification
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
 
 T = TypeVar("T")
@@ -43,6 +44,7 @@ class MemoryState:
     roadmaps: dict[UUID, Roadmap] = field(default_factory=dict)
     roadmap_versions: dict[UUID, RoadmapVersion] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    notifications: dict[UUID, Notification] = field(default_factory=dict)
 
     def copy(self) -> MemoryState:
         """A new state holding the same (never mutated) entities in new containers."""
@@ -53,6 +55,7 @@ class MemoryState:
             roadmaps=dict(self.roadmaps),
             roadmap_versions=dict(self.roadmap_versions),
             audit=list(self.audit),
+            notifications=dict(self.notifications),
         )
 
 

@@ -7,6 +7,7 @@ from typing import Self
 from uuid import UUID
 
 from skillbridge.adapters.persistence.memory.database import MemoryDatabase, Staging
+from skillbridge.adapters.persistence.memory.notifications import MemoryNotificationRepository
 from skillbridge.adapters.persistence.memory.repositories import (
     MemoryAuditLog,
     MemoryMentorshipRepository,
@@ -40,6 +41,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.mentorships = MemoryMentorshipRepository(staging)
         self.roadmaps = MemoryRoadmapRepository(staging)
         self.audit = MemoryAuditLog(staging)
+        self.notifications = MemoryNotificationRepository(staging)
         return self
 
     async def __aexit__(

@@ -15,6 +15,7 @@ from typing import Any
 from skillbridge.adapters.persistence.sqlalchemy.tables import (
     AuditLogRow,
     MentorMatchRow,
+    NotificationRow,
     RefreshTokenRow,
     RoadmapRow,
     RoadmapVersionRow,
@@ -28,6 +29,7 @@ from skillbridge.domain.accounts.user import User
 from skillbridge.domain.clock import utc
 from skillbridge.domain.geo import GeoPoint
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
+from skillbridge.domain.notifications.model import Notification, NotificationType
 from skillbridge.domain.roadmaps.model import (
     Generation,
     Module,
@@ -409,4 +411,37 @@ def roadmap_version_from_row(row: RoadmapVersionRow) -> RoadmapVersion:
         change=row.change,
         created_at=utc(row.created_at),
         changed_by=row.changed_by,
+    )
+
+
+# ---------------------------------------------------------------------------------------- notifications
+
+
+def notification_to_values(notification: Notification) -> dict[str, Any]:
+    """The ``notifications`` row of ``notification``."""
+    created_at = utc(notification.created_at)
+    read_at = None if notification.read_at is None else utc(notification.read_at)
+    return {
+        "id": notification.id,
+        "user_id": notification.recipient_id,
+        "type": notification.type.value,
+        "content": notification.message,
+        "data": copy.deepcopy(notification.payload),
+        "read": read_at is not None,
+        "read_at": read_at,
+        "created_at": created_at,
+        "updated_at": read_at or created_at,
+    }
+
+
+def notification_from_row(row: NotificationRow) -> Notification:
+    """The notification a ``notifications`` row holds."""
+    return Notification(
+        id=row.id,
+        recipient_id=row.user_id,
+        type=NotificationType(row.type),
+        message=row.content,
+        payload=copy.deepcopy(row.data),
+        created_at=utc(row.created_at),
+        read_at=None if row.read_at is None else utc(row.read_at),
     )

@@ -266,6 +266,7 @@ class NotificationRow(HasId, Timestamps, Base):
     content: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]]
     read: Mapped[bool] = mapped_column(default=False, server_default=false())
+    read_at: Mapped[datetime | None]  # set with ``read`` (which the index keeps for the unread filter)
 
     __table_args__ = (
         CheckConstraint(_one_of("type", NOTIFICATION_TYPES), name="type"),
@@ -330,3 +331,12 @@ class AuditLogRow(HasId, Timestamps, Base):
 
 
 metadata = Base.metadata
+
+#: Indexes that exist on PostgreSQL only, made in SQL by a migration: expression indexes of PostgreSQL
+#: functions that SQLite lacks (the forum's full-text GIN index). Schema comparison leaves them out.
+POSTGRES_ONLY_INDEXES = frozenset({"ix_forum_posts_search"})
+
+
+def compared_with_models(_object: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any) -> bool:
+    """Alembic's ``include_object`` hook: whether autogenerate compares this schema object with the models."""
+    return not (type_ == "index" and name in POSTGRES_ONLY_INDEXES)

@@ -14,6 +14,7 @@ from skillbridge.adapters.persistence.sqlalchemy.errors import translate_errors
 from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaAuditLog,
     SqlaMentorshipRepository,
+    SqlaNotificationRepository,
     SqlaRefreshSessionRepository,
     SqlaRoadmapRepository,
     SqlaUserRepository,
@@ -62,6 +63,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self.mentorships = SqlaMentorshipRepository(session)
         self.roadmaps = SqlaRoadmapRepository(session)
         self.audit = SqlaAuditLog(session)
+        self.notifications = SqlaNotificationRepository(session)
         return self
 
     async def __aexit__(

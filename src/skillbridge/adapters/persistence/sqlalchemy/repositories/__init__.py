@@ -2,6 +2,7 @@
 
 from skillbridge.adapters.persistence.sqlalchemy.repositories.audit import SqlaAuditLog
 from skillbridge.adapters.persistence.sqlalchemy.repositories.mentorships import SqlaMentorshipRepository
+from skillbridge.adapters.persistence.sqlalchemy.repositories.notifications import SqlaNotificationRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.refresh_sessions import (
     SqlaRefreshSessionRepository,
 )
@@ -11,6 +12,7 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories.users import SqlaU
 __all__ = [
     "SqlaAuditLog",
     "SqlaMentorshipRepository",
+    "SqlaNotificationRepository",
     "SqlaRefreshSessionRepository",
     "SqlaRoadmapRepository",
     "SqlaUserRepository",
