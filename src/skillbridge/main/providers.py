@@ -25,6 +25,7 @@ from skillbridge.adapters.matching.chain import build_matching_chain
 from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOfWork
 from skillbridge.adapters.persistence.sqlalchemy.engine import create_engine, create_session_factory
 from skillbridge.adapters.persistence.sqlalchemy.unit_of_work import SqlaUnitOfWork
+from skillbridge.adapters.sanitizing.nh3_sanitizer import Nh3HtmlSanitizer
 from skillbridge.adapters.security.argon2_hasher import Argon2PasswordHasher
 from skillbridge.adapters.security.jwt_tokens import JwtTokenService
 from skillbridge.adapters.system.clock import SystemClock
@@ -36,6 +37,9 @@ from skillbridge.application.accounts.registration import RegisterUser
 from skillbridge.application.accounts.revocations import AccessRevocations
 from skillbridge.application.accounts.sessions import Authenticate, LogIn, LogOut, RefreshTokens
 from skillbridge.application.accounts.throttle import LoginThrottle
+from skillbridge.application.forum.editing import DeletePost, EditPost
+from skillbridge.application.forum.posting import CreatePost
+from skillbridge.application.forum.reading import GetPost, ListThreads
 from skillbridge.application.notifications.inbox import (
     ListMyNotifications,
     MarkAllNotificationsRead,
@@ -43,6 +47,7 @@ from skillbridge.application.notifications.inbox import (
 )
 from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.clock import Clock
+from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.application.ports.matching_engine import MatchingEngine
 from skillbridge.application.ports.password_hasher import PasswordHasher
@@ -235,6 +240,16 @@ class NotificationsProvider(Provider):
     use_cases = provide_all(Notifier, ListMyNotifications, MarkNotificationRead, MarkAllNotificationsRead)
 
 
+class ForumProvider(Provider):
+    """The forum use cases and the HTML sanitiser (nh3) they clean posts with."""
+
+    @provide(scope=Scope.APP)
+    def html_sanitizer(self) -> HtmlSanitizer:
+        return Nh3HtmlSanitizer()
+
+    use_cases = provide_all(CreatePost, ListThreads, GetPost, EditPost, DeletePost, scope=Scope.REQUEST)
+
+
 def default_providers(settings: Settings) -> list[Provider]:
     """The providers of the profile that ``settings`` describe."""
     persistence = MemoryPersistenceProvider() if settings.uses_memory_database else SqlPersistenceProvider()
@@ -245,4 +260,5 @@ def default_providers(settings: Settings) -> list[Provider]:
         RoadmapsProvider(),
         MatchingProvider(),
         NotificationsProvider(),
+        ForumProvider(),
     ]

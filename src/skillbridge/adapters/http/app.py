@@ -23,6 +23,7 @@ from litestar.stores.redis import RedisStore
 from skillbridge.adapters.http.auth import BEARER_SCHEME, client_address
 from skillbridge.adapters.http.controllers.admin import AdminUsersController
 from skillbridge.adapters.http.controllers.auth import AuthController
+from skillbridge.adapters.http.controllers.forum import ForumController
 from skillbridge.adapters.http.controllers.health import HealthController
 from skillbridge.adapters.http.controllers.notifications import NotificationsController
 from skillbridge.adapters.http.controllers.roadmaps import DomainsController, RoadmapsController
@@ -88,6 +89,7 @@ def build_app(
             RoadmapsController,
             DomainsController,
             NotificationsController,
+            ForumController,
         ],
         middleware=[api_limit.middleware],
     )

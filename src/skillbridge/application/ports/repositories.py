@@ -20,6 +20,7 @@ from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.accounts.user import User
+from skillbridge.domain.forum.model import ForumPost, ThreadQuery, ThreadSummary
 from skillbridge.domain.matching.mentorship import Mentorship
 from skillbridge.domain.notifications.model import Notification
 from skillbridge.domain.pagination import Page, PageRequest
@@ -165,4 +166,38 @@ class NotificationRepository(Protocol):
 
     async def count_unread(self, user_id: UUID) -> int:
         """Return how many of a user's notifications are unread."""
+        ...
+
+
+class ForumPostRepository(Protocol):
+    """Forum threads and replies."""
+
+    async def add(self, post: ForumPost) -> None:
+        """Store a new post. Raises Conflict if its author, parent or thread does not exist."""
+        ...
+
+    async def get(self, post_id: UUID) -> ForumPost:
+        """Return the post (deleted ones too). Raises NotFound."""
+        ...
+
+    async def update(self, post: ForumPost) -> ForumPost:
+        """Store changes; return the post with its new version. Raises Conflict on a stale version, NotFound."""
+        ...
+
+    async def list_thread(self, root_id: UUID) -> Sequence[ForumPost]:
+        """Return the thread's opening post and every reply to it at any depth, in one query, oldest first
+        (id breaks ties); empty if there is no such thread."""
+        ...
+
+    async def list_threads(self, query: ThreadQuery) -> Page[ThreadSummary]:
+        """Return the threads (opening posts) that fit ``query``, in its documented order, with the total.
+
+        ``query.text`` matches, on PostgreSQL, the full-text search document of the opening post (title
+        weight A, content weight B, ``simple`` configuration; ``websearch_to_tsquery`` syntax), ranked;
+        elsewhere every one of ``query.terms`` as a case-insensitive substring of its title or content.
+        """
+        ...
+
+    async def author_names(self, user_ids: Sequence[UUID]) -> dict[UUID, str | None]:
+        """Return the display name (None if unset) of each given user that exists, in one query."""
         ...

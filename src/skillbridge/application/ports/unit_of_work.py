@@ -8,6 +8,7 @@ from uuid import UUID
 
 from skillbridge.application.ports.repositories import (
     AuditLog,
+    ForumPostRepository,
     MentorshipRepository,
     NotificationRepository,
     RefreshSessionRepository,
@@ -31,6 +32,7 @@ class UnitOfWork(Protocol):
     roadmaps: RoadmapRepository
     audit: AuditLog
     notifications: NotificationRepository
+    forum_posts: ForumPostRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -22,6 +22,7 @@ from skillbridge.domain.accounts.audit import AuditEntry
 from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.errors import DomainError
+from skillbridge.domain.forum.model import ForumPost
 from skillbridge.domain.matching.mentorship import Mentorship
 from skillbridge.domain.notifications.model import Notification
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
@@ -45,6 +46,7 @@ class MemoryState:
     roadmap_versions: dict[UUID, RoadmapVersion] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     notifications: dict[UUID, Notification] = field(default_factory=dict)
+    forum_posts: dict[UUID, ForumPost] = field(default_factory=dict)
 
     def copy(self) -> MemoryState:
         """A new state holding the same (never mutated) entities in new containers."""
@@ -56,6 +58,7 @@ class MemoryState:
             roadmap_versions=dict(self.roadmap_versions),
             audit=list(self.audit),
             notifications=dict(self.notifications),
+            forum_posts=dict(self.forum_posts),
         )
 
 

@@ -7,6 +7,7 @@ from typing import Self
 from uuid import UUID
 
 from skillbridge.adapters.persistence.memory.database import MemoryDatabase, Staging
+from skillbridge.adapters.persistence.memory.forum import MemoryForumPostRepository
 from skillbridge.adapters.persistence.memory.notifications import MemoryNotificationRepository
 from skillbridge.adapters.persistence.memory.repositories import (
     MemoryAuditLog,
@@ -42,6 +43,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.roadmaps = MemoryRoadmapRepository(staging)
         self.audit = MemoryAuditLog(staging)
         self.notifications = MemoryNotificationRepository(staging)
+        self.forum_posts = MemoryForumPostRepository(staging)
         return self
 
     async def __aexit__(

@@ -14,6 +14,7 @@ from typing import Any
 
 from skillbridge.adapters.persistence.sqlalchemy.tables import (
     AuditLogRow,
+    ForumPostRow,
     MentorMatchRow,
     NotificationRow,
     RefreshTokenRow,
@@ -27,6 +28,7 @@ from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.clock import utc
+from skillbridge.domain.forum.model import ForumPost
 from skillbridge.domain.geo import GeoPoint
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
 from skillbridge.domain.notifications.model import Notification, NotificationType
@@ -444,4 +446,41 @@ def notification_from_row(row: NotificationRow) -> Notification:
         payload=copy.deepcopy(row.data),
         created_at=utc(row.created_at),
         read_at=None if row.read_at is None else utc(row.read_at),
+    )
+
+
+# ------------------------------------------------------------------------------------------------ forum
+
+
+def forum_post_to_values(post: ForumPost) -> dict[str, Any]:
+    """The ``forum_posts`` row of ``post``."""
+    return {
+        "id": post.id,
+        "user_id": post.author_id,
+        "category": post.category,
+        "title": post.title,
+        "content": post.content,
+        "parent_id": post.parent_id,
+        "root_id": post.root_id,
+        "is_deleted": post.is_deleted,
+        "version": post.version,
+        "created_at": utc(post.created_at),
+        "updated_at": utc(post.updated_at),
+    }
+
+
+def forum_post_from_row(row: ForumPostRow) -> ForumPost:
+    """The post a ``forum_posts`` row holds."""
+    return ForumPost(
+        id=row.id,
+        author_id=row.user_id,
+        category=row.category,
+        title=row.title,
+        content=row.content,
+        parent_id=row.parent_id,
+        root_id=row.root_id,
+        is_deleted=row.is_deleted,
+        version=row.version,
+        created_at=utc(row.created_at),
+        updated_at=utc(row.updated_at),
     )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from skillbridge.adapters.persistence.sqlalchemy.errors import translate_errors
 from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaAuditLog,
+    SqlaForumPostRepository,
     SqlaMentorshipRepository,
     SqlaNotificationRepository,
     SqlaRefreshSessionRepository,
@@ -64,6 +65,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self.roadmaps = SqlaRoadmapRepository(session)
         self.audit = SqlaAuditLog(session)
         self.notifications = SqlaNotificationRepository(session)
+        self.forum_posts = SqlaForumPostRepository(session)
         return self
 
     async def __aexit__(

@@ -1,6 +1,7 @@
 """The SQLAlchemy repositories, one module per aggregate."""
 
 from skillbridge.adapters.persistence.sqlalchemy.repositories.audit import SqlaAuditLog
+from skillbridge.adapters.persistence.sqlalchemy.repositories.forum import SqlaForumPostRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.mentorships import SqlaMentorshipRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.notifications import SqlaNotificationRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.refresh_sessions import (
@@ -11,6 +12,7 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories.users import SqlaU
 
 __all__ = [
     "SqlaAuditLog",
+    "SqlaForumPostRepository",
     "SqlaMentorshipRepository",
     "SqlaNotificationRepository",
     "SqlaRefreshSessionRepository",
