@@ -14,7 +14,7 @@ import nh3
 from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
 
 ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "blockquote", "a"})
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href"}, "*": set()}  # "*": no generic ones (title, lang)
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener noreferrer"
 # Elements dropped with their content: their text is code or styling, never prose.

@@ -159,7 +159,7 @@ class SqlaForumPostRepository(ForumPostRepository):
                 reply_count=int(reply_count),
                 last_activity_at=utc(cast(datetime, last_activity)),
             )
-            for row, author_name, reply_count, last_activity in result.tuples()
+            for row, author_name, reply_count, last_activity in result
         ]
         return Page(items=items, total=count, limit=query.page.limit, offset=query.page.offset)
 
@@ -169,4 +169,4 @@ class SqlaForumPostRepository(ForumPostRepository):
             return {}
         rows = await self._session.execute(select(UserRow.id, _AUTHOR_NAME).where(UserRow.id.in_(list(user_ids))))
         # A Result has keys(), so dict() would take it for a mapping of column names.
-        return {user_id: name for user_id, name in rows.tuples()}  # noqa: C416
+        return {user_id: name for user_id, name in rows}  # noqa: C416
