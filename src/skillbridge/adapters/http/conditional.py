@@ -73,7 +73,7 @@ def expected_version(if_match: str | None, body_version: int | None) -> int | No
     for tag in _tags(if_match):
         match = _VERSION_TAG.match(tag)
         if match is None:
-            raise Conflict("If-Match does not name a version of this roadmap; reload and try again", field="version")
+            raise Conflict("If-Match does not name a version of this resource; reload and try again", field="version")
         versions.add(int(match.group(1)))
     if len(versions) != 1 or (body_version is not None and body_version not in versions):
         raise Conflict("If-Match and version name different versions", field="version")

@@ -466,6 +466,8 @@ def forum_post_to_values(post: ForumPost) -> dict[str, Any]:
         "version": post.version,
         "created_at": utc(post.created_at),
         "updated_at": utc(post.updated_at),
+        "reply_count": 0,
+        "last_activity_at": utc(post.created_at) if post.is_thread else None,
     }
 
 

@@ -68,6 +68,7 @@ def _one_of(column: str, values: Iterable[str]) -> str:
 
 
 OPEN_MATCH_STATUS_SQL = _one_of("status", OPEN_STATUSES)
+THREAD_SQL = "parent_id IS NULL"
 
 
 class Base(DeclarativeBase):
@@ -286,6 +287,21 @@ class ForumPostRow(HasId, Timestamps, Versioned, Base):
     parent_id: Mapped[UUID | None] = mapped_column(ForeignKey("forum_posts.id"), index=True)
     root_id: Mapped[UUID | None] = mapped_column(ForeignKey("forum_posts.id"), index=True)
     is_deleted: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Statistics of a thread, kept on its opening post by the repository as replies come (NULL/0 on replies),
+    # so the thread list reads them from one index instead of aggregating every reply.
+    reply_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    last_activity_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        # The thread list, most recently active first.
+        Index(
+            "ix_forum_posts_threads_last_activity",
+            "last_activity_at",
+            "id",
+            postgresql_where=text(THREAD_SQL),
+            sqlite_where=text(THREAD_SQL),
+        ),
+    )
 
 
 class ChatMessageRow(HasId, Timestamps, Base):

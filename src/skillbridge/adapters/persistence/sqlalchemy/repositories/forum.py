@@ -11,25 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
-    DateTime,
     Select,
+    case,
     func,
     insert,
     literal_column,
     or_,
     select,
-    type_coerce,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
 from skillbridge.adapters.persistence.sqlalchemy.mappers import forum_post_from_row, forum_post_to_values
@@ -50,18 +47,6 @@ SEARCH_DOCUMENT = (
 )
 _SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
 
-_reply = aliased(ForumPostRow, name="reply")
-_REPLY_COUNT = select(func.count()).where(_reply.root_id == ForumPostRow.id).correlate(ForumPostRow).scalar_subquery()
-_LAST_ACTIVITY = type_coerce(
-    func.coalesce(
-        select(func.max(_reply.created_at))
-        .where(_reply.root_id == ForumPostRow.id)
-        .correlate(ForumPostRow)
-        .scalar_subquery(),
-        ForumPostRow.created_at,
-    ),
-    DateTime(timezone=True),
-)
 _AUTHOR_NAME = UserRow.profile["display_name"].as_string()
 
 
@@ -72,7 +57,7 @@ def _like_pattern(term: str) -> str:
 
 def threads_select(query: ThreadQuery, dialect: str) -> tuple[Select[Any], Select[Any]]:
     """The statements of one page of :meth:`SqlaForumPostRepository.list_threads` on ``dialect``: the
-    page (post row, author name, reply count, last activity) and the total."""
+    page (post row, author name) and the total."""
     filters: list[ColumnElement[bool]] = [ForumPostRow.parent_id.is_(None)]
     if query.category is not None:
         filters.append(ForumPostRow.category == query.category)
@@ -86,10 +71,10 @@ def threads_select(query: ThreadQuery, dialect: str) -> tuple[Select[Any], Selec
         searched = func.coalesce(ForumPostRow.title, "") + " " + ForumPostRow.content
         filters.extend(searched.ilike(_like_pattern(term), escape="\\") for term in query.terms)
     page = (
-        select(ForumPostRow, _AUTHOR_NAME, _REPLY_COUNT, _LAST_ACTIVITY)
+        select(ForumPostRow, _AUTHOR_NAME)
         .join(UserRow, UserRow.id == ForumPostRow.user_id)
         .where(*filters)
-        .order_by(*order, _LAST_ACTIVITY.desc(), ForumPostRow.id.desc())
+        .order_by(*order, ForumPostRow.last_activity_at.desc(), ForumPostRow.id.desc())
         .limit(query.page.limit)
         .offset(query.page.offset)
     )
@@ -106,6 +91,21 @@ class SqlaForumPostRepository(ForumPostRepository):
     @translated
     async def add(self, post: ForumPost) -> None:
         await self._session.execute(insert(ForumPostRow).values(**forum_post_to_values(post)))
+        if post.root_id is not None:
+            # One atomic update of the thread's statistics (concurrent replies queue on the row lock).
+            at = utc(post.created_at)
+            await self._session.execute(
+                update(ForumPostRow)
+                .where(ForumPostRow.id == post.root_id)
+                .values(
+                    reply_count=ForumPostRow.reply_count + 1,
+                    updated_at=ForumPostRow.updated_at,  # a reply is no edit of the opening post
+                    last_activity_at=case(
+                        (ForumPostRow.last_activity_at < at, at), else_=ForumPostRow.last_activity_at
+                    ),
+                )
+                .execution_options(synchronize_session=False)
+            )
 
     @translated
     async def get(self, post_id: UUID) -> ForumPost:
@@ -156,10 +156,10 @@ class SqlaForumPostRepository(ForumPostRepository):
             ThreadSummary(
                 post=forum_post_from_row(row),
                 author_name=author_name,
-                reply_count=int(reply_count),
-                last_activity_at=utc(cast(datetime, last_activity)),
+                reply_count=row.reply_count,
+                last_activity_at=utc(row.last_activity_at or row.created_at),
             )
-            for row, author_name, reply_count, last_activity in result
+            for row, author_name in result
         ]
         return Page(items=items, total=count, limit=query.page.limit, offset=query.page.offset)
 
