@@ -34,6 +34,7 @@ from skillbridge.application.accounts.administration import CreateAdmin
 from skillbridge.application.ports.vcs_gateway import VcsGateway
 from skillbridge.domain.accounts.passwords import MIN_PASSWORD_LENGTH, common_passwords
 from skillbridge.domain.accounts.profile import MAX_SKILL_LENGTH, MAX_SKILLS, skill_slug
+from skillbridge.domain.forum.rules import MAX_CATEGORY_LENGTH, MAX_CONTENT_LENGTH
 from skillbridge.main import Settings, build_container, create_app
 
 PASSWORD = "kilimanjaro-sunrise-42"
@@ -63,6 +64,8 @@ class Fuzzed:
     real_subject: bool = False
     #: Aim valid cases at the learner's own roadmap.
     real_roadmap: bool = False
+    #: Aim valid cases at the learner's own forum thread.
+    real_post: bool = False
 
     @property
     def label(self) -> str:
@@ -214,6 +217,28 @@ OPERATIONS: tuple[Fuzzed, ...] = (
         excluded=("positive_data_acceptance",),
         why="a valid callback carries a state this server issued and a code GitHub issued",
     ),
+    Fuzzed("GET", "/api/v1/notifications/my", "learner"),
+    Fuzzed(
+        "PATCH",
+        "/api/v1/notifications/{notification_id}/read",
+        "learner",
+        excluded=("positive_data_acceptance",),
+        why="a drawn id is no notification of the caller's: 404 by design (state, not schema)",
+    ),
+    Fuzzed("POST", "/api/v1/notifications/read-all", "learner", modes=(GenerationMode.POSITIVE,)),
+    Fuzzed("POST", "/api/v1/forum/posts", "learner"),
+    Fuzzed("GET", "/api/v1/forum/posts", "learner"),
+    Fuzzed("GET", "/api/v1/forum/posts/{post_id}", "learner", real_post=True),
+    Fuzzed(
+        "PATCH",
+        "/api/v1/forum/posts/{post_id}",
+        "learner",
+        real_post=True,
+        excluded=("positive_data_acceptance",),
+        why="a valid edit names the stored version (state, not schema) and a reply has no title: drawn ones are "
+        "refused, rightly",
+    ),
+    Fuzzed("DELETE", "/api/v1/forum/posts/{post_id}", "learner", real_post=True),
     Fuzzed("GET", "/health", "anonymous", modes=(GenerationMode.POSITIVE,)),
     Fuzzed("GET", "/ready", "anonymous", modes=(GenerationMode.POSITIVE,)),
 )
@@ -233,6 +258,7 @@ class Target:
     headers: dict[Caller, dict[str, str]] = field(default_factory=dict)
     subject_id: str = ""
     roadmap_id: str = ""
+    post_id: str = ""
     fresh_session: Callable[[], dict[str, str]] = dict
 
 
@@ -293,8 +319,13 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         roadmap = {"domain": "python", "skill_level": "beginner", "time_availability": 5}
         response = schema["/api/v1/roadmaps"]["POST"].Case(body=roadmap).call(headers=learner)
         assert response.status_code == 201, response.text
+        roadmap_id = str(response.json()["id"])
+        thread = {"category": "python", "title": "Reading CSV", "content": "<p>How?</p>"}
+        response = schema["/api/v1/forum/posts"]["POST"].Case(body=thread).call(headers=learner)
+        assert response.status_code == 201, response.text
         yield Target(
-            roadmap_id=str(response.json()["id"]),
+            roadmap_id=roadmap_id,
+            post_id=str(response.json()["id"]),
             schema=schema,
             headers={"anonymous": {}, "learner": learner, "admin": admin},
             subject_id=subject_id,
@@ -359,6 +390,9 @@ def _query_within_rules(path: str, query: dict[str, Any]) -> None:
         names = {name.strip() for name in query["fields"].split(",") if name.strip()}
         if not names <= allowed_fields:
             query["fields"] = ",".join(sorted(names & allowed_fields)) or sorted(allowed_fields)[0]
+    category = query.get("category")
+    if path == "/api/v1/forum/posts" and isinstance(category, str):
+        query["category"] = category if 1 <= len(skill_slug(category)) <= MAX_CATEGORY_LENGTH else "python"
     if path.endswith("/mentors"):
         if isinstance(query.get("skills"), list):
             query["skills"] = [names for names in query["skills"] if _usable_skills(str(names))]
@@ -370,6 +404,13 @@ def _query_within_rules(path: str, query: dict[str, Any]) -> None:
 
 
 def _body_within_rules(path: str, body: dict[str, Any]) -> None:
+    if path == "/api/v1/forum/posts":
+        # A thread (replies need a post that exists) in a usable category, with a title and content that
+        # keep some text once sanitised.
+        body.pop("parent_id", None)
+        body["category"] = "python"
+        body["title"] = "A thread"
+        body["content"] = "x" + str(body.get("content", ""))[: MAX_CONTENT_LENGTH // 2]
     if path == "/api/v1/roadmaps" and "domain" in body:
         body["domain"] = "python"
     profile = body.get("profile") if path.endswith("/register") else body
@@ -417,6 +458,8 @@ def test_operation_conforms_to_the_document(target: Target, operation: Fuzzed, m
             case.path_parameters = {**(case.path_parameters or {}), "user_id": target.subject_id}
         if operation.real_roadmap and mode.is_positive:
             case.path_parameters = {**(case.path_parameters or {}), "roadmap_id": target.roadmap_id}
+        if operation.real_post and mode.is_positive:
+            case.path_parameters = {**(case.path_parameters or {}), "post_id": target.post_id}
         headers = target.fresh_session() if operation.caller == "fresh-learner" else target.headers[operation.caller]
         case.call_and_validate(headers=headers, excluded_checks=excluded)
 

@@ -66,7 +66,8 @@ def postgres_url() -> Iterator[str]:
         run_apart(lambda: drop_postgres_database(url))
 
 
-async def _truncate_all(engine: AsyncEngine) -> None:
+async def truncate_all(engine: AsyncEngine) -> None:
+    """Empty every table of the PostgreSQL database of ``engine``."""
     tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
     async with engine.begin() as connection:
         await connection.execute(text(f"TRUNCATE TABLE {tables} CASCADE"))
@@ -87,7 +88,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         url = request.getfixturevalue("postgres_url")
     engine = create_engine(url)
     if request.param == "postgres":
-        await _truncate_all(engine)
+        await truncate_all(engine)
     sessions = create_session_factory(engine)
     try:
         yield Store(request.param, lambda: SqlaUnitOfWork(sessions), engine=engine, url=url)

@@ -9,10 +9,12 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import DateTime, bindparam, inspect, text
 
 from skillbridge.adapters.persistence.sqlalchemy import create_engine
 from skillbridge.adapters.persistence.sqlalchemy.migrate import (
@@ -50,7 +52,7 @@ async def test_upgrade_downgrade_upgrade_leaves_no_model_differences(empty_datab
     assert await current_revision(url) is None
 
     await upgrade(url)
-    assert await current_revision(url) == "0004"
+    assert await current_revision(url) == "0005"
     assert await _tables(url) == {*metadata.tables, "alembic_version"}
     assert await pending_model_differences(url) == []
 
@@ -60,14 +62,14 @@ async def test_upgrade_downgrade_upgrade_leaves_no_model_differences(empty_datab
     assert len(await pending_model_differences(url)) > 0
 
     await upgrade(url)
-    assert await current_revision(url) == "0004"
+    assert await current_revision(url) == "0005"
     assert await pending_model_differences(url) == []
 
 
 async def test_upgrade_is_idempotent(empty_database: str) -> None:
     await upgrade(empty_database)
     await upgrade(empty_database)
-    assert await current_revision(empty_database) == "0004"
+    assert await current_revision(empty_database) == "0005"
 
 
 def _alembic(*arguments: str, database: Path) -> str:
@@ -80,5 +82,62 @@ def test_the_alembic_command_line_migrates_from_the_environment(tmp_path: Path) 
     database = tmp_path / "cli" / "skillbridge.db"
     _alembic("upgrade", "head", database=database)
     with closing(sqlite3.connect(database)) as connection:
-        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0004",)]
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0005",)]
     assert "CREATE TABLE users" in _alembic("upgrade", "head", "--sql", database=database)
+
+
+async def test_0005_backfills_read_times_and_thread_statistics(empty_database: str) -> None:
+    url = empty_database
+    await upgrade(url, "0002")
+    user, thread, reply, nested = (str(uuid4()) for _ in range(4))
+    at = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    later = datetime(2026, 1, 5, 10, tzinfo=UTC)
+    stamp = DateTime(timezone=True)
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO users (id, email, role, profile, hours_per_week, is_active, created_at, updated_at,"
+                    " version) VALUES (:id, 'a@example.org', 'learner', '{}', 0, true, :at, :at, 1)"
+                ).bindparams(bindparam("at", type_=stamp)),
+                {"id": user, "at": at},
+            )
+            insert_post = text(
+                "INSERT INTO forum_posts (id, user_id, category, title, content, parent_id, root_id, is_deleted,"
+                " created_at, updated_at, version) VALUES (:id, :user, 'python', :title, 'x', :parent, :root,"
+                " false, :at, :at, 1)"
+            ).bindparams(bindparam("at", type_=stamp))
+            await connection.execute(
+                insert_post, {"id": thread, "user": user, "title": "t", "parent": None, "root": None, "at": at}
+            )
+            for post, parent, when in ((reply, thread, at), (nested, reply, later)):
+                await connection.execute(
+                    insert_post, {"id": post, "user": user, "title": None, "parent": parent, "root": thread, "at": when}
+                )
+            insert_notification = text(
+                "INSERT INTO notifications (id, user_id, type, content, data, read, created_at, updated_at)"
+                " VALUES (:id, :user, 'match', 'm', '{}', :read, :at, :updated)"
+            ).bindparams(bindparam("at", type_=stamp), bindparam("updated", type_=stamp))
+            for read in (True, False):
+                await connection.execute(
+                    insert_notification, {"id": str(uuid4()), "user": user, "read": read, "at": at, "updated": later}
+                )
+        await upgrade(url)
+        async with engine.connect() as connection:
+            stats = (
+                await connection.execute(
+                    text("SELECT reply_count, last_activity_at FROM forum_posts WHERE parent_id IS NULL")
+                )
+            ).one()
+            replies = (
+                await connection.execute(text("SELECT count(*) FROM forum_posts WHERE last_activity_at IS NULL"))
+            ).scalar_one()
+            read_at = (await connection.execute(text("SELECT read, read_at FROM notifications ORDER BY read"))).all()
+    finally:
+        await engine.dispose()
+    assert stats[0] == 2
+    assert str(stats[1]).startswith("2026-01-05 10:00:00")
+    assert replies == 2
+    assert [(bool(read), value is not None) for read, value in read_at] == [(False, False), (True, True)]
+    assert str(read_at[1][1]).startswith("2026-01-05 10:00:00")

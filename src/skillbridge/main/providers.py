@@ -25,6 +25,7 @@ from skillbridge.adapters.matching.chain import build_matching_chain
 from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOfWork
 from skillbridge.adapters.persistence.sqlalchemy.engine import create_engine, create_session_factory
 from skillbridge.adapters.persistence.sqlalchemy.unit_of_work import SqlaUnitOfWork
+from skillbridge.adapters.sanitizing.nh3_sanitizer import Nh3HtmlSanitizer
 from skillbridge.adapters.security.argon2_hasher import Argon2PasswordHasher
 from skillbridge.adapters.security.jwt_tokens import JwtTokenService
 from skillbridge.adapters.system.clock import SystemClock
@@ -42,6 +43,9 @@ from skillbridge.application.accounts.sessions import Authenticate, LogIn, LogOu
 from skillbridge.application.accounts.throttle import LoginThrottle
 from skillbridge.application.badges.managing import AwardBadge, ListMyBadges
 from skillbridge.application.chat.messaging import ReadChat, SendChatMessage
+from skillbridge.application.forum.editing import DeletePost, EditPost
+from skillbridge.application.forum.posting import CreatePost
+from skillbridge.application.forum.reading import GetPost, ListThreads
 from skillbridge.application.matching.changes import ChangeMatch
 from skillbridge.application.matching.expiry import ExpireUnansweredMatches
 from skillbridge.application.matching.policy import MatchingPolicy
@@ -49,9 +53,16 @@ from skillbridge.application.matching.reading import GetMatch, ListMyMatches
 from skillbridge.application.matching.recommendations import RecommendMentors
 from skillbridge.application.matching.requests import RequestMentor
 from skillbridge.application.matching.rounds import RunMatchingRound
+from skillbridge.application.notifications.inbox import (
+    ListMyNotifications,
+    MarkAllNotificationsRead,
+    MarkNotificationRead,
+)
+from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.github_events import GithubEventDecoder
 from skillbridge.application.ports.github_identity import GithubIdentityProvider
+from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.application.ports.matching_engine import MatchingEngine
 from skillbridge.application.ports.password_hasher import PasswordHasher
@@ -331,6 +342,23 @@ class GithubProvider(Provider):
     )
 
 
+class NotificationsProvider(Provider):
+    """Storing notifications for other use cases, and the inbox use cases."""
+
+    scope = Scope.REQUEST
+    use_cases = provide_all(Notifier, ListMyNotifications, MarkNotificationRead, MarkAllNotificationsRead)
+
+
+class ForumProvider(Provider):
+    """The forum use cases and the HTML sanitiser (nh3) they clean posts with."""
+
+    @provide(scope=Scope.APP)
+    def html_sanitizer(self) -> HtmlSanitizer:
+        return Nh3HtmlSanitizer()
+
+    use_cases = provide_all(CreatePost, ListThreads, GetPost, EditPost, DeletePost, scope=Scope.REQUEST)
+
+
 def default_providers(settings: Settings) -> list[Provider]:
     """The providers of the profile that ``settings`` describe."""
     persistence = MemoryPersistenceProvider() if settings.uses_memory_database else SqlPersistenceProvider()
@@ -342,4 +370,6 @@ def default_providers(settings: Settings) -> list[Provider]:
         MatchingProvider(),
         BadgesProvider(),
         GithubProvider(),
+        NotificationsProvider(),
+        ForumProvider(),
     ]

@@ -24,9 +24,11 @@ from skillbridge.adapters.http.auth import BEARER_SCHEME, client_address
 from skillbridge.adapters.http.controllers.admin import AdminUsersController
 from skillbridge.adapters.http.controllers.auth import AuthController
 from skillbridge.adapters.http.controllers.badges import BadgesController
+from skillbridge.adapters.http.controllers.forum import ForumController
 from skillbridge.adapters.http.controllers.github import GithubAuthController, GithubWebhookController
 from skillbridge.adapters.http.controllers.health import HealthController
 from skillbridge.adapters.http.controllers.matches import MatchesController
+from skillbridge.adapters.http.controllers.notifications import NotificationsController
 from skillbridge.adapters.http.controllers.progress import ProgressController, RoadmapRepositoryController
 from skillbridge.adapters.http.controllers.roadmaps import DomainsController, RoadmapsController
 from skillbridge.adapters.http.controllers.users import UsersController
@@ -103,6 +105,8 @@ def build_app(
             ProgressController,
             RoadmapRepositoryController,
             GithubWebhookController,
+            NotificationsController,
+            ForumController,
         ],
         middleware=[api_limit.middleware],
     )

@@ -22,7 +22,9 @@ from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.badges.rules import Badge
 from skillbridge.domain.chat.message import ChatCursor, ChatMessage
+from skillbridge.domain.forum.model import ForumPost, ThreadQuery, ThreadSummary
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
+from skillbridge.domain.notifications.model import Notification
 from skillbridge.domain.pagination import Page, PageRequest
 from skillbridge.domain.progress.events import EventType, ProgressEvent
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
@@ -254,4 +256,63 @@ class WebhookDeliveryRepository(Protocol):
 
     async def update(self, delivery: WebhookDelivery) -> None:
         """Store a delivery's new status and processing time. Raises NotFound."""
+
+
+class NotificationRepository(Protocol):
+    """Stored notifications, always addressed through their recipient."""
+
+    async def add(self, notification: Notification) -> None:
+        """Store a new notification. Raises Conflict if its recipient does not exist."""
+        ...
+
+    async def list_for_user(self, user_id: UUID, page: PageRequest, unread_only: bool = False) -> Page[Notification]:
+        """Return a user's notifications (only the unread ones if asked), newest first (id breaks ties),
+        with the total of the whole filtered list."""
+        ...
+
+    async def mark_read(self, notification_id: UUID, user_id: UUID, at: datetime) -> Notification:
+        """Mark one of ``user_id``'s notifications read at ``at`` and return it; one read already keeps its
+        first ``read_at``. Raises NotFound if it does not exist or belongs to someone else."""
+        ...
+
+    async def mark_all_read(self, user_id: UUID, at: datetime) -> int:
+        """Mark every unread notification of a user read at ``at``; return how many were unread."""
+        ...
+
+    async def count_unread(self, user_id: UUID) -> int:
+        """Return how many of a user's notifications are unread."""
+        ...
+
+
+class ForumPostRepository(Protocol):
+    """Forum threads and replies."""
+
+    async def add(self, post: ForumPost) -> None:
+        """Store a new post. Raises Conflict if its author, parent or thread does not exist."""
+        ...
+
+    async def get(self, post_id: UUID) -> ForumPost:
+        """Return the post (deleted ones too). Raises NotFound."""
+        ...
+
+    async def update(self, post: ForumPost) -> ForumPost:
+        """Store changes; return the post with its new version. Raises Conflict on a stale version, NotFound."""
+        ...
+
+    async def list_thread(self, root_id: UUID) -> Sequence[ForumPost]:
+        """Return the thread's opening post and every reply to it at any depth, in one query, oldest first
+        (id breaks ties); empty if there is no such thread."""
+        ...
+
+    async def list_threads(self, query: ThreadQuery) -> Page[ThreadSummary]:
+        """Return the threads (opening posts) that fit ``query``, in its documented order, with the total.
+
+        ``query.text`` matches, on PostgreSQL, the full-text search document of the opening post (title
+        weight A, content weight B, ``simple`` configuration; ``websearch_to_tsquery`` syntax), ranked;
+        elsewhere every one of ``query.terms`` as a case-insensitive substring of its title or content.
+        """
+        ...
+
+    async def author_names(self, user_ids: Sequence[UUID]) -> dict[UUID, str | None]:
+        """Return the display name (None if unset) of each given user that exists, in one query."""
         ...

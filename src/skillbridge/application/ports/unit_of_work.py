@@ -10,7 +10,9 @@ from skillbridge.application.ports.repositories import (
     AuditLog,
     BadgeRepository,
     ChatRepository,
+    ForumPostRepository,
     MentorshipRepository,
+    NotificationRepository,
     ProgressLogRepository,
     RefreshSessionRepository,
     RoadmapRepository,
@@ -37,6 +39,8 @@ class UnitOfWork(Protocol):
     chat: ChatRepository
     progress_logs: ProgressLogRepository
     webhook_deliveries: WebhookDeliveryRepository
+    notifications: NotificationRepository
+    forum_posts: ForumPostRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -24,7 +24,9 @@ from skillbridge.domain.accounts.user import User
 from skillbridge.domain.badges.rules import Badge
 from skillbridge.domain.chat.message import ChatMessage
 from skillbridge.domain.errors import DomainError
+from skillbridge.domain.forum.model import ForumPost
 from skillbridge.domain.matching.mentorship import Mentorship
+from skillbridge.domain.notifications.model import Notification
 from skillbridge.domain.progress.events import ProgressEvent
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
 from skillbridge.domain.vcs.webhooks import WebhookDelivery
@@ -52,6 +54,8 @@ class MemoryState:
     progress_logs: dict[UUID, ProgressEvent] = field(default_factory=dict)
     #: By (source, delivery id).
     webhook_deliveries: dict[tuple[str, str], WebhookDelivery] = field(default_factory=dict)
+    notifications: dict[UUID, Notification] = field(default_factory=dict)
+    forum_posts: dict[UUID, ForumPost] = field(default_factory=dict)
 
     def copy(self) -> MemoryState:
         """A new state holding the same (never mutated) entities in new containers."""
@@ -66,6 +70,8 @@ class MemoryState:
             chat=dict(self.chat),
             progress_logs=dict(self.progress_logs),
             webhook_deliveries=dict(self.webhook_deliveries),
+            notifications=dict(self.notifications),
+            forum_posts=dict(self.forum_posts),
         )
 
 

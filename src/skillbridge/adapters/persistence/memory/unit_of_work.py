@@ -9,6 +9,8 @@ from uuid import UUID
 from skillbridge.adapters.persistence.memory.badges import MemoryBadgeRepository
 from skillbridge.adapters.persistence.memory.chat import MemoryChatRepository
 from skillbridge.adapters.persistence.memory.database import MemoryDatabase, Staging
+from skillbridge.adapters.persistence.memory.forum import MemoryForumPostRepository
+from skillbridge.adapters.persistence.memory.notifications import MemoryNotificationRepository
 from skillbridge.adapters.persistence.memory.progress import (
     MemoryProgressLogRepository,
     MemoryWebhookDeliveryRepository,
@@ -50,6 +52,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self.chat = MemoryChatRepository(staging)
         self.progress_logs = MemoryProgressLogRepository(staging)
         self.webhook_deliveries = MemoryWebhookDeliveryRepository(staging)
+        self.notifications = MemoryNotificationRepository(staging)
+        self.forum_posts = MemoryForumPostRepository(staging)
         return self
 
     async def __aexit__(

@@ -15,7 +15,9 @@ from uuid import UUID
 
 from skillbridge.adapters.persistence.sqlalchemy.tables import (
     AuditLogRow,
+    ForumPostRow,
     MentorMatchRow,
+    NotificationRow,
     ProgressLogRow,
     RefreshTokenRow,
     RoadmapRow,
@@ -29,10 +31,12 @@ from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.clock import utc
+from skillbridge.domain.forum.model import ForumPost
 from skillbridge.domain.geo import GeoPoint
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
 from skillbridge.domain.matching.needs import LearnerNeeds
 from skillbridge.domain.matching.schedule import ScheduledSession
+from skillbridge.domain.notifications.model import Notification, NotificationType
 from skillbridge.domain.progress.events import EventType, ProgressEvent
 from skillbridge.domain.roadmaps.model import (
     Generation,
@@ -526,4 +530,76 @@ def webhook_delivery_from_row(row: WebhookDeliveryRow) -> WebhookDelivery:
         status=DeliveryStatus(row.status),
         received_at=utc(row.received_at),
         processed_at=None if row.processed_at is None else utc(row.processed_at),
+    )
+
+
+# ---------------------------------------------------------------------------------------- notifications
+
+
+def notification_to_values(notification: Notification) -> dict[str, Any]:
+    """The ``notifications`` row of ``notification``."""
+    created_at = utc(notification.created_at)
+    read_at = None if notification.read_at is None else utc(notification.read_at)
+    return {
+        "id": notification.id,
+        "user_id": notification.recipient_id,
+        "type": notification.type.value,
+        "content": notification.message,
+        "data": copy.deepcopy(notification.payload),
+        "read": read_at is not None,
+        "read_at": read_at,
+        "created_at": created_at,
+        "updated_at": read_at or created_at,
+    }
+
+
+def notification_from_row(row: NotificationRow) -> Notification:
+    """The notification a ``notifications`` row holds."""
+    return Notification(
+        id=row.id,
+        recipient_id=row.user_id,
+        type=NotificationType(row.type),
+        message=row.content,
+        payload=copy.deepcopy(row.data),
+        created_at=utc(row.created_at),
+        read_at=None if row.read_at is None else utc(row.read_at),
+    )
+
+
+# ------------------------------------------------------------------------------------------------ forum
+
+
+def forum_post_to_values(post: ForumPost) -> dict[str, Any]:
+    """The ``forum_posts`` row of ``post``."""
+    return {
+        "id": post.id,
+        "user_id": post.author_id,
+        "category": post.category,
+        "title": post.title,
+        "content": post.content,
+        "parent_id": post.parent_id,
+        "root_id": post.root_id,
+        "is_deleted": post.is_deleted,
+        "version": post.version,
+        "created_at": utc(post.created_at),
+        "updated_at": utc(post.updated_at),
+        "reply_count": 0,
+        "last_activity_at": utc(post.created_at) if post.is_thread else None,
+    }
+
+
+def forum_post_from_row(row: ForumPostRow) -> ForumPost:
+    """The post a ``forum_posts`` row holds."""
+    return ForumPost(
+        id=row.id,
+        author_id=row.user_id,
+        category=row.category,
+        title=row.title,
+        content=row.content,
+        parent_id=row.parent_id,
+        root_id=row.root_id,
+        is_deleted=row.is_deleted,
+        version=row.version,
+        created_at=utc(row.created_at),
+        updated_at=utc(row.updated_at),
     )

@@ -17,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 
 from skillbridge.adapters.persistence.sqlalchemy.engine import create_engine
-from skillbridge.adapters.persistence.sqlalchemy.tables import metadata
+from skillbridge.adapters.persistence.sqlalchemy.tables import compared_with_models, metadata
 
 MIGRATIONS_DIRECTORY = Path(__file__).resolve().with_name("migrations")
 
@@ -83,7 +83,9 @@ async def pending_model_differences(url: str) -> list[Any]:
     """
 
     def compare(connection: Connection) -> list[Any]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": compared_with_models}
+        )
         return list(compare_metadata(context, metadata))
 
     differences: list[Any] = await _run(url, compare)

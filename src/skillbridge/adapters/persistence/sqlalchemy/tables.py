@@ -71,6 +71,7 @@ def _one_of(column: str, values: Iterable[str]) -> str:
 OPEN_MATCH_STATUS_SQL = _one_of("status", LEARNER_OPEN_STATUSES)
 #: Only a waiting request has no mentor yet.
 MENTOR_SET_SQL = "(status = 'waiting' AND mentor_id IS NULL) OR (status <> 'waiting' AND mentor_id IS NOT NULL)"
+THREAD_SQL = "parent_id IS NULL"
 
 
 class Base(DeclarativeBase):
@@ -275,6 +276,7 @@ class NotificationRow(HasId, Timestamps, Base):
     content: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]]
     read: Mapped[bool] = mapped_column(default=False, server_default=false())
+    read_at: Mapped[datetime | None]  # set with ``read`` (which the index keeps for the unread filter)
 
     __table_args__ = (
         CheckConstraint(_one_of("type", NOTIFICATION_TYPES), name="type"),
@@ -294,6 +296,21 @@ class ForumPostRow(HasId, Timestamps, Versioned, Base):
     parent_id: Mapped[UUID | None] = mapped_column(ForeignKey("forum_posts.id"), index=True)
     root_id: Mapped[UUID | None] = mapped_column(ForeignKey("forum_posts.id"), index=True)
     is_deleted: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Statistics of a thread, kept on its opening post by the repository as replies come (NULL/0 on replies),
+    # so the thread list reads them from one index instead of aggregating every reply.
+    reply_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    last_activity_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        # The thread list, most recently active first.
+        Index(
+            "ix_forum_posts_threads_last_activity",
+            "last_activity_at",
+            "id",
+            postgresql_where=text(THREAD_SQL),
+            sqlite_where=text(THREAD_SQL),
+        ),
+    )
 
 
 class ChatMessageRow(HasId, Timestamps, Base):
@@ -365,3 +382,12 @@ class WebhookDeliveryRow(HasId, Timestamps, Base):
 
 
 metadata = Base.metadata
+
+#: Indexes that exist on PostgreSQL only, made in SQL by a migration: expression indexes of PostgreSQL
+#: functions that SQLite lacks (the forum's full-text GIN index). Schema comparison leaves them out.
+POSTGRES_ONLY_INDEXES = frozenset({"ix_forum_posts_search"})
+
+
+def compared_with_models(_object: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any) -> bool:
+    """Alembic's ``include_object`` hook: whether autogenerate compares this schema object with the models."""
+    return not (type_ == "index" and name in POSTGRES_ONLY_INDEXES)

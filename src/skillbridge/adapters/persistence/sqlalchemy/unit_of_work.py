@@ -15,7 +15,9 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaAuditLog,
     SqlaBadgeRepository,
     SqlaChatRepository,
+    SqlaForumPostRepository,
     SqlaMentorshipRepository,
+    SqlaNotificationRepository,
     SqlaProgressLogRepository,
     SqlaRefreshSessionRepository,
     SqlaRoadmapRepository,
@@ -70,6 +72,8 @@ class SqlaUnitOfWork(UnitOfWork):
         self.chat = SqlaChatRepository(session)
         self.progress_logs = SqlaProgressLogRepository(session)
         self.webhook_deliveries = SqlaWebhookDeliveryRepository(session)
+        self.notifications = SqlaNotificationRepository(session)
+        self.forum_posts = SqlaForumPostRepository(session)
         return self
 
     async def __aexit__(

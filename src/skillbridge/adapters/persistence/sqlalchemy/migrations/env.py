@@ -15,7 +15,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from skillbridge.adapters.persistence.sqlalchemy.engine import create_engine
-from skillbridge.adapters.persistence.sqlalchemy.tables import metadata
+from skillbridge.adapters.persistence.sqlalchemy.tables import compared_with_models, metadata
 
 # The embedded default of the service settings, for a developer running ``alembic`` with nothing set.
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/skillbridge.db"
@@ -50,6 +50,7 @@ def run_migrations(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=sqlite,
         compare_type=True,
+        include_object=compared_with_models,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -3,7 +3,9 @@
 from skillbridge.adapters.persistence.sqlalchemy.repositories.audit import SqlaAuditLog
 from skillbridge.adapters.persistence.sqlalchemy.repositories.badges import SqlaBadgeRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.chat import SqlaChatRepository
+from skillbridge.adapters.persistence.sqlalchemy.repositories.forum import SqlaForumPostRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.mentorships import SqlaMentorshipRepository
+from skillbridge.adapters.persistence.sqlalchemy.repositories.notifications import SqlaNotificationRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.progress import (
     SqlaProgressLogRepository,
     SqlaWebhookDeliveryRepository,
@@ -18,7 +20,9 @@ __all__ = [
     "SqlaAuditLog",
     "SqlaBadgeRepository",
     "SqlaChatRepository",
+    "SqlaForumPostRepository",
     "SqlaMentorshipRepository",
+    "SqlaNotificationRepository",
     "SqlaProgressLogRepository",
     "SqlaRefreshSessionRepository",
     "SqlaRoadmapRepository",

@@ -1,0 +1,65 @@
+"""Schemas of the notification endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from msgspec import Struct
+
+from skillbridge.application.notifications.inbox import Inbox
+from skillbridge.domain.notifications.model import Notification
+
+Kind = Literal["match", "progress_update", "session_reminder", "badge", "forum_reply", "chat_message"]
+
+
+class NotificationOut(Struct, kw_only=True):
+    """One notification; ``payload`` carries the ids of its subject (a post, a match)."""
+
+    id: UUID
+    type: Kind
+    message: str
+    payload: dict[str, Any]
+    read: bool
+    read_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, notification: Notification) -> NotificationOut:
+        return cls(
+            id=notification.id,
+            type=notification.type.value,
+            message=notification.message,
+            payload=notification.payload,
+            read=notification.is_read,
+            read_at=notification.read_at,
+            created_at=notification.created_at,
+        )
+
+
+class NotificationPage(Struct, kw_only=True):
+    """One page of one's notifications, and how many of all of them are unread."""
+
+    items: list[NotificationOut]
+    total: int
+    limit: int
+    offset: int
+    unread_count: int
+
+    @classmethod
+    def of(cls, inbox: Inbox) -> NotificationPage:
+        page = inbox.page
+        return cls(
+            items=[NotificationOut.of(notification) for notification in page.items],
+            total=page.total,
+            limit=page.limit,
+            offset=page.offset,
+            unread_count=inbox.unread,
+        )
+
+
+class ReadAllOut(Struct, kw_only=True):
+    """How many notifications a read-all marked read (those that were unread)."""
+
+    marked: int

@@ -1,0 +1,172 @@
+"""Forum posts in SQL: a thread's posts by root id in one query, and the thread list with its search.
+
+Search differs by backend. PostgreSQL matches the opening post's weighted search document (title
+weight A, content weight B, ``simple`` configuration) against ``websearch_to_tsquery`` and ranks with
+``ts_rank``; the expression is :data:`SEARCH_DOCUMENT`, the very one the GIN index
+``ix_forum_posts_search`` of migration 0005 is built on, so the planner can use the index. SQLite
+matches every word as a case-insensitive substring (``LIKE``) of title or content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, cast
+from uuid import UUID
+
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Select,
+    case,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skillbridge.adapters.persistence.sqlalchemy.errors import translated
+from skillbridge.adapters.persistence.sqlalchemy.mappers import forum_post_from_row, forum_post_to_values
+from skillbridge.adapters.persistence.sqlalchemy.tables import ForumPostRow, UserRow
+from skillbridge.application.ports.repositories import ForumPostRepository
+from skillbridge.domain.clock import utc
+from skillbridge.domain.errors import Conflict, NotFound
+from skillbridge.domain.forum.model import ForumPost, ThreadQuery, ThreadSummary
+from skillbridge.domain.pagination import Page
+
+# Core updates bypass the identity map, so reads always refresh the objects it holds.
+_FRESH: dict[str, Any] = {"populate_existing": True}
+
+#: The search document of a post: must stay identical to the expression of ``ix_forum_posts_search``.
+SEARCH_DOCUMENT = (
+    "setweight(to_tsvector('simple'::regconfig, coalesce(forum_posts.title, '')), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, forum_posts.content), 'B')"
+)
+_SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
+
+_AUTHOR_NAME = UserRow.profile["display_name"].as_string()
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def threads_select(query: ThreadQuery, dialect: str) -> tuple[Select[Any], Select[Any]]:
+    """The statements of one page of :meth:`SqlaForumPostRepository.list_threads` on ``dialect``: the
+    page (post row, author name) and the total."""
+    filters: list[ColumnElement[bool]] = [ForumPostRow.parent_id.is_(None)]
+    if query.category is not None:
+        filters.append(ForumPostRow.category == query.category)
+    order: list[Any] = []
+    if query.text is not None and dialect == "postgresql":
+        document: ColumnElement[Any] = literal_column(f"({SEARCH_DOCUMENT})")
+        tsquery = func.websearch_to_tsquery(_SIMPLE, query.text)
+        filters.append(document.op("@@")(tsquery))
+        order.append(func.ts_rank(document, tsquery).desc())
+    elif query.terms:
+        searched = func.coalesce(ForumPostRow.title, "") + " " + ForumPostRow.content
+        filters.extend(searched.ilike(_like_pattern(term), escape="\\") for term in query.terms)
+    page = (
+        select(ForumPostRow, _AUTHOR_NAME)
+        .join(UserRow, UserRow.id == ForumPostRow.user_id)
+        .where(*filters)
+        .order_by(*order, ForumPostRow.last_activity_at.desc(), ForumPostRow.id.desc())
+        .limit(query.page.limit)
+        .offset(query.page.offset)
+    )
+    total = select(func.count()).select_from(ForumPostRow).where(*filters)
+    return page, total
+
+
+class SqlaForumPostRepository(ForumPostRepository):
+    """:class:`ForumPostRepository` on a SQLAlchemy session (SQLite or PostgreSQL)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    @translated
+    async def add(self, post: ForumPost) -> None:
+        await self._session.execute(insert(ForumPostRow).values(**forum_post_to_values(post)))
+        if post.root_id is not None:
+            # One atomic update of the thread's statistics (concurrent replies queue on the row lock).
+            at = utc(post.created_at)
+            await self._session.execute(
+                update(ForumPostRow)
+                .where(ForumPostRow.id == post.root_id)
+                .values(
+                    reply_count=ForumPostRow.reply_count + 1,
+                    updated_at=ForumPostRow.updated_at,  # a reply is no edit of the opening post
+                    last_activity_at=case(
+                        (ForumPostRow.last_activity_at < at, at), else_=ForumPostRow.last_activity_at
+                    ),
+                )
+                .execution_options(synchronize_session=False)
+            )
+
+    @translated
+    async def get(self, post_id: UUID) -> ForumPost:
+        row = await self._session.scalar(
+            select(ForumPostRow).where(ForumPostRow.id == post_id).execution_options(**_FRESH)
+        )
+        if row is None:
+            raise NotFound("post not found")
+        return forum_post_from_row(row)
+
+    @translated
+    async def update(self, post: ForumPost) -> ForumPost:
+        result = await self._session.execute(
+            update(ForumPostRow)
+            .where(ForumPostRow.id == post.id, ForumPostRow.version == post.version)
+            .values(
+                title=post.title,
+                content=post.content,
+                is_deleted=post.is_deleted,
+                updated_at=utc(post.updated_at),
+                version=post.version + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if cast(CursorResult[Any], result).rowcount == 0:
+            stored = await self._session.scalar(select(ForumPostRow.version).where(ForumPostRow.id == post.id))
+            if stored is None:
+                raise NotFound("post not found")
+            raise Conflict("the post was changed meanwhile; reload and try again", field="version")
+        return replace(post, version=post.version + 1, updated_at=utc(post.updated_at))
+
+    @translated
+    async def list_thread(self, root_id: UUID) -> Sequence[ForumPost]:
+        rows = await self._session.scalars(
+            select(ForumPostRow)
+            .where(or_(ForumPostRow.id == root_id, ForumPostRow.root_id == root_id))
+            .order_by(ForumPostRow.created_at, ForumPostRow.id)
+            .execution_options(**_FRESH)
+        )
+        return [forum_post_from_row(row) for row in rows]
+
+    @translated
+    async def list_threads(self, query: ThreadQuery) -> Page[ThreadSummary]:
+        page, total = threads_select(query, self._session.get_bind().dialect.name)
+        count = await self._session.scalar(total) or 0
+        result = await self._session.execute(page.execution_options(**_FRESH))
+        items = [
+            ThreadSummary(
+                post=forum_post_from_row(row),
+                author_name=author_name,
+                reply_count=row.reply_count,
+                last_activity_at=utc(row.last_activity_at or row.created_at),
+            )
+            for row, author_name in result
+        ]
+        return Page(items=items, total=count, limit=query.page.limit, offset=query.page.offset)
+
+    @translated
+    async def author_names(self, user_ids: Sequence[UUID]) -> dict[UUID, str | None]:
+        if not user_ids:
+            return {}
+        rows = await self._session.execute(select(UserRow.id, _AUTHOR_NAME).where(UserRow.id.in_(list(user_ids))))
+        # A Result has keys(), so dict() would take it for a mapping of column names.
+        return {user_id: name for user_id, name in rows}  # noqa: C416

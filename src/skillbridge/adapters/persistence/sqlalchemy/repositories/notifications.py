@@ -1,0 +1,95 @@
+"""Notifications in SQL, read through the ``(user_id, read, created_at)`` index."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, CursorResult, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skillbridge.adapters.persistence.sqlalchemy.errors import translated
+from skillbridge.adapters.persistence.sqlalchemy.mappers import notification_from_row, notification_to_values
+from skillbridge.adapters.persistence.sqlalchemy.tables import NotificationRow
+from skillbridge.application.ports.repositories import NotificationRepository
+from skillbridge.domain.clock import utc
+from skillbridge.domain.errors import NotFound
+from skillbridge.domain.notifications.model import Notification
+from skillbridge.domain.pagination import Page, PageRequest
+
+# Core updates bypass the identity map, so reads always refresh the objects it holds.
+_FRESH: dict[str, Any] = {"populate_existing": True}
+
+
+def _of(user_id: UUID, *, unread_only: bool) -> list[ColumnElement[bool]]:
+    filters: list[ColumnElement[bool]] = [NotificationRow.user_id == user_id]
+    if unread_only:
+        filters.append(NotificationRow.read.is_(False))
+    return filters
+
+
+class SqlaNotificationRepository(NotificationRepository):
+    """:class:`NotificationRepository` on a SQLAlchemy session (SQLite or PostgreSQL)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    @translated
+    async def add(self, notification: Notification) -> None:
+        await self._session.execute(insert(NotificationRow).values(**notification_to_values(notification)))
+
+    @translated
+    async def list_for_user(self, user_id: UUID, page: PageRequest, unread_only: bool = False) -> Page[Notification]:
+        filters = _of(user_id, unread_only=unread_only)
+        total = await self._session.scalar(select(func.count()).select_from(NotificationRow).where(*filters)) or 0
+        rows = await self._session.scalars(
+            select(NotificationRow)
+            .where(*filters)
+            .order_by(NotificationRow.created_at.desc(), NotificationRow.id.desc())
+            .limit(page.limit)
+            .offset(page.offset)
+            .execution_options(**_FRESH)
+        )
+        return Page(
+            items=[notification_from_row(row) for row in rows], total=total, limit=page.limit, offset=page.offset
+        )
+
+    @translated
+    async def mark_read(self, notification_id: UUID, user_id: UUID, at: datetime) -> Notification:
+        read_at = utc(at)
+        # Only an unread row changes, so a second mark (or a concurrent one) keeps the first read_at.
+        await self._session.execute(
+            update(NotificationRow)
+            .where(
+                NotificationRow.id == notification_id,
+                NotificationRow.user_id == user_id,
+                NotificationRow.read.is_(False),
+            )
+            .values(read=True, read_at=read_at, updated_at=read_at)
+            .execution_options(synchronize_session=False)
+        )
+        row = await self._session.scalar(
+            select(NotificationRow)
+            .where(NotificationRow.id == notification_id, NotificationRow.user_id == user_id)
+            .execution_options(**_FRESH)
+        )
+        if row is None:
+            raise NotFound("notification not found")
+        return notification_from_row(row)
+
+    @translated
+    async def mark_all_read(self, user_id: UUID, at: datetime) -> int:
+        read_at = utc(at)
+        result = await self._session.execute(
+            update(NotificationRow)
+            .where(*_of(user_id, unread_only=True))
+            .values(read=True, read_at=read_at, updated_at=read_at)
+            .execution_options(synchronize_session=False)
+        )
+        return cast(CursorResult[Any], result).rowcount
+
+    @translated
+    async def count_unread(self, user_id: UUID) -> int:
+        filters = _of(user_id, unread_only=True)
+        return await self._session.scalar(select(func.count()).select_from(NotificationRow).where(*filters)) or 0

@@ -1,0 +1,1 @@
+"""HTML sanitising (nh3, the Rust ammonia library)."""

@@ -1,0 +1,1 @@
+"""Notification use cases: store one for another use case, list one's own, mark them read."""

@@ -1,0 +1,65 @@
+"""A user's own notifications: list them, mark one or all read.
+
+Every use case here addresses notifications through the caller: another user's notification does not
+exist for them (NotFound, never Forbidden, so notification ids cannot be probed). Admins get no exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.ports.clock import Clock
+from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.notifications.model import Notification
+from skillbridge.domain.pagination import Page, PageRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Inbox:
+    """One page of the caller's notifications and how many of all of them are unread."""
+
+    page: Page[Notification]
+    unread: int
+
+
+class ListMyNotifications:
+    """Return the caller's notifications, newest first, one page at a time (only unread ones if asked),
+    with the count of unread ones."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def __call__(self, principal: Principal, page: PageRequest, *, unread_only: bool = False) -> Inbox:
+        async with self._uow as uow:
+            notifications = await uow.notifications.list_for_user(principal.user_id, page, unread_only)
+            return Inbox(notifications, await uow.notifications.count_unread(principal.user_id))
+
+
+class MarkNotificationRead:
+    """Mark one of the caller's notifications read (again: no change). NotFound for anyone else's."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, principal: Principal, notification_id: UUID) -> Notification:
+        async with self._uow as uow:
+            notification = await uow.notifications.mark_read(notification_id, principal.user_id, self._clock.now())
+            await uow.commit()
+        return notification
+
+
+class MarkAllNotificationsRead:
+    """Mark every unread notification of the caller read; return how many there were."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, principal: Principal) -> int:
+        async with self._uow as uow:
+            count = await uow.notifications.mark_all_read(principal.user_id, self._clock.now())
+            await uow.commit()
+        return count

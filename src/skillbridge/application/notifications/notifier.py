@@ -1,0 +1,58 @@
+"""Telling a user about something: the service other use cases call to store a notification.
+
+A use case that has news for someone (a reply to their post, a match request, a badge) calls
+:meth:`Notifier.notify` *inside its own unit of work*, before its ``commit``: the notification is stored
+in the same transaction as the change it reports, so it exists exactly when the change does (a use case
+that fails half way leaves neither).
+
+Stored first, pushed later: the live push (WebSocket/SSE through Litestar channels) is not part of this
+service yet. When it comes, it runs *after* the commit, from the notifications this service collected
+during the unit of work, and a failed push loses nothing, because the stored notifications are still
+listed by ``GET /api/v1/notifications/my``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+from skillbridge.application.ports.clock import Clock
+from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.notifications.model import MAX_MESSAGE_LENGTH, Notification, NotificationType
+
+
+class Notifier:
+    """Store notifications in the caller's unit of work.
+
+    Rules:
+    - the caller has entered ``uow`` and commits it; this service never commits;
+    - the message is trimmed to :data:`MAX_MESSAGE_LENGTH` characters (it is a summary; ids go in the
+      payload);
+    - the recipient must exist, else the repository raises Conflict;
+    - notifications stored through this instance are kept in :attr:`stored` for the push after commit.
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self.stored: list[Notification] = []
+
+    async def notify(
+        self,
+        uow: UnitOfWork,
+        recipient_id: UUID,
+        type_: NotificationType,
+        message: str,
+        payload: Mapping[str, Any] | None = None,
+    ) -> Notification:
+        """Store a notification for ``recipient_id`` in ``uow`` and return it."""
+        notification = Notification(
+            recipient_id=recipient_id,
+            type=type_,
+            message=message.strip()[:MAX_MESSAGE_LENGTH],
+            created_at=self._clock.now(),
+            payload=dict(payload or {}),
+        )
+        await uow.notifications.add(notification)
+        self.stored.append(notification)
+        return notification

@@ -1,0 +1,71 @@
+"""What a forum post may hold.
+
+- Categories are free slugs, normalised like skills (``"Machine Learning"`` -> ``"machine-learning"``,
+  ``"C++"`` -> ``"cpp"``), 1 to 60 characters, so a category lines up with the skill of the same name.
+  A reply takes its thread's category.
+- A thread has a title, a reply has none. Titles are plain text without tags; content is HTML from a
+  small set of formatting tags. Both are sanitised first; the limits apply to the result: a title of 1 to
+  :data:`MAX_TITLE_LENGTH` characters, content of at most :data:`MAX_CONTENT_LENGTH` characters holding
+  some text (content that sanitising empties, say a lone ``<script>``, is refused).
+- Replies nest at most :data:`MAX_REPLY_DEPTH` levels below the thread, so a thread's tree stays a size
+  a client can show (and a serializer can walk).
+"""
+
+from __future__ import annotations
+
+from skillbridge.domain.accounts.profile import skill_slug
+from skillbridge.domain.errors import InvalidInput
+
+MAX_TITLE_LENGTH = 200
+MAX_CONTENT_LENGTH = 20_000
+MAX_CATEGORY_LENGTH = 60
+MAX_SEARCH_LENGTH = 200
+MAX_REPLY_DEPTH = 50
+#: What a client may send before sanitising (escaping can lengthen text; more is refused unread).
+MAX_RAW_TITLE_LENGTH = 2 * MAX_TITLE_LENGTH
+MAX_RAW_CONTENT_LENGTH = 2 * MAX_CONTENT_LENGTH
+
+
+def category_slug(raw: str, field_path: str = "category") -> str:
+    """The category slug of ``raw``. Raises InvalidInput if nothing or too much is left."""
+    slug = skill_slug(raw)
+    if not slug:
+        raise InvalidInput("a category needs at least one letter or digit", field=field_path)
+    if len(slug) > MAX_CATEGORY_LENGTH:
+        raise InvalidInput(f"a category has at most {MAX_CATEGORY_LENGTH} characters", field=field_path)
+    return slug
+
+
+def check_title(title: str | None, *, is_thread: bool) -> str | None:
+    """The (sanitised) title stripped, or None for a reply. Raises InvalidInput when a thread has none, a
+    reply has one, or it is too long."""
+    if not is_thread:
+        if title is not None:
+            raise InvalidInput("a reply has no title", field="title")
+        return None
+    cleaned = (title or "").strip()
+    if not cleaned:
+        raise InvalidInput("a thread needs a title", field="title")
+    if len(cleaned) > MAX_TITLE_LENGTH:
+        raise InvalidInput(f"a title has at most {MAX_TITLE_LENGTH} characters", field="title")
+    return cleaned
+
+
+def check_content(content: str, text: str) -> str:
+    """The sanitised ``content`` stripped; ``text`` is its text without tags. Raises InvalidInput when it
+    is too long or holds no text."""
+    cleaned = content.strip()
+    if len(cleaned) > MAX_CONTENT_LENGTH:
+        raise InvalidInput(f"content has at most {MAX_CONTENT_LENGTH} characters", field="content")
+    if not text.strip():
+        raise InvalidInput("content is empty once what is not allowed is removed", field="content")
+    return cleaned
+
+
+def search_text(raw: str | None) -> str | None:
+    """The search text of a thread query: stripped, None when blank. Raises InvalidInput when too long."""
+    if raw is None or not raw.strip():
+        return None
+    if len(raw) > MAX_SEARCH_LENGTH:
+        raise InvalidInput(f"a search has at most {MAX_SEARCH_LENGTH} characters", field="q")
+    return raw.strip()

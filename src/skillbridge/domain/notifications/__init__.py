@@ -1,0 +1,1 @@
+"""Notifications: what a user is told about, stored before anything is pushed live."""

@@ -1,0 +1,271 @@
+"""The forum API on SQLite and PostgreSQL: threads and replies, search, reply trees in a bounded number of
+queries, edits with optimistic locking, soft deletion and moderation, reply notifications, and every
+access rule tried with the wrong user, the wrong role and no token."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from sqlalchemy import event
+
+from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
+from skillbridge.application.accounts.administration import CreateAdmin
+from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.forum.reading import GetPost
+from skillbridge.domain.accounts.roles import Role
+from skillbridge.main import build_container
+from tests.integration.helpers import PASSWORD, Api
+
+pytestmark = pytest.mark.asyncio
+
+POSTS = "/api/v1/forum/posts"
+THREAD = {"category": "Python", "title": "Reading CSV files", "content": "<p>How do I read a <em>CSV</em>?</p>"}
+
+
+async def _admin_headers(api: Api) -> dict[str, str]:
+    container = build_container(api.settings)
+    try:
+        async with container() as request:
+            await (await request.get(CreateAdmin))("root@example.org", PASSWORD, "Root")
+    finally:
+        await container.close()
+    return {"Authorization": f"Bearer {(await api.login('root@example.org'))['access_token']}"}
+
+
+async def _post(api: Api, headers: dict[str, str], **body: Any) -> dict[str, Any]:
+    response = await api.client.post(POSTS, json=body or THREAD, headers=headers)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def _reply(api: Api, headers: dict[str, str], parent: dict[str, Any], content: str = "csv") -> dict[str, Any]:
+    return await _post(api, headers, parent_id=parent["id"], content=f"<p>{content}</p>")
+
+
+async def _notifications(api: Api, headers: dict[str, str]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = (await api.client.get("/api/v1/notifications/my", headers=headers)).json()["items"]
+    return items
+
+
+async def test_a_thread_is_created_sanitised_with_location_and_etag(api: Api) -> None:
+    headers = await api.token_for("amara@example.org", display_name="Amara")
+    body = {**THREAD, "content": '<p onclick="x()">Hi <a href="javascript:alert(1)">x</a><script>alert(1)</script></p>'}
+    response = await api.client.post(POSTS, json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert response.headers["location"] == f"{POSTS}/{created['id']}"
+    assert response.headers["etag"].startswith('"v1-')
+    assert created["category"] == "python"
+    assert created["title"] == "Reading CSV files"
+    assert created["content"] == '<p>Hi <a rel="nofollow noopener noreferrer">x</a></p>'
+    assert (created["parent_id"], created["thread_id"], created["is_deleted"]) == (None, created["id"], False)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"category": "python", "content": "<p>no title</p>"}, "title"),
+        ({"title": "no category", "content": "<p>x</p>"}, "category"),
+        ({**THREAD, "title": "x" * 201}, "title"),
+        ({**THREAD, "title": "<b></b>"}, "title"),
+        ({**THREAD, "content": "<script>alert(1)</script>"}, "content"),
+        ({**THREAD, "content": "<p>" + "x" * 20_000 + "</p>"}, "content"),
+        ({**THREAD, "category": "***"}, "category"),
+        ({**THREAD, "content": ""}, "content"),
+        ({**THREAD, "pinned": True}, None),
+    ],
+)
+async def test_invalid_posts_are_refused_with_the_field(api: Api, body: dict[str, Any], field: str | None) -> None:
+    headers = await api.token_for("amara@example.org")
+    response = await api.client.post(POSTS, json=body, headers=headers)
+    assert response.status_code in {400, 422}, response.text
+    if field is not None:
+        assert response.json()["field"] == field
+
+
+async def test_replies_notify_the_parents_author_never_oneself(api: Api) -> None:
+    amara = await api.token_for("amara@example.org", display_name="Amara")
+    kofi = await api.token_for("kofi@example.org", display_name="Kofi")
+    thread = await _post(api, amara)
+    reply = await _reply(api, kofi, thread)
+    assert (reply["title"], reply["category"], reply["thread_id"]) == (None, "python", thread["id"])
+    await _reply(api, amara, reply, "thanks")
+    await _reply(api, amara, thread, "my own thread")
+    (to_amara,) = await _notifications(api, amara)
+    assert to_amara["type"] == "forum_reply"
+    assert to_amara["message"] == "Kofi replied to your thread"
+    assert to_amara["payload"]["post_id"] == reply["id"]
+    assert to_amara["payload"]["thread_id"] == thread["id"]
+    (to_kofi,) = await _notifications(api, kofi)
+    assert to_kofi["message"] == "Amara replied to your post"
+
+    titled = await api.client.post(
+        POSTS, json={"parent_id": thread["id"], "title": "x", "content": "<p>x</p>"}, headers=kofi
+    )
+    assert (titled.status_code, titled.json()["field"]) == (422, "title")
+    unknown = await api.client.post(POSTS, json={"parent_id": str(uuid4()), "content": "<p>x</p>"}, headers=kofi)
+    assert (unknown.status_code, unknown.json()["field"]) == (422, "parent_id")
+
+
+async def test_the_tree_of_a_thread_and_of_a_reply(api: Api) -> None:
+    amara = await api.token_for("amara@example.org", display_name="Amara")
+    kofi = await api.token_for("kofi@example.org", display_name="Kofi")
+    thread = await _post(api, amara)
+    first = await _reply(api, kofi, thread, "first")
+    second = await _reply(api, amara, thread, "second")
+    nested = await _reply(api, amara, first, "nested")
+    response = await api.client.get(f"{POSTS}/{thread['id']}", headers=kofi)
+    assert response.status_code == 200, response.text
+    tree = response.json()
+    assert tree["author_name"] == "Amara"
+    assert [reply["id"] for reply in tree["replies"]] == [first["id"], second["id"]]
+    assert tree["replies"][0]["author_name"] == "Kofi"
+    assert [reply["id"] for reply in tree["replies"][0]["replies"]] == [nested["id"]]
+    assert tree["replies"][0]["replies"][0]["replies"] == []
+    again = await api.client.get(f"{POSTS}/{thread['id']}", headers={**kofi, "If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+    subtree = (await api.client.get(f"{POSTS}/{first['id']}", headers=kofi)).json()
+    assert (subtree["id"], [r["id"] for r in subtree["replies"]]) == (first["id"], [nested["id"]])
+    assert (await api.client.get(f"{POSTS}/{uuid4()}", headers=kofi)).status_code == 404
+
+
+async def test_list_search_category_and_pages(api: Api) -> None:
+    amara = await api.token_for("amara@example.org", display_name="Amara")
+    csv = await _post(api, amara)
+    pandas = await _post(api, amara, category="python", title="Pandas and CSV", content="<p>dataframes</p>")
+    js = await _post(api, amara, category="JavaScript", title="Promises", content="<p>async code</p>")
+    await _reply(api, amara, csv, "answer")
+    listing = (await api.client.get(POSTS, headers=amara)).json()
+    assert listing["total"] == 3
+    assert {item["id"] for item in listing["items"]} == {csv["id"], pandas["id"], js["id"]}
+    by_id = {item["id"]: item for item in listing["items"]}
+    assert by_id[csv["id"]]["reply_count"] == 1
+    assert by_id[csv["id"]]["author_name"] == "Amara"
+    assert by_id[js["id"]]["reply_count"] == 0
+
+    async def found(**params: Any) -> set[str]:
+        response = await api.client.get(POSTS, params=params, headers=amara)
+        assert response.status_code == 200, response.text
+        return {item["id"] for item in response.json()["items"]}
+
+    assert await found(q="csv") == {csv["id"], pandas["id"]}
+    assert await found(q="csv dataframes") == {pandas["id"]}
+    assert await found(category="javascript") == {js["id"]}
+    assert await found(category="Python", q="promises") == set()
+    assert await found(q="   ") == {csv["id"], pandas["id"], js["id"]}
+    page = (await api.client.get(POSTS, params={"limit": 1, "offset": 1}, headers=amara)).json()
+    assert (page["total"], len(page["items"])) == (3, 1)
+    bad = await api.client.get(POSTS, params={"category": "!!"}, headers=amara)
+    assert (bad.status_code, bad.json()["field"]) == (422, "category")
+
+
+async def test_only_the_author_edits_and_stale_versions_conflict(api: Api) -> None:
+    amara = await api.token_for("amara@example.org")
+    kofi = await api.token_for("kofi@example.org")
+    admin = await _admin_headers(api)
+    created = await api.client.post(POSTS, json=THREAD, headers=amara)
+    thread = created.json()
+    path = f"{POSTS}/{thread['id']}"
+    for wrong in (kofi, admin):
+        response = await api.client.patch(path, json={"content": "<p>hijacked</p>"}, headers=wrong)
+        assert response.status_code == 403, response.text
+    edited = await api.client.patch(
+        path, json={"title": "Reading CSV in Python"}, headers={**amara, "If-Match": created.headers["etag"]}
+    )
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["title"], edited.json()["version"]) == ("Reading CSV in Python", 2)
+    stale_header = await api.client.patch(
+        path, json={"content": "<p>stale</p>"}, headers={**amara, "If-Match": created.headers["etag"]}
+    )
+    assert stale_header.status_code == 409
+    stale_body = await api.client.patch(path, json={"content": "<p>stale</p>", "version": 1}, headers=amara)
+    assert (stale_body.status_code, stale_body.json()["field"]) == (409, "version")
+    fresh = await api.client.patch(path, json={"content": "<p>fresh</p>", "version": 2}, headers=amara)
+    assert (fresh.status_code, fresh.json()["content"]) == (200, "<p>fresh</p>")
+    nothing = await api.client.patch(path, json={}, headers=amara)
+    assert nothing.status_code == 422
+    assert (await api.client.patch(f"{POSTS}/{uuid4()}", json={"content": "x"}, headers=amara)).status_code == 404
+
+
+async def test_deletion_by_author_and_admin_keeps_the_shape_and_admin_is_audited(api: Api) -> None:
+    amara = await api.token_for("amara@example.org")
+    kofi = await api.token_for("kofi@example.org")
+    mentor = await api.token_for("mentor@example.org", role="mentor")
+    admin = await _admin_headers(api)
+    thread = await _post(api, amara)
+    reply = await _reply(api, kofi, thread)
+    answer = await _reply(api, amara, reply, "under the reply")
+    for wrong in (amara, mentor):
+        assert (await api.client.delete(f"{POSTS}/{reply['id']}", headers=wrong)).status_code == 403
+    assert (await api.client.delete(f"{POSTS}/{reply['id']}", headers=kofi)).status_code == 204
+    assert (await api.client.delete(f"{POSTS}/{reply['id']}", headers=kofi)).status_code == 204  # idempotent
+    assert (await api.client.delete(f"{POSTS}/{thread['id']}", headers=admin)).status_code == 204
+    assert (await api.client.delete(f"{POSTS}/{uuid4()}", headers=admin)).status_code == 404
+
+    tree = (await api.client.get(f"{POSTS}/{thread['id']}", headers=kofi)).json()
+    assert (tree["is_deleted"], tree["title"], tree["content"]) == (True, None, None)
+    (gone,) = tree["replies"]
+    assert (gone["id"], gone["is_deleted"], gone["content"]) == (reply["id"], True, None)
+    assert [r["id"] for r in gone["replies"]] == [answer["id"]]
+    listed = (await api.client.get(POSTS, headers=kofi)).json()["items"]
+    assert [(item["id"], item["is_deleted"], item["reply_count"]) for item in listed] == [(thread["id"], True, 2)]
+
+    refused = await api.client.post(POSTS, json={"parent_id": reply["id"], "content": "<p>x</p>"}, headers=amara)
+    assert refused.status_code == 409
+    edit_deleted = await api.client.patch(f"{POSTS}/{reply['id']}", json={"content": "<p>x</p>"}, headers=kofi)
+    assert edit_deleted.status_code == 409
+
+    engine = create_engine(api.settings.database_url)
+    try:
+        async with SqlaUnitOfWork(create_session_factory(engine)) as uow:
+            audited = await uow.audit.list_for_subject("forum_post", thread["id"])
+            by_author = await uow.audit.list_for_subject("forum_post", reply["id"])
+    finally:
+        await engine.dispose()
+    assert [entry.action for entry in audited] == ["forum.post_deleted"]
+    assert audited[0].details["author_id"] == thread["author_id"]
+    assert by_author == []
+
+
+async def test_every_forum_route_needs_a_token(api: Api) -> None:
+    headers = await api.token_for("amara@example.org")
+    thread = await _post(api, headers)
+    path = f"{POSTS}/{thread['id']}"
+    routes = [
+        ("POST", POSTS, THREAD),
+        ("GET", POSTS, None),
+        ("GET", path, None),
+        ("PATCH", path, {"content": "<p>x</p>"}),
+        ("DELETE", path, None),
+    ]
+    for method, url, body in routes:
+        for auth in ({}, {"Authorization": "Bearer forged"}):
+            response = await api.client.request(method, url, json=body, headers=auth)
+            assert response.status_code == 401, (method, url, auth)
+    assert (await api.client.get(path, headers=headers)).json()["is_deleted"] is False
+
+
+async def test_a_thread_tree_takes_three_queries_whatever_its_size(api: Api) -> None:
+    amara = await api.token_for("amara@example.org", display_name="Amara")
+    kofi = await api.token_for("kofi@example.org", display_name="Kofi")
+    thread = await _post(api, amara)
+    posts = [thread]
+    chooser = random.Random(6)
+    for index in range(60):
+        posts.append(await _reply(api, (amara, kofi)[index % 2], chooser.choice(posts), f"reply {index}"))
+    engine = create_engine(api.settings.database_url)
+    statements: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    try:
+        tree = await GetPost(SqlaUnitOfWork(create_session_factory(engine)))(
+            Principal(UUID(thread["author_id"]), Role.LEARNER), UUID(thread["id"])
+        )
+    finally:
+        await engine.dispose()
+    assert sum(1 for _ in tree.node.walk()) == 61
+    selects = [statement for statement in statements if statement.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 3, selects
