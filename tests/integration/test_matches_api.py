@@ -373,3 +373,33 @@ async def test_chat_is_between_the_two_participants_of_an_active_match(api: Api)
     await _patch(api, learner, match_id, status="completed")
     assert (await api.client.post(chat, json={"content": "bye"}, headers=learner)).status_code == 409
     assert len((await api.client.get(chat, headers=learner)).json()["items"]) == 3  # history stays readable
+
+
+async def _inbox(api: Api, headers: dict[str, str]) -> list[tuple[str, str]]:
+    response = await api.client.get("/api/v1/notifications/my", headers=headers)
+    assert response.status_code == 200, response.text
+    return [(item["type"], item["message"]) for item in reversed(response.json()["items"])]  # oldest first
+
+
+async def test_participants_are_notified_of_requests_answers_messages_and_badges(api: Api) -> None:
+    mentor = await api.token_for("m@example.org", role="mentor")
+    learner = await api.token_for("ada@example.org")
+    match_id = (await _ask(api, learner)).json()["id"]
+    mentor_inbox = await _inbox(api, mentor)
+    assert [kind for kind, _ in mentor_inbox] == ["match"]
+    assert "asks you to mentor them in python" in mentor_inbox[0][1]
+
+    api.clock.advance(timedelta(minutes=1))
+    await _patch(api, mentor, match_id, status="active")
+    api.clock.advance(timedelta(minutes=1))
+    await api.client.post(f"{MATCHES}/{match_id}/chat", json={"content": "Karibu! " + "x" * 200}, headers=mentor)
+    api.clock.advance(timedelta(minutes=1))
+    await _patch(api, learner, match_id, status="completed", rating=5)
+
+    learner_inbox = await _inbox(api, learner)
+    assert learner_inbox[0] == ("match", "Your python mentorship was accepted")
+    assert learner_inbox[1][0] == "chat_message"
+    assert learner_inbox[1][1].startswith("Karibu! x")
+    assert len(learner_inbox[1][1]) <= 120
+    assert [kind for kind, _ in await _inbox(api, mentor)] == ["match", "match", "badge"]  # completed, Bronze
+    assert (await _inbox(api, mentor))[-1] == ("badge", "You earned the Bronze Mentor badge")

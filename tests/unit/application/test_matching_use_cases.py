@@ -24,6 +24,7 @@ from skillbridge.application.matching.rounds import (
     ONLY_DECLINED,
     RunMatchingRound,
 )
+from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.domain.accounts.profile import Profile
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.user import User
@@ -88,7 +89,7 @@ async def test_a_round_is_for_admins_and_explains_every_request_it_leaves_waitin
         await world.store(make_mentorship(learner.id, None, status=MatchStatus.WAITING, domain="python"))
     # ``refused``'s only possible mentor already said no to them in this domain.
     await world.store(make_mentorship(refused.id, mentor.id, status=MatchStatus.REJECTED, domain="python"))
-    run = RunMatchingRound(world.uow(), ENGINE, POLICY, world.clock)
+    run = RunMatchingRound(world.uow(), ENGINE, POLICY, world.clock, Notifier(world.clock))
 
     with pytest.raises(Forbidden):
         await run(people[0])
@@ -112,7 +113,7 @@ async def test_a_round_without_mentors_leaves_everyone_waiting(world: World) -> 
     people = await world.add(learner, admin)
     await world.store(make_mentorship(learner.id, None, status=MatchStatus.WAITING, domain="python"))
 
-    summary = await RunMatchingRound(world.uow(), ENGINE, POLICY, world.clock)(people[1])
+    summary = await RunMatchingRound(world.uow(), ENGINE, POLICY, world.clock, Notifier(world.clock))(people[1])
 
     assert [item.reason for item in summary.unassigned] == [NO_MENTOR_AVAILABLE]
     assert (summary.assigned, summary.total_score) == ((), 0.0)
@@ -121,8 +122,8 @@ async def test_a_round_without_mentors_leaves_everyone_waiting(world: World) -> 
 async def test_the_sweep_expires_overdue_requests_and_offers_the_next_mentor(world: World) -> None:
     learner, first, second = _learner(), _mentor("First"), _mentor("Second", created_at=world.clock.now())
     ada, first_p, _ = await world.add(learner, first, second)
-    request = await RequestMentor(world.uow(), ENGINE, POLICY, world.clock)(ada, NEEDS)
-    sweep = ExpireUnansweredMatches(world.uow(), ENGINE, POLICY, world.clock)
+    request = await RequestMentor(world.uow(), ENGINE, POLICY, world.clock, Notifier(world.clock))(ada, NEEDS)
+    sweep = ExpireUnansweredMatches(world.uow(), ENGINE, POLICY, world.clock, Notifier(world.clock))
     assert await sweep() == 0  # not due yet
 
     world.clock.advance(timedelta(days=3, seconds=1))
@@ -134,7 +135,7 @@ async def test_the_sweep_expires_overdue_requests_and_offers_the_next_mentor(wor
     assert newest.mentor_id is not None
     assert newest.mentor_id != request.mentor_id
     assert await sweep() == 0  # nothing overdue any more
-    late = ChangeMatch(world.uow(), ENGINE, POLICY, world.clock, default_rules())
+    late = ChangeMatch(world.uow(), ENGINE, POLICY, world.clock, default_rules(), Notifier(world.clock))
     accepter = first_p if request.mentor_id == first.id else Principal(second.id, Role.MENTOR)
     with pytest.raises(Exception, match="expired"):
         await late(accepter, request.id, MatchChange(status=MatchStatus.ACTIVE))
@@ -160,7 +161,9 @@ async def test_the_sweep_skips_a_match_answered_meanwhile(world: World) -> None:
                     await other.commit()
             return await super().__aenter__()
 
-    assert await ExpireUnansweredMatches(AnswersFirst(world.db), ENGINE, POLICY, world.clock)() == 0
+    assert (
+        await ExpireUnansweredMatches(AnswersFirst(world.db), ENGINE, POLICY, world.clock, Notifier(world.clock))() == 0
+    )
     async with world.uow() as uow:
         assert (await uow.mentorships.get(overdue.id)).status is MatchStatus.ACTIVE
 
@@ -187,7 +190,7 @@ async def test_a_chosen_mentor_who_declined_before_or_is_full_is_refused(world: 
     ada, *_ = await world.add(learner, mentor, full, other := _learner())
     await world.store(make_mentorship(learner.id, mentor.id, status=MatchStatus.REJECTED, domain="python"))
     await world.store(make_mentorship(other.id, full.id, status=MatchStatus.ACTIVE))
-    request = RequestMentor(world.uow(), ENGINE, POLICY, world.clock)
+    request = RequestMentor(world.uow(), ENGINE, POLICY, world.clock, Notifier(world.clock))
 
     with pytest.raises(InvalidInput, match="declined"):
         await request(ada, NEEDS, mentor.id)

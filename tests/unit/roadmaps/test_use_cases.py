@@ -12,6 +12,7 @@ from skillbridge.adapters.ai.catalog_generator import CatalogRoadmapGenerator
 from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOfWork
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.roadmaps.creation import CreateRoadmap
 from skillbridge.application.roadmaps.domains import ListDomains
 from skillbridge.application.roadmaps.editing import UpdateRoadmap
@@ -49,6 +50,10 @@ class World:
             await uow.commit()
 
 
+def _updater(world: World) -> UpdateRoadmap:
+    return UpdateRoadmap(world.uow(), world.clock, default_rules(), Notifier(world.clock))
+
+
 @pytest.fixture
 def world() -> World:
     return World(MemoryDatabase(), MutableClock())
@@ -81,12 +86,12 @@ async def test_update_recomputes_progress_versions_and_refuses_stale_versions(wo
         learner, RoadmapRequest.create("sql", "advanced", 4)
     )
     world.clock.advance(timedelta(hours=1))
-    update = UpdateRoadmap(world.uow(), world.clock, default_rules())
+    update = UpdateRoadmap(world.uow(), world.clock, default_rules(), Notifier(world.clock))
     changed = await update(learner, roadmap.id, RoadmapChanges(completed={"m1": True}), expected_version=1)
     assert changed.version == 2
     assert 0 < changed.progress < 100
     with pytest.raises(Conflict):
-        await UpdateRoadmap(world.uow(), world.clock, default_rules())(
+        await UpdateRoadmap(world.uow(), world.clock, default_rules(), Notifier(world.clock))(
             learner, roadmap.id, RoadmapChanges(completed={"m2": True}), 1
         )
     history = await ListRoadmapVersions(world.uow())(learner, roadmap.id, PageRequest())
@@ -111,10 +116,14 @@ async def test_access_rules(world: World) -> None:
         with pytest.raises(NotFound):
             await ListRoadmapVersions(world.uow())(outsider, roadmap.id, PageRequest())
         with pytest.raises(NotFound):
-            await UpdateRoadmap(world.uow(), world.clock, default_rules())(outsider, roadmap.id, change)
+            await UpdateRoadmap(world.uow(), world.clock, default_rules(), Notifier(world.clock))(
+                outsider, roadmap.id, change
+            )
     assert (await GetRoadmap(world.uow())(active, roadmap.id)).id == roadmap.id
     with pytest.raises(Forbidden):
-        await UpdateRoadmap(world.uow(), world.clock, default_rules())(active, roadmap.id, change)
+        await UpdateRoadmap(world.uow(), world.clock, default_rules(), Notifier(world.clock))(
+            active, roadmap.id, change
+        )
 
 
 async def test_list_domains_is_sorted_by_slug() -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.badges.rules import Audience, Badge, BadgeRules, Record, earned
+from skillbridge.domain.notifications.model import NotificationType
 
 
 async def record_of(uow: UnitOfWork, user_id: UUID, audience: Audience) -> Record:
@@ -18,13 +20,18 @@ async def record_of(uow: UnitOfWork, user_id: UUID, audience: Audience) -> Recor
 
 
 async def award_earned(
-    uow: UnitOfWork, rules: BadgeRules, user_id: UUID, audience: Audience, now: datetime
+    uow: UnitOfWork,
+    rules: BadgeRules,
+    user_id: UUID,
+    audience: Audience,
+    now: datetime,
+    notifier: Notifier | None = None,
 ) -> list[Badge]:
     """Store every badge of ``audience`` that ``user_id`` now earns and does not hold yet; return them.
 
     Call it after the event's own writes (a completed or rated mentorship, a finished roadmap), in the same
-    unit of work: the badge commits with the event or not at all, and the unique (user, type) key keeps a
-    badge from being awarded twice even when two events race.
+    unit of work: the badge (and, with ``notifier``, its notification) commits with the event or not at
+    all, and the unique (user, type) key keeps a badge from being awarded twice even when two events race.
     """
     record = await record_of(uow, user_id, audience)
     held = {badge.type for badge in await uow.badges.list_for_user(user_id)}
@@ -35,4 +42,9 @@ async def award_earned(
     ]
     for badge in new:
         await uow.badges.add(badge)
+        if notifier is not None:
+            name = badge.criteria.get("name", badge.type)
+            await notifier.notify(
+                uow, user_id, NotificationType.BADGE, f"You earned the {name} badge", {"badge_type": badge.type}
+            )
     return new

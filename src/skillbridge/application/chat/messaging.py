@@ -8,13 +8,17 @@ from uuid import UUID
 
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.matching.reading import participant_view
+from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.chat.message import ChatCursor, ChatMessage, clean_message
 from skillbridge.domain.errors import Conflict, InvalidInput
-from skillbridge.domain.matching.mentorship import MatchStatus
+from skillbridge.domain.matching.mentorship import Actor, MatchStatus
+from skillbridge.domain.notifications.model import NotificationType
 
 MAX_PAGE = 100
+#: How much of a message its notification shows.
+PREVIEW_LENGTH = 120
 
 
 class SendChatMessage:
@@ -23,23 +27,29 @@ class SendChatMessage:
     Rules: non-participants get NotFound (the match's existence stays private); a match that is not
     active is Conflict (pending ones have no conversation yet, finished ones are read-only); the text
     follows :func:`~skillbridge.domain.chat.message.clean_message`. The message is stored (and committed)
-    before anything pushes it live.
+    before anything pushes it live; the other participant is notified (type ``chat_message``).
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, notifier: Notifier) -> None:
         self._uow = uow
         self._clock = clock
+        self._notifier = notifier
 
     async def __call__(self, principal: Principal, match_id: UUID, content: str) -> ChatMessage:
         text = clean_message(content)
         async with self._uow as uow:
-            mentorship, _ = await participant_view(uow, principal, match_id)
+            mentorship, actor = await participant_view(uow, principal, match_id)
             if mentorship.status is not MatchStatus.ACTIVE:
                 raise Conflict(f"messages are sent while a match is active; this one is {mentorship.status.value}")
             message = ChatMessage(
                 match_id=match_id, sender_id=principal.user_id, content=text, created_at=self._clock.now()
             )
             await uow.chat.add(message)
+            other = mentorship.mentor_id if actor is Actor.LEARNER else mentorship.learner_id
+            if other is not None:
+                preview = text if len(text) <= PREVIEW_LENGTH else text[: PREVIEW_LENGTH - 1] + "…"
+                payload = {"match_id": str(match_id), "message_id": str(message.id)}
+                await self._notifier.notify(uow, other, NotificationType.CHAT_MESSAGE, preview, payload)
             await uow.commit()
         return message
 

@@ -7,8 +7,10 @@ from uuid import UUID
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.badges.awarding import award_earned
 from skillbridge.application.matching.followups import offer_next_mentor
+from skillbridge.application.matching.news import tell_of_change
 from skillbridge.application.matching.policy import MatchingPolicy
 from skillbridge.application.matching.reading import participant_view
+from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.matching_engine import MatchingEngine
 from skillbridge.application.ports.unit_of_work import UnitOfWork
@@ -36,7 +38,9 @@ class ChangeMatch:
         policy: MatchingPolicy,
         clock: Clock,
         badge_rules: BadgeRules,
+        notifier: Notifier,
     ) -> None:
+        self._notifier = notifier
         self._uow = uow
         self._engine = engine
         self._policy = policy
@@ -55,10 +59,12 @@ class ChangeMatch:
                     field="version",
                 )
             stored = await uow.mentorships.update(apply_change(mentorship, actor, change, now))
+            await tell_of_change(self._notifier, uow, mentorship, stored, actor)
             if stored.status is MatchStatus.REJECTED and mentorship.status is MatchStatus.PENDING:
-                await offer_next_mentor(uow, self._engine, self._policy, stored, now)
+                await offer_next_mentor(uow, self._engine, self._policy, self._notifier, stored, now)
             finished_or_rated = stored.status is not mentorship.status or stored.rating != mentorship.rating
             if stored.status is MatchStatus.COMPLETED and finished_or_rated and stored.mentor_id is not None:
-                await award_earned(uow, self._badge_rules, stored.mentor_id, Audience.MENTOR, now)
+                rules, mentor_id = self._badge_rules, stored.mentor_id
+                await award_earned(uow, rules, mentor_id, Audience.MENTOR, now, self._notifier)
             await uow.commit()
         return stored

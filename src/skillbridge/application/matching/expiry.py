@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from skillbridge.application.matching.followups import offer_next_mentor
 from skillbridge.application.matching.policy import MAX_SWEEP, MatchingPolicy
+from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.matching_engine import MatchingEngine
 from skillbridge.application.ports.unit_of_work import UnitOfWork
@@ -20,7 +21,10 @@ class ExpireUnansweredMatches:
     others. Safe to run from several processes at once for the same reason.
     """
 
-    def __init__(self, uow: UnitOfWork, engine: MatchingEngine, policy: MatchingPolicy, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWork, engine: MatchingEngine, policy: MatchingPolicy, clock: Clock, notifier: Notifier
+    ) -> None:
+        self._notifier = notifier
         self._uow = uow
         self._engine = engine
         self._policy = policy
@@ -35,7 +39,7 @@ class ExpireUnansweredMatches:
             try:
                 async with self._uow as uow:
                     stored = await uow.mentorships.update(expired(mentorship, now))
-                    await offer_next_mentor(uow, self._engine, self._policy, stored, now)
+                    await offer_next_mentor(uow, self._engine, self._policy, self._notifier, stored, now)
                     await uow.commit()
                 count += 1
             except Conflict:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from skillbridge.application.matching.news import tell_learner_of_follow_up, tell_mentor_of_request
 from skillbridge.application.matching.offers import best_offer
 from skillbridge.application.matching.policy import MatchingPolicy
+from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.matching_engine import MatchingEngine
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.errors import InvalidInput
@@ -13,7 +15,12 @@ from skillbridge.domain.matching.mentorship import Mentorship, follow_up, offere
 
 
 async def offer_next_mentor(
-    uow: UnitOfWork, engine: MatchingEngine, policy: MatchingPolicy, declined: Mentorship, now: datetime
+    uow: UnitOfWork,
+    engine: MatchingEngine,
+    policy: MatchingPolicy,
+    notifier: Notifier,
+    declined: Mentorship,
+    now: datetime,
 ) -> Mentorship:
     """Store a new request with ``declined``'s needs: pending with the best mentor who has not declined
     this learner in this domain, or waiting for the next round when there is none (or the learner's
@@ -28,4 +35,6 @@ async def offer_next_mentor(
     if offer is not None:
         request = offered(request, offer, now, policy.respond_within)
     await uow.mentorships.add(request)
+    await tell_mentor_of_request(notifier, uow, request)
+    await tell_learner_of_follow_up(notifier, uow, declined, request)
     return request

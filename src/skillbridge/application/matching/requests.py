@@ -5,8 +5,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.matching.news import tell_mentor_of_request
 from skillbridge.application.matching.offers import best_offer, chosen_offer
 from skillbridge.application.matching.policy import MatchingPolicy
+from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.matching_engine import MatchingEngine
 from skillbridge.application.ports.unit_of_work import UnitOfWork
@@ -28,10 +30,13 @@ class RequestMentor:
     - with ``mentor_id``: that mentor if the pair is eligible, else InvalidInput with the reason;
     - without: the best eligible mentor; when nobody fits, the request waits (status ``waiting``) for
       the next matching round.
-    The result is pending (the mentor has ``policy.respond_within`` to answer) or waiting.
+    The result is pending (the mentor has ``policy.respond_within`` to answer, and is notified) or waiting.
     """
 
-    def __init__(self, uow: UnitOfWork, engine: MatchingEngine, policy: MatchingPolicy, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWork, engine: MatchingEngine, policy: MatchingPolicy, clock: Clock, notifier: Notifier
+    ) -> None:
+        self._notifier = notifier
         self._uow = uow
         self._engine = engine
         self._policy = policy
@@ -51,6 +56,7 @@ class RequestMentor:
                 offer = await best_offer(uow, self._engine, weights, learner, needs)
             request = new_request(learner.id, needs, self._clock.now(), offer, self._policy.respond_within)
             await uow.mentorships.add(request)
+            await tell_mentor_of_request(self._notifier, uow, request)
             await uow.commit()
         return request
 

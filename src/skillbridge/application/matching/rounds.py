@@ -6,9 +6,11 @@ import time
 from dataclasses import dataclass
 
 from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.matching.news import tell_mentor_of_request
 from skillbridge.application.matching.offers import offer_of
 from skillbridge.application.matching.policy import MAX_ROUND_REQUESTS, MatchingPolicy
 from skillbridge.application.matching.pool import matchable_mentors
+from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.matching_engine import MatchingEngine
 from skillbridge.application.ports.unit_of_work import UnitOfWork
@@ -59,7 +61,10 @@ class RunMatchingRound:
     gets ``policy.respond_within`` to be answered.
     """
 
-    def __init__(self, uow: UnitOfWork, engine: MatchingEngine, policy: MatchingPolicy, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWork, engine: MatchingEngine, policy: MatchingPolicy, clock: Clock, notifier: Notifier
+    ) -> None:
+        self._notifier = notifier
         self._uow = uow
         self._engine = engine
         self._policy = policy
@@ -100,7 +105,9 @@ class RunMatchingRound:
                 if offer.mentor_id in declined:
                     unassigned.append(Unassigned(request, ONLY_DECLINED))
                     continue
-                assigned.append(await uow.mentorships.update(offered(request, offer, now, self._policy.respond_within)))
+                pending = await uow.mentorships.update(offered(request, offer, now, self._policy.respond_within))
+                await tell_mentor_of_request(self._notifier, uow, pending)
+                assigned.append(pending)
                 total += assignment.score
             for request_id in result.unassigned:
                 request = by_id[request_id]

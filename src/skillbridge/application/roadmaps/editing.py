@@ -6,6 +6,7 @@ from uuid import UUID
 
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.badges.awarding import award_earned
+from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.application.roadmaps.access import owned_roadmap
@@ -28,7 +29,8 @@ class UpdateRoadmap:
     - finishing the roadmap (progress reaching 100) awards the learner the badges they now earn.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, badge_rules: BadgeRules) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, badge_rules: BadgeRules, notifier: Notifier) -> None:
+        self._notifier = notifier
         self._uow = uow
         self._clock = clock
         self._badge_rules = badge_rules
@@ -47,6 +49,7 @@ class UpdateRoadmap:
             stored = await uow.roadmaps.update(changed)
             await uow.roadmaps.add_version(stored.snapshot(description, principal.user_id))
             if stored.progress >= 100 > roadmap.progress:
-                await award_earned(uow, self._badge_rules, roadmap.user_id, Audience.LEARNER, stored.updated_at)
+                rules, now = self._badge_rules, stored.updated_at
+                await award_earned(uow, rules, roadmap.user_id, Audience.LEARNER, now, self._notifier)
             await uow.commit()
         return stored

@@ -1,0 +1,60 @@
+"""Telling the people of a mentorship what happened to it (stored notifications of type ``match``)."""
+
+from __future__ import annotations
+
+from skillbridge.application.notifications.notifier import Notifier
+from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.matching.mentorship import Actor, MatchStatus, Mentorship
+from skillbridge.domain.notifications.model import NotificationType
+
+_STATUS_NEWS = {
+    MatchStatus.ACTIVE: "accepted",
+    MatchStatus.REJECTED: "declined",
+    MatchStatus.CANCELLED: "cancelled",
+    MatchStatus.COMPLETED: "completed",
+    MatchStatus.EXPIRED: "expired",
+}
+
+
+def _payload(mentorship: Mentorship) -> dict[str, str]:
+    return {"match_id": str(mentorship.id), "status": mentorship.status.value, "domain": mentorship.domain}
+
+
+async def tell_mentor_of_request(notifier: Notifier, uow: UnitOfWork, request: Mentorship) -> None:
+    """A pending request reached its mentor: they have until ``expires_at`` to answer."""
+    if request.status is not MatchStatus.PENDING or request.mentor_id is None:
+        return
+    deadline = request.expires_at.date().isoformat() if request.expires_at else "soon"
+    await notifier.notify(
+        uow,
+        request.mentor_id,
+        NotificationType.MATCH,
+        f"A learner asks you to mentor them in {request.domain}; please answer by {deadline}",
+        _payload(request),
+    )
+
+
+async def tell_of_change(
+    notifier: Notifier, uow: UnitOfWork, before: Mentorship, after: Mentorship, actor: Actor
+) -> None:
+    """Tell the other participant what ``actor`` changed: a new status, or the planned sessions."""
+    other = after.mentor_id if actor is Actor.LEARNER else after.learner_id
+    if other is None:
+        return
+    if after.status is not before.status and after.status in _STATUS_NEWS:
+        message = f"Your {after.domain} mentorship was {_STATUS_NEWS[after.status]}"
+        await notifier.notify(uow, other, NotificationType.MATCH, message, _payload(after))
+    elif after.session_schedule != before.session_schedule:
+        message = f"The sessions of your {after.domain} mentorship changed"
+        await notifier.notify(uow, other, NotificationType.SESSION_REMINDER, message, _payload(after))
+
+
+async def tell_learner_of_follow_up(
+    notifier: Notifier, uow: UnitOfWork, declined: Mentorship, follow_up: Mentorship
+) -> None:
+    """The learner's mentor declined or let the request expire: say what happens next."""
+    if follow_up.status is MatchStatus.PENDING:
+        message = f"Your {declined.domain} request went to another mentor"
+    else:
+        message = f"Your {declined.domain} request waits for the next matching round"
+    await notifier.notify(uow, declined.learner_id, NotificationType.MATCH, message, _payload(follow_up))
