@@ -56,7 +56,8 @@ class SqlaMentorshipRepository(MentorshipRepository):
         locked = await self._session.execute(
             update(UserRow)
             .where(UserRow.id == mentor_id)
-            .values(mentor_capacity=UserRow.mentor_capacity)
+            # updated_at named too, or its onupdate default would stamp the mentor as changed
+            .values(mentor_capacity=UserRow.mentor_capacity, updated_at=UserRow.updated_at)
             .returning(UserRow.mentor_capacity)
             .execution_options(synchronize_session=False)
         )
