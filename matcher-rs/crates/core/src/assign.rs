@@ -262,7 +262,7 @@ impl<'a> Flow<'a> {
         let w: Vec<i64> = cand
             .score
             .iter()
-            .map(|&s| (s.clamp(0.0, 1.0) * SCALE).round() as i64)
+            .map(|&s| round_nonneg(s.clamp(0.0, 1.0) * SCALE))
             .collect();
         drop(cand.score);
         let mut flow = Flow {
@@ -690,6 +690,18 @@ pub(crate) fn min_cost_flow_with_budget(
         flow.add_learner(i0);
     }
     flow.assigned
+}
+
+/// `x.round() as i64` for `0 <= x < 2^52` (and 0 for NaN), without the libm call: below
+/// 2^52 `x - trunc(x)` is exact, so comparing it with 0.5 rounds half away from zero.
+#[inline]
+fn round_nonneg(x: f64) -> i64 {
+    let t = x as i64;
+    if x - t as f64 >= 0.5 {
+        t + 1
+    } else {
+        t
+    }
 }
 
 fn remove(v: &mut Vec<u32>, x: u32) {
