@@ -348,14 +348,12 @@ impl<'a> Flow<'a> {
         } else {
             false
         };
-        if resorted {
-            if v1 > 0 {
-                // The slice moved; find the edge of v1 again (first one, deterministic).
-                e1 = self
-                    .range(i)
-                    .find(|&e| self.w[e] - self.p[self.mentor[e] as usize] == v1)
-                    .unwrap_or(usize::MAX);
-            }
+        if resorted && v1 > 0 {
+            // The slice moved; find the edge of v1 again (first one, deterministic).
+            e1 = self
+                .range(i)
+                .find(|&e| self.w[e] - self.p[self.mentor[e] as usize] == v1)
+                .unwrap_or(usize::MAX);
         }
         (v1, e1, v2)
     }
