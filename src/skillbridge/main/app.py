@@ -11,9 +11,11 @@ from skillbridge.adapters.http.app import build_app
 from skillbridge.adapters.http.auth import http_providers
 from skillbridge.adapters.http.observability import configure_logging
 from skillbridge.adapters.http.options import HttpOptions, ReadinessCheck
+from skillbridge.adapters.realtime.channels import build_channels_plugin, channels_redis_client
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.domain.errors import DependencyUnavailable
 from skillbridge.main.container import build_container
+from skillbridge.main.providers import RealtimeProvider
 from skillbridge.main.settings import Settings
 from skillbridge.main.sweeper import PeriodicSweep
 
@@ -49,7 +51,9 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
     """
     settings = settings or Settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    container = build_container(settings, *override_providers, extra=tuple(http_providers()))
+    redis = channels_redis_client(settings.redis_url) if settings.redis_url else None
+    channels = build_channels_plugin(redis)
+    container = build_container(settings, *override_providers, extra=(*http_providers(), RealtimeProvider(channels)))
     options = HttpOptions(
         version=VERSION,
         cors_origins=settings.cors_origins,
@@ -61,4 +65,5 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         readiness_checks=_readiness_checks(settings, container),
     )
     sweep = PeriodicSweep(container, settings.match_expiry_sweep_seconds)
-    return build_app(options, container, on_startup=[sweep.start], on_shutdown=[sweep.stop, container.close])
+    shutdown = [sweep.stop, container.close, *([redis.aclose] if redis is not None else [])]
+    return build_app(options, container, on_startup=[sweep.start], on_shutdown=shutdown, channels=channels)

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from dishka import Provider, Scope, from_context, provide, provide_all
+from litestar.channels import ChannelsPlugin
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -25,6 +26,7 @@ from skillbridge.adapters.matching.chain import build_matching_chain
 from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOfWork
 from skillbridge.adapters.persistence.sqlalchemy.engine import create_engine, create_session_factory
 from skillbridge.adapters.persistence.sqlalchemy.unit_of_work import SqlaUnitOfWork
+from skillbridge.adapters.realtime.channels import ChannelsNotificationPush
 from skillbridge.adapters.sanitizing.nh3_sanitizer import Nh3HtmlSanitizer
 from skillbridge.adapters.security.argon2_hasher import Argon2PasswordHasher
 from skillbridge.adapters.security.jwt_tokens import JwtTokenService
@@ -53,6 +55,7 @@ from skillbridge.application.matching.reading import GetMatch, ListMyMatches
 from skillbridge.application.matching.recommendations import RecommendMentors
 from skillbridge.application.matching.requests import RequestMentor
 from skillbridge.application.matching.rounds import RunMatchingRound
+from skillbridge.application.notifications.delivery import DeliverStoredNotifications
 from skillbridge.application.notifications.inbox import (
     ListMyNotifications,
     MarkAllNotificationsRead,
@@ -65,6 +68,7 @@ from skillbridge.application.ports.github_identity import GithubIdentityProvider
 from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.application.ports.matching_engine import MatchingEngine
+from skillbridge.application.ports.notification_push import NotificationPush
 from skillbridge.application.ports.password_hasher import PasswordHasher
 from skillbridge.application.ports.roadmap_generator import DomainCatalog, RoadmapGenerator
 from skillbridge.application.ports.token_service import TokenService
@@ -357,6 +361,21 @@ class ForumProvider(Provider):
         return Nh3HtmlSanitizer()
 
     use_cases = provide_all(CreatePost, ListThreads, GetPost, EditPost, DeletePost, scope=Scope.REQUEST)
+
+
+class RealtimeProvider(Provider):
+    """Live delivery of stored notifications through the web app's channels plugin (added by
+    :func:`skillbridge.main.create_app`, which owns the plugin; scripts without a web app have no push)."""
+
+    def __init__(self, channels: ChannelsPlugin) -> None:
+        super().__init__()
+        self._channels = channels
+
+    @provide(scope=Scope.APP)
+    def notification_push(self) -> NotificationPush:
+        return ChannelsNotificationPush(self._channels)
+
+    delivery = provide(DeliverStoredNotifications, scope=Scope.REQUEST)
 
 
 def default_providers(settings: Settings) -> list[Provider]:

@@ -220,6 +220,10 @@ struct Flow<'a> {
     /// rise, so this is an upper bound on the current net value `w - p`; each slice is
     /// kept sorted by it (descending), which lets `relax` stop early.
     key: Vec<i64>,
+    /// `head[i]..off[i + 1]` is learner `i`'s tail: edges that all share one key (an upper
+    /// bound of their net values, and at most every key before them). Before it, the head
+    /// is sorted by net value as of its last re-sort.
+    head: Vec<usize>,
     /// Learner profits and mentor prices (potentials).
     u: Vec<i64>,
     p: Vec<i64>,
@@ -235,12 +239,17 @@ struct Flow<'a> {
     settled_l: Vec<(u32, i64)>,
     heap: BinaryHeap<Reverse<(i64, u32)>>,
     resort: Vec<u128>,
+    top: Vec<(i64, u32, u32)>,
+    moved: Vec<usize>,
+    chosen: Vec<usize>,
     best: i64,
     sink: Sink,
 }
 
 /// Re-sort a learner's slice when a relaxation scanned at least this many edges.
 const RESORT_AFTER: usize = 24;
+/// Re-sort only the head of a slice when a bid scanned at least this many head edges.
+const RESORT_HEAD_AFTER: usize = 12;
 /// How many edges a re-sort puts in exact order at the front of a slice.
 const RESORT_TOP: usize = candidates::ROW_TOP;
 /// Bid budget of the auction warm start, per learner.
@@ -253,7 +262,7 @@ impl<'a> Flow<'a> {
         let w: Vec<i64> = cand
             .score
             .iter()
-            .map(|&s| (s.clamp(0.0, 1.0) * SCALE).round() as i64)
+            .map(|&s| round_nonneg(s.clamp(0.0, 1.0) * SCALE))
             .collect();
         drop(cand.score);
         let mut flow = Flow {
@@ -261,6 +270,7 @@ impl<'a> Flow<'a> {
             off: cand.offsets,
             mentor: cand.mentor,
             key: w.clone(),
+            head: Vec::with_capacity(n),
             w,
             u: vec![0; n],
             p: vec![0; nm],
@@ -275,6 +285,9 @@ impl<'a> Flow<'a> {
             settled_l: Vec::new(),
             heap: BinaryHeap::new(),
             resort: Vec::new(),
+            top: Vec::with_capacity(RESORT_TOP + 2),
+            moved: Vec::with_capacity(RESORT_TOP),
+            chosen: Vec::with_capacity(RESORT_TOP),
             best: 0,
             sink: Sink::Own,
         };
@@ -287,6 +300,9 @@ impl<'a> Flow<'a> {
                 for e in r.start + RESORT_TOP..r.end {
                     flow.key[e] = tail_key;
                 }
+                flow.head.push(r.start + RESORT_TOP);
+            } else {
+                flow.head.push(r.end);
             }
         }
         flow
@@ -301,12 +317,13 @@ impl<'a> Flow<'a> {
     /// option counts as 0): `(v1, edge of v1, v2)`.
     fn top_two(&mut self, i: usize) -> (i64, usize, i64) {
         let (mut v1, mut e1, mut v2) = (0i64, usize::MAX, 0i64);
-        let mut scanned = 0;
-        for e in self.range(i) {
+        let r = self.range(i);
+        let mut stop = r.end;
+        for e in r.clone() {
             if self.key[e] <= v2 {
+                stop = e;
                 break; // keys bound w - p from above and are sorted descending
             }
-            scanned += 1;
             let net = self.w[e] - self.p[self.mentor[e] as usize];
             if net > v1 {
                 v2 = v1;
@@ -316,15 +333,27 @@ impl<'a> Flow<'a> {
                 v2 = net;
             }
         }
-        if scanned >= RESORT_AFTER {
-            self.resort(i);
-            if v1 > 0 {
-                // The slice moved; find the edge of v1 again (first one, deterministic).
-                e1 = self
-                    .range(i)
-                    .find(|&e| self.w[e] - self.p[self.mentor[e] as usize] == v1)
-                    .unwrap_or(usize::MAX);
+        let scanned = stop - r.start;
+        let resorted = if stop > self.head[i] {
+            // The scan went into the tail: re-order the whole slice.
+            if scanned >= RESORT_AFTER {
+                self.resort(i);
+                true
+            } else {
+                false
             }
+        } else if scanned >= RESORT_HEAD_AFTER {
+            self.resort_head(i);
+            true
+        } else {
+            false
+        };
+        if resorted && v1 > 0 {
+            // The slice moved; find the edge of v1 again (first one, deterministic).
+            e1 = self
+                .range(i)
+                .find(|&e| self.w[e] - self.p[self.mentor[e] as usize] == v1)
+                .unwrap_or(usize::MAX);
         }
         (v1, e1, v2)
     }
@@ -403,43 +432,112 @@ impl<'a> Flow<'a> {
     /// first, sorted (descending; ties by mentor index, so the order is deterministic), and
     /// the rest after them, unsorted, all keyed with the largest net value among them. Keys
     /// stay non-increasing along the slice and bound every later edge's net value.
+    ///
+    /// The best `RESORT_TOP + 1` are picked in one pass with a small sorted buffer (most
+    /// edges are rejected by one comparison), and only the edges that change place move:
+    /// the winners go to the front, the front edges they displace take their slots.
     fn resort(&mut self, j: usize) {
         let r = self.range(j);
-        // Pack (net value, mentor) into one integer whose ascending order is "net
-        // descending, then mentor ascending": cheap to compare and to move.
-        self.resort.clear();
+        if r.len() <= RESORT_TOP {
+            self.resort_head(j);
+            return;
+        }
+        // (net, mentor, position), best first: net descending, then mentor ascending.
+        let top = &mut self.top;
+        top.clear();
+        let better = |a: (i64, u32), b: (i64, u32)| a.0 > b.0 || (a.0 == b.0 && a.1 < b.1);
         for e in r.clone() {
+            let m = self.mentor[e];
+            let net = self.w[e] - self.p[m as usize];
+            if top.len() == RESORT_TOP + 1 {
+                let last = top[RESORT_TOP];
+                if !better((net, m), (last.0, last.1)) {
+                    continue;
+                }
+                top.pop();
+            }
+            let mut k = top.len();
+            while k > 0 && better((net, m), (top[k - 1].0, top[k - 1].1)) {
+                k -= 1;
+            }
+            top.insert(k, (net, m, e as u32));
+        }
+        let tail_key = top[RESORT_TOP].0;
+        top.truncate(RESORT_TOP);
+        let front = r.start..r.start + RESORT_TOP;
+        // Winners outside the front, and front positions that lose their edge (both in
+        // increasing position order): each displaced front edge moves to a winner's slot.
+        self.moved.clear();
+        self.moved.extend(
+            top.iter()
+                .map(|&(_, _, e)| e as usize)
+                .filter(|e| !front.contains(e)),
+        );
+        self.moved.sort_unstable();
+        self.chosen.clear();
+        self.chosen.extend(
+            top.iter()
+                .map(|&(_, _, e)| e as usize)
+                .filter(|e| front.contains(e)),
+        );
+        self.chosen.sort_unstable();
+        let mut c = 0;
+        let mut b = 0;
+        for f in front.clone() {
+            if c < self.chosen.len() && self.chosen[c] == f {
+                c += 1;
+                continue;
+            }
+            let slot = self.moved[b];
+            b += 1;
+            self.mentor[slot] = self.mentor[f];
+            self.w[slot] = self.w[f];
+        }
+        for (k, &(net, m, _)) in self.top.iter().enumerate() {
+            let e = r.start + k;
+            self.key[e] = net;
+            self.mentor[e] = m;
+            self.w[e] = net + self.p[m as usize];
+        }
+        self.key[front.end..r.end].fill(tail_key);
+        self.head[j] = front.end;
+    }
+
+    /// Re-order only the head of learner `j`'s slice by current net value (descending; ties
+    /// by mentor index). Head edges whose net value fell below the tail key join the tail
+    /// (they take its key), so keys stay non-increasing and bound every later net value.
+    fn resort_head(&mut self, j: usize) {
+        let start = self.off[j];
+        let head = self.head[j];
+        let end = self.off[j + 1];
+        let tail_key = if head < end { self.key[head] } else { i64::MIN };
+        self.resort.clear();
+        for e in start..head {
             let m = self.mentor[e];
             let net = self.w[e] - self.p[m as usize];
             let ordered = (net as u64) ^ (1u64 << 63);
             self.resort
                 .push(!((u128::from(ordered) << 64) | u128::from(u32::MAX - m)));
         }
-        let len = self.resort.len();
-        if len > RESORT_TOP {
-            self.resort.select_nth_unstable(RESORT_TOP);
-            self.resort[..RESORT_TOP].sort_unstable();
-        } else {
-            self.resort.sort_unstable();
-        }
-        let decode = |packed: u128| {
+        self.resort.sort_unstable();
+        let mut new_head = head;
+        for (k, &packed) in self.resort.iter().enumerate() {
             let x = !packed;
             let m = u32::MAX - (x as u32);
             let net = ((x >> 64) as u64 ^ (1u64 << 63)) as i64;
-            (net, m)
-        };
-        let tail_key = if len > RESORT_TOP {
-            decode(self.resort[RESORT_TOP]).0
-        } else {
-            i64::MIN
-        };
-        for (k, &packed) in self.resort.iter().enumerate() {
-            let (net, m) = decode(packed);
-            let e = r.start + k;
-            self.key[e] = if k < RESORT_TOP { net } else { tail_key };
+            let e = start + k;
+            if net < tail_key {
+                if new_head == head {
+                    new_head = e;
+                }
+                self.key[e] = tail_key;
+            } else {
+                self.key[e] = net;
+            }
             self.mentor[e] = m;
             self.w[e] = net + self.p[m as usize];
         }
+        self.head[j] = new_head;
     }
 
     /// Relax the out-edges of learner `j`, settled at distance `dj`.
@@ -590,6 +688,18 @@ pub(crate) fn min_cost_flow_with_budget(
         flow.add_learner(i0);
     }
     flow.assigned
+}
+
+/// `x.round() as i64` for `0 <= x < 2^52` (and 0 for NaN), without the libm call: below
+/// 2^52 `x - trunc(x)` is exact, so comparing it with 0.5 rounds half away from zero.
+#[inline]
+fn round_nonneg(x: f64) -> i64 {
+    let t = x as i64;
+    if x - t as f64 >= 0.5 {
+        t + 1
+    } else {
+        t
+    }
 }
 
 fn remove(v: &mut Vec<u32>, x: u32) {

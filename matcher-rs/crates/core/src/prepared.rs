@@ -190,13 +190,6 @@ pub(crate) struct PreparedLearner {
     inv_hours: f64,
 }
 
-impl PreparedLearner {
-    /// Number of signature bits the learner can match (its known skills, at most 256).
-    fn n_known_skills(&self) -> usize {
-        self.skill_ids.len().min(256)
-    }
-}
-
 impl PreparedMentors {
     pub(crate) fn new(mentors: &[Mentor]) -> Self {
         let n = mentors.len();
@@ -462,18 +455,29 @@ impl PreparedMentors {
         out: &mut Vec<(f64, u32)>,
         table: &mut Vec<f64>,
     ) {
-        let n_bits = pl.n_known_skills();
+        // The largest possible skill-signature overlap.
+        let n_bits = (pl.skill_sig[0].count_ones()
+            + pl.skill_sig[1].count_ones()
+            + pl.skill_sig[2].count_ones()
+            + pl.skill_sig[3].count_ones()) as usize;
         // Slot counts at or above ceil(hours) all give availability 1.
         let h_cap = if pl.hours > 0.0 {
             (pl.hours.ceil() as usize).min(192)
         } else {
             0
         };
-        let cols = h_cap + 1;
+        // The skill-signature overlap is at most the learner's own bit count (`n_bits`) and
+        // the common slot count at most its own slot count, so with one column per possible
+        // slot count (entries past `h_cap` repeat it) the table is indexed without clamping.
+        let max_slots = (pl.slots[0].count_ones()
+            + pl.slots[1].count_ones()
+            + pl.slots[2].count_ones()) as usize;
+        let cols = max_slots + 1;
         table.clear();
         let need = (w.min_score - BOUND_EPS) * pl.den;
         for sb in 0..=n_bits {
             for cs in 0..cols {
+                let cs = cs.min(h_cap);
                 let partial =
                     sb as f64 * pl.skill_w + (cs as f64 * pl.inv_hours).min(1.0) * w.availability;
                 let rest = need - partial;
@@ -500,7 +504,7 @@ impl PreparedMentors {
             }
             let sb = popcount4(&pl.skill_sig, &h.skill_sig) as usize;
             let cs = popcount3(&pl.slots, &h.slots);
-            let limit = table[sb.min(n_bits) * cols + (cs as usize).min(h_cap)];
+            let limit = table[sb * cols + cs as usize];
             let dx = pl.xyz[0] - h.xyz[0];
             let dy = pl.xyz[1] - h.xyz[1];
             let dz = pl.xyz[2] - h.xyz[2];

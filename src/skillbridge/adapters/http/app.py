@@ -9,6 +9,7 @@ from typing import Any
 from dishka import AsyncContainer
 from dishka.integrations.litestar import DishkaRouter, setup_dishka
 from litestar import Litestar, Request, Router
+from litestar.channels import ChannelsPlugin
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.middleware.rate_limit import RateLimitConfig
@@ -36,6 +37,7 @@ from skillbridge.adapters.http.observability import request_context_middleware
 from skillbridge.adapters.http.openapi import ClosedStructSchemaPlugin, ProblemResponsesPlugin
 from skillbridge.adapters.http.options import HttpOptions
 from skillbridge.adapters.http.problems import EXCEPTION_HANDLERS
+from skillbridge.adapters.http.realtime import notifications_socket, notifications_stream, push_stored_notifications
 
 API_PREFIX = "/api/v1"
 UNLIMITED_PATHS = ["/health", "/ready", "/metrics", "/schema"]
@@ -74,6 +76,8 @@ def build_app(
     container: AsyncContainer,
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
     on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
+    *,
+    channels: ChannelsPlugin,
 ) -> Litestar:
     """The web application over ``container``; ``on_startup`` hooks run when the server starts,
     ``on_shutdown`` hooks when it stops."""
@@ -112,7 +116,13 @@ def build_app(
     )
     prometheus = PrometheusConfig(app_name="skillbridge", prefix="skillbridge", group_path=True, exclude=["/metrics"])
     app = Litestar(
-        route_handlers=[api, Router(path="/", route_handlers=[HealthController]), MetricsController],
+        route_handlers=[
+            api,
+            # Long-lived connections: outside the per-minute request limit, authenticated by the handlers.
+            Router(path=API_PREFIX, route_handlers=[notifications_socket, notifications_stream]),
+            Router(path="/", route_handlers=[HealthController]),
+            MetricsController,
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[prometheus.middleware],
         compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=512),
@@ -129,7 +139,12 @@ def build_app(
                 security_schemes={BEARER_SCHEME: SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
         ),
-        plugins=[ProblemResponsesPlugin(API_PREFIX), ClosedStructSchemaPlugin()],
+        plugins=[
+            ProblemResponsesPlugin(API_PREFIX),
+            ClosedStructSchemaPlugin(),
+            channels,
+        ],
+        after_response=push_stored_notifications,
         stores=_stores(options),
         request_max_body_size=options.max_request_body_bytes,
         debug=options.debug,

@@ -23,6 +23,9 @@ REQUEST_ID_HEADER = "x-request-id"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _SECRET_KEY = re.compile(r"authori[sz]ation|cookie|password|passwd|secret|token|api[_-]?key|signature", re.IGNORECASE)
 _BEARER = re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]+")
+# A token in a query string (the WebSocket handshake line uvicorn logs) and any JWT-shaped string.
+_QUERY_TOKEN = re.compile(r"(?i)([?&](?:access_)?token=)[^&\s\"']+")
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+")
 REDACTED = "[redacted]"
 
 access_log = structlog.get_logger("skillbridge.access")
@@ -34,7 +37,9 @@ def _redact_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_redact_value(v) for v in value]
     if isinstance(value, str):
-        return _BEARER.sub("Bearer " + REDACTED, value)
+        value = _BEARER.sub("Bearer " + REDACTED, value)
+        value = _QUERY_TOKEN.sub(lambda match: match.group(1) + REDACTED, value)
+        return _JWT.sub(REDACTED, value)
     return value
 
 

@@ -283,6 +283,10 @@ class NotificationRepository(Protocol):
         """Return how many of a user's notifications are unread."""
         ...
 
+    async def existing_ids(self, notification_ids: Sequence[UUID]) -> set[UUID]:
+        """Return which of ``notification_ids`` are stored (committed, or written in this unit of work)."""
+        ...
+
 
 class ForumPostRepository(Protocol):
     """Forum threads and replies."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
@@ -86,6 +87,10 @@ class MemoryNotificationRepository(NotificationRepository):
         if unread:
             self._staging.apply(mark)
         return len(unread)
+
+    async def existing_ids(self, notification_ids: Sequence[UUID]) -> set[UUID]:
+        stored = self._staging.view().notifications
+        return {notification_id for notification_id in notification_ids if notification_id in stored}
 
     async def count_unread(self, user_id: UUID) -> int:
         return sum(

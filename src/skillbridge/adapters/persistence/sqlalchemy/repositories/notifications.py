@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
@@ -88,6 +89,13 @@ class SqlaNotificationRepository(NotificationRepository):
             .execution_options(synchronize_session=False)
         )
         return cast(CursorResult[Any], result).rowcount
+
+    @translated
+    async def existing_ids(self, notification_ids: Sequence[UUID]) -> set[UUID]:
+        wanted = sorted(set(notification_ids))
+        if not wanted:
+            return set()
+        return set(await self._session.scalars(select(NotificationRow.id).where(NotificationRow.id.in_(wanted))))
 
     @translated
     async def count_unread(self, user_id: UUID) -> int:

@@ -1,0 +1,78 @@
+"""Notifications pushed through Litestar channels, one channel per user.
+
+The channel of a user is derived from their id on the server side only (``notification_channel``); a client
+never names a channel, so a token opens exactly its own user's stream. With Redis configured the backend is
+Redis pub/sub, so a notification stored by one API process reaches a socket held by another; embedded, it
+is in memory (one process).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+from redis.asyncio import Redis
+
+from skillbridge.application.ports.notification_push import NotificationPush, notification_channel
+from skillbridge.domain.notifications.model import Notification
+
+_log = structlog.get_logger(__name__)
+#: Events a slow subscriber may fall behind by before the oldest are dropped (they stay stored).
+SUBSCRIBER_BACKLOG = 200
+
+
+def notification_event(notification: Notification) -> dict[str, Any]:
+    """What a live connection receives: the notification as ``GET /notifications/my`` lists it."""
+    return {
+        "id": str(notification.id),
+        "type": notification.type.value,
+        "message": notification.message,
+        "payload": notification.payload,
+        "created_at": notification.created_at.isoformat(),
+        "read_at": notification.read_at.isoformat() if notification.read_at else None,
+    }
+
+
+def channels_redis_client(url: str) -> Redis:
+    """A Redis client for pub/sub: bytes replies (what the channels backend decodes itself) and no read
+    timeout (a subscription is idle for as long as nobody is notified), with health checks instead."""
+    client: Redis = Redis.from_url(url, health_check_interval=30, socket_connect_timeout=2.0)
+    return client
+
+
+def build_channels_plugin(redis: Redis | None) -> ChannelsPlugin:
+    """The channels plugin on Redis pub/sub (``redis`` from :func:`channels_redis_client`) or in memory."""
+    backend = (
+        RedisChannelsPubSubBackend(redis=redis, key_prefix="skillbridge:channels")
+        if redis is not None
+        else MemoryChannelsBackend()
+    )
+    return ChannelsPlugin(
+        backend=backend,
+        arbitrary_channels_allowed=True,
+        subscriber_max_backlog=SUBSCRIBER_BACKLOG,
+        subscriber_backlog_strategy="dropleft",
+    )
+
+
+class ChannelsNotificationPush(NotificationPush):
+    """:class:`NotificationPush` through a started :class:`ChannelsPlugin`."""
+
+    def __init__(self, plugin: ChannelsPlugin) -> None:
+        self._plugin = plugin
+
+    async def push(self, notifications: Sequence[Notification]) -> int:
+        pushed = 0
+        for notification in notifications:
+            try:
+                await self._plugin.wait_published(
+                    notification_event(notification), [notification_channel(notification.recipient_id)]
+                )
+                pushed += 1
+            except Exception:  # the broker is down: the notification is stored, so nothing is lost
+                _log.warning("notification_push_failed", notification_id=str(notification.id), exc_info=True)
+        return pushed
