@@ -6,13 +6,11 @@ throwaway PostgreSQL database truncated before each test), so every test starts 
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import text
@@ -24,17 +22,11 @@ from skillbridge.adapters.persistence.sqlalchemy.migrate import upgrade
 from skillbridge.adapters.persistence.sqlalchemy.tables import metadata
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.loops import run_apart
 
 T = TypeVar("T")
 
 BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-def run_apart(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run a coroutine to completion in its own thread and event loop (for session-scoped setup, which
-    must not touch the per-test loops)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, make()).result()
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import shutil
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,13 +11,15 @@ import pytest
 from dishka import Provider, Scope, provide
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy.engine import make_url
 
 from skillbridge.adapters.persistence.sqlalchemy.migrate import upgrade
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.application.ports.clock import Clock
 from skillbridge.main import Settings, create_app
 from tests.integration.helpers import Api
-from tests.support.databases import postgres_database
+from tests.support.databases import create_postgres_database, drop_postgres_database, postgres_database
+from tests.support.loops import run_apart
 
 FAST_HASHING = {"argon2_time_cost": 1, "argon2_memory_kib": 8}
 
@@ -31,15 +34,35 @@ class ClockProvider(Provider):
         return self._clock
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite database, made once per test session (per xdist worker) and copied per test."""
+    path = tmp_path_factory.mktemp("api-template") / "template.db"
+    run_apart(lambda: upgrade(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_name() -> Iterator[str]:
+    """A migrated, empty PostgreSQL database used only as a template (per xdist worker); its name."""
+    url = run_apart(create_postgres_database)
+    try:
+        run_apart(lambda: upgrade(url))
+        yield str(make_url(url).database)
+    finally:
+        run_apart(lambda: drop_postgres_database(url))
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, migrated database per test: a copy of the session's template (migrating each one anew
+    cost most of the suite's time)."""
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'api.db'}"
-        await upgrade(url)
-        yield url
+        path = tmp_path / "api.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite_file"), path)
+        yield f"sqlite+aiosqlite:///{path}"
     else:
-        async with postgres_database() as url:
-            await upgrade(url)
+        async with postgres_database(template=request.getfixturevalue("migrated_postgres_name")) as url:
             yield url
 
 

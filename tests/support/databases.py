@@ -67,15 +67,18 @@ async def _administer(server: URL, statement: str) -> None:
         await engine.dispose()
 
 
-async def create_postgres_database(server_url: str | None = None) -> str:
-    """Create a uniquely named, empty PostgreSQL database and return its URL.
+async def create_postgres_database(server_url: str | None = None, *, template: str | None = None) -> str:
+    """Create a uniquely named PostgreSQL database and return its URL: empty, or a copy of the database
+    named ``template`` (a file-level copy: much faster than migrating a new one; nobody may be connected
+    to the template meanwhile).
 
     Skips the test (fails it on CI) when the server cannot be reached.
     """
     server = make_url(server_url) if server_url else postgres_server_url()
     name = f"{DATABASE_PREFIX}{uuid4().hex[:16]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     try:
-        await _administer(server, f'CREATE DATABASE "{name}"')
+        await _administer(server, f'CREATE DATABASE "{name}"{copy}')
     except (OSError, sa_exc.DBAPIError) as error:
         where = server.render_as_string(hide_password=True)
         service_unavailable(
@@ -92,9 +95,10 @@ async def drop_postgres_database(url: str) -> None:
 
 
 @asynccontextmanager
-async def postgres_database(server_url: str | None = None) -> AsyncIterator[str]:
-    """A throwaway PostgreSQL database: created on entry (its URL is yielded), dropped on exit."""
-    url = await create_postgres_database(server_url)
+async def postgres_database(server_url: str | None = None, *, template: str | None = None) -> AsyncIterator[str]:
+    """A throwaway PostgreSQL database (a copy of ``template`` if given): created on entry (its URL is
+    yielded), dropped on exit."""
+    url = await create_postgres_database(server_url, template=template)
     try:
         yield url
     finally:

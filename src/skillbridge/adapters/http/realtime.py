@@ -23,6 +23,7 @@ import structlog
 from dishka import AsyncContainer
 from litestar import Request, WebSocket, get, websocket
 from litestar.channels import ChannelsPlugin
+from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
@@ -65,7 +66,7 @@ def _seconds_until(moment: datetime) -> float:
 
 @websocket("/ws", name="notifications-socket")
 async def notifications_socket(
-    socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin, token: TokenParam = None
+    socket: WebSocket[Any, Any, Any], channels: NamedDependency[ChannelsPlugin], token: TokenParam = None
 ) -> None:
     """The signed-in user's notifications as JSON text frames. Messages from the client are ignored."""
     container: AsyncContainer = socket.app.state.dishka_container
@@ -98,7 +99,7 @@ async def notifications_socket(
     include_in_schema=False,
 )
 async def notifications_stream(
-    request: Request[Any, Any, Any], channels: ChannelsPlugin, token: TokenParam = None
+    request: Request[Any, Any, Any], channels: NamedDependency[ChannelsPlugin], token: TokenParam = None
 ) -> ServerSentEvent:
     container: AsyncContainer = request.app.state.dishka_container
     principal, expires_at = await _authenticate(container, _token(request.headers, token))
