@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from httpx import Response
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.application.accounts.administration import CreateAdmin
+from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.main import Settings, build_container
+from tests.support.entities import make_mentorship
 
 PASSWORD = "kilimanjaro-sunrise-42"
 
@@ -73,3 +78,22 @@ async def admin_headers(api: Api, email: str = "root@example.org") -> dict[str, 
     finally:
         await container.close()
     return {"Authorization": f"Bearer {(await api.login(email))['access_token']}"}
+
+
+async def user_id(api: Api, headers: dict[str, str]) -> UUID:
+    """The id of the user signed in with ``headers``."""
+    return UUID((await api.client.get("/api/v1/users/me", headers=headers)).json()["id"])
+
+
+async def store_mentorship(api: Api, learner: UUID, mentor: UUID, status: MatchStatus) -> None:
+    """Store a mentorship directly, in a state the API would take several steps to reach."""
+    engine = create_engine(api.settings.database_url)
+    try:
+        async with SqlaUnitOfWork(create_session_factory(engine)) as uow:
+            now = datetime.now(UTC)
+            await uow.mentorships.add(
+                make_mentorship(learner, mentor, status=status, domain=f"d-{status.value}", created_at=now)
+            )
+            await uow.commit()
+    finally:
+        await engine.dispose()

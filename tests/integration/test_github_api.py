@@ -10,20 +10,18 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
-from uuid import UUID
 
 import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
-from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
+from skillbridge.adapters.persistence.sqlalchemy import create_engine
 from skillbridge.adapters.persistence.sqlalchemy.tables import ProgressLogRow, WebhookDeliveryRow
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.main import Settings, create_app
 from tests.integration.conftest import ClockProvider
-from tests.integration.helpers import Api
-from tests.support.entities import make_mentorship
+from tests.integration.helpers import Api, store_mentorship, user_id
 from tests.support.github_payloads import SECRET, delivery_headers, ping_payload, push_payload
 from tests.support.github_server import CLIENT_ID, CLIENT_SECRET, FakeGithub, RateLimit, api_commit, fake_github
 
@@ -61,23 +59,6 @@ async def _count(api: Api, column: Any) -> int:
     try:
         async with engine.connect() as connection:
             return int((await connection.execute(select(func.count(column)))).scalar_one())
-    finally:
-        await engine.dispose()
-
-
-async def _user_id(api: Api, headers: dict[str, str]) -> UUID:
-    return UUID((await api.client.get("/api/v1/users/me", headers=headers)).json()["id"])
-
-
-async def _mentorship(api: Api, learner: UUID, mentor: UUID, status: MatchStatus) -> None:
-    engine = create_engine(api.settings.database_url)
-    try:
-        async with SqlaUnitOfWork(create_session_factory(engine)) as uow:
-            now = datetime.now(UTC)
-            await uow.mentorships.add(
-                make_mentorship(learner, mentor, status=status, domain=f"d-{status.value}", created_at=now)
-            )
-            await uow.commit()
     finally:
         await engine.dispose()
 
@@ -301,7 +282,7 @@ async def test_only_the_owner_links_and_unlinks(api: Api, github: FakeGithub) ->
     headers, roadmap = await _linked_learner(api, github)
     mentor = await api.token_for("mentor@example.org", role="mentor", github_username="amara-dev")
     stranger = await api.token_for("stranger@example.org", github_username="amara-dev")
-    await _mentorship(api, await _user_id(api, headers), await _user_id(api, mentor), MatchStatus.ACTIVE)
+    await store_mentorship(api, await user_id(api, headers), await user_id(api, mentor), MatchStatus.ACTIVE)
     path = f"/api/v1/roadmaps/{roadmap['id']}/repository"
     assert (await api.client.post(path, json={"full_name": REPO}, headers=mentor)).status_code == 403
     assert (await api.client.post(path, json={"full_name": REPO}, headers=stranger)).status_code == 404
@@ -376,12 +357,12 @@ async def test_invalid_events_are_422_naming_the_field(api: Api, body: dict[str,
 async def test_progress_is_for_the_owner_and_the_active_mentor_only(api: Api) -> None:
     headers = await api.token_for("amara@example.org")
     roadmap = await _roadmap(api, headers)
-    learner = await _user_id(api, headers)
+    learner = await user_id(api, headers)
     active = await api.token_for("active@example.org", role="mentor")
     pending = await api.token_for("pending@example.org", role="mentor")
     stranger = await api.token_for("stranger@example.org")
-    await _mentorship(api, learner, await _user_id(api, active), MatchStatus.ACTIVE)
-    await _mentorship(api, learner, await _user_id(api, pending), MatchStatus.PENDING)
+    await store_mentorship(api, learner, await user_id(api, active), MatchStatus.ACTIVE)
+    await store_mentorship(api, learner, await user_id(api, pending), MatchStatus.PENDING)
     path = f"/api/v1/progress/{roadmap['id']}"
     assert (await api.client.get(path, headers=headers)).status_code == 200
     assert (await api.client.get(path, headers=active)).status_code == 200

@@ -4,18 +4,15 @@ low-bandwidth features (ETag/304, ?fields=), and every access rule tried with th
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from uuid import UUID
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
 from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.main import Settings, create_app
-from tests.integration.helpers import Api
-from tests.support.entities import make_mentorship
+from tests.integration.helpers import Api, store_mentorship, user_id
 from tests.support.openai_server import completion, fake_openai
 
 pytestmark = pytest.mark.asyncio
@@ -30,24 +27,6 @@ async def _create(api: Api, headers: dict[str, str], **body: Any) -> dict[str, A
         api.clock.advance(timedelta(seconds=1))  # "newest first" needs distinct creation times
     result: dict[str, Any] = response.json()
     return result
-
-
-async def _user_id(api: Api, headers: dict[str, str]) -> UUID:
-    return UUID((await api.client.get("/api/v1/users/me", headers=headers)).json()["id"])
-
-
-async def _mentorship(api: Api, learner: UUID, mentor: UUID, status: MatchStatus) -> None:
-    """Store a mentorship directly (the matching API comes with its own capability)."""
-    engine = create_engine(api.settings.database_url)
-    try:
-        async with SqlaUnitOfWork(create_session_factory(engine)) as uow:
-            now = datetime.now(UTC)
-            await uow.mentorships.add(
-                make_mentorship(learner, mentor, status=status, domain=f"d-{status.value}", created_at=now)
-            )
-            await uow.commit()
-    finally:
-        await engine.dispose()
 
 
 async def test_create_returns_201_with_location_etag_and_a_scheduled_catalog_roadmap(api: Api) -> None:
@@ -279,10 +258,10 @@ async def test_access_rules_with_the_wrong_users(api: Api) -> None:
     pending_mentor = await api.token_for("pending@example.org", role="mentor")
     active_mentor = await api.token_for("active@example.org", role="mentor")
     former_mentor = await api.token_for("former@example.org", role="mentor")
-    owner_id = await _user_id(api, owner)
-    await _mentorship(api, owner_id, await _user_id(api, pending_mentor), MatchStatus.PENDING)
-    await _mentorship(api, owner_id, await _user_id(api, active_mentor), MatchStatus.ACTIVE)
-    await _mentorship(api, owner_id, await _user_id(api, former_mentor), MatchStatus.COMPLETED)
+    owner_id = await user_id(api, owner)
+    await store_mentorship(api, owner_id, await user_id(api, pending_mentor), MatchStatus.PENDING)
+    await store_mentorship(api, owner_id, await user_id(api, active_mentor), MatchStatus.ACTIVE)
+    await store_mentorship(api, owner_id, await user_id(api, former_mentor), MatchStatus.COMPLETED)
     created = await _create(api, owner)
     url = f"/api/v1/roadmaps/{created['id']}"
     change = {"completed": {"m1": True}}
