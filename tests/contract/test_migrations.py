@@ -14,7 +14,7 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import DateTime, bindparam, inspect, text
+from sqlalchemy import DateTime, Uuid, bindparam, inspect, text
 
 from skillbridge.adapters.persistence.sqlalchemy import create_engine
 from skillbridge.adapters.persistence.sqlalchemy.migrate import (
@@ -52,7 +52,7 @@ async def test_upgrade_downgrade_upgrade_leaves_no_model_differences(empty_datab
     assert await current_revision(url) is None
 
     await upgrade(url)
-    assert await current_revision(url) == "0005"
+    assert await current_revision(url) == "0006"
     assert await _tables(url) == {*metadata.tables, "alembic_version"}
     assert await pending_model_differences(url) == []
 
@@ -62,14 +62,14 @@ async def test_upgrade_downgrade_upgrade_leaves_no_model_differences(empty_datab
     assert len(await pending_model_differences(url)) > 0
 
     await upgrade(url)
-    assert await current_revision(url) == "0005"
+    assert await current_revision(url) == "0006"
     assert await pending_model_differences(url) == []
 
 
 async def test_upgrade_is_idempotent(empty_database: str) -> None:
     await upgrade(empty_database)
     await upgrade(empty_database)
-    assert await current_revision(empty_database) == "0005"
+    assert await current_revision(empty_database) == "0006"
 
 
 def _alembic(*arguments: str, database: Path) -> str:
@@ -82,7 +82,7 @@ def test_the_alembic_command_line_migrates_from_the_environment(tmp_path: Path) 
     database = tmp_path / "cli" / "skillbridge.db"
     _alembic("upgrade", "head", database=database)
     with closing(sqlite3.connect(database)) as connection:
-        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0005",)]
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0006",)]
     assert "CREATE TABLE users" in _alembic("upgrade", "head", "--sql", database=database)
 
 
@@ -141,3 +141,42 @@ async def test_0005_backfills_read_times_and_thread_statistics(empty_database: s
     assert replies == 2
     assert [(bool(read), value is not None) for read, value in read_at] == [(False, False), (True, True)]
     assert str(read_at[1][1]).startswith("2026-01-05 10:00:00")
+
+
+async def test_0006_copies_the_stored_sessions_for_the_reminder_job(empty_database: str) -> None:
+    url = empty_database
+    await upgrade(url, "0005")
+    learner, mentor, match, session = uuid4(), uuid4(), uuid4(), uuid4()
+    at = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    typed = (bindparam("at", type_=DateTime(timezone=True)), *(bindparam(n, type_=Uuid()) for n in ("id", "m", "l")))
+    schedule = (
+        f'[{{"id": "{session}", "time": "2026-01-07T09:00:00+00:00", "topic": "kick-off", "duration_minutes": 60}}]'
+    )
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            insert_user = text(
+                "INSERT INTO users (id, email, role, profile, hours_per_week, is_active, created_at, updated_at,"
+                " version) VALUES (:id, :email, :role, '{}', 0, true, :at, :at, 1)"
+            ).bindparams(*typed[:2])
+            for user, role in ((learner, "learner"), (mentor, "mentor")):
+                await connection.execute(
+                    insert_user, {"id": user, "email": f"{role}@example.org", "role": role, "at": at}
+                )
+            await connection.execute(
+                text(
+                    "INSERT INTO mentor_matches (id, learner_id, mentor_id, status, domain, learner_needs,"
+                    " score_components, session_schedule, created_at, updated_at, version)"
+                    " VALUES (:id, :l, :m, 'active', 'python', '{}', '{}', :schedule, :at, :at, 1)"
+                ).bindparams(*typed),
+                {"id": match, "l": learner, "m": mentor, "schedule": schedule, "at": at},
+            )
+        await upgrade(url)
+        async with engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT match_id, starts_at, reminded_at FROM match_sessions"))).all()
+    finally:
+        await engine.dispose()
+    assert len(rows) == 1
+    assert str(rows[0][0]).replace("-", "") == match.hex
+    assert str(rows[0][1]).startswith("2026-01-07 09:00:00")
+    assert rows[0][2] is None

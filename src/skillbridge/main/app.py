@@ -15,9 +15,9 @@ from skillbridge.adapters.realtime.channels import build_channels_plugin, channe
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.domain.errors import DependencyUnavailable
 from skillbridge.main.container import build_container
+from skillbridge.main.jobs import JobsProvider, build_job_runtime, register_jobs
 from skillbridge.main.providers import RealtimeProvider
 from skillbridge.main.settings import Settings
-from skillbridge.main.sweeper import PeriodicSweep
 
 VERSION = "0.1.0"
 
@@ -53,7 +53,11 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
     configure_logging(settings.log_level, json=settings.log_json)
     redis = channels_redis_client(settings.redis_url) if settings.redis_url else None
     channels = build_channels_plugin(redis)
-    container = build_container(settings, *override_providers, extra=(*http_providers(), RealtimeProvider(channels)))
+    jobs = build_job_runtime(settings)
+    container = build_container(
+        settings, *override_providers, extra=(*http_providers(), RealtimeProvider(channels), JobsProvider(jobs))
+    )
+    register_jobs(jobs, container, settings)
     options = HttpOptions(
         version=VERSION,
         cors_origins=settings.cors_origins,
@@ -64,6 +68,11 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         redis_url=settings.redis_url,
         readiness_checks=_readiness_checks(settings, container),
     )
-    sweep = PeriodicSweep(container, settings.match_expiry_sweep_seconds)
-    shutdown = [sweep.stop, container.close, *([redis.aclose] if redis is not None else [])]
-    return build_app(options, container, on_startup=[sweep.start], on_shutdown=shutdown, channels=channels)
+
+    async def start_jobs() -> None:
+        await jobs.startup()
+        if jobs.runs_inline:  # embedded: this process keeps the clock; in production `skillbridge worker` does
+            jobs.start_scheduler(first_runs_now=False)
+
+    shutdown = [jobs.shutdown, container.close, *([redis.aclose] if redis is not None else [])]
+    return build_app(options, container, on_startup=[start_jobs], on_shutdown=shutdown, channels=channels)

@@ -1,8 +1,9 @@
-"""The ``skillbridge`` command: serve, migrate, create-admin, seed-demo, expire-matches."""
+"""The ``skillbridge`` command: serve, worker, migrate, create-admin, seed-demo, expire-matches."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import sys
 from collections.abc import Awaitable, Callable
@@ -148,17 +149,41 @@ def seed_demo(seed: int, mentors: int, learners: int) -> None:
 
 @cli.command("expire-matches")
 def expire_matches() -> None:
-    """Expire the match requests their mentor left unanswered and offer each learner the next mentor
-    (the server also does this periodically; run it from cron when the server's sweep is off)."""
-    from skillbridge.main.sweeper import sweep_once  # noqa: PLC0415
+    """Expire the match requests their mentor left unanswered and offer each learner the next mentor, once
+    (the scheduler does this every SKILLBRIDGE_MATCH_EXPIRY_SWEEP_SECONDS)."""
+    from skillbridge.application.matching.expiry import ExpireUnansweredMatches  # noqa: PLC0415
 
     settings = _settings()
 
     async def work(container: AsyncContainer) -> int:
         await _migrate(settings)
-        return await sweep_once(container)
+        async with container() as scope:
+            return await (await scope.get(ExpireUnansweredMatches))()
 
     click.echo(f"match requests expired: {asyncio.run(_with_container(settings, work))}")
+
+
+@cli.command()
+@click.option("--concurrency", default=10, show_default=True, type=click.IntRange(1, 1000), help="jobs at once")
+@click.option(
+    "--scheduler/--no-scheduler",
+    default=True,
+    show_default=True,
+    help="also keep the clock of scheduled jobs (run exactly one worker with it)",
+)
+def worker(concurrency: int, scheduler: bool) -> None:
+    """Run background jobs from the Redis queue (GitHub deliveries, match expiry, session reminders)."""
+    settings = _settings()
+    if settings.jobs_run_inline:
+        raise click.ClickException(
+            "the worker needs the Redis job queue: set SKILLBRIDGE_REDIS_URL (jobs run inside the API process "
+            "without it)"
+        )
+    from skillbridge.main.jobs import run_worker  # noqa: PLC0415 - the worker's imports stay out of the rest
+
+    click.echo(f"worker started: concurrency {concurrency}, scheduler {'on' if scheduler else 'off'}")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_worker(settings, concurrency=concurrency, with_scheduler=scheduler))
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m skillbridge.main.cli`

@@ -48,11 +48,14 @@ from skillbridge.application.chat.messaging import ReadChat, SendChatMessage
 from skillbridge.application.forum.editing import DeletePost, EditPost
 from skillbridge.application.forum.posting import CreatePost
 from skillbridge.application.forum.reading import GetPost, ListThreads
+from skillbridge.application.jobs.failures import ListFailedJobs
+from skillbridge.application.jobs.recording import RecordFailedJob
 from skillbridge.application.matching.changes import ChangeMatch
 from skillbridge.application.matching.expiry import ExpireUnansweredMatches
 from skillbridge.application.matching.policy import MatchingPolicy
 from skillbridge.application.matching.reading import GetMatch, ListMyMatches
 from skillbridge.application.matching.recommendations import RecommendMentors
+from skillbridge.application.matching.reminders import SendSessionReminders
 from skillbridge.application.matching.requests import RequestMentor
 from skillbridge.application.matching.rounds import RunMatchingRound
 from skillbridge.application.notifications.delivery import DeliverStoredNotifications
@@ -254,6 +257,7 @@ class MatchingProvider(Provider):
         return MatchingPolicy(
             weights=Weights(min_score=settings.match_min_score),
             respond_within=timedelta(days=settings.match_response_days),
+            remind_before=timedelta(minutes=settings.session_reminder_minutes),
         )
 
     use_cases = provide_all(
@@ -264,6 +268,7 @@ class MatchingProvider(Provider):
         ChangeMatch,
         RunMatchingRound,
         ExpireUnansweredMatches,
+        SendSessionReminders,
         SendChatMessage,
         ReadChat,
         scope=Scope.REQUEST,
@@ -363,6 +368,13 @@ class ForumProvider(Provider):
     use_cases = provide_all(CreatePost, ListThreads, GetPost, EditPost, DeletePost, scope=Scope.REQUEST)
 
 
+class FailedJobsProvider(Provider):
+    """Keeping the jobs that failed for good, and listing them for admins (no job queue needed)."""
+
+    scope = Scope.REQUEST
+    use_cases = provide_all(RecordFailedJob, ListFailedJobs)
+
+
 class RealtimeProvider(Provider):
     """Live delivery of stored notifications through the web app's channels plugin (added by
     :func:`skillbridge.main.create_app`, which owns the plugin; scripts without a web app have no push)."""
@@ -391,4 +403,5 @@ def default_providers(settings: Settings) -> list[Provider]:
         GithubProvider(),
         NotificationsProvider(),
         ForumProvider(),
+        FailedJobsProvider(),
     ]

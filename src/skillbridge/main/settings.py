@@ -57,7 +57,16 @@ class Settings(BaseSettings):
     matcher_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     match_min_score: float = Field(default=0.4, ge=0, le=1)
     match_response_days: float = Field(default=7.0, gt=0, le=90)
-    match_expiry_sweep_seconds: float = Field(default=900.0, ge=0)
+    match_expiry_sweep_seconds: int = Field(default=900, ge=0)
+    session_reminder_minutes: int = Field(default=30, ge=1, le=10_080)
+    session_reminder_sweep_seconds: int = Field(default=60, ge=0)
+    # Background jobs: a Redis stream read by `skillbridge worker` when Redis is configured, in process otherwise.
+    jobs_broker: Literal["auto", "in-process", "redis"] = "auto"
+    jobs_queue_key: str = Field(default="skillbridge:jobs", min_length=1, max_length=200)
+    jobs_max_attempts: int = Field(default=5, ge=1, le=20)
+    jobs_retry_base_seconds: float = Field(default=10.0, gt=0, le=3600)
+    jobs_retry_max_seconds: float = Field(default=900.0, gt=0, le=86_400)
+    jobs_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
     # GitHub: the REST API (PyGithub), signed webhooks, and OAuth login (on when a client id and secret are set).
     github_api_url: str = "https://api.github.com"
     github_token: SecretStr | None = None
@@ -98,6 +107,17 @@ class Settings(BaseSettings):
                 "SKILLBRIDGE_ROADMAP_GENERATION_BUDGET_SECONDS"
             )
         return self
+
+    @model_validator(mode="after")
+    def _redis_jobs_need_redis(self) -> Settings:
+        if self.jobs_broker == "redis" and not self.redis_url:
+            raise ValueError("SKILLBRIDGE_JOBS_BROKER=redis needs SKILLBRIDGE_REDIS_URL")
+        return self
+
+    @property
+    def jobs_run_inline(self) -> bool:
+        """Whether background jobs run inside the API process (no Redis, or asked for) rather than in a worker."""
+        return self.jobs_broker == "in-process" or (self.jobs_broker == "auto" and not self.redis_url)
 
     @property
     def uses_memory_database(self) -> bool:

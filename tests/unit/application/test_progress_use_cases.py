@@ -140,6 +140,20 @@ async def test_an_unexpected_error_marks_the_delivery_failed(world: World) -> No
     assert world.db.state.webhook_deliveries[("github", "d-1")].status is DeliveryStatus.FAILED
 
 
+async def test_an_unavailable_database_leaves_the_delivery_queued_for_the_retry(world: World) -> None:
+    await world.learner()
+    await _queue(world, Push(REPO, "refs/heads/main", None, (_commit("a" * 40, "x"),)))
+
+    class DatabaseAway(FlakyUnitOfWork):
+        async def __aenter__(self) -> DatabaseAway:
+            raise DependencyUnavailable("the database does not answer")
+
+    with pytest.raises(DependencyUnavailable):
+        await ProcessGithubDelivery(DatabaseAway(world.db, failures=0), world.clock)("d-1")
+    assert world.db.state.webhook_deliveries[("github", "d-1")].status is DeliveryStatus.QUEUED
+    assert await ProcessGithubDelivery(world.uow(), world.clock)("d-1") is True
+
+
 async def test_receiving_needs_a_secret_headers_and_commits(world: World) -> None:
     decoder = MsgspecGithubEventDecoder()
     body = b"{}"

@@ -28,6 +28,7 @@ from skillbridge.adapters.http.controllers.badges import BadgesController
 from skillbridge.adapters.http.controllers.forum import ForumController
 from skillbridge.adapters.http.controllers.github import GithubAuthController, GithubWebhookController
 from skillbridge.adapters.http.controllers.health import HealthController
+from skillbridge.adapters.http.controllers.jobs import AdminJobsController
 from skillbridge.adapters.http.controllers.matches import MatchesController
 from skillbridge.adapters.http.controllers.notifications import NotificationsController
 from skillbridge.adapters.http.controllers.progress import ProgressController, RoadmapRepositoryController
@@ -102,6 +103,7 @@ def build_app(
             auth_router,
             UsersController,
             AdminUsersController,
+            AdminJobsController,
             RoadmapsController,
             DomainsController,
             MatchesController,

@@ -1,4 +1,5 @@
-"""The knobs of matching that operators set: default weights and how long a mentor has to answer."""
+"""The knobs of matching that operators set: default weights, how long a mentor has to answer, and how long
+before a session its participants are reminded."""
 
 from __future__ import annotations
 
@@ -13,12 +14,16 @@ MAX_RECOMMENDATIONS = 50
 MAX_ROUND_REQUESTS = 10_000
 #: Most overdue requests one expiry sweep handles.
 MAX_SWEEP = 500
+#: Most session reminders one run sends (soonest first); the rest go on the next run.
+MAX_REMINDERS = 500
 
 
 @dataclass(frozen=True, slots=True)
 class MatchingPolicy:
     """``weights`` apply wherever a request brings none; ``respond_within`` is how long a pending request
-    waits for the mentor's answer before it expires and the learner is offered the next mentor."""
+    waits for the mentor's answer before it expires and the learner is offered the next mentor;
+    ``remind_before`` is how long before a session both participants get a ``session_reminder``."""
 
     weights: Weights = field(default_factory=Weights)
     respond_within: timedelta = timedelta(days=7)
+    remind_before: timedelta = timedelta(minutes=30)

@@ -23,7 +23,9 @@ from skillbridge.domain.accounts.user import User
 from skillbridge.domain.badges.rules import Badge
 from skillbridge.domain.chat.message import ChatCursor, ChatMessage
 from skillbridge.domain.forum.model import ForumPost, ThreadQuery, ThreadSummary
+from skillbridge.domain.jobs.failure import FailedJob
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
+from skillbridge.domain.matching.schedule import ScheduledSession
 from skillbridge.domain.notifications.model import Notification
 from skillbridge.domain.pagination import Page, PageRequest
 from skillbridge.domain.progress.events import EventType, ProgressEvent
@@ -142,6 +144,18 @@ class MentorshipRepository(Protocol):
 
     async def has_active(self, learner_id: UUID, mentor_id: UUID) -> bool:
         """Return whether ``mentor_id`` mentors ``learner_id`` in an active mentorship right now."""
+        ...
+
+    async def sessions_due(
+        self, after: datetime, until: datetime, limit: int
+    ) -> Sequence[tuple[Mentorship, ScheduledSession]]:
+        """Return up to ``limit`` sessions of active mentorships starting in ``(after, until]`` whose
+        participants were not reminded yet, soonest first (session id breaks ties), each with its mentorship."""
+        ...
+
+    async def mark_reminded(self, session_id: UUID, at: datetime) -> bool:
+        """Mark a session's reminder sent at ``at``; return False if it was marked already (by another
+        worker, say) or the session no longer exists, so exactly one caller sends it."""
         ...
 
 
@@ -319,4 +333,24 @@ class ForumPostRepository(Protocol):
 
     async def author_names(self, user_ids: Sequence[UUID]) -> dict[UUID, str | None]:
         """Return the display name (None if unset) of each given user that exists, in one query."""
+        ...
+
+
+class FailedJobRepository(Protocol):
+    """Jobs that failed for good, kept for admins to inspect and retry."""
+
+    async def add(self, failed: FailedJob) -> None:
+        """Store a failed job."""
+        ...
+
+    async def get(self, failed_job_id: UUID) -> FailedJob:
+        """Return the failed job. Raises NotFound."""
+        ...
+
+    async def list(self, page: PageRequest, include_retried: bool = False) -> Page[FailedJob]:
+        """Return failed jobs newest first (id breaks ties), only those not retried unless asked."""
+        ...
+
+    async def mark_retried(self, failed_job_id: UUID, at: datetime) -> bool:
+        """Mark the failed job queued again at ``at``; False if it was marked already. Raises NotFound."""
         ...

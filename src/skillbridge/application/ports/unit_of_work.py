@@ -10,6 +10,7 @@ from skillbridge.application.ports.repositories import (
     AuditLog,
     BadgeRepository,
     ChatRepository,
+    FailedJobRepository,
     ForumPostRepository,
     MentorshipRepository,
     NotificationRepository,
@@ -41,6 +42,7 @@ class UnitOfWork(Protocol):
     webhook_deliveries: WebhookDeliveryRepository
     notifications: NotificationRepository
     forum_posts: ForumPostRepository
+    failed_jobs: FailedJobRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -9,7 +9,7 @@ from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.github_events import GithubEventDecoder
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.application.progress.commits import record_commits
-from skillbridge.domain.errors import BadRequest, Conflict, Unauthenticated
+from skillbridge.domain.errors import BadRequest, Conflict, DependencyUnavailable, Unauthenticated
 from skillbridge.domain.vcs.webhooks import (
     MAX_DELIVERY_ID_LENGTH,
     DeliveryStatus,
@@ -112,7 +112,7 @@ class ProcessGithubDelivery:
       progress and a new version;
     - when another writer changed a roadmap meanwhile (Conflict) the whole delivery is tried again, up to
       :data:`PROCESSING_ATTEMPTS` times; if it still fails, or fails otherwise, the delivery is marked failed
-      and the error raised.
+      and the error raised; when the database is unavailable it stays queued (the job's retry takes it).
 
     Callable on its own (a job queue can call it with the delivery id).
     """
@@ -130,6 +130,8 @@ class ProcessGithubDelivery:
                 if attempt == PROCESSING_ATTEMPTS:
                     await self._mark_failed(delivery_id)
                     raise
+            except DependencyUnavailable:
+                raise  # the database is away: left queued, so the job queue's retry processes it later
             except Exception:
                 await self._mark_failed(delivery_id)
                 raise

@@ -19,8 +19,10 @@ from skillbridge.adapters.http.problems import problem_responses
 from skillbridge.adapters.http.schemas.accounts import TokensOut
 from skillbridge.adapters.http.schemas.progress import GithubLoginOut, WebhookAck
 from skillbridge.application.accounts.github_login import CompleteGithubLogin, StartGithubLogin
+from skillbridge.application.jobs.names import JobName
+from skillbridge.application.jobs.submitting import SubmitJob
 from skillbridge.application.ports.clock import Clock
-from skillbridge.application.progress.webhooks import Outcome, ProcessGithubDelivery, ReceiveGithubDelivery
+from skillbridge.application.progress.webhooks import Outcome, ReceiveGithubDelivery
 from skillbridge.domain.errors import DomainError, Unauthenticated
 
 #: GitHub caps webhook payloads at 25 MB; the rest of the API keeps the smaller global limit.
@@ -29,15 +31,16 @@ WEBHOOK_MAX_BODY_BYTES = 25 * 1024 * 1024
 logger = structlog.get_logger("skillbridge.github")
 
 
-async def process_delivery(container: AsyncContainer, delivery_id: str) -> None:
-    """Process a queued delivery in a scope of its own, after the response went out (the background-jobs
-    capability will move this onto the queue; the use case is the same)."""
+async def queue_processing(container: AsyncContainer, delivery_id: str) -> None:
+    """Queue the delivery's processing job, after the response went out (GitHub wants an answer within
+    10 s). Embedded, the job runs right here; with Redis, a worker runs it. A queue that is down leaves
+    the job recorded as failed, for an admin to retry."""
     try:
         async with container() as scope:
-            process = await scope.get(ProcessGithubDelivery)
-            await process(delivery_id)
+            submit = await scope.get(SubmitJob)
+            await submit(JobName.PROCESS_GITHUB_DELIVERY, {"delivery_id": delivery_id})
     except Exception:
-        logger.exception("webhook_processing_failed", delivery_id=delivery_id)
+        logger.exception("webhook_job_not_submitted", delivery_id=delivery_id)
 
 
 class GithubWebhookController(Controller):
@@ -64,7 +67,7 @@ class GithubWebhookController(Controller):
         )
         background = None
         if receipt.outcome is Outcome.QUEUED:
-            background = BackgroundTask(process_delivery, request.app.state.dishka_container, receipt.delivery_id)
+            background = BackgroundTask(queue_processing, request.app.state.dishka_container, receipt.delivery_id)
         return Response(
             WebhookAck(delivery_id=receipt.delivery_id, event=receipt.event, status=receipt.outcome.value),
             status_code=HTTP_200_OK if receipt.outcome is Outcome.PONG else HTTP_202_ACCEPTED,

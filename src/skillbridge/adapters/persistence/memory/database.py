@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
 
@@ -25,6 +26,7 @@ from skillbridge.domain.badges.rules import Badge
 from skillbridge.domain.chat.message import ChatMessage
 from skillbridge.domain.errors import DomainError
 from skillbridge.domain.forum.model import ForumPost
+from skillbridge.domain.jobs.failure import FailedJob
 from skillbridge.domain.matching.mentorship import Mentorship
 from skillbridge.domain.notifications.model import Notification
 from skillbridge.domain.progress.events import ProgressEvent
@@ -56,6 +58,9 @@ class MemoryState:
     webhook_deliveries: dict[tuple[str, str], WebhookDelivery] = field(default_factory=dict)
     notifications: dict[UUID, Notification] = field(default_factory=dict)
     forum_posts: dict[UUID, ForumPost] = field(default_factory=dict)
+    #: When each session's reminder went out, by session id.
+    reminded_sessions: dict[UUID, datetime] = field(default_factory=dict)
+    failed_jobs: dict[UUID, FailedJob] = field(default_factory=dict)
 
     def copy(self) -> MemoryState:
         """A new state holding the same (never mutated) entities in new containers."""
@@ -72,6 +77,8 @@ class MemoryState:
             webhook_deliveries=dict(self.webhook_deliveries),
             notifications=dict(self.notifications),
             forum_posts=dict(self.forum_posts),
+            reminded_sessions=dict(self.reminded_sessions),
+            failed_jobs=dict(self.failed_jobs),
         )
 
 

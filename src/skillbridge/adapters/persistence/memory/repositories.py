@@ -35,6 +35,7 @@ from skillbridge.domain.matching.mentorship import (
     MatchStatus,
     Mentorship,
 )
+from skillbridge.domain.matching.schedule import ScheduledSession
 from skillbridge.domain.pagination import Page, PageRequest
 
 # The messages of the SQL adapter's error translation, so both adapters read the same.
@@ -403,6 +404,35 @@ class MemoryMentorshipRepository(MentorshipRepository):
             and mentorship.status is MatchStatus.ACTIVE
             for mentorship in self._staging.view().mentorships.values()
         )
+
+    async def sessions_due(
+        self, after: datetime, until: datetime, limit: int
+    ) -> Sequence[tuple[Mentorship, ScheduledSession]]:
+        view = self._staging.view()
+        due = [
+            (mentorship, session)
+            for mentorship in view.mentorships.values()
+            if mentorship.status is MatchStatus.ACTIVE
+            for session in mentorship.session_schedule
+            if after < session.time <= until and session.id not in view.reminded_sessions
+        ]
+        due.sort(key=lambda pair: (pair[1].time, pair[1].id))
+        return private_copy(due[:limit])
+
+    async def mark_reminded(self, session_id: UUID, at: datetime) -> bool:
+        view = self._staging.view()
+        exists = any(session.id == session_id for m in view.mentorships.values() for session in m.session_schedule)
+        if not exists or session_id in view.reminded_sessions:
+            return False
+
+        def mark(state: MemoryState) -> None:
+            # Another unit marked it and committed first: this commit fails rather than remind twice.
+            if session_id in state.reminded_sessions:
+                raise Conflict("the session was reminded meanwhile", field="session_id")
+            state.reminded_sessions[session_id] = utc(at)
+
+        self._staging.apply(mark)
+        return True
 
 
 # ------------------------------------------------------------------------------------------------ audit

@@ -9,6 +9,7 @@ from uuid import UUID
 from skillbridge.adapters.persistence.memory.badges import MemoryBadgeRepository
 from skillbridge.adapters.persistence.memory.chat import MemoryChatRepository
 from skillbridge.adapters.persistence.memory.database import MemoryDatabase, Staging
+from skillbridge.adapters.persistence.memory.failed_jobs import MemoryFailedJobRepository
 from skillbridge.adapters.persistence.memory.forum import MemoryForumPostRepository
 from skillbridge.adapters.persistence.memory.notifications import MemoryNotificationRepository
 from skillbridge.adapters.persistence.memory.progress import (
@@ -54,6 +55,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.webhook_deliveries = MemoryWebhookDeliveryRepository(staging)
         self.notifications = MemoryNotificationRepository(staging)
         self.forum_posts = MemoryForumPostRepository(staging)
+        self.failed_jobs = MemoryFailedJobRepository(staging)
         return self
 
     async def __aexit__(

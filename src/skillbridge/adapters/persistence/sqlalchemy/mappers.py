@@ -15,6 +15,7 @@ from uuid import UUID
 
 from skillbridge.adapters.persistence.sqlalchemy.tables import (
     AuditLogRow,
+    FailedJobRow,
     ForumPostRow,
     MentorMatchRow,
     NotificationRow,
@@ -33,6 +34,7 @@ from skillbridge.domain.accounts.user import User
 from skillbridge.domain.clock import utc
 from skillbridge.domain.forum.model import ForumPost
 from skillbridge.domain.geo import GeoPoint
+from skillbridge.domain.jobs.failure import FailedJob
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
 from skillbridge.domain.matching.needs import LearnerNeeds
 from skillbridge.domain.matching.schedule import ScheduledSession
@@ -602,4 +604,35 @@ def forum_post_from_row(row: ForumPostRow) -> ForumPost:
         version=row.version,
         created_at=utc(row.created_at),
         updated_at=utc(row.updated_at),
+    )
+
+
+# ------------------------------------------------------------------------------------------------ jobs
+
+
+def failed_job_to_values(failed: FailedJob) -> dict[str, Any]:
+    """The ``failed_jobs`` row of ``failed``."""
+    return {
+        "id": failed.id,
+        "name": failed.name,
+        "arguments": copy.deepcopy(failed.arguments),
+        "error": failed.error,
+        "attempts": failed.attempts,
+        "failed_at": utc(failed.failed_at),
+        "retried_at": None if failed.retried_at is None else utc(failed.retried_at),
+        "created_at": utc(failed.failed_at),
+        "updated_at": utc(failed.retried_at or failed.failed_at),
+    }
+
+
+def failed_job_from_row(row: FailedJobRow) -> FailedJob:
+    """The failed job a ``failed_jobs`` row holds."""
+    return FailedJob(
+        id=row.id,
+        name=row.name,
+        arguments=copy.deepcopy(row.arguments),
+        error=row.error,
+        attempts=row.attempts,
+        failed_at=utc(row.failed_at),
+        retried_at=None if row.retried_at is None else utc(row.retried_at),
     )

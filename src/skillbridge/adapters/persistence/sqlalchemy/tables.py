@@ -381,6 +381,31 @@ class WebhookDeliveryRow(HasId, Timestamps, Base):
     )
 
 
+class MatchSessionRow(HasId, Base):
+    """One planned session of a mentorship, kept in step with the mentorship's ``session_schedule`` by the
+    mentorship repository: the reminder job finds the sessions about to start through ``starts_at``'s index
+    instead of reading every schedule, and ``reminded_at`` makes each reminder go out once."""
+
+    __tablename__ = "match_sessions"
+
+    match_id: Mapped[UUID] = mapped_column(ForeignKey("mentor_matches.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    reminded_at: Mapped[datetime | None]
+
+
+class FailedJobRow(HasId, Timestamps, Base):
+    """A background job that failed for good: its name and arguments (to run it again) and why."""
+
+    __tablename__ = "failed_jobs"
+
+    name: Mapped[str] = mapped_column(String(100))
+    arguments: Mapped[dict[str, Any]]
+    error: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int]
+    failed_at: Mapped[datetime] = mapped_column(index=True)
+    retried_at: Mapped[datetime | None]
+
+
 metadata = Base.metadata
 
 #: Indexes that exist on PostgreSQL only, made in SQL by a migration: expression indexes of PostgreSQL

@@ -15,6 +15,7 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaAuditLog,
     SqlaBadgeRepository,
     SqlaChatRepository,
+    SqlaFailedJobRepository,
     SqlaForumPostRepository,
     SqlaMentorshipRepository,
     SqlaNotificationRepository,
@@ -74,6 +75,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self.webhook_deliveries = SqlaWebhookDeliveryRepository(session)
         self.notifications = SqlaNotificationRepository(session)
         self.forum_posts = SqlaForumPostRepository(session)
+        self.failed_jobs = SqlaFailedJobRepository(session)
         return self
 
     async def __aexit__(

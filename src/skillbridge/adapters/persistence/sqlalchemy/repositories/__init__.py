@@ -3,6 +3,7 @@
 from skillbridge.adapters.persistence.sqlalchemy.repositories.audit import SqlaAuditLog
 from skillbridge.adapters.persistence.sqlalchemy.repositories.badges import SqlaBadgeRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.chat import SqlaChatRepository
+from skillbridge.adapters.persistence.sqlalchemy.repositories.failed_jobs import SqlaFailedJobRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.forum import SqlaForumPostRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.mentorships import SqlaMentorshipRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.notifications import SqlaNotificationRepository
@@ -20,6 +21,7 @@ __all__ = [
     "SqlaAuditLog",
     "SqlaBadgeRepository",
     "SqlaChatRepository",
+    "SqlaFailedJobRepository",
     "SqlaForumPostRepository",
     "SqlaMentorshipRepository",
     "SqlaNotificationRepository",

@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import CursorResult, func, insert, or_, select, update
+from sqlalchemy import CursorResult, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
 from skillbridge.adapters.persistence.sqlalchemy.mappers import mentorship_from_row, mentorship_to_values
-from skillbridge.adapters.persistence.sqlalchemy.tables import MentorMatchRow, UserRow
+from skillbridge.adapters.persistence.sqlalchemy.tables import MatchSessionRow, MentorMatchRow, UserRow
 from skillbridge.application.ports.repositories import MentorshipRepository
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
@@ -24,6 +24,7 @@ from skillbridge.domain.matching.mentorship import (
     MatchStatus,
     Mentorship,
 )
+from skillbridge.domain.matching.schedule import ScheduledSession
 from skillbridge.domain.pagination import Page, PageRequest
 
 _OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
@@ -44,6 +45,23 @@ class SqlaMentorshipRepository(MentorshipRepository):
         if mentorship.status in OPEN_STATUSES and mentorship.mentor_id is not None:
             await self._refuse_overbooking(mentorship.mentor_id, mentorship.id)
         await self._session.execute(insert(MentorMatchRow).values(**mentorship_to_values(mentorship)))
+        await self._keep_sessions_in_step(mentorship)
+
+    async def _keep_sessions_in_step(self, mentorship: Mentorship) -> None:
+        """Make ``match_sessions`` hold exactly the mentorship's sessions. Sessions never change once added
+        (they are added and removed), so rows are only inserted and deleted, and a kept session keeps its
+        ``reminded_at``."""
+        wanted = {session.id: session for session in mentorship.session_schedule}
+        stored = set(
+            await self._session.scalars(select(MatchSessionRow.id).where(MatchSessionRow.match_id == mentorship.id))
+        )
+        if gone := stored - wanted.keys():
+            await self._session.execute(delete(MatchSessionRow).where(MatchSessionRow.id.in_(gone)))
+        if new := [wanted[session_id] for session_id in wanted.keys() - stored]:
+            await self._session.execute(
+                insert(MatchSessionRow),
+                [{"id": s.id, "match_id": mentorship.id, "starts_at": utc(s.time), "reminded_at": None} for s in new],
+            )
 
     async def _refuse_overbooking(self, mentor_id: UUID, taking: UUID) -> None:
         """Raise Conflict, before the write that would take one of the mentor's places (``taking``), if
@@ -105,6 +123,7 @@ class SqlaMentorshipRepository(MentorshipRepository):
             if stored is None:
                 raise NotFound("mentorship not found")
             raise Conflict("the match was changed meanwhile; reload and try again", field="version")
+        await self._keep_sessions_in_step(mentorship)
         return replace(mentorship, version=mentorship.version + 1, updated_at=utc(mentorship.updated_at))
 
     @translated
@@ -211,3 +230,48 @@ class SqlaMentorshipRepository(MentorshipRepository):
             .limit(1)
         )
         return found is not None
+
+    @translated
+    async def sessions_due(
+        self, after: datetime, until: datetime, limit: int
+    ) -> Sequence[tuple[Mentorship, ScheduledSession]]:
+        due = (
+            await self._session.execute(
+                select(MatchSessionRow.id, MatchSessionRow.match_id)
+                .join(MentorMatchRow, MentorMatchRow.id == MatchSessionRow.match_id)
+                .where(
+                    MatchSessionRow.starts_at > utc(after),
+                    MatchSessionRow.starts_at <= utc(until),
+                    MatchSessionRow.reminded_at.is_(None),
+                    MentorMatchRow.status == MatchStatus.ACTIVE.value,
+                )
+                .order_by(MatchSessionRow.starts_at, MatchSessionRow.id)
+                .limit(limit)
+            )
+        ).all()
+        if not due:
+            return []
+        rows = await self._session.scalars(
+            select(MentorMatchRow)
+            .where(MentorMatchRow.id.in_({match_id for _, match_id in due}))
+            .execution_options(**_FRESH)
+        )
+        mentorships = {row.id: mentorship_from_row(row) for row in rows}
+        found: list[tuple[Mentorship, ScheduledSession]] = []
+        for session_id, match_id in due:
+            mentorship = mentorships[match_id]
+            session = next((s for s in mentorship.session_schedule if s.id == session_id), None)
+            if session is not None:
+                found.append((mentorship, session))
+        return found
+
+    @translated
+    async def mark_reminded(self, session_id: UUID, at: datetime) -> bool:
+        # The condition on reminded_at makes this a compare-and-set: of two workers, the second updates 0 rows.
+        result = await self._session.execute(
+            update(MatchSessionRow)
+            .where(MatchSessionRow.id == session_id, MatchSessionRow.reminded_at.is_(None))
+            .values(reminded_at=utc(at))
+            .execution_options(synchronize_session=False)
+        )
+        return cast(CursorResult[Any], result).rowcount == 1

@@ -1,0 +1,1 @@
+"""Background jobs: their names, submitting them, and the record of those that failed for good."""

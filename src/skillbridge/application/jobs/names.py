@@ -1,0 +1,16 @@
+"""The names of the background jobs: what producers enqueue and the worker registers."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class JobName(StrEnum):
+    """Every job the worker runs. Arguments are keywords (see each use case)."""
+
+    #: ``delivery_id``: turn a stored GitHub push into progress (``ProcessGithubDelivery``).
+    PROCESS_GITHUB_DELIVERY = "process_github_delivery"
+    #: Scheduled: expire unanswered match requests and offer the next mentor (``ExpireUnansweredMatches``).
+    EXPIRE_UNANSWERED_MATCHES = "expire_unanswered_matches"
+    #: Scheduled: remind both participants of a session about to start (``SendSessionReminders``).
+    SEND_SESSION_REMINDERS = "send_session_reminders"

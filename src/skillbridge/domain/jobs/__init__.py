@@ -1,0 +1,1 @@
+"""Background jobs: what is kept of a job that failed for good."""

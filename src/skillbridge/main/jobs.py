@@ -1,0 +1,145 @@
+"""The background jobs of SkillBridge: which use case each runs, on which clock, and the runtime behind them.
+
+Each job opens a request scope of its own on the container, runs its use case, then pushes the
+notifications the use case stored (when the container can push: the API process and ``skillbridge
+worker`` can, plain scripts cannot). A job that fails for good is stored through :class:`RecordFailedJob`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from dishka import AsyncContainer, Provider, Scope, provide, provide_all
+from dishka.exceptions import NoFactoryError
+
+from skillbridge.adapters.jobs.taskiq_runtime import FailureHook, JobRuntime, JobSpec, RetryPolicy
+from skillbridge.adapters.realtime.channels import build_channels_plugin, channels_redis_client
+from skillbridge.application.jobs.failures import RetryFailedJob
+from skillbridge.application.jobs.names import JobName
+from skillbridge.application.jobs.recording import RecordFailedJob
+from skillbridge.application.jobs.submitting import SubmitJob
+from skillbridge.application.matching.expiry import ExpireUnansweredMatches
+from skillbridge.application.matching.reminders import SendSessionReminders
+from skillbridge.application.notifications.delivery import DeliverStoredNotifications
+from skillbridge.application.ports.job_queue import JobQueue
+from skillbridge.application.progress.webhooks import ProcessGithubDelivery
+from skillbridge.main.container import build_container
+from skillbridge.main.providers import RealtimeProvider
+from skillbridge.main.settings import Settings
+
+_log = structlog.get_logger(__name__)
+
+
+async def _push_stored(scope: AsyncContainer) -> None:
+    try:
+        deliver = await scope.get(DeliverStoredNotifications)
+    except NoFactoryError:  # a container without live delivery (scripts): the inbox still lists them
+        return
+    await deliver()
+
+
+def job_specs(container: AsyncContainer, settings: Settings) -> list[JobSpec]:
+    """Every job, bound to ``container``. Timeouts and attempts come from ``settings``."""
+
+    async def process_github_delivery(delivery_id: str) -> None:
+        async with container() as scope:
+            await (await scope.get(ProcessGithubDelivery))(delivery_id)
+            await _push_stored(scope)
+
+    async def expire_unanswered_matches() -> None:
+        async with container() as scope:
+            expired = await (await scope.get(ExpireUnansweredMatches))()
+            await _push_stored(scope)
+        if expired:
+            _log.info("match_requests_expired", count=expired)
+
+    async def send_session_reminders() -> None:
+        async with container() as scope:
+            sent = await (await scope.get(SendSessionReminders))()
+            await _push_stored(scope)
+        if sent:
+            _log.info("session_reminders_sent", count=sent)
+
+    timeout, attempts = settings.jobs_timeout_seconds, settings.jobs_max_attempts
+    return [
+        JobSpec(JobName.PROCESS_GITHUB_DELIVERY, process_github_delivery, timeout, attempts),
+        # A scheduled job is not retried: the next tick is its retry.
+        JobSpec(
+            JobName.EXPIRE_UNANSWERED_MATCHES,
+            expire_unanswered_matches,
+            timeout,
+            1,
+            every_seconds=settings.match_expiry_sweep_seconds or None,
+        ),
+        JobSpec(
+            JobName.SEND_SESSION_REMINDERS,
+            send_session_reminders,
+            timeout,
+            1,
+            every_seconds=settings.session_reminder_sweep_seconds or None,
+        ),
+    ]
+
+
+def build_job_runtime(settings: Settings) -> JobRuntime:
+    """The runtime ``settings`` ask for: in process (embedded), or on Redis for ``skillbridge worker``."""
+    retry = RetryPolicy(base_seconds=settings.jobs_retry_base_seconds, max_seconds=settings.jobs_retry_max_seconds)
+    if settings.jobs_run_inline or settings.redis_url is None:
+        return JobRuntime.in_process(retry)
+    return JobRuntime.on_redis(settings.redis_url, retry, queue_key=settings.jobs_queue_key)
+
+
+def failure_recorder(container: AsyncContainer) -> FailureHook:
+    """The hook that stores a job that failed for good (``failed_jobs``), in a scope of ``container``."""
+
+    async def record(name: str, arguments: dict[str, Any], error: BaseException, attempts: int) -> None:
+        async with container() as scope:
+            await (await scope.get(RecordFailedJob))(name, arguments, error, attempts)
+
+    return record
+
+
+def register_jobs(runtime: JobRuntime, container: AsyncContainer, settings: Settings) -> None:
+    """Register every job on ``runtime``, bound to ``container``; failures for good are stored through it."""
+    runtime.register(job_specs(container, settings), on_failed=failure_recorder(container))
+
+
+class JobsProvider(Provider):
+    """The job queue of a :class:`JobRuntime` (owned by whoever built it) and the use cases on it."""
+
+    def __init__(self, runtime: JobRuntime) -> None:
+        super().__init__()
+        self._runtime = runtime
+
+    @provide(scope=Scope.APP)
+    def job_queue(self) -> JobQueue:
+        return self._runtime.queue
+
+    use_cases = provide_all(SubmitJob, RetryFailedJob, scope=Scope.REQUEST)
+
+
+async def run_worker(settings: Settings, *, concurrency: int, with_scheduler: bool) -> None:
+    """``skillbridge worker``: run jobs from Redis (and the scheduler's clock) until cancelled or signalled.
+
+    The worker pushes the notifications its jobs store through the same Redis channels as the API, so a
+    reminder reaches an open WebSocket at once.
+    """
+    if settings.redis_url is None:
+        raise RuntimeError("the worker needs SKILLBRIDGE_REDIS_URL")
+    runtime = build_job_runtime(settings)
+    redis = channels_redis_client(settings.redis_url)
+    channels = build_channels_plugin(redis)
+    container = build_container(settings, extra=(RealtimeProvider(channels), JobsProvider(runtime)))
+    register_jobs(runtime, container, settings)
+    try:
+        async with channels:
+            await runtime.startup()
+            if with_scheduler:
+                runtime.start_scheduler(first_runs_now=True)
+            _log.info("worker_started", concurrency=concurrency, scheduler=with_scheduler)
+            await runtime.run_worker(concurrency=concurrency)
+    finally:
+        await runtime.shutdown()
+        await container.close()
+        await redis.aclose()
