@@ -7,6 +7,8 @@
 # The API image starts in the production profile: at run time it needs at least SKILLBRIDGE_SECRET_KEY and
 # SKILLBRIDGE_DATABASE_URL (PostgreSQL), and SKILLBRIDGE_REDIS_URL for the cache, realtime and jobs.
 # It refuses to start with the development secret. `-e SKILLBRIDGE_PROFILE=embedded` runs it on SQLite.
+# The same image runs the background jobs: `docker run --no-healthcheck IMAGE worker` (Redis needed; it
+# serves no HTTP, hence no health check), one container with the scheduler, more with `worker --no-scheduler`.
 
 ARG RUST_VERSION=1.95
 ARG PYTHON_VERSION=3.11

@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
     )
 
     async def start_jobs() -> None:
-        await jobs.startup()
+        await jobs.startup(tolerate_unavailable=True)
         if jobs.runs_inline:  # embedded: this process keeps the clock; in production `skillbridge worker` does
             jobs.start_scheduler(first_runs_now=False)
 

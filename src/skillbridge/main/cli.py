@@ -176,8 +176,8 @@ def worker(concurrency: int, scheduler: bool) -> None:
     settings = _settings()
     if settings.jobs_run_inline:
         raise click.ClickException(
-            "the worker needs the Redis job queue: set SKILLBRIDGE_REDIS_URL (jobs run inside the API process "
-            "without it)"
+            "the worker needs the Redis job queue: set SKILLBRIDGE_REDIS_URL and leave SKILLBRIDGE_JOBS_BROKER "
+            "at auto or redis (otherwise jobs run inside the API process)"
         )
     from skillbridge.main.jobs import run_worker  # noqa: PLC0415 - the worker's imports stay out of the rest
 

@@ -7,12 +7,16 @@ worker`` can, plain scripts cannot). A job that fails for good is stored through
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from typing import Any
 
 import structlog
 from dishka import AsyncContainer, Provider, Scope, provide, provide_all
 from dishka.exceptions import NoFactoryError
 
+from skillbridge.adapters.http.observability import configure_logging
 from skillbridge.adapters.jobs.taskiq_runtime import FailureHook, JobRuntime, JobSpec, RetryPolicy
 from skillbridge.adapters.realtime.channels import build_channels_plugin, channels_redis_client
 from skillbridge.application.jobs.failures import RetryFailedJob
@@ -119,6 +123,16 @@ class JobsProvider(Provider):
     use_cases = provide_all(SubmitJob, RetryFailedJob, scope=Scope.REQUEST)
 
 
+def _stop_on_signals(task: asyncio.Task[Any] | None) -> None:
+    """SIGTERM (a supervisor) or SIGINT (Ctrl-C) cancels the worker's task, so it shuts down cleanly. A job
+    cut short is not acknowledged, so Redis hands it to a worker again (jobs are idempotent)."""
+    if task is None:
+        return
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, task.cancel)
+
+
 async def run_worker(settings: Settings, *, concurrency: int, with_scheduler: bool) -> None:
     """``skillbridge worker``: run jobs from Redis (and the scheduler's clock) until cancelled or signalled.
 
@@ -127,18 +141,22 @@ async def run_worker(settings: Settings, *, concurrency: int, with_scheduler: bo
     """
     if settings.redis_url is None:
         raise RuntimeError("the worker needs SKILLBRIDGE_REDIS_URL")
+    configure_logging(settings.log_level, json=settings.log_json)
     runtime = build_job_runtime(settings)
     redis = channels_redis_client(settings.redis_url)
     channels = build_channels_plugin(redis)
     container = build_container(settings, extra=(RealtimeProvider(channels), JobsProvider(runtime)))
     register_jobs(runtime, container, settings)
+    _stop_on_signals(asyncio.current_task())
     try:
         async with channels:
             await runtime.startup()
             if with_scheduler:
                 runtime.start_scheduler(first_runs_now=True)
             _log.info("worker_started", concurrency=concurrency, scheduler=with_scheduler)
-            await runtime.run_worker(concurrency=concurrency)
+            with contextlib.suppress(asyncio.CancelledError):
+                await runtime.run_worker(concurrency=concurrency)
+            _log.info("worker_stopped")
     finally:
         await runtime.shutdown()
         await container.close()

@@ -127,3 +127,17 @@ def test_expire_matches_migrates_and_reports_how_many_expired(run: Run) -> None:
     result = run("expire-matches")
     assert result.exit_code == 0, result.output
     assert "match requests expired: 0" in result.output
+
+
+def test_the_worker_needs_the_redis_queue(run: Run) -> None:
+    result = run("worker")
+    assert result.exit_code == 1
+    assert "the worker needs the Redis job queue" in result.output
+    forced = run("worker", SKILLBRIDGE_REDIS_URL="redis://127.0.0.1:1/0", SKILLBRIDGE_JOBS_BROKER="in-process")
+    assert forced.exit_code == 1 and "SKILLBRIDGE_REDIS_URL" in forced.output
+
+
+def test_a_redis_job_broker_without_redis_is_refused_at_start(run: Run) -> None:
+    result = run("expire-matches", SKILLBRIDGE_JOBS_BROKER="redis")
+    assert result.exit_code == 1
+    assert "SKILLBRIDGE_JOBS_BROKER=redis needs SKILLBRIDGE_REDIS_URL" in result.output

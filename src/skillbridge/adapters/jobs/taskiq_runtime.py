@@ -191,8 +191,16 @@ class JobRuntime:
     def scheduled(self) -> list[JobSpec]:
         return [spec for spec in self._specs.values() if spec.every_seconds]
 
-    async def startup(self) -> None:
-        await self.broker.startup()
+    async def startup(self, *, tolerate_unavailable: bool = False) -> None:
+        """Start the broker. ``tolerate_unavailable`` (the API process): a Redis that does not answer is
+        logged, not raised, so the API still starts (``/ready`` reports it); each enqueue tries again, and a job
+        that cannot be queued is recorded as failed. A worker should fail instead, for its supervisor to see."""
+        try:
+            await self.broker.startup()
+        except Exception:
+            if not tolerate_unavailable:
+                raise
+            _log.warning("job_queue_unavailable_at_startup", exc_info=True)
 
     async def shutdown(self) -> None:
         await self.stop_scheduler()
