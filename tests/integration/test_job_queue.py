@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -18,18 +19,24 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from skillbridge.adapters.jobs.taskiq_runtime import JobRuntime, JobSpec
 from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork
+from skillbridge.adapters.vcs.payloads import MsgspecGithubEventDecoder
 from skillbridge.application.jobs.names import JobName
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.application.progress.webhooks import Outcome, ReceiveGithubDelivery, WebhookConfig
+from skillbridge.domain.accounts.profile import Profile
 from skillbridge.domain.jobs.failure import FailedJob
 from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.domain.matching.schedule import ScheduledSession
 from skillbridge.domain.notifications.model import NotificationType
 from skillbridge.domain.pagination import PageRequest
+from skillbridge.domain.vcs.webhooks import DeliveryStatus, sign
 from skillbridge.main import Settings, build_container
 from skillbridge.main.jobs import JobsProvider, build_job_runtime, failure_recorder, job_specs
 from tests.support.databases import postgres_database, redis_url_or_skip
 from tests.support.entities import make_mentor, make_mentorship, make_user
+from tests.support.github_payloads import SECRET, push_payload
+from tests.support.roadmaps import make_roadmap
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 WAIT_SECONDS = 30.0
@@ -197,3 +204,37 @@ async def test_scheduled_jobs_run_on_the_clock(queue_with: Any) -> None:
     await _eventually(lambda: _ran(ticks, 3), "three ticks")  # the first at once: a worker catches up
     assert queue.runtime.scheduled[-1].name == "tick"
     assert all(later - earlier >= 0.5 for earlier, later in itertools.pairwise(ticks))
+
+
+async def test_a_push_queued_three_times_is_processed_once(queue_with: Any) -> None:
+    queue = await queue_with(github_webhook_secret=SECRET)
+    repository = f"amara-dev/exercises-{uuid4().hex[:6]}"
+    learner = make_user(profile=Profile(display_name="Amara", github_username="amara-dev"))
+    roadmap = replace(make_roadmap(learner.id), repository=repository)
+    async with queue.uow() as uow:
+        await uow.users.add(learner)
+        await uow.roadmaps.add(roadmap)
+        await uow.commit()
+    body = json.dumps(push_payload(repository, messages=["start the exercises", "done: m1"])).encode()
+    receive = ReceiveGithubDelivery(queue.uow(), MsgspecGithubEventDecoder(), WebhookConfig(SECRET), queue.clock)
+    receipt = await receive("delivery-1", "push", sign(SECRET, body), body)
+    assert receipt.outcome is Outcome.QUEUED
+
+    arguments = {"delivery_id": "delivery-1"}
+    await asyncio.gather(*(queue.runtime.queue.enqueue(JobName.PROCESS_GITHUB_DELIVERY, arguments) for _ in range(3)))
+
+    async def processed() -> bool:
+        async with queue.uow() as uow:
+            return (await uow.webhook_deliveries.get("delivery-1")).status is DeliveryStatus.PROCESSED
+
+    await _eventually(processed, "the delivery processed")
+    await asyncio.sleep(1.0)  # the two other runs have found it processed
+    async with queue.uow() as uow:
+        events = await uow.progress_logs.list_for_roadmap(roadmap.id, PageRequest())
+        versions = await uow.roadmaps.list_versions(roadmap.id, PageRequest())
+        stored = await uow.roadmaps.get(roadmap.id)
+    kinds = sorted(event.event_type.value for event in events.items)
+    assert kinds == ["commit", "commit", "module_completed"]  # one of each, not one per run
+    assert stored.modules[0].completed
+    assert versions.total == 1  # one new version for the push
+    assert await _failed_jobs(queue) == []
