@@ -72,6 +72,17 @@ class Fuzzed:
         return f"{self.method} {self.path} as {self.caller}"
 
 
+def refused_to_learners(method: str, path: str) -> Fuzzed:
+    """An admin-only operation called by a learner: refused (403) however valid the request."""
+    return Fuzzed(
+        method,
+        path,
+        "learner",
+        excluded=("positive_data_acceptance",),
+        why="a learner is refused (403) by design, however valid the request",
+    )
+
+
 OPERATIONS: tuple[Fuzzed, ...] = (
     Fuzzed("POST", "/api/v1/auth/register", "anonymous"),
     Fuzzed("POST", "/api/v1/auth/login", "anonymous"),
@@ -83,28 +94,10 @@ OPERATIONS: tuple[Fuzzed, ...] = (
     Fuzzed("GET", "/api/v1/users/mentors", "learner"),
     Fuzzed("GET", "/api/v1/admin/users", "admin"),
     Fuzzed("PATCH", "/api/v1/admin/users/{user_id}", "admin", real_subject=True),
-    Fuzzed(
-        "GET",
-        "/api/v1/admin/users",
-        "learner",
-        excluded=("positive_data_acceptance",),
-        why="a learner is refused (403) by design, however valid the request",
-    ),
-    Fuzzed(
-        "PATCH",
-        "/api/v1/admin/users/{user_id}",
-        "learner",
-        excluded=("positive_data_acceptance",),
-        why="a learner is refused (403) by design, however valid the request",
-    ),
+    refused_to_learners("GET", "/api/v1/admin/users"),
+    refused_to_learners("PATCH", "/api/v1/admin/users/{user_id}"),
     Fuzzed("GET", "/api/v1/admin/jobs/failed", "admin"),
-    Fuzzed(
-        "GET",
-        "/api/v1/admin/jobs/failed",
-        "learner",
-        excluded=("positive_data_acceptance",),
-        why="a learner is refused (403) by design, however valid the request",
-    ),
+    refused_to_learners("GET", "/api/v1/admin/jobs/failed"),
     Fuzzed(
         "POST",
         "/api/v1/admin/jobs/failed/{failed_job_id}/retry",
@@ -112,13 +105,7 @@ OPERATIONS: tuple[Fuzzed, ...] = (
         excluded=("positive_data_acceptance",),
         why="a drawn id names no failed job (404); tests/integration retries real ones",
     ),
-    Fuzzed(
-        "POST",
-        "/api/v1/admin/jobs/failed/{failed_job_id}/retry",
-        "learner",
-        excluded=("positive_data_acceptance",),
-        why="a learner is refused (403) by design, however valid the request",
-    ),
+    refused_to_learners("POST", "/api/v1/admin/jobs/failed/{failed_job_id}/retry"),
     Fuzzed("POST", "/api/v1/roadmaps", "learner"),
     Fuzzed("GET", "/api/v1/roadmaps/my", "learner"),
     Fuzzed("GET", "/api/v1/roadmaps/{roadmap_id}", "learner", real_roadmap=True),
@@ -183,13 +170,7 @@ OPERATIONS: tuple[Fuzzed, ...] = (
         why="a drawn id names no match of the caller's (404), and a drawn cursor none of ours (422)",
     ),
     Fuzzed("POST", "/api/v1/matches/rounds", "admin"),
-    Fuzzed(
-        "POST",
-        "/api/v1/matches/rounds",
-        "learner",
-        excluded=("positive_data_acceptance",),
-        why="a learner is refused (403) by design, however valid the request",
-    ),
+    refused_to_learners("POST", "/api/v1/matches/rounds"),
     Fuzzed("GET", "/api/v1/badges", "anonymous", modes=(GenerationMode.POSITIVE,)),
     Fuzzed("GET", "/api/v1/badges/my", "learner", modes=(GenerationMode.POSITIVE,)),
     Fuzzed(
@@ -199,13 +180,7 @@ OPERATIONS: tuple[Fuzzed, ...] = (
         excluded=("positive_data_acceptance",),
         why="a drawn user id names nobody (404); tests/integration awards real users",
     ),
-    Fuzzed(
-        "POST",
-        "/api/v1/badges/award",
-        "learner",
-        excluded=("positive_data_acceptance",),
-        why="a learner is refused (403) by design, however valid the request",
-    ),
+    refused_to_learners("POST", "/api/v1/badges/award"),
     Fuzzed(
         "POST",
         "/api/v1/progress/log",

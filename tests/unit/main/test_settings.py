@@ -106,3 +106,21 @@ def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(ValidationError):
         settings.port = 9000  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("broker", "redis", "inline"),
+    [
+        ("auto", None, True),
+        ("auto", "redis://127.0.0.1:6379/0", False),
+        ("in-process", "redis://127.0.0.1:6379/0", True),
+        ("redis", "redis://127.0.0.1:6379/0", False),
+    ],
+)
+def test_jobs_run_in_the_api_process_unless_redis_carries_them(broker: str, redis: str | None, inline: bool) -> None:
+    assert Settings(jobs_broker=broker, redis_url=redis).jobs_run_inline is inline  # type: ignore[arg-type]
+
+
+def test_a_redis_job_broker_needs_redis() -> None:
+    with pytest.raises(ValidationError, match="SKILLBRIDGE_JOBS_BROKER=redis needs SKILLBRIDGE_REDIS_URL"):
+        Settings(jobs_broker="redis")
