@@ -118,7 +118,7 @@ def test_settings_are_frozen() -> None:
     ],
 )
 def test_jobs_run_in_the_api_process_unless_redis_carries_them(broker: str, redis: str | None, inline: bool) -> None:
-    assert Settings(jobs_broker=broker, redis_url=redis).jobs_run_inline is inline  # type: ignore[arg-type]
+    assert Settings(jobs_broker=broker, redis_url=redis).jobs_run_inline is inline
 
 
 def test_a_redis_job_broker_needs_redis() -> None:
