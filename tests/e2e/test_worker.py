@@ -1,6 +1,7 @@
 """``skillbridge worker`` for real: ``serve`` and ``worker`` as two processes on PostgreSQL and Redis. The
 worker's clock finds a session about to start, stores the reminders and pushes them through Redis to the
-mentor's open WebSocket, held by the API process; SIGTERM stops the worker cleanly."""
+mentor's open WebSocket, held by the API process; its runs are counted on its metrics port; SIGTERM stops
+the worker cleanly."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import pytest
 import websockets
 
 from tests.e2e.test_realtime import _token
-from tests.e2e.test_server_process import SKILLBRIDGE, _environment, running_server
+from tests.e2e.test_server_process import SKILLBRIDGE, _environment, _free_port, running_server
 from tests.support.databases import postgres_database, redis_url_or_skip
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres, pytest.mark.redis]
@@ -27,12 +28,12 @@ WAIT_SECONDS = 20.0
 
 
 @asynccontextmanager
-async def running_worker(tmp_path: Path, **settings: str) -> AsyncIterator[Path]:
-    """``skillbridge worker`` until the block ends, then SIGTERM; yields its log file."""
+async def running_worker(tmp_path: Path, *args: str, **settings: str) -> AsyncIterator[Path]:
+    """``skillbridge worker ARGS`` until the block ends, then SIGTERM; yields its log file."""
     log = tmp_path / "worker.log"
     with log.open("wb") as out:
         process = await asyncio.create_subprocess_exec(
-            str(SKILLBRIDGE), "worker", env=_environment(tmp_path, **settings), stdout=out, stderr=out,
+            str(SKILLBRIDGE), "worker", *args, env=_environment(tmp_path, **settings), stdout=out, stderr=out,
             stdin=asyncio.subprocess.DEVNULL,
         )  # fmt: skip
     try:
@@ -66,11 +67,12 @@ async def test_the_worker_reminds_of_a_session_live_through_redis(tmp_path: Path
         "session_reminder_sweep_seconds": "1",
         "session_reminder_minutes": "30",
     }
+    metrics_port = _free_port()
     async with postgres_database() as database:
         settings["database_url"] = database
         async with (
             running_server(tmp_path, **settings) as server,
-            running_worker(tmp_path, **settings) as worker_log,
+            running_worker(tmp_path, "--metrics-port", str(metrics_port), **settings) as worker_log,
             httpx.AsyncClient(base_url=server.base_url, timeout=WAIT_SECONDS) as client,
         ):
             suffix = uuid4().hex[:8]
@@ -101,3 +103,5 @@ async def test_the_worker_reminds_of_a_session_live_through_redis(tmp_path: Path
                 reminders = [n for n in inbox if n["payload"].get("session_id") == session_id]
                 assert len(reminders) == 1, inbox
             assert '"session_reminders_sent"' in worker_log.read_text("utf-8")
+            metrics = (await client.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
+            assert 'skillbridge_job_runs_total{job="send_session_reminders",outcome="succeeded"}' in metrics

@@ -171,7 +171,13 @@ def expire_matches() -> None:
     show_default=True,
     help="also keep the clock of scheduled jobs (run exactly one worker with it)",
 )
-def worker(concurrency: int, scheduler: bool) -> None:
+@click.option(
+    "--metrics-port",
+    default=None,
+    type=click.IntRange(1, 65535),
+    help="serve Prometheus metrics (job runs by outcome, run times) on this port at SKILLBRIDGE_HOST",
+)
+def worker(concurrency: int, scheduler: bool, metrics_port: int | None) -> None:
     """Run background jobs from the Redis queue (GitHub deliveries, match expiry, session reminders)."""
     settings = _settings()
     if settings.jobs_run_inline:
@@ -183,7 +189,7 @@ def worker(concurrency: int, scheduler: bool) -> None:
 
     click.echo(f"worker started: concurrency {concurrency}, scheduler {'on' if scheduler else 'off'}")
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_worker(settings, concurrency=concurrency, with_scheduler=scheduler))
+        asyncio.run(run_worker(settings, concurrency=concurrency, with_scheduler=scheduler, metrics_port=metrics_port))
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m skillbridge.main.cli`

@@ -12,6 +12,7 @@ import contextlib
 import signal
 from typing import Any
 
+import prometheus_client
 import structlog
 from dishka import AsyncContainer, Provider, Scope, provide, provide_all
 from dishka.exceptions import NoFactoryError
@@ -133,7 +134,9 @@ def _stop_on_signals(task: asyncio.Task[Any] | None) -> None:
         loop.add_signal_handler(signum, task.cancel)
 
 
-async def run_worker(settings: Settings, *, concurrency: int, with_scheduler: bool) -> None:
+async def run_worker(
+    settings: Settings, *, concurrency: int, with_scheduler: bool, metrics_port: int | None = None
+) -> None:
     """``skillbridge worker``: run jobs from Redis (and the scheduler's clock) until cancelled or signalled.
 
     The worker pushes the notifications its jobs store through the same Redis channels as the API, so a
@@ -142,6 +145,8 @@ async def run_worker(settings: Settings, *, concurrency: int, with_scheduler: bo
     if settings.redis_url is None:
         raise RuntimeError("the worker needs SKILLBRIDGE_REDIS_URL")
     configure_logging(settings.log_level, json=settings.log_json)
+    if metrics_port is not None:
+        prometheus_client.start_http_server(metrics_port, addr=settings.host)
     runtime = build_job_runtime(settings)
     redis = channels_redis_client(settings.redis_url)
     channels = build_channels_plugin(redis)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from redis.exceptions import ConnectionError as RedisConnectionError
 from taskiq.scheduler.scheduled_task import ScheduledTask
 
@@ -54,23 +55,27 @@ async def test_a_queue_that_is_down_says_so() -> None:
 
 
 async def test_in_process_jobs_run_when_queued_and_retry_on_the_runtimes_clock() -> None:
-    runs: list[float] = []
+    started: list[float] = []
     failures: list[tuple[str, dict[str, Any], str, int]] = []
 
     async def flaky(name: str) -> None:
-        runs.append(time.monotonic())
+        started.append(time.monotonic())
         raise RuntimeError(f"{name} failed")
 
     async def record(job: str, arguments: dict[str, Any], error: BaseException, attempts: int) -> None:
         failures.append((job, arguments, str(error), attempts))
 
+    def runs(outcome: str) -> float:
+        return REGISTRY.get_sample_value("skillbridge_job_runs_total", {"job": "flaky", "outcome": outcome}) or 0.0
+
+    before = {outcome: runs(outcome) for outcome in ("retrying", "failed", "succeeded")}
     runtime = JobRuntime.in_process(RetryPolicy(base_seconds=1, jitter=False))
     runtime.register([JobSpec("flaky", flaky, timeout_seconds=5, max_attempts=2)], on_failed=record)
     await runtime.startup()
     runtime.start_scheduler(first_runs_now=False, poll_seconds=0.5)
     try:
         await runtime.queue.enqueue("flaky", {"name": "x"})
-        assert len(runs) == 1  # embedded: the enqueue waited for the first run
+        assert len(started) == 1  # embedded: the enqueue waited for the first run
         for _ in range(100):
             if failures:
                 break
@@ -78,7 +83,13 @@ async def test_in_process_jobs_run_when_queued_and_retry_on_the_runtimes_clock()
     finally:
         await runtime.shutdown()
     assert failures == [("flaky", {"name": "x"}, "x failed", 2)]
-    assert runs[1] - runs[0] >= 0.9
+    assert started[1] - started[0] >= 0.9
+    # counted on /metrics: one run that scheduled a retry, one that failed for good
+    assert {outcome: runs(outcome) - count for outcome, count in before.items()} == {
+        "retrying": 1.0,
+        "failed": 1.0,
+        "succeeded": 0.0,
+    }
 
 
 async def test_the_memory_schedule_source_forgets_a_one_off_schedule_once_sent() -> None:

@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
+from prometheus_client import Counter, Histogram
 from taskiq import AsyncBroker, InMemoryBroker, ScheduleSource, TaskiqMessage, TaskiqMiddleware, TaskiqResult
 from taskiq.api import run_receiver_task
 from taskiq.cli.scheduler.run import SchedulerLoop
@@ -42,6 +43,11 @@ _log = structlog.get_logger(__name__)
 #: The Redis key of the job stream; retry schedules live under ``<key>:retries:``.
 QUEUE_KEY = "skillbridge:jobs"
 CONSUMER_GROUP = "skillbridge-workers"
+
+#: Runs of each job by outcome: ``succeeded``, ``retrying`` (failed, a retry is scheduled) or ``failed`` (for
+#: good, recorded). On /metrics of the API process (embedded) or of ``skillbridge worker --metrics-port``.
+JOB_RUNS = Counter("skillbridge_job_runs_total", "Background job runs by outcome", ["job", "outcome"])
+JOB_SECONDS = Histogram("skillbridge_job_run_seconds", "How long one run of a background job took", ["job"])
 
 #: Called with (job name, keyword arguments, the last error, how many runs it had) when a job fails for good.
 FailureHook = Callable[[str, dict[str, Any], BaseException, int], Awaitable[None]]
@@ -108,6 +114,23 @@ class RecordFailuresForGood(TaskiqMiddleware):
             await self._hook(message.task_name, dict(message.kwargs), exception, attempts)
         except Exception:  # the database is down too: the log line is all that is left
             _log.exception("failed_job_not_recorded", job=message.task_name, arguments=message.kwargs)
+
+
+class CountRuns(TaskiqMiddleware):
+    """Count every run by outcome, and time it (:data:`JOB_RUNS`, :data:`JOB_SECONDS`).
+
+    ``post_execute`` comes after the error handlers, so a run whose retry is scheduled already shows
+    ``NoResultError`` there."""
+
+    def post_execute(self, message: TaskiqMessage, result: TaskiqResult[Any]) -> None:
+        if not result.is_err:
+            outcome = "succeeded"
+        elif isinstance(result.error, NoResultError):
+            outcome = "retrying"
+        else:
+            outcome = "failed"
+        JOB_RUNS.labels(message.task_name, outcome).inc()
+        JOB_SECONDS.labels(message.task_name).observe(result.execution_time)
 
 
 class MemoryScheduleSource(ScheduleSource):
@@ -177,9 +200,10 @@ class JobRuntime:
         ``on_failed`` for the jobs that fail for good."""
         if self._specs:
             raise RuntimeError("the jobs are registered already")
-        self.broker.add_middlewares(
-            RecordFailuresForGood(on_failed), ExponentialBackoffRetry(self.retry, self.retry_source)
-        )
+        # Order matters: taskiq calls on_error last to first, so the retry decision is made before the
+        # failure recorder looks at it (and the counter's post_execute runs after both).
+        retrying = ExponentialBackoffRetry(self.retry, self.retry_source)
+        self.broker.add_middlewares(CountRuns(), RecordFailuresForGood(on_failed), retrying)
         for spec in specs:
             labels: dict[str, Any] = {"timeout": spec.timeout_seconds, "max_retries": spec.max_attempts}
             if spec.every_seconds:
