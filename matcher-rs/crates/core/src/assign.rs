@@ -319,16 +319,21 @@ impl<'a> Flow<'a> {
         let (mut v1, mut e1, mut v2) = (0i64, usize::MAX, 0i64);
         let r = self.range(i);
         let mut stop = r.end;
-        for e in r.clone() {
-            if self.key[e] <= v2 {
-                stop = e;
+        // Zipped slices: one bounds check per slice instead of three per edge.
+        let edges = self.key[r.clone()]
+            .iter()
+            .zip(&self.w[r.clone()])
+            .zip(&self.mentor[r.clone()]);
+        for (k, ((&key, &w), &m)) in edges.enumerate() {
+            if key <= v2 {
+                stop = r.start + k;
                 break; // keys bound w - p from above and are sorted descending
             }
-            let net = self.w[e] - self.p[self.mentor[e] as usize];
+            let net = w - self.p[m as usize];
             if net > v1 {
                 v2 = v1;
                 v1 = net;
-                e1 = e;
+                e1 = r.start + k;
             } else if net > v2 {
                 v2 = net;
             }
@@ -446,9 +451,9 @@ impl<'a> Flow<'a> {
         let top = &mut self.top;
         top.clear();
         let better = |a: (i64, u32), b: (i64, u32)| a.0 > b.0 || (a.0 == b.0 && a.1 < b.1);
-        for e in r.clone() {
-            let m = self.mentor[e];
-            let net = self.w[e] - self.p[m as usize];
+        let edges = self.w[r.clone()].iter().zip(&self.mentor[r.clone()]);
+        for (e, (&w, &m)) in r.clone().zip(edges) {
+            let net = w - self.p[m as usize];
             if top.len() == RESORT_TOP + 1 {
                 let last = top[RESORT_TOP];
                 if !better((net, m), (last.0, last.1)) {
@@ -512,9 +517,8 @@ impl<'a> Flow<'a> {
         let end = self.off[j + 1];
         let tail_key = if head < end { self.key[head] } else { i64::MIN };
         self.resort.clear();
-        for e in start..head {
-            let m = self.mentor[e];
-            let net = self.w[e] - self.p[m as usize];
+        for (&w, &m) in self.w[start..head].iter().zip(&self.mentor[start..head]) {
+            let net = w - self.p[m as usize];
             let ordered = (net as u64) ^ (1u64 << 63);
             self.resort
                 .push(!((u128::from(ordered) << 64) | u128::from(u32::MAX - m)));
@@ -547,18 +551,21 @@ impl<'a> Flow<'a> {
         let own = self.assigned[j];
         let r = self.range(j);
         let mut scanned = 0;
-        for e in r {
-            // Reduced cost >= base - key[e] for this and every later edge.
-            if base - self.key[e] >= self.best {
+        let edges = self.key[r.clone()]
+            .iter()
+            .zip(&self.w[r.clone()])
+            .zip(&self.mentor[r]);
+        for ((&key, &w), &m) in edges {
+            // Reduced cost >= base - key for this and every later edge.
+            if base - key >= self.best {
                 break;
             }
             scanned += 1;
-            let m = self.mentor[e];
             let mu = m as usize;
             if m == own || self.done[mu] {
                 continue;
             }
-            let nd = base + self.p[mu] - self.w[e];
+            let nd = base + self.p[mu] - w;
             if nd >= self.best {
                 continue;
             }
