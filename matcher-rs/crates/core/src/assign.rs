@@ -259,12 +259,13 @@ impl<'a> Flow<'a> {
     fn new(cand: Candidates, capacity: &'a [u32]) -> Self {
         let n = cand.offsets.len().saturating_sub(1);
         let nm = capacity.len();
+        // `into_iter().map().collect()` from f64 to i64 (same size and alignment) reuses the
+        // scores' buffer instead of allocating (and page-faulting) a second one.
         let w: Vec<i64> = cand
             .score
-            .iter()
-            .map(|&s| round_nonneg(s.clamp(0.0, 1.0) * SCALE))
+            .into_iter()
+            .map(|s| round_nonneg(s.clamp(0.0, 1.0) * SCALE))
             .collect();
-        drop(cand.score);
         let mut flow = Flow {
             capacity,
             off: cand.offsets,
