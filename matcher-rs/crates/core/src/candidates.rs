@@ -52,7 +52,7 @@ fn score_block(
     };
     let mut row: Vec<(f64, u32)> = Vec::new();
     let mut scratch = RowScratch::default();
-    for pl in pls {
+    for (done, pl) in pls.iter().enumerate() {
         row.clear();
         pm.eligible_row(lookup, pl, w, exact, &mut row, &mut scratch);
         // Scores are >= 0, so their bit patterns order like the values.
@@ -62,6 +62,13 @@ fn score_block(
             row[..ROW_TOP].sort_unstable_by_key(key);
         } else {
             row.sort_unstable_by_key(key);
+        }
+        // Grow for the rest of the block at this row's size at once: far fewer reallocation
+        // copies than doubling on demand.
+        if block.mentor.capacity() - block.mentor.len() < row.len() {
+            let more = row.len() * (pls.len() - done);
+            block.mentor.reserve(more);
+            block.score.reserve(more);
         }
         // Best first; equal scores by mentor index.
         block.mentor.extend(row.iter().map(|&(_, m)| m));
