@@ -479,14 +479,14 @@ impl<'a> Flow<'a> {
                 .map(|&(_, _, e)| e as usize)
                 .filter(|e| !front.contains(e)),
         );
-        self.moved.sort_unstable();
+        insertion_sort(&mut self.moved);
         self.chosen.clear();
         self.chosen.extend(
             top.iter()
                 .map(|&(_, _, e)| e as usize)
                 .filter(|e| front.contains(e)),
         );
-        self.chosen.sort_unstable();
+        insertion_sort(&mut self.chosen);
         let mut c = 0;
         let mut b = 0;
         for f in front.clone() {
@@ -524,7 +524,7 @@ impl<'a> Flow<'a> {
             self.resort
                 .push(!((u128::from(ordered) << 64) | u128::from(u32::MAX - m)));
         }
-        self.resort.sort_unstable();
+        insertion_sort(&mut self.resort);
         let mut new_head = head;
         for (k, &packed) in self.resort.iter().enumerate() {
             let x = !packed;
@@ -707,6 +707,22 @@ fn round_nonneg(x: f64) -> i64 {
         t + 1
     } else {
         t
+    }
+}
+
+/// Ascending sort for the short (at most `RESORT_TOP` entries: a slice head), usually nearly
+/// sorted vectors of the re-sorts, where it beats the general sort. Their elements are
+/// distinct (positions, or keys that embed the mentor), so every correct sort produces
+/// the same order and the result is exactly that of `sort_unstable`.
+fn insertion_sort<T: Ord + Copy>(v: &mut [T]) {
+    for i in 1..v.len() {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && v[j - 1] > x {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
     }
 }
 
