@@ -241,10 +241,20 @@ impl PreparedMentors {
     }
 
     pub(crate) fn learner(&self, l: &Learner, w: &Weights) -> PreparedLearner {
-        let mut all: Vec<&str> = l.skills.iter().map(String::as_str).collect();
-        all.sort_unstable();
-        all.dedup();
-        let skill_ids = sorted_unique(all.iter().filter_map(|s| self.skills.get(s)).collect());
+        // Distinct skill strings = distinct known ids (interning is a bijection) + distinct
+        // strings no mentor has (usually none, so that list rarely allocates).
+        let mut known = Vec::with_capacity(l.skills.len());
+        let mut unknown: Vec<&str> = Vec::new();
+        for s in &l.skills {
+            match self.skills.get(s) {
+                Some(id) => known.push(id),
+                None => unknown.push(s),
+            }
+        }
+        let skill_ids = sorted_unique(known);
+        unknown.sort_unstable();
+        unknown.dedup();
+        let n_skills = skill_ids.len() + unknown.len();
         let lang_ids = sorted_unique(
             l.languages
                 .iter()
@@ -256,7 +266,7 @@ impl PreparedMentors {
         PreparedLearner {
             skill_sig: skill_sig(&skill_ids),
             lang_sig: lang_sig(&lang_ids),
-            n_skills: all.len(),
+            n_skills,
             skill_ids,
             lang_ids,
             slots: slot_bits(&l.slots),
@@ -265,10 +275,10 @@ impl PreparedMentors {
             xyz: unit_vector(phi, lam),
             wd,
             den,
-            skill_w: if all.is_empty() {
+            skill_w: if n_skills == 0 {
                 0.0
             } else {
-                w.skill / all.len() as f64
+                w.skill / n_skills as f64
             },
             inv_hours: if l.hours_per_week > 0.0 {
                 1.0 / l.hours_per_week
