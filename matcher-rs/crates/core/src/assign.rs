@@ -270,7 +270,7 @@ impl<'a> Flow<'a> {
             capacity,
             off: cand.offsets,
             mentor: cand.mentor,
-            key: w.clone(),
+            key: Vec::new(),
             head: Vec::with_capacity(n),
             w,
             u: vec![0; n],
@@ -293,18 +293,18 @@ impl<'a> Flow<'a> {
             sink: Sink::Own,
         };
         // `candidates::build` leaves each row with its RESORT_TOP best edges first, in
-        // order, and the rest after them: key them as `resort` would with all prices 0.
+        // order, and the rest after them: key them as `resort` would with all prices 0
+        // (built in one pass rather than copying `w` and overwriting the tails).
+        flow.key.reserve_exact(flow.w.len());
         for j in 0..n {
             let r = flow.range(j);
-            if r.len() > RESORT_TOP {
-                let tail_key = flow.w[r.start + RESORT_TOP];
-                for e in r.start + RESORT_TOP..r.end {
-                    flow.key[e] = tail_key;
-                }
-                flow.head.push(r.start + RESORT_TOP);
-            } else {
-                flow.head.push(r.end);
+            let head = r.end.min(r.start + RESORT_TOP);
+            flow.key.extend_from_slice(&flow.w[r.start..head]);
+            if head < r.end {
+                let tail_key = flow.w[head];
+                flow.key.extend(std::iter::repeat_n(tail_key, r.end - head));
             }
+            flow.head.push(head);
         }
         flow
     }
