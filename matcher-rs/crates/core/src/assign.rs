@@ -259,17 +259,18 @@ impl<'a> Flow<'a> {
     fn new(cand: Candidates, capacity: &'a [u32]) -> Self {
         let n = cand.offsets.len().saturating_sub(1);
         let nm = capacity.len();
+        // `into_iter().map().collect()` from f64 to i64 (same size and alignment) reuses the
+        // scores' buffer instead of allocating (and page-faulting) a second one.
         let w: Vec<i64> = cand
             .score
-            .iter()
-            .map(|&s| round_nonneg(s.clamp(0.0, 1.0) * SCALE))
+            .into_iter()
+            .map(|s| round_nonneg(s.clamp(0.0, 1.0) * SCALE))
             .collect();
-        drop(cand.score);
         let mut flow = Flow {
             capacity,
             off: cand.offsets,
             mentor: cand.mentor,
-            key: w.clone(),
+            key: Vec::new(),
             head: Vec::with_capacity(n),
             w,
             u: vec![0; n],
@@ -292,18 +293,18 @@ impl<'a> Flow<'a> {
             sink: Sink::Own,
         };
         // `candidates::build` leaves each row with its RESORT_TOP best edges first, in
-        // order, and the rest after them: key them as `resort` would with all prices 0.
+        // order, and the rest after them: key them as `resort` would with all prices 0
+        // (built in one pass rather than copying `w` and overwriting the tails).
+        flow.key.reserve_exact(flow.w.len());
         for j in 0..n {
             let r = flow.range(j);
-            if r.len() > RESORT_TOP {
-                let tail_key = flow.w[r.start + RESORT_TOP];
-                for e in r.start + RESORT_TOP..r.end {
-                    flow.key[e] = tail_key;
-                }
-                flow.head.push(r.start + RESORT_TOP);
-            } else {
-                flow.head.push(r.end);
+            let head = r.end.min(r.start + RESORT_TOP);
+            flow.key.extend_from_slice(&flow.w[r.start..head]);
+            if head < r.end {
+                let tail_key = flow.w[head];
+                flow.key.extend(std::iter::repeat_n(tail_key, r.end - head));
             }
+            flow.head.push(head);
         }
         flow
     }
@@ -319,16 +320,21 @@ impl<'a> Flow<'a> {
         let (mut v1, mut e1, mut v2) = (0i64, usize::MAX, 0i64);
         let r = self.range(i);
         let mut stop = r.end;
-        for e in r.clone() {
-            if self.key[e] <= v2 {
-                stop = e;
+        // Zipped slices: one bounds check per slice instead of three per edge.
+        let edges = self.key[r.clone()]
+            .iter()
+            .zip(&self.w[r.clone()])
+            .zip(&self.mentor[r.clone()]);
+        for (k, ((&key, &w), &m)) in edges.enumerate() {
+            if key <= v2 {
+                stop = r.start + k;
                 break; // keys bound w - p from above and are sorted descending
             }
-            let net = self.w[e] - self.p[self.mentor[e] as usize];
+            let net = w - self.p[m as usize];
             if net > v1 {
                 v2 = v1;
                 v1 = net;
-                e1 = e;
+                e1 = r.start + k;
             } else if net > v2 {
                 v2 = net;
             }
@@ -446,9 +452,9 @@ impl<'a> Flow<'a> {
         let top = &mut self.top;
         top.clear();
         let better = |a: (i64, u32), b: (i64, u32)| a.0 > b.0 || (a.0 == b.0 && a.1 < b.1);
-        for e in r.clone() {
-            let m = self.mentor[e];
-            let net = self.w[e] - self.p[m as usize];
+        let edges = self.w[r.clone()].iter().zip(&self.mentor[r.clone()]);
+        for (e, (&w, &m)) in r.clone().zip(edges) {
+            let net = w - self.p[m as usize];
             if top.len() == RESORT_TOP + 1 {
                 let last = top[RESORT_TOP];
                 if !better((net, m), (last.0, last.1)) {
@@ -473,14 +479,14 @@ impl<'a> Flow<'a> {
                 .map(|&(_, _, e)| e as usize)
                 .filter(|e| !front.contains(e)),
         );
-        self.moved.sort_unstable();
+        insertion_sort(&mut self.moved);
         self.chosen.clear();
         self.chosen.extend(
             top.iter()
                 .map(|&(_, _, e)| e as usize)
                 .filter(|e| front.contains(e)),
         );
-        self.chosen.sort_unstable();
+        insertion_sort(&mut self.chosen);
         let mut c = 0;
         let mut b = 0;
         for f in front.clone() {
@@ -512,14 +518,13 @@ impl<'a> Flow<'a> {
         let end = self.off[j + 1];
         let tail_key = if head < end { self.key[head] } else { i64::MIN };
         self.resort.clear();
-        for e in start..head {
-            let m = self.mentor[e];
-            let net = self.w[e] - self.p[m as usize];
+        for (&w, &m) in self.w[start..head].iter().zip(&self.mentor[start..head]) {
+            let net = w - self.p[m as usize];
             let ordered = (net as u64) ^ (1u64 << 63);
             self.resort
                 .push(!((u128::from(ordered) << 64) | u128::from(u32::MAX - m)));
         }
-        self.resort.sort_unstable();
+        insertion_sort(&mut self.resort);
         let mut new_head = head;
         for (k, &packed) in self.resort.iter().enumerate() {
             let x = !packed;
@@ -547,18 +552,21 @@ impl<'a> Flow<'a> {
         let own = self.assigned[j];
         let r = self.range(j);
         let mut scanned = 0;
-        for e in r {
-            // Reduced cost >= base - key[e] for this and every later edge.
-            if base - self.key[e] >= self.best {
+        let edges = self.key[r.clone()]
+            .iter()
+            .zip(&self.w[r.clone()])
+            .zip(&self.mentor[r]);
+        for ((&key, &w), &m) in edges {
+            // Reduced cost >= base - key for this and every later edge.
+            if base - key >= self.best {
                 break;
             }
             scanned += 1;
-            let m = self.mentor[e];
             let mu = m as usize;
             if m == own || self.done[mu] {
                 continue;
             }
-            let nd = base + self.p[mu] - self.w[e];
+            let nd = base + self.p[mu] - w;
             if nd >= self.best {
                 continue;
             }
@@ -699,6 +707,22 @@ fn round_nonneg(x: f64) -> i64 {
         t + 1
     } else {
         t
+    }
+}
+
+/// Ascending sort for the short (at most `RESORT_TOP` entries: a slice head), usually nearly
+/// sorted vectors of the re-sorts, where it beats the general sort. Their elements are
+/// distinct (positions, or keys that embed the mentor), so every correct sort produces
+/// the same order and the result is exactly that of `sort_unstable`.
+fn insertion_sort<T: Ord + Copy>(v: &mut [T]) {
+    for i in 1..v.len() {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && v[j - 1] > x {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
     }
 }
 

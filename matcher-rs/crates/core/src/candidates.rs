@@ -1,6 +1,6 @@
 //! Eligible-pair generation: the sparse bipartite graph in CSR form.
 
-use crate::prepared::{PreparedLearner, PreparedMentors};
+use crate::prepared::{MentorLookup, PreparedLearner, PreparedMentors, RowScratch};
 use crate::types::{Learner, Weights};
 
 /// Learners per parallel work item.
@@ -38,17 +38,23 @@ struct Block {
     score: Vec<f64>,
 }
 
-fn score_block(pm: &PreparedMentors, pls: &[PreparedLearner], w: &Weights, exact: bool) -> Block {
+fn score_block(
+    pm: &PreparedMentors,
+    lookup: &MentorLookup,
+    pls: &[PreparedLearner],
+    w: &Weights,
+    exact: bool,
+) -> Block {
     let mut block = Block {
         counts: Vec::with_capacity(pls.len()),
         mentor: Vec::new(),
         score: Vec::new(),
     };
     let mut row: Vec<(f64, u32)> = Vec::new();
-    let mut table = Vec::new();
-    for pl in pls {
+    let mut scratch = RowScratch::default();
+    for (done, pl) in pls.iter().enumerate() {
         row.clear();
-        pm.eligible_row(pl, w, exact, &mut row, &mut table);
+        pm.eligible_row(lookup, pl, w, exact, &mut row, &mut scratch);
         // Scores are >= 0, so their bit patterns order like the values.
         let key = |&(s, m): &(f64, u32)| (std::cmp::Reverse(s.to_bits()), m);
         if row.len() > ROW_TOP {
@@ -56,6 +62,13 @@ fn score_block(pm: &PreparedMentors, pls: &[PreparedLearner], w: &Weights, exact
             row[..ROW_TOP].sort_unstable_by_key(key);
         } else {
             row.sort_unstable_by_key(key);
+        }
+        // Grow for the rest of the block at this row's size at once: far fewer reallocation
+        // copies than doubling on demand.
+        if block.mentor.capacity() - block.mentor.len() < row.len() {
+            let more = row.len() * (pls.len() - done);
+            block.mentor.reserve(more);
+            block.score.reserve(more);
         }
         // Best first; equal scores by mentor index.
         block.mentor.extend(row.iter().map(|&(_, m)| m));
@@ -74,20 +87,21 @@ pub(crate) fn build(
     w: &Weights,
     exact: bool,
 ) -> (Vec<PreparedLearner>, Candidates) {
+    let lookup = MentorLookup::new(pm);
     #[cfg(feature = "parallel")]
     let (pls, blocks) = {
         use rayon::prelude::*;
         let pls: Vec<PreparedLearner> = learners.par_iter().map(|l| pm.learner(l, w)).collect();
         let blocks: Vec<Block> = pls
             .par_chunks(CHUNK)
-            .map(|chunk| score_block(pm, chunk, w, exact))
+            .map(|chunk| score_block(pm, &lookup, chunk, w, exact))
             .collect();
         (pls, blocks)
     };
     #[cfg(not(feature = "parallel"))]
     let (pls, blocks) = {
         let pls: Vec<PreparedLearner> = learners.iter().map(|l| pm.learner(l, w)).collect();
-        let blocks = vec![score_block(pm, &pls, w, exact)];
+        let blocks = vec![score_block(pm, &lookup, &pls, w, exact)];
         (pls, blocks)
     };
 

@@ -214,12 +214,19 @@ pub fn validate_learners(learners: &[Learner], require_non_empty: bool) -> Resul
     }
     let mut seen: HashSet<&str> = HashSet::with_capacity(learners.len());
     for (i, l) in learners.iter().enumerate() {
-        let prefix = format!("learners[{i}]");
-        validate_id(&l.id, &prefix)?;
-        if !seen.insert(l.id.as_str()) {
-            return Err(duplicate(&prefix, &l.id));
+        // The checks build their error paths only on failure, so the common valid case runs
+        // them without formatting `learners[i]`; any failure re-runs the same checks, in the
+        // same order, with the real path to produce the same error.
+        let id_ok = validate_id(&l.id, "").is_ok();
+        let unique = id_ok && seen.insert(l.id.as_str());
+        if !(unique && validate_learner_fields(l, "").is_ok()) {
+            let prefix = format!("learners[{i}]");
+            validate_id(&l.id, &prefix)?;
+            if !unique {
+                return Err(duplicate(&prefix, &l.id));
+            }
+            validate_learner_fields(l, &prefix)?;
         }
-        validate_learner_fields(l, &prefix)?;
     }
     Ok(())
 }
@@ -235,12 +242,19 @@ pub fn validate_mentors(mentors: &[Mentor], require_non_empty: bool) -> Result<(
     }
     let mut seen: HashSet<&str> = HashSet::with_capacity(mentors.len());
     for (i, m) in mentors.iter().enumerate() {
-        let prefix = format!("mentors[{i}]");
-        validate_id(&m.id, &prefix)?;
-        if !seen.insert(m.id.as_str()) {
-            return Err(duplicate(&prefix, &m.id));
+        // The checks build their error paths only on failure, so the common valid case runs
+        // them without formatting `mentors[i]`; any failure re-runs the same checks, in the
+        // same order, with the real path to produce the same error.
+        let id_ok = validate_id(&m.id, "").is_ok();
+        let unique = id_ok && seen.insert(m.id.as_str());
+        if !(unique && validate_mentor_fields(m, "").is_ok()) {
+            let prefix = format!("mentors[{i}]");
+            validate_id(&m.id, &prefix)?;
+            if !unique {
+                return Err(duplicate(&prefix, &m.id));
+            }
+            validate_mentor_fields(m, &prefix)?;
         }
-        validate_mentor_fields(m, &prefix)?;
     }
     Ok(())
 }

@@ -241,10 +241,20 @@ impl PreparedMentors {
     }
 
     pub(crate) fn learner(&self, l: &Learner, w: &Weights) -> PreparedLearner {
-        let mut all: Vec<&str> = l.skills.iter().map(String::as_str).collect();
-        all.sort_unstable();
-        all.dedup();
-        let skill_ids = sorted_unique(all.iter().filter_map(|s| self.skills.get(s)).collect());
+        // Distinct skill strings = distinct known ids (interning is a bijection) + distinct
+        // strings no mentor has (usually none, so that list rarely allocates).
+        let mut known = Vec::with_capacity(l.skills.len());
+        let mut unknown: Vec<&str> = Vec::new();
+        for s in &l.skills {
+            match self.skills.get(s) {
+                Some(id) => known.push(id),
+                None => unknown.push(s),
+            }
+        }
+        let skill_ids = sorted_unique(known);
+        unknown.sort_unstable();
+        unknown.dedup();
+        let n_skills = skill_ids.len() + unknown.len();
         let lang_ids = sorted_unique(
             l.languages
                 .iter()
@@ -256,7 +266,7 @@ impl PreparedMentors {
         PreparedLearner {
             skill_sig: skill_sig(&skill_ids),
             lang_sig: lang_sig(&lang_ids),
-            n_skills: all.len(),
+            n_skills,
             skill_ids,
             lang_ids,
             slots: slot_bits(&l.slots),
@@ -265,10 +275,10 @@ impl PreparedMentors {
             xyz: unit_vector(phi, lam),
             wd,
             den,
-            skill_w: if all.is_empty() {
+            skill_w: if n_skills == 0 {
                 0.0
             } else {
-                w.skill / all.len() as f64
+                w.skill / n_skills as f64
             },
             inv_hours: if l.hours_per_week > 0.0 {
                 1.0 / l.hours_per_week
@@ -438,23 +448,16 @@ impl PreparedMentors {
         self.exact(pl, m, w, skill_bits, common_slots)
     }
 
-    /// Append `(score, mentor)` for every eligible mentor of `pl` to `out`, in mentor order.
+    /// Fill `table` with, for every (skill-signature overlap `sb`, common slot count `cs`)
+    /// of learner `pl`, the largest squared chord (unit sphere) at which a pair can still
+    /// reach `min_score` (from `exp(-d / scale) >= t  <=>  d <= -scale ln t` and
+    /// `chord = 2 sin(d / 2R)`); `+inf` when the pair reaches it at any distance, `-1` when
+    /// never. Returns the number of columns (row `sb` starts at `sb * cols`).
     ///
-    /// Bulk version of [`Self::eval`] at `threshold = min_score`: the skill overlap and the
-    /// common slot count are small integers, so for each combination we precompute the
-    /// largest squared chord (unit sphere) at which the score can still reach `min_score`
-    /// (from `exp(-d / scale) >= t  <=>  d <= -scale ln t` and `chord = 2 sin(d / 2R)`),
-    /// and a pair costs a few ANDs, popcounts and one comparison before the exact check.
-    /// With `exact_scores` the weights are the reference scores (bit-identical to
-    /// [`crate::scoring::score`]); otherwise the faster trig-free distance is used.
-    pub(crate) fn eligible_row(
-        &self,
-        pl: &PreparedLearner,
-        w: &Weights,
-        exact_scores: bool,
-        out: &mut Vec<(f64, u32)>,
-        table: &mut Vec<f64>,
-    ) {
+    /// The skill-signature overlap is at most the learner's own bit count and the common
+    /// slot count at most its own slot count, so with one column per possible slot count
+    /// (entries past `ceil(hours)` repeat it) the table is indexed without clamping.
+    fn fill_limits(pl: &PreparedLearner, w: &Weights, table: &mut Vec<f64>) -> usize {
         // The largest possible skill-signature overlap.
         let n_bits = (pl.skill_sig[0].count_ones()
             + pl.skill_sig[1].count_ones()
@@ -466,9 +469,6 @@ impl PreparedMentors {
         } else {
             0
         };
-        // The skill-signature overlap is at most the learner's own bit count (`n_bits`) and
-        // the common slot count at most its own slot count, so with one column per possible
-        // slot count (entries past `h_cap` repeat it) the table is indexed without clamping.
         let max_slots = (pl.slots[0].count_ones()
             + pl.slots[1].count_ones()
             + pl.slots[2].count_ones()) as usize;
@@ -498,27 +498,380 @@ impl PreparedMentors {
                 table.push(max_chord2);
             }
         }
-        for (m, h) in self.hot.iter().enumerate() {
-            if pl.lang_sig & h.lang_sig == 0 {
-                continue;
+        cols
+    }
+
+    /// The per-pair test of [`Self::eligible_row`]: push `(score, m)` if mentor `m` is
+    /// eligible for `pl`. Rejects on the language signature, then on the chord limit of the
+    /// pair's (skill-signature overlap, common slots) cell, then evaluates exactly.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn visit(
+        &self,
+        pl: &PreparedLearner,
+        w: &Weights,
+        exact_scores: bool,
+        table: &[f64],
+        cols: usize,
+        m: usize,
+        out: &mut Vec<(f64, u32)>,
+    ) {
+        let h = &self.hot[m];
+        if pl.lang_sig & h.lang_sig == 0 {
+            return;
+        }
+        let sb = popcount4(&pl.skill_sig, &h.skill_sig) as usize;
+        let cs = popcount3(&pl.slots, &h.slots);
+        let limit = table[sb * cols + cs as usize];
+        if chord2(&pl.xyz, &h.xyz) > limit {
+            return;
+        }
+        let score = if exact_scores {
+            self.exact(pl, m, w, sb, cs).map(|c| c.score)
+        } else {
+            self.edge_score(pl, m, w, sb, cs)
+        };
+        if let Some(score) = score {
+            // n_mentors <= u32::MAX (ids are unique strings, far fewer in practice).
+            out.push((score, m as u32));
+        }
+    }
+
+    /// Append `(score, mentor)` for every eligible mentor of `pl` to `out`, in mentor order.
+    ///
+    /// Bulk version of [`Self::eval`] at `threshold = min_score`: a pair costs a few ANDs,
+    /// popcounts and one comparison against [`Self::fill_limits`]'s table before the exact
+    /// check. With `exact_scores` the weights are the reference scores (bit-identical to
+    /// [`crate::scoring::score`]); otherwise the faster trig-free distance is used.
+    ///
+    /// Which mentors are visited at all comes from `lookup`: every mentor that shares a
+    /// skill with the learner, plus the mentors sharing none that lie within the largest
+    /// chord the table allows for a skill overlap of 0 (see [`MentorLookup`] for why that
+    /// skips only ineligible pairs). Visited mentors go through exactly the same test in
+    /// increasing mentor order, so the row is identical to visiting every mentor.
+    pub(crate) fn eligible_row(
+        &self,
+        lookup: &MentorLookup,
+        pl: &PreparedLearner,
+        w: &Weights,
+        exact_scores: bool,
+        out: &mut Vec<(f64, u32)>,
+        scratch: &mut RowScratch,
+    ) {
+        let cols = Self::fill_limits(pl, w, &mut scratch.table);
+        let table = &scratch.table;
+        let Some(zero_skill) = zero_skill_limit(&table[..cols]) else {
+            // A pair without a common skill can be eligible at any distance: visit all.
+            for m in 0..self.len() {
+                self.visit(pl, w, exact_scores, table, cols, m, out);
             }
-            let sb = popcount4(&pl.skill_sig, &h.skill_sig) as usize;
-            let cs = popcount3(&pl.slots, &h.slots);
-            let limit = table[sb * cols + cs as usize];
-            let dx = pl.xyz[0] - h.xyz[0];
-            let dy = pl.xyz[1] - h.xyz[1];
-            let dz = pl.xyz[2] - h.xyz[2];
-            if dx * dx + dy * dy + dz * dz > limit {
-                continue;
+            return;
+        };
+        let visit = &mut scratch.visit;
+        visit.clear();
+        visit.resize(lookup.words, 0);
+        for &s in &pl.skill_ids {
+            lookup.mark_skill(s, visit);
+        }
+        if zero_skill >= 0.0 {
+            lookup.mark_near(self, &pl.xyz, zero_skill, visit);
+        }
+        for (k, &word) in visit.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let m = k * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                self.visit(pl, w, exact_scores, table, cols, m, out);
             }
-            let score = if exact_scores {
-                self.exact(pl, m, w, sb, cs).map(|c| c.score)
-            } else {
-                self.edge_score(pl, m, w, sb, cs)
-            };
-            if let Some(score) = score {
-                // n_mentors <= u32::MAX (ids are unique strings, far fewer in practice).
-                out.push((score, m as u32));
+        }
+    }
+}
+
+/// Squared chord between two unit vectors, evaluated in one fixed order: the candidate
+/// pruning and the row test must compute bit-identical values.
+#[inline(always)]
+fn chord2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    let dx = a[0] - b[0];
+    let dy = a[1] - b[1];
+    let dz = a[2] - b[2];
+    dx * dx + dy * dy + dz * dz
+}
+
+/// The largest squared chord at which a pair with a skill-signature overlap of 0 can pass
+/// the row test (the maximum over row 0 of the limits table, i.e. over every possible
+/// common slot count), or `None` when that is unbounded (or not a number: then no pair
+/// may be skipped on distance).
+fn zero_skill_limit(row0: &[f64]) -> Option<f64> {
+    let mut lim = f64::NEG_INFINITY;
+    for &x in row0 {
+        if x.is_nan() || x == f64::INFINITY {
+            return None;
+        }
+        lim = lim.max(x);
+    }
+    Some(lim)
+}
+
+/// Reusable per-thread buffers of [`PreparedMentors::eligible_row`].
+#[derive(Debug, Default)]
+pub(crate) struct RowScratch {
+    table: Vec<f64>,
+    visit: Vec<u64>,
+}
+
+/// Which mentors a learner's row has to look at: an inverted skill index (mentors per
+/// skill id) and the mentors sorted by `z = sin(latitude)` of their unit vector.
+///
+/// Why skipping the others is exact: a mentor that shares no skill id with the learner
+/// has a skill component of exactly 0 (skill ids are interned exactly, so this holds
+/// whether or not the 256-bit signatures collide). Its score is then at most what the
+/// limits table assumes for a signature overlap of 0 with the same common slot count, so
+/// it can only be eligible if its squared chord is within the table's row-0 limit for
+/// that slot count, hence within the row maximum `L` ([`zero_skill_limit`]). Those rows
+/// are the same bounds the full scan already relies on (derived from the weights of the
+/// request with a safety margin, for remote learners too: their smaller distance weight
+/// is in `PreparedLearner::wd`). And `chord² >= dz²` (the computed sum of non-negative
+/// squares is never below one of them), so every such mentor has `|dz| <= sqrt(L)`: a
+/// binary search over the `z`-sorted mentors finds a band that contains all of them, and
+/// each band member is kept only if its chord, computed exactly as in the row test, is
+/// within `L`. Skipped pairs are pairs the full scan would have rejected.
+#[derive(Debug, Clone)]
+pub(crate) struct MentorLookup {
+    /// Words of a mentor bitset.
+    words: usize,
+    /// Mentors of each skill id: a bitset row in `dense` for frequent skills (OR-ing
+    /// `words` words beats setting that many bits), else a sorted list in `ids`.
+    post_off: Vec<u32>,
+    post_ids: Vec<u32>,
+    dense_row: Vec<u32>,
+    dense: Vec<u64>,
+    /// `z` of every mentor's unit vector, ascending, and the mentor of each entry.
+    z: Vec<f64>,
+    z_mentor: Vec<u32>,
+}
+
+impl MentorLookup {
+    pub(crate) fn new(pm: &PreparedMentors) -> Self {
+        let n = pm.len();
+        let words = n.div_ceil(64);
+        let n_skills = pm.skills.len();
+        let mut count = vec![0u32; n_skills + 1];
+        for &s in &pm.skill_ids {
+            count[s as usize + 1] += 1;
+        }
+        for s in 0..n_skills {
+            count[s + 1] += count[s];
+        }
+        let post_off = count.clone();
+        let mut post_ids = vec![0u32; pm.skill_ids.len()];
+        for m in 0..n {
+            for &s in pm.mentor_skills(m) {
+                let slot = &mut count[s as usize];
+                post_ids[*slot as usize] = m as u32;
+                *slot += 1;
+            }
+        }
+        // A dense row costs `words` words; it replaces at least as many posting entries,
+        // so the rows never take more than 8 bytes per (mentor, skill) entry.
+        let mut dense_row = vec![u32::MAX; n_skills];
+        let mut dense = Vec::new();
+        for (s, row) in dense_row.iter_mut().enumerate() {
+            let ids = &post_ids[post_off[s] as usize..post_off[s + 1] as usize];
+            if ids.len() >= words.max(1) {
+                *row = (dense.len() / words) as u32;
+                let start = dense.len();
+                dense.resize(start + words, 0);
+                for &m in ids {
+                    dense[start + m as usize / 64] |= 1u64 << (m % 64);
+                }
+            }
+        }
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_unstable_by(|&a, &b| {
+            pm.hot[a as usize].xyz[2]
+                .total_cmp(&pm.hot[b as usize].xyz[2])
+                .then(a.cmp(&b))
+        });
+        MentorLookup {
+            words,
+            post_off,
+            post_ids,
+            dense_row,
+            dense,
+            z: order.iter().map(|&m| pm.hot[m as usize].xyz[2]).collect(),
+            z_mentor: order,
+        }
+    }
+
+    /// Set the bit of every mentor that has skill id `s`.
+    #[inline]
+    fn mark_skill(&self, s: u32, visit: &mut [u64]) {
+        let s = s as usize;
+        match self.dense_row[s] {
+            u32::MAX => {
+                for &m in &self.post_ids[self.post_off[s] as usize..self.post_off[s + 1] as usize] {
+                    visit[m as usize / 64] |= 1u64 << (m % 64);
+                }
+            }
+            row => {
+                let row = &self.dense[row as usize * self.words..(row as usize + 1) * self.words];
+                for (v, &d) in visit.iter_mut().zip(row) {
+                    *v |= d;
+                }
+            }
+        }
+    }
+
+    /// Set the bit of every mentor whose squared chord to `xyz` is at most `limit`
+    /// (`limit >= 0`), computed exactly as the row test computes it.
+    fn mark_near(&self, pm: &PreparedMentors, xyz: &[f64; 3], limit: f64, visit: &mut [u64]) {
+        // |dz| <= chord <= sqrt(limit); the margin covers the rounding of the subtractions
+        // (coordinates are within [-1, 1], so their errors are ~1e-16).
+        let reach = limit.sqrt() * (1.0 + 1e-9) + 1e-9;
+        let lo = self.z.partition_point(|&z| z < xyz[2] - reach);
+        let hi = self.z.partition_point(|&z| z <= xyz[2] + reach);
+        for &m in &self.z_mentor[lo..hi] {
+            if chord2(xyz, &pm.hot[m as usize].xyz) <= limit {
+                visit[m as usize / 64] |= 1u64 << (m % 64);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The mentor lookup must only skip pairs the full scan rejects: compare the rows with
+    //! and without it on random instances, including vocabularies too large for exact
+    //! signatures, arbitrary weights, remote learners and points anywhere on the globe.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    impl PreparedMentors {
+        /// [`Self::eligible_row`] without the lookup: every mentor is visited.
+        fn eligible_row_full_scan(
+            &self,
+            pl: &PreparedLearner,
+            w: &Weights,
+            exact_scores: bool,
+            out: &mut Vec<(f64, u32)>,
+        ) {
+            let mut table = Vec::new();
+            let cols = Self::fill_limits(pl, w, &mut table);
+            for m in 0..self.len() {
+                self.visit(pl, w, exact_scores, &table, cols, m, out);
+            }
+        }
+    }
+
+    /// A point: anywhere, near the poles, or in a small patch (many close pairs).
+    fn point() -> impl Strategy<Value = (f64, f64)> {
+        prop_oneof![
+            (-90.0f64..=90.0, -180.0f64..=180.0),
+            (85.0f64..=90.0, -180.0f64..=180.0),
+            (10.0f64..12.0, 20.0f64..22.0),
+        ]
+    }
+
+    fn names(prefix: &'static str, vocab: u16, max: usize) -> impl Strategy<Value = Vec<String>> {
+        proptest::collection::vec((0..vocab).prop_map(move |i| format!("{prefix}{i}")), 0..max)
+    }
+
+    fn mentor(vocab: u16, langs: u16) -> impl Strategy<Value = Mentor> {
+        (
+            names("s", vocab, 8),
+            point(),
+            proptest::collection::vec(0u16..24, 0..12),
+            names("l", langs, 3),
+            0u32..3,
+        )
+            .prop_map(|(skills, (lat, lon), slots, languages, capacity)| Mentor {
+                id: String::new(),
+                skills,
+                lat,
+                lon,
+                slots,
+                languages,
+                capacity,
+            })
+    }
+
+    fn learner(vocab: u16, langs: u16) -> impl Strategy<Value = Learner> {
+        (
+            names("s", vocab, 8),
+            point(),
+            any::<bool>(),
+            0u8..8,
+            proptest::collection::vec(0u16..24, 0..10),
+            names("l", langs, 3),
+        )
+            .prop_map(
+                |(skills, (lat, lon), remote_ok, hours, slots, languages)| Learner {
+                    id: String::new(),
+                    skills,
+                    lat,
+                    lon,
+                    remote_ok,
+                    hours_per_week: f64::from(hours),
+                    slots,
+                    languages,
+                },
+            )
+    }
+
+    fn weights() -> impl Strategy<Value = Weights> {
+        let w = prop_oneof![Just(0.0f64), 0.0f64..2.0];
+        (
+            w.clone(),
+            w.clone(),
+            w,
+            0.0f64..=1.0,
+            prop_oneof![1.0f64..50.0, 50.0f64..5000.0, Just(1e6)],
+            0.0f64..=1.0,
+        )
+            .prop_map(
+                |(skill, distance, availability, min_score, scale, rf)| Weights {
+                    skill,
+                    distance,
+                    availability,
+                    min_score,
+                    distance_scale_km: scale,
+                    remote_distance_factor: rf,
+                },
+            )
+    }
+
+    fn instance() -> impl Strategy<Value = (Vec<Learner>, Vec<Mentor>, Weights)> {
+        (
+            prop_oneof![Just(6u16), Just(600)],
+            prop_oneof![Just(2u16), Just(80)],
+        )
+            .prop_flat_map(|(vocab, langs)| {
+                (
+                    proptest::collection::vec(learner(vocab, langs), 1..6),
+                    proptest::collection::vec(mentor(vocab, langs), 1..150),
+                    weights(),
+                )
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn lookup_rows_equal_full_scan_rows((learners, mentors, w) in instance()) {
+            let pm = PreparedMentors::new(&mentors);
+            let lookup = MentorLookup::new(&pm);
+            let mut scratch = RowScratch::default();
+            for l in &learners {
+                let pl = pm.learner(l, &w);
+                for exact in [false, true] {
+                    let (mut fast, mut full) = (Vec::new(), Vec::new());
+                    pm.eligible_row(&lookup, &pl, &w, exact, &mut fast, &mut scratch);
+                    pm.eligible_row_full_scan(&pl, &w, exact, &mut full);
+                    let bits = |v: &[(f64, u32)]| v.iter().map(|&(s, m)| (s.to_bits(), m)).collect::<Vec<_>>();
+                    prop_assert_eq!(bits(&fast), bits(&full));
+                }
             }
         }
     }

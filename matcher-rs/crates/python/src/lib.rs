@@ -12,7 +12,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 create_exception!(
     skillbridge_matcher,
@@ -92,6 +92,13 @@ fn to_int(v: &Bound<'_, PyAny>, path: Path<'_>) -> PyResult<i128> {
     if v.is_instance_of::<PyBool>() {
         return Err(invalid_type(v, path, "an int"));
     }
+    // Fast path for the usual small `int` (one C call); anything else, including ints
+    // beyond 64 bits, takes the general conversion below, so behaviour is unchanged.
+    if let Ok(i) = v.cast::<PyInt>() {
+        if let Ok(x) = i.extract::<i64>() {
+            return Ok(i128::from(x));
+        }
+    }
     v.extract::<i128>()
         .map_err(|_| invalid_type(v, path, "an int"))
 }
@@ -122,11 +129,16 @@ fn items<'py>(v: &Bound<'py, PyAny>, path: Path<'_>) -> PyResult<Vec<Bound<'py, 
 }
 
 fn strings(v: &Bound<'_, PyAny>, path: Path<'_>) -> PyResult<Vec<String>> {
-    items(v, path)?
-        .iter()
-        .enumerate()
-        .map(|(i, x)| to_string(x, &|| format!("{}[{i}]", path())))
-        .collect()
+    // Straight over the list/tuple, without the intermediate `items` vector: converting
+    // a str runs no Python code, so the sequence cannot change under the loop.
+    let convert = |(i, x): (usize, Bound<'_, PyAny>)| to_string(&x, &|| format!("{}[{i}]", path()));
+    if let Ok(l) = v.cast::<PyList>() {
+        l.iter().enumerate().map(convert).collect()
+    } else if let Ok(t) = v.cast::<PyTuple>() {
+        t.iter().enumerate().map(convert).collect()
+    } else {
+        Err(invalid_type(v, path, "a list"))
+    }
 }
 
 fn slots(v: &Bound<'_, PyAny>, path: Path<'_>) -> PyResult<Vec<u16>> {
@@ -264,17 +276,17 @@ fn k_arg(py: Python<'_>, k: &Bound<'_, PyAny>) -> PyResult<usize> {
 
 fn parts_dict<'py>(py: Python<'py>, c: &PairComponents) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
-    d.set_item("skill", c.skill)?;
-    d.set_item("distance", c.distance)?;
-    d.set_item("availability", c.availability)?;
-    d.set_item("distance_km", c.distance_km)?;
+    d.set_item(intern!(py, "skill"), c.skill)?;
+    d.set_item(intern!(py, "distance"), c.distance)?;
+    d.set_item(intern!(py, "availability"), c.availability)?;
+    d.set_item(intern!(py, "distance_km"), c.distance_km)?;
     Ok(d)
 }
 
 fn components_dict<'py>(py: Python<'py>, c: &Components) -> PyResult<Bound<'py, PyDict>> {
     let d = parts_dict(py, &c.parts())?;
-    d.set_item("score", c.score)?;
-    d.set_item("eligible", c.eligible)?;
+    d.set_item(intern!(py, "score"), c.score)?;
+    d.set_item(intern!(py, "eligible"), c.eligible)?;
     Ok(d)
 }
 
@@ -282,17 +294,17 @@ fn result_dict<'py>(py: Python<'py>, r: &AssignmentResult) -> PyResult<Bound<'py
     let assignments = PyList::empty(py);
     for a in &r.assignments {
         let d = PyDict::new(py);
-        d.set_item("learner_id", &a.learner_id)?;
-        d.set_item("mentor_id", &a.mentor_id)?;
-        d.set_item("score", a.score)?;
-        d.set_item("components", parts_dict(py, &a.components)?)?;
+        d.set_item(intern!(py, "learner_id"), &a.learner_id)?;
+        d.set_item(intern!(py, "mentor_id"), &a.mentor_id)?;
+        d.set_item(intern!(py, "score"), a.score)?;
+        d.set_item(intern!(py, "components"), parts_dict(py, &a.components)?)?;
         assignments.append(d)?;
     }
     let out = PyDict::new(py);
-    out.set_item("assignments", assignments)?;
-    out.set_item("unassigned", PyList::new(py, &r.unassigned)?)?;
-    out.set_item("total_score", r.total_score)?;
-    out.set_item("algorithm", r.algorithm.as_str())?;
+    out.set_item(intern!(py, "assignments"), assignments)?;
+    out.set_item(intern!(py, "unassigned"), PyList::new(py, &r.unassigned)?)?;
+    out.set_item(intern!(py, "total_score"), r.total_score)?;
+    out.set_item(intern!(py, "algorithm"), r.algorithm.as_str())?;
     Ok(out)
 }
 
@@ -300,9 +312,9 @@ fn recommendations<'py>(py: Python<'py>, recs: &[Recommendation]) -> PyResult<Bo
     let out = PyList::empty(py);
     for r in recs {
         let d = PyDict::new(py);
-        d.set_item("mentor_id", &r.mentor_id)?;
-        d.set_item("score", r.score)?;
-        d.set_item("components", parts_dict(py, &r.components)?)?;
+        d.set_item(intern!(py, "mentor_id"), &r.mentor_id)?;
+        d.set_item(intern!(py, "score"), r.score)?;
+        d.set_item(intern!(py, "components"), parts_dict(py, &r.components)?)?;
         out.append(d)?;
     }
     Ok(out)
