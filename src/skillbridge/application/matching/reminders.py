@@ -45,7 +45,8 @@ class SendSessionReminders:
         sent = 0
         for mentorship, session in due:
             try:
-                sent += await self._remind(mentorship, session, now)
+                if await self._remind(mentorship, session, now):
+                    sent += 1
             except Conflict:
                 continue  # reminded by a concurrent run meanwhile
         return sent

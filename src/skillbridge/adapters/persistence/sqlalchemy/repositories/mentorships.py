@@ -45,16 +45,17 @@ class SqlaMentorshipRepository(MentorshipRepository):
         if mentorship.status in OPEN_STATUSES and mentorship.mentor_id is not None:
             await self._refuse_overbooking(mentorship.mentor_id, mentorship.id)
         await self._session.execute(insert(MentorMatchRow).values(**mentorship_to_values(mentorship)))
-        await self._keep_sessions_in_step(mentorship)
+        await self._keep_sessions_in_step(mentorship, stored=set())
 
-    async def _keep_sessions_in_step(self, mentorship: Mentorship) -> None:
+    async def _keep_sessions_in_step(self, mentorship: Mentorship, stored: set[UUID] | None = None) -> None:
         """Make ``match_sessions`` hold exactly the mentorship's sessions. Sessions never change once added
         (they are added and removed), so rows are only inserted and deleted, and a kept session keeps its
-        ``reminded_at``."""
+        ``reminded_at``. ``stored``: the session ids already there, when known (none for a new mentorship,
+        which saves the query)."""
         wanted = {session.id: session for session in mentorship.session_schedule}
-        stored = set(
-            await self._session.scalars(select(MatchSessionRow.id).where(MatchSessionRow.match_id == mentorship.id))
-        )
+        if stored is None:
+            query = select(MatchSessionRow.id).where(MatchSessionRow.match_id == mentorship.id)
+            stored = set(await self._session.scalars(query))
         if gone := stored - wanted.keys():
             await self._session.execute(delete(MatchSessionRow).where(MatchSessionRow.id.in_(gone)))
         if new := [wanted[session_id] for session_id in wanted.keys() - stored]:
