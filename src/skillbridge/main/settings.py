@@ -17,7 +17,7 @@ MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
-    """Every setting of the service. See the README for the table of variables."""
+    """Every setting of the service. See docs/settings.md for the table of variables."""
 
     model_config = SettingsConfigDict(env_prefix="SKILLBRIDGE_", env_file=None, extra="ignore", frozen=True)
 

@@ -1,4 +1,4 @@
-"""The application without HTTP: a script builds the container and calls use cases (the README's example)."""
+"""The application without HTTP: a script builds the container and calls use cases (docs/architecture.md's example)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.errors import Conflict
 from skillbridge.main import Settings, build_container
 
-README = Path(__file__).resolve().parents[3] / "README.md"
+README = Path(__file__).resolve().parents[3] / "docs" / "architecture.md"
 PASSWORD = "kilimanjaro-sunrise-42"
 
 
@@ -29,7 +29,7 @@ def _only_these_settings(monkeypatch: pytest.MonkeyPatch) -> None:
 def _readme_script() -> str:
     section = README.read_text("utf-8").split("## Using the application without HTTP", 1)[1]
     match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert match, "the README lost its script example"
+    assert match, "docs/architecture.md lost its script example"
     return match.group(1)
 
 

@@ -95,7 +95,7 @@ async def notifications_socket(
     security=SECURITY,
     media_type="text/event-stream",
     # An endless stream has no response schema, and a fuzzer would wait on it for a token's lifetime: the
-    # route is documented in the README (as the WebSocket, which OpenAPI cannot describe).
+    # route is documented in docs/api.md (as the WebSocket, which OpenAPI cannot describe).
     include_in_schema=False,
 )
 async def notifications_stream(
