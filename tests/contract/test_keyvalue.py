@@ -134,6 +134,36 @@ async def test_concurrent_increments_count_exactly(kv: Harness) -> None:
     assert await kv.store.count("burst") == 50
 
 
+async def test_increment_and_get_counts_and_reads_in_one_call(kv: Harness) -> None:
+    await kv.store.put("present", "one", 60)
+    await kv.store.put("also", "two", 60)
+
+    first = await kv.store.increment_and_get("budget", 30, ["absent", "present", "nothing", "also"])
+    second = await kv.store.increment_and_get("budget", 60, [])
+
+    assert first == (1, 30, [None, "one", None, "two"])  # a missing key in the middle keeps its place
+    assert second == (2, 30, [])  # the window started by the first call stays
+    assert await kv.store.count("budget") == 2
+
+
+async def test_increment_and_get_counts_concurrent_calls_exactly(kv: Harness) -> None:
+    results = await asyncio.gather(*(kv.store.increment_and_get("burst", 30, ["k"]) for _ in range(40)))
+
+    assert sorted(count for count, _, _ in results) == list(range(1, 41))
+    assert {tuple(values) for _, _, values in results} == {(None,)}
+
+
+async def test_get_many_reads_each_key_and_forgets_expired_ones(kv: Harness) -> None:
+    await kv.store.put("short", "gone soon", 1)
+    await kv.store.put("long", "stays", 60)
+    assert await kv.store.get_many(["short", "long", "never"]) == ["gone soon", "stays", None]
+    assert await kv.store.get_many([]) == []
+
+    await kv.elapse(PAST_ONE_SECOND)
+
+    assert await kv.store.get_many(["short", "long"]) == [None, "stays"]
+
+
 async def test_put_get_delete(kv: Harness) -> None:
     await kv.store.put("revoked:jti-1", "yes", 60)
 

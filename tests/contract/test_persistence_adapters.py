@@ -85,8 +85,8 @@ async def test_the_acting_user_is_harmless_on_sqlite(tmp_path: Path, sqlite_temp
 async def test_an_unreachable_database_is_dependency_unavailable_without_details() -> None:
     engine = create_engine("postgresql+asyncpg://postgres:secret@127.0.0.1:1/nothing")
     try:
-        async with SqlaUnitOfWork(create_session_factory(engine)) as uow:
-            with pytest.raises(DependencyUnavailable) as caught:
+        with pytest.raises(DependencyUnavailable) as caught:
+            async with SqlaUnitOfWork(create_session_factory(engine)) as uow:
                 await uow.users.list(PageRequest())
     finally:
         await engine.dispose()

@@ -154,13 +154,22 @@ async def _exercise_the_api(client: httpx.AsyncClient) -> set[str]:
     assert replay.status_code == 401
     assert replay.headers["content-type"].startswith("application/problem+json")
 
+    # The replay revoked the whole sign-in session: the access token the rotation gave is refused too.
     fresh_bearer = {"Authorization": f"Bearer {fresh['access_token']}"}
+    assert (await client.get("/api/v1/users/me", headers=fresh_bearer)).status_code == 401
+
+    again: dict[str, Any] = (
+        await client.post("/api/v1/auth/login", json={"email": learner, "password": PASSWORD})
+    ).json()
+    again_bearer = {"Authorization": f"Bearer {again['access_token']}"}
+    assert (await client.get("/api/v1/users/me", headers=again_bearer)).status_code == 200
     logout = await client.post(
-        "/api/v1/auth/logout", json={"refresh_token": fresh["refresh_token"]}, headers=fresh_bearer
+        "/api/v1/auth/logout", json={"refresh_token": again["refresh_token"]}, headers=again_bearer
     )
     assert logout.status_code == 204, logout.text
-    assert (await client.get("/api/v1/users/me", headers=fresh_bearer)).status_code == 401
-    return {PASSWORD, tokens["access_token"], tokens["refresh_token"], fresh["access_token"], fresh["refresh_token"]}
+    assert (await client.get("/api/v1/users/me", headers=again_bearer)).status_code == 401
+    secrets = {tokens["access_token"], tokens["refresh_token"], fresh["access_token"], fresh["refresh_token"]}
+    return {PASSWORD, *secrets, again["access_token"], again["refresh_token"]}
 
 
 async def _check_compression(client: httpx.AsyncClient) -> None:

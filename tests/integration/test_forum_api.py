@@ -267,5 +267,6 @@ async def test_a_thread_tree_takes_three_queries_whatever_its_size(api: Api) -> 
     finally:
         await engine.dispose()
     assert sum(1 for _ in tree.node.walk()) == 61
-    selects = [statement for statement in statements if statement.lstrip().upper().startswith("SELECT")]
+    # The unit of work's first statement on PostgreSQL tags its connection with the acting user; not a query.
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "set_config" not in s]
     assert len(selects) == 3, selects

@@ -64,7 +64,8 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         rate_limit_per_minute=settings.rate_limit_per_minute,
         auth_rate_limit_per_minute=settings.auth_rate_limit_per_minute,
         max_request_body_bytes=settings.max_request_body_bytes,
-        trust_forwarded_for=settings.trust_forwarded_for,
+        trusted_proxies=tuple(settings.trusted_proxies),
+        stream_handshakes_per_minute=settings.stream_handshakes_per_minute,
         redis_url=settings.redis_url,
         readiness_checks=_readiness_checks(settings, container),
     )

@@ -89,7 +89,7 @@ def serve(host: str | None, port: int | None, workers: int, run_migrations: bool
         host=host or settings.host,
         port=port if port is not None else settings.port,
         workers=workers,
-        proxy_headers=settings.trust_forwarded_for,
+        proxy_headers=False,  # the app reads X-Forwarded-For itself, trusting SKILLBRIDGE_TRUSTED_PROXIES only
         access_log=False,
         log_config=None,
     )

@@ -34,14 +34,15 @@ from skillbridge.adapters.system.clock import SystemClock
 from skillbridge.adapters.vcs.github_oauth import GithubOAuthOptions, HttpxGithubIdentityProvider
 from skillbridge.adapters.vcs.payloads import MsgspecGithubEventDecoder
 from skillbridge.adapters.vcs.pygithub_gateway import GithubApiOptions, PyGithubVcsGateway
-from skillbridge.application.accounts.administration import ChangeUserRole, CreateAdmin, ListUsers
+from skillbridge.application.accounts.administration import ChangeUserAccess, CreateAdmin, ListUsers
+from skillbridge.application.accounts.authentication import AdmitRequest, Authenticate, PrincipalCache
 from skillbridge.application.accounts.github_login import CompleteGithubLogin, GithubLoginConfig, StartGithubLogin
 from skillbridge.application.accounts.mentors import SearchMentors
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.profiles import GetMyAccount, UpdateMyProfile
 from skillbridge.application.accounts.registration import RegisterUser
 from skillbridge.application.accounts.revocations import AccessRevocations
-from skillbridge.application.accounts.sessions import Authenticate, LogIn, LogOut, RefreshTokens
+from skillbridge.application.accounts.sessions import LogIn, LogOut, RefreshTokens
 from skillbridge.application.accounts.throttle import LoginThrottle
 from skillbridge.application.badges.managing import AwardBadge, ListMyBadges
 from skillbridge.application.chat.messaging import ReadChat, SendChatMessage
@@ -135,8 +136,12 @@ class CoreProvider(Provider):
         return RedisKeyValueStore(client) if client is not None else MemoryKeyValueStore()
 
     @provide(scope=Scope.APP)
-    def revocations(self, store: KeyValueStore) -> AccessRevocations:
-        return AccessRevocations(store)
+    def revocations(self, store: KeyValueStore, settings: Settings) -> AccessRevocations:
+        return AccessRevocations(store, timedelta(seconds=settings.access_token_ttl_seconds))
+
+    @provide(scope=Scope.APP)
+    def principal_cache(self, clock: Clock) -> PrincipalCache:
+        return PrincipalCache(clock)
 
     @provide(scope=Scope.APP)
     def login_throttle(self, store: KeyValueStore, policy: AuthPolicy) -> LoginThrottle:
@@ -157,8 +162,12 @@ class SqlPersistenceProvider(Provider):
         return create_session_factory(engine)
 
     @provide(scope=Scope.REQUEST)
-    def unit_of_work(self, factory: async_sessionmaker[AsyncSession]) -> UnitOfWork:
-        return SqlaUnitOfWork(factory)
+    async def unit_of_work(self, factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[UnitOfWork]:
+        unit = SqlaUnitOfWork(factory, keep_connection=True)
+        try:
+            yield unit
+        finally:
+            await unit.release()  # the request's one connection goes back to the pool
 
 
 class MemoryPersistenceProvider(Provider):
@@ -182,12 +191,13 @@ class AccountsProvider(Provider):
         LogIn,
         RefreshTokens,
         LogOut,
+        AdmitRequest,
         Authenticate,
         GetMyAccount,
         UpdateMyProfile,
         SearchMentors,
         ListUsers,
-        ChangeUserRole,
+        ChangeUserAccess,
         CreateAdmin,
     )
 

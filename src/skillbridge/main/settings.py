@@ -6,6 +6,7 @@ external service. The production profile refuses to start with the default secre
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -34,7 +35,10 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: Replaced by ``trusted_proxies``; still read so that a deployment that sets it is told, not ignored.
     trust_forwarded_for: bool = False
+    stream_handshakes_per_minute: int = Field(default=30, ge=1)
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65_536, ge=8)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -78,12 +82,31 @@ class Settings(BaseSettings):
     github_oauth_redirect_uri: str | None = None
     github_oauth_state_ttl_seconds: int = Field(default=600, ge=60, le=3600)
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"not an address or network: {entry!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _forwarded_for_is_replaced(self) -> Settings:
+        if self.trust_forwarded_for:
+            raise ValueError(
+                "SKILLBRIDGE_TRUST_FORWARDED_FOR is replaced by SKILLBRIDGE_TRUSTED_PROXIES: list the addresses "
+                "or networks of your proxies (the client is the rightmost X-Forwarded-For hop not among them)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _production_needs_a_real_secret(self) -> Settings:

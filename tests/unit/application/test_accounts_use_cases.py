@@ -13,13 +13,14 @@ from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOf
 from skillbridge.adapters.security.argon2_hasher import Argon2PasswordHasher
 from skillbridge.adapters.security.jwt_tokens import JwtTokenService
 from skillbridge.adapters.system.clock import MutableClock
-from skillbridge.application.accounts.administration import ChangeUserRole, CreateAdmin, ListUsers
+from skillbridge.application.accounts.administration import ChangeUserAccess, CreateAdmin, ListUsers
+from skillbridge.application.accounts.authentication import AdmitRequest, Authenticate, PrincipalCache
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.accounts.profiles import GetMyAccount, UpdateMyProfile
 from skillbridge.application.accounts.registration import RegisterUser, Registration
 from skillbridge.application.accounts.revocations import AccessRevocations
-from skillbridge.application.accounts.sessions import Authenticate, LogIn, LogOut, RefreshTokens
+from skillbridge.application.accounts.sessions import LogIn, LogOut, RefreshTokens
 from skillbridge.application.accounts.throttle import LoginThrottle
 from skillbridge.domain.accounts.profile import ProfileInput
 from skillbridge.domain.accounts.roles import Role
@@ -37,6 +38,7 @@ class World:
     tokens: JwtTokenService
     store: MemoryKeyValueStore
     policy: AuthPolicy
+    cache: PrincipalCache
 
     def uow(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.db)
@@ -49,11 +51,18 @@ class World:
             self.uow(), self.hasher, self.tokens, LoginThrottle(self.store, self.policy), self.clock, self.policy
         )
 
+    def revocations(self) -> AccessRevocations:
+        return AccessRevocations(self.store)
+
     def refresh(self) -> RefreshTokens:
-        return RefreshTokens(self.uow(), self.tokens, self.clock, self.policy)
+        return RefreshTokens(self.uow(), self.tokens, self.revocations(), self.clock, self.policy)
+
+    def change_access(self) -> ChangeUserAccess:
+        return ChangeUserAccess(self.uow(), self.revocations(), self.clock)
 
     def authenticate(self) -> Authenticate:
-        return Authenticate(self.uow(), self.tokens, AccessRevocations(self.store), self.clock)
+        admit = AdmitRequest(self.uow(), self.tokens, self.store, self.revocations(), self.cache, self.clock)
+        return Authenticate(admit)
 
     async def new_user(self, email: str, role: Role = Role.LEARNER) -> Principal:
         user = await self.register()(Registration(email, PASSWORD, role, ProfileInput()))
@@ -62,13 +71,15 @@ class World:
 
 @pytest.fixture
 def world() -> World:
+    clock = MutableClock()
     return World(
         db=MemoryDatabase(),
-        clock=MutableClock(),
+        clock=clock,
         hasher=Argon2PasswordHasher(time_cost=1, memory_cost_kib=8, allow_weak_for_tests=True),
         tokens=JwtTokenService("x" * 40, access_ttl=timedelta(minutes=15)),
         store=MemoryKeyValueStore(),
         policy=AuthPolicy(max_failures_per_account=3, max_failures_per_address=10),
+        cache=PrincipalCache(clock),
     )
 
 
@@ -195,12 +206,12 @@ async def test_admin_rules(world: World) -> None:
     with pytest.raises(Forbidden):
         await ListUsers(world.uow())(learner, PageRequest())
     with pytest.raises(Forbidden):
-        await ChangeUserRole(world.uow(), world.clock)(learner, learner.user_id, Role.ADMIN)
+        await world.change_access()(learner, learner.user_id, Role.ADMIN)
     with pytest.raises(Conflict):
-        await ChangeUserRole(world.uow(), world.clock)(admin, admin.user_id, Role.LEARNER)
-    promoted = await ChangeUserRole(world.uow(), world.clock)(admin, learner.user_id, Role.MENTOR)
+        await world.change_access()(admin, admin.user_id, Role.LEARNER)
+    promoted = await world.change_access()(admin, learner.user_id, Role.MENTOR)
     assert promoted.role is Role.MENTOR and promoted.profile.mentor_capacity == 1
-    same = await ChangeUserRole(world.uow(), world.clock)(admin, learner.user_id, Role.MENTOR)
+    same = await world.change_access()(admin, learner.user_id, Role.MENTOR)
     assert same.version == promoted.version
     page = await ListUsers(world.uow())(admin, PageRequest(limit=10), Role.MENTOR)
     assert [u.email for u in page.items] == ["pupil@example.org"]

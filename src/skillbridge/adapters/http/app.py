@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 from dishka import AsyncContainer
 from dishka.integrations.litestar import DishkaRouter, setup_dishka
-from litestar import Litestar, Request, Router
+from litestar import Litestar, Router
 from litestar.channels import ChannelsPlugin
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
-from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
-from litestar.stores.redis import RedisStore
 
-from skillbridge.adapters.http.auth import BEARER_SCHEME, client_address
+from skillbridge.adapters.http.access import AdmissionMiddleware, signed_in
+from skillbridge.adapters.http.auth import BEARER_SCHEME
+from skillbridge.adapters.http.client_address import TrustedProxies
 from skillbridge.adapters.http.controllers.admin import AdminUsersController
 from skillbridge.adapters.http.controllers.auth import AuthController
 from skillbridge.adapters.http.controllers.badges import BadgesController
@@ -39,11 +35,9 @@ from skillbridge.adapters.http.openapi import ClosedStructSchemaPlugin, ProblemR
 from skillbridge.adapters.http.options import HttpOptions
 from skillbridge.adapters.http.problems import EXCEPTION_HANDLERS
 from skillbridge.adapters.http.realtime import notifications_socket, notifications_stream, push_stored_notifications
+from skillbridge.application.accounts.authentication import RequestBudget
 
 API_PREFIX = "/api/v1"
-UNLIMITED_PATHS = ["/health", "/ready", "/metrics", "/schema"]
-# GitHub sends deliveries in bursts from a few addresses; each is signed, so they are not throttled per address.
-UNLIMITED_PATHS.append(f"{API_PREFIX}/integrations/github/webhook")
 
 
 class MetricsController(PrometheusController):
@@ -52,24 +46,13 @@ class MetricsController(PrometheusController):
     include_in_schema = False
 
 
-def _rate_limit_identity(options: HttpOptions) -> Any:
-    def identify(request: Request[Any, Any, Any]) -> str:
-        # A signed-in caller is limited per token (hashed: the raw token must not become a store key); an
-        # anonymous one per address. The token's claims are not trusted here because nothing verified them yet.
-        authorization = request.headers.get("authorization")
-        if authorization:
-            return "token:" + hashlib.sha256(authorization.encode()).hexdigest()[:32]
-        return "address:" + client_address(request, trust_forwarded_for=options.trust_forwarded_for)
-
-    return identify
-
-
-def _stores(options: HttpOptions) -> dict[str, Store]:
-    # Each limiter has its own store (namespace), so the auth limit and the general limit never share a counter.
-    if options.redis_url:
-        root = RedisStore.with_client(url=options.redis_url, namespace="skillbridge:ratelimit")
-        return {"rate_limit": root.with_namespace("api"), "rate_limit_auth": root.with_namespace("auth")}
-    return {"rate_limit": MemoryStore(), "rate_limit_auth": MemoryStore()}
+def _admission(options: HttpOptions) -> AdmissionMiddleware:
+    budgets = {
+        "api": RequestBudget("api", options.rate_limit_per_minute),
+        "auth": RequestBudget("auth", options.auth_rate_limit_per_minute, per_address=True),
+        "streams": RequestBudget("streams", options.stream_handshakes_per_minute),
+    }
+    return AdmissionMiddleware(budgets, TrustedProxies.parse(options.trusted_proxies))
 
 
 def build_app(
@@ -82,25 +65,14 @@ def build_app(
 ) -> Litestar:
     """The web application over ``container``; ``on_startup`` hooks run when the server starts,
     ``on_shutdown`` hooks when it stops."""
-    identify = _rate_limit_identity(options)
-    api_limit = RateLimitConfig(
-        rate_limit=("minute", options.rate_limit_per_minute),
-        exclude=UNLIMITED_PATHS,
-        identifier_for_request=identify,
-        store="rate_limit",
-    )
-    auth_limit = RateLimitConfig(
-        rate_limit=("minute", options.auth_rate_limit_per_minute),
-        identifier_for_request=identify,
-        store="rate_limit_auth",
-    )
-    auth_router = DishkaRouter(
-        path="/", route_handlers=[AuthController, GithubAuthController], middleware=[auth_limit.middleware]
-    )
+    # Every API route: admitted first (token verified, request counted, caller resolved), then guarded
+    # (401/403), and only then are its body and query read.
+    admission = _admission(options)
     api = DishkaRouter(
         path=API_PREFIX,
         route_handlers=[
-            auth_router,
+            AuthController,
+            GithubAuthController,
             UsersController,
             AdminUsersController,
             AdminJobsController,
@@ -114,14 +86,20 @@ def build_app(
             NotificationsController,
             ForumController,
         ],
-        middleware=[api_limit.middleware],
+        middleware=[admission],
+        guards=[signed_in],
     )
     prometheus = PrometheusConfig(app_name="skillbridge", prefix="skillbridge", group_path=True, exclude=["/metrics"])
     app = Litestar(
         route_handlers=[
             api,
             # Long-lived connections: outside the per-minute request limit, authenticated by the handlers.
-            Router(path=API_PREFIX, route_handlers=[notifications_socket, notifications_stream]),
+            Router(
+                path=API_PREFIX,
+                route_handlers=[notifications_socket, notifications_stream],
+                middleware=[admission],
+                guards=[signed_in],
+            ),
             Router(path="/", route_handlers=[HealthController]),
             MetricsController,
         ],
@@ -147,7 +125,6 @@ def build_app(
             channels,
         ],
         after_response=push_stored_notifications,
-        stores=_stores(options),
         request_max_body_size=options.max_request_body_bytes,
         debug=options.debug,
         logging_config=None,  # logging is configured once by the composition root (JSON, redacted)

@@ -1,22 +1,21 @@
-"""Who is calling: the bearer token read from the request, verified by the Authenticate use case.
+"""Who is calling, for handlers: the caller that :class:`~skillbridge.adapters.http.access.AdmissionMiddleware`
+admitted, handed out by the container.
 
-Handlers ask for ``FromDishka[Caller]`` (or ``Principal``); resolving it raises ``Unauthenticated``
-(401 with ``WWW-Authenticate: Bearer``) when the token is missing, malformed, expired or revoked.
+Handlers ask for ``FromDishka[Caller]`` (or ``Principal``). The guards have already answered 401 or 403
+when there is no fitting caller, so resolving one here never touches the token or the database again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from dishka import Provider, Scope, provide
 from dishka.integrations.litestar import LitestarProvider
 from litestar import Request
 
+from skillbridge.adapters.http.access import admission_of
 from skillbridge.application.accounts.principal import Principal
-from skillbridge.application.accounts.sessions import Authenticate
 from skillbridge.domain.accounts.sessions import AccessClaims
-from skillbridge.domain.errors import Unauthenticated
 
 BEARER_SCHEME = "BearerToken"
 #: Put on every controller whose routes need a signed-in caller, so the OpenAPI document says so.
@@ -31,35 +30,17 @@ class Caller:
     claims: AccessClaims
 
 
-def bearer_token(request: Request[Any, Any, Any]) -> str:
-    """Return the token of an ``Authorization: Bearer <token>`` header, or raise Unauthenticated."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("a bearer access token is required")
-    return token.strip()
-
-
 class HttpAuthProvider(Provider):
     """Provides the caller of the current request to handlers that ask for one."""
 
     @provide(scope=Scope.REQUEST)
-    async def caller(self, request: Request, authenticate: Authenticate) -> Caller:  # type: ignore[type-arg]
-        principal, claims = await authenticate(bearer_token(request))
+    def caller(self, request: Request) -> Caller:  # type: ignore[type-arg]
+        principal, claims = admission_of(request).require()
         return Caller(principal, claims)
 
     @provide(scope=Scope.REQUEST)
     def principal(self, caller: Caller) -> Principal:
         return caller.principal
-
-
-def client_address(request: Request[Any, Any, Any], *, trust_forwarded_for: bool) -> str:
-    """The client's address: the first X-Forwarded-For hop only when a trusted proxy sets it."""
-    if trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        first = forwarded.split(",", 1)[0].strip()
-        if first:
-            return first
-    return request.client.host if request.client else "unknown"
 
 
 def http_providers() -> list[Provider]:

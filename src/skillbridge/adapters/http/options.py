@@ -20,6 +20,7 @@ class HttpOptions:
     rate_limit_per_minute: int = 120
     auth_rate_limit_per_minute: int = 20
     max_request_body_bytes: int = 1_048_576
-    trust_forwarded_for: bool = False
+    trusted_proxies: Sequence[str] = ()
+    stream_handshakes_per_minute: int = 30
     redis_url: str | None = None
     readiness_checks: dict[str, ReadinessCheck] = field(default_factory=dict)

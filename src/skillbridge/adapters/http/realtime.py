@@ -4,8 +4,9 @@ Both carry the signed-in user's own notifications as JSON, the moment they are s
 an ``Authorization`` header on either, so the access token may come as ``?token=`` (never logged: the access
 log records the path only). A WebSocket with a missing or bad token is refused at the handshake. The channel
 is the token's user's, chosen here; nothing a client sends names another one. A connection ends when its
-access token expires (WebSocket close code 4401; the SSE stream ends) and the client reconnects with a fresh
-token; what it missed meanwhile is in ``GET /notifications/my``.
+access token expires, and within ``SESSION_RECHECK_SECONDS`` of its session ending (logout, a revoked
+session, a disabled account): WebSocket close code 4401, or the SSE stream ends. The client reconnects with
+a fresh token; what it missed meanwhile is in ``GET /notifications/my``.
 
 SSE sends a comment every ``HEARTBEAT_SECONDS`` so proxies and mobile networks keep the idle stream open.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -28,15 +30,19 @@ from litestar.exceptions import WebSocketDisconnect
 from litestar.params import QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
+from skillbridge.adapters.http.access import PUBLIC, STREAM, admission_of
 from skillbridge.adapters.http.auth import SECURITY
-from skillbridge.application.accounts.principal import Principal
-from skillbridge.application.accounts.sessions import Authenticate
+from skillbridge.application.accounts.authentication import AdmitRequest
 from skillbridge.application.notifications.delivery import DeliverStoredNotifications
 from skillbridge.application.ports.notification_push import notification_channel
-from skillbridge.domain.errors import DomainError, Unauthenticated
+from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.accounts.sessions import AccessClaims
+from skillbridge.domain.errors import Unauthenticated
 
 _log = structlog.get_logger(__name__)
 HEARTBEAT_SECONDS = 15.0
+#: How often an open stream checks that its session still stands (logout, revoked session, disabled account).
+SESSION_RECHECK_SECONDS = 50.0
 #: WebSocket close code for "sign in again" (the 4000-4999 range is the application's).
 CLOSE_UNAUTHENTICATED = 4401
 TokenParam = Annotated[
@@ -44,55 +50,65 @@ TokenParam = Annotated[
 ]
 
 
-def _token(headers: Any, query_token: str | None) -> str:
-    scheme, _, value = str(headers.get("authorization", "")).partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    if query_token and query_token.strip():
-        return query_token.strip()
-    raise Unauthenticated("an access token is required (Authorization: Bearer, or ?token=)")
+class _Session:
+    """An open stream's sign-in session: until when it may run, and whether it still stands."""
+
+    def __init__(self, container: AsyncContainer, claims: AccessClaims) -> None:
+        self._container = container
+        self._claims = claims
+        self._next_check = time.monotonic() + SESSION_RECHECK_SECONDS
+
+    def seconds_left(self) -> float:
+        """Until the token expires or the next session check is due, whichever comes first."""
+        until_expiry = (self._claims.expires_at - datetime.now(UTC)).total_seconds()
+        return max(0.0, min(until_expiry, self._next_check - time.monotonic()))
+
+    def expired(self) -> bool:
+        return self._claims.expires_at <= datetime.now(UTC)
+
+    async def still_stands(self) -> bool:
+        """Check the session if a check is due (its own short unit of work); ``False`` once it ended."""
+        if self.expired():
+            return False
+        if time.monotonic() < self._next_check:
+            return True
+        self._next_check = time.monotonic() + SESSION_RECHECK_SECONDS
+        try:
+            async with self._container() as scope:
+                await (await scope.get(AdmitRequest)).recheck(self._claims)
+        except Unauthenticated:
+            return False
+        return True
 
 
-async def _authenticate(container: AsyncContainer, token: str) -> tuple[Principal, datetime]:
-    """The caller and the moment their token expires (raises Unauthenticated)."""
-    async with container() as scope:
-        principal, claims = await (await scope.get(Authenticate))(token)
-    return principal, claims.expires_at
-
-
-def _seconds_until(moment: datetime) -> float:
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
-
-
-@websocket("/ws", name="notifications-socket")
-async def notifications_socket(
-    socket: WebSocket[Any, Any, Any], channels: NamedDependency[ChannelsPlugin], token: TokenParam = None
-) -> None:
+@websocket("/ws", name="notifications-socket", opt={**PUBLIC, **STREAM})
+async def notifications_socket(socket: WebSocket[Any, Any, Any], channels: NamedDependency[ChannelsPlugin]) -> None:
     """The signed-in user's notifications as JSON text frames. Messages from the client are ignored."""
-    container: AsyncContainer = socket.app.state.dishka_container
-    try:
-        principal, expires_at = await _authenticate(container, _token(socket.headers, token))
-    except DomainError:
+    admission = admission_of(socket)
+    if admission.principal is None or admission.claims is None:
         await socket.close(code=CLOSE_UNAUTHENTICATED)  # before accepting: the handshake is refused (403)
         return
-    async with channels.start_subscription([notification_channel(principal.user_id)]) as subscriber:
+    session = _Session(socket.app.state.dishka_container, admission.claims)
+    async with channels.start_subscription([notification_channel(admission.principal.user_id)]) as subscriber:
         await socket.accept()  # subscribed first: nothing stored after the handshake is missed (it queues)
         async with subscriber.run_in_background(socket.send_data):
             try:
-                while (remaining := _seconds_until(expires_at)) > 0:
+                while await session.still_stands():
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(socket.receive_data(mode="text"), timeout=remaining)
+                        await asyncio.wait_for(socket.receive_data(mode="text"), timeout=session.seconds_left())
             except WebSocketDisconnect:
                 return
-    await socket.close(code=CLOSE_UNAUTHENTICATED, reason="the access token expired; reconnect with a new one")
+    await socket.close(code=CLOSE_UNAUTHENTICATED, reason="the session ended or the token expired; sign in again")
 
 
 @get(
     "/notifications/stream",
     summary="The signed-in user's notifications as Server-Sent Events (for low-bandwidth clients)",
     description="Each event is `event: notification` with the notification as JSON in `data`. The stream ends "
-    "when the access token expires; reconnect with a new one. Missed events are in GET /notifications/my.",
+    "when the access token expires or the session ends; reconnect with a new one. Missed events are in "
+    "GET /notifications/my.",
     security=SECURITY,
+    opt=STREAM,
     media_type="text/event-stream",
     # An endless stream has no response schema, and a fuzzer would wait on it for a token's lifetime: the
     # route is documented in docs/api.md (as the WebSocket, which OpenAPI cannot describe).
@@ -101,16 +117,19 @@ async def notifications_socket(
 async def notifications_stream(
     request: Request[Any, Any, Any], channels: NamedDependency[ChannelsPlugin], token: TokenParam = None
 ) -> ServerSentEvent:
-    container: AsyncContainer = request.app.state.dishka_container
-    principal, expires_at = await _authenticate(container, _token(request.headers, token))
+    principal, claims = admission_of(request).require()
+    container: AsyncContainer = request.state.dishka_container
+    await (await container.get(UnitOfWork)).release()  # the stream holds no database connection
+    session = _Session(request.app.state.dishka_container, claims)
 
     async def events() -> AsyncIterator[ServerSentEventMessage]:
         async with channels.start_subscription([notification_channel(principal.user_id)]) as subscriber:
             stream = subscriber.iter_events()
             yield ServerSentEventMessage(comment="connected", retry=5000)
-            while (remaining := _seconds_until(expires_at)) > 0:
+            while await session.still_stands():
                 try:
-                    data = await asyncio.wait_for(anext(stream), timeout=min(HEARTBEAT_SECONDS, remaining))
+                    timeout = min(HEARTBEAT_SECONDS, session.seconds_left())
+                    data = await asyncio.wait_for(anext(stream), timeout=timeout)
                 except TimeoutError:
                     yield ServerSentEventMessage(comment="keep-alive")
                     continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import heapq
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from skillbridge.adapters.keyvalue._ttl import check_ttl, whole_seconds
@@ -50,6 +50,22 @@ class MemoryKeyValueStore(KeyValueStore):
         count = int(entry.value) + 1
         entry.value = str(count)
         return count, whole_seconds(entry.expires_at - now)
+
+    async def increment_and_get(
+        self, key: str, ttl_seconds: int, read: Sequence[str]
+    ) -> tuple[int, int, list[str | None]]:
+        """:meth:`increment` ``key``, then read ``read``."""
+        count, seconds_left = await self.increment(key, ttl_seconds)
+        return count, seconds_left, await self.get_many(read)
+
+    async def get_many(self, keys: Sequence[str]) -> list[str | None]:
+        """Return the value at each of ``keys``, ``None`` where absent or expired."""
+        now = self._purge()
+        values: list[str | None] = []
+        for key in keys:
+            entry = self._live(key, now)
+            values.append(None if entry is None else entry.value)
+        return values
 
     async def seconds_left(self, key: str) -> int:
         """Return the whole seconds (rounded up) until ``key`` expires, 0 if absent."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import redis.asyncio as aioredis
@@ -28,6 +28,22 @@ if pttl < 0 then
     redis.call('PEXPIRE', KEYS[1], pttl)
 end
 return {count, pttl}
+"""
+
+# The same, then the values of the other keys: one round trip for the request path (count the request,
+# read the caller's session state). Returns {count, milliseconds left, value or false, ...}.
+_INCREMENT_AND_GET = """
+local count = redis.call('INCR', KEYS[1])
+local pttl = redis.call('PTTL', KEYS[1])
+if pttl < 0 then
+    pttl = tonumber(ARGV[1]) * 1000
+    redis.call('PEXPIRE', KEYS[1], pttl)
+end
+local result = {count, pttl}
+for i = 2, #KEYS do
+    result[i + 1] = redis.call('GET', KEYS[i])
+end
+return result
 """
 
 _UNAVAILABLE = "the key-value store (Redis) is unavailable"
@@ -72,6 +88,7 @@ class RedisKeyValueStore(KeyValueStore):
         self._client = client
         self._prefix = prefix
         self._increment_script = client.register_script(_INCREMENT)
+        self._increment_and_get_script = client.register_script(_INCREMENT_AND_GET)
 
     async def increment(self, key: str, ttl_seconds: int) -> tuple[int, int]:
         """Add one to the counter at ``key``; the first increment starts a ``ttl_seconds`` window."""
@@ -82,6 +99,29 @@ class RedisKeyValueStore(KeyValueStore):
             return int(count), whole_seconds(int(pttl) / 1000)
 
         return await self._call(run)
+
+    async def increment_and_get(
+        self, key: str, ttl_seconds: int, read: Sequence[str]
+    ) -> tuple[int, int, list[str | None]]:
+        """Count ``key`` and read ``read`` in one script call (one round trip)."""
+        check_ttl(ttl_seconds)
+        keys = [self._key(key), *(self._key(k) for k in read)]
+
+        async def run() -> tuple[int, int, list[str | None]]:
+            reply = await self._increment_and_get_script(keys=keys, args=[ttl_seconds])
+            # Lua nil inside a table ends it (and false comes back as None): pad to the keys asked for.
+            values = [None if v is None else _text(v) for v in reply[2:]]
+            values += [None] * (len(read) - len(values))
+            return int(reply[0]), whole_seconds(int(reply[1]) / 1000), values
+
+        return await self._call(run)
+
+    async def get_many(self, keys: Sequence[str]) -> list[str | None]:
+        """Return the value at each of ``keys`` (one MGET)."""
+        if not keys:
+            return []
+        values = await self._call(lambda: self._client.mget([self._key(k) for k in keys]))
+        return [None if v is None else _text(v) for v in values]
 
     async def seconds_left(self, key: str) -> int:
         """Return the whole seconds (rounded up) until ``key`` expires, 0 if absent."""

@@ -39,8 +39,9 @@ class JwtTokenService(TokenService):
     """Signs access tokens with a shared HMAC secret and mints opaque refresh tokens.
 
     Access tokens carry exactly ``sub`` (user UUID), ``exp``, ``iat``, ``jti``, ``typ="access"``, ``iss``
-    and ``aud``. Verification accepts only the configured algorithm and judges time by the ``now`` it is
-    given, with no leeway on expiry, so a fixed clock in tests means exactly what it says.
+    and ``aud``, and ``sid`` (the sign-in session's UUID) when issued for one. Verification accepts only
+    the configured algorithm and judges time by the ``now`` it is given, with no leeway on expiry, so a
+    fixed clock in tests means exactly what it says.
 
     Refresh tokens are 256 random bits; they are stored as a SHA-256 digest. A fast hash is right here,
     unlike for passwords: with that much entropy there is nothing to brute-force.
@@ -82,8 +83,9 @@ class JwtTokenService(TokenService):
         self._audience = audience
         self._algorithm = algorithm
 
-    def issue_access(self, user_id: UUID, now: datetime) -> IssuedAccessToken:
-        """Return a signed access token for ``user_id``, issued at ``now`` (to the second)."""
+    def issue_access(self, user_id: UUID, now: datetime, session_id: UUID | None = None) -> IssuedAccessToken:
+        """Return a signed access token for ``user_id``, issued at ``now`` (to the second), bound to the
+        sign-in session ``session_id`` if given."""
         issued_at = int(utc(now).timestamp())
         expires_at = issued_at + self._ttl_seconds
         jti = secrets.token_urlsafe(16)
@@ -96,6 +98,8 @@ class JwtTokenService(TokenService):
             "iss": self._issuer,
             "aud": self._audience,
         }
+        if session_id is not None:
+            payload["sid"] = str(session_id)
         token = jwt.encode(payload, self._secret, algorithm=self._algorithm)
         return IssuedAccessToken(token=token, jti=jti, expires_at=datetime.fromtimestamp(expires_at, UTC))
 
@@ -138,15 +142,18 @@ class JwtTokenService(TokenService):
         jti, subject = claims["jti"], claims["sub"]
         if not isinstance(jti, str) or not jti or not isinstance(subject, str):
             raise Unauthenticated(_INVALID)
+        session = claims.get("sid")
         try:
             user_id = UUID(subject)
-        except ValueError as exc:
+            session_id = None if session is None else UUID(session)
+        except (ValueError, TypeError, AttributeError) as exc:
             raise Unauthenticated(_INVALID) from exc
         return AccessClaims(
             user_id=user_id,
             jti=jti,
             issued_at=datetime.fromtimestamp(issued_at, UTC),
             expires_at=datetime.fromtimestamp(expires_at, UTC),
+            session_id=session_id,
         )
 
     def new_refresh(self) -> IssuedRefreshToken:

@@ -1,11 +1,14 @@
-"""Administration of accounts: listing users, changing roles, creating admins."""
+"""Administration of accounts: listing users, changing roles and status, creating admins."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
 from uuid import UUID
 
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.accounts.registration import RegisterUser, Registration
+from skillbridge.application.accounts.revocations import AccessRevocations
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.audit import AuditEntry
@@ -24,43 +27,65 @@ class ListUsers:
 
     async def __call__(self, principal: Principal, page: PageRequest, role: Role | None = None) -> Page[User]:
         principal.require(Role.ADMIN)
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             return await uow.users.list(page, role)
 
 
-class ChangeUserRole:
-    """Give a user another role. Admins only.
+class ChangeUserAccess:
+    """Give a user another role, or disable or re-enable their account. Admins only.
 
-    Rules: an admin cannot change their own role (so the last admin cannot lock everyone out by
-    accident); the change is audited; sessions stay valid because every request reads the current role.
+    Rules: an admin cannot change their own role or disable themselves (so the last admin cannot lock
+    everyone out by accident); an empty change returns the user as stored; each change is audited; it takes effect on the user's very next request,
+    in every process (their sessions stay, but a disabled account's requests are refused).
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, revocations: AccessRevocations, clock: Clock) -> None:
         self._uow = uow
+        self._revocations = revocations
         self._clock = clock
 
-    async def __call__(self, principal: Principal, user_id: UUID, role: Role) -> User:
+    async def __call__(
+        self, principal: Principal, user_id: UUID, role: Role | None = None, *, active: bool | None = None
+    ) -> User:
         principal.require(Role.ADMIN)
-        if user_id == principal.user_id:
-            raise Conflict("admins cannot change their own role", field="role")
+        if user_id == principal.user_id and (role is not None or active is not None):
+            field = "role" if role is not None else "is_active"
+            raise Conflict("admins cannot change their own role or status", field=field)
         now = self._clock.now()
         async with self._uow as uow:
             user = await uow.users.get(user_id)
-            if user.role is role:
+            updated = user
+            if role is not None and role is not user.role:
+                updated = updated.with_role(role, now)
+            if active is not None and active != user.is_active:
+                updated = replace(updated, is_active=active, updated_at=now)
+            if updated == user:
                 return user
-            updated = await uow.users.update(user.with_role(role, now))
-            await uow.audit.record(
-                AuditEntry(
-                    action="user.role_changed",
-                    at=now,
-                    actor_id=principal.user_id,
-                    subject_type="user",
-                    subject_id=str(user_id),
-                    details={"from": user.role.value, "to": role.value},
-                )
-            )
+            stored = await uow.users.update(updated)
+            for entry in self._audit_entries(principal, user, updated, now):
+                await uow.audit.record(entry)
             await uow.commit()
-        return updated
+        await self._revocations.principal_changed(user_id)
+        return stored
+
+    @staticmethod
+    def _audit_entries(principal: Principal, before: User, after: User, now: datetime) -> list[AuditEntry]:
+        changes: list[tuple[str, dict[str, object]]] = []
+        if before.role is not after.role:
+            changes.append(("user.role_changed", {"from": before.role.value, "to": after.role.value}))
+        if before.is_active != after.is_active:
+            changes.append(("user.enabled" if after.is_active else "user.disabled", {}))
+        return [
+            AuditEntry(
+                action=action,
+                at=now,
+                actor_id=principal.user_id,
+                subject_type="user",
+                subject_id=str(before.id),
+                details=details,
+            )
+            for action, details in changes
+        ]
 
 
 class CreateAdmin:

@@ -15,5 +15,5 @@ class SearchMentors:
         self._uow = uow
 
     async def __call__(self, query: MentorQuery) -> Page[MentorCard]:
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             return await uow.users.search_mentors(query)

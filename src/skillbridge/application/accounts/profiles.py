@@ -22,7 +22,7 @@ class GetMyAccount:
         self._uow = uow
 
     async def __call__(self, principal: Principal) -> User:
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             return await uow.users.get(principal.user_id)
 
 

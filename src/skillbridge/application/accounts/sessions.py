@@ -8,7 +8,6 @@ from typing import NoReturn
 from uuid import UUID, uuid4
 
 from skillbridge.application.accounts.policy import AuthPolicy
-from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.accounts.revocations import AccessRevocations
 from skillbridge.application.accounts.throttle import LoginThrottle
 from skillbridge.application.ports.clock import Clock
@@ -51,7 +50,7 @@ async def _start_session(
         expires_at=now + policy.refresh_ttl,
     )
     await uow.refresh_sessions.add(session)
-    access = tokens.issue_access(user.id, now)
+    access = tokens.issue_access(user.id, now, family_id)
     return TokenPair(
         access_token=access.token,
         access_expires_at=access.expires_at,
@@ -137,13 +136,17 @@ class RefreshTokens:
     Rules:
     - an unknown, expired or revoked token fails;
     - a token that was already rotated is a replay: its whole family is revoked (the thief and the
-      owner are both logged out) and the call fails;
+      owner are both logged out, their access tokens included, from the next request on) and the call
+      fails;
     - of two concurrent refreshes with one token, only one succeeds (the other counts as a replay).
     """
 
-    def __init__(self, uow: UnitOfWork, tokens: TokenService, clock: Clock, policy: AuthPolicy) -> None:
+    def __init__(
+        self, uow: UnitOfWork, tokens: TokenService, revocations: AccessRevocations, clock: Clock, policy: AuthPolicy
+    ) -> None:
         self._uow = uow
         self._tokens = tokens
+        self._revocations = revocations
         self._clock = clock
         self._policy = policy
 
@@ -178,13 +181,16 @@ class RefreshTokens:
             )
         )
         await uow.commit()
+        await self._revocations.revoke_session(session.family_id)
         raise Unauthenticated(SESSION_ENDED)
 
 
 class LogOut:
-    """End a session: the access token in use stops working at once, and so does the refresh family.
+    """End a session: the access token in use and every other access token of its sign-in session stop
+    working at once, and so does the session's refresh family.
 
-    A refresh token that belongs to someone else is ignored (logging out never touches another's session).
+    A refresh token passed along ends its own family too, if it is the caller's; one that belongs to
+    someone else is ignored (logging out never touches another's session).
     """
 
     def __init__(self, uow: UnitOfWork, tokens: TokenService, revocations: AccessRevocations, clock: Clock) -> None:
@@ -196,46 +202,23 @@ class LogOut:
     async def __call__(self, claims: AccessClaims, refresh_token: str | None) -> None:
         now = self._clock.now()
         await self._revocations.revoke(claims.jti, claims.expires_at, now)
-        if refresh_token is None:
-            return
+        families: set[UUID] = set() if claims.session_id is None else {claims.session_id}
         async with self._uow as uow:
-            session = await uow.refresh_sessions.find_by_hash(self._tokens.hash_refresh(refresh_token))
-            if session is not None and session.user_id == claims.user_id:
-                await uow.refresh_sessions.revoke_family(session.family_id, now)
-                await uow.audit.record(
-                    AuditEntry(
-                        action="user.logged_out",
-                        at=now,
-                        actor_id=claims.user_id,
-                        subject_type="user",
-                        subject_id=str(claims.user_id),
-                    )
+            if refresh_token is not None:
+                session = await uow.refresh_sessions.find_by_hash(self._tokens.hash_refresh(refresh_token))
+                if session is not None and session.user_id == claims.user_id:
+                    families.add(session.family_id)
+            for family_id in families:
+                await uow.refresh_sessions.revoke_family(family_id, now)
+            await uow.audit.record(
+                AuditEntry(
+                    action="user.logged_out",
+                    at=now,
+                    actor_id=claims.user_id,
+                    subject_type="user",
+                    subject_id=str(claims.user_id),
                 )
-                await uow.commit()
-
-
-class Authenticate:
-    """Turn a bearer access token into a :class:`Principal`.
-
-    Rules: the token is valid and of type access; it was not revoked by a logout; its user exists and is
-    active. The role comes from the stored user, so a role change applies from the next request on.
-    """
-
-    def __init__(self, uow: UnitOfWork, tokens: TokenService, revocations: AccessRevocations, clock: Clock) -> None:
-        self._uow = uow
-        self._tokens = tokens
-        self._revocations = revocations
-        self._clock = clock
-
-    async def __call__(self, access_token: str) -> tuple[Principal, AccessClaims]:
-        claims = self._tokens.verify_access(access_token, self._clock.now())
-        if await self._revocations.is_revoked(claims.jti):
-            raise Unauthenticated("the token was revoked")
-        async with self._uow as uow:
-            try:
-                user = await uow.users.get(claims.user_id)
-            except NotFound:
-                raise Unauthenticated("the token's user no longer exists") from None
-        if not user.is_active:
-            raise Unauthenticated("the account is disabled")
-        return Principal(user.id, user.role), claims
+            )
+            await uow.commit()
+        for family_id in families:
+            await self._revocations.revoke_session(family_id)

@@ -25,7 +25,7 @@ class ListMyBadges:
         self._uow = uow
 
     async def __call__(self, principal: Principal) -> Sequence[Badge]:
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             return await uow.badges.list_for_user(principal.user_id)
 
 

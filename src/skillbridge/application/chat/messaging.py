@@ -73,7 +73,7 @@ class ReadChat:
     ) -> ChatPage:
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}", field="limit")
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             await participant_view(uow, principal, match_id)
             # One more than asked tells whether an older page exists, without a count.
             found = list(await uow.chat.list_for_match(match_id, limit + 1, before))

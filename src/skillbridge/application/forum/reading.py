@@ -21,7 +21,7 @@ class ListThreads:
 
     async def __call__(self, principal: Principal, query: ThreadQuery) -> Page[ThreadSummary]:
         del principal  # every member reads the forum; the argument states that a member is required
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             return await uow.forum_posts.list_threads(query)
 
 
@@ -45,7 +45,7 @@ class GetPost:
 
     async def __call__(self, principal: Principal, post_id: UUID) -> PostTree:
         del principal
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             post = await uow.forum_posts.get(post_id)
             thread = await uow.forum_posts.list_thread(post.thread_id)
             node = build_tree(post.thread_id, thread).find(post_id)

@@ -23,7 +23,7 @@ class ListFailedJobs:
 
     async def __call__(self, principal: Principal, page: PageRequest, include_retried: bool = False) -> Page[FailedJob]:
         principal.require(Role.ADMIN)
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             return await uow.failed_jobs.list(page, include_retried=include_retried)
 
 

@@ -27,7 +27,7 @@ class GetMatch:
         self._uow = uow
 
     async def __call__(self, principal: Principal, match_id: UUID) -> Mentorship:
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             mentorship, _ = await participant_view(uow, principal, match_id)
         return mentorship
 
@@ -41,5 +41,5 @@ class ListMyMatches:
     async def __call__(
         self, principal: Principal, page: PageRequest, statuses: frozenset[MatchStatus] | None = None
     ) -> Page[Mentorship]:
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             return await uow.mentorships.list_for_participant(principal.user_id, page, statuses)

@@ -59,7 +59,7 @@ class RecommendMentors:
         principal.require(Role.LEARNER)
         if not 1 <= k <= MAX_RECOMMENDATIONS:
             raise InvalidInput(f"k must be between 1 and {MAX_RECOMMENDATIONS}", field="k")
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             learner = await uow.users.get(principal.user_id)
             needs = query.needs_of(learner)
             declined = await uow.mentorships.declined_mentors(learner.id, needs.domain)

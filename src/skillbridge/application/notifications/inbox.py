@@ -32,7 +32,7 @@ class ListMyNotifications:
         self._uow = uow
 
     async def __call__(self, principal: Principal, page: PageRequest, *, unread_only: bool = False) -> Inbox:
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             notifications = await uow.notifications.list_for_user(principal.user_id, page, unread_only)
             return Inbox(notifications, await uow.notifications.count_unread(principal.user_id))
 

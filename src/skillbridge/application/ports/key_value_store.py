@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 
@@ -16,6 +17,20 @@ class KeyValueStore(Protocol):
 
         The first increment starts the window of ``ttl_seconds``; later ones do not extend it.
         """
+        ...
+
+    async def increment_and_get(
+        self, key: str, ttl_seconds: int, read: Sequence[str]
+    ) -> tuple[int, int, list[str | None]]:
+        """:meth:`increment` ``key`` and :meth:`get_many` ``read`` together, in one round trip.
+
+        The request path's primitive: counting a request against its budget and reading its caller's
+        session state cost one trip to the store, not two.
+        """
+        ...
+
+    async def get_many(self, keys: Sequence[str]) -> list[str | None]:
+        """Return the value at each of ``keys`` (``None`` where absent), in one round trip."""
         ...
 
     async def seconds_left(self, key: str) -> int:

@@ -28,8 +28,9 @@ class IssuedRefreshToken:
 class TokenService(Protocol):
     """Signs and verifies access tokens; mints and hashes opaque refresh tokens."""
 
-    def issue_access(self, user_id: UUID, now: datetime) -> IssuedAccessToken:
-        """Return a signed access token for ``user_id`` valid from ``now`` for the configured lifetime."""
+    def issue_access(self, user_id: UUID, now: datetime, session_id: UUID | None = None) -> IssuedAccessToken:
+        """Return a signed access token for ``user_id`` valid from ``now`` for the configured lifetime,
+        bound to the sign-in session ``session_id`` (the refresh-token family) when given."""
         ...
 
     def verify_access(self, token: str, now: datetime) -> AccessClaims:

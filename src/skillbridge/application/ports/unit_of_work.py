@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
@@ -26,8 +27,13 @@ class UnitOfWork(Protocol):
     """A transaction. Use as ``async with uow: ...; await uow.commit()``.
 
     Leaving the block without ``commit`` rolls everything back, so a use case that raises half way
-    stores nothing. ``acting_user_id`` (set before entering) is handed to the database for row-level
-    security policies where the adapter supports them.
+    stores nothing. ``acting_user_id`` (set before the first block) is handed to the database for
+    row-level security policies where the adapter supports them.
+
+    One unit serves one request (or job, or script call) and may be entered several times, one block after
+    the other; an adapter may keep one database connection for all of them until :meth:`release`.
+    A use case that only reads enters ``async with uow.reading():`` instead: the adapter may then skip the
+    transaction, so each read sees the latest committed data but two reads need not see the same snapshot.
     """
 
     acting_user_id: UUID | None
@@ -52,6 +58,14 @@ class UnitOfWork(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+    def reading(self) -> AbstractAsyncContextManager[Self]:
+        """Enter a block that only reads (see above); writing in it is a programming error."""
+        ...
+
+    async def release(self) -> None:
+        """Give back whatever the unit holds between blocks (a database connection). Safe to call twice."""
+        ...
 
     async def commit(self) -> None:
         """Make every write of this unit visible. Raises Conflict if a unique key clashed at commit time."""

@@ -86,7 +86,7 @@ class GetProgress:
         self._clock = clock
 
     async def __call__(self, principal: Principal, roadmap_id: UUID, page: PageRequest) -> ProgressReport:
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             roadmap = await readable_roadmap(uow, principal, roadmap_id)
             timeline = await uow.progress_logs.list_for_roadmap(roadmap.id, page)
             moments = await uow.progress_logs.occurrence_times(roadmap.id)

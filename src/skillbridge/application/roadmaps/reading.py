@@ -18,7 +18,7 @@ class GetRoadmap:
         self._uow = uow
 
     async def __call__(self, principal: Principal, roadmap_id: UUID) -> Roadmap:
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             return await readable_roadmap(uow, principal, roadmap_id)
 
 
@@ -29,7 +29,7 @@ class ListMyRoadmaps:
         self._uow = uow
 
     async def __call__(self, principal: Principal, page: PageRequest) -> Page[Roadmap]:
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             return await uow.roadmaps.list_for_user(principal.user_id, page)
 
 
@@ -41,6 +41,6 @@ class ListRoadmapVersions:
         self._uow = uow
 
     async def __call__(self, principal: Principal, roadmap_id: UUID, page: PageRequest) -> Page[RoadmapVersion]:
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             await readable_roadmap(uow, principal, roadmap_id)
             return await uow.roadmaps.list_versions(roadmap_id, page)

@@ -37,3 +37,6 @@ class AccessClaims:
     jti: str
     issued_at: datetime
     expires_at: datetime
+    #: The refresh-token family (the sign-in session) the token was issued for; revoking the family
+    #: revokes its access tokens too. ``None`` for a token issued outside a session (a script's).
+    session_id: UUID | None = None

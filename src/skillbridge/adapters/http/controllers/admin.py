@@ -9,10 +9,11 @@ from dishka.integrations.litestar import FromDishka
 from litestar import Controller, get, patch
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from skillbridge.adapters.http.access import only
 from skillbridge.adapters.http.auth import SECURITY
 from skillbridge.adapters.http.controllers.users import MAX_OFFSET
-from skillbridge.adapters.http.schemas.accounts import RoleChangeIn, UserOut, UserPage
-from skillbridge.application.accounts.administration import ChangeUserRole, ListUsers
+from skillbridge.adapters.http.schemas.accounts import UserAccessIn, UserOut, UserPage
+from skillbridge.application.accounts.administration import ChangeUserAccess, ListUsers
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
@@ -21,6 +22,7 @@ from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
 class AdminUsersController(Controller):
     path = "/admin/users"
     tags = ["admin"]
+    guards = [only(Role.ADMIN)]
     security = SECURITY
 
     @get("/", summary="List users (admins only)")
@@ -39,12 +41,13 @@ class AdminUsersController(Controller):
             items=[UserOut.of(u) for u in page.items], total=page.total, limit=page.limit, offset=page.offset
         )
 
-    @patch("/{user_id:uuid}", summary="Change a user's role (admins only)")
+    @patch("/{user_id:uuid}", summary="Change a user's role or disable their account (admins only)")
     async def change_role(
         self,
         user_id: FromPath[UUID],
-        data: JSONBody[RoleChangeIn],
+        data: JSONBody[UserAccessIn],
         principal: FromDishka[Principal],
-        change: FromDishka[ChangeUserRole],
+        change: FromDishka[ChangeUserAccess],
     ) -> UserOut:
-        return UserOut.of(await change(principal, user_id, Role(data.role)))
+        role = Role(data.role) if data.role is not None else None
+        return UserOut.of(await change(principal, user_id, role, active=data.is_active))

@@ -9,8 +9,8 @@ from litestar import Controller, Request, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from skillbridge.adapters.http.auth import SECURITY, Caller, client_address
-from skillbridge.adapters.http.options import HttpOptions
+from skillbridge.adapters.http.access import PUBLIC_SENSITIVE, address_of
+from skillbridge.adapters.http.auth import SECURITY, Caller
 from skillbridge.adapters.http.schemas.accounts import LoginIn, LogoutIn, RefreshIn, RegisterIn, TokensOut, UserOut
 from skillbridge.application.accounts.registration import RegisterUser, Registration
 from skillbridge.application.accounts.sessions import LogIn, LogOut, RefreshTokens
@@ -22,7 +22,7 @@ class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
 
-    @post("/register", status_code=HTTP_201_CREATED, summary="Create a learner or mentor account")
+    @post("/register", status_code=HTTP_201_CREATED, opt=PUBLIC_SENSITIVE, summary="Create a learner or mentor account")
     async def register(self, data: JSONBody[RegisterIn], register: FromDishka[RegisterUser]) -> UserOut:
         user = await register(
             Registration(
@@ -31,7 +31,7 @@ class AuthController(Controller):
         )
         return UserOut.of(user)
 
-    @post("/login", status_code=HTTP_200_OK, summary="Exchange email and password for tokens")
+    @post("/login", status_code=HTTP_200_OK, opt=PUBLIC_SENSITIVE, summary="Exchange email and password for tokens")
     async def login(
         self,
         request: Request[Any, Any, Any],
@@ -39,12 +39,15 @@ class AuthController(Controller):
         log_in: FromDishka[LogIn],
         clock: FromDishka[Clock],
     ) -> TokensOut:
-        options: HttpOptions = request.app.state.http_options
-        address = client_address(request, trust_forwarded_for=options.trust_forwarded_for)
-        pair = await log_in(data.email, data.password, address)
+        pair = await log_in(data.email, data.password, address_of(request))
         return TokensOut.of(pair, clock.now())
 
-    @post("/refresh", status_code=HTTP_200_OK, summary="Rotate a refresh token into a new token pair")
+    @post(
+        "/refresh",
+        status_code=HTTP_200_OK,
+        opt=PUBLIC_SENSITIVE,
+        summary="Rotate a refresh token into a new token pair",
+    )
     async def refresh(
         self, data: JSONBody[RefreshIn], refresh: FromDishka[RefreshTokens], clock: FromDishka[Clock]
     ) -> TokensOut:

@@ -7,10 +7,12 @@ from litestar import Controller, get, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
+from skillbridge.adapters.http.access import PUBLIC, only
 from skillbridge.adapters.http.auth import SECURITY
 from skillbridge.adapters.http.schemas.badges import BadgeAwardIn, BadgeList, BadgeOut, BadgeRuleList, BadgeRuleOut
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.badges.managing import AwardBadge, ListMyBadges
+from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.badges.rules import BadgeRules
 
 
@@ -18,7 +20,7 @@ class BadgesController(Controller):
     path = "/badges"
     tags = ["badges"]
 
-    @get("/", summary="Every badge the rules award, and what earns it (public)")
+    @get("/", opt=PUBLIC, summary="Every badge the rules award, and what earns it (public)")
     async def rules(self, rules: FromDishka[BadgeRules]) -> BadgeRuleList:
         items = [BadgeRuleOut.of(rule) for rule in rules.rules]
         return BadgeRuleList(items=items, total=len(items))
@@ -31,6 +33,7 @@ class BadgesController(Controller):
     @post(
         "/award",
         status_code=HTTP_201_CREATED,
+        guards=[only(Role.ADMIN)],
         summary="Award a badge to a user (admins)",
         description="A rule's type or a custom slug (a community award); 409 if the user holds it already.",
         security=SECURITY,

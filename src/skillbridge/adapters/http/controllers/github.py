@@ -15,6 +15,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_302_FOUND, HTTP_503_SERVICE_UNAVAILABLE
 
+from skillbridge.adapters.http.access import PUBLIC, PUBLIC_SENSITIVE, PUBLIC_UNMETERED
 from skillbridge.adapters.http.problems import problem_responses
 from skillbridge.adapters.http.schemas.accounts import TokensOut
 from skillbridge.adapters.http.schemas.progress import GithubLoginOut, WebhookAck
@@ -50,6 +51,7 @@ class GithubWebhookController(Controller):
     @post(
         "/webhook",
         status_code=HTTP_202_ACCEPTED,
+        opt=PUBLIC_UNMETERED,  # signed deliveries from GitHub's few addresses, in bursts
         request_max_body_size=WEBHOOK_MAX_BODY_BYTES,
         responses={HTTP_200_OK: ResponseSpec(WebhookAck, description="a ping, answered", generate_examples=False)},
         summary="GitHub webhook deliveries (signed with X-Hub-Signature-256)",
@@ -81,6 +83,7 @@ class GithubAuthController(Controller):
 
     @get(
         "/login",
+        opt=PUBLIC_SENSITIVE,
         responses={
             HTTP_302_FOUND: ResponseSpec(None, description="to GitHub's authorization page (?redirect=true)"),
             **problem_responses(HTTP_503_SERVICE_UNAVAILABLE),
@@ -101,6 +104,7 @@ class GithubAuthController(Controller):
 
     @get(
         "/callback",
+        opt=PUBLIC,
         summary="GitHub's redirect back: sign in (or sign up as a learner) and get tokens",
         description="400 when `state` is missing, unknown, expired or used; 401 when GitHub refuses the code. "
         "Accounts are matched by GitHub's numeric user id only. Answers like POST /auth/login.",

@@ -10,17 +10,20 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
+from skillbridge.adapters.http.access import only
 from skillbridge.adapters.http.auth import SECURITY
 from skillbridge.adapters.http.controllers.users import MAX_OFFSET
 from skillbridge.adapters.http.schemas.jobs import FailedJobOut, FailedJobPage, RetryOut
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.jobs.failures import ListFailedJobs, RetryFailedJob
+from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
 
 
 class AdminJobsController(Controller):
     path = "/admin/jobs"
     tags = ["admin"]
+    guards = [only(Role.ADMIN)]
     security = SECURITY
 
     @get(

@@ -16,6 +16,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
+from skillbridge.adapters.http.access import only
 from skillbridge.adapters.http.auth import SECURITY
 from skillbridge.adapters.http.calendar import CALENDAR_MEDIA_TYPE, schedule_calendar
 from skillbridge.adapters.http.conditional import conditional_response, expected_version
@@ -39,6 +40,7 @@ from skillbridge.application.matching.reading import GetMatch, ListMyMatches
 from skillbridge.application.matching.recommendations import NeedsQuery, RecommendMentors
 from skillbridge.application.matching.requests import RequestMentor
 from skillbridge.application.matching.rounds import RunMatchingRound
+from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.chat.message import ChatCursor
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.matching.mentorship import MatchStatus
@@ -78,7 +80,11 @@ class MatchesController(Controller):
     tags = ["matching"]
     security = SECURITY
 
-    @get("/recommendations", summary="The best mentors for the signed-in learner, each with its score components")
+    @get(
+        "/recommendations",
+        guards=[only(Role.LEARNER)],
+        summary="The best mentors for the signed-in learner, each with its score components",
+    )
     async def recommendations(
         self,
         principal: FromDishka[Principal],
@@ -100,6 +106,7 @@ class MatchesController(Controller):
     @post(
         "/",
         status_code=HTTP_201_CREATED,
+        guards=[only(Role.LEARNER)],
         summary="Ask for a mentor (learners)",
         description="201 with a pending match (the chosen mentor if eligible, else the best eligible one; the "
         "mentor is notified and has a limited time to answer); 202 with a waiting request when nobody fits "
@@ -241,6 +248,7 @@ class MatchesController(Controller):
     @post(
         "/rounds",
         status_code=HTTP_200_OK,
+        guards=[only(Role.ADMIN)],
         summary="Run a matching round over every waiting request (admins)",
         description="One optimal (or greedy) assignment of the waiting requests to the mentors' free places; "
         "the assigned become pending. The summary lists the unassigned with a reason code: "

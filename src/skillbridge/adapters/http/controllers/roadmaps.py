@@ -16,6 +16,7 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
+from skillbridge.adapters.http.access import PUBLIC
 from skillbridge.adapters.http.auth import SECURITY
 from skillbridge.adapters.http.conditional import conditional_response, expected_version, parse_fields, project
 from skillbridge.adapters.http.controllers.users import MAX_OFFSET
@@ -159,7 +160,7 @@ class DomainsController(Controller):
     path = "/domains"
     tags = ["roadmaps"]
 
-    @get("/", summary="The domains the offline roadmap catalog covers (public)")
+    @get("/", opt=PUBLIC, summary="The domains the offline roadmap catalog covers (public)")
     async def list_domains(
         self, request: Request[Any, Any, Any], list_domains: FromDishka[ListDomains], fields: Fields = None
     ) -> Response[DomainList]:

@@ -153,8 +153,12 @@ class LogoutIn(Request):
     refresh_token: Annotated[str, Meta(min_length=1, max_length=512)] | None = None
 
 
-class RoleChangeIn(Request):
-    role: Literal["learner", "mentor", "admin"]
+class UserAccessIn(Request):
+    """An admin's change to a user: a new role, or ``is_active: false`` to disable the account (``true``
+    re-enables it). Either may be left out; an empty change answers the user as stored."""
+
+    role: Literal["learner", "mentor", "admin"] | None = None
+    is_active: bool | None = None
 
 
 class TokensOut(Struct, kw_only=True):

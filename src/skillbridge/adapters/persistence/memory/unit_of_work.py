@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Self
 from uuid import UUID
@@ -66,6 +68,15 @@ class MemoryUnitOfWork(UnitOfWork):
     ) -> None:
         self._entered().discard()
         self._staging = None
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Self]:
+        """A block that only reads: the same as a plain block here."""
+        async with self:
+            yield self
+
+    async def release(self) -> None:
+        """Nothing is held between blocks in memory."""
 
     async def commit(self) -> None:
         self._entered().commit()

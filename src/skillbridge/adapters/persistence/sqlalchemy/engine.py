@@ -9,14 +9,19 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from skillbridge.adapters.persistence.sqlalchemy.geo import register_sqlite_functions
 
 # Connections wait this long for a SQLite write lock before giving up ("database is locked").
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 # PostgreSQL pool: a handful of connections per process; fail fast when the server is gone so the
-# request gets a 503 instead of hanging.
+# request gets a 503 instead of hanging. No pre-ping (it cost a BEGIN/ROLLBACK round trip on every
+# checkout): connections are recycled, a connection whose socket the server closed is refused at checkout
+# for free, and the unit of work retries its first statement once on a connection found dead.
 POSTGRES_POOL_SIZE = 10
 POSTGRES_MAX_OVERFLOW = 10
 POSTGRES_POOL_TIMEOUT_S = 10.0
@@ -44,6 +49,14 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
+    register_sqlite_functions(dbapi_connection)
+
+
+def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    # asyncpg notices at once when the server closes the socket of an idle pooled connection (a restart,
+    # pg_terminate_backend): the pool then replaces it without a round trip.
+    if dbapi_connection.driver_connection.is_closed():
+        raise sa_exc.DisconnectionError("the pooled connection was closed by the server")
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -51,7 +64,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
     SQLite: the file's directory is created, and every connection gets foreign keys on, WAL journaling
     (readers never block the writer), a 5 s busy timeout and ``synchronous=NORMAL`` (safe with WAL).
-    PostgreSQL: a bounded pool with pre-ping and recycling, connect and statement timeouts.
+    PostgreSQL: a bounded pool with recycling and a free liveness check at checkout (no pre-ping round
+    trip), connect and statement timeouts.
 
     Args:
         url: SQLAlchemy database URL with an async driver.
@@ -68,20 +82,21 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return engine
     if backend == "postgresql":
-        return create_async_engine(
+        engine = create_async_engine(
             parsed,
             echo=echo,
             pool_size=POSTGRES_POOL_SIZE,
             max_overflow=POSTGRES_MAX_OVERFLOW,
             pool_timeout=POSTGRES_POOL_TIMEOUT_S,
             pool_recycle=POSTGRES_POOL_RECYCLE_S,
-            pool_pre_ping=True,
             connect_args={
                 "timeout": POSTGRES_CONNECT_TIMEOUT_S,
                 "command_timeout": POSTGRES_COMMAND_TIMEOUT_S,
                 "server_settings": {"application_name": "skillbridge"},
             },
         )
+        event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
+        return engine
     return create_async_engine(parsed, echo=echo)
 
 

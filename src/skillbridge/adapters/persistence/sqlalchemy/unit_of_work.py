@@ -1,14 +1,32 @@
-"""The SQLAlchemy unit of work: one session and one transaction per ``async with``."""
+"""The SQLAlchemy unit of work: one connection per request, one transaction per writing block.
+
+A request (or a job, or a script call) gets one :class:`SqlaUnitOfWork`. The first block that touches the
+database takes a connection from the pool; every later block of the same unit reuses it, and
+:meth:`SqlaUnitOfWork.release` (called when the request ends) gives it back. So authentication and the use
+case of one request share one connection, and the pool is visited once.
+
+On PostgreSQL:
+
+- the first statement on the connection tags it with the acting user (``skillbridge.user_id``, the setting
+  row-level-security policies read), for the whole time this unit holds it. That statement is also the
+  liveness check: a connection found dead there (the server restarted, an operator terminated the backend)
+  is thrown away and the statement retried once on a fresh one, so no pre-ping round trip is paid on
+  every checkout;
+- a block entered with :meth:`SqlaUnitOfWork.reading` runs without BEGIN/COMMIT (autocommit): each of its
+  statements sees the latest committed data, which is all a read that needs no snapshot across statements
+  wants, at one round trip per statement. A block entered plainly is one transaction.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from sqlalchemy import Connection, event, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translate_errors
 from skillbridge.adapters.persistence.sqlalchemy.repositories import (
@@ -30,25 +48,45 @@ from skillbridge.application.ports.unit_of_work import UnitOfWork
 #: The PostgreSQL setting that row-level-security policies read: ``current_setting('skillbridge.user_id', true)``.
 ACTING_USER_SETTING = "skillbridge.user_id"
 
-_SET_ACTING_USER = text(f"SELECT set_config('{ACTING_USER_SETTING}', :user_id, true)")
+# Session-level (is_local false): it holds for every block of this unit on this connection. Every unit sets
+# it (to '' when nobody acts) as its first statement, so a pooled connection never carries a previous
+# request's user into the next one.
+_TAG_CONNECTION = f"SELECT set_config('{ACTING_USER_SETTING}', $1, false)"
+_AUTOCOMMIT = "AUTOCOMMIT"
+_TRANSACTIONAL = "READ COMMITTED"
 
 
 class SqlaUnitOfWork(UnitOfWork):
     """:class:`UnitOfWork` on SQLAlchemy.
 
-    Entering opens a session; leaving closes it, which rolls back whatever was not committed. Database
-    errors leave :meth:`commit` as ``Conflict`` (a unique key, a stale write) or ``DependencyUnavailable``
-    (no connection, locked database). On PostgreSQL, every transaction starts by storing
-    ``acting_user_id`` (if set) in the transaction-local setting ``skillbridge.user_id``.
+    Each ``async with`` block opens a session on the unit's connection; leaving it closes the session,
+    which rolls back whatever was not committed. Database errors leave :meth:`commit` as ``Conflict`` (a
+    unique key, a stale write) or ``DependencyUnavailable`` (no connection, locked database).
 
-    A unit of work is entered by one task at a time and is not reentrant.
+    A unit of work is entered by one task at a time and is not reentrant. Set ``acting_user_id`` before
+    the first block: it is written to the connection when the connection is taken.
+
+    With ``keep_connection`` (what the container does for a request) the connection stays with the unit
+    from one block to the next until :meth:`release`; without it, each block gives it back on leaving.
     """
 
     def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], *, acting_user_id: UUID | None = None
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        acting_user_id: UUID | None = None,
+        keep_connection: bool = False,
     ) -> None:
+        bind = session_factory.kw.get("bind")
+        if not isinstance(bind, AsyncEngine):
+            raise TypeError("the session factory must be bound to an AsyncEngine")
+        self._engine = bind
         self._session_factory = session_factory
+        self._is_postgres = bind.dialect.name == "postgresql"
+        self._connection: AsyncConnection | None = None
+        self._autocommit = False
         self._session: AsyncSession | None = None
+        self._keep_connection = keep_connection
         self.acting_user_id = acting_user_id
 
     @property
@@ -59,10 +97,56 @@ class SqlaUnitOfWork(UnitOfWork):
         return self._session
 
     async def __aenter__(self) -> Self:
+        return await self._enter(autocommit=False)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Self]:
+        """A block that only reads; on PostgreSQL it runs without a transaction (see the module docs)."""
+        await self._enter(autocommit=self._is_postgres)
+        try:
+            yield self
+        except BaseException as exc:
+            await self.__aexit__(type(exc), exc, exc.__traceback__)
+            raise
+        await self.__aexit__(None, None, None)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session, self._session = self.session, None
+        try:
+            with translate_errors():
+                await session.close()  # rolls back anything not committed
+        except Exception:
+            if exc is None:
+                raise  # otherwise the error that ended the block is the one worth seeing
+        dead = self._connection is not None and self._connection.invalidated
+        if not self._keep_connection or dead:  # a connection that died mid-block is not kept either
+            await self.release()
+
+    async def commit(self) -> None:
+        with translate_errors():
+            await self.session.commit()
+
+    async def rollback(self) -> None:
+        with translate_errors():
+            await self.session.rollback()
+
+    async def release(self) -> None:
+        """Give the connection back to the pool (the next block takes another). Safe to call twice."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with translate_errors():
+                await connection.close()
+
+    async def _enter(self, *, autocommit: bool) -> Self:
         if self._session is not None:
             raise RuntimeError("the unit of work is already entered")
-        session = self._session_factory()
-        event.listen(session.sync_session, "after_begin", self._on_begin)
+        connection = await self._connection_for(autocommit=autocommit)
+        session = self._session_factory(bind=connection)
         self._session = session
         self.users = SqlaUserRepository(session)
         self.refresh_sessions = SqlaRefreshSessionRepository(session)
@@ -78,28 +162,34 @@ class SqlaUnitOfWork(UnitOfWork):
         self.failed_jobs = SqlaFailedJobRepository(session)
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        session, self._session = self.session, None
-        try:
+    async def _connection_for(self, *, autocommit: bool) -> AsyncConnection:
+        if self._connection is None:
+            self._connection = await self._acquire()
+        if self._is_postgres and autocommit != self._autocommit:
             with translate_errors():
-                await session.close()  # rolls back anything not committed
-        except Exception:
-            if exc is None:
-                raise  # otherwise the error that ended the block is the one worth seeing
+                await self._connection.execution_options(isolation_level=_AUTOCOMMIT if autocommit else _TRANSACTIONAL)
+            self._autocommit = autocommit
+        return self._connection
 
-    async def commit(self) -> None:
+    async def _acquire(self) -> AsyncConnection:
+        """A pooled connection, tagged with the acting user on PostgreSQL; one retry if it is found dead."""
         with translate_errors():
-            await self.session.commit()
+            connection = await self._engine.connect()
+            if not self._is_postgres:
+                return connection
+            try:
+                await self._tag(connection)
+            except sa_exc.DBAPIError as error:
+                await connection.close()
+                if not error.connection_invalidated:
+                    raise
+                connection = await self._engine.connect()  # the dead one was discarded by the pool
+                await self._tag(connection)
+            return connection
 
-    async def rollback(self) -> None:
-        with translate_errors():
-            await self.session.rollback()
-
-    def _on_begin(self, _session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
-        if self.acting_user_id is not None and connection.dialect.name == "postgresql":
-            connection.execute(_SET_ACTING_USER, {"user_id": str(self.acting_user_id)})
+    async def _tag(self, connection: AsyncConnection) -> None:
+        await connection.execution_options(isolation_level=_AUTOCOMMIT)
+        self._autocommit = True
+        acting = "" if self.acting_user_id is None else str(self.acting_user_id)
+        await connection.exec_driver_sql(_TAG_CONNECTION, (acting,))
+        await connection.commit()  # ends SQLAlchemy's bookkeeping transaction; nothing is sent in autocommit

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import builtins
-import math
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, CursorResult, delete, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Subquery, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
+from skillbridge.adapters.persistence.sqlalchemy.geo import distance_km
 from skillbridge.adapters.persistence.sqlalchemy.mappers import (
     user_from_row,
     user_language_values,
@@ -31,7 +30,7 @@ from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
-from skillbridge.domain.geo import GeoPoint, bounding_box, haversine_km
+from skillbridge.domain.geo import bounding_box
 from skillbridge.domain.matching.mentorship import OPEN_STATUSES
 from skillbridge.domain.pagination import Page, PageRequest
 
@@ -45,14 +44,13 @@ _FRESH: dict[str, Any] = {"populate_existing": True}
 _OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
 
 
-def _open_mentorships() -> ColumnElement[int]:
-    """Correlated count of the pending or active mentorships of the outer query's user."""
+def _open_mentorships() -> Subquery:
+    """The number of pending or active mentorships of each mentor that has any: joined once per search."""
     return (
-        select(func.count())
-        .select_from(MentorMatchRow)
-        .where(MentorMatchRow.mentor_id == UserRow.id, MentorMatchRow.status.in_(_OPEN_STATUS_VALUES))
-        .correlate(UserRow)
-        .scalar_subquery()
+        select(MentorMatchRow.mentor_id, func.count().label("open_count"))
+        .where(MentorMatchRow.status.in_(_OPEN_STATUS_VALUES))
+        .group_by(MentorMatchRow.mentor_id)
+        .subquery("open_mentorships")
     )
 
 
@@ -170,56 +168,40 @@ class SqlaUserRepository(UserRepository):
 
     @translated
     async def search_mentors(self, query: MentorQuery) -> Page[MentorCard]:
-        open_mentorships = _open_mentorships()
+        """One statement: the page's rows with their capacity in use (one join) and the total (a window
+        count); a second only to count when the page is past the end."""
+        open_counts = _open_mentorships()
+        open_mentorships = func.coalesce(open_counts.c.open_count, 0)
         filters = _mentor_filters(query, open_mentorships)
-        if query.near is None:
-            total, page_ids = await self._page_by_age(query.page, filters)
-        else:
-            total, page_ids = await self._page_by_distance(query, query.near, filters)
-        cards: list[MentorCard] = []
-        if page_ids:
-            rows = await self._session.execute(
-                select(UserRow, open_mentorships).where(UserRow.id.in_(page_ids)).execution_options(**_FRESH)
+        order: list[Any] = [UserRow.created_at, UserRow.id]
+        if query.near is not None:
+            distance = distance_km(UserRow.latitude, UserRow.longitude, query.near)
+            if query.within_km is not None:
+                filters.append(distance <= query.within_km)
+            order = [distance.is_(None), distance, *order]  # nearest first, the unplaced last
+        rows = (
+            await self._session.execute(
+                select(UserRow, open_mentorships, func.count().over())
+                .outerjoin(open_counts, open_counts.c.mentor_id == UserRow.id)
+                .where(*filters)
+                .order_by(*order)
+                .limit(query.page.limit)
+                .offset(query.page.offset)
+                .execution_options(**_FRESH)
             )
-            found = {row.id: (user_from_row(row), count) for row, count in rows}
-            for user_id in page_ids:
-                mentor, count = found[user_id]
-                cards.append(MentorCard(mentor, open_mentorships=count, distance_km=distance_from(query, mentor)))
+        ).all()
+        if rows:
+            total = rows[0][2]
+        else:
+            count = (
+                select(func.count()).select_from(UserRow).outerjoin(open_counts, open_counts.c.mentor_id == UserRow.id)
+            )
+            total = await self._session.scalar(count.where(*filters)) or 0
+        cards = [
+            MentorCard(mentor, open_mentorships=in_use, distance_km=distance_from(query, mentor))
+            for mentor, in_use in ((user_from_row(row), in_use) for row, in_use, _ in rows)
+        ]
         return Page(items=cards, total=total, limit=query.page.limit, offset=query.page.offset)
-
-    async def _page_by_age(
-        self, page: PageRequest, filters: Sequence[ColumnElement[bool]]
-    ) -> tuple[int, builtins.list[UUID]]:
-        """Total and ids of the page, oldest first, in SQL."""
-        total = await self._session.scalar(select(func.count()).select_from(UserRow).where(*filters)) or 0
-        if page.offset >= total:
-            return total, []
-        ids = await self._session.scalars(
-            select(UserRow.id)
-            .where(*filters)
-            .order_by(UserRow.created_at, UserRow.id)
-            .limit(page.limit)
-            .offset(page.offset)
-        )
-        return total, list(ids)
-
-    async def _page_by_distance(
-        self, query: MentorQuery, near: GeoPoint, filters: Sequence[ColumnElement[bool]]
-    ) -> tuple[int, builtins.list[UUID]]:
-        """Total and ids of the page, nearest first: candidates' coordinates from SQL, exact distance here."""
-        rows = await self._session.execute(
-            select(UserRow.id, UserRow.latitude, UserRow.longitude, UserRow.created_at).where(*filters)
-        )
-        keyed: list[tuple[float, str, str, UUID]] = []
-        for user_id, lat, lon, created_at in rows:
-            distance = haversine_km(near, GeoPoint(lat, lon)) if lat is not None and lon is not None else None
-            if query.within_km is not None and (distance is None or distance > query.within_km):
-                continue
-            primary = math.inf if distance is None else distance
-            keyed.append((primary, utc(created_at).isoformat(), str(user_id), user_id))
-        keyed.sort()
-        window = keyed[query.page.offset : query.page.offset + query.page.limit]
-        return len(keyed), [user_id for *_, user_id in window]
 
     async def _refuse_taken_keys(self, user: User) -> None:
         """Raise Conflict if another user holds this email or GitHub id (before the database refuses it and
