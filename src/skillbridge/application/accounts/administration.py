@@ -34,9 +34,12 @@ class ListUsers:
 class ChangeUserAccess:
     """Give a user another role, or disable or re-enable their account. Admins only.
 
-    Rules: an admin cannot change their own role or disable themselves (so the last admin cannot lock
-    everyone out by accident); an empty change returns the user as stored; each change is audited; it takes effect on the user's very next request,
-    in every process (their sessions stay, but a disabled account's requests are refused).
+    Rules:
+    - an admin cannot change their own role or disable themselves (so the last admin cannot lock
+      everyone out by accident);
+    - an empty change returns the user as stored;
+    - each change is audited, and takes effect on the user's very next request, in every process (their
+      sessions stay, but a disabled account's requests are refused).
     """
 
     def __init__(self, uow: UnitOfWork, revocations: AccessRevocations, clock: Clock) -> None:
