@@ -15,7 +15,7 @@ Routes declare their access in ``opt``:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from dishka import AsyncContainer
@@ -56,16 +56,17 @@ def admission_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Admission:
     return admission if isinstance(admission, Admission) else _NO_ADMISSION
 
 
-def signed_in(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+# Guards are coroutines: Litestar runs a plain function guard in a worker thread.
+async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Guard of every API route: 401 unless the caller is signed in or the route is public."""
     if not handler.opt.get("public"):
         admission_of(connection).require()
 
 
-def only(*roles: Role) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+def only(*roles: Role) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]:
     """A guard: 401 without a caller, 403 when the caller holds none of ``roles``."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         principal, _claims = admission_of(connection).require()
         principal.require(*roles)
 

@@ -29,6 +29,7 @@ _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+")
 REDACTED = "[redacted]"
 
 access_log = structlog.get_logger("skillbridge.access")
+_ACCESS = logging.getLogger("skillbridge.access")
 
 
 def _redact_value(value: Any) -> Any:
@@ -99,7 +100,8 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
 
 
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
-    """Give each request an id (the client's X-Request-ID if sane), echo it, and write the access log."""
+    """Give each request an id (the client's X-Request-ID if sane), echo it, mark every response
+    ``X-Content-Type-Options: nosniff``, and write the access log."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -115,21 +117,28 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
-                MutableScopeHeaders.from_message(message)[REQUEST_ID_HEADER] = request_id
+                headers = MutableScopeHeaders.from_message(message)
+                headers[REQUEST_ID_HEADER] = request_id
+                headers["x-content-type-options"] = "nosniff"  # no response is ever to be sniffed as another type
             await send(message)
 
         with structlog.contextvars.bound_contextvars(request_id=request_id):
             try:
                 await app(scope, receive, send_with_id)
             finally:
-                client = scope.get("client")
-                access_log.info(
-                    "request",
-                    method=scope.get("method"),
-                    path=scope.get("path"),
-                    status=status["code"],
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                    client=client[0] if client else None,
-                )
+                if _ACCESS.isEnabledFor(logging.INFO):  # the processors would run even for a dropped line
+                    _write_access_log(scope, status["code"], started)
 
     return middleware
+
+
+def _write_access_log(scope: Scope, status: int, started: float) -> None:
+    client = scope.get("client")
+    access_log.info(
+        "request",
+        method=scope.get("method"),
+        path=scope.get("path"),
+        status=status,
+        duration_ms=round((time.perf_counter() - started) * 1000, 2),
+        client=client[0] if client else None,
+    )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
+from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from skillbridge.adapters.keyvalue._ttl import check_ttl, whole_seconds
@@ -108,7 +110,7 @@ class RedisKeyValueStore(KeyValueStore):
         keys = [self._key(key), *(self._key(k) for k in read)]
 
         async def run() -> tuple[int, int, list[str | None]]:
-            reply = await self._increment_and_get_script(keys=keys, args=[ttl_seconds])
+            reply = await self._evalsha(self._increment_and_get_script, keys, ttl_seconds)
             # Lua nil inside a table ends it (and false comes back as None): pad to the keys asked for.
             values = [None if v is None else _text(v) for v in reply[2:]]
             values += [None] * (len(read) - len(values))
@@ -154,6 +156,15 @@ class RedisKeyValueStore(KeyValueStore):
             DependencyUnavailable: it does not (refused, timed out, authentication failed).
         """
         await self._call(self._client.ping)
+
+    async def _evalsha(self, script: AsyncScript, keys: list[str], *args: int) -> Any:
+        """Run ``script`` by its digest: one EVALSHA, without the script wrapper's per-call work (this runs
+        on every request); loaded once more if the server forgot it (a restart, SCRIPT FLUSH)."""
+        try:
+            return await self._client.evalsha(script.sha, len(keys), *keys, *args)
+        except NoScriptError:
+            await self._client.script_load(script.script)
+            return await self._client.evalsha(script.sha, len(keys), *keys, *args)
 
     def _key(self, key: str) -> str:
         return self._prefix + key

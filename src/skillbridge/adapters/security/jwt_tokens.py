@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -25,6 +26,20 @@ _ACCESS = "access"
 IAT_CLOCK_SKEW_SECONDS = 30
 # One message for every failure: telling a caller *why* a token was refused only helps an attacker.
 _INVALID = "invalid or expired access token"
+
+
+#: How many verified tokens one process remembers (a few hundred bytes each).
+VERIFIED_CACHE_SIZE = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    """A token whose signature and claims' shapes were checked; its times still need checking."""
+
+    claims: AccessClaims
+    expires_at: int
+    issued_at: int
+    not_before: int | None
 
 
 def _timestamp(claims: dict[str, Any], name: str) -> int:
@@ -82,6 +97,7 @@ class JwtTokenService(TokenService):
         self._issuer = issuer
         self._audience = audience
         self._algorithm = algorithm
+        self._verified: dict[str, _Verified] = {}
 
     def issue_access(self, user_id: UUID, now: datetime, session_id: UUID | None = None) -> IssuedAccessToken:
         """Return a signed access token for ``user_id``, issued at ``now`` (to the second), bound to the
@@ -106,12 +122,33 @@ class JwtTokenService(TokenService):
     def verify_access(self, token: str, now: datetime) -> AccessClaims:
         """Return the claims of a valid access token.
 
+        The signature and the claims' shapes are checked once per token per process (the same bytes
+        under the same key give the same answer, and a request path pays ~100 us for PyJWT); the times
+        are checked against ``now`` on every call.
+
         Raises:
             Unauthenticated: bad signature, another key or algorithm (``none`` included), expired at
                 ``now``, issued more than ``IAT_CLOCK_SKEW_SECONDS`` after ``now``, malformed, a claim
                 missing or mistyped, or ``typ`` other than ``access``. The message is the same for every
                 case.
         """
+        verified = self._verified.get(token)
+        if verified is None:
+            verified = self._verify_signed(token)
+            if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                del self._verified[next(iter(self._verified))]  # the oldest goes first
+            self._verified[token] = verified
+        moment = utc(now).timestamp()
+        if moment >= verified.expires_at or verified.issued_at > moment + IAT_CLOCK_SKEW_SECONDS:
+            if moment >= verified.expires_at:
+                self._verified.pop(token, None)
+            raise Unauthenticated(_INVALID)
+        if verified.not_before is not None and verified.not_before > moment:
+            raise Unauthenticated(_INVALID)
+        return verified.claims
+
+    def _verify_signed(self, token: str) -> _Verified:
+        """Check the signature and the claims' shapes (not the times); raise Unauthenticated otherwise."""
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -119,7 +156,7 @@ class JwtTokenService(TokenService):
                 algorithms=[self._algorithm],
                 audience=self._audience,
                 issuer=self._issuer,
-                # PyJWT checks times against the wall clock; ``now`` is authoritative, so we do it below.
+                # PyJWT checks times against the wall clock; ``now`` is authoritative, so we do it ourselves.
                 options={
                     "require": _REQUIRED_CLAIMS,
                     "verify_exp": False,
@@ -130,12 +167,10 @@ class JwtTokenService(TokenService):
         except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise Unauthenticated(_INVALID) from exc
 
-        moment = utc(now).timestamp()
         expires_at = _timestamp(claims, "exp")
         issued_at = _timestamp(claims, "iat")
-        if moment >= expires_at or issued_at > moment + IAT_CLOCK_SKEW_SECONDS or issued_at >= expires_at:
-            raise Unauthenticated(_INVALID)
-        if "nbf" in claims and (type(claims["nbf"]) is not int or claims["nbf"] > moment):
+        not_before = claims.get("nbf")
+        if issued_at >= expires_at or (not_before is not None and type(not_before) is not int):
             raise Unauthenticated(_INVALID)
         if claims["typ"] != _ACCESS:
             raise Unauthenticated(_INVALID)
@@ -148,13 +183,14 @@ class JwtTokenService(TokenService):
             session_id = None if session is None else UUID(session)
         except (ValueError, TypeError, AttributeError) as exc:
             raise Unauthenticated(_INVALID) from exc
-        return AccessClaims(
+        access = AccessClaims(
             user_id=user_id,
             jti=jti,
             issued_at=datetime.fromtimestamp(issued_at, UTC),
             expires_at=datetime.fromtimestamp(expires_at, UTC),
             session_id=session_id,
         )
+        return _Verified(access, expires_at, issued_at, not_before)
 
     def new_refresh(self) -> IssuedRefreshToken:
         """Return a fresh refresh token (32 random bytes, URL-safe base64) and its storage hash."""

@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from sqlalchemy import exc as sa_exc
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translate_errors
@@ -52,8 +52,8 @@ ACTING_USER_SETTING = "skillbridge.user_id"
 # it (to '' when nobody acts) as its first statement, so a pooled connection never carries a previous
 # request's user into the next one.
 _TAG_CONNECTION = f"SELECT set_config('{ACTING_USER_SETTING}', $1, false)"
-_AUTOCOMMIT = "AUTOCOMMIT"
-_TRANSACTIONAL = "READ COMMITTED"
+# What a connection the server closed or reset raises when first used.
+_DEAD_CONNECTION = (OSError, asyncpg.exceptions.InterfaceError, asyncpg.exceptions.PostgresConnectionError)
 
 
 class SqlaUnitOfWork(UnitOfWork):
@@ -138,9 +138,14 @@ class SqlaUnitOfWork(UnitOfWork):
     async def release(self) -> None:
         """Give the connection back to the pool (the next block takes another). Safe to call twice."""
         connection, self._connection = self._connection, None
-        if connection is not None:
-            with translate_errors():
-                await connection.close()
+        if connection is None:
+            return
+        if self._is_postgres and self._autocommit and not connection.invalidated:
+            # Leave it transactional, as every other user of the pool expects it.
+            (await connection.get_raw_connection()).dbapi_connection.autocommit = False  # type: ignore[union-attr]
+            self._autocommit = False
+        with translate_errors():
+            await connection.close()
 
     async def _enter(self, *, autocommit: bool) -> Self:
         if self._session is not None:
@@ -166,8 +171,9 @@ class SqlaUnitOfWork(UnitOfWork):
         if self._connection is None:
             self._connection = await self._acquire()
         if self._is_postgres and autocommit != self._autocommit:
-            with translate_errors():
-                await self._connection.execution_options(isolation_level=_AUTOCOMMIT if autocommit else _TRANSACTIONAL)
+            # The driver adapter's own switch (what SQLAlchemy's AUTOCOMMIT isolation level sets), flipped
+            # directly: no round trip either way, and no trip through SQLAlchemy's execution options.
+            (await self._connection.get_raw_connection()).dbapi_connection.autocommit = autocommit  # type: ignore[union-attr]
             self._autocommit = autocommit
         return self._connection
 
@@ -179,17 +185,17 @@ class SqlaUnitOfWork(UnitOfWork):
                 return connection
             try:
                 await self._tag(connection)
-            except sa_exc.DBAPIError as error:
+            except _DEAD_CONNECTION:
+                await connection.invalidate()  # the pool throws it away
                 await connection.close()
-                if not error.connection_invalidated:
-                    raise
-                connection = await self._engine.connect()  # the dead one was discarded by the pool
+                connection = await self._engine.connect()
                 await self._tag(connection)
             return connection
 
     async def _tag(self, connection: AsyncConnection) -> None:
-        await connection.execution_options(isolation_level=_AUTOCOMMIT)
+        """Write the acting user on the connection: its first statement, straight through the driver."""
+        adapter = (await connection.get_raw_connection()).dbapi_connection
+        adapter.autocommit = True  # type: ignore[union-attr]
         self._autocommit = True
         acting = "" if self.acting_user_id is None else str(self.acting_user_id)
-        await connection.exec_driver_sql(_TAG_CONNECTION, (acting,))
-        await connection.commit()  # ends SQLAlchemy's bookkeeping transaction; nothing is sent in autocommit
+        await adapter.driver_connection.execute(_TAG_CONNECTION, acting)  # type: ignore[union-attr]

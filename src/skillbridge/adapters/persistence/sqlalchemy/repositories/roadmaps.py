@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import CursorResult, func, insert, select, update
+from sqlalchemy import CursorResult, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
@@ -27,6 +27,9 @@ from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
 # Core updates bypass the identity map, so reads always refresh the objects it holds.
 _FRESH: dict[str, Any] = {"populate_existing": True}
 
+# Built once: the hot read of every roadmap request does not rebuild its expression each time.
+_GET_ROADMAP = select(RoadmapRow).where(RoadmapRow.id == bindparam("roadmap_id")).execution_options(**_FRESH)
+
 
 class SqlaRoadmapRepository(RoadmapRepository):
     """:class:`RoadmapRepository` on a SQLAlchemy session (SQLite or PostgreSQL)."""
@@ -40,9 +43,7 @@ class SqlaRoadmapRepository(RoadmapRepository):
 
     @translated
     async def get(self, roadmap_id: UUID) -> Roadmap:
-        row = await self._session.scalar(
-            select(RoadmapRow).where(RoadmapRow.id == roadmap_id).execution_options(**_FRESH)
-        )
+        row = await self._session.scalar(_GET_ROADMAP, {"roadmap_id": roadmap_id})
         if row is None:
             raise NotFound("roadmap not found")
         return roadmap_from_row(row)

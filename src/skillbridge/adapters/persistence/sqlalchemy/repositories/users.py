@@ -7,7 +7,19 @@ from dataclasses import replace
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, CursorResult, Subquery, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Subquery,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
@@ -42,6 +54,7 @@ _BOX_MARGIN_DEGREES = 1e-6
 _FRESH: dict[str, Any] = {"populate_existing": True}
 
 _OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
+_GET_USER = select(UserRow).where(UserRow.id == bindparam("user_id")).execution_options(**_FRESH)
 
 
 def _open_mentorships() -> Subquery:
@@ -103,7 +116,7 @@ class SqlaUserRepository(UserRepository):
 
     @translated
     async def get(self, user_id: UUID) -> User:
-        row = await self._session.scalar(select(UserRow).where(UserRow.id == user_id).execution_options(**_FRESH))
+        row = await self._session.scalar(_GET_USER, {"user_id": user_id})
         if row is None:
             raise NotFound("user not found")
         return user_from_row(row)
