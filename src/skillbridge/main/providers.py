@@ -132,8 +132,8 @@ class CoreProvider(Provider):
         await client.aclose()
 
     @provide(scope=Scope.APP)
-    def key_value_store(self, client: Redis | None) -> KeyValueStore:
-        return RedisKeyValueStore(client) if client is not None else MemoryKeyValueStore()
+    def key_value_store(self, client: Redis | None, settings: Settings) -> KeyValueStore:
+        return RedisKeyValueStore(client, settings.redis_key_prefix) if client is not None else MemoryKeyValueStore()
 
     @provide(scope=Scope.APP)
     def revocations(self, store: KeyValueStore, settings: Settings) -> AccessRevocations:

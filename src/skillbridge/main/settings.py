@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     profile: Literal["embedded", "production"] = "embedded"
     database_url: str = "sqlite+aiosqlite:///./var/skillbridge.db"
     redis_url: str | None = None
+    redis_key_prefix: str = Field(default="skillbridge:", min_length=1, max_length=100)
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
     refresh_token_ttl_days: int = Field(default=14, ge=1, le=90)
