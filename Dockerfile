@@ -4,9 +4,14 @@
 #   docker build -t skillbridge .                                          the API (target "app", the default)
 #   docker build --target matcher-service -t skillbridge-matcher .          the Rust matcher over HTTP on 8001
 #
+# The matcher image listens on 0.0.0.0:8001 (other containers must reach it), so it refuses to start without
+# `-e MATCHER_TOKEN=<at least 16 bytes>`; give the API the same value as SKILLBRIDGE_MATCHER_TOKEN. Keep its
+# port on a private network: the requests carry learners' coordinates.
+#
 # The API image starts in the production profile: at run time it needs at least SKILLBRIDGE_SECRET_KEY and
 # SKILLBRIDGE_DATABASE_URL (PostgreSQL), and SKILLBRIDGE_REDIS_URL for the cache, realtime and jobs.
-# It refuses to start with the development secret. `-e SKILLBRIDGE_PROFILE=embedded` runs it on SQLite.
+# It refuses to start without a secret of 32 bytes or more. `-e SKILLBRIDGE_PROFILE=embedded` runs it on SQLite,
+# with a signing key generated at the first start in /app/var/secret_key (mount /app/var to keep it).
 # The same image runs the background jobs: `docker run --no-healthcheck IMAGE worker` (Redis needed; it
 # serves no HTTP, hence no health check), one container with the scheduler, more with `worker --no-scheduler`.
 
@@ -61,7 +66,8 @@ RUN uv pip install --python /opt/venv/bin/python --no-deps /wheels/*.whl \
     && /opt/venv/bin/python -c "import skillbridge, skillbridge_matcher"
 
 # ---------------------------------------------------------------------------------------------------------
-# The matcher as an HTTP service (port 8001). No shell tools beyond Debian's base, no root.
+# The matcher as an HTTP service (port 8001). No shell tools beyond Debian's base, no root. A container's
+# loopback is its own, so it binds all interfaces here, explicitly; MATCHER_TOKEN is then required at run time.
 FROM debian:${DEBIAN_RELEASE}-slim AS matcher-service
 RUN groupadd --system --gid 10001 matcher \
     && useradd --system --uid 10001 --gid matcher --no-create-home --shell /usr/sbin/nologin matcher

@@ -15,6 +15,7 @@ from skillbridge.adapters.matching.native import NativeMatchingEngine
 from skillbridge.adapters.matching.reference import ReferenceMatchingEngine
 from skillbridge.adapters.matching.remote import RemoteMatchingEngine
 from skillbridge.application.ports.matching_engine import MatchingEngine
+from skillbridge.domain.errors import DependencyUnavailable
 from skillbridge.domain.matching.scoring import InvalidMatchingInput, LearnerProfile, MentorProfile, Weights, score
 from tests.support.matching import (
     ERROR_CASES,
@@ -163,6 +164,26 @@ async def test_feasible_deterministic_and_optimal_as_the_reference(
     top = await engine.recommend(learners[0], mentors, 5, weights)
     expected = await ReferenceMatchingEngine().recommend(learners[0], mentors, 5, weights)
     assert [(r.mentor_id, r.score) for r in top] == [(r.mentor_id, pytest.approx(r.score, abs=1e-12)) for r in expected]
+
+
+async def test_a_service_with_a_token_refuses_callers_without_it() -> None:
+    """The service started with MATCHER_TOKEN answers only a client configured with the same token."""
+    learners, mentors = synthetic(3, 3, seed=1)
+    token = "a-shared-matcher-token-0123456789"
+    with running_service(build_service(), token=token) as url:
+        for wrong in (None, token + "x"):
+            stranger = RemoteMatchingEngine.connect(url, timeout_seconds=10.0, token=wrong)
+            try:
+                with pytest.raises(DependencyUnavailable, match="HTTP 401"):
+                    await stranger.assign(learners, mentors, Weights())
+            finally:
+                await stranger.aclose()
+        trusted = RemoteMatchingEngine.connect(url, timeout_seconds=10.0, token=token)
+        try:
+            result = await trusted.assign(learners, mentors, Weights())
+        finally:
+            await trusted.aclose()
+    assert_feasible(result, learners, mentors, Weights())
 
 
 async def test_service_errors_map_to_invalid_input(service_url: str) -> None:

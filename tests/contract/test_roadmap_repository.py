@@ -147,7 +147,7 @@ async def test_a_version_of_an_unknown_roadmap_is_a_conflict(store: Store) -> No
             await uow.roadmaps.add_version(roadmap.snapshot("created", None))
 
 
-async def test_has_active_is_true_only_for_an_active_mentorship_of_that_pair(store: Store) -> None:
+async def test_has_active_is_true_only_for_an_active_mentorship_of_that_pair_and_domain(store: Store) -> None:
     learner, other_learner = make_user(), make_user()
     active_mentor, pending_mentor, former_mentor = make_mentor("Ada"), make_mentor("Kofi"), make_mentor("Zola")
     async with store.new_uow() as uow:
@@ -162,8 +162,9 @@ async def test_has_active_is_true_only_for_an_active_mentorship_of_that_pair(sto
         )
         await uow.commit()
     async with store.new_uow() as uow:
-        assert await uow.mentorships.has_active(learner.id, active_mentor.id)
-        assert not await uow.mentorships.has_active(learner.id, pending_mentor.id)
-        assert not await uow.mentorships.has_active(learner.id, former_mentor.id)
-        assert not await uow.mentorships.has_active(other_learner.id, active_mentor.id)
-        assert not await uow.mentorships.has_active(active_mentor.id, learner.id)
+        assert await uow.mentorships.has_active(learner.id, active_mentor.id, "a")
+        assert not await uow.mentorships.has_active(learner.id, active_mentor.id, "b")  # another domain
+        assert not await uow.mentorships.has_active(learner.id, pending_mentor.id, "b")
+        assert not await uow.mentorships.has_active(learner.id, former_mentor.id, "c")
+        assert not await uow.mentorships.has_active(other_learner.id, active_mentor.id, "a")
+        assert not await uow.mentorships.has_active(active_mentor.id, learner.id, "a")

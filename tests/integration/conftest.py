@@ -70,9 +70,15 @@ AppFactory = Callable[..., Litestar]
 
 
 @pytest.fixture
-def make_settings(database_url: str) -> Callable[..., Settings]:
+def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
     def make(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {"database_url": database_url, "log_json": True, **FAST_HASHING, **overrides}
+        values: dict[str, Any] = {
+            "database_url": database_url,
+            "log_json": True,
+            "secret_key_file": str(tmp_path / "secret_key"),
+            **FAST_HASHING,
+            **overrides,
+        }
         return Settings(**values)
 
     return make

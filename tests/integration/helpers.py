@@ -85,14 +85,17 @@ async def user_id(api: Api, headers: dict[str, str]) -> UUID:
     return UUID((await api.client.get("/api/v1/users/me", headers=headers)).json()["id"])
 
 
-async def store_mentorship(api: Api, learner: UUID, mentor: UUID, status: MatchStatus) -> None:
-    """Store a mentorship directly, in a state the API would take several steps to reach."""
+async def store_mentorship(
+    api: Api, learner: UUID, mentor: UUID, status: MatchStatus, *, domain: str | None = None
+) -> None:
+    """Store a mentorship directly, in a state the API would take several steps to reach (in ``domain``, else
+    in a domain of its own that no roadmap has)."""
     engine = create_engine(api.settings.database_url)
     try:
         async with SqlaUnitOfWork(create_session_factory(engine)) as uow:
             now = datetime.now(UTC)
             await uow.mentorships.add(
-                make_mentorship(learner, mentor, status=status, domain=f"d-{status.value}", created_at=now)
+                make_mentorship(learner, mentor, status=status, domain=domain or f"d-{status.value}", created_at=now)
             )
             await uow.commit()
     finally:

@@ -22,7 +22,14 @@ from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.main import Settings, create_app
 from tests.integration.conftest import ClockProvider
 from tests.integration.helpers import Api, store_mentorship, user_id
-from tests.support.github_payloads import SECRET, delivery_headers, ping_payload, push_payload
+from tests.support.github_payloads import (
+    PUSHER_ID,
+    PUSHER_LOGIN,
+    SECRET,
+    delivery_headers,
+    ping_payload,
+    push_payload,
+)
 from tests.support.github_server import CLIENT_ID, CLIENT_SECRET, FakeGithub, RateLimit, api_commit, fake_github
 
 pytestmark = pytest.mark.asyncio
@@ -31,6 +38,8 @@ REPO = "amara-dev/python-exercises"
 WEBHOOK = "/api/v1/integrations/github/webhook"
 CREATE = {"domain": "Python", "skill_level": "beginner", "time_availability": 6}
 T0 = datetime(2026, 11, 30, 9, tzinfo=UTC)
+NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
+KOFI_ID = 7001
 
 
 @pytest.fixture
@@ -39,17 +48,23 @@ def github() -> Iterator[FakeGithub]:
         yield fake
 
 
-@pytest.fixture
-async def api(make_settings: Callable[..., Settings], github: FakeGithub) -> AsyncIterator[Api]:
-    clock = MutableClock(datetime(2026, 12, 3, 12, tzinfo=UTC))
-    settings = make_settings(
+def github_settings(make_settings: Callable[..., Settings], github: FakeGithub, **overrides: Any) -> Settings:
+    """Settings that point GitHub's API, OAuth and webhook at the fake server and the test secret."""
+    return make_settings(
         github_api_url=github.url,
         github_oauth_url=github.url,
         github_webhook_secret=SECRET,
         github_client_id=CLIENT_ID,
         github_client_secret=CLIENT_SECRET,
         auth_rate_limit_per_minute=1000,
+        **overrides,
     )
+
+
+@pytest.fixture
+async def api(make_settings: Callable[..., Settings], github: FakeGithub) -> AsyncIterator[Api]:
+    clock = MutableClock(NOW)
+    settings = github_settings(make_settings, github)
     async with AsyncTestClient(app=create_app(settings, ClockProvider(clock))) as client:
         yield Api(client=client, clock=clock, settings=settings)
 
@@ -75,17 +90,31 @@ async def _deliver(api: Api, event: str, payload: Any, **header_options: Any) ->
     return await api.client.post(WEBHOOK, content=body, headers=delivery_headers(body, event, **header_options))
 
 
-def _seed_repository(github: FakeGithub, *, owner_commits: bool = True) -> None:
+def _seed_repository(github: FakeGithub) -> None:
     commits = [
-        api_commit("c" * 40, "Set up the project\n\ndone: m2", login="amara-dev" if owner_commits else "kofi", date=T0),
-        api_commit("d" * 40, "Typo fix. done: m3", login="kofi", date=T0 - timedelta(days=1)),
+        api_commit("c" * 40, "Set up the project\n\ndone: m2", login=PUSHER_LOGIN, author_id=PUSHER_ID, date=T0),
+        api_commit("d" * 40, "Typo fix. done: m3", login="kofi", author_id=KOFI_ID, date=T0 - timedelta(days=1)),
     ]
-    github.add_repo(REPO, commits=commits)
+    github.add_repo(REPO, commits=commits, owner_id=PUSHER_ID)
+
+
+async def _github_learner(
+    api: Api, github: FakeGithub, *, github_id: int = PUSHER_ID, login: str = PUSHER_LOGIN
+) -> dict[str, str]:
+    """A learner who signed up with GitHub (so their GitHub account is proven): their Authorization header."""
+    token = f"gho_{login}"
+    github.add_user(
+        token, github_id, login, emails=[{"email": f"{login}@example.org", "primary": True, "verified": True}]
+    )
+    code, state = github.approve(await _start(api), token)
+    response = await api.client.get(f"/api/v1/auth/github/callback?state={state}&code={code}")
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 async def _linked_learner(api: Api, github: FakeGithub) -> tuple[dict[str, str], dict[str, Any]]:
     _seed_repository(github)
-    headers = await api.token_for("amara@example.org", github_username="amara-dev")
+    headers = await _github_learner(api, github)
     roadmap = await _roadmap(api, headers)
     response = await api.client.post(
         f"/api/v1/roadmaps/{roadmap['id']}/repository", json={"full_name": REPO.upper()}, headers=headers
@@ -154,16 +183,17 @@ async def test_a_push_logs_commits_and_its_done_tags_complete_modules(api: Api, 
     assert len(commits) == 4  # two fetched when linking, two pushed
     pushed = next(e for e in commits if e["details"]["commit_hash"].startswith("0d1a26e6"))
     assert pushed["details"]["files_changed"] == ["basics/loops.py", "README.md", "basics/hello.py", "scratch.py"]
-    assert pushed["details"]["author"] == {"name": "Amara Okafor", "login": "amara-dev"}
+    assert pushed["details"]["author"] == {"name": "Amara Okafor", "login": "amara-dev", "id": PUSHER_ID}
     assert pushed["details"]["url"].startswith("https://github.com/")
-    assert pushed["occurred_at"].startswith("2026-12-01T10:40:12")
+    assert pushed["details"]["timestamp"].startswith("2026-12-01T11:40:12+01:00")  # the author's own date
+    assert pushed["occurred_at"].startswith("2026-12-03T12:00:00")  # when the delivery arrived
     assert {e["details"]["module_id"] for e in timeline["items"] if e["event_type"] == "module_completed"} == {
         "m1",
         "m2",
     }
     assert progress["streaks"] == {
-        "current_weeks": 2,  # Sunday 29 November, then this week (30 November to 6 December)
-        "longest_weeks": 2,
+        "current_weeks": 1,  # the link and the push both arrived this week (30 November to 6 December)
+        "longest_weeks": 1,
         "basis": "ISO 8601 weeks (Monday to Sunday) in UTC",
     }
     versions = (await api.client.get(f"/api/v1/roadmaps/{roadmap['id']}/versions", headers=headers)).json()
@@ -223,8 +253,9 @@ async def test_linking_checks_the_repository_and_logs_recent_commits_once(api: A
 
 
 async def test_a_contributor_links_a_repository_with_their_commits(api: Api, github: FakeGithub) -> None:
-    github.add_repo("kofi/group-project", commits=[api_commit("e" * 40, "mine", login="amara-dev", date=T0)])
-    headers = await api.token_for("amara@example.org", github_username="amara-dev")
+    mine = api_commit("e" * 40, "mine", login="amara-dev", author_id=PUSHER_ID, date=T0)
+    github.add_repo("kofi/group-project", commits=[mine], owner_id=KOFI_ID)
+    headers = await _github_learner(api, github)
     roadmap = await _roadmap(api, headers)
     response = await api.client.post(
         f"/api/v1/roadmaps/{roadmap['id']}/repository", json={"full_name": "kofi/group-project"}, headers=headers
@@ -245,9 +276,9 @@ async def test_a_contributor_links_a_repository_with_their_commits(api: Api, git
 async def test_repositories_that_cannot_be_linked_are_422(
     api: Api, github: FakeGithub, full_name: str, field: str
 ) -> None:
-    github.add_repo("amara-dev/private-notes", private=True)
-    github.add_repo("kofi/not-mine", commits=[api_commit("f" * 40, "x", login="kofi", date=T0)])
-    headers = await api.token_for("amara@example.org", github_username="amara-dev")
+    github.add_repo("amara-dev/private-notes", private=True, owner_id=PUSHER_ID)
+    github.add_repo("kofi/not-mine", commits=[api_commit("f" * 40, "x", login="kofi", date=T0)], owner_id=KOFI_ID)
+    headers = await _github_learner(api, github)
     roadmap = await _roadmap(api, headers)
     response = await api.client.post(
         f"/api/v1/roadmaps/{roadmap['id']}/repository", json={"full_name": full_name}, headers=headers
@@ -256,18 +287,22 @@ async def test_repositories_that_cannot_be_linked_are_422(
     assert response.json()["field"] == field
 
 
-async def test_linking_needs_a_github_username(api: Api, github: FakeGithub) -> None:
+@pytest.mark.parametrize("declared", [None, "amara-dev"])
+async def test_linking_needs_a_github_account_proven_by_github_login(
+    api: Api, github: FakeGithub, declared: str | None
+) -> None:
     _seed_repository(github)
-    headers = await api.token_for("nogit@example.org", github_username=None)
+    headers = await api.token_for("mallory@example.org", github_username=declared)
     roadmap = await _roadmap(api, headers)
     response = await api.client.post(
         f"/api/v1/roadmaps/{roadmap['id']}/repository", json={"full_name": REPO}, headers=headers
     )
-    assert (response.status_code, response.json()["field"]) == (422, "profile.github_username")
+    assert (response.status_code, response.json()["field"]) == (422, "github_id")
+    assert not [r for r in github.requests if r.path.startswith("/repos")]  # GitHub was not even asked
 
 
 async def test_githubs_rate_limit_is_503_with_retry_after(api: Api, github: FakeGithub) -> None:
-    headers = await api.token_for("amara@example.org", github_username="amara-dev")
+    headers = await _github_learner(api, github)
     roadmap = await _roadmap(api, headers)
     github.rate_limited = RateLimit(429, {"retry-after": "42"}, "You have exceeded a secondary rate limit.")
     response = await api.client.post(
@@ -282,7 +317,9 @@ async def test_only_the_owner_links_and_unlinks(api: Api, github: FakeGithub) ->
     headers, roadmap = await _linked_learner(api, github)
     mentor = await api.token_for("mentor@example.org", role="mentor", github_username="amara-dev")
     stranger = await api.token_for("stranger@example.org", github_username="amara-dev")
-    await store_mentorship(api, await user_id(api, headers), await user_id(api, mentor), MatchStatus.ACTIVE)
+    await store_mentorship(
+        api, await user_id(api, headers), await user_id(api, mentor), MatchStatus.ACTIVE, domain="python"
+    )
     path = f"/api/v1/roadmaps/{roadmap['id']}/repository"
     assert (await api.client.post(path, json={"full_name": REPO}, headers=mentor)).status_code == 403
     assert (await api.client.post(path, json={"full_name": REPO}, headers=stranger)).status_code == 404
@@ -361,7 +398,7 @@ async def test_progress_is_for_the_owner_and_the_active_mentor_only(api: Api) ->
     active = await api.token_for("active@example.org", role="mentor")
     pending = await api.token_for("pending@example.org", role="mentor")
     stranger = await api.token_for("stranger@example.org")
-    await store_mentorship(api, learner, await user_id(api, active), MatchStatus.ACTIVE)
+    await store_mentorship(api, learner, await user_id(api, active), MatchStatus.ACTIVE, domain="python")
     await store_mentorship(api, learner, await user_id(api, pending), MatchStatus.PENDING)
     path = f"/api/v1/progress/{roadmap['id']}"
     assert (await api.client.get(path, headers=headers)).status_code == 200

@@ -18,11 +18,13 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from skillbridge.adapters.jobs.taskiq_runtime import JobRuntime, JobSpec
+from skillbridge.adapters.keyvalue.memory import MemoryKeyValueStore
 from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork
 from skillbridge.adapters.vcs.payloads import MsgspecGithubEventDecoder
 from skillbridge.application.jobs.names import JobName
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.application.progress.webhook_guard import WebhookGuard
 from skillbridge.application.progress.webhooks import Outcome, ReceiveGithubDelivery, WebhookConfig
 from skillbridge.domain.accounts.profile import Profile
 from skillbridge.domain.jobs.failure import FailedJob
@@ -35,7 +37,7 @@ from skillbridge.main import Settings, build_container
 from skillbridge.main.jobs import JobsProvider, build_job_runtime, failure_recorder, job_specs
 from tests.support.databases import postgres_database, redis_url_or_skip
 from tests.support.entities import make_mentor, make_mentorship, make_user
-from tests.support.github_payloads import SECRET, push_payload
+from tests.support.github_payloads import PUSHER_ID, SECRET, push_payload
 from tests.support.roadmaps import make_roadmap
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -209,15 +211,17 @@ async def test_scheduled_jobs_run_on_the_clock(queue_with: Any) -> None:
 async def test_a_push_queued_three_times_is_processed_once(queue_with: Any) -> None:
     queue = await queue_with(github_webhook_secret=SECRET)
     repository = f"amara-dev/exercises-{uuid4().hex[:6]}"
-    learner = make_user(profile=Profile(display_name="Amara", github_username="amara-dev"))
+    learner = make_user(profile=Profile(display_name="Amara", github_username="amara-dev"), github_id=PUSHER_ID)
     roadmap = replace(make_roadmap(learner.id), repository=repository)
     async with queue.uow() as uow:
         await uow.users.add(learner)
         await uow.roadmaps.add(roadmap)
         await uow.commit()
     body = json.dumps(push_payload(repository, messages=["start the exercises", "done: m1"])).encode()
-    receive = ReceiveGithubDelivery(queue.uow(), MsgspecGithubEventDecoder(), WebhookConfig(SECRET), queue.clock)
-    receipt = await receive("delivery-1", "push", sign(SECRET, body), body)
+    config = WebhookConfig(SECRET)
+    guard = WebhookGuard(MemoryKeyValueStore(), config)
+    receive = ReceiveGithubDelivery(queue.uow(), MsgspecGithubEventDecoder(), config, guard, queue.clock)
+    receipt = await receive("delivery-1", "push", sign(SECRET, body), body, "192.0.2.1")
     assert receipt.outcome is Outcome.QUEUED
 
     arguments = {"delivery_id": "delivery-1"}

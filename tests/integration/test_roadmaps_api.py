@@ -260,8 +260,8 @@ async def test_access_rules_with_the_wrong_users(api: Api) -> None:
     former_mentor = await api.token_for("former@example.org", role="mentor")
     owner_id = await user_id(api, owner)
     await store_mentorship(api, owner_id, await user_id(api, pending_mentor), MatchStatus.PENDING)
-    await store_mentorship(api, owner_id, await user_id(api, active_mentor), MatchStatus.ACTIVE)
-    await store_mentorship(api, owner_id, await user_id(api, former_mentor), MatchStatus.COMPLETED)
+    await store_mentorship(api, owner_id, await user_id(api, active_mentor), MatchStatus.ACTIVE, domain="python")
+    await store_mentorship(api, owner_id, await user_id(api, former_mentor), MatchStatus.COMPLETED, domain="python")
     created = await _create(api, owner)
     url = f"/api/v1/roadmaps/{created['id']}"
     change = {"completed": {"m1": True}}
@@ -281,6 +281,24 @@ async def test_access_rules_with_the_wrong_users(api: Api) -> None:
     missing = "/api/v1/roadmaps/00000000-0000-4000-8000-000000000000"
     assert (await api.client.get(missing, headers=owner)).status_code == 404
     assert (await api.client.patch(missing, json=change, headers=owner)).status_code == 404
+
+
+async def test_an_active_mentor_reads_only_the_roadmaps_of_the_mentorships_domain(api: Api) -> None:
+    owner = await api.token_for("owner@example.org")
+    mentor = await api.token_for("mentor@example.org", role="mentor")
+    await store_mentorship(api, await user_id(api, owner), await user_id(api, mentor), MatchStatus.ACTIVE, domain="sql")
+    mentored = await _create(api, owner, domain="SQL")
+    other = await _create(api, owner, domain="Machine Learning")
+    for path in ("/api/v1/roadmaps/{id}", "/api/v1/roadmaps/{id}/versions", "/api/v1/progress/{id}"):
+        assert (await api.client.get(path.format(id=mentored["id"]), headers=mentor)).status_code == 200
+        assert (await api.client.get(path.format(id=other["id"]), headers=mentor)).status_code == 404
+        assert (await api.client.get(path.format(id=other["id"]), headers=owner)).status_code == 200
+    # A PATCH of the roadmap outside the domain is 404 too: the mentor does not learn that it exists.
+    change = {"completed": {"m1": True}}
+    assert (await api.client.patch(f"/api/v1/roadmaps/{other['id']}", json=change, headers=mentor)).status_code == 404
+    assert (
+        await api.client.patch(f"/api/v1/roadmaps/{mentored['id']}", json=change, headers=mentor)
+    ).status_code == 403
 
 
 async def test_post_uses_openai_when_a_key_is_set(make_settings: Callable[..., Settings]) -> None:

@@ -14,6 +14,9 @@ from skillbridge.domain.vcs.webhooks import sign
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "github"
 SECRET = "a-webhook-secret-for-tests"
+#: The GitHub account that pushes in push.json (its ``sender``), and the author of its commits.
+PUSHER_ID = 98765432
+PUSHER_LOGIN = "amara-dev"
 
 
 @cache

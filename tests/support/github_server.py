@@ -64,15 +64,23 @@ class FakeGithub:
 
     # -------------------------------------------------------------------------------- scripting
 
-    def add_repo(self, full_name: str, *, private: bool = False, commits: list[dict[str, Any]] | None = None) -> None:
+    def add_repo(
+        self,
+        full_name: str,
+        *,
+        private: bool = False,
+        commits: list[dict[str, Any]] | None = None,
+        owner_id: int | None = None,
+    ) -> None:
         owner, name = full_name.split("/")
+        owner_id = owner_id if owner_id is not None else abs(hash(owner)) % 10**7
         self.repos[full_name.lower()] = {
             "id": abs(hash(full_name)) % 10**8,
             "node_id": "R_kgDOtest",
             "name": name,
             "full_name": full_name,
             "private": private,
-            "owner": {"login": owner, "id": abs(hash(owner)) % 10**7, "type": "User", "site_admin": False},
+            "owner": {"login": owner, "id": owner_id, "type": "User", "site_admin": False},
             "html_url": f"https://github.com/{full_name}",
             "url": f"{self.url}/repos/{full_name}",
             "description": None,
@@ -151,12 +159,21 @@ class FakeGithub:
 
 
 def api_commit(
-    sha: str, message: str, *, login: str | None, name: str = "Test Author", date: datetime, base: str = ""
+    sha: str,
+    message: str,
+    *,
+    login: str | None,
+    name: str = "Test Author",
+    date: datetime,
+    base: str = "",
+    author_id: int | None = None,
 ) -> dict[str, Any]:
-    """One item of ``GET /repos/{o}/{r}/commits`` as GitHub sends it."""
+    """One item of ``GET /repos/{o}/{r}/commits`` as GitHub sends it (``author_id``: the id of the account
+    GitHub attributes it to, by default one derived from ``login``)."""
     stamp = date.strftime("%Y-%m-%dT%H:%M:%SZ")
     person = {"name": name, "email": f"{(login or 'someone')}@users.noreply.github.com", "date": stamp}
-    account = None if login is None else {"login": login, "id": abs(hash(login)) % 10**7, "type": "User"}
+    account_id = author_id if author_id is not None else abs(hash(login)) % 10**7
+    account = None if login is None else {"login": login, "id": account_id, "type": "User"}
     return {
         "sha": sha,
         "node_id": "C_test",

@@ -109,9 +109,11 @@ def build_service() -> Path:
 
 
 @contextmanager
-def running_service(binary: Path, *, start_timeout: float = 30.0) -> Iterator[str]:
-    """Start the service on a free port, yield its base URL, stop it (SIGTERM, then SIGKILL) at the end."""
-    env = {**os.environ, "MATCHER_BIND": "127.0.0.1:0"}
+def running_service(binary: Path, *, start_timeout: float = 30.0, token: str | None = None) -> Iterator[str]:
+    """Start the service on a free port (requiring ``token`` when given), yield its base URL, stop it (SIGTERM,
+    then SIGKILL) at the end."""
+    env = {key: value for key, value in os.environ.items() if key != "MATCHER_TOKEN"}
+    env |= {"MATCHER_BIND": "127.0.0.1:0", **({"MATCHER_TOKEN": token} if token else {})}
     process = subprocess.Popen(  # noqa: S603 - our own binary
         [binary], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )

@@ -16,7 +16,8 @@ from pydantic_core import ErrorDetails
 
 from skillbridge.domain.errors import Conflict, DomainError
 from skillbridge.main.container import build_container
-from skillbridge.main.settings import Settings
+from skillbridge.main.secret_key import SecretKeyError, is_loopback, signing_secret, weak_secret_in_use
+from skillbridge.main.settings import MIN_SECRET_BYTES, Settings
 
 T = TypeVar("T")
 
@@ -81,12 +82,29 @@ def serve(host: str | None, port: int | None, workers: int, run_migrations: bool
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
     settings = _settings()
+    host = host or settings.host
+    if weak_secret_in_use(settings) and not is_loopback(host):
+        raise click.ClickException(
+            f"refusing to serve on {host}: SKILLBRIDGE_SECRET_KEY is the secret published in the source or shorter "
+            f"than {MIN_SECRET_BYTES} bytes, so anyone could sign tokens; unset it (a random one is kept in "
+            f"{settings.secret_key_path}) or set a strong one, or serve on 127.0.0.1"
+        )
+    if workers > 1 and not settings.redis_url:
+        raise click.ClickException(
+            f"refusing --workers {workers} without SKILLBRIDGE_REDIS_URL: each process would keep its own rate "
+            "limits, login throttling, token revocations, GitHub login states and job clock; set "
+            "SKILLBRIDGE_REDIS_URL or serve with --workers 1"
+        )
+    try:  # made here, once, before any worker process starts
+        signing_secret(settings)
+    except (SecretKeyError, OSError) as exc:
+        raise click.ClickException(f"no token signing key: {exc}") from None
     if run_migrations if run_migrations is not None else settings.profile == "embedded":
         asyncio.run(_migrate(settings))
     uvicorn.run(
         "skillbridge.main.app:create_app",
         factory=True,
-        host=host or settings.host,
+        host=host,
         port=port if port is not None else settings.port,
         workers=workers,
         proxy_headers=False,  # the app reads X-Forwarded-For itself, trusting SKILLBRIDGE_TRUSTED_PROXIES only
@@ -129,6 +147,10 @@ def seed_demo(seed: int, mentors: int, learners: int) -> None:
     from skillbridge.main.demo_data import DEMO_PASSWORD, demo_registrations  # noqa: PLC0415
 
     settings = _settings()
+    if settings.profile == "production":
+        raise click.ClickException(
+            "seed-demo is refused in the production profile: it creates accounts whose password is published"
+        )
     registrations = demo_registrations(seed=seed, mentors=mentors, learners=learners)
 
     async def work(container: AsyncContainer) -> tuple[int, int]:

@@ -78,8 +78,9 @@ from skillbridge.application.ports.roadmap_generator import DomainCatalog, Roadm
 from skillbridge.application.ports.token_service import TokenService
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.application.ports.vcs_gateway import VcsGateway
-from skillbridge.application.progress.linking import LinkRepository, UnlinkRepository
+from skillbridge.application.progress.linking import LinkBudget, LinkRepository, UnlinkRepository
 from skillbridge.application.progress.reporting import GetProgress, LogProgressEvent
+from skillbridge.application.progress.webhook_guard import WebhookGuard
 from skillbridge.application.progress.webhooks import ProcessGithubDelivery, ReceiveGithubDelivery, WebhookConfig
 from skillbridge.application.roadmaps.creation import CreateRoadmap
 from skillbridge.application.roadmaps.domains import ListDomains
@@ -87,6 +88,7 @@ from skillbridge.application.roadmaps.editing import UpdateRoadmap
 from skillbridge.application.roadmaps.reading import GetRoadmap, ListMyRoadmaps, ListRoadmapVersions
 from skillbridge.domain.badges.rules import BadgeRules, default_rules
 from skillbridge.domain.matching.scoring import Weights
+from skillbridge.main.secret_key import signing_secret
 from skillbridge.main.settings import Settings
 
 
@@ -110,7 +112,7 @@ class CoreProvider(Provider):
     @provide(scope=Scope.APP)
     def token_service(self, settings: Settings) -> TokenService:
         return JwtTokenService(
-            settings.secret_key.get_secret_value(), access_ttl=timedelta(seconds=settings.access_token_ttl_seconds)
+            signing_secret(settings), access_ttl=timedelta(seconds=settings.access_token_ttl_seconds)
         )
 
     @provide(scope=Scope.APP)
@@ -286,7 +288,10 @@ class MatchingProvider(Provider):
 
     @provide(scope=Scope.APP)
     async def matching_engine(self, settings: Settings) -> AsyncIterator[MatchingEngine]:
-        chain, remote = build_matching_chain(settings.matcher_url, timeout_seconds=settings.matcher_timeout_seconds)
+        token = settings.matcher_token.get_secret_value() if settings.matcher_token else None
+        chain, remote = build_matching_chain(
+            settings.matcher_url, timeout_seconds=settings.matcher_timeout_seconds, token=token
+        )
         try:
             yield chain
         finally:
@@ -324,7 +329,19 @@ class GithubProvider(Provider):
     @provide(scope=Scope.APP)
     def webhook_config(self, settings: Settings) -> WebhookConfig:
         secret = settings.github_webhook_secret
-        return WebhookConfig(secret.get_secret_value() if secret else None)
+        return WebhookConfig(
+            secret.get_secret_value() if secret else None,
+            max_failures_per_address=settings.webhook_max_failures_per_address,
+            failure_window_seconds=settings.webhook_failure_window_seconds,
+        )
+
+    @provide(scope=Scope.APP)
+    def link_budget(self, settings: Settings) -> LinkBudget:
+        return LinkBudget(per_hour=settings.github_links_per_user_per_hour)
+
+    @provide(scope=Scope.APP)
+    def webhook_guard(self, store: KeyValueStore, config: WebhookConfig) -> WebhookGuard:
+        return WebhookGuard(store, config)
 
     @provide(scope=Scope.APP)
     def login_config(self, settings: Settings) -> GithubLoginConfig:

@@ -1,20 +1,25 @@
 """Settings, read from ``SKILLBRIDGE_*`` environment variables.
 
 Defaults give the embedded profile: a SQLite file under ./var, in-memory cache and rate limits, no
-external service. The production profile refuses to start with the default secret or a short one.
+external service, and a signing secret generated once per install (see :mod:`skillbridge.main.secret_key`).
+The production profile refuses to start without an explicit secret of at least 32 bytes.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-#: The development secret. Fine on a laptop, refused by the production profile.
-DEFAULT_SECRET = "skillbridge-embedded-development-secret-change-me"  # noqa: S105
+#: The development secret earlier versions signed tokens with by default. It is published in the source, so
+#: it is refused in production and on any address but loopback; an unset secret is generated per install.
+PUBLISHED_SECRET = "skillbridge-embedded-development-secret-change-me"  # noqa: S105
 MIN_SECRET_BYTES = 32
+#: The signing secret file of the embedded profile when the database is not a SQLite file.
+DEFAULT_SECRET_KEY_FILE = Path("var") / "secret_key"
 
 
 class Settings(BaseSettings):
@@ -26,7 +31,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./var/skillbridge.db"
     redis_url: str | None = None
     redis_key_prefix: str = Field(default="skillbridge:", min_length=1, max_length=100)
-    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    secret_key: SecretStr | None = None
+    secret_key_file: str | None = None
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
     refresh_token_ttl_days: int = Field(default=14, ge=1, le=90)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -44,6 +50,9 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=65_536, ge=8)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
+    webhook_max_failures_per_address: int = Field(default=10, ge=1)
+    webhook_failure_window_seconds: int = Field(default=900, ge=1)
+    github_links_per_user_per_hour: int = Field(default=10, ge=1, le=1000)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     # Roadmap generation: OpenAI when a key is set, the offline catalog otherwise (and as the fallback).
@@ -59,6 +68,7 @@ class Settings(BaseSettings):
     roadmap_cache_ttl_seconds: int = Field(default=86_400, ge=0)
     # Matching: the Rust extension in process; the matcher-rs HTTP service too when its URL is set.
     matcher_url: str | None = None
+    matcher_token: SecretStr | None = None
     matcher_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     match_min_score: float = Field(default=0.4, ge=0, le=1)
     match_response_days: float = Field(default=7.0, gt=0, le=90)
@@ -112,8 +122,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _production_needs_a_real_secret(self) -> Settings:
         if self.profile == "production":
-            secret = self.secret_key.get_secret_value()
-            if secret == DEFAULT_SECRET or len(secret.encode()) < MIN_SECRET_BYTES:
+            secret = self.secret_key.get_secret_value() if self.secret_key else ""
+            if secret == PUBLISHED_SECRET or len(secret.encode()) < MIN_SECRET_BYTES:
                 raise ValueError(
                     f"SKILLBRIDGE_SECRET_KEY must be set to a secret of at least {MIN_SECRET_BYTES} bytes "
                     "in the production profile"
@@ -142,6 +152,18 @@ class Settings(BaseSettings):
     def jobs_run_inline(self) -> bool:
         """Whether background jobs run inside the API process (no Redis, or asked for) rather than in a worker."""
         return self.jobs_broker == "in-process" or (self.jobs_broker == "auto" and not self.redis_url)
+
+    @property
+    def secret_key_path(self) -> Path:
+        """Where the embedded profile keeps its generated signing secret: ``SKILLBRIDGE_SECRET_KEY_FILE``, else
+        next to the SQLite file, else ``./var/secret_key``."""
+        if self.secret_key_file:
+            return Path(self.secret_key_file)
+        prefix = "sqlite+aiosqlite:///"
+        database = self.database_url.removeprefix(prefix)
+        if self.database_url.startswith(prefix) and database and not database.startswith(":memory:"):
+            return Path(database).parent / "secret_key"
+        return DEFAULT_SECRET_KEY_FILE
 
     @property
     def uses_memory_database(self) -> bool:

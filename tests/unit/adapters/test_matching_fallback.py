@@ -189,7 +189,10 @@ async def test_remote_malformed_answer_is_dependency_unavailable() -> None:
     await remote.aclose()
 
 
-@pytest.mark.parametrize(("status", "code"), [(413, "payload_too_large"), (422, "too_many_pairs")])
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [(413, "payload_too_large"), (413, "too_many_pairs"), (422, "too_many_pairs"), (401, "unauthorized")],
+)
 async def test_remote_size_limits_let_the_next_engine_try(status: int, code: str) -> None:
     def limit(request: httpx.Request) -> httpx.Response:
         return httpx.Response(status, json={"error": {"code": code, "message": "too big", "field": None}})

@@ -3,9 +3,11 @@ done tags and who may use them, repository checks, and GitHub login."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -21,8 +23,9 @@ from skillbridge.application.accounts.github_login import CompleteGithubLogin, G
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.progress.commits import record_commits
-from skillbridge.application.progress.linking import LinkRepository
+from skillbridge.application.progress.linking import LinkBudget, LinkRepository
 from skillbridge.application.progress.reporting import LogProgressEvent
+from skillbridge.application.progress.webhook_guard import WebhookGuard
 from skillbridge.application.progress.webhooks import (
     Outcome,
     ProcessGithubDelivery,
@@ -36,6 +39,7 @@ from skillbridge.domain.errors import (
     Conflict,
     DependencyUnavailable,
     InvalidInput,
+    TooManyAttempts,
     Unauthenticated,
 )
 from skillbridge.domain.pagination import PageRequest
@@ -46,10 +50,17 @@ from tests.support.roadmaps import make_roadmap
 
 REPO = "amara-dev/python-exercises"
 T0 = datetime(2026, 12, 1, 10, tzinfo=UTC)
+AMARA_ID = 583231
+ADDRESS = "192.0.2.10"
+OTHER = "192.0.2.11"
+KOFI_ID = 7001
 
 
-def _commit(sha: str, message: str, login: str | None = "amara-dev", hours: int = 0) -> Commit:
-    return Commit(sha, message, f"https://github.com/{REPO}/commit/{sha}", T0 + timedelta(hours=hours), "A", login)
+def _commit(
+    sha: str, message: str, login: str | None = "amara-dev", hours: int = 0, author_id: int | None = AMARA_ID
+) -> Commit:
+    url = f"https://github.com/{REPO}/commit/{sha}"
+    return Commit(sha, message, url, T0 + timedelta(hours=hours), "A", login, author_id=author_id)
 
 
 @dataclass
@@ -61,7 +72,7 @@ class World:
         return MemoryUnitOfWork(self.db)
 
     async def learner(self, repository: str | None = REPO, login: str | None = "amara-dev") -> tuple[Any, Any]:
-        user = make_user(profile=Profile(display_name="Amara", github_username=login))
+        user = make_user(profile=Profile(display_name="Amara", github_username=login), github_id=AMARA_ID)
         roadmap = replace(make_roadmap(user.id), repository=repository)
         async with self.uow() as uow:
             await uow.users.add(user)
@@ -96,8 +107,11 @@ async def _queue(world: World, push: Push, delivery: str = "d-1") -> None:
         def decode(self, event: str, body: bytes) -> Any:
             return push
 
-    receive = ReceiveGithubDelivery(world.uow(), Decoder(), WebhookConfig("s3cret"), world.clock)
-    receipt = await receive(delivery, "push", sign("s3cret", body), body)
+    config = WebhookConfig("s3cret")
+    receive = ReceiveGithubDelivery(
+        world.uow(), Decoder(), config, WebhookGuard(MemoryKeyValueStore(), config), world.clock
+    )
+    receipt = await receive(delivery, "push", sign("s3cret", body), body, ADDRESS)
     assert receipt.outcome is Outcome.QUEUED
 
 
@@ -154,21 +168,49 @@ async def test_an_unavailable_database_leaves_the_delivery_queued_for_the_retry(
     assert await ProcessGithubDelivery(world.uow(), world.clock)("d-1") is True
 
 
+def _receiver(world: World, config: WebhookConfig, store: MemoryKeyValueStore) -> ReceiveGithubDelivery:
+    guard = WebhookGuard(store, config)
+    return ReceiveGithubDelivery(world.uow(), MsgspecGithubEventDecoder(), config, guard, world.clock)
+
+
 async def test_receiving_needs_a_secret_headers_and_commits(world: World) -> None:
-    decoder = MsgspecGithubEventDecoder()
     body = b"{}"
     with pytest.raises(Unauthenticated):
-        await ReceiveGithubDelivery(world.uow(), decoder, WebhookConfig(None), world.clock)(
-            "d", "ping", sign("", body), body
-        )
-    receive = ReceiveGithubDelivery(world.uow(), decoder, WebhookConfig("s"), world.clock)
+        await _receiver(world, WebhookConfig(None), MemoryKeyValueStore())("d", "ping", sign("", body), body, ADDRESS)
+    receive = _receiver(world, WebhookConfig("s"), MemoryKeyValueStore())
     with pytest.raises(BadRequest) as raised:
-        await receive("d", None, sign("s", body), body)
+        await receive("d", None, sign("s", body), body, ADDRESS)
     assert raised.value.field == "X-GitHub-Event"
     with pytest.raises(BadRequest):
-        await receive("x" * 65, "push", sign("s", body), body)
+        await receive("x" * 65, "push", sign("s", body), body, ADDRESS)
     empty = b'{"ref": "refs/heads/gone", "repository": {"full_name": "a/b"}, "commits": [], "deleted": true}'
-    assert (await receive("d", "push", sign("s", empty), empty)).outcome is Outcome.IGNORED
+    assert (await receive("d", "push", sign("s", empty), empty, ADDRESS)).outcome is Outcome.IGNORED
+
+
+@pytest.mark.parametrize("header", [None, "", "sha1=" + "0" * 40, "sha256=" + "0" * 63, "sha256=" + "g" * 64])
+async def test_the_guard_refuses_a_missing_or_malformed_signature_and_counts_it(header: str | None) -> None:
+    store = MemoryKeyValueStore()
+    guard = WebhookGuard(store, WebhookConfig("s", max_failures_per_address=2, failure_window_seconds=60))
+    with pytest.raises(Unauthenticated):
+        await guard.admit(header, ADDRESS)
+    await guard.admit("sha256=" + "0" * 64, ADDRESS)  # well-formed: its body may be read (one failure so far)
+    with pytest.raises(Unauthenticated):
+        await guard.admit(header, ADDRESS)
+    with pytest.raises(TooManyAttempts) as raised:  # two failures: even a well-formed one is refused now
+        await guard.admit("sha256=" + "0" * 64, ADDRESS)
+    assert raised.value.retry_after == 60
+    await guard.admit("sha256=" + "0" * 64, "198.51.100.7")  # another address is not affected
+
+
+async def test_a_signature_that_does_not_match_counts_against_the_address(world: World) -> None:
+    store = MemoryKeyValueStore()
+    config = WebhookConfig("s", max_failures_per_address=1, failure_window_seconds=30)
+    body = b'{"zen": "hi"}'
+    with pytest.raises(Unauthenticated):
+        await _receiver(world, config, store)("d", "ping", sign("not-s", body), body, ADDRESS)
+    with pytest.raises(TooManyAttempts):
+        await WebhookGuard(store, config).admit(sign("s", body), ADDRESS)
+    assert (await _receiver(world, config, store)("d", "ping", sign("s", body), body, OTHER)).outcome is Outcome.PONG
 
 
 def test_the_decoder_reads_ping_push_and_ignores_the_rest() -> None:
@@ -184,30 +226,70 @@ def test_the_decoder_reads_ping_push_and_ignores_the_rest() -> None:
         decoder.decode("ping", b'{"hook_id": "seven"}')
 
 
+def test_a_pushed_commit_gets_the_pushers_id_only_when_github_matched_its_author_to_the_pusher() -> None:
+    def commit(username: str | None) -> dict[str, Any]:
+        author = None if username is None else {"name": "A", "username": username}
+        stamp = "2026-12-01T10:00:00Z"
+        return {"id": uuid4().hex, "message": "done: m1", "timestamp": stamp, "url": "u", "author": author}
+
+    payload: dict[str, Any] = {
+        "ref": "r",
+        "repository": {"full_name": "a/b"},
+        "sender": {"login": "Amara-Dev", "id": 583231},
+        "commits": [commit("amara-dev"), commit("kofi"), commit(None)],
+    }
+    push = MsgspecGithubEventDecoder().decode("push", json.dumps(payload).encode())
+    assert isinstance(push, Push)
+    assert [c.author_id for c in push.commits] == [583231, None, None]
+    del payload["sender"]
+    unsent = MsgspecGithubEventDecoder().decode("push", json.dumps(payload).encode())
+    assert isinstance(unsent, Push)
+    assert [c.author_id for c in unsent.commits] == [None, None, None]
+
+
+async def test_commits_happen_when_the_server_learns_of_them_not_when_their_author_says(world: World) -> None:
+    user, roadmap = await world.learner()
+    backdated = Commit(
+        "f" * 40, "old work", "u", datetime(2020, 1, 6, tzinfo=UTC), "A", "amara-dev", author_id=AMARA_ID
+    )
+    learned = T0 + timedelta(days=2)
+    async with world.uow() as uow:
+        await record_commits(uow, roadmap, user, REPO, [backdated], world.clock.now(), learned_at=learned)
+        await uow.commit()
+    async with world.uow() as uow:
+        assert list(await uow.progress_logs.occurrence_times(roadmap.id)) == [learned]
+        event = (await uow.progress_logs.list_for_roadmap(roadmap.id, PageRequest())).items[0]
+    assert event.details["timestamp"] == "2020-01-06T00:00:00+00:00"  # the author's date, shown, not counted
+
+
 async def test_only_the_learners_own_commits_complete_modules(world: World) -> None:
     user, roadmap = await world.learner()
     commits = [
-        _commit("a" * 40, "done: m1", login="kofi"),
+        _commit("a" * 40, "done: m1", login="kofi", author_id=KOFI_ID),
+        _commit("e" * 40, "done: m1", login="amara-dev", author_id=None),  # the name alone proves nothing
         _commit("b" * 40, "done: m2 done: m1", hours=1),
         _commit("b" * 40, "done: m2 done: m1", hours=1),  # the same commit twice in one batch
         _commit("c" * 40, "done: m2", hours=2),  # already done by the commit before
     ]
     async with world.uow() as uow:
-        recorded = await record_commits(uow, roadmap, user, REPO, commits, world.clock.now())
+        recorded = await record_commits(uow, roadmap, user, REPO, commits, world.clock.now(), learned_at=T0)
         await uow.commit()
-    assert recorded.commits_logged == 3
+    assert recorded.commits_logged == 4
     assert recorded.modules_completed == ("m2", "m1")
     async with world.uow() as uow:
-        again = await record_commits(uow, recorded.roadmap, user, REPO, commits, world.clock.now())
+        again = await record_commits(uow, recorded.roadmap, user, REPO, commits, world.clock.now(), learned_at=T0)
     assert (again.commits_logged, again.modules_completed) == (0, ())
 
 
 async def test_linking_rules_with_the_in_memory_gateway(world: World) -> None:
     user, roadmap = await world.learner(repository=None)
     vcs = MemoryVcsGateway()
-    vcs.add(RepositoryInfo("Amara-Dev/Python-Exercises", "amara-dev", False, "https://github.com/x"))
-    vcs.add(RepositoryInfo("kofi/shared", "kofi", False, "https://github.com/y"), [_commit("d" * 40, "x", "kofi")])
-    link = LinkRepository(world.uow(), vcs, world.clock)
+    vcs.add(RepositoryInfo("Amara-Dev/Python-Exercises", "amara-dev", False, "https://github.com/x", owner_id=AMARA_ID))
+    vcs.add(
+        RepositoryInfo("kofi/shared", "kofi", False, "https://github.com/y", owner_id=KOFI_ID),
+        [_commit("d" * 40, "x", "kofi", author_id=KOFI_ID)],
+    )
+    link = LinkRepository(world.uow(), vcs, world.clock, MemoryKeyValueStore(), LinkBudget())
     principal = Principal(user.id, Role.LEARNER)
     result = await link(principal, roadmap.id, " amara-dev/python-exercises ")
     assert result.roadmap.repository == "Amara-Dev/Python-Exercises"
@@ -303,5 +385,7 @@ async def test_use_cases_check_what_the_http_schema_also_checks(world: World) ->
         await LogProgressEvent(world.uow(), world.clock)(principal, roadmap.id, "teleport", {})
     assert (raised.value.field, "note" in raised.value.allowed) == ("event_type", True)
     with pytest.raises(InvalidInput) as raised:
-        await LinkRepository(world.uow(), MemoryVcsGateway(), world.clock)(principal, roadmap.id, "not a repo")
+        await LinkRepository(world.uow(), MemoryVcsGateway(), world.clock, MemoryKeyValueStore(), LinkBudget())(
+            principal, roadmap.id, "not a repo"
+        )
     assert raised.value.field == "full_name"

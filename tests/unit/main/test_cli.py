@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,14 +14,6 @@ from skillbridge.main.demo_data import DEMO_PASSWORD
 PASSWORD = "kilimanjaro-sunrise-42"
 
 Run = Callable[..., Result]
-
-
-@pytest.fixture(autouse=True)
-def _only_these_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A developer's own SKILLBRIDGE_* variables must not change what these tests see.
-    for key in list(os.environ):
-        if key.startswith("SKILLBRIDGE_"):
-            monkeypatch.delenv(key)
 
 
 @pytest.fixture
@@ -141,3 +132,74 @@ def test_a_redis_job_broker_without_redis_is_refused_at_start(run: Run) -> None:
     result = run("expire-matches", SKILLBRIDGE_JOBS_BROKER="redis")
     assert result.exit_code == 1
     assert "SKILLBRIDGE_JOBS_BROKER=redis needs SKILLBRIDGE_REDIS_URL" in result.output
+
+
+def test_seed_demo_is_refused_in_the_production_profile(run: Run, database: Path) -> None:
+    strong = {
+        "SKILLBRIDGE_PROFILE": "production",
+        "SKILLBRIDGE_SECRET_KEY": "0123456789abcdef0123456789abcdef",
+        "SKILLBRIDGE_ARGON2_TIME_COST": "2",
+        "SKILLBRIDGE_ARGON2_MEMORY_KIB": "19456",
+    }
+    result = run("seed-demo", "--mentors", "1", "--learners", "1", **strong)
+    assert result.exit_code == 1
+    assert "seed-demo is refused in the production profile" in result.output
+    assert DEMO_PASSWORD not in result.output
+    assert not database.exists()  # nothing created, not even the schema
+    # The same settings migrate fine: only the demo accounts are refused.
+    assert run("migrate", **strong).exit_code == 0
+
+
+class ServeCalls:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls: list[dict[str, object]] = []
+        monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: self.calls.append(kwargs))
+
+
+@pytest.mark.parametrize("workers", ["2", "8"])
+def test_serve_refuses_several_workers_without_redis(
+    run: Run, monkeypatch: pytest.MonkeyPatch, database: Path, workers: str
+) -> None:
+    served = ServeCalls(monkeypatch)
+    for profile in ("embedded", "production"):
+        result = run(
+            "serve",
+            "--workers",
+            workers,
+            "--no-migrate",
+            SKILLBRIDGE_PROFILE=profile,
+            SKILLBRIDGE_SECRET_KEY="0123456789abcdef0123456789abcdef",
+            SKILLBRIDGE_ARGON2_TIME_COST="2",
+            SKILLBRIDGE_ARGON2_MEMORY_KIB="19456",
+        )
+        assert result.exit_code == 1
+        assert f"refusing --workers {workers} without SKILLBRIDGE_REDIS_URL" in result.output
+    assert served.calls == []
+    # Positive controls: one worker without Redis, several with it.
+    assert run("serve", "--no-migrate").exit_code == 0
+    with_redis = run("serve", "--workers", workers, "--no-migrate", SKILLBRIDGE_REDIS_URL="redis://127.0.0.1:6379/0")
+    assert with_redis.exit_code == 0, with_redis.output
+    assert [call["workers"] for call in served.calls] == [1, int(workers)]
+
+
+@pytest.mark.parametrize("secret", ["skillbridge-embedded-development-secret-change-me", "tiny-s3cr3t"])
+def test_serve_refuses_a_public_host_with_a_published_or_short_secret(
+    run: Run, monkeypatch: pytest.MonkeyPatch, database: Path, secret: str
+) -> None:
+    served = ServeCalls(monkeypatch)
+    for host in ("0.0.0.0", "192.0.2.1"):  # noqa: S104 - the abuse under test
+        result = run("serve", "--host", host, "--no-migrate", SKILLBRIDGE_SECRET_KEY=secret)
+        assert result.exit_code == 1
+        assert f"refusing to serve on {host}" in result.output
+        assert secret not in result.output
+    from_env = run("serve", "--no-migrate", SKILLBRIDGE_SECRET_KEY=secret, SKILLBRIDGE_HOST="0.0.0.0")  # noqa: S104
+    assert from_env.exit_code == 1
+    assert served.calls == []
+    # Positive controls: loopback with that secret, and a public host with the generated per-install key.
+    assert run("serve", "--host", "127.0.0.1", "--no-migrate", SKILLBRIDGE_SECRET_KEY=secret).exit_code == 0
+    public = run("serve", "--host", "0.0.0.0", "--no-migrate")  # noqa: S104
+    assert public.exit_code == 0, public.output
+    assert [call["host"] for call in served.calls] == ["127.0.0.1", "0.0.0.0"]  # noqa: S104
+    key = database.parent / "secret_key"
+    assert key.exists()
+    assert oct(key.stat().st_mode & 0o777) == "0o600"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -17,13 +16,6 @@ from skillbridge.main import Settings, build_container
 
 README = Path(__file__).resolve().parents[3] / "docs" / "architecture.md"
 PASSWORD = "kilimanjaro-sunrise-42"
-
-
-@pytest.fixture(autouse=True)
-def _only_these_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in list(os.environ):
-        if key.startswith("SKILLBRIDGE_"):
-            monkeypatch.delenv(key)
 
 
 def _readme_script() -> str:

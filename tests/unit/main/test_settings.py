@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from pydantic import ValidationError
 
 from skillbridge.main import Settings
-from skillbridge.main.settings import DEFAULT_SECRET
+from skillbridge.main.settings import PUBLISHED_SECRET
 
 SECRET_32 = "0123456789abcdef0123456789abcdef"
 STRONG_ARGON2 = {"argon2_time_cost": 2, "argon2_memory_kib": 19_456}
 
 
-@pytest.fixture(autouse=True)
-def _only_these_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in list(os.environ):
-        if key.startswith("SKILLBRIDGE_"):
-            monkeypatch.delenv(key)
-
-
 def test_the_defaults_are_the_embedded_profile() -> None:
     settings = Settings()
     assert settings.profile == "embedded"
-    assert settings.secret_key.get_secret_value() == DEFAULT_SECRET
+    assert settings.secret_key is None  # generated per install (see test_secret_key)
     assert settings.database_url.startswith("sqlite+aiosqlite:///")
     assert settings.redis_url is None
     assert settings.cors_origins == []
@@ -35,6 +26,8 @@ def test_the_defaults_are_the_embedded_profile() -> None:
 def test_production_refuses_the_default_secret() -> None:
     with pytest.raises(ValidationError, match="SKILLBRIDGE_SECRET_KEY"):
         Settings(profile="production", **STRONG_ARGON2)
+    with pytest.raises(ValidationError, match="SKILLBRIDGE_SECRET_KEY"):
+        Settings(profile="production", secret_key=PUBLISHED_SECRET, **STRONG_ARGON2)
 
 
 def test_production_refuses_a_31_byte_secret() -> None:

@@ -44,9 +44,12 @@ class World:
             await uow.commit()
         return Principal(user.id, role)
 
-    async def match(self, learner: Principal, mentor: Principal, status: MatchStatus) -> None:
+    async def match(
+        self, learner: Principal, mentor: Principal, status: MatchStatus, domain: str | None = None
+    ) -> None:
         async with self.uow() as uow:
-            await uow.mentorships.add(make_mentorship(learner.user_id, mentor.user_id, status=status, domain=status))
+            mentorship = make_mentorship(learner.user_id, mentor.user_id, status=status, domain=domain or status)
+            await uow.mentorships.add(mentorship)
             await uow.commit()
 
 
@@ -104,11 +107,16 @@ async def test_access_rules(world: World) -> None:
     other = await world.person()
     admin = Principal((await world.person()).user_id, Role.ADMIN)
     active, pending = await world.person(Role.MENTOR), await world.person(Role.MENTOR)
-    await world.match(owner, active, MatchStatus.ACTIVE)
+    await world.match(owner, active, MatchStatus.ACTIVE, domain="python")
     await world.match(owner, pending, MatchStatus.PENDING)
     roadmap = await CreateRoadmap(world.uow(), CATALOG, world.clock)(
         owner, RoadmapRequest.create("python", "beginner", 4)
     )
+    elsewhere = await CreateRoadmap(world.uow(), CATALOG, world.clock)(
+        owner, RoadmapRequest.create("sql", "beginner", 4)
+    )
+    with pytest.raises(NotFound):  # a roadmap outside the mentorship's domain
+        await GetRoadmap(world.uow())(active, elsewhere.id)
     change = RoadmapChanges(completed={"m1": True})
     for outsider in (other, pending, admin):
         with pytest.raises(NotFound):

@@ -2,8 +2,11 @@
 //!
 //! Routes: `POST /match`, `POST /recommend`, `GET /health`, `GET /metrics` (Prometheus text).
 //! Errors are JSON: `{"error": {"code": "...", "message": "...", "field": "..." | null}}` with
-//! 400 (malformed JSON), 422 (well-formed but invalid input), 413 (body over the limit),
-//! 404 / 405 (unknown route / method).
+//! 400 (malformed JSON), 422 (well-formed but invalid input), 413 (body or job over the limit),
+//! 401 (a token is configured and the request lacks it), 404 / 405 (unknown route / method).
+//!
+//! With a token configured every route but `GET /health` needs `Authorization: Bearer <token>`;
+//! the check runs before the body is read and compares in constant time.
 
 mod metrics;
 
@@ -27,25 +30,41 @@ pub use metrics::Metrics;
 
 /// Default request body limit: 16 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
-/// Default cap on learners × mentors per `/match` request (guards memory: the eligible
-/// graph of a dense request grows with the product).
-pub const DEFAULT_MAX_PAIRS: u64 = 100_000_000;
+/// Default cap on learners × mentors per `/match` request, and on mentors per `/recommend`
+/// (guards memory and CPU: the eligible graph of a dense request grows with the product).
+/// 10,000 waiting learners against 1,000 mentors fit.
+pub const DEFAULT_MAX_PAIRS: u64 = 10_000_000;
 /// Default number of recommendations.
 pub const DEFAULT_K: usize = 10;
 
 /// Service configuration.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     pub max_body_bytes: usize,
     pub max_pairs: u64,
+    /// The shared bearer token (`MATCHER_TOKEN`); `None` leaves the service open (loopback only).
+    pub token: Option<String>,
 }
 
 impl Default for Config {
+    /// 16 MiB bodies, [`DEFAULT_MAX_PAIRS`], no token.
     fn default() -> Self {
         Config {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_pairs: DEFAULT_MAX_PAIRS,
+            token: None,
         }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the token.
+        f.debug_struct("Config")
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_pairs", &self.max_pairs)
+            .field("token", &self.token.as_ref().map(|_| "<set>"))
+            .finish()
     }
 }
 
@@ -53,6 +72,16 @@ impl Default for Config {
 struct AppState {
     metrics: Arc<Metrics>,
     max_pairs: u64,
+    token: Option<Arc<[u8]>>,
+}
+
+/// Whether `given` equals `expected`, in time that depends only on their lengths.
+pub fn constant_time_eq(given: &[u8], expected: &[u8]) -> bool {
+    let mut diff = u8::from(given.len() != expected.len());
+    for (i, e) in expected.iter().enumerate() {
+        diff |= e ^ given.get(i).copied().unwrap_or(!e);
+    }
+    diff == 0
 }
 
 /// Build the router.
@@ -60,6 +89,7 @@ pub fn app(config: Config) -> Router {
     let state = AppState {
         metrics: Arc::new(Metrics::default()),
         max_pairs: config.max_pairs,
+        token: config.token.map(|t| Arc::from(t.into_bytes())),
     };
     Router::new()
         .route("/match", post(match_handler))
@@ -69,6 +99,7 @@ pub fn app(config: Config) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .with_state(state)
 }
@@ -280,20 +311,7 @@ async fn match_handler(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: MatchRequest = parse_body(body)?;
-    let pairs = (req.learners.len() as u64).saturating_mul(req.mentors.len() as u64);
-    if pairs > state.max_pairs {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "too_many_pairs",
-            format!(
-                "{} learners x {} mentors = {pairs} pairs exceeds the limit of {} (MATCHER_MAX_PAIRS)",
-                req.learners.len(),
-                req.mentors.len(),
-                state.max_pairs
-            ),
-            None,
-        ));
-    }
+    check_pairs(req.learners.len(), req.mentors.len(), state.max_pairs)?;
     let weights = req.weights.unwrap_or_default();
     let algorithm = req.algorithm.unwrap_or_default();
     let (result, elapsed_ms) = blocking(move || {
@@ -308,8 +326,28 @@ async fn match_handler(
     ))
 }
 
-async fn recommend_handler(body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+/// 413 `too_many_pairs` when a job is larger than the configured cap.
+fn check_pairs(learners: usize, mentors: usize, max_pairs: u64) -> Result<(), ApiError> {
+    let pairs = (learners as u64).saturating_mul(mentors as u64);
+    if pairs > max_pairs {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_pairs",
+            format!(
+                "{learners} learners x {mentors} mentors = {pairs} pairs exceeds the limit of {max_pairs} (MATCHER_MAX_PAIRS)"
+            ),
+            None,
+        ));
+    }
+    Ok(())
+}
+
+async fn recommend_handler(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
     let req: RecommendRequest = parse_body(body)?;
+    check_pairs(1, req.mentors.len(), state.max_pairs)?;
     let weights = req.weights.unwrap_or_default();
     let k = req.k.unwrap_or(DEFAULT_K);
     let recommendations =
@@ -357,6 +395,38 @@ fn route_label(path: &str) -> &'static str {
         "/metrics" => "/metrics",
         _ => "unmatched",
     }
+}
+
+/// With a token configured, every route but `GET /health` needs `Authorization: Bearer <token>`.
+/// Runs before any body is read.
+async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let Some(expected) = state.token.as_deref() else {
+        return next.run(req).await;
+    };
+    if req.uri().path() == "/health" {
+        return next.run(req).await;
+    }
+    let given = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        });
+    if given.is_some_and(|t| constant_time_eq(t.as_bytes(), expected)) {
+        return next.run(req).await;
+    }
+    let mut resp = ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "a bearer token is required (MATCHER_TOKEN)",
+        None,
+    )
+    .into_response();
+    resp.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    resp
 }
 
 async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {

@@ -2,8 +2,10 @@
 //!
 //! Environment:
 //! - `MATCHER_BIND` (default `127.0.0.1:8001`; `127.0.0.1:0` picks a free port)
+//! - `MATCHER_TOKEN` (unset: no authentication, and then only a loopback address may be bound;
+//!   set: every route but `GET /health` needs `Authorization: Bearer <token>`, at least 16 bytes)
 //! - `MATCHER_MAX_BODY_BYTES` (default 16 MiB)
-//! - `MATCHER_MAX_PAIRS` (default 100,000,000 learners × mentors per `/match`)
+//! - `MATCHER_MAX_PAIRS` (default 10,000,000 learners × mentors per `/match`, mentors per `/recommend`)
 //!
 //! The first stdout line is `listening on ADDR` (flushed), so a test harness can start the
 //! binary with port 0 and read the port.
@@ -14,6 +16,8 @@ use std::process::ExitCode;
 use matcher_service::{app, Config, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAIRS};
 
 const DEFAULT_BIND: &str = "127.0.0.1:8001";
+/// A shorter token is refused: it would be guessable.
+const MIN_TOKEN_BYTES: usize = 16;
 
 fn config_from_env() -> Result<(String, Config), String> {
     let bind = std::env::var("MATCHER_BIND").unwrap_or_else(|_| DEFAULT_BIND.to_owned());
@@ -31,11 +35,21 @@ fn config_from_env() -> Result<(String, Config), String> {
             .map_err(|e| format!("MATCHER_MAX_PAIRS={v:?}: {e}"))?,
         Err(_) => DEFAULT_MAX_PAIRS,
     };
+    let token = match std::env::var("MATCHER_TOKEN") {
+        Ok(v) if v.trim().len() >= MIN_TOKEN_BYTES => Some(v.trim().to_owned()),
+        Ok(_) => {
+            return Err(format!(
+                "MATCHER_TOKEN must be at least {MIN_TOKEN_BYTES} bytes"
+            ))
+        }
+        Err(_) => None,
+    };
     Ok((
         bind,
         Config {
             max_body_bytes,
             max_pairs,
+            token,
         },
     ))
 }
@@ -78,6 +92,14 @@ async fn main() -> ExitCode {
         }
     };
     match listener.local_addr() {
+        Ok(addr) if config.token.is_none() && !addr.ip().is_loopback() => {
+            // Learners' coordinates must not be open to the network: without a token, loopback only.
+            eprintln!(
+                "matcher-service: refusing to listen on {addr} without MATCHER_TOKEN \
+                 (set a shared token, or bind a loopback address)"
+            );
+            return ExitCode::from(2);
+        }
         Ok(addr) => {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "listening on {addr}");

@@ -215,7 +215,7 @@ async fn body_over_limit_is_413() {
 }
 
 #[tokio::test]
-async fn too_many_pairs_is_422() {
+async fn a_job_over_the_pair_cap_is_413() {
     let app = app(Config {
         max_pairs: 10,
         ..Config::default()
@@ -223,8 +223,180 @@ async fn too_many_pairs_is_422() {
     let (learners, mentors) = instance(4, 3);
     let body = json!({"learners": learners, "mentors": mentors}).to_string();
     let (status, v, _) = call(&app, "POST", "/match", body).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_error(&v, "too_many_pairs", None);
+    // 3 x 3 = 9 pairs fit (positive control).
+    let (learners, mentors) = instance(3, 3);
+    let body = json!({"learners": learners, "mentors": mentors}).to_string();
+    let (status, _, text) = call(&app, "POST", "/match", body).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+
+    let many: Vec<Value> = (0..11).map(|i| mentor(&format!("m{i}"))).collect();
+    let body = json!({"learner": learner(), "mentors": many}).to_string();
+    let (status, v, _) = call(&app, "POST", "/recommend", body).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_error(&v, "too_many_pairs", None);
+    let body = json!({"learner": learner(), "mentors": &many[..10]}).to_string();
+    let (status, _, text) = call(&app, "POST", "/recommend", body).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+}
+
+#[test]
+fn the_default_pair_cap_is_ten_million() {
+    assert_eq!(Config::default().max_pairs, 10_000_000);
+    assert_eq!(Config::default().max_body_bytes, 16 * 1024 * 1024);
+    assert!(Config::default().token.is_none());
+}
+
+const TOKEN: &str = "a-shared-matcher-token-for-tests";
+
+async fn call_with(
+    app: &Router,
+    uri: &str,
+    authorization: Option<&str>,
+    body: String,
+) -> StatusCode {
+    let mut req = Request::builder()
+        .method(if uri == "/health" || uri == "/metrics" {
+            "GET"
+        } else {
+            "POST"
+        })
+        .uri(uri)
+        .header("content-type", "application/json");
+    if let Some(value) = authorization {
+        req = req.header("authorization", value);
+    }
+    let resp = app
+        .clone()
+        .oneshot(req.body(Body::from(body)).expect("request"))
+        .await
+        .expect("infallible");
+    let status = resp.status();
+    if status == StatusCode::UNAUTHORIZED {
+        assert_eq!(resp.headers()["www-authenticate"], "Bearer");
+        let bytes = to_bytes(resp.into_body(), usize::MAX).await.expect("body");
+        let v: Value = serde_json::from_slice(&bytes).expect("json");
+        assert_error(&v, "unauthorized", None);
+    }
+    status
+}
+
+#[tokio::test]
+async fn with_a_token_every_route_but_health_needs_it() {
+    let app = app(Config {
+        token: Some(TOKEN.to_owned()),
+        ..Config::default()
+    });
+    let body = json!({"learner": learner(), "mentors": [mentor("a")]}).to_string();
+    let wrong = format!("Bearer {TOKEN}x");
+    let short = format!("Bearer {}", &TOKEN[..TOKEN.len() - 1]);
+    let basic = format!("Basic {TOKEN}");
+    for refused in [
+        None,
+        Some(wrong.as_str()),
+        Some(short.as_str()),
+        Some(basic.as_str()),
+        Some("Bearer "),
+    ] {
+        assert_eq!(
+            call_with(&app, "/recommend", refused, body.clone()).await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            call_with(&app, "/match", refused, "{}".into()).await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            call_with(&app, "/metrics", refused, String::new()).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Refused before the body is parsed: malformed JSON is still a 401, not a 400.
+    assert_eq!(
+        call_with(&app, "/match", None, "{not json".into()).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call_with(&app, "/health", None, String::new()).await,
+        StatusCode::OK
+    );
+    let good = format!("Bearer {TOKEN}");
+    assert_eq!(
+        call_with(&app, "/recommend", Some(&good), body.clone()).await,
+        StatusCode::OK
+    );
+    let lower = format!("bearer {TOKEN}");
+    assert_eq!(
+        call_with(&app, "/recommend", Some(&lower), body).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call_with(&app, "/metrics", Some(&good), String::new()).await,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn without_a_token_the_service_is_open() {
+    let app = app(Config::default());
+    let body = json!({"learner": learner(), "mentors": [mentor("a")]}).to_string();
+    assert_eq!(
+        call_with(&app, "/recommend", None, body).await,
+        StatusCode::OK
+    );
+}
+
+#[test]
+fn constant_time_eq_compares_whole_values() {
+    use matcher_service::constant_time_eq;
+    assert!(constant_time_eq(b"abc", b"abc"));
+    assert!(!constant_time_eq(b"abd", b"abc"));
+    assert!(!constant_time_eq(b"ab", b"abc"));
+    assert!(!constant_time_eq(b"abcd", b"abc"));
+    assert!(!constant_time_eq(b"", b"abc"));
+}
+
+fn run_binary(envs: &[(&str, &str)]) -> (Option<i32>, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_matcher-service"));
+    command.env_remove("MATCHER_TOKEN");
+    for (k, v) in envs {
+        command.env(k, v);
+    }
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn matcher-service");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    let _ = BufReader::new(stdout).read_line(&mut line);
+    if line.starts_with("listening on ") {
+        let _ = child.kill();
+        let _ = child.wait();
+        return (None, line);
+    }
+    let status = child.wait().expect("wait");
+    let mut err = String::new();
+    let _ = child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err);
+    (status.code(), err)
+}
+
+#[test]
+fn the_binary_refuses_a_public_address_without_a_token() {
+    let (code, err) = run_binary(&[("MATCHER_BIND", "0.0.0.0:0")]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("MATCHER_TOKEN"), "{err}");
+    let (code, err) = run_binary(&[("MATCHER_BIND", "127.0.0.1:0"), ("MATCHER_TOKEN", "short")]);
+    assert_eq!(code, Some(2), "{err}");
+    // With a token it listens there (positive control).
+    let (code, line) = run_binary(&[("MATCHER_BIND", "0.0.0.0:0"), ("MATCHER_TOKEN", TOKEN)]);
+    assert_eq!(code, None, "{line}");
+    assert!(line.starts_with("listening on 0.0.0.0:"), "{line}");
 }
 
 #[tokio::test]

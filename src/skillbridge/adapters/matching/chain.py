@@ -26,14 +26,16 @@ def load_native_engine() -> MatchingEngine | None:
 
 
 def build_matching_chain(
-    matcher_url: str | None, *, timeout_seconds: float = 2.0
+    matcher_url: str | None, *, timeout_seconds: float = 2.0, token: str | None = None
 ) -> tuple[FallbackMatchingEngine, RemoteMatchingEngine | None]:
     """The fallback chain and the remote engine in it (its HTTP client must be closed at shutdown)."""
     engines: list[MatchingEngine] = []
     native = load_native_engine()
     if native is not None:
         engines.append(native)
-    remote = RemoteMatchingEngine.connect(matcher_url, timeout_seconds=timeout_seconds) if matcher_url else None
+    remote = (
+        RemoteMatchingEngine.connect(matcher_url, timeout_seconds=timeout_seconds, token=token) if matcher_url else None
+    )
     if remote is not None:
         engines.append(remote)
     engines.append(ReferenceMatchingEngine())

@@ -2,9 +2,10 @@
 
 Input is validated here first with the same rules (NaN and infinities cannot travel in JSON, and a bad
 request should not cost a round trip); the service validates again and its 4xx JSON errors become
-InvalidInput with the field path. Connection errors, timeouts, 5xx answers and the service's size limits
-(413, ``too_many_pairs``) become DependencyUnavailable,
-which lets the fallback chain move on.
+InvalidInput with the field path. Connection errors, timeouts, 5xx answers, a refused token (401) and the
+service's size limits (413 ``payload_too_large`` and ``too_many_pairs``) become DependencyUnavailable,
+which lets the fallback chain move on. With a token (``SKILLBRIDGE_MATCHER_TOKEN``, the service's
+``MATCHER_TOKEN``) every call carries ``Authorization: Bearer <token>``.
 """
 
 from __future__ import annotations
@@ -54,13 +55,19 @@ class RemoteMatchingEngine(MatchingEngine):
 
     @classmethod
     def connect(
-        cls, base_url: str, *, timeout_seconds: float = 2.0, connect_timeout_seconds: float | None = None
+        cls,
+        base_url: str,
+        *,
+        timeout_seconds: float = 2.0,
+        connect_timeout_seconds: float | None = None,
+        token: str | None = None,
     ) -> RemoteMatchingEngine:
         """An engine with its own client: ``timeout_seconds`` to read, ``connect_timeout_seconds`` (default
-        ``min(1, timeout_seconds)``) to connect."""
+        ``min(1, timeout_seconds)``) to connect, and the service's bearer ``token`` when it has one."""
         connect = connect_timeout_seconds if connect_timeout_seconds is not None else min(1.0, timeout_seconds)
         timeout = httpx.Timeout(timeout_seconds, connect=connect)
-        return cls(httpx.AsyncClient(base_url=base_url, timeout=timeout))
+        headers = {"Authorization": f"Bearer {token}"} if token else None
+        return cls(httpx.AsyncClient(base_url=base_url, timeout=timeout, headers=headers))
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -1,6 +1,11 @@
 """GitHub webhook payloads read with msgspec: only the fields progress needs, the rest skipped unparsed.
 
 Shapes: https://docs.github.com/en/webhooks/webhook-events-and-payloads (``push``, ``ping``).
+
+A push's commits name their author's login (GitHub's match of the author email) but no account id; the
+push's ``sender`` is the account GitHub authenticated for the push, with its id. A commit gets that id as its
+``author_id`` only when GitHub matched its author to that same account: the learner's own commits pushed by
+the learner. A commit someone else wrote, or wrote in the learner's name and pushed themselves, gets none.
 """
 
 from __future__ import annotations
@@ -39,11 +44,17 @@ class _Pusher(msgspec.Struct):
     name: str | None = None
 
 
+class _Sender(msgspec.Struct):
+    login: str
+    id: int
+
+
 class _Push(msgspec.Struct):
     ref: str
     repository: _Repository
     commits: list[_Commit] = msgspec.field(default_factory=list)
     pusher: _Pusher | None = None
+    sender: _Sender | None = None
 
 
 class _Ping(msgspec.Struct):
@@ -55,8 +66,9 @@ _PUSH = msgspec.json.Decoder(_Push)
 _PING = msgspec.json.Decoder(_Ping)
 
 
-def _commit(item: _Commit) -> Commit:
+def _commit(item: _Commit, sender: _Sender | None) -> Commit:
     author = item.author or _Person()
+    vouched = sender is not None and author.username is not None and author.username.lower() == sender.login.lower()
     return Commit(
         sha=item.id,
         message=item.message,
@@ -65,6 +77,7 @@ def _commit(item: _Commit) -> Commit:
         author_name=author.name,
         author_login=author.username,
         files_changed=tuple(dict.fromkeys([*item.added, *item.modified, *item.removed])),
+        author_id=sender.id if vouched and sender is not None else None,
     )
 
 
@@ -82,7 +95,7 @@ class MsgspecGithubEventDecoder(GithubEventDecoder):
                     repository=push.repository.full_name,
                     ref=push.ref,
                     pusher=push.pusher.name if push.pusher else None,
-                    commits=tuple(_commit(item) for item in push.commits),
+                    commits=tuple(_commit(item, push.sender) for item in push.commits),
                 )
         except (msgspec.DecodeError, msgspec.ValidationError) as error:
             raise InvalidInput(f"not a {event} payload: {error}", field="body") from None

@@ -91,6 +91,7 @@ def _commit(item: GithubCommit) -> Commit:
         timestamp=utc(author.date),
         author_name=author.name,
         author_login=account.login if account is not None else None,
+        author_id=account.id if account is not None else None,
     )
 
 
@@ -133,6 +134,7 @@ class PyGithubVcsGateway(VcsGateway):
                 private=repo.private,
                 html_url=repo.html_url,
                 default_branch=repo.default_branch,
+                owner_id=repo.owner.id,
             )
 
         return await self._run(fetch)

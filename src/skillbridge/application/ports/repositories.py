@@ -142,8 +142,9 @@ class MentorshipRepository(Protocol):
         """Return, for each given mentor, how many pending or active mentorships they hold (0 included)."""
         ...
 
-    async def has_active(self, learner_id: UUID, mentor_id: UUID) -> bool:
-        """Return whether ``mentor_id`` mentors ``learner_id`` in an active mentorship right now."""
+    async def has_active(self, learner_id: UUID, mentor_id: UUID, domain: str) -> bool:
+        """Return whether ``mentor_id`` mentors ``learner_id`` in an active mentorship of ``domain`` (a slug,
+        as ``learner_needs.domain`` stores it) right now."""
         ...
 
     async def sessions_due(

@@ -28,21 +28,32 @@ class CommitsRecorded:
     modules_completed: tuple[str, ...]
 
 
-def _is_by(commit: Commit, login: str | None) -> bool:
-    return bool(login and commit.author_login and commit.author_login.lower() == login.lower())
+def _is_by(commit: Commit, learner: User) -> bool:
+    return learner.github_id is not None and commit.author_id == learner.github_id
 
 
 async def record_commits(
-    uow: UnitOfWork, roadmap: Roadmap, learner: User, repository: str, commits: Sequence[Commit], now: datetime
+    uow: UnitOfWork,
+    roadmap: Roadmap,
+    learner: User,
+    repository: str,
+    commits: Sequence[Commit],
+    now: datetime,
+    *,
+    learned_at: datetime,
 ) -> CommitsRecorded:
     """Log the commits ``roadmap`` does not have yet and complete the modules their done tags name.
 
     Rules:
     - every commit counts as activity, whoever made it: one ``commit`` event each, keyed by its SHA, so a
       commit seen twice (a redelivery, a push to a second branch, the fetch at link time) is logged once;
-    - done tags (see :mod:`skillbridge.domain.progress.tags`) count only in commits the learner authored
-      (the commit's GitHub login is the learner's ``github_username``), so a collaborator cannot tick off
-      the learner's modules; a module already completed stays as it is;
+    - done tags (see :mod:`skillbridge.domain.progress.tags`) count only in commits GitHub attributes to the
+      learner's proven GitHub account (the commit's ``author_id`` is the learner's ``github_id``, set by
+      GitHub login); a declared ``github_username`` proves nothing, so a collaborator, or someone claiming
+      the learner's name, cannot tick off the learner's modules; a module already completed stays as it is;
+    - every event happens at ``learned_at``, when the server learned of the commits (a push's delivery, a
+      link), never at the commit's own date, which its author sets at will: old or forged dates cannot
+      fill past weeks of a streak (the commit's date stays in the event's details);
     - completing modules recomputes progress through the roadmap rules and stores a new roadmap version,
       and logs one ``module_completed`` event per module;
     - the caller commits the unit of work.
@@ -57,7 +68,7 @@ async def record_commits(
                 roadmap_id=roadmap.id,
                 event_type=EventType.COMMIT,
                 details=commit.details(repository),
-                occurred_at=commit.timestamp,
+                occurred_at=learned_at,
                 created_at=now,
                 external_id=commit.sha,
             )
@@ -65,7 +76,7 @@ async def record_commits(
     open_modules = {module.id for module in roadmap.modules if not module.completed}
     completed_by: dict[str, Commit] = {}
     for commit in new:
-        if _is_by(commit, learner.profile.github_username):
+        if _is_by(commit, learner):
             for module_id in tagged_modules(commit.message, roadmap.modules):
                 if module_id in open_modules:
                     completed_by.setdefault(module_id, commit)
@@ -90,7 +101,7 @@ async def record_commits(
                     "repo": repository,
                     "commit_hash": commit.sha,
                 },
-                occurred_at=commit.timestamp,
+                occurred_at=learned_at,
                 created_at=now,
                 external_id=f"{commit.sha}:{module_id}",
             )

@@ -9,6 +9,7 @@ from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.github_events import GithubEventDecoder
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.application.progress.commits import record_commits
+from skillbridge.application.progress.webhook_guard import WebhookConfig, WebhookGuard
 from skillbridge.domain.errors import BadRequest, Conflict, DependencyUnavailable, Unauthenticated
 from skillbridge.domain.vcs.webhooks import (
     MAX_DELIVERY_ID_LENGTH,
@@ -26,11 +27,7 @@ from skillbridge.domain.vcs.webhooks import (
 PROCESSING_ATTEMPTS = 3
 
 
-@dataclass(frozen=True, slots=True)
-class WebhookConfig:
-    """The webhook's shared secret (``SKILLBRIDGE_GITHUB_WEBHOOK_SECRET``); without it every delivery is refused."""
-
-    secret: str | None
+__all__ = ["Outcome", "ProcessGithubDelivery", "Receipt", "ReceiveGithubDelivery", "WebhookConfig"]
 
 
 class Outcome(StrEnum):
@@ -53,8 +50,10 @@ class ReceiveGithubDelivery:
     """Take one webhook delivery, fast.
 
     Rules:
+    - the caller has let :class:`WebhookGuard` look at the headers before reading the body;
     - the body must carry a valid ``X-Hub-Signature-256`` under the configured secret (checked before the
-      body is read as JSON); otherwise Unauthenticated and nothing is stored;
+      body is read as JSON); otherwise Unauthenticated, nothing is stored, and the refusal counts against
+      the client address;
     - ``X-GitHub-Delivery`` and ``X-GitHub-Event`` are required (BadRequest);
     - ``ping`` is answered at once; events and actions other than ``push`` are acknowledged and ignored,
       and so is a push without commits (a branch deleted, a tag pushed) or to a repository no roadmap links;
@@ -63,14 +62,25 @@ class ReceiveGithubDelivery:
     - nothing heavy happens here: :class:`ProcessGithubDelivery` does the work later.
     """
 
-    def __init__(self, uow: UnitOfWork, decoder: GithubEventDecoder, config: WebhookConfig, clock: Clock) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        decoder: GithubEventDecoder,
+        config: WebhookConfig,
+        guard: WebhookGuard,
+        clock: Clock,
+    ) -> None:
         self._uow = uow
         self._decoder = decoder
         self._config = config
+        self._guard = guard
         self._clock = clock
 
-    async def __call__(self, delivery_id: str | None, event: str | None, signature: str | None, body: bytes) -> Receipt:
+    async def __call__(
+        self, delivery_id: str | None, event: str | None, signature: str | None, body: bytes, address: str
+    ) -> Receipt:
         if not self._config.secret or not signature_matches(self._config.secret, body, signature):
+            await self._guard.record_failure(address)
             raise Unauthenticated("the webhook signature is missing or does not match")
         if not delivery_id or len(delivery_id) > MAX_DELIVERY_ID_LENGTH:
             raise BadRequest("X-GitHub-Delivery is required (at most 64 characters)", field="X-GitHub-Delivery")
@@ -146,7 +156,9 @@ class ProcessGithubDelivery:
             now = self._clock.now()
             for roadmap in await uow.roadmaps.list_by_repository(push.repository):
                 learner = await uow.users.get(roadmap.user_id)
-                await record_commits(uow, roadmap, learner, push.repository, push.commits, now)
+                await record_commits(
+                    uow, roadmap, learner, push.repository, push.commits, now, learned_at=delivery.received_at
+                )
             await uow.webhook_deliveries.update(replace(delivery, status=DeliveryStatus.PROCESSED, processed_at=now))
             await uow.commit()
         return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -20,11 +21,17 @@ from skillbridge.domain.vcs.model import Commit
 
 SIGNATURE_PREFIX = "sha256="
 MAX_DELIVERY_ID_LENGTH = 64
+_SIGNATURE_HEADER = re.compile(r"sha256=[0-9a-fA-F]{64}")
 
 
 def sign(secret: str, body: bytes) -> str:
     """The ``X-Hub-Signature-256`` value GitHub sends for ``body``."""
     return SIGNATURE_PREFIX + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def is_signature_header(header: str | None) -> bool:
+    """Whether ``header`` has the shape of an ``X-Hub-Signature-256`` value (``sha256=`` and 64 hex digits)."""
+    return header is not None and _SIGNATURE_HEADER.fullmatch(header.strip()) is not None
 
 
 def signature_matches(secret: str, body: bytes, header: str | None) -> bool:
@@ -101,6 +108,7 @@ def push_document(push: Push) -> dict[str, Any]:
                 "timestamp": commit.timestamp.isoformat(),
                 "author_name": commit.author_name,
                 "author_login": commit.author_login,
+                "author_id": commit.author_id,
                 "files_changed": None if commit.files_changed is None else list(commit.files_changed),
             }
             for commit in push.commits
@@ -122,6 +130,7 @@ def push_from_document(document: dict[str, Any]) -> Push:
                 timestamp=datetime.fromisoformat(item["timestamp"]),
                 author_name=item.get("author_name"),
                 author_login=item.get("author_login"),
+                author_id=item.get("author_id"),
                 files_changed=None if item.get("files_changed") is None else tuple(item["files_changed"]),
             )
             for item in document["commits"]

@@ -15,7 +15,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_302_FOUND, HTTP_503_SERVICE_UNAVAILABLE
 
-from skillbridge.adapters.http.access import PUBLIC, PUBLIC_SENSITIVE, PUBLIC_UNMETERED
+from skillbridge.adapters.http.access import PUBLIC, PUBLIC_SENSITIVE, PUBLIC_UNMETERED, address_of
 from skillbridge.adapters.http.problems import problem_responses
 from skillbridge.adapters.http.schemas.accounts import TokensOut
 from skillbridge.adapters.http.schemas.progress import GithubLoginOut, WebhookAck
@@ -23,10 +23,12 @@ from skillbridge.application.accounts.github_login import CompleteGithubLogin, S
 from skillbridge.application.jobs.names import JobName
 from skillbridge.application.jobs.submitting import SubmitJob
 from skillbridge.application.ports.clock import Clock
+from skillbridge.application.progress.webhook_guard import WebhookGuard
 from skillbridge.application.progress.webhooks import Outcome, ReceiveGithubDelivery
 from skillbridge.domain.errors import DomainError, Unauthenticated
 
-#: GitHub caps webhook payloads at 25 MB; the rest of the API keeps the smaller global limit.
+#: GitHub caps webhook payloads at 25 MB; the rest of the API keeps the smaller global limit. Only a delivery
+#: with a well-formed signature header from an address that has not failed too often gets its body read.
 WEBHOOK_MAX_BODY_BYTES = 25 * 1024 * 1024
 
 logger = structlog.get_logger("skillbridge.github")
@@ -55,17 +57,24 @@ class GithubWebhookController(Controller):
         request_max_body_size=WEBHOOK_MAX_BODY_BYTES,
         responses={HTTP_200_OK: ResponseSpec(WebhookAck, description="a ping, answered", generate_examples=False)},
         summary="GitHub webhook deliveries (signed with X-Hub-Signature-256)",
-        description="401 without a valid signature (nothing stored). ping: 200. push: stored and 202, "
-        "processed after the answer; a redelivery (same X-GitHub-Delivery) is 202 `duplicate` and not "
-        "processed again. Other events and actions: 202 `ignored`. Bodies up to 25 MB.",
+        description="401 without a valid signature (nothing stored; without the header the body is not even "
+        "read). 429 with Retry-After once an address sent too many refused deliveries. ping: 200. push: stored "
+        "and 202, processed after the answer; a redelivery (same X-GitHub-Delivery) is 202 `duplicate` and not "
+        "processed again. Other events and actions: 202 `ignored`. Signed bodies up to 25 MB.",
     )
     async def webhook(
-        self, request: Request[Any, Any, Any], receive: FromDishka[ReceiveGithubDelivery]
+        self,
+        request: Request[Any, Any, Any],
+        guard: FromDishka[WebhookGuard],
+        receive: FromDishka[ReceiveGithubDelivery],
     ) -> Response[WebhookAck]:
-        body = await request.body()
         headers = request.headers
+        signature = headers.get("x-hub-signature-256")
+        address = address_of(request)
+        await guard.admit(signature, address)  # before the body: an unsigned 25 MB is refused unread
+        body = await request.body()
         receipt = await receive(
-            headers.get("x-github-delivery"), headers.get("x-github-event"), headers.get("x-hub-signature-256"), body
+            headers.get("x-github-delivery"), headers.get("x-github-event"), signature, body, address
         )
         background = None
         if receipt.outcome is Outcome.QUEUED:

@@ -397,11 +397,12 @@ class MemoryMentorshipRepository(MentorshipRepository):
                 counts[mentorship.mentor_id] += 1
         return counts
 
-    async def has_active(self, learner_id: UUID, mentor_id: UUID) -> bool:
+    async def has_active(self, learner_id: UUID, mentor_id: UUID, domain: str) -> bool:
         return any(
             mentorship.learner_id == learner_id
             and mentorship.mentor_id == mentor_id
             and mentorship.status is MatchStatus.ACTIVE
+            and mentorship.domain == domain
             for mentorship in self._staging.view().mentorships.values()
         )
 

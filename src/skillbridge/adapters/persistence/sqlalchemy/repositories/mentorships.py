@@ -220,13 +220,14 @@ class SqlaMentorshipRepository(MentorshipRepository):
         return counts
 
     @translated
-    async def has_active(self, learner_id: UUID, mentor_id: UUID) -> bool:
+    async def has_active(self, learner_id: UUID, mentor_id: UUID, domain: str) -> bool:
         found = await self._session.scalar(
             select(MentorMatchRow.id)
             .where(
                 MentorMatchRow.learner_id == learner_id,
                 MentorMatchRow.mentor_id == mentor_id,
                 MentorMatchRow.status == MatchStatus.ACTIVE.value,
+                MentorMatchRow.domain == domain,
             )
             .limit(1)
         )
