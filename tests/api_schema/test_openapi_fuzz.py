@@ -171,6 +171,10 @@ OPERATIONS: tuple[Fuzzed, ...] = (
     ),
     Fuzzed("POST", "/api/v1/matches/rounds", "admin"),
     refused_to_learners("POST", "/api/v1/matches/rounds"),
+    # Blocks are for mentors: a learner is refused (403) by design.
+    refused_to_learners("POST", "/api/v1/matches/blocks"),
+    refused_to_learners("GET", "/api/v1/matches/blocks"),
+    refused_to_learners("DELETE", "/api/v1/matches/blocks/{learner_id}"),
     Fuzzed("GET", "/api/v1/badges", "anonymous", modes=(GenerationMode.POSITIVE,)),
     Fuzzed("GET", "/api/v1/badges/my", "learner", modes=(GenerationMode.POSITIVE,)),
     Fuzzed(

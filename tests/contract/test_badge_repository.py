@@ -40,10 +40,11 @@ async def test_badges_are_listed_oldest_first_and_held_once_per_type(store: Stor
 
 async def test_records_count_completed_mentorships_ratings_and_finished_roadmaps(store: Store) -> None:
     mentor, learners = make_mentor("Rated", capacity=5), [make_user() for _ in range(4)]
+    done = {"status": MatchStatus.COMPLETED, "accepted_at": T0, "completed_at": T0 + timedelta(days=20)}
     matches = [
-        make_mentorship(learners[0].id, mentor.id, status=MatchStatus.COMPLETED, rating=5),
-        make_mentorship(learners[1].id, mentor.id, status=MatchStatus.COMPLETED, rating=2),
-        make_mentorship(learners[2].id, mentor.id, status=MatchStatus.COMPLETED),
+        make_mentorship(learners[0].id, mentor.id, rating=5, **done),
+        make_mentorship(learners[1].id, mentor.id, rating=2, **done),
+        make_mentorship(learners[2].id, mentor.id, **done),
         make_mentorship(learners[3].id, mentor.id, status=MatchStatus.ACTIVE),
     ]
     async with store.new_uow() as uow:
@@ -56,7 +57,11 @@ async def test_records_count_completed_mentorships_ratings_and_finished_roadmaps
         await uow.commit()
 
     async with store.new_uow() as uow:
-        assert await uow.mentorships.mentor_record(mentor.id) == (3, 2, 3.5)
-        assert await uow.mentorships.mentor_record(learners[0].id) == (0, 0, None)
+        completions = await uow.mentorships.completions(mentor.id)
+        assert sorted((c.learner_id, c.rating) for c in completions) == sorted(
+            [(learners[0].id, 5), (learners[1].id, 2), (learners[2].id, None)]
+        )
+        assert {(c.accepted_at, c.completed_at) for c in completions} == {(T0, T0 + timedelta(days=20))}
+        assert await uow.mentorships.completions(learners[0].id) == []
         assert await uow.roadmaps.count_completed(learners[0].id) == 1
         assert await uow.roadmaps.count_completed(learners[1].id) == 0

@@ -115,9 +115,11 @@ async def test_sweeps_find_waiting_requests_overdue_answers_and_declined_mentors
         assert [m.id for m in await uow.mentorships.list_waiting(1)] == [waiting_early.id]
         assert [m.id for m in await uow.mentorships.list_overdue(now, 10)] == [more_overdue.id, overdue.id]
         assert await uow.mentorships.list_overdue(T0, 10) == []
-        assert await uow.mentorships.declined_mentors(ada.id, "ml") == {mentor.id, other.id}
-        assert await uow.mentorships.declined_mentors(ada.id, "web") == {other.id}
-        assert await uow.mentorships.declined_mentors(kofi.id, "ml") == frozenset()
+        excluded = await uow.mentorships.exclusions([ada.id, kofi.id])
+        assert excluded.declined[(ada.id, "ml")] == {mentor.id, other.id}
+        assert excluded.mentors_for(ada.id, "web") == {other.id, mentor.id}  # declined in web; open in ml
+        assert excluded.mentors_for(kofi.id, "ml") == {other.id, mentor.id}  # no decline; both open
+        assert excluded.mentors_for(uuid4(), "ml") == frozenset()
         found = await uow.mentorships.find_open_request(ada.id, "ml")
         assert found is not None
         assert found.id == overdue.id

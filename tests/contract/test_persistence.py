@@ -398,16 +398,20 @@ async def test_mentorship_constraints_are_conflicts(store: Store) -> None:
         make_mentorship(learner.id, None, domain="data", status=MatchStatus.WAITING),  # one open per domain
         make_mentorship(learner.id, mentor.id, domain="other", status=MatchStatus.WAITING),  # waiting has no mentor
         make_mentorship(learner.id, None, domain="other"),  # pending needs one
+        make_mentorship(learner.id, mentor.id, domain="web"),  # one open match per learner and mentor
     ]
     for mentorship in cases:
         async with store.new_uow() as uow:
             with pytest.raises(Conflict):
                 await uow.mentorships.add(mentorship)
 
+    others = [make_user(), make_user()]
     async with store.new_uow() as uow:
-        # Other domains do not clash; a waiting request holds no mentor's place.
-        await uow.mentorships.add(make_mentorship(learner.id, mentor.id, domain="web"))
-        await uow.mentorships.add(make_mentorship(learner.id, mentor.id, domain="ml", status=MatchStatus.ACTIVE))
+        # Other learners do not clash; other domains neither; a waiting request holds no mentor's place.
+        for other in others:
+            await uow.users.add(other)
+        await uow.mentorships.add(make_mentorship(others[0].id, mentor.id, domain="data"))
+        await uow.mentorships.add(make_mentorship(others[1].id, mentor.id, domain="ml", status=MatchStatus.ACTIVE))
         await uow.mentorships.add(make_mentorship(learner.id, None, domain="ui", status=MatchStatus.WAITING))
         await uow.commit()
         assert await uow.mentorships.count_open_by_mentor([mentor.id]) == {mentor.id: 3}

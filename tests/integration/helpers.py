@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -100,3 +100,11 @@ async def store_mentorship(
             await uow.commit()
     finally:
         await engine.dispose()
+
+
+async def later(api: Api, delta: timedelta, *signed_in: tuple[str, dict[str, str]]) -> None:
+    """Move the clock on by ``delta`` and sign each ``(email, headers)`` in again, updating the headers in
+    place (access tokens live at most 15 minutes)."""
+    api.clock.advance(delta)
+    for email, headers in signed_in:
+        headers["Authorization"] = f"Bearer {(await api.login(email))['access_token']}"

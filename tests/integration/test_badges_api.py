@@ -3,11 +3,12 @@ admins only."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from tests.integration.helpers import Api, admin_headers
+from tests.integration.helpers import Api, admin_headers, later
 
 pytestmark = pytest.mark.asyncio
 
@@ -32,6 +33,8 @@ async def _complete(api: Api, learner: dict[str, str], mentor: dict[str, str], d
     assert (
         await api.client.patch(f"/api/v1/matches/{match['id']}", json={"status": "active"}, headers=mentor)
     ).status_code == 200
+    # The shortest mentorship that counts for badges.
+    await later(api, timedelta(days=14), ("ada@example.org", learner), ("m@example.org", mentor))
     done = await api.client.patch(
         f"/api/v1/matches/{match['id']}", json={"status": "completed", "rating": rating}, headers=learner
     )

@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 
 from skillbridge.main import Settings, create_app
 from tests.integration.conftest import ClockProvider
-from tests.integration.helpers import Api, admin_headers
+from tests.integration.helpers import Api, admin_headers, later
 
 pytestmark = pytest.mark.asyncio
 
@@ -393,7 +393,8 @@ async def test_participants_are_notified_of_requests_answers_messages_and_badges
     await _patch(api, mentor, match_id, status="active")
     api.clock.advance(timedelta(minutes=1))
     await api.client.post(f"{MATCHES}/{match_id}/chat", json={"content": "Karibu! " + "x" * 200}, headers=mentor)
-    api.clock.advance(timedelta(minutes=1))
+    # The shortest mentorship that counts for badges.
+    await later(api, timedelta(days=14), ("ada@example.org", learner), ("m@example.org", mentor))
     await _patch(api, learner, match_id, status="completed", rating=5)
 
     learner_inbox = await _inbox(api, learner)

@@ -9,6 +9,7 @@ the same type to :func:`skillbridge.main.create_app` or :func:`build_container`:
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 
 from dishka import Provider, Scope, from_context, provide, provide_all
@@ -51,9 +52,12 @@ from skillbridge.application.forum.posting import CreatePost
 from skillbridge.application.forum.reading import GetPost, ListThreads
 from skillbridge.application.jobs.failures import ListFailedJobs
 from skillbridge.application.jobs.recording import RecordFailedJob
+from skillbridge.application.matching.blocks import BlockLearner, ListMyBlocks, UnblockLearner
 from skillbridge.application.matching.changes import ChangeMatch
+from skillbridge.application.matching.domains import domain_names
 from skillbridge.application.matching.expiry import ExpireUnansweredMatches
 from skillbridge.application.matching.policy import MatchingPolicy
+from skillbridge.application.matching.pool import MentorPool
 from skillbridge.application.matching.reading import GetMatch, ListMyMatches
 from skillbridge.application.matching.recommendations import RecommendMentors
 from skillbridge.application.matching.reminders import SendSessionReminders
@@ -87,6 +91,7 @@ from skillbridge.application.roadmaps.domains import ListDomains
 from skillbridge.application.roadmaps.editing import UpdateRoadmap
 from skillbridge.application.roadmaps.reading import GetRoadmap, ListMyRoadmaps, ListRoadmapVersions
 from skillbridge.domain.badges.rules import BadgeRules, default_rules
+from skillbridge.domain.matching.limits import DomainNames
 from skillbridge.domain.matching.scoring import Weights
 from skillbridge.main.secret_key import signing_secret
 from skillbridge.main.settings import Settings
@@ -270,7 +275,20 @@ class MatchingProvider(Provider):
             weights=Weights(min_score=settings.match_min_score),
             respond_within=timedelta(days=settings.match_response_days),
             remind_before=timedelta(minutes=settings.session_reminder_minutes),
+            max_open_requests=settings.match_max_open_requests,
+            pool_size=settings.match_pool_size,
+            pool_cache_ttl=timedelta(seconds=settings.match_pool_cache_seconds),
+            round_max_requests=settings.match_round_max_requests,
+            round_time_budget=timedelta(seconds=settings.match_round_max_seconds),
         )
+
+    @provide(scope=Scope.APP)
+    def mentor_pool(self, clock: Clock, policy: MatchingPolicy) -> MentorPool:
+        return MentorPool(clock, policy)
+
+    @provide(scope=Scope.APP)
+    def domain_names(self, catalog: DomainCatalog) -> DomainNames:
+        return domain_names(catalog)
 
     use_cases = provide_all(
         RecommendMentors,
@@ -283,6 +301,9 @@ class MatchingProvider(Provider):
         SendSessionReminders,
         SendChatMessage,
         ReadChat,
+        BlockLearner,
+        UnblockLearner,
+        ListMyBlocks,
         scope=Scope.REQUEST,
     )
 
@@ -303,8 +324,8 @@ class BadgesProvider(Provider):
     """The badge rule book (``domain/data/badges.json``) and the badge use cases."""
 
     @provide(scope=Scope.APP)
-    def badge_rules(self) -> BadgeRules:
-        return default_rules()
+    def badge_rules(self, settings: Settings) -> BadgeRules:
+        return replace(default_rules(), min_mentorship=timedelta(days=settings.badge_min_mentorship_days))
 
     use_cases = provide_all(ListMyBadges, AwardBadge, scope=Scope.REQUEST)
 

@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     match_min_score: float = Field(default=0.4, ge=0, le=1)
     match_response_days: float = Field(default=7.0, gt=0, le=90)
     match_expiry_sweep_seconds: int = Field(default=900, ge=0)
+    match_max_open_requests: int = Field(default=3, ge=1, le=20)
+    match_pool_size: int = Field(default=200, ge=10, le=5000)
+    match_pool_cache_seconds: float = Field(default=30.0, ge=0, le=3600)
+    match_round_max_requests: int = Field(default=2000, ge=1, le=10_000)
+    match_round_max_seconds: float = Field(default=20.0, gt=0, le=600)
+    badge_min_mentorship_days: float = Field(default=14.0, ge=0, le=365)
     session_reminder_minutes: int = Field(default=30, ge=1, le=10_080)
     session_reminder_sweep_seconds: int = Field(default=60, ge=0)
     # Background jobs: a Redis stream read by `skillbridge worker` when Redis is configured, in process otherwise.

@@ -9,13 +9,16 @@ from uuid import uuid4
 
 import pytest
 
+from skillbridge.adapters.ai.catalog_generator import CatalogRoadmapGenerator
 from skillbridge.adapters.matching.reference import ReferenceMatchingEngine
 from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOfWork
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.matching.changes import ChangeMatch
+from skillbridge.application.matching.domains import domain_names
 from skillbridge.application.matching.expiry import ExpireUnansweredMatches
 from skillbridge.application.matching.policy import MatchingPolicy
+from skillbridge.application.matching.pool import MentorPool
 from skillbridge.application.matching.recommendations import NeedsQuery, RecommendMentors
 from skillbridge.application.matching.requests import RequestMentor
 from skillbridge.application.matching.rounds import (
@@ -39,6 +42,7 @@ ENGINE = ReferenceMatchingEngine()
 POLICY = MatchingPolicy(respond_within=timedelta(days=3))
 NEEDS = LearnerNeeds.create(["python"], 3, domain="python")
 LAGOS = location(6.52, 3.38, "NG", "Lagos")
+DOMAINS = domain_names(CatalogRoadmapGenerator())
 
 
 def _learner(**profile: object) -> User:
@@ -53,6 +57,10 @@ class World:
 
     def uow(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.db)
+
+    @property
+    def pool(self) -> MentorPool:
+        return MentorPool(self.clock, POLICY)
 
     async def add(self, *users: User) -> list[Principal]:
         async with self.uow() as uow:
@@ -122,8 +130,10 @@ async def test_a_round_without_mentors_leaves_everyone_waiting(world: World) -> 
 async def test_the_sweep_expires_overdue_requests_and_offers_the_next_mentor(world: World) -> None:
     learner, first, second = _learner(), _mentor("First"), _mentor("Second", created_at=world.clock.now())
     ada, first_p, _ = await world.add(learner, first, second)
-    request = await RequestMentor(world.uow(), ENGINE, POLICY, world.clock, Notifier(world.clock))(ada, NEEDS)
-    sweep = ExpireUnansweredMatches(world.uow(), ENGINE, POLICY, world.clock, Notifier(world.clock))
+    request = await RequestMentor(world.uow(), ENGINE, POLICY, world.clock, Notifier(world.clock), world.pool, DOMAINS)(
+        ada, NEEDS
+    )
+    sweep = ExpireUnansweredMatches(world.uow(), ENGINE, POLICY, world.clock, Notifier(world.clock), world.pool)
     assert await sweep() == 0  # not due yet
 
     world.clock.advance(timedelta(days=3, seconds=1))
@@ -135,7 +145,7 @@ async def test_the_sweep_expires_overdue_requests_and_offers_the_next_mentor(wor
     assert newest.mentor_id is not None
     assert newest.mentor_id != request.mentor_id
     assert await sweep() == 0  # nothing overdue any more
-    late = ChangeMatch(world.uow(), ENGINE, POLICY, world.clock, default_rules(), Notifier(world.clock))
+    late = ChangeMatch(world.uow(), ENGINE, POLICY, world.clock, default_rules(), Notifier(world.clock), world.pool)
     accepter = first_p if request.mentor_id == first.id else Principal(second.id, Role.MENTOR)
     with pytest.raises(Exception, match="expired"):
         await late(accepter, request.id, MatchChange(status=MatchStatus.ACTIVE))
@@ -162,7 +172,10 @@ async def test_the_sweep_skips_a_match_answered_meanwhile(world: World) -> None:
             return await super().__aenter__()
 
     assert (
-        await ExpireUnansweredMatches(AnswersFirst(world.db), ENGINE, POLICY, world.clock, Notifier(world.clock))() == 0
+        await ExpireUnansweredMatches(
+            AnswersFirst(world.db), ENGINE, POLICY, world.clock, Notifier(world.clock), world.pool
+        )()
+        == 0
     )
     async with world.uow() as uow:
         assert (await uow.mentorships.get(overdue.id)).status is MatchStatus.ACTIVE
@@ -171,7 +184,7 @@ async def test_the_sweep_skips_a_match_answered_meanwhile(world: World) -> None:
 async def test_recommendations_default_to_the_profile_and_check_k(world: World) -> None:
     learner, mentor = _learner(), _mentor("Near")
     ada, mentor_p = await world.add(learner, mentor)
-    recommend = RecommendMentors(world.uow(), ENGINE, POLICY)
+    recommend = RecommendMentors(world.uow(), ENGINE, POLICY, world.pool, DOMAINS)
 
     found = await recommend(ada, NeedsQuery(), 3)
     assert [item.mentor.id for item in found] == [mentor.id]
@@ -190,7 +203,7 @@ async def test_a_chosen_mentor_who_declined_before_or_is_full_is_refused(world: 
     ada, *_ = await world.add(learner, mentor, full, other := _learner())
     await world.store(make_mentorship(learner.id, mentor.id, status=MatchStatus.REJECTED, domain="python"))
     await world.store(make_mentorship(other.id, full.id, status=MatchStatus.ACTIVE))
-    request = RequestMentor(world.uow(), ENGINE, POLICY, world.clock, Notifier(world.clock))
+    request = RequestMentor(world.uow(), ENGINE, POLICY, world.clock, Notifier(world.clock), world.pool, DOMAINS)
 
     with pytest.raises(InvalidInput, match="declined"):
         await request(ada, NEEDS, mentor.id)

@@ -7,15 +7,15 @@ from uuid import UUID
 
 from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.unit_of_work import UnitOfWork
-from skillbridge.domain.badges.rules import Audience, Badge, BadgeRules, Record, earned
+from skillbridge.domain.badges.rules import Audience, Badge, BadgeRules, Record, earned, mentor_record
 from skillbridge.domain.notifications.model import NotificationType
 
 
-async def record_of(uow: UnitOfWork, user_id: UUID, audience: Audience) -> Record:
-    """The user's record for ``audience``'s rules."""
+async def record_of(uow: UnitOfWork, rules: BadgeRules, user_id: UUID, audience: Audience) -> Record:
+    """The user's record for ``audience``'s rules: as mentor, distinct learners of completions that lasted
+    ``rules.min_mentorship`` (see :func:`~skillbridge.domain.badges.rules.mentor_record`)."""
     if audience is Audience.MENTOR:
-        completed, rated, average = await uow.mentorships.mentor_record(user_id)
-        return Record(completed_mentorships=completed, rated_mentorships=rated, average_rating=average)
+        return mentor_record(await uow.mentorships.completions(user_id), rules.min_mentorship)
     return Record(completed_roadmaps=await uow.roadmaps.count_completed(user_id))
 
 
@@ -33,7 +33,7 @@ async def award_earned(
     unit of work: the badge (and, with ``notifier``, its notification) commits with the event or not at
     all, and the unique (user, type) key keeps a badge from being awarded twice even when two events race.
     """
-    record = await record_of(uow, user_id, audience)
+    record = await record_of(uow, rules, user_id, audience)
     held = {badge.type for badge in await uow.badges.list_for_user(user_id)}
     new = [
         Badge(user_id=user_id, type=rule.type, criteria={**rule.criteria, "name": rule.name}, awarded_at=now)

@@ -9,6 +9,7 @@ from skillbridge.application.badges.awarding import award_earned
 from skillbridge.application.matching.followups import offer_next_mentor
 from skillbridge.application.matching.news import tell_of_change
 from skillbridge.application.matching.policy import MatchingPolicy
+from skillbridge.application.matching.pool import MentorPool
 from skillbridge.application.matching.reading import participant_view
 from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.clock import Clock
@@ -39,7 +40,9 @@ class ChangeMatch:
         clock: Clock,
         badge_rules: BadgeRules,
         notifier: Notifier,
+        pool: MentorPool,
     ) -> None:
+        self._pool = pool
         self._notifier = notifier
         self._uow = uow
         self._engine = engine
@@ -61,7 +64,7 @@ class ChangeMatch:
             stored = await uow.mentorships.update(apply_change(mentorship, actor, change, now))
             await tell_of_change(self._notifier, uow, mentorship, stored, actor)
             if stored.status is MatchStatus.REJECTED and mentorship.status is MatchStatus.PENDING:
-                await offer_next_mentor(uow, self._engine, self._policy, self._notifier, stored, now)
+                await offer_next_mentor(uow, self._engine, self._pool, self._policy, self._notifier, stored, now)
             finished_or_rated = stored.status is not mentorship.status or stored.rating != mentorship.rating
             if stored.status is MatchStatus.COMPLETED and finished_or_rated and stored.mentor_id is not None:
                 rules, mentor_id = self._badge_rules, stored.mentor_id

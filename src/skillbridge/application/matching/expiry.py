@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from skillbridge.application.matching.followups import offer_next_mentor
 from skillbridge.application.matching.policy import MAX_SWEEP, MatchingPolicy
+from skillbridge.application.matching.pool import MentorPool
 from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.matching_engine import MatchingEngine
@@ -22,8 +23,15 @@ class ExpireUnansweredMatches:
     """
 
     def __init__(
-        self, uow: UnitOfWork, engine: MatchingEngine, policy: MatchingPolicy, clock: Clock, notifier: Notifier
+        self,
+        uow: UnitOfWork,
+        engine: MatchingEngine,
+        policy: MatchingPolicy,
+        clock: Clock,
+        notifier: Notifier,
+        pool: MentorPool,
     ) -> None:
+        self._pool = pool
         self._notifier = notifier
         self._uow = uow
         self._engine = engine
@@ -39,7 +47,7 @@ class ExpireUnansweredMatches:
             try:
                 async with self._uow as uow:
                     stored = await uow.mentorships.update(expired(mentorship, now))
-                    await offer_next_mentor(uow, self._engine, self._policy, self._notifier, stored, now)
+                    await offer_next_mentor(uow, self._engine, self._pool, self._policy, self._notifier, stored, now)
                     await uow.commit()
                 count += 1
             except Conflict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from skillbridge.application.notifications.notifier import Notifier
+from skillbridge.application.notifications.notifier import News, Notifier
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.matching.mentorship import Actor, MatchStatus, Mentorship
 from skillbridge.domain.notifications.model import NotificationType
@@ -20,18 +20,20 @@ def _payload(mentorship: Mentorship) -> dict[str, str]:
     return {"match_id": str(mentorship.id), "status": mentorship.status.value, "domain": mentorship.domain}
 
 
-async def tell_mentor_of_request(notifier: Notifier, uow: UnitOfWork, request: Mentorship) -> None:
-    """A pending request reached its mentor: they have until ``expires_at`` to answer."""
+def request_news(request: Mentorship) -> News | None:
+    """What a mentor hears of a pending request: they have until ``expires_at`` to answer (None when the
+    request is not pending)."""
     if request.status is not MatchStatus.PENDING or request.mentor_id is None:
-        return
+        return None
     deadline = request.expires_at.date().isoformat() if request.expires_at else "soon"
-    await notifier.notify(
-        uow,
-        request.mentor_id,
-        NotificationType.MATCH,
-        f"A learner asks you to mentor them in {request.domain}; please answer by {deadline}",
-        _payload(request),
-    )
+    message = f"A learner asks you to mentor them in {request.domain}; please answer by {deadline}"
+    return News(request.mentor_id, NotificationType.MATCH, message, _payload(request))
+
+
+async def tell_mentor_of_request(notifier: Notifier, uow: UnitOfWork, request: Mentorship) -> None:
+    """A pending request reached its mentor."""
+    if (news := request_news(request)) is not None:
+        await notifier.notify(uow, news.recipient_id, news.type, news.message, news.payload)
 
 
 async def tell_of_change(

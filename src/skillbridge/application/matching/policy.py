@@ -1,5 +1,5 @@
-"""The knobs of matching that operators set: default weights, how long a mentor has to answer, and how long
-before a session its participants are reminded."""
+"""The knobs of matching that operators set: default weights, how long a mentor has to answer, how long
+before a session its participants are reminded, and the bounds on requests, pools and rounds."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from skillbridge.domain.matching.scoring import Weights
 
 #: Most mentors a recommendation lists.
 MAX_RECOMMENDATIONS = 50
-#: Most waiting requests one matching round takes (oldest first); the rest wait for the next round.
-MAX_ROUND_REQUESTS = 10_000
+#: Most mentors a matching round offers places of (oldest accounts first).
+MAX_ROUND_MENTORS = 10_000
+#: Waiting requests written per statement batch (and per transaction) by a matching round.
+ROUND_BATCH = 200
 #: Most overdue requests one expiry sweep handles.
 MAX_SWEEP = 500
 #: Most session reminders one run sends (soonest first); the rest go on the next run.
@@ -22,8 +24,19 @@ MAX_REMINDERS = 500
 class MatchingPolicy:
     """``weights`` apply wherever a request brings none; ``respond_within`` is how long a pending request
     waits for the mentor's answer before it expires and the learner is offered the next mentor;
-    ``remind_before`` is how long before a session both participants get a ``session_reminder``."""
+    ``remind_before`` is how long before a session both participants get a ``session_reminder``.
+
+    Bounds: a learner holds at most ``max_open_requests`` waiting or pending requests; a request's mentor
+    pool holds at most ``pool_size`` mentors and is kept ``pool_cache_ttl`` (zero: not cached); a round
+    takes at most ``round_max_requests`` waiting requests (oldest first) and writes no further batch once
+    ``round_time_budget`` has passed.
+    """
 
     weights: Weights = field(default_factory=Weights)
     respond_within: timedelta = timedelta(days=7)
     remind_before: timedelta = timedelta(minutes=30)
+    max_open_requests: int = 3
+    pool_size: int = 200
+    pool_cache_ttl: timedelta = timedelta(seconds=30)
+    round_max_requests: int = 2_000
+    round_time_budget: timedelta = timedelta(seconds=20)

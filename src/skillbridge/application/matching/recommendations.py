@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.matching.domains import resolve_domain
 from skillbridge.application.matching.policy import MAX_RECOMMENDATIONS, MatchingPolicy
-from skillbridge.application.matching.pool import matchable_mentors
+from skillbridge.application.matching.pool import MentorPool
 from skillbridge.application.ports.matching_engine import MatchingEngine
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.matching.limits import DomainNames
 from skillbridge.domain.matching.needs import LearnerNeeds
 from skillbridge.domain.matching.pairing import learner_profile
 from skillbridge.domain.matching.scoring import Recommendation
@@ -46,11 +48,18 @@ class RecommendMentors:
     """The ``k`` best eligible mentors for the signed-in learner, best first.
 
     Rules: learners only (others Forbidden); needs default to the learner's profile (skills, hours per
-    week, remote mentoring accepted); mentors who declined this learner in the same domain are left out;
-    the weights are the operator's defaults (:class:`MatchingPolicy`).
+    week, remote mentoring accepted); a domain, when given, must be one a request may name (see
+    :class:`~skillbridge.application.matching.requests.RequestMentor`); mentors who declined this learner
+    in the same domain, blocked them or hold an open match with them are left out; the mentors come from
+    the bounded, briefly cached pool (:class:`MentorPool`), so one just filled up may still be listed; the
+    weights are the operator's defaults (:class:`MatchingPolicy`).
     """
 
-    def __init__(self, uow: UnitOfWork, engine: MatchingEngine, policy: MatchingPolicy) -> None:
+    def __init__(
+        self, uow: UnitOfWork, engine: MatchingEngine, policy: MatchingPolicy, pool: MentorPool, domains: DomainNames
+    ) -> None:
+        self._pool = pool
+        self._domains = domains
         self._uow = uow
         self._engine = engine
         self._policy = policy
@@ -62,8 +71,10 @@ class RecommendMentors:
         async with self._uow.reading() as uow:
             learner = await uow.users.get(principal.user_id)
             needs = query.needs_of(learner)
-            declined = await uow.mentorships.declined_mentors(learner.id, needs.domain)
-            mentors = await matchable_mentors(uow, excluded=declined)
-            found = await self._engine.recommend(learner_profile(learner, needs), mentors, k, self._policy.weights)
+            needs = replace(needs, domain=await resolve_domain(uow, self._domains, needs.domain))
+            profile = learner_profile(learner, needs)
+            excluded = (await uow.mentorships.exclusions([learner.id])).mentors_for(learner.id, needs.domain)
+            mentors = await self._pool.candidates(uow, profile, self._policy.weights, excluded)
+            found = await self._engine.recommend(profile, mentors, k, self._policy.weights)
             people = await uow.users.get_many([UUID(item.mentor_id) for item in found])
         return [MentorRecommendation(people[UUID(item.mentor_id)], item) for item in found]

@@ -13,13 +13,24 @@ listed by ``GET /api/v1/notifications/my``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.notifications.model import MAX_MESSAGE_LENGTH, Notification, NotificationType
+
+
+@dataclass(frozen=True, slots=True)
+class News:
+    """One notification to store: for whom, its type, its message and payload."""
+
+    recipient_id: UUID
+    type: NotificationType
+    message: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Notifier:
@@ -46,13 +57,23 @@ class Notifier:
         payload: Mapping[str, Any] | None = None,
     ) -> Notification:
         """Store a notification for ``recipient_id`` in ``uow`` and return it."""
-        notification = Notification(
-            recipient_id=recipient_id,
-            type=type_,
-            message=message.strip()[:MAX_MESSAGE_LENGTH],
-            created_at=self._clock.now(),
-            payload=dict(payload or {}),
-        )
+        notification = self._made(News(recipient_id, type_, message, payload or {}))
         await uow.notifications.add(notification)
         self.stored.append(notification)
         return notification
+
+    async def notify_many(self, uow: UnitOfWork, news: Sequence[News]) -> list[Notification]:
+        """Store every one of ``news`` in ``uow`` at once (one statement) and return them."""
+        notifications = [self._made(item) for item in news]
+        await uow.notifications.add_many(notifications)
+        self.stored.extend(notifications)
+        return notifications
+
+    def _made(self, news: News) -> Notification:
+        return Notification(
+            recipient_id=news.recipient_id,
+            type=news.type,
+            message=news.message.strip()[:MAX_MESSAGE_LENGTH],
+            created_at=self._clock.now(),
+            payload=dict(news.payload),
+        )

@@ -20,10 +20,13 @@ from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.accounts.user import User
-from skillbridge.domain.badges.rules import Badge
+from skillbridge.domain.badges.rules import Badge, Completion
 from skillbridge.domain.chat.message import ChatCursor, ChatMessage
 from skillbridge.domain.forum.model import ForumPost, ThreadQuery, ThreadSummary
 from skillbridge.domain.jobs.failure import FailedJob
+from skillbridge.domain.matching.blocks import MentorBlock
+from skillbridge.domain.matching.candidates import CandidateQuery
+from skillbridge.domain.matching.limits import Exclusions
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
 from skillbridge.domain.matching.schedule import ScheduledSession
 from skillbridge.domain.notifications.model import Notification
@@ -125,17 +128,16 @@ class MentorshipRepository(Protocol):
         """Return up to ``limit`` waiting requests, oldest first (id breaks ties)."""
         ...
 
+    async def count_waiting(self) -> int:
+        """Return how many requests are waiting."""
+        ...
+
     async def list_overdue(self, now: datetime, limit: int) -> Sequence[Mentorship]:
         """Return up to ``limit`` pending mentorships whose answer was due by ``now``, most overdue first."""
         ...
 
-    async def declined_mentors(self, learner_id: UUID, domain: str) -> frozenset[UUID]:
-        """Return the mentors who rejected or let expire a request of this learner in this domain."""
-        ...
-
-    async def mentor_record(self, mentor_id: UUID) -> tuple[int, int, float | None]:
-        """Return the mentor's completed mentorships, how many of them were rated, and the average rating
-        (None without ratings)."""
+    async def completions(self, mentor_id: UUID) -> Sequence[Completion]:
+        """Return the mentor's completed mentorships (learner, acceptance and completion times, rating)."""
         ...
 
     async def count_open_by_mentor(self, mentor_ids: Sequence[UUID]) -> dict[UUID, int]:
@@ -145,6 +147,51 @@ class MentorshipRepository(Protocol):
     async def has_active(self, learner_id: UUID, mentor_id: UUID, domain: str) -> bool:
         """Return whether ``mentor_id`` mentors ``learner_id`` in an active mentorship of ``domain`` (a slug,
         as ``learner_needs.domain`` stores it) right now."""
+        ...
+
+    async def lock_open_for_learner(self, learner_id: UUID) -> Sequence[Mentorship]:
+        """Return the learner's open (waiting, pending or active) mentorships, oldest first, and hold any
+        other unit of work that calls this for the same learner until this one ends, so a limit checked on
+        the result still holds at commit (the second caller sees the first one's writes, or its commit
+        raises Conflict)."""
+        ...
+
+    async def exclusions(self, learner_ids: Sequence[UUID]) -> Exclusions:
+        """Return, for these learners, the mentors who declined them (by domain), blocked them, or hold an
+        open (pending or active) match with them."""
+        ...
+
+    async def candidates(self, query: CandidateQuery) -> Sequence[MentorCard]:
+        """Return the mentors of ``query``'s pool (``is_candidate``), in ``candidate_order``, at most
+        ``query.limit`` (``distance_km`` is None on each card)."""
+        ...
+
+    async def skill_offered(self, skill: str) -> bool:
+        """Return whether some active mentor lists ``skill`` (a slug) in their profile."""
+        ...
+
+    async def has_asked(self, learner_id: UUID, mentor_id: UUID) -> bool:
+        """Return whether ``learner_id`` ever had a request or a match with ``mentor_id`` (any status)."""
+        ...
+
+    async def add_block(self, block: MentorBlock) -> tuple[MentorBlock, bool]:
+        """Store a block unless the pair is blocked already; return the pair's block (the first one when
+        it existed) and whether it is new. Raises Conflict if a user does not exist."""
+        ...
+
+    async def remove_block(self, mentor_id: UUID, learner_id: UUID) -> bool:
+        """Remove a block; return whether there was one."""
+        ...
+
+    async def list_blocks(self, mentor_id: UUID, page: PageRequest) -> Page[MentorBlock]:
+        """Return the mentor's blocks, newest first (learner id breaks ties)."""
+        ...
+
+    async def offer_many(self, offers: Sequence[Mentorship]) -> Sequence[Mentorship]:
+        """Store many waiting requests as the pending ``offers`` made of them (each at the version it was
+        read at), in a bounded number of statements; return those stored, with their new version. An
+        offer is left out when its request is no longer waiting at that version, or its mentor has no
+        free place left for it (offers are served in the order given)."""
         ...
 
     async def sessions_due(
@@ -278,6 +325,11 @@ class NotificationRepository(Protocol):
 
     async def add(self, notification: Notification) -> None:
         """Store a new notification. Raises Conflict if its recipient does not exist."""
+        ...
+
+    async def add_many(self, notifications: Sequence[Notification]) -> None:
+        """Store new notifications in one statement. Raises Conflict (and stores none) if a recipient does
+        not exist."""
         ...
 
     async def list_for_user(self, user_id: UUID, page: PageRequest, unread_only: bool = False) -> Page[Notification]:

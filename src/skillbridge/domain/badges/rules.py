@@ -1,18 +1,22 @@
 """Badge rules as data (``skillbridge/domain/data/badges.json``) and the check of a record against them.
 
 A rule names its audience (mentors or learners) and criteria over a user's record:
-``completed_mentorships`` (at least this many completed, as mentor), ``min_average_rating`` (the
-average of the ratings those mentorships received, with at least one rating), ``completed_roadmaps``
-(at least this many roadmaps at 100 %). Every criterion of a rule must hold. Adding a badge is adding a
-rule to the file; no code changes.
+``completed_mentorships`` (at least this many *distinct learners* mentored to completion, as mentor),
+``min_average_rating`` (the average, over those learners, of the ratings each gave, with at least one
+rating), ``completed_roadmaps`` (at least this many roadmaps at 100 %). Every criterion of a rule must
+hold. Adding a badge is adding a rule to the file; no code changes.
+
+A completion counts only when the mentorship lasted at least the operator's minimum from acceptance to
+completion, and several completions with the same learner count once (their ratings averaged first): a
+mentor cannot farm badges with a puppet learner accepting, completing and rating five stars over and over.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
@@ -63,6 +67,39 @@ class Badge:
     id: UUID = field(default_factory=uuid4)
 
 
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """One completed mentorship as the mentor's record sees it."""
+
+    learner_id: UUID
+    accepted_at: datetime | None
+    completed_at: datetime | None
+    rating: int | None = None
+
+    def lasted(self, minimum: timedelta) -> bool:
+        """Whether it ran at least ``minimum`` from acceptance to completion (unknown times never do)."""
+        if self.accepted_at is None or self.completed_at is None:
+            return False
+        return self.completed_at - self.accepted_at >= minimum
+
+
+def mentor_record(completions: Iterable[Completion], min_duration: timedelta) -> Record:
+    """A mentor's record: the distinct learners among the completions that lasted ``min_duration``, how
+    many of those learners rated, and the average over them of each learner's own average rating."""
+    ratings: dict[UUID, list[int]] = {}
+    for completion in completions:
+        if completion.lasted(min_duration):
+            given = ratings.setdefault(completion.learner_id, [])
+            if completion.rating is not None:
+                given.append(completion.rating)
+    means = [sum(given) / len(given) for given in ratings.values() if given]
+    return Record(
+        completed_mentorships=len(ratings),
+        rated_mentorships=len(means),
+        average_rating=sum(means) / len(means) if means else None,
+    )
+
+
 def earns(rule: BadgeRule, record: Record) -> bool:
     """Whether ``record`` meets every criterion of ``rule``."""
     for name, threshold in rule.criteria.items():
@@ -110,9 +147,11 @@ def parse_rules(document: Mapping[str, Any]) -> tuple[BadgeRule, ...]:
 
 @dataclass(frozen=True, slots=True)
 class BadgeRules:
-    """The rule book in force (injected, so a deployment or a test can bring its own)."""
+    """The rule book in force (injected, so a deployment or a test can bring its own), and how long a
+    mentorship must run from acceptance to completion to count for the mentor."""
 
     rules: tuple[BadgeRule, ...]
+    min_mentorship: timedelta = timedelta(days=14)
 
     def find(self, badge_type: str) -> BadgeRule | None:
         return next((rule for rule in self.rules if rule.type == badge_type), None)

@@ -41,6 +41,8 @@ class MatchStatus(StrEnum):
 OPEN_STATUSES = frozenset({MatchStatus.PENDING, MatchStatus.ACTIVE})
 #: Statuses of a learner's still-open request: at most one per learner and domain.
 LEARNER_OPEN_STATUSES = OPEN_STATUSES | {MatchStatus.WAITING}
+#: Statuses of a learner's request still waiting for a mentor's yes: at most ``max_open_requests`` at once.
+REQUEST_STATUSES = frozenset({MatchStatus.WAITING, MatchStatus.PENDING})
 #: Statuses after which a mentor is not offered the same learner's request again.
 DECLINED_STATUSES = frozenset({MatchStatus.REJECTED, MatchStatus.EXPIRED})
 
@@ -82,7 +84,8 @@ class Mentorship:
     """One learner's request and, once found, the mentor who takes it.
 
     ``mentor_id`` is None only while ``waiting``; ``expires_at`` is set only while ``pending`` (the
-    moment the mentor's silence counts as a no).
+    moment the mentor's silence counts as a no); ``accepted_at`` and ``completed_at`` say when it became
+    active and completed (how long it lasted decides whether it counts for the mentor's badges).
     """
 
     learner_id: UUID
@@ -97,6 +100,8 @@ class Mentorship:
     rating: int | None = None
     testimonial: str | None = None
     expires_at: datetime | None = None
+    accepted_at: datetime | None = None
+    completed_at: datetime | None = None
     version: int = 1
     id: UUID = field(default_factory=uuid4)
 
@@ -216,6 +221,10 @@ def apply_change(mentorship: Mentorship, actor: Actor, change: MatchChange, now:
     if change.status is not None and change.status is not result.status:
         _check_transition(result, actor, change.status)
         result = replace(result, status=change.status, expires_at=None)
+        if change.status is MatchStatus.ACTIVE:
+            result = replace(result, accepted_at=now)
+        elif change.status is MatchStatus.COMPLETED:
+            result = replace(result, completed_at=now)
     if change.rating is not None or change.testimonial is not None:
         result = _with_feedback(result, actor, change)
     return result

@@ -80,6 +80,10 @@ def components_document(components: ScoreComponents) -> dict[str, float]:
     }
 
 
+#: Why a mentor cannot be matched at all; also all a learner hears of a mentor who blocked them.
+UNAVAILABLE_MESSAGE = "this mentor has no free place right now or has not set a location and languages"
+
+
 @dataclass(frozen=True, slots=True)
 class Ineligibility:
     """Why a pair cannot be matched: a stable code and a sentence for people."""
@@ -96,9 +100,7 @@ def why_ineligible(
     ``mentor`` is None when the mentor is not matchable at all (no location, language or free place).
     """
     if mentor is None:
-        return Ineligibility(
-            "mentor_unavailable", "this mentor has no free place right now or has not set a location and languages"
-        )
+        return Ineligibility("mentor_unavailable", UNAVAILABLE_MESSAGE)
     if set(learner.languages).isdisjoint(mentor.languages):
         return Ineligibility("no_common_language", "you and this mentor share no spoken language")
     if mentor.capacity <= 0:

@@ -11,10 +11,10 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from dishka.integrations.litestar import FromDishka
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from skillbridge.adapters.http.access import only
 from skillbridge.adapters.http.auth import SECURITY
@@ -23,6 +23,9 @@ from skillbridge.adapters.http.conditional import conditional_response, expected
 from skillbridge.adapters.http.controllers.users import MAX_OFFSET
 from skillbridge.adapters.http.schemas.chat import ChatMessageIn, ChatMessageOut, ChatPageOut
 from skillbridge.adapters.http.schemas.matches import (
+    BlockIn,
+    BlockOut,
+    BlockPage,
     MatchCreateIn,
     MatchOut,
     MatchPage,
@@ -34,6 +37,7 @@ from skillbridge.adapters.http.schemas.matches import (
 )
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.chat.messaging import MAX_PAGE, ReadChat, SendChatMessage
+from skillbridge.application.matching.blocks import BlockLearner, ListMyBlocks, UnblockLearner
 from skillbridge.application.matching.changes import ChangeMatch
 from skillbridge.application.matching.policy import MAX_RECOMMENDATIONS
 from skillbridge.application.matching.reading import GetMatch, ListMyMatches
@@ -110,8 +114,11 @@ class MatchesController(Controller):
         summary="Ask for a mentor (learners)",
         description="201 with a pending match (the chosen mentor if eligible, else the best eligible one; the "
         "mentor is notified and has a limited time to answer); 202 with a waiting request when nobody fits "
-        "now (the next matching round assigns it); 409 if an open request exists in the same domain; 422 "
-        "with the reason when the chosen mentor is not eligible.",
+        "now (the next matching round assigns it); 409 if an open request exists in the same domain, the "
+        "learner already holds SKILLBRIDGE_MATCH_MAX_OPEN_REQUESTS waiting or pending requests, or has an open "
+        "match with the chosen mentor; 422 with the reason when the chosen mentor is not eligible, and "
+        "(field learner_needs.domain, with allowed) when the domain is neither a catalog domain nor a skill "
+        "some mentor offers.",
         responses={
             HTTP_202_ACCEPTED: ResponseSpec(
                 data_container=MatchOut, description="No mentor fits now: the request waits", generate_examples=False
@@ -253,10 +260,51 @@ class MatchesController(Controller):
         description="One optimal (or greedy) assignment of the waiting requests to the mentors' free places; "
         "the assigned become pending. The summary lists the unassigned with a reason code: "
         "learner_profile_incomplete, no_mentor_available, no_eligible_mentor, places_taken_by_better_matches, "
-        "only_declined_mentors_fit.",
+        "only_declined_mentors_fit, mentor_excluded_for_learner, round_time_budget_spent. At most "
+        "SKILLBRIDGE_MATCH_ROUND_MAX_REQUESTS requests are taken, oldest first; left_waiting counts the rest.",
     )
     async def run_round(
         self, data: JSONBody[RoundIn], principal: FromDishka[Principal], run: FromDishka[RunMatchingRound]
     ) -> RoundOut:
         weights = data.weights.to_weights() if data.weights is not None else None
         return RoundOut.of(await run(principal, weights, data.algorithm))
+
+    @post(
+        "/blocks",
+        status_code=HTTP_201_CREATED,
+        summary="Block a learner: no further request of theirs reaches you (mentors)",
+        description="Only a learner who has had a request or a match with you (any status): 404 for any other "
+        "id. Their pending request to you is rejected (they are offered the next mentor); an active "
+        "mentorship stays. The learner is not told: a request naming you is answered as for an unavailable "
+        "mentor. 201 for a new block, 200 when the learner was blocked already.",
+        responses={
+            HTTP_200_OK: ResponseSpec(data_container=BlockOut, description="Blocked already", generate_examples=False)
+        },
+    )
+    async def block(
+        self, data: JSONBody[BlockIn], principal: FromDishka[Principal], block_learner: FromDishka[BlockLearner]
+    ) -> Response[BlockOut]:
+        block, created = await block_learner(principal, data.learner_id)
+        return Response(BlockOut.of(block), status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+
+    @get("/blocks", summary="The learners you blocked, newest first (mentors)")
+    async def blocks(
+        self,
+        principal: FromDishka[Principal],
+        list_blocks: FromDishka[ListMyBlocks],
+        limit: Limit = 20,
+        offset: Offset = 0,
+    ) -> BlockPage:
+        page = await list_blocks(principal, PageRequest(limit=limit, offset=offset))
+        items = [BlockOut.of(block) for block in page.items]
+        return BlockPage(items=items, total=page.total, limit=page.limit, offset=page.offset)
+
+    @delete(
+        "/blocks/{learner_id:uuid}",
+        status_code=HTTP_204_NO_CONTENT,
+        summary="Lift a block (mentors); 404 when there is none",
+    )
+    async def unblock(
+        self, learner_id: FromPath[UUID], principal: FromDishka[Principal], unblock: FromDishka[UnblockLearner]
+    ) -> None:
+        await unblock(principal, learner_id)

@@ -10,6 +10,7 @@ from msgspec import Meta, Struct
 
 from skillbridge.application.matching.recommendations import MentorRecommendation
 from skillbridge.application.matching.rounds import RoundSummary
+from skillbridge.domain.matching.blocks import MentorBlock
 from skillbridge.domain.matching.mentorship import (
     MAX_TESTIMONIAL_LENGTH,
     Actor,
@@ -246,6 +247,7 @@ class RoundOut(Struct, kw_only=True):
     engine: str
     algorithm: str
     elapsed_ms: float
+    left_waiting: int
 
     @classmethod
     def of(cls, summary: RoundSummary) -> RoundOut:
@@ -261,4 +263,25 @@ class RoundOut(Struct, kw_only=True):
             engine=summary.engine,
             algorithm=summary.algorithm,
             elapsed_ms=summary.elapsed_ms,
+            left_waiting=summary.left_waiting,
         )
+
+
+class BlockIn(_Body):
+    learner_id: UUID
+
+
+class BlockOut(Struct, kw_only=True):
+    learner_id: UUID
+    blocked_at: datetime
+
+    @classmethod
+    def of(cls, block: MentorBlock) -> BlockOut:
+        return cls(learner_id=block.learner_id, blocked_at=block.created_at)
+
+
+class BlockPage(Struct, kw_only=True):
+    items: list[BlockOut]
+    total: int
+    limit: int
+    offset: int

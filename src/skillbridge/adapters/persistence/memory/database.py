@@ -27,6 +27,7 @@ from skillbridge.domain.chat.message import ChatMessage
 from skillbridge.domain.errors import DomainError
 from skillbridge.domain.forum.model import ForumPost
 from skillbridge.domain.jobs.failure import FailedJob
+from skillbridge.domain.matching.blocks import MentorBlock
 from skillbridge.domain.matching.mentorship import Mentorship
 from skillbridge.domain.notifications.model import Notification
 from skillbridge.domain.progress.events import ProgressEvent
@@ -61,6 +62,8 @@ class MemoryState:
     #: When each session's reminder went out, by session id.
     reminded_sessions: dict[UUID, datetime] = field(default_factory=dict)
     failed_jobs: dict[UUID, FailedJob] = field(default_factory=dict)
+    #: By (mentor id, learner id).
+    mentor_blocks: dict[tuple[UUID, UUID], MentorBlock] = field(default_factory=dict)
 
     def copy(self) -> MemoryState:
         """A new state holding the same (never mutated) entities in new containers."""
@@ -79,6 +82,7 @@ class MemoryState:
             forum_posts=dict(self.forum_posts),
             reminded_sessions=dict(self.reminded_sessions),
             failed_jobs=dict(self.failed_jobs),
+            mentor_blocks=dict(self.mentor_blocks),
         )
 
 

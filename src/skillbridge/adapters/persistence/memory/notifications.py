@@ -43,6 +43,19 @@ class MemoryNotificationRepository(NotificationRepository):
 
         self._staging.apply(insert)
 
+    async def add_many(self, notifications: Sequence[Notification]) -> None:
+        stored = [_stored(notification) for notification in notifications]
+
+        def insert(state: MemoryState) -> None:
+            for notification in stored:
+                if notification.id in state.notifications:
+                    raise Conflict(_DUPLICATE)
+                if notification.recipient_id not in state.users:
+                    raise Conflict(_DANGLING)
+            state.notifications.update((notification.id, notification) for notification in stored)
+
+        self._staging.apply(insert)
+
     async def list_for_user(self, user_id: UUID, page: PageRequest, unread_only: bool = False) -> Page[Notification]:
         mine = sorted(
             (

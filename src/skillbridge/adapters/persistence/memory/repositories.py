@@ -26,8 +26,12 @@ from skillbridge.domain.accounts.profile import HOURS_PER_WEEK, MAX_MENTOR_CAPAC
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.accounts.user import User
+from skillbridge.domain.badges.rules import Completion
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
+from skillbridge.domain.matching.blocks import MentorBlock
+from skillbridge.domain.matching.candidates import CandidateQuery, candidate_order, is_candidate
+from skillbridge.domain.matching.limits import Exclusions
 from skillbridge.domain.matching.mentorship import (
     DECLINED_STATUSES,
     LEARNER_OPEN_STATUSES,
@@ -257,15 +261,19 @@ def _check_mentorship_rules(mentorship: Mentorship) -> None:
 
 
 def _refuse_second_open_request(state: MemoryState, mentorship: Mentorship) -> None:
-    """The partial unique index on open requests per learner and domain."""
+    """The partial unique indexes on open requests per learner and domain, and on pending or active
+    matches per learner and mentor."""
     if mentorship.status not in LEARNER_OPEN_STATUSES:
         return
     for other in state.mentorships.values():
+        if other.id == mentorship.id or other.learner_id != mentorship.learner_id:
+            continue
+        if other.status in LEARNER_OPEN_STATUSES and other.domain == mentorship.domain:
+            raise Conflict(_DUPLICATE)
         if (
-            other.id != mentorship.id
-            and other.status in LEARNER_OPEN_STATUSES
-            and other.learner_id == mentorship.learner_id
-            and other.domain == mentorship.domain
+            mentorship.status in OPEN_STATUSES
+            and other.status in OPEN_STATUSES
+            and other.mentor_id == mentorship.mentor_id
         ):
             raise Conflict(_DUPLICATE)
 
@@ -298,11 +306,11 @@ class MemoryMentorshipRepository(MentorshipRepository):
             _check_mentorship_rules(stored)
             if stored.id in state.mentorships:
                 raise Conflict(_DUPLICATE)
+            if stored.status in OPEN_STATUSES:  # checked before the write in SQL, so before the indexes here
+                _refuse_overbooking(state, stored)
             _refuse_second_open_request(state, stored)
             _require_user(state, stored.learner_id)
             _require_user(state, stored.mentor_id)
-            if stored.status in OPEN_STATUSES:
-                _refuse_overbooking(state, stored)
             state.mentorships[stored.id] = stored
 
         self._staging.apply(insert)
@@ -325,10 +333,10 @@ class MemoryMentorshipRepository(MentorshipRepository):
                 raise Conflict("the match was changed meanwhile; reload and try again", field="version")
             stored = replace(changed, created_at=current.created_at, learner_id=current.learner_id)
             _check_mentorship_rules(stored)
-            _refuse_second_open_request(state, stored)
-            _require_user(state, stored.mentor_id)
             if current.status not in OPEN_STATUSES and stored.status in OPEN_STATUSES:
                 _refuse_overbooking(state, stored)
+            _refuse_second_open_request(state, stored)
+            _require_user(state, stored.mentor_id)
             state.mentorships[stored.id] = stored
 
         self._staging.apply(change)
@@ -362,6 +370,9 @@ class MemoryMentorshipRepository(MentorshipRepository):
         waiting.sort(key=lambda mentorship: (mentorship.created_at, mentorship.id))
         return private_copy(waiting[:limit])
 
+    async def count_waiting(self) -> int:
+        return sum(1 for m in self._staging.view().mentorships.values() if m.status is MatchStatus.WAITING)
+
     async def list_overdue(self, now: datetime, limit: int) -> Sequence[Mentorship]:
         overdue = [
             m
@@ -371,24 +382,114 @@ class MemoryMentorshipRepository(MentorshipRepository):
         overdue.sort(key=lambda mentorship: (mentorship.expires_at, mentorship.id))
         return private_copy(overdue[:limit])
 
-    async def declined_mentors(self, learner_id: UUID, domain: str) -> frozenset[UUID]:
-        return frozenset(
-            m.mentor_id
-            for m in self._staging.view().mentorships.values()
-            if m.learner_id == learner_id
-            and m.domain == domain
-            and m.status in DECLINED_STATUSES
-            and m.mentor_id is not None
-        )
-
-    async def mentor_record(self, mentor_id: UUID) -> tuple[int, int, float | None]:
-        done = [
-            m
+    async def completions(self, mentor_id: UUID) -> Sequence[Completion]:
+        return [
+            Completion(m.learner_id, m.accepted_at, m.completed_at, m.rating)
             for m in self._staging.view().mentorships.values()
             if m.mentor_id == mentor_id and m.status is MatchStatus.COMPLETED
         ]
-        ratings = [m.rating for m in done if m.rating is not None]
-        return len(done), len(ratings), (sum(ratings) / len(ratings) if ratings else None)
+
+    async def lock_open_for_learner(self, learner_id: UUID) -> Sequence[Mentorship]:
+        def open_of(state: MemoryState) -> list[Mentorship]:
+            return sorted(
+                (
+                    m
+                    for m in state.mentorships.values()
+                    if m.learner_id == learner_id and m.status in LEARNER_OPEN_STATUSES
+                ),
+                key=lambda m: (m.created_at, m.id),
+            )
+
+        seen = [(m.id, m.version) for m in open_of(self._staging.view())]
+
+        def still_the_same(state: MemoryState) -> None:
+            # No lock in memory: a unit that committed a change to these requests meanwhile wins, this one fails.
+            if [(m.id, m.version) for m in open_of(state)] != seen:
+                raise Conflict("your match requests changed meanwhile; try again")
+
+        opened = open_of(self._staging.view())
+        self._staging.apply(still_the_same)
+        return private_copy(opened)
+
+    async def exclusions(self, learner_ids: Sequence[UUID]) -> Exclusions:
+        state = self._staging.view()
+        wanted = set(learner_ids)
+        mine = [m for m in state.mentorships.values() if m.learner_id in wanted and m.mentor_id is not None]
+        declined = [(m.learner_id, m.domain, m.mentor_id) for m in mine if m.status in DECLINED_STATUSES]
+        barred = [(m.learner_id, m.mentor_id) for m in mine if m.status in OPEN_STATUSES]
+        barred += [(b.learner_id, b.mentor_id) for b in state.mentor_blocks.values() if b.learner_id in wanted]
+        return Exclusions.of(
+            [(learner, domain, mentor) for learner, domain, mentor in declined if mentor is not None],
+            [(learner, mentor) for learner, mentor in barred if mentor is not None],
+        )
+
+    async def candidates(self, query: CandidateQuery) -> Sequence[MentorCard]:
+        state = self._staging.view()
+        held = Counter(m.mentor_id for m in state.mentorships.values() if m.status in OPEN_STATUSES)
+        cards = [MentorCard(user, open_mentorships=held[user.id], distance_km=None) for user in state.users.values()]
+        fitting = sorted((c for c in cards if is_candidate(query, c)), key=lambda card: candidate_order(query, card))
+        return [replace(card, mentor=private_copy(card.mentor)) for card in fitting[: query.limit]]
+
+    async def skill_offered(self, skill: str) -> bool:
+        return any(
+            user.is_mentor and user.is_active and skill in user.profile.skills
+            for user in self._staging.view().users.values()
+        )
+
+    async def has_asked(self, learner_id: UUID, mentor_id: UUID) -> bool:
+        return any(
+            m.learner_id == learner_id and m.mentor_id == mentor_id for m in self._staging.view().mentorships.values()
+        )
+
+    async def add_block(self, block: MentorBlock) -> tuple[MentorBlock, bool]:
+        key = (block.mentor_id, block.learner_id)
+        if (existing := self._staging.view().mentor_blocks.get(key)) is not None:
+            return existing, False
+        stored = replace(block, created_at=utc(block.created_at))
+
+        def insert(state: MemoryState) -> None:
+            _require_user(state, stored.mentor_id)
+            _require_user(state, stored.learner_id)
+            state.mentor_blocks.setdefault(key, stored)
+
+        self._staging.apply(insert)
+        return stored, True
+
+    async def remove_block(self, mentor_id: UUID, learner_id: UUID) -> bool:
+        key = (mentor_id, learner_id)
+        if key not in self._staging.view().mentor_blocks:
+            return False
+
+        def remove(state: MemoryState) -> None:
+            state.mentor_blocks.pop(key, None)
+
+        self._staging.apply(remove)
+        return True
+
+    async def list_blocks(self, mentor_id: UUID, page: PageRequest) -> Page[MentorBlock]:
+        mine = [b for b in self._staging.view().mentor_blocks.values() if b.mentor_id == mentor_id]
+        mine.sort(key=lambda block: (block.created_at, block.learner_id), reverse=True)
+        window = mine[page.offset : page.offset + page.limit]
+        return Page(items=list(window), total=len(mine), limit=page.limit, offset=page.offset)
+
+    async def offer_many(self, offers: Sequence[Mentorship]) -> Sequence[Mentorship]:
+        state = self._staging.view()
+        held = Counter(m.mentor_id for m in state.mentorships.values() if m.status in OPEN_STATUSES)
+        taken: list[Mentorship] = []
+        for offer in offers:
+            current = state.mentorships.get(offer.id)
+            mentor = state.users.get(offer.mentor_id) if offer.mentor_id is not None else None
+            if current is None or current.status is not MatchStatus.WAITING or current.version != offer.version:
+                continue
+            if mentor is None or held[mentor.id] + 1 > (mentor.profile.mentor_capacity or 0):
+                continue
+            held[mentor.id] += 1
+            taken.append(offer)
+        for offer in taken:
+            await self.update(offer)
+        return [
+            replace(private_copy(offer), version=offer.version + 1, updated_at=utc(offer.updated_at)) for offer in taken
+        ]
 
     async def count_open_by_mentor(self, mentor_ids: Sequence[UUID]) -> dict[UUID, int]:
         counts = dict.fromkeys(mentor_ids, 0)

@@ -251,6 +251,8 @@ def mentorship_to_values(mentorship: Mentorship) -> dict[str, Any]:
         "rating": mentorship.rating,
         "testimonial": mentorship.testimonial,
         "expires_at": utc(mentorship.expires_at) if mentorship.expires_at is not None else None,
+        "accepted_at": utc(mentorship.accepted_at) if mentorship.accepted_at is not None else None,
+        "completed_at": utc(mentorship.completed_at) if mentorship.completed_at is not None else None,
         "created_at": utc(mentorship.created_at),
         "updated_at": utc(mentorship.updated_at),
         "version": mentorship.version,
@@ -273,6 +275,8 @@ def mentorship_from_row(row: MentorMatchRow) -> Mentorship:
         rating=row.rating,
         testimonial=row.testimonial,
         expires_at=utc(row.expires_at) if row.expires_at is not None else None,
+        accepted_at=utc(row.accepted_at) if row.accepted_at is not None else None,
+        completed_at=utc(row.completed_at) if row.completed_at is not None else None,
         version=row.version,
     )
 

@@ -41,7 +41,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeEngine
 
 from skillbridge.domain.accounts.roles import Role
-from skillbridge.domain.matching.mentorship import LEARNER_OPEN_STATUSES, MatchStatus
+from skillbridge.domain.matching.mentorship import LEARNER_OPEN_STATUSES, OPEN_STATUSES, MatchStatus
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
@@ -69,6 +69,8 @@ def _one_of(column: str, values: Iterable[str]) -> str:
 
 #: A learner's request still open (waiting, pending, active): at most one per learner and domain.
 OPEN_MATCH_STATUS_SQL = _one_of("status", LEARNER_OPEN_STATUSES)
+#: A match holding a mentor's place (pending, active): at most one per learner and mentor.
+PLACE_STATUS_SQL = _one_of("status", OPEN_STATUSES)
 #: Only a waiting request has no mentor yet.
 MENTOR_SET_SQL = "(status = 'waiting' AND mentor_id IS NULL) OR (status <> 'waiting' AND mentor_id IS NOT NULL)"
 THREAD_SQL = "parent_id IS NULL"
@@ -213,6 +215,8 @@ class MentorMatchRow(HasId, Timestamps, Versioned, Base):
     rating: Mapped[int | None]
     testimonial: Mapped[str | None] = mapped_column(Text)
     expires_at: Mapped[datetime | None] = mapped_column(index=True)
+    accepted_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
 
     __table_args__ = (
         CheckConstraint(_one_of("status", (status.value for status in MatchStatus)), name="status"),
@@ -230,7 +234,26 @@ class MentorMatchRow(HasId, Timestamps, Versioned, Base):
             postgresql_where=text(OPEN_MATCH_STATUS_SQL),
             sqlite_where=text(OPEN_MATCH_STATUS_SQL),
         ),
+        # A learner holds at most one pending or active match with any one mentor.
+        Index(
+            "uq_mentor_matches_open_learner_mentor",
+            "learner_id",
+            "mentor_id",
+            unique=True,
+            postgresql_where=text(PLACE_STATUS_SQL),
+            sqlite_where=text(PLACE_STATUS_SQL),
+        ),
     )
+
+
+class MentorBlockRow(Base):
+    """A mentor's block of a learner: that learner's requests never reach that mentor."""
+
+    __tablename__ = "mentor_blocks"
+
+    mentor_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    learner_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
 
 
 class BadgeRow(HasId, Timestamps, Base):

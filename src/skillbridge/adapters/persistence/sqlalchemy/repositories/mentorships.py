@@ -8,15 +8,21 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import CursorResult, delete, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
 from skillbridge.adapters.persistence.sqlalchemy.mappers import mentorship_from_row, mentorship_to_values
-from skillbridge.adapters.persistence.sqlalchemy.tables import MatchSessionRow, MentorMatchRow, UserRow
+from skillbridge.adapters.persistence.sqlalchemy.repositories.mentor_candidates import candidate_cards, skill_offered
+from skillbridge.adapters.persistence.sqlalchemy.tables import MatchSessionRow, MentorBlockRow, MentorMatchRow, UserRow
 from skillbridge.application.ports.repositories import MentorshipRepository
+from skillbridge.domain.accounts.mentor_search import MentorCard
+from skillbridge.domain.badges.rules import Completion
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
+from skillbridge.domain.matching.blocks import MentorBlock
+from skillbridge.domain.matching.candidates import CandidateQuery
+from skillbridge.domain.matching.limits import Exclusions
 from skillbridge.domain.matching.mentorship import (
     DECLINED_STATUSES,
     LEARNER_OPEN_STATUSES,
@@ -30,6 +36,34 @@ from skillbridge.domain.pagination import Page, PageRequest
 _OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
 _LEARNER_OPEN_STATUS_VALUES = sorted(status.value for status in LEARNER_OPEN_STATUSES)
 _DECLINED_STATUS_VALUES = sorted(status.value for status in DECLINED_STATUSES)
+#: The table itself: a Core update with bound parameters runs as one executemany (the ORM would not).
+_MATCHES = cast(Table, MentorMatchRow.__table__)
+#: Most ids in one IN list (well under every driver's limit on bound parameters).
+_CHUNK = 1000
+
+
+def _chunks(ids: Sequence[UUID]) -> list[Sequence[UUID]]:
+    return [ids[start : start + _CHUNK] for start in range(0, len(ids), _CHUNK)]
+
+
+def _utc_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else utc(value)
+
+
+def _offer_values(offer: Mentorship) -> dict[str, Any]:
+    values = mentorship_to_values(offer)
+    return {
+        "b_id": offer.id,
+        "b_mentor_id": values["mentor_id"],
+        "b_status": values["status"],
+        "b_score": values["score"],
+        "b_score_components": values["score_components"],
+        "b_expires_at": values["expires_at"],
+        "b_updated_at": values["updated_at"],
+        "b_version": offer.version + 1,
+    }
+
+
 # Core updates bypass the identity map, so reads always refresh the objects it holds.
 _FRESH: dict[str, Any] = {"populate_existing": True}
 
@@ -72,15 +106,7 @@ class SqlaMentorshipRepository(MentorshipRepository):
         write lock, so of two transactions booking the last place at once the second waits for the first
         to commit, then counts its row and is refused. Nothing is written when it raises.
         """
-        locked = await self._session.execute(
-            update(UserRow)
-            .where(UserRow.id == mentor_id)
-            # updated_at named too, or its onupdate default would stamp the mentor as changed
-            .values(mentor_capacity=UserRow.mentor_capacity, updated_at=UserRow.updated_at)
-            .returning(UserRow.mentor_capacity)
-            .execution_options(synchronize_session=False)
-        )
-        capacity = locked.scalar_one_or_none()
+        capacity = (await self._lock_users([mentor_id])).get(mentor_id)
         held = await self._session.scalar(
             select(func.count())
             .select_from(MentorMatchRow)
@@ -171,6 +197,13 @@ class SqlaMentorshipRepository(MentorshipRepository):
         return [mentorship_from_row(row) for row in rows]
 
     @translated
+    async def count_waiting(self) -> int:
+        counted = await self._session.scalar(
+            select(func.count()).select_from(MentorMatchRow).where(MentorMatchRow.status == MatchStatus.WAITING.value)
+        )
+        return int(counted or 0)
+
+    @translated
     async def list_overdue(self, now: datetime, limit: int) -> Sequence[Mentorship]:
         rows = await self._session.scalars(
             select(MentorMatchRow)
@@ -182,27 +215,166 @@ class SqlaMentorshipRepository(MentorshipRepository):
         return [mentorship_from_row(row) for row in rows]
 
     @translated
-    async def declined_mentors(self, learner_id: UUID, domain: str) -> frozenset[UUID]:
-        rows = await self._session.scalars(
-            select(MentorMatchRow.mentor_id).where(
-                MentorMatchRow.learner_id == learner_id,
-                MentorMatchRow.domain == domain,
-                MentorMatchRow.status.in_(_DECLINED_STATUS_VALUES),
-            )
+    async def completions(self, mentor_id: UUID) -> Sequence[Completion]:
+        rows = await self._session.execute(
+            select(
+                MentorMatchRow.learner_id,
+                MentorMatchRow.accepted_at,
+                MentorMatchRow.completed_at,
+                MentorMatchRow.rating,
+            ).where(MentorMatchRow.mentor_id == mentor_id, MentorMatchRow.status == MatchStatus.COMPLETED.value)
         )
-        return frozenset(mentor_id for mentor_id in rows if mentor_id is not None)
+        return [
+            Completion(learner, _utc_or_none(accepted), _utc_or_none(completed), rating)
+            for learner, accepted, completed, rating in rows
+        ]
 
     @translated
-    async def mentor_record(self, mentor_id: UUID) -> tuple[int, int, float | None]:
-        row = (
-            await self._session.execute(
-                select(func.count(), func.count(MentorMatchRow.rating), func.avg(MentorMatchRow.rating)).where(
-                    MentorMatchRow.mentor_id == mentor_id, MentorMatchRow.status == MatchStatus.COMPLETED.value
-                )
+    async def lock_open_for_learner(self, learner_id: UUID) -> Sequence[Mentorship]:
+        await self._lock_users([learner_id])
+        rows = await self._session.scalars(
+            select(MentorMatchRow)
+            .where(MentorMatchRow.learner_id == learner_id, MentorMatchRow.status.in_(_LEARNER_OPEN_STATUS_VALUES))
+            .order_by(MentorMatchRow.created_at, MentorMatchRow.id)
+            .execution_options(**_FRESH)
+        )
+        return [mentorship_from_row(row) for row in rows]
+
+    async def _lock_users(self, user_ids: Sequence[UUID]) -> dict[UUID, int | None]:
+        """Lock the users' rows until the transaction ends (a no-op update: a row lock on PostgreSQL, the
+        write lock on SQLite); return their mentor capacities."""
+        locked = await self._session.execute(
+            update(UserRow)
+            .where(UserRow.id.in_(sorted(set(user_ids))))
+            # updated_at named too, or its onupdate default would stamp the user as changed
+            .values(mentor_capacity=UserRow.mentor_capacity, updated_at=UserRow.updated_at)
+            .returning(UserRow.id, UserRow.mentor_capacity)
+            .execution_options(synchronize_session=False)
+        )
+        return dict(locked.tuples().all())
+
+    @translated
+    async def exclusions(self, learner_ids: Sequence[UUID]) -> Exclusions:
+        declined: list[tuple[UUID, str, UUID]] = []
+        barred: list[tuple[UUID, UUID]] = []
+        for chunk in _chunks(sorted(set(learner_ids))):
+            of_learners = MentorMatchRow.learner_id.in_(chunk)
+            rows = await self._session.execute(
+                select(
+                    MentorMatchRow.learner_id, MentorMatchRow.domain, MentorMatchRow.mentor_id, MentorMatchRow.status
+                ).where(of_learners, MentorMatchRow.status.in_(_DECLINED_STATUS_VALUES + _OPEN_STATUS_VALUES))
             )
-        ).one()
-        completed, rated, average = row
-        return int(completed), int(rated), (float(average) if average is not None else None)
+            for learner, domain, mentor, status in rows:
+                if mentor is None:
+                    continue
+                if status in _DECLINED_STATUS_VALUES:
+                    declined.append((learner, domain, mentor))
+                else:
+                    barred.append((learner, mentor))
+            blocks = await self._session.execute(
+                select(MentorBlockRow.learner_id, MentorBlockRow.mentor_id).where(MentorBlockRow.learner_id.in_(chunk))
+            )
+            barred.extend((learner, mentor) for learner, mentor in blocks)
+        return Exclusions.of(declined, barred)
+
+    @translated
+    async def candidates(self, query: CandidateQuery) -> Sequence[MentorCard]:
+        return await candidate_cards(self._session, query)
+
+    @translated
+    async def skill_offered(self, skill: str) -> bool:
+        return await skill_offered(self._session, skill)
+
+    @translated
+    async def has_asked(self, learner_id: UUID, mentor_id: UUID) -> bool:
+        found = await self._session.scalar(
+            select(MentorMatchRow.id)
+            .where(MentorMatchRow.learner_id == learner_id, MentorMatchRow.mentor_id == mentor_id)
+            .limit(1)
+        )
+        return found is not None
+
+    @translated
+    async def add_block(self, block: MentorBlock) -> tuple[MentorBlock, bool]:
+        blocked_at = await self._session.scalar(
+            select(MentorBlockRow.created_at).where(
+                MentorBlockRow.mentor_id == block.mentor_id, MentorBlockRow.learner_id == block.learner_id
+            )
+        )
+        if blocked_at is not None:
+            return replace(block, created_at=utc(blocked_at)), False
+        await self._session.execute(
+            insert(MentorBlockRow).values(
+                mentor_id=block.mentor_id, learner_id=block.learner_id, created_at=utc(block.created_at)
+            )
+        )
+        return replace(block, created_at=utc(block.created_at)), True
+
+    @translated
+    async def remove_block(self, mentor_id: UUID, learner_id: UUID) -> bool:
+        result = await self._session.execute(
+            delete(MentorBlockRow).where(MentorBlockRow.mentor_id == mentor_id, MentorBlockRow.learner_id == learner_id)
+        )
+        return cast(CursorResult[Any], result).rowcount > 0
+
+    @translated
+    async def list_blocks(self, mentor_id: UUID, page: PageRequest) -> Page[MentorBlock]:
+        mine = MentorBlockRow.mentor_id == mentor_id
+        total = await self._session.scalar(select(func.count()).select_from(MentorBlockRow).where(mine)) or 0
+        rows = await self._session.execute(
+            select(MentorBlockRow.learner_id, MentorBlockRow.created_at)
+            .where(mine)
+            .order_by(MentorBlockRow.created_at.desc(), MentorBlockRow.learner_id.desc())
+            .limit(page.limit)
+            .offset(page.offset)
+        )
+        items = [MentorBlock(mentor_id, learner, utc(at)) for learner, at in rows]
+        return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+    @translated
+    async def offer_many(self, offers: Sequence[Mentorship]) -> Sequence[Mentorship]:
+        if not offers:
+            return []
+        capacities = await self._lock_users([o.mentor_id for o in offers if o.mentor_id is not None])
+        waiting = dict(
+            (
+                await self._session.execute(
+                    select(MentorMatchRow.id, MentorMatchRow.version)
+                    .where(
+                        MentorMatchRow.id.in_([o.id for o in offers]),
+                        MentorMatchRow.status == MatchStatus.WAITING.value,
+                    )
+                    .with_for_update()
+                )
+            ).all()
+        )
+        held = await self.count_open_by_mentor(list(capacities))
+        taken: list[Mentorship] = []
+        for offer in offers:
+            mentor = offer.mentor_id
+            if mentor is None or waiting.get(offer.id) != offer.version:
+                continue
+            if held[mentor] + 1 > (capacities.get(mentor) or 0):
+                continue
+            held[mentor] += 1
+            taken.append(offer)
+        if taken:
+            await self._session.execute(
+                update(_MATCHES)
+                .where(_MATCHES.c.id == bindparam("b_id"))
+                .values(
+                    mentor_id=bindparam("b_mentor_id"),
+                    status=bindparam("b_status"),
+                    score=bindparam("b_score"),
+                    score_components=bindparam("b_score_components"),
+                    expires_at=bindparam("b_expires_at"),
+                    updated_at=bindparam("b_updated_at"),
+                    version=bindparam("b_version"),
+                )
+                .execution_options(synchronize_session=False),
+                [_offer_values(offer) for offer in taken],
+            )
+        return [replace(offer, version=offer.version + 1, updated_at=utc(offer.updated_at)) for offer in taken]
 
     @translated
     async def count_open_by_mentor(self, mentor_ids: Sequence[UUID]) -> dict[UUID, int]:

@@ -41,6 +41,11 @@ class SqlaNotificationRepository(NotificationRepository):
         await self._session.execute(insert(NotificationRow).values(**notification_to_values(notification)))
 
     @translated
+    async def add_many(self, notifications: Sequence[Notification]) -> None:
+        if notifications:
+            await self._session.execute(insert(NotificationRow), [notification_to_values(n) for n in notifications])
+
+    @translated
     async def list_for_user(self, user_id: UUID, page: PageRequest, unread_only: bool = False) -> Page[Notification]:
         filters = _of(user_id, unread_only=unread_only)
         total = await self._session.scalar(select(func.count()).select_from(NotificationRow).where(*filters)) or 0

@@ -1,0 +1,89 @@
+"""The mentor pool of one request in SQL: :mod:`skillbridge.domain.matching.candidates` as one bounded query."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sqlalchemy import ColumnElement, UnaryExpression, and_, exists, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skillbridge.adapters.persistence.sqlalchemy.mappers import user_from_row
+from skillbridge.adapters.persistence.sqlalchemy.tables import MentorMatchRow, UserLanguageRow, UserRow, UserSkillRow
+from skillbridge.domain.accounts.mentor_search import MentorCard
+from skillbridge.domain.accounts.roles import Role
+from skillbridge.domain.matching.candidates import CandidateQuery
+from skillbridge.domain.matching.mentorship import OPEN_STATUSES
+
+_OPEN = sorted(status.value for status in OPEN_STATUSES)
+
+
+def _near_enough(query: CandidateQuery, shared: ColumnElement[int]) -> ColumnElement[bool] | None:
+    """A mentor sharing no wanted skill must stand in the reach box; None when nothing needs checking."""
+    if not query.skills or query.reach_km is None:
+        return None
+    box = query.box
+    if box is None:
+        return None
+    min_lat, max_lat, min_lon, max_lon = box
+    in_box = and_(UserRow.latitude.between(min_lat, max_lat), UserRow.longitude.between(min_lon, max_lon))
+    return or_(shared > 0, in_box)
+
+
+async def candidate_cards(session: AsyncSession, query: CandidateQuery) -> list[MentorCard]:
+    """:meth:`MentorshipRepository.candidates` on ``session``."""
+    open_count = (
+        select(func.count())
+        .select_from(MentorMatchRow)
+        .where(MentorMatchRow.mentor_id == UserRow.id, MentorMatchRow.status.in_(_OPEN))
+        .correlate(UserRow)
+        .scalar_subquery()
+    )
+    shared = (
+        select(func.count())
+        .select_from(UserSkillRow)
+        .where(UserSkillRow.user_id == UserRow.id, UserSkillRow.skill.in_(sorted(set(query.skills))))
+        .correlate(UserRow)
+        .scalar_subquery()
+        if query.skills
+        else literal(0)
+    )
+    speaks = UserLanguageRow.user_id == UserRow.id
+    language = and_(speaks, UserLanguageRow.language.in_(sorted(set(query.languages)))) if query.languages else speaks
+    filters: list[ColumnElement[bool]] = [
+        UserRow.role == Role.MENTOR.value,
+        UserRow.is_active.is_(True),
+        UserRow.latitude.is_not(None),
+        UserRow.longitude.is_not(None),
+        func.coalesce(UserRow.mentor_capacity, 0) - open_count > 0,
+        exists().where(language).correlate(UserRow),
+    ]
+    if query.excluded:
+        filters.append(UserRow.id.not_in(sorted(query.excluded)))
+    if (near_enough := _near_enough(query, shared)) is not None:
+        filters.append(near_enough)
+    order: list[UnaryExpression[Any]] = [shared.desc()]
+    if query.near is not None:
+        scale = math.cos(math.radians(query.near.lat))
+        d_lat = UserRow.latitude - query.near.lat
+        d_lon = (UserRow.longitude - query.near.lon) * scale
+        order.append((d_lat * d_lat + d_lon * d_lon).asc())
+    rows = await session.execute(
+        select(UserRow, open_count)
+        .where(*filters)
+        .order_by(*order, UserRow.created_at, UserRow.id)
+        .limit(query.limit)
+        .execution_options(populate_existing=True)
+    )
+    return [MentorCard(mentor=user_from_row(row), open_mentorships=int(held), distance_km=None) for row, held in rows]
+
+
+async def skill_offered(session: AsyncSession, skill: str) -> bool:
+    """:meth:`MentorshipRepository.skill_offered` on ``session``."""
+    found = await session.scalar(
+        select(UserSkillRow.user_id)
+        .join(UserRow, UserRow.id == UserSkillRow.user_id)
+        .where(UserSkillRow.skill == skill, UserRow.role == Role.MENTOR.value, UserRow.is_active.is_(True))
+        .limit(1)
+    )
+    return found is not None
