@@ -23,6 +23,7 @@ PUBLIC = "public"
 SIGNED_IN = "signed-in"
 ADMIN = "admin"
 LEARNER = "learner"
+MENTOR = "mentor"
 
 ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/auth/register"): PUBLIC,
@@ -55,6 +56,9 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/matches/{match_id}/chat"): SIGNED_IN,
     ("POST", "/api/v1/matches/{match_id}/chat"): SIGNED_IN,
     ("POST", "/api/v1/matches/rounds"): ADMIN,
+    ("POST", "/api/v1/matches/blocks"): MENTOR,
+    ("GET", "/api/v1/matches/blocks"): MENTOR,
+    ("DELETE", "/api/v1/matches/blocks/{learner_id}"): MENTOR,
     ("GET", "/api/v1/badges"): PUBLIC,
     ("GET", "/api/v1/badges/my"): SIGNED_IN,
     ("POST", "/api/v1/badges/award"): ADMIN,
@@ -73,7 +77,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/ready"): PUBLIC,
 }
 #: Who holds a role that is *not* allowed, per restricted access.
-WRONG_ROLE = {ADMIN: ("learner", "mentor"), LEARNER: ("mentor",)}
+WRONG_ROLE = {ADMIN: ("learner", "mentor"), LEARNER: ("mentor",), MENTOR: ("learner",)}
 
 # Truncated JSON with a field of the wrong type, and query values no parameter accepts.
 MALFORMED_BODY = b'{"role": 42, "title": [], "unexpected": tru'
@@ -124,7 +128,7 @@ async def test_callers_of_a_wrong_role_get_403_before_their_body_or_query_is_rea
         "mentor": await api.token_for("wrong-mentor@example.org", role="mentor"),
     }
     restricted = [(op, access) for op, access in ACCESS.items() if access in WRONG_ROLE]
-    assert len(restricted) == 8
+    assert len(restricted) == 11
     for (method, path), access in restricted:
         for role in WRONG_ROLE[access]:
             response = await _call(api.client, method, path, headers[role])

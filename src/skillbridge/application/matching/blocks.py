@@ -97,5 +97,5 @@ class ListMyBlocks:
 
     async def __call__(self, principal: Principal, page: PageRequest) -> Page[MentorBlock]:
         principal.require(Role.MENTOR)
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             return await uow.mentorships.list_blocks(principal.user_id, page)

@@ -272,6 +272,7 @@ class MatchesController(Controller):
     @post(
         "/blocks",
         status_code=HTTP_201_CREATED,
+        guards=[only(Role.MENTOR)],
         summary="Block a learner: no further request of theirs reaches you (mentors)",
         description="Only a learner who has had a request or a match with you (any status): 404 for any other "
         "id. Their pending request to you is rejected (they are offered the next mentor); an active "
@@ -287,7 +288,7 @@ class MatchesController(Controller):
         block, created = await block_learner(principal, data.learner_id)
         return Response(BlockOut.of(block), status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 
-    @get("/blocks", summary="The learners you blocked, newest first (mentors)")
+    @get("/blocks", guards=[only(Role.MENTOR)], summary="The learners you blocked, newest first (mentors)")
     async def blocks(
         self,
         principal: FromDishka[Principal],
@@ -302,6 +303,7 @@ class MatchesController(Controller):
     @delete(
         "/blocks/{learner_id:uuid}",
         status_code=HTTP_204_NO_CONTENT,
+        guards=[only(Role.MENTOR)],
         summary="Lift a block (mentors); 404 when there is none",
     )
     async def unblock(

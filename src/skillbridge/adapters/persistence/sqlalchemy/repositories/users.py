@@ -54,6 +54,7 @@ _BOX_MARGIN_DEGREES = 1e-6
 _FRESH: dict[str, Any] = {"populate_existing": True}
 
 _OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
+_RADIUS_TOLERANCE = 1e-9
 _GET_USER = select(UserRow).where(UserRow.id == bindparam("user_id")).execution_options(**_FRESH)
 
 
@@ -190,7 +191,9 @@ class SqlaUserRepository(UserRepository):
         if query.near is not None:
             distance = distance_km(UserRow.latitude, UserRow.longitude, query.near)
             if query.within_km is not None:
-                filters.append(distance <= query.within_km)
+                # PostgreSQL's trigonometry and Python's may differ in the last bits: a mentor within a
+                # millionth of a millimetre per kilometre of the radius counts as inside it.
+                filters.append(distance <= query.within_km * (1 + _RADIUS_TOLERANCE))
             order = [distance.is_(None), distance, *order]  # nearest first, the unplaced last
         rows = (
             await self._session.execute(
