@@ -81,6 +81,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ramp-rate", type=float, default=500.0, help="new streams a second")
     parser.add_argument("--think-min", type=float, default=5.0)
     parser.add_argument("--think-max", type=float, default=15.0)
+    parser.add_argument(
+        "--delivery-patience", type=float, default=60.0, help="seconds to wait for late notifications at the end"
+    )
     parser.add_argument("--posts", type=int, default=5000, help="forum posts seeded")
     parser.add_argument("--database", default="skillbridge_bench_users")
     parser.add_argument("--reuse-db", action="store_true", help="keep the database of an earlier run")
@@ -88,6 +91,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--redis-db", type=int, default=6)
     parser.add_argument("--server", default="uvicorn", help="HTTP server, if `skillbridge serve` can choose")
+    parser.add_argument(
+        "--launcher",
+        choices=("serve", "uvicorn"),
+        default="serve",
+        help="serve: `skillbridge serve` (the default); uvicorn: the same app and workers through `python -m uvicorn` "
+        "with a 60 s worker health check, for a machine so busy that `serve`'s workers miss uvicorn's 5 s one",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     return parser.parse_args(argv)
 
@@ -100,11 +110,15 @@ async def _roster_rows(url: str) -> list[Any]:
         await connection.close()
 
 
-def load_roster(url: str) -> list[SimUser]:
-    """Every learner with a roadmap and an active mentorship, and every mentor of one of them."""
+def load_roster(url: str, limit: int) -> list[SimUser]:
+    """Learners with a roadmap and an active mentorship, and their mentors, ``limit`` people at most (a
+    reused database may hold more)."""
     learners: dict[UUID, SimUser] = {}
     mentors: dict[UUID, SimUser] = {}
     for row in asyncio.run(_roster_rows(url)):
+        newcomers = (row["learner_id"] not in learners) + (row["mentor_id"] not in mentors)
+        if len(learners) + len(mentors) + newcomers > limit:
+            break
         learner = learners.setdefault(row["learner_id"], SimUser(row["learner_id"], "learner"))
         mentor = mentors.setdefault(row["mentor_id"], SimUser(row["mentor_id"], "mentor"))
         if row["roadmap_id"] not in learner.roadmap_ids:
@@ -173,7 +187,7 @@ async def drive(crowd: Crowd, server: Child, args: argparse.Namespace) -> Measur
     measures.activity_seconds = time.monotonic() - started
     measures.server_cpu_seconds = cpu_seconds(tree) - cpu_server
     measures.client_cpu_seconds = _client_cpu() - cpu_client
-    measures.delivery_wait_seconds = await crowd.settle_deliveries(patience=15)
+    measures.delivery_wait_seconds = await crowd.settle_deliveries(patience=args.delivery_patience)
     measures.rss_end = server_rss_kib(server)
     watch.check("the run")
     stop_lag.set()
@@ -267,6 +281,12 @@ def report(crowd: Crowd, measures: Measures, args: argparse.Namespace, context: 
         f"(waited {measures.delivery_wait_seconds:.1f}s after the activity); other live notifications: "
         f"{dict(deliveries.other_types) or 0}"
     )
+    delays = deliveries.delays_ms()
+    print(
+        "delivery delay (201 to the recipient's stream): "
+        + ", ".join(f"p{int(q * 100)} {percentile(delays, q):.0f} ms" for q in (0.5, 0.95, 0.99))
+        + f", max {max(delays, default=0):.0f} ms"
+    )
     memory, memory_record = memory_lines(measures, streams.opened)
     print("\n".join(memory))
     busy = measures.activity_seconds or 1.0
@@ -281,7 +301,7 @@ def report(crowd: Crowd, measures: Measures, args: argparse.Namespace, context: 
     print(f"server log: {log_count} warning/error lines ({SERVER_LOG})")
     for line in log_samples:
         print(f"  {line}")
-    print(f"\n{context['date']}  nproc {context['nproc']}  revision {context['revision']}")
+    print(f"\n{context['date']}  nproc {context['nproc']}  revision {context['revision']}  launcher {args.launcher}")
     print(f"load average before {loadavg_text(context['load_before'])}, after {loadavg_text(load_average())}")
     failures = verdict(crowd, measures, records)
     print("\nPASS" if not failures else "\nFAIL: " + "; ".join(failures))
@@ -298,6 +318,11 @@ def report(crowd: Crowd, measures: Measures, args: argparse.Namespace, context: 
             "missing": deliveries.missing(),
             "duplicated": deliveries.duplicated(),
             "unexpected": deliveries.unexpected(),
+            "delay_p50_ms": percentile(deliveries.delays_ms(), 0.5),
+            "delay_p99_ms": percentile(deliveries.delays_ms(), 0.99),
+            "missing_sample": [
+                {"message_id": message, "recipient": str(who)} for message, who in deliveries.missing_messages()[:100]
+            ],
         },
         "memory": memory_record,
         "client_loop_lag_p99_ms": lag_p99,
@@ -331,7 +356,7 @@ def event_loop_runner() -> Any:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     hard_limit = check_open_files(args.users)
-    context = {**machine(), "load_before": load_average()}
+    context = {**machine(), "launcher": args.launcher, "load_before": load_average()}
     print(f"{context['date']}  nproc {context['nproc']}  load average {loadavg_text(context['load_before'])}")
     if args.duration + args.users / args.ramp_rate > TOKEN_TTL_SECONDS - 60:
         raise SystemExit("the run would outlive the access tokens (15 minutes): shorten --duration")
@@ -340,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         database=args.database, mentors=mentors, learners=args.users - mentors, posts=args.posts, reuse=args.reuse_db
     )
     url, _ = seed(options, SKILLBRIDGE_BIN)
-    users = load_roster(url)
+    users = load_roster(url, args.users)
     secret = new_secret_key()
     mint_tokens(users, secret)
     server_options = ServerOptions(
@@ -351,6 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         server=args.server,
         log=SERVER_LOG,
         open_files=hard_limit,
+        launcher=args.launcher,
     )
     server = start_server(server_options, SKILLBRIDGE_BIN, secret)
     print(f"server up on :{args.port} (open files {hard_limit}); {len(users)} users with minted tokens", flush=True)

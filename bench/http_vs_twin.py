@@ -91,6 +91,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--redis-db", type=int, default=5)
     parser.add_argument("--server", default="uvicorn", help="HTTP server, if `skillbridge serve` can choose")
+    parser.add_argument(
+        "--launcher",
+        choices=("serve", "uvicorn"),
+        default="serve",
+        help="serve: `skillbridge serve` (the default); uvicorn: the same app and workers through `python -m uvicorn` "
+        "with a 60 s worker health check, for a machine so busy that `serve`'s workers miss uvicorn's 5 s one",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     return parser.parse_args(argv)
 
@@ -243,7 +250,12 @@ def measure(args: argparse.Namespace) -> Results:
         url, _ = seed(SeedOptions(database=args.database, reuse=args.reuse_db), SKILLBRIDGE_BIN)
         fixture = write_fixture(FIXTURE, url)
         options = ServerOptions(
-            database_url=url, port=args.port, workers=args.workers, redis_db=args.redis_db, server=args.server
+            database_url=url,
+            port=args.port,
+            workers=args.workers,
+            redis_db=args.redis_db,
+            server=args.server,
+            launcher=args.launcher,
         )
         server = start_server(options, SKILLBRIDGE_BIN, new_secret_key())
         print(f"SkillBridge up on {base_url} (log {options.log})", flush=True)
@@ -275,7 +287,7 @@ def print_report(args: argparse.Namespace, results: Results, context: dict[str, 
         print(f"== other signed-in GET routes of SkillBridge, {args.other_routes_duration} each")
         print(other_routes_table(results.others, twin_roadmap))
     print()
-    print(f"{context['date']}  nproc {context['nproc']}  revision {context['revision']}")
+    print(f"{context['date']}  nproc {context['nproc']}  revision {context['revision']}  launcher {args.launcher}")
     print(f"load average before {loadavg_text(context['load_average_before'])}, ", end="")
     print(f"after {loadavg_text(context['load_average_after'])}")
     problems = results.problems()
@@ -290,7 +302,7 @@ def print_report(args: argparse.Namespace, results: Results, context: dict[str, 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    context: dict[str, Any] = {**machine(), "load_average_before": load_average()}
+    context: dict[str, Any] = {**machine(), "launcher": args.launcher, "load_average_before": load_average()}
     print(f"{context['date']}  nproc {context['nproc']}  revision {context['revision']}")
     print(f"load average before: {loadavg_text(context['load_average_before'])}", flush=True)
     results = measure(args)

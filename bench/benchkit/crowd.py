@@ -70,19 +70,36 @@ class Deliveries:
     received: Counter[tuple[str, UUID]] = field(default_factory=Counter)  # (message id, receiver)
     notification_ids: Counter[str] = field(default_factory=Counter)
     other_types: Counter[str] = field(default_factory=Counter)
+    sent_at: dict[str, float] = field(default_factory=dict)  # message id -> when its 201 came
+    first_seen_at: dict[str, float] = field(default_factory=dict)  # message id -> when a stream had it
 
     def expect(self, message_id: str, recipient: UUID) -> None:
         self.expected[message_id] = recipient
+        self.sent_at[message_id] = time.monotonic()
 
     def receive(self, receiver: UUID, event: dict[str, Any]) -> None:
         self.notification_ids[str(event.get("id"))] += 1
         if event.get("type") != "chat_message":
             self.other_types[str(event.get("type"))] += 1
             return
-        self.received[(str(event.get("payload", {}).get("message_id")), receiver)] += 1
+        message_id = str(event.get("payload", {}).get("message_id"))
+        self.received[(message_id, receiver)] += 1
+        self.first_seen_at.setdefault(message_id, time.monotonic())
+
+    def delays_ms(self) -> list[float]:
+        """From the sender's 201 to the notification on the recipient's stream (0 when it came first)."""
+        return [
+            max(0.0, (self.first_seen_at[message] - sent) * 1000)
+            for message, sent in self.sent_at.items()
+            if message in self.first_seen_at
+        ]
 
     def missing(self) -> int:
-        return sum(1 for message, recipient in self.expected.items() if self.received[(message, recipient)] == 0)
+        return len(self.missing_messages())
+
+    def missing_messages(self) -> list[tuple[str, UUID]]:
+        """(message id, recipient) of every expected notification no stream of its recipient received."""
+        return [(message, who) for message, who in self.expected.items() if self.received[(message, who)] == 0]
 
     def duplicated(self) -> int:
         per_message = sum(1 for count in self.received.values() if count > 1)
@@ -171,7 +188,7 @@ class Crowd:
         self.streams.opened += 1
         ready.set()
         async for message in socket:
-            if message.type is aiohttp.WSMsgType.TEXT:
+            if message.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
                 self.deliveries.receive(user.user_id, json.loads(message.data))
             elif message.type in (aiohttp.WSMsgType.ERROR, aiohttp.WSMsgType.CLOSE):
                 break

@@ -31,6 +31,7 @@ class ServerOptions:
     server: str = "uvicorn"
     log: Path = Path("/tmp/skillbridge_bench_server.log")  # noqa: S108 - a log the user reads after the run
     open_files: int | None = None
+    launcher: str = "serve"
 
 
 def redis_url(db: int) -> str:
@@ -76,6 +77,21 @@ def serve_supports_server_choice(skillbridge_bin: Path) -> bool:
         [str(skillbridge_bin), "serve", "--help"], capture_output=True, text=True, check=False
     ).stdout
     return "--server" in help_text
+
+
+#: The uvicorn supervisor's patience with a worker's health check under ``--launcher uvicorn``.
+UVICORN_HEALTHCHECK_SECONDS = 60
+
+
+def uvicorn_argv(options: ServerOptions, skillbridge_bin: Path) -> list[str]:
+    """The same app factory, server and workers as ``skillbridge serve``, through uvicorn's own command line,
+    which can give the workers a longer health check (and whose spawned workers do not first re-import the
+    whole app as ``skillbridge serve``'s do): the way to start on a machine too busy for ``serve``."""
+    python = skillbridge_bin.parent / "python"
+    argv = [str(python), "-m", "uvicorn", "skillbridge.main.app:create_app", "--factory"]
+    argv += ["--host", "127.0.0.1", "--port", str(options.port), "--workers", str(options.workers)]
+    argv += ["--no-access-log", "--no-proxy-headers", "--log-level", "warning"]
+    return [*argv, "--timeout-worker-healthcheck", str(UVICORN_HEALTHCHECK_SECONDS)]
 
 
 def serve_argv(options: ServerOptions, skillbridge_bin: Path) -> list[str]:
@@ -126,9 +142,14 @@ def start_server(options: ServerOptions, skillbridge_bin: Path, secret_key: str)
     """Flush the Redis database, start the server, wait until it answers /ready and its workers are stable
     (a note is printed when uvicorn replaced some on the way)."""
     flush_redis(options.redis_db)
+    if options.launcher not in ("serve", "uvicorn"):
+        raise SystemExit(f"unknown launcher {options.launcher!r}: serve or uvicorn")
+    argv = (
+        serve_argv(options, skillbridge_bin) if options.launcher == "serve" else uvicorn_argv(options, skillbridge_bin)
+    )
     child = Child(
         "skillbridge",
-        serve_argv(options, skillbridge_bin),
+        argv,
         env=server_env(options, secret_key),
         log=options.log,
         open_files=options.open_files,
