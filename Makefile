@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 CARGO_JOBS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test lint typecheck rust-check docker-lint py-test bench clean
+.PHONY: help setup run test lint typecheck rust-check docker-lint py-test bench bench-http bench-users clean
 
 help:
 	@echo "make run   - set up and serve the API on the embedded default (SQLite, in-memory cache)"
@@ -51,6 +51,15 @@ test: lint typecheck rust-check docker-lint py-test
 
 bench: setup
 	$(BIN)/python bench/matching.py
+
+# HTTP side by side with the DRF twin, and the concurrent-users scenario (PostgreSQL and Redis on this machine,
+# wrk installed); see docs/benchmarks.md. BENCH_ARGS passes options, e.g. BENCH_ARGS="--duration 5s".
+BENCH_ARGS ?=
+bench-http: setup
+	$(BIN)/python bench/http_vs_twin.py $(BENCH_ARGS)
+
+bench-users: setup
+	$(BIN)/python bench/concurrent_users.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage coverage.xml matcher-rs/target
