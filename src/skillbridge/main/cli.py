@@ -110,6 +110,9 @@ def serve(host: str | None, port: int | None, workers: int, run_migrations: bool
         proxy_headers=False,  # the app reads X-Forwarded-For itself, trusting SKILLBRIDGE_TRUSTED_PROXIES only
         access_log=False,
         log_config=None,
+        # A new worker imports the whole app first (seconds on a busy machine): uvicorn's 5 s default killed
+        # workers in a loop before they ever served.
+        timeout_worker_healthcheck=60,
     )
 
 

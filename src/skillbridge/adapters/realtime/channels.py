@@ -8,7 +8,8 @@ is in memory (one process).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import structlog
@@ -44,10 +45,31 @@ def channels_redis_client(url: str) -> Redis:
     return client
 
 
+class SerialSubscribeRedisBackend(RedisChannelsPubSubBackend):
+    """Redis pub/sub whose subscribes and unsubscribes run one at a time.
+
+    redis-py's asyncio ``PubSub`` opens its connection on first use without a lock: a burst of sockets
+    subscribing at once (a server start, a reconnect storm after a deploy) opened several connections, of
+    which only the last is read, and the notifications of users subscribed on the others were lost for good.
+    """
+
+    def __init__(self, redis: Redis, key_prefix: str) -> None:
+        super().__init__(redis=redis, key_prefix=key_prefix)
+        self._serial = asyncio.Lock()
+
+    async def subscribe(self, channels: Iterable[str]) -> None:
+        async with self._serial:
+            await super().subscribe(channels)
+
+    async def unsubscribe(self, channels: Iterable[str]) -> None:
+        async with self._serial:
+            await super().unsubscribe(channels)
+
+
 def build_channels_plugin(redis: Redis | None) -> ChannelsPlugin:
     """The channels plugin on Redis pub/sub (``redis`` from :func:`channels_redis_client`) or in memory."""
     backend = (
-        RedisChannelsPubSubBackend(redis=redis, key_prefix="skillbridge:channels")
+        SerialSubscribeRedisBackend(redis=redis, key_prefix="skillbridge:channels")
         if redis is not None
         else MemoryChannelsBackend()
     )
