@@ -115,7 +115,7 @@ def start_twin(twin_dir: Path) -> Child:
         twin.stop()
         raise
     # Our database is analysed after seeding; the twin's gets the same, so both planners know their tables.
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "drf_twin", "-qc", "VACUUM ANALYZE"],  # noqa: S607
         check=False,
     )
