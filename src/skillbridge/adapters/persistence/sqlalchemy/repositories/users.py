@@ -182,11 +182,11 @@ class SqlaUserRepository(UserRepository):
 
     @translated
     async def search_mentors(self, query: MentorQuery) -> Page[MentorCard]:
-        """One statement: the page's rows with their capacity in use (one join) and the total (a window
-        count); a second only to count when the page is past the end."""
-        open_counts = _open_mentorships()
-        open_mentorships = func.coalesce(open_counts.c.open_count, 0)
-        filters = _mentor_filters(query, open_mentorships)
+        """One statement: the page (ids, in order, with the total as a window count) chosen on narrow rows,
+        then those rows joined with their capacity in use, counted for the page's mentors only; a second
+        statement only to count when the page is past the end."""
+        every_open_count = _open_mentorships()
+        filters = _mentor_filters(query, func.coalesce(every_open_count.c.open_count, 0))
         order: list[Any] = [UserRow.created_at, UserRow.id]
         if query.near is not None:
             distance = distance_km(UserRow.latitude, UserRow.longitude, query.near)
@@ -195,24 +195,37 @@ class SqlaUserRepository(UserRepository):
                 # millionth of a millimetre per kilometre of the radius counts as inside it.
                 filters.append(distance <= query.within_km * (1 + _RADIUS_TOLERANCE))
             order = [distance.is_(None), distance, *order]  # nearest first, the unplaced last
+        candidates = select(UserRow.id).where(*filters)
+        if query.has_free_capacity:  # only then does the filter need every mentor's capacity in use
+            candidates = candidates.outerjoin(every_open_count, every_open_count.c.mentor_id == UserRow.id)
+        page = (
+            candidates.add_columns(
+                func.row_number().over(order_by=order).label("place"), func.count().over().label("total")
+            )
+            .order_by(*order)
+            .limit(query.page.limit)
+            .offset(query.page.offset)
+            .cte("page")
+        )
+        page_open_counts = (
+            select(MentorMatchRow.mentor_id, func.count().label("open_count"))
+            .where(MentorMatchRow.status.in_(_OPEN_STATUS_VALUES), MentorMatchRow.mentor_id.in_(select(page.c.id)))
+            .group_by(MentorMatchRow.mentor_id)
+            .subquery("page_open_counts")
+        )
         rows = (
             await self._session.execute(
-                select(UserRow, open_mentorships, func.count().over())
-                .outerjoin(open_counts, open_counts.c.mentor_id == UserRow.id)
-                .where(*filters)
-                .order_by(*order)
-                .limit(query.page.limit)
-                .offset(query.page.offset)
+                select(UserRow, func.coalesce(page_open_counts.c.open_count, 0), page.c.total)
+                .join(page, page.c.id == UserRow.id)
+                .outerjoin(page_open_counts, page_open_counts.c.mentor_id == UserRow.id)
+                .order_by(page.c.place)
                 .execution_options(**_FRESH)
             )
         ).all()
         if rows:
             total = rows[0][2]
         else:
-            count = (
-                select(func.count()).select_from(UserRow).outerjoin(open_counts, open_counts.c.mentor_id == UserRow.id)
-            )
-            total = await self._session.scalar(count.where(*filters)) or 0
+            total = await self._session.scalar(select(func.count()).select_from(candidates.subquery())) or 0
         cards = [
             MentorCard(mentor, open_mentorships=in_use, distance_km=distance_from(query, mentor))
             for mentor, in_use in ((user_from_row(row), in_use) for row, in_use, _ in rows)
