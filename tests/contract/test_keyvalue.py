@@ -322,3 +322,24 @@ async def test_redis_that_never_answers_raises_dependency_unavailable() -> None:
                 await asyncio.wait_for(RedisKeyValueStore(client).ping(), timeout=10)
         finally:
             await client.aclose()
+
+
+async def test_adjust_counts_up_and_down_and_removes_a_spent_counter(kv: Harness) -> None:
+    assert await kv.store.adjust("streams", 1, 60) == 1
+    assert await kv.store.adjust("streams", 1, 60) == 2
+    assert await kv.store.adjust("streams", -1, 60) == 1
+    assert await kv.store.count("streams") == 1
+    assert await kv.store.adjust("streams", -1, 60) == 0
+    assert await kv.store.count("streams") == 0  # gone, not left at zero
+    assert await kv.store.adjust("never", -1, 60) == -1  # giving back what was never taken stores nothing
+    assert await kv.store.count("never") == 0
+
+
+async def test_adjust_renews_the_lease_and_a_counter_lapses_after_it(kv: Harness) -> None:
+    await kv.store.adjust("lease", 1, 1)
+    assert await kv.store.adjust("lease", 0, 60) == 1  # renewed: it now outlives the first second
+    await kv.elapse(PAST_ONE_SECOND)
+    assert await kv.store.count("lease") == 1
+    await kv.store.adjust("short", 1, 1)
+    await kv.elapse(PAST_ONE_SECOND)
+    assert await kv.store.count("short") == 0

@@ -97,3 +97,42 @@ async def test_a_socket_without_a_valid_token_is_refused_at_the_handshake(tmp_pa
             assert refused.value.response.status_code == 403
         async with httpx.AsyncClient(base_url=server.base_url, timeout=WAIT_SECONDS) as client:
             assert (await client.get("/api/v1/notifications/stream?token=nope")).status_code == 401
+
+
+async def test_streams_are_capped_per_user_and_end_soon_after_their_session_is_revoked(tmp_path: Path) -> None:
+    async with (
+        running_server(tmp_path, streams_per_user="2", stream_session_check_seconds="0.5") as server,
+        httpx.AsyncClient(base_url=server.base_url, timeout=WAIT_SECONDS) as client,
+    ):
+        suffix = uuid4().hex[:8]
+        amara = await _token(client, f"streams-a-{suffix}@example.org", "learner")
+        kofi = await _token(client, f"streams-k-{suffix}@example.org", "learner")
+        ws_base = server.base_url.replace("http://", "ws://") + "/api/v1/ws"
+        async with (
+            websockets.connect(f"{ws_base}?token={amara}") as first,
+            websockets.connect(f"{ws_base}?token={amara}") as second,
+            websockets.connect(f"{ws_base}?token={kofi}") as other_user,
+        ):
+            with pytest.raises(InvalidStatus) as refused:  # a third stream of Amara's
+                async with websockets.connect(f"{ws_base}?token={amara}"):
+                    pass
+            assert refused.value.response.status_code == 403
+            sse = await client.get("/api/v1/notifications/stream", headers={"Authorization": f"Bearer {amara}"})
+            assert sse.status_code == 429
+
+            # Several session checks pass while the session stands (positive control) ...
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(first.recv(), 2.0)
+            logout = await client.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {amara}"})
+            assert logout.status_code == 204
+            # ... and the next one after the logout ends both of Amara's streams, not Kofi's.
+            for socket in (first, second):
+                with pytest.raises(websockets.ConnectionClosed) as closed:
+                    await asyncio.wait_for(socket.recv(), WAIT_SECONDS)
+                assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(other_user.recv(), 1.5)
+
+        # Closed streams gave their places back: Kofi's third and fourth are fine, one at a time.
+        async with websockets.connect(f"{ws_base}?token={kofi}"), websockets.connect(f"{ws_base}?token={kofi}"):
+            pass

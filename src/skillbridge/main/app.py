@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         max_request_body_bytes=settings.max_request_body_bytes,
         trusted_proxies=tuple(settings.trusted_proxies),
         stream_handshakes_per_minute=settings.stream_handshakes_per_minute,
+        stream_session_check_seconds=settings.stream_session_check_seconds,
         redis_url=settings.redis_url,
         readiness_checks=_readiness_checks(settings, container),
     )

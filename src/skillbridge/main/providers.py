@@ -70,6 +70,7 @@ from skillbridge.application.notifications.inbox import (
     MarkNotificationRead,
 )
 from skillbridge.application.notifications.notifier import Notifier
+from skillbridge.application.notifications.streams import StreamLimits, StreamSlots
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.github_events import GithubEventDecoder
 from skillbridge.application.ports.github_identity import GithubIdentityProvider
@@ -423,6 +424,14 @@ class FailedJobsProvider(Provider):
     use_cases = provide_all(RecordFailedJob, ListFailedJobs)
 
 
+class StreamsProvider(Provider):
+    """How many live streams one user and one address may hold (counted in the shared store)."""
+
+    @provide(scope=Scope.APP)
+    def stream_slots(self, store: KeyValueStore, settings: Settings) -> StreamSlots:
+        return StreamSlots(store, StreamLimits(settings.streams_per_user, settings.streams_per_address))
+
+
 class RealtimeProvider(Provider):
     """Live delivery of stored notifications through the web app's channels plugin (added by
     :func:`skillbridge.main.create_app`, which owns the plugin; scripts without a web app have no push)."""
@@ -452,4 +461,5 @@ def default_providers(settings: Settings) -> list[Provider]:
         NotificationsProvider(),
         ForumProvider(),
         FailedJobsProvider(),
+        StreamsProvider(),
     ]

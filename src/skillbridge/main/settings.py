@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     #: Replaced by ``trusted_proxies``; still read so that a deployment that sets it is told, not ignored.
     trust_forwarded_for: bool = False
     stream_handshakes_per_minute: int = Field(default=30, ge=1)
+    streams_per_user: int = Field(default=5, ge=1)
+    streams_per_address: int = Field(default=50, ge=1)
+    stream_session_check_seconds: float = Field(default=50.0, gt=0, le=60)
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65_536, ge=8)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

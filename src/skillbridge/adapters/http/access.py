@@ -20,6 +20,7 @@ from typing import Any
 
 from dishka import AsyncContainer
 from litestar.connection import ASGIConnection
+from litestar.datastructures import CacheControlHeader
 from litestar.enums import ScopeType
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
@@ -38,6 +39,9 @@ PUBLIC_SENSITIVE: dict[str, Any] = {"public": True, "budget": "auth"}
 PUBLIC_UNMETERED: dict[str, Any] = {"public": True, "budget": None}
 #: ``opt`` of the live streams: their handshakes have a budget of their own; the token may come in ``?token=``.
 STREAM: dict[str, Any] = {"budget": "streams", "token_in_query": True}
+
+#: ``cache_control`` of every response that carries a token: no cache (a proxy, a shared phone's browser) keeps it.
+NO_STORE = CacheControlHeader(no_store=True)
 
 _ADMISSION = "admission"
 _CLIENT_ADDRESS = "client_address"

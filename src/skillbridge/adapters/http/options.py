@@ -22,5 +22,6 @@ class HttpOptions:
     max_request_body_bytes: int = 1_048_576
     trusted_proxies: Sequence[str] = ()
     stream_handshakes_per_minute: int = 30
+    stream_session_check_seconds: float = 50.0
     redis_url: str | None = None
     readiness_checks: dict[str, ReadinessCheck] = field(default_factory=dict)

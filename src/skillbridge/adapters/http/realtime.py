@@ -4,9 +4,10 @@ Both carry the signed-in user's own notifications as JSON, the moment they are s
 an ``Authorization`` header on either, so the access token may come as ``?token=`` (never logged: the access
 log records the path only). A WebSocket with a missing or bad token is refused at the handshake. The channel
 is the token's user's, chosen here; nothing a client sends names another one. A connection ends when its
-access token expires, and within ``SESSION_RECHECK_SECONDS`` of its session ending (logout, a revoked
-session, a disabled account): WebSocket close code 4401, or the SSE stream ends. The client reconnects with
-a fresh token; what it missed meanwhile is in ``GET /notifications/my``.
+access token expires, and within ``SKILLBRIDGE_STREAM_SESSION_CHECK_SECONDS`` (50) of its session ending
+(logout, a revoked session, a disabled account): WebSocket close code 4401, or the SSE stream ends. A user
+or an address holding too many streams is refused at the handshake (close code 4429; SSE: 429). The client
+reconnects with a fresh token; what it missed meanwhile is in ``GET /notifications/my``.
 
 SSE sends a comment every ``HEARTBEAT_SECONDS`` so proxies and mobile networks keep the idle stream open.
 """
@@ -25,26 +26,29 @@ import structlog
 from dishka import AsyncContainer
 from litestar import Request, WebSocket, get, websocket
 from litestar.channels import ChannelsPlugin
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
-from skillbridge.adapters.http.access import PUBLIC, STREAM, admission_of
+from skillbridge.adapters.http.access import PUBLIC, STREAM, address_of, admission_of
 from skillbridge.adapters.http.auth import SECURITY
+from skillbridge.adapters.http.options import HttpOptions
 from skillbridge.application.accounts.authentication import AdmitRequest
 from skillbridge.application.notifications.delivery import DeliverStoredNotifications
+from skillbridge.application.notifications.streams import StreamLease, StreamSlots
 from skillbridge.application.ports.notification_push import notification_channel
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.sessions import AccessClaims
-from skillbridge.domain.errors import Unauthenticated
+from skillbridge.domain.errors import TooManyAttempts, Unauthenticated
 
 _log = structlog.get_logger(__name__)
 HEARTBEAT_SECONDS = 15.0
-#: How often an open stream checks that its session still stands (logout, revoked session, disabled account).
-SESSION_RECHECK_SECONDS = 50.0
 #: WebSocket close code for "sign in again" (the 4000-4999 range is the application's).
 CLOSE_UNAUTHENTICATED = 4401
+#: WebSocket close code for "this user or address holds too many streams already".
+CLOSE_TOO_MANY_STREAMS = 4429
 TokenParam = Annotated[
     str | None, QueryParameter(max_length=4096, description="the access token, for clients that cannot send headers")
 ]
@@ -53,10 +57,14 @@ TokenParam = Annotated[
 class _Session:
     """An open stream's sign-in session: until when it may run, and whether it still stands."""
 
-    def __init__(self, container: AsyncContainer, claims: AccessClaims) -> None:
+    def __init__(
+        self, container: AsyncContainer, claims: AccessClaims, leased: tuple[StreamSlots, StreamLease], every: float
+    ) -> None:
         self._container = container
         self._claims = claims
-        self._next_check = time.monotonic() + SESSION_RECHECK_SECONDS
+        self._slots, self._lease = leased
+        self._every = every
+        self._next_check = time.monotonic() + every
 
     def seconds_left(self) -> float:
         """Until the token expires or the next session check is due, whichever comes first."""
@@ -72,13 +80,27 @@ class _Session:
             return False
         if time.monotonic() < self._next_check:
             return True
-        self._next_check = time.monotonic() + SESSION_RECHECK_SECONDS
+        self._next_check = time.monotonic() + self._every
         try:
             async with self._container() as scope:
                 await (await scope.get(AdmitRequest)).recheck(self._claims)
         except Unauthenticated:
             return False
+        await self._slots.renew(self._lease)
         return True
+
+    async def end(self) -> None:
+        """Give the stream's places back."""
+        await self._slots.give_back(self._lease)
+
+
+async def _open_session(connection: ASGIConnection[Any, Any, Any, Any], claims: AccessClaims) -> _Session:
+    """Take the stream's places (raises TooManyAttempts when the user or the address holds too many)."""
+    container: AsyncContainer = connection.app.state.dishka_container
+    slots = await container.get(StreamSlots)
+    lease = await slots.take(claims.user_id, address_of(connection))
+    options: HttpOptions = connection.app.state.http_options
+    return _Session(container, claims, (slots, lease), options.stream_session_check_seconds)
 
 
 @websocket("/ws", name="notifications-socket", opt={**PUBLIC, **STREAM})
@@ -88,17 +110,24 @@ async def notifications_socket(socket: WebSocket[Any, Any, Any], channels: Named
     if admission.principal is None or admission.claims is None:
         await socket.close(code=CLOSE_UNAUTHENTICATED)  # before accepting: the handshake is refused (403)
         return
-    session = _Session(socket.app.state.dishka_container, admission.claims)
-    async with channels.start_subscription([notification_channel(admission.principal.user_id)]) as subscriber:
-        await socket.accept()  # subscribed first: nothing stored after the handshake is missed (it queues)
-        async with subscriber.run_in_background(socket.send_data):
-            try:
-                while await session.still_stands():
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(socket.receive_data(mode="text"), timeout=session.seconds_left())
-            except WebSocketDisconnect:
-                return
-    await socket.close(code=CLOSE_UNAUTHENTICATED, reason="the session ended or the token expired; sign in again")
+    try:
+        session = await _open_session(socket, admission.claims)
+    except TooManyAttempts:
+        await socket.close(code=CLOSE_TOO_MANY_STREAMS)  # refused at the handshake too
+        return
+    try:
+        async with channels.start_subscription([notification_channel(admission.principal.user_id)]) as subscriber:
+            await socket.accept()  # subscribed first: nothing stored after the handshake is missed (it queues)
+            async with subscriber.run_in_background(socket.send_data):
+                try:
+                    while await session.still_stands():
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(socket.receive_data(mode="text"), timeout=session.seconds_left())
+                except WebSocketDisconnect:
+                    return
+        await socket.close(code=CLOSE_UNAUTHENTICATED, reason="the session ended or the token expired; sign in again")
+    finally:
+        await session.end()
 
 
 @get(
@@ -120,21 +149,24 @@ async def notifications_stream(
     principal, claims = admission_of(request).require()
     container: AsyncContainer = request.state.dishka_container
     await (await container.get(UnitOfWork)).release()  # the stream holds no database connection
-    session = _Session(request.app.state.dishka_container, claims)
+    session = await _open_session(request, claims)  # 429 when the user or the address holds too many
 
     async def events() -> AsyncIterator[ServerSentEventMessage]:
-        async with channels.start_subscription([notification_channel(principal.user_id)]) as subscriber:
-            stream = subscriber.iter_events()
-            yield ServerSentEventMessage(comment="connected", retry=5000)
-            while await session.still_stands():
-                try:
-                    timeout = min(HEARTBEAT_SECONDS, session.seconds_left())
-                    data = await asyncio.wait_for(anext(stream), timeout=timeout)
-                except TimeoutError:
-                    yield ServerSentEventMessage(comment="keep-alive")
-                    continue
-                event = msgspec.json.decode(data)
-                yield ServerSentEventMessage(data=data.decode(), event="notification", id=str(event.get("id", "")))
+        try:
+            async with channels.start_subscription([notification_channel(principal.user_id)]) as subscriber:
+                stream = subscriber.iter_events()
+                yield ServerSentEventMessage(comment="connected", retry=5000)
+                while await session.still_stands():
+                    try:
+                        timeout = min(HEARTBEAT_SECONDS, session.seconds_left())
+                        data = await asyncio.wait_for(anext(stream), timeout=timeout)
+                    except TimeoutError:
+                        yield ServerSentEventMessage(comment="keep-alive")
+                        continue
+                    event = msgspec.json.decode(data)
+                    yield ServerSentEventMessage(data=data.decode(), event="notification", id=str(event.get("id", "")))
+        finally:
+            await session.end()
 
     return ServerSentEvent(events(), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 

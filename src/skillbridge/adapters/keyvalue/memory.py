@@ -58,6 +58,18 @@ class MemoryKeyValueStore(KeyValueStore):
         count, seconds_left = await self.increment(key, ttl_seconds)
         return count, seconds_left, await self.get_many(read)
 
+    async def adjust(self, key: str, delta: int, ttl_seconds: int) -> int:
+        """Add ``delta`` to the counter at ``key`` and give it ``ttl_seconds`` from now."""
+        check_ttl(ttl_seconds)
+        now = self._purge()
+        entry = self._live(key, now)
+        value = (int(entry.value) if entry is not None else 0) + delta
+        if value <= 0:
+            self._entries.pop(key, None)
+            return value
+        self._set(key, str(value), now + ttl_seconds)
+        return value
+
     async def get_many(self, keys: Sequence[str]) -> list[str | None]:
         """Return the value at each of ``keys``, ``None`` where absent or expired."""
         now = self._purge()

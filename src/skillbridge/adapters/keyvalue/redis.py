@@ -48,6 +48,17 @@ end
 return result
 """
 
+# INCRBY with a fresh expiry; a counter at zero or below is removed. Returns the new value.
+_ADJUST = """
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+if value <= 0 then
+    redis.call('DEL', KEYS[1])
+else
+    redis.call('EXPIRE', KEYS[1], ARGV[2])
+end
+return value
+"""
+
 _UNAVAILABLE = "the key-value store (Redis) is unavailable"
 
 
@@ -91,6 +102,7 @@ class RedisKeyValueStore(KeyValueStore):
         self._prefix = prefix
         self._increment_script = client.register_script(_INCREMENT)
         self._increment_and_get_script = client.register_script(_INCREMENT_AND_GET)
+        self._adjust_script = client.register_script(_ADJUST)
 
     async def increment(self, key: str, ttl_seconds: int) -> tuple[int, int]:
         """Add one to the counter at ``key``; the first increment starts a ``ttl_seconds`` window."""
@@ -115,6 +127,15 @@ class RedisKeyValueStore(KeyValueStore):
             values = [None if v is None else _text(v) for v in reply[2:]]
             values += [None] * (len(read) - len(values))
             return int(reply[0]), whole_seconds(int(reply[1]) / 1000), values
+
+        return await self._call(run)
+
+    async def adjust(self, key: str, delta: int, ttl_seconds: int) -> int:
+        """Add ``delta`` to the counter at ``key`` and give it ``ttl_seconds`` from now (one script call)."""
+        check_ttl(ttl_seconds)
+
+        async def run() -> int:
+            return int(await self._evalsha(self._adjust_script, [self._key(key)], delta, ttl_seconds))
 
         return await self._call(run)
 

@@ -33,6 +33,11 @@ class KeyValueStore(Protocol):
         """Return the value at each of ``keys`` (``None`` where absent), in one round trip."""
         ...
 
+    async def adjust(self, key: str, delta: int, ttl_seconds: int) -> int:
+        """Add ``delta`` (negative to take away) to the counter at ``key``, give it ``ttl_seconds`` to live
+        from now, and return the new value. A counter that reaches zero or less is removed."""
+        ...
+
     async def seconds_left(self, key: str) -> int:
         """Return the seconds until ``key`` expires, 0 if it does not exist."""
         ...

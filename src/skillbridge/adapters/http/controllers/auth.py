@@ -9,7 +9,7 @@ from litestar import Controller, Request, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from skillbridge.adapters.http.access import PUBLIC_SENSITIVE, address_of
+from skillbridge.adapters.http.access import NO_STORE, PUBLIC_SENSITIVE, address_of
 from skillbridge.adapters.http.auth import SECURITY, Caller
 from skillbridge.adapters.http.schemas.accounts import LoginIn, LogoutIn, RefreshIn, RegisterIn, TokensOut, UserOut
 from skillbridge.application.accounts.registration import RegisterUser, Registration
@@ -31,7 +31,13 @@ class AuthController(Controller):
         )
         return UserOut.of(user)
 
-    @post("/login", status_code=HTTP_200_OK, opt=PUBLIC_SENSITIVE, summary="Exchange email and password for tokens")
+    @post(
+        "/login",
+        status_code=HTTP_200_OK,
+        opt=PUBLIC_SENSITIVE,
+        cache_control=NO_STORE,
+        summary="Exchange email and password for tokens",
+    )
     async def login(
         self,
         request: Request[Any, Any, Any],
@@ -46,6 +52,7 @@ class AuthController(Controller):
         "/refresh",
         status_code=HTTP_200_OK,
         opt=PUBLIC_SENSITIVE,
+        cache_control=NO_STORE,
         summary="Rotate a refresh token into a new token pair",
     )
     async def refresh(

@@ -15,7 +15,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_302_FOUND, HTTP_503_SERVICE_UNAVAILABLE
 
-from skillbridge.adapters.http.access import PUBLIC, PUBLIC_SENSITIVE, PUBLIC_UNMETERED, address_of
+from skillbridge.adapters.http.access import NO_STORE, PUBLIC, PUBLIC_SENSITIVE, PUBLIC_UNMETERED, address_of
 from skillbridge.adapters.http.problems import problem_responses
 from skillbridge.adapters.http.schemas.accounts import TokensOut
 from skillbridge.adapters.http.schemas.progress import GithubLoginOut, WebhookAck
@@ -114,6 +114,7 @@ class GithubAuthController(Controller):
     @get(
         "/callback",
         opt=PUBLIC,
+        cache_control=NO_STORE,
         summary="GitHub's redirect back: sign in (or sign up as a learner) and get tokens",
         description="400 when `state` is missing, unknown, expired or used; 401 when GitHub refuses the code. "
         "Accounts are matched by GitHub's numeric user id only. Answers like POST /auth/login.",
