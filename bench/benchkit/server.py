@@ -60,6 +60,9 @@ def server_env(options: ServerOptions, secret_key: str) -> dict[str, str]:
             "SKILLBRIDGE_LOG_LEVEL": "WARNING",
             "SKILLBRIDGE_RATE_LIMIT_PER_MINUTE": str(RAISED_RATE_LIMIT),
             "SKILLBRIDGE_AUTH_RATE_LIMIT_PER_MINUTE": str(RAISED_RATE_LIMIT),
+            # Every simulated user connects from 127.0.0.1: the per-address caps would be one café's.
+            "SKILLBRIDGE_STREAM_HANDSHAKES_PER_MINUTE": str(RAISED_RATE_LIMIT),
+            "SKILLBRIDGE_STREAMS_PER_ADDRESS": str(RAISED_RATE_LIMIT),
             "SKILLBRIDGE_SERVER": options.server,
         }
     )
