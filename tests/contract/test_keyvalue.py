@@ -343,3 +343,17 @@ async def test_adjust_renews_the_lease_and_a_counter_lapses_after_it(kv: Harness
     await kv.store.adjust("short", 1, 1)
     await kv.elapse(PAST_ONE_SECOND)
     assert await kv.store.count("short") == 0
+
+
+@pytest.mark.redis
+async def test_the_request_path_survives_redis_forgetting_its_scripts(
+    redis_client: aioredis.Redis, prefix: str
+) -> None:
+    store = RedisKeyValueStore(redis_client, prefix=prefix)
+    try:
+        assert (await store.increment_and_get("budget", 60, ["k"]))[0] == 1
+        await redis_client.script_flush()  # a restart, or an operator's SCRIPT FLUSH
+        results = await asyncio.gather(*(store.increment_and_get("budget", 60, ["k"]) for _ in range(5)))
+        assert sorted(count for count, _, _ in results) == [2, 3, 4, 5, 6]
+    finally:
+        await delete_prefix(redis_client, prefix)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -85,6 +86,55 @@ def create_redis_client(
     )
 
 
+class _PipelinedEvals:
+    """EVALSHA calls made during one turn of the event loop, sent to Redis as one pipeline.
+
+    Every request runs one such call (its rate-limit counter and session state); under load dozens are
+    waiting at once, and one pipeline costs one connection checkout, one write and one read loop for all
+    of them instead of one each. Each caller still gets its own reply or its own error.
+    """
+
+    def __init__(self, client: aioredis.Redis) -> None:
+        self._client = client
+        self._queued: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
+
+    async def evalsha(self, *args: Any) -> Any:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if not self._queued:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._queued.append((args, future))
+        return await future
+
+    def _flush(self) -> None:
+        batch, self._queued = self._queued, []
+        task = asyncio.get_running_loop().create_task(self._send(batch))
+        _SENDING.add(task)
+        task.add_done_callback(_SENDING.discard)
+
+    async def _send(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[Any]]]) -> None:
+        try:
+            async with self._client.pipeline(transaction=False) as pipe:
+                for args, _ in batch:
+                    pipe.evalsha(*args)
+                replies = await pipe.execute(raise_on_error=False)
+        except BaseException as exc:  # the connection failed: every caller of the batch hears it
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_, future), reply in zip(batch, replies, strict=True):
+            if future.done():
+                continue
+            if isinstance(reply, BaseException):
+                future.set_exception(reply)
+            else:
+                future.set_result(reply)
+
+
+# Pipelines in flight (the loop keeps only weak references to tasks).
+_SENDING: set[asyncio.Task[None]] = set()
+
+
 def _text(value: bytes | str) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
 
@@ -103,6 +153,7 @@ class RedisKeyValueStore(KeyValueStore):
         self._increment_script = client.register_script(_INCREMENT)
         self._increment_and_get_script = client.register_script(_INCREMENT_AND_GET)
         self._adjust_script = client.register_script(_ADJUST)
+        self._pipelined = _PipelinedEvals(client)
 
     async def increment(self, key: str, ttl_seconds: int) -> tuple[int, int]:
         """Add one to the counter at ``key``; the first increment starts a ``ttl_seconds`` window."""
@@ -122,7 +173,7 @@ class RedisKeyValueStore(KeyValueStore):
         keys = [self._key(key), *(self._key(k) for k in read)]
 
         async def run() -> tuple[int, int, list[str | None]]:
-            reply = await self._evalsha(self._increment_and_get_script, keys, ttl_seconds)
+            reply = await self._evalsha(self._increment_and_get_script, keys, ttl_seconds, pipelined=True)
             # Lua nil inside a table ends it (and false comes back as None): pad to the keys asked for.
             values = [None if v is None else _text(v) for v in reply[2:]]
             values += [None] * (len(read) - len(values))
@@ -178,10 +229,13 @@ class RedisKeyValueStore(KeyValueStore):
         """
         await self._call(self._client.ping)
 
-    async def _evalsha(self, script: AsyncScript, keys: list[str], *args: int) -> Any:
+    async def _evalsha(self, script: AsyncScript, keys: list[str], *args: int, pipelined: bool = False) -> Any:
         """Run ``script`` by its digest: one EVALSHA, without the script wrapper's per-call work (this runs
-        on every request); loaded once more if the server forgot it (a restart, SCRIPT FLUSH)."""
+        on every request), in the shared pipeline if ``pipelined``; loaded once more if the server forgot it
+        (a restart, SCRIPT FLUSH)."""
         try:
+            if pipelined:
+                return await self._pipelined.evalsha(script.sha, len(keys), *keys, *args)
             return await self._client.evalsha(script.sha, len(keys), *keys, *args)
         except NoScriptError:
             await self._client.script_load(script.script)
