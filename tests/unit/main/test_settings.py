@@ -117,3 +117,19 @@ def test_jobs_run_in_the_api_process_unless_redis_carries_them(broker: str, redi
 def test_a_redis_job_broker_needs_redis() -> None:
     with pytest.raises(ValidationError, match="SKILLBRIDGE_JOBS_BROKER=redis needs SKILLBRIDGE_REDIS_URL"):
         Settings(jobs_broker="redis")
+
+
+def test_trusted_proxies_are_read_as_a_list_of_networks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SKILLBRIDGE_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1 ,::1")
+    assert Settings().trusted_proxies == ["10.0.0.0/8", "127.0.0.1", "::1"]
+    monkeypatch.setenv("SKILLBRIDGE_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal")
+    with pytest.raises(ValidationError, match="proxy.internal"):
+        Settings()
+
+
+def test_the_old_forwarded_for_switch_stops_the_start_with_its_replacement(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SKILLBRIDGE_TRUST_FORWARDED_FOR", "true")
+    with pytest.raises(ValidationError, match="SKILLBRIDGE_TRUSTED_PROXIES"):
+        Settings()
+    monkeypatch.setenv("SKILLBRIDGE_TRUST_FORWARDED_FOR", "false")
+    assert Settings().trusted_proxies == []
