@@ -43,5 +43,5 @@ def test_a_scope_without_a_client_is_unknown() -> None:
 
 
 def test_proxies_must_be_addresses_or_networks() -> None:
-    with pytest.raises(ValueError, match="proxy.internal"):
+    with pytest.raises(ValueError, match=r"proxy\.internal"):
         TrustedProxies.parse(["10.0.0.0/8", "proxy.internal"])

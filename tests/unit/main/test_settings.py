@@ -123,7 +123,7 @@ def test_trusted_proxies_are_read_as_a_list_of_networks(monkeypatch: pytest.Monk
     monkeypatch.setenv("SKILLBRIDGE_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1 ,::1")
     assert Settings().trusted_proxies == ["10.0.0.0/8", "127.0.0.1", "::1"]
     monkeypatch.setenv("SKILLBRIDGE_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal")
-    with pytest.raises(ValidationError, match="proxy.internal"):
+    with pytest.raises(ValidationError, match=r"proxy\.internal"):
         Settings()
 
 
