@@ -13,7 +13,7 @@ from litestar.config.cors import CORSConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.plugins.prometheus import PrometheusController
 
 from skillbridge.adapters.http.access import AdmissionMiddleware, signed_in
 from skillbridge.adapters.http.auth import BEARER_SCHEME
@@ -30,6 +30,7 @@ from skillbridge.adapters.http.controllers.notifications import NotificationsCon
 from skillbridge.adapters.http.controllers.progress import ProgressController, RoadmapRepositoryController
 from skillbridge.adapters.http.controllers.roadmaps import DomainsController, RoadmapsController
 from skillbridge.adapters.http.controllers.users import UsersController
+from skillbridge.adapters.http.metrics import RequestMetricsMiddleware
 from skillbridge.adapters.http.observability import request_context_middleware
 from skillbridge.adapters.http.openapi import ClosedStructSchemaPlugin, ProblemResponsesPlugin
 from skillbridge.adapters.http.options import HttpOptions
@@ -89,7 +90,6 @@ def build_app(
         middleware=[admission],
         guards=[signed_in],
     )
-    prometheus = PrometheusConfig(app_name="skillbridge", prefix="skillbridge", group_path=True, exclude=["/metrics"])
     app = Litestar(
         route_handlers=[
             api,
@@ -104,7 +104,7 @@ def build_app(
             MetricsController,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[prometheus.middleware],
+        middleware=[RequestMetricsMiddleware()],
         compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=512),
         cors_config=CORSConfig(allow_origins=list(options.cors_origins), allow_credentials=False)
         if options.cors_origins

@@ -47,6 +47,7 @@ _log = structlog.get_logger(__name__)
 HEARTBEAT_SECONDS = 15.0
 #: WebSocket close code for "sign in again" (the 4000-4999 range is the application's).
 CLOSE_UNAUTHENTICATED = 4401
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: WebSocket close code for "this user or address holds too many streams already".
 CLOSE_TOO_MANY_STREAMS = 4429
 TokenParam = Annotated[
@@ -174,7 +175,7 @@ async def notifications_stream(
 async def push_stored_notifications(request: Request[Any, Any, Any]) -> None:
     """After a response is sent: push the notifications its request stored and committed (best effort)."""
     container: AsyncContainer | None = getattr(request.state, "dishka_container", None)
-    if container is None:
+    if container is None or request.method in _READS:  # reads store no notification: nothing to push
         return
     try:
         await (await container.get(DeliverStoredNotifications))()

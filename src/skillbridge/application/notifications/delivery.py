@@ -25,6 +25,6 @@ class DeliverStoredNotifications:
         pending, self._notifier.stored = list(self._notifier.stored), []
         if not pending:
             return 0
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             committed = await uow.notifications.existing_ids([notification.id for notification in pending])
         return await self._push.push([notification for notification in pending if notification.id in committed])
