@@ -2,34 +2,35 @@
 
 :class:`AdmissionMiddleware` runs first on every API route (after routing, before guards, body and query
 parsing): it takes the bearer token, verifies it, counts the request against its budget (per verified user,
-or per client address), and resolves the caller, through :class:`AdmitRequest`. Guards then answer 401 or
-403 from that admission alone, so an anonymous or wrong-role caller never learns how a body is validated.
+or per client address), and resolves the caller, through :class:`AdmitRequest`.
 
-Routes declare their access in ``opt``:
+Routes declare their access in ``opt``, and the middleware answers 401 or 403 from the admission alone,
+so an anonymous or wrong-role caller never learns how a body is validated:
 
 - nothing: a signed-in caller is required (401 otherwise);
 - ``opt=PUBLIC``: anyone; ``PUBLIC_SENSITIVE``: anyone, counted per client address on the stricter
   auth budget (register, login, refresh, the start of a GitHub login);
-- ``guards=[only(Role.ADMIN)]`` and the like: signed in *and* of one of those roles (403 otherwise).
+- ``opt=only(Role.ADMIN)`` and the like: signed in *and* of one of those roles (403 otherwise).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from dishka import AsyncContainer
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import CacheControlHeader
 from litestar.enums import ScopeType
-from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from skillbridge.adapters.http.client_address import TrustedProxies, client_address
-from skillbridge.application.accounts.authentication import Admission, AdmitRequest, RequestBudget
+from skillbridge.adapters.http.problems import domain_error_handler
+from skillbridge.application.accounts.authentication import Admission, AdmitRequest, Quota, RequestBudget
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.domain.accounts.roles import Role
+from skillbridge.domain.errors import DomainError
 
 #: ``opt`` of a route anyone may call.
 PUBLIC: dict[str, Any] = {"public": True}
@@ -60,21 +61,9 @@ def admission_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Admission:
     return admission if isinstance(admission, Admission) else _NO_ADMISSION
 
 
-# Guards are coroutines: Litestar runs a plain function guard in a worker thread.
-async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """Guard of every API route: 401 unless the caller is signed in or the route is public."""
-    if not handler.opt.get("public"):
-        admission_of(connection).require()
-
-
-def only(*roles: Role) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]:
-    """A guard: 401 without a caller, 403 when the caller holds none of ``roles``."""
-
-    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        principal, _claims = admission_of(connection).require()
-        principal.require(*roles)
-
-    return guard
+def only(*roles: Role) -> dict[str, Any]:
+    """``opt`` of a route (or a controller) that callers of ``roles`` only may call: 403 for the others."""
+    return {"roles": roles}
 
 
 def caller_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
@@ -126,18 +115,34 @@ class AdmissionMiddleware(ASGIMiddleware):
         admit = await container.get(AdmitRequest)
         admission = state[_ADMISSION] = await admit(token, address, budget)
         quota = admission.quota
-        if quota is None:
-            await next_app(scope, receive, send)
-            return
-        limits = [
-            (b"ratelimit-limit", str(quota.limit).encode()),
-            (b"ratelimit-remaining", str(quota.remaining).encode()),
-            (b"ratelimit-reset", str(quota.reset_seconds).encode()),
-        ]
+        if quota is not None:
+            send = _reporting_quota(send, quota)
+        # Decided here rather than in Litestar guards: they run on a copy of the route handler per call.
+        if not opt.get("public"):
+            try:
+                principal, _ = admission.require()  # 401
+                if roles := opt.get("roles"):
+                    principal.require(*roles)  # 403
+            except DomainError as refusal:
+                request: Request[Any, Any, Any] = Request(scope, receive)
+                await domain_error_handler(request, refusal).to_asgi_response(app=None, request=request)(
+                    scope, receive, send
+                )
+                return
+        await next_app(scope, receive, send)
 
-        async def send_with_quota(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), *limits]
-            await send(message)
 
-        await next_app(scope, receive, send_with_quota)
+def _reporting_quota(send: Send, quota: Quota) -> Send:
+    """``send``, with the caller's standing in their budget added to the response's headers."""
+    limits = [
+        (b"ratelimit-limit", str(quota.limit).encode()),
+        (b"ratelimit-remaining", str(quota.remaining).encode()),
+        (b"ratelimit-reset", str(quota.reset_seconds).encode()),
+    ]
+
+    async def send_with_quota(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", ()), *limits]
+        await send(message)
+
+    return send_with_quota

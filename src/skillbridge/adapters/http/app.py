@@ -15,7 +15,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusController
 
-from skillbridge.adapters.http.access import AdmissionMiddleware, signed_in
+from skillbridge.adapters.http.access import AdmissionMiddleware
 from skillbridge.adapters.http.auth import BEARER_SCHEME
 from skillbridge.adapters.http.client_address import TrustedProxies
 from skillbridge.adapters.http.controllers.admin import AdminUsersController
@@ -66,8 +66,8 @@ def build_app(
 ) -> Litestar:
     """The web application over ``container``; ``on_startup`` hooks run when the server starts,
     ``on_shutdown`` hooks when it stops."""
-    # Every API route: admitted first (token verified, request counted, caller resolved), then guarded
-    # (401/403), and only then are its body and query read.
+    # Every API route: admitted first (token verified, request counted, caller resolved, 401/403 decided),
+    # and only then are its body and query read.
     admission = _admission(options)
     api = DishkaRouter(
         path=API_PREFIX,
@@ -88,7 +88,6 @@ def build_app(
             ForumController,
         ],
         middleware=[admission],
-        guards=[signed_in],
     )
     app = Litestar(
         route_handlers=[
@@ -98,7 +97,6 @@ def build_app(
                 path=API_PREFIX,
                 route_handlers=[notifications_socket, notifications_stream],
                 middleware=[admission],
-                guards=[signed_in],
             ),
             Router(path="/", route_handlers=[HealthController]),
             MetricsController,

@@ -1,7 +1,7 @@
 """Who is calling, for handlers: the caller that :class:`~skillbridge.adapters.http.access.AdmissionMiddleware`
 admitted, handed out by the container.
 
-Handlers ask for ``FromDishka[Caller]`` (or ``Principal``). The guards have already answered 401 or 403
+Handlers ask for ``FromDishka[Caller]`` (or ``Principal``). The admission has already answered 401 or 403
 when there is no fitting caller, so resolving one here never touches the token or the database again.
 """
 

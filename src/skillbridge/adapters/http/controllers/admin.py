@@ -22,7 +22,7 @@ from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
 class AdminUsersController(Controller):
     path = "/admin/users"
     tags = ["admin"]
-    guards = [only(Role.ADMIN)]
+    opt = only(Role.ADMIN)
     security = SECURITY
 
     @get("/", summary="List users (admins only)")

@@ -33,7 +33,7 @@ class BadgesController(Controller):
     @post(
         "/award",
         status_code=HTTP_201_CREATED,
-        guards=[only(Role.ADMIN)],
+        opt=only(Role.ADMIN),
         summary="Award a badge to a user (admins)",
         description="A rule's type or a custom slug (a community award); 409 if the user holds it already.",
         security=SECURITY,

@@ -23,7 +23,7 @@ from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
 class AdminJobsController(Controller):
     path = "/admin/jobs"
     tags = ["admin"]
-    guards = [only(Role.ADMIN)]
+    opt = only(Role.ADMIN)
     security = SECURITY
 
     @get(

@@ -86,7 +86,7 @@ class MatchesController(Controller):
 
     @get(
         "/recommendations",
-        guards=[only(Role.LEARNER)],
+        opt=only(Role.LEARNER),
         summary="The best mentors for the signed-in learner, each with its score components",
     )
     async def recommendations(
@@ -110,7 +110,7 @@ class MatchesController(Controller):
     @post(
         "/",
         status_code=HTTP_201_CREATED,
-        guards=[only(Role.LEARNER)],
+        opt=only(Role.LEARNER),
         summary="Ask for a mentor (learners)",
         description="201 with a pending match (the chosen mentor if eligible, else the best eligible one; the "
         "mentor is notified and has a limited time to answer); 202 with a waiting request when nobody fits "
@@ -255,7 +255,7 @@ class MatchesController(Controller):
     @post(
         "/rounds",
         status_code=HTTP_200_OK,
-        guards=[only(Role.ADMIN)],
+        opt=only(Role.ADMIN),
         summary="Run a matching round over every waiting request (admins)",
         description="One optimal (or greedy) assignment of the waiting requests to the mentors' free places; "
         "the assigned become pending. The summary lists the unassigned with a reason code: "
@@ -272,7 +272,7 @@ class MatchesController(Controller):
     @post(
         "/blocks",
         status_code=HTTP_201_CREATED,
-        guards=[only(Role.MENTOR)],
+        opt=only(Role.MENTOR),
         summary="Block a learner: no further request of theirs reaches you (mentors)",
         description="Only a learner who has had a request or a match with you (any status): 404 for any other "
         "id. Their pending request to you is rejected (they are offered the next mentor); an active "
@@ -288,7 +288,7 @@ class MatchesController(Controller):
         block, created = await block_learner(principal, data.learner_id)
         return Response(BlockOut.of(block), status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 
-    @get("/blocks", guards=[only(Role.MENTOR)], summary="The learners you blocked, newest first (mentors)")
+    @get("/blocks", opt=only(Role.MENTOR), summary="The learners you blocked, newest first (mentors)")
     async def blocks(
         self,
         principal: FromDishka[Principal],
@@ -303,7 +303,7 @@ class MatchesController(Controller):
     @delete(
         "/blocks/{learner_id:uuid}",
         status_code=HTTP_204_NO_CONTENT,
-        guards=[only(Role.MENTOR)],
+        opt=only(Role.MENTOR),
         summary="Lift a block (mentors); 404 when there is none",
     )
     async def unblock(
