@@ -53,10 +53,12 @@ async def test_recommendations_rank_mentors_with_their_score_components(api: Api
     assert body["items"][0]["mentor_id"] == await _me(api, near)
     assert body["total"] == len(body["items"]) == 2  # the French-only mentor is never eligible
     first = body["items"][0]
-    assert set(first["components"]) == {"skill", "distance", "availability", "distance_km", "score"}
+    assert set(first["components"]) == {"skill", "distance", "availability", "distance_km", "distance_band", "score"}
     assert first["components"]["skill"] == 1.0  # the learner's own profile skills, all covered
     assert first["score"] >= body["items"][1]["score"]
-    assert first["components"]["distance_km"] == pytest.approx(0.0, abs=1e-6)
+    # Both stand at the same point; each public point lies 2.2-5.8 km from it, so 0-11.6 km apart: a band.
+    band = {0.0: "0-5", 5.0: "5-10", 10.0: "10-15"}
+    assert first["components"]["distance_band"] == band[first["components"]["distance_km"]]
 
 
 async def test_recommendations_are_for_learners_only(api: Api) -> None:

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./var/skillbridge.db"
     redis_url: str | None = None
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    # Keys the public points others see users at; unset: derived from secret_key (rotating that moves them).
+    location_privacy_key: SecretStr | None = None
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
     refresh_token_ttl_days: int = Field(default=14, ge=1, le=90)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -29,7 +29,7 @@ async def offer_next_mentor(
     request = follow_up(declined, now)
     learner = await uow.users.get(declined.learner_id)
     try:
-        offer = await best_offer(uow, engine, policy.weights, learner, request.learner_needs)
+        offer = await best_offer(uow, engine, policy, learner, request.learner_needs)
     except InvalidInput:
         offer = None  # the profile lost its location or languages: wait until it is complete again
     if offer is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from skillbridge.application.matching.policy import MatchingPolicy
 from skillbridge.application.matching.pool import matchable_mentors
 from skillbridge.application.ports.matching_engine import MatchingEngine
 from skillbridge.application.ports.unit_of_work import UnitOfWork
@@ -13,7 +14,7 @@ from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.matching.mentorship import Offer
 from skillbridge.domain.matching.needs import LearnerNeeds
 from skillbridge.domain.matching.pairing import components_document, learner_profile, mentor_profile, why_ineligible
-from skillbridge.domain.matching.scoring import Recommendation, Weights, score
+from skillbridge.domain.matching.scoring import Recommendation, score
 
 
 def offer_of(recommendation: Recommendation) -> Offer:
@@ -26,19 +27,22 @@ def offer_of(recommendation: Recommendation) -> Offer:
 
 
 async def best_offer(
-    uow: UnitOfWork, engine: MatchingEngine, weights: Weights, learner: User, needs: LearnerNeeds
+    uow: UnitOfWork, engine: MatchingEngine, policy: MatchingPolicy, learner: User, needs: LearnerNeeds
 ) -> Offer | None:
-    """The best eligible mentor for ``learner``'s ``needs`` (mentors who declined this learner in this
-    domain left out), or None when nobody fits right now."""
+    """The best eligible mentor for ``learner``'s ``needs`` under ``policy`` (mentors who declined this
+    learner in this domain left out), or None when nobody fits right now."""
     declined = await uow.mentorships.declined_mentors(learner.id, needs.domain)
-    mentors = await matchable_mentors(uow, excluded=declined)
+    mentors = await matchable_mentors(uow, policy.privacy, excluded=declined)
     if not mentors:
         return None
-    best = await engine.recommend(learner_profile(learner, needs), mentors, 1, weights)
+    learner_side = learner_profile(learner, needs, privacy=policy.privacy)
+    best = await engine.recommend(learner_side, mentors, 1, policy.weights)
     return offer_of(best[0]) if best else None
 
 
-async def chosen_offer(uow: UnitOfWork, weights: Weights, learner: User, needs: LearnerNeeds, mentor_id: UUID) -> Offer:
+async def chosen_offer(
+    uow: UnitOfWork, policy: MatchingPolicy, learner: User, needs: LearnerNeeds, mentor_id: UUID
+) -> Offer:
     """The offer to the mentor the learner chose.
 
     Raises:
@@ -50,9 +54,12 @@ async def chosen_offer(uow: UnitOfWork, weights: Weights, learner: User, needs: 
         raise InvalidInput("no active mentor has this id", field="mentor_id")
     if mentor_id in await uow.mentorships.declined_mentors(learner.id, needs.domain):
         raise InvalidInput("this mentor already declined your request in this domain", field="mentor_id")
-    learner_side = learner_profile(learner, needs)
+    weights = policy.weights
+    learner_side = learner_profile(learner, needs, privacy=policy.privacy)
     open_count = (await uow.mentorships.count_open_by_mentor([mentor_id]))[mentor_id]
-    mentor_side = mentor_profile(MentorCard(mentor=mentor, open_mentorships=open_count, distance_km=None))
+    mentor_side = mentor_profile(
+        MentorCard(mentor=mentor, open_mentorships=open_count, distance_km=None), policy.privacy
+    )
     # One pair: the domain's scoring rule, the very one every engine applies, explains it best.
     components = score(learner_side, mentor_side, weights) if mentor_side is not None else None
     reason = why_ineligible(learner_side, mentor_side, components, weights)

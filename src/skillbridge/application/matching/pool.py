@@ -6,6 +6,7 @@ from collections.abc import Collection
 from uuid import UUID
 
 from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.accounts.location_privacy import LocationPrivacy
 from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery
 from skillbridge.domain.matching.pairing import mentor_pool
 from skillbridge.domain.matching.scoring import MentorProfile
@@ -30,8 +31,10 @@ async def free_mentor_cards(uow: UnitOfWork) -> list[MentorCard]:
             return cards
 
 
-async def matchable_mentors(uow: UnitOfWork, excluded: Collection[UUID] = ()) -> list[MentorProfile]:
-    """The mentors the engines may pair with a learner: free, located, speaking some language, and not
-    among ``excluded`` (mentors who already declined this learner's request)."""
+async def matchable_mentors(
+    uow: UnitOfWork, privacy: LocationPrivacy, excluded: Collection[UUID] = ()
+) -> list[MentorProfile]:
+    """The mentors the engines may pair with a learner, at their public points: free, located, speaking
+    some language, and not among ``excluded`` (mentors who already declined this learner's request)."""
     skip = {str(mentor_id) for mentor_id in excluded}
-    return [profile for profile in mentor_pool(await free_mentor_cards(uow)) if profile.id not in skip]
+    return [profile for profile in mentor_pool(await free_mentor_cards(uow), privacy) if profile.id not in skip]

@@ -47,7 +47,8 @@ class RecommendMentors:
 
     Rules: learners only (others Forbidden); needs default to the learner's profile (skills, hours per
     week, remote mentoring accepted); mentors who declined this learner in the same domain are left out;
-    the weights are the operator's defaults (:class:`MatchingPolicy`).
+    the weights are the operator's defaults (:class:`MatchingPolicy`); learner and mentors are scored at
+    their public points, so neither a score nor its ``distance_km`` tells the learner where a mentor lives.
     """
 
     def __init__(self, uow: UnitOfWork, engine: MatchingEngine, policy: MatchingPolicy) -> None:
@@ -63,7 +64,8 @@ class RecommendMentors:
             learner = await uow.users.get(principal.user_id)
             needs = query.needs_of(learner)
             declined = await uow.mentorships.declined_mentors(learner.id, needs.domain)
-            mentors = await matchable_mentors(uow, excluded=declined)
-            found = await self._engine.recommend(learner_profile(learner, needs), mentors, k, self._policy.weights)
+            mentors = await matchable_mentors(uow, self._policy.privacy, excluded=declined)
+            learner_side = learner_profile(learner, needs, privacy=self._policy.privacy)
+            found = await self._engine.recommend(learner_side, mentors, k, self._policy.weights)
             people = await uow.users.get_many([UUID(item.mentor_id) for item in found])
         return [MentorRecommendation(people[UUID(item.mentor_id)], item) for item in found]

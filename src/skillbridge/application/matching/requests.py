@@ -44,16 +44,17 @@ class RequestMentor:
 
     async def __call__(self, principal: Principal, needs: LearnerNeeds, mentor_id: UUID | None = None) -> Mentorship:
         principal.require(Role.LEARNER)
-        weights = self._policy.weights
         async with self._uow as uow:
             learner = await uow.users.get(principal.user_id)
-            learner_profile(learner, needs)  # refuses an incomplete profile before anything else
+            learner_profile(
+                learner, needs, privacy=self._policy.privacy
+            )  # refuses an incomplete profile before anything else
             await _refuse_second_request(uow, principal.user_id, needs.domain)
             offer: Offer | None
             if mentor_id is not None:
-                offer = await chosen_offer(uow, weights, learner, needs, mentor_id)
+                offer = await chosen_offer(uow, self._policy, learner, needs, mentor_id)
             else:
-                offer = await best_offer(uow, self._engine, weights, learner, needs)
+                offer = await best_offer(uow, self._engine, self._policy, learner, needs)
             request = new_request(learner.id, needs, self._clock.now(), offer, self._policy.respond_within)
             await uow.mentorships.add(request)
             await tell_mentor_of_request(self._notifier, uow, request)

@@ -14,6 +14,7 @@ from skillbridge.adapters.http.controllers.users import MAX_OFFSET
 from skillbridge.adapters.http.schemas.accounts import RoleChangeIn, UserOut, UserPage
 from skillbridge.application.accounts.administration import ChangeUserRole, ListUsers
 from skillbridge.application.accounts.principal import Principal
+from skillbridge.domain.accounts.location_privacy import LocationPrivacy
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
 
@@ -28,6 +29,7 @@ class AdminUsersController(Controller):
         self,
         principal: FromDishka[Principal],
         list_users: FromDishka[ListUsers],
+        privacy: FromDishka[LocationPrivacy],
         role: Annotated[
             Literal["learner", "mentor", "admin"] | None, QueryParameter(description="only this role")
         ] = None,
@@ -36,7 +38,7 @@ class AdminUsersController(Controller):
     ) -> UserPage:
         page = await list_users(principal, PageRequest(limit=limit, offset=offset), Role(role) if role else None)
         return UserPage(
-            items=[UserOut.of(u) for u in page.items], total=page.total, limit=page.limit, offset=page.offset
+            items=[UserOut.of(u, privacy) for u in page.items], total=page.total, limit=page.limit, offset=page.offset
         )
 
     @patch("/{user_id:uuid}", summary="Change a user's role (admins only)")
@@ -46,5 +48,6 @@ class AdminUsersController(Controller):
         data: JSONBody[RoleChangeIn],
         principal: FromDishka[Principal],
         change: FromDishka[ChangeUserRole],
+        privacy: FromDishka[LocationPrivacy],
     ) -> UserOut:
-        return UserOut.of(await change(principal, user_id, Role(data.role)))
+        return UserOut.of(await change(principal, user_id, Role(data.role)), privacy)

@@ -31,7 +31,7 @@ from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
-from skillbridge.domain.geo import GeoPoint, bounding_box, haversine_km
+from skillbridge.domain.geo import GeoPoint, bounding_box
 from skillbridge.domain.matching.mentorship import OPEN_STATUSES
 from skillbridge.domain.pagination import Page, PageRequest
 
@@ -80,8 +80,9 @@ def _mentor_filters(query: MentorQuery, open_mentorships: ColumnElement[int]) ->
         )
     if query.has_free_capacity:
         filters.append(func.coalesce(UserRow.mentor_capacity, 0) - open_mentorships > 0)
-    if query.within_km is not None and query.near is not None:
-        min_lat, max_lat, min_lon, max_lon = bounding_box(query.near, query.within_km)
+    radius = query.prefilter_radius_km
+    if radius is not None and query.near is not None:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(query.near, radius)
         filters.append(UserRow.latitude.between(min_lat - _BOX_MARGIN_DEGREES, max_lat + _BOX_MARGIN_DEGREES))
         filters.append(UserRow.longitude.between(min_lon - _BOX_MARGIN_DEGREES, max_lon + _BOX_MARGIN_DEGREES))
     return filters
@@ -212,8 +213,8 @@ class SqlaUserRepository(UserRepository):
         )
         keyed: list[tuple[float, str, str, UUID]] = []
         for user_id, lat, lon, created_at in rows:
-            distance = haversine_km(near, GeoPoint(lat, lon)) if lat is not None and lon is not None else None
-            if query.within_km is not None and (distance is None or distance > query.within_km):
+            distance = query.distance_to(user_id, GeoPoint(lat, lon)) if lat is not None and lon is not None else None
+            if not query.reaches(distance):
                 continue
             primary = math.inf if distance is None else distance
             keyed.append((primary, utc(created_at).isoformat(), str(user_id), user_id))
