@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from uuid import UUID
 
 from skillbridge.application.accounts.principal import Principal
@@ -12,11 +13,22 @@ from skillbridge.application.matching.policy import MatchingPolicy
 from skillbridge.application.matching.reading import participant_view
 from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.clock import Clock
+from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
 from skillbridge.application.ports.matching_engine import MatchingEngine
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.badges.rules import Audience, BadgeRules
 from skillbridge.domain.errors import Conflict
 from skillbridge.domain.matching.mentorship import MatchChange, MatchStatus, Mentorship, apply_change
+
+
+def plain_change(sanitizer: HtmlSanitizer, change: MatchChange) -> MatchChange:
+    """``change`` with its testimonial and session topics as plain text (both reach the other participant,
+    a topic their reminders too)."""
+    return replace(
+        change,
+        testimonial=None if change.testimonial is None else sanitizer.plain(change.testimonial),
+        add_sessions=tuple(replace(item, topic=sanitizer.plain(item.topic)) for item in change.add_sessions),
+    )
 
 
 class ChangeMatch:
@@ -39,7 +51,9 @@ class ChangeMatch:
         clock: Clock,
         badge_rules: BadgeRules,
         notifier: Notifier,
+        sanitizer: HtmlSanitizer,
     ) -> None:
+        self._sanitizer = sanitizer
         self._notifier = notifier
         self._uow = uow
         self._engine = engine
@@ -50,6 +64,7 @@ class ChangeMatch:
     async def __call__(
         self, principal: Principal, match_id: UUID, change: MatchChange, expected_version: int | None = None
     ) -> Mentorship:
+        change = plain_change(self._sanitizer, change)
         now = self._clock.now()
         async with self._uow as uow:
             mentorship, actor = await participant_view(uow, principal, match_id)
