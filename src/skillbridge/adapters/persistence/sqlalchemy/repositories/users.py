@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, cast
@@ -10,6 +11,7 @@ from uuid import UUID
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
+    Select,
     Subquery,
     bindparam,
     delete,
@@ -30,6 +32,7 @@ from skillbridge.adapters.persistence.sqlalchemy.mappers import (
     user_skill_values,
     user_to_values,
 )
+from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import page_and_total
 from skillbridge.adapters.persistence.sqlalchemy.tables import (
     MentorMatchRow,
     UserLanguageRow,
@@ -42,7 +45,7 @@ from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
-from skillbridge.domain.geo import bounding_box
+from skillbridge.domain.geo import GeoPoint, bounding_box
 from skillbridge.domain.matching.mentorship import OPEN_STATUSES
 from skillbridge.domain.pagination import Page, PageRequest
 
@@ -57,6 +60,12 @@ _OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
 _RADIUS_TOLERANCE = 1e-9
 _GET_USER = select(UserRow).where(UserRow.id == bindparam("user_id")).execution_options(**_FRESH)
 
+#: Most mentors a search from a point considers: the nearest this many (by stored point) that pass every
+#: other filter, and the radius when there is one. Their public distances are computed in Python (see
+#: :meth:`SqlaUserRepository._page_by_distance`), so this bounds the work of a huge or missing radius; a
+#: mentor beyond them is neither listed nor counted.
+NEAR_SEARCH_CANDIDATES = 2000
+
 
 def _open_mentorships() -> Subquery:
     """The number of pending or active mentorships of each mentor that has any: joined once per search."""
@@ -66,6 +75,11 @@ def _open_mentorships() -> Subquery:
         .group_by(MentorMatchRow.mentor_id)
         .subquery("open_mentorships")
     )
+
+
+def _with_open_counts(open_counts: Subquery, *columns: Any) -> Select[Any]:
+    """``columns`` of the users, each joined to its row of ``open_counts`` (:func:`_open_mentorships`)."""
+    return select(*columns).select_from(UserRow).outerjoin(open_counts, open_counts.c.mentor_id == UserRow.id)
 
 
 def _mentor_filters(query: MentorQuery, open_mentorships: ColumnElement[int]) -> list[ColumnElement[bool]]:
@@ -92,8 +106,9 @@ def _mentor_filters(query: MentorQuery, open_mentorships: ColumnElement[int]) ->
         )
     if query.has_free_capacity:
         filters.append(func.coalesce(UserRow.mentor_capacity, 0) - open_mentorships > 0)
-    if query.within_km is not None and query.near is not None:
-        min_lat, max_lat, min_lon, max_lon = bounding_box(query.near, query.within_km)
+    radius = query.prefilter_radius_km
+    if radius is not None and query.near is not None:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(query.near, radius)
         filters.append(UserRow.latitude.between(min_lat - _BOX_MARGIN_DEGREES, max_lat + _BOX_MARGIN_DEGREES))
         filters.append(UserRow.longitude.between(min_lon - _BOX_MARGIN_DEGREES, max_lon + _BOX_MARGIN_DEGREES))
     return filters
@@ -182,42 +197,69 @@ class SqlaUserRepository(UserRepository):
 
     @translated
     async def search_mentors(self, query: MentorQuery) -> Page[MentorCard]:
-        """One statement: the page's rows with their capacity in use (one join) and the total (a window
-        count); a second only to count when the page is past the end."""
+        """Without a point, one statement (:meth:`_page_by_age`); from a point, two
+        (:meth:`_page_by_distance`)."""
         open_counts = _open_mentorships()
-        open_mentorships = func.coalesce(open_counts.c.open_count, 0)
-        filters = _mentor_filters(query, open_mentorships)
-        order: list[Any] = [UserRow.created_at, UserRow.id]
-        if query.near is not None:
-            distance = distance_km(UserRow.latitude, UserRow.longitude, query.near)
-            if query.within_km is not None:
-                # PostgreSQL's trigonometry and Python's may differ in the last bits: a mentor within a
-                # millionth of a millimetre per kilometre of the radius counts as inside it.
-                filters.append(distance <= query.within_km * (1 + _RADIUS_TOLERANCE))
-            order = [distance.is_(None), distance, *order]  # nearest first, the unplaced last
-        rows = (
-            await self._session.execute(
-                select(UserRow, open_mentorships, func.count().over())
-                .outerjoin(open_counts, open_counts.c.mentor_id == UserRow.id)
-                .where(*filters)
-                .order_by(*order)
-                .limit(query.page.limit)
-                .offset(query.page.offset)
+        filters = _mentor_filters(query, func.coalesce(open_counts.c.open_count, 0))
+        if query.near is None:
+            return await self._page_by_age(query.page, open_counts, filters)
+        return await self._page_by_distance(query, query.near, open_counts, filters)
+
+    async def _page_by_age(
+        self, page: PageRequest, open_counts: Subquery, filters: Sequence[ColumnElement[bool]]
+    ) -> Page[MentorCard]:
+        """Oldest first, in one statement: the page's rows with their capacity in use (one join) and the total
+        (a window count); a second only to count when the page is past the end."""
+        rows, total = await page_and_total(
+            self._session,
+            _with_open_counts(open_counts, UserRow, func.coalesce(open_counts.c.open_count, 0))
+            .where(*filters)
+            .order_by(UserRow.created_at, UserRow.id),
+            _with_open_counts(open_counts, func.count()).where(*filters),
+            page,
+        )
+        cards = [MentorCard(user_from_row(row), open_mentorships=count, distance_km=None) for row, count in rows]
+        return Page(items=cards, total=total, limit=page.limit, offset=page.offset)
+
+    async def _page_by_distance(
+        self, query: MentorQuery, near: GeoPoint, open_counts: Subquery, filters: Sequence[ColumnElement[bool]]
+    ) -> Page[MentorCard]:
+        """Nearest first, in two statements. The distance that orders and filters is to each mentor's public
+        point (:meth:`MentorQuery.distance_to`), keyed and so out of SQL's reach: the first statement reads
+        the candidates' stored points (within ``query.prefilter_radius_km`` when there is a radius, the
+        nearest :data:`NEAR_SEARCH_CANDIDATES` by stored point), which are ranked and paged here; the second
+        reads the page's rows with their capacity in use. The total counts the candidates that pass."""
+        distance = distance_km(UserRow.latitude, UserRow.longitude, near)
+        radius = query.prefilter_radius_km
+        if radius is not None:
+            # PostgreSQL's trigonometry and Python's may differ in the last bits: a mentor within a
+            # millionth of a millimetre per kilometre of the radius counts as inside it.
+            filters = [*filters, distance <= radius * (1 + _RADIUS_TOLERANCE)]
+        candidates = await self._session.execute(
+            _with_open_counts(open_counts, UserRow.id, UserRow.latitude, UserRow.longitude, UserRow.created_at)
+            .where(*filters)
+            .order_by(distance.is_(None), distance, UserRow.created_at, UserRow.id)  # the unplaced last
+            .limit(NEAR_SEARCH_CANDIDATES)
+        )
+        keyed: list[tuple[float, str, str, UUID]] = []
+        for user_id, lat, lon, created_at in candidates:
+            shown = query.distance_to(user_id, GeoPoint(lat, lon)) if lat is not None and lon is not None else None
+            if query.reaches(shown):
+                keyed.append((math.inf if shown is None else shown, utc(created_at).isoformat(), str(user_id), user_id))
+        keyed.sort()
+        page_ids = [user_id for *_, user_id in keyed[query.page.offset : query.page.offset + query.page.limit]]
+        cards: list[MentorCard] = []
+        if page_ids:
+            in_use = func.coalesce(open_counts.c.open_count, 0)
+            rows = await self._session.execute(
+                _with_open_counts(open_counts, UserRow, in_use)
+                .where(UserRow.id.in_(page_ids))
                 .execution_options(**_FRESH)
             )
-        ).all()
-        if rows:
-            total = rows[0][2]
-        else:
-            count = (
-                select(func.count()).select_from(UserRow).outerjoin(open_counts, open_counts.c.mentor_id == UserRow.id)
-            )
-            total = await self._session.scalar(count.where(*filters)) or 0
-        cards = [
-            MentorCard(mentor, open_mentorships=in_use, distance_km=distance_from(query, mentor))
-            for mentor, in_use in ((user_from_row(row), in_use) for row, in_use, _ in rows)
-        ]
-        return Page(items=cards, total=total, limit=query.page.limit, offset=query.page.offset)
+            found = {row.id: (user_from_row(row), count) for row, count in rows}
+            for mentor, count in (found[user_id] for user_id in page_ids):
+                cards.append(MentorCard(mentor, open_mentorships=count, distance_km=distance_from(query, mentor)))
+        return Page(items=cards, total=len(keyed), limit=query.page.limit, offset=query.page.offset)
 
     async def _refuse_taken_keys(self, user: User) -> None:
         """Raise Conflict if another user holds this email or GitHub id (before the database refuses it and
