@@ -104,6 +104,28 @@ async def test_a_thread_comes_in_one_list_oldest_first_and_nothing_else(store: S
         assert await uow.forum_posts.list_thread(uuid4()) == []
 
 
+async def test_replies_come_a_page_at_a_time_at_every_depth_with_their_total_and_depth(store: Store) -> None:
+    amara, kofi = await _authors(store, "Amara", "Kofi")
+    thread, other = make_thread(amara), make_thread(kofi, at=T0 + timedelta(seconds=1))
+    first = make_reply(kofi, thread, minutes=3)
+    nested = make_reply(amara, first, minutes=1)  # 4 minutes after the thread
+    deeper = make_reply(kofi, nested, minutes=1)  # 5 minutes
+    sibling = make_reply(amara, thread, minutes=6)
+    await _add(store, thread, other, first, nested, deeper, sibling, make_reply(amara, other))
+    async with store.new_uow() as uow:
+        everything = await uow.forum_posts.list_replies(thread, PageRequest(limit=10))
+        second_page = await uow.forum_posts.list_replies(thread, PageRequest(limit=2, offset=2))
+        under_first = await uow.forum_posts.list_replies(first, PageRequest(limit=10))
+        under_sibling = await uow.forum_posts.list_replies(sibling, PageRequest(limit=10))
+        stored_deeper = await uow.forum_posts.get(deeper.id)
+    assert [post.id for post in everything.items] == [first.id, nested.id, deeper.id, sibling.id]
+    assert everything.total == 4
+    assert ([post.id for post in second_page.items], second_page.total) == ([deeper.id, sibling.id], 4)
+    assert ([post.id for post in under_first.items], under_first.total) == ([nested.id, deeper.id], 2)
+    assert (under_sibling.items, under_sibling.total) == ([], 0)
+    assert stored_deeper.depth == 3
+
+
 async def test_threads_by_last_activity_with_replies_counted_and_author_names(store: Store) -> None:
     amara, kofi = await _authors(store, "Amara", None)
     old = make_thread(amara, at=T0)

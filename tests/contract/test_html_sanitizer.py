@@ -112,3 +112,29 @@ def test_text_drops_every_tag_and_escapes(sanitizer: HtmlSanitizer) -> None:
     assert sanitizer.text("<p>Hello <strong>world</strong></p><script>x()</script>") == "Hello world"
     assert sanitizer.text("a < b && c > d") == "a &lt; b &amp;&amp; c &gt; d"
     assert sanitizer.clean("<p>unclosed <em>tags") == "<p>unclosed <em>tags</em></p>"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("<img src=x onerror=alert(1)>Amara", "Amara"),
+        ("<script>alert(1)</script>Kofi", "Kofi"),
+        ("Tom &amp; Jerry", "Tom & Jerry"),
+        ("Tom & Jerry", "Tom & Jerry"),
+        ("a < b and c > d", "a < b and c > d"),
+        ("I <3 Python", "I <3 Python"),
+        ("&lt;img src=x onerror=alert(1)&gt;Zawadi", "Zawadi"),  # markup hidden in entities goes too
+        ("&amp;lt;b&amp;gt;bold", "bold"),
+        ("<b>Ngozi</b> <i>Obi</i>", "Ngozi Obi"),
+        ("Ama\u00a0Mensah", "Ama\u00a0Mensah"),
+    ],
+)
+def test_plain_keeps_the_text_and_no_markup(sanitizer: HtmlSanitizer, raw: str, expected: str) -> None:
+    assert sanitizer.plain(raw) == expected
+
+
+@pytest.mark.parametrize("vector", XSS_CORPUS)
+def test_plain_text_of_any_vector_holds_no_tag(sanitizer: HtmlSanitizer, vector: str) -> None:
+    plain = sanitizer.plain(vector)
+    assert sanitizer.plain(plain) == plain  # stable: storing it again changes nothing
+    assert not re.search(r"<[a-zA-Z/!?]", plain), plain

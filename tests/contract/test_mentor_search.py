@@ -3,11 +3,14 @@ small population of mentors across the continent."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from skillbridge.adapters.persistence.sqlalchemy.repositories import users as sql_users
+from skillbridge.domain.accounts.location_privacy import LocationPrivacy
 from skillbridge.domain.accounts.mentor_search import MAX_RADIUS_KM, MentorQuery, SkillMatch
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.geo import GeoPoint, haversine_km
@@ -242,3 +245,59 @@ async def test_a_mentor_exactly_at_the_radius_is_within_it(store: Store) -> None
     assert await search(store, MentorQuery(near=NAIROBI, within_km=exact)) == (["Kampala"], 1)
     # Just outside: 1e-6 of the radius (half a metre here), well past the engines' rounding differences.
     assert await search(store, MentorQuery(near=NAIROBI, within_km=exact * (1 - 1e-6))) == ([], 0)
+
+
+async def _store_neighbours(store: Store, count: int) -> list[User]:
+    """``count`` mentors on a line east of Lagos, one every 1.5 km, each a minute younger than the last."""
+    neighbours = [
+        make_mentor(
+            f"N{n:02}", at=location(LAGOS.lat, LAGOS.lon + n * 0.0135, "NG"), created_at=T0 + timedelta(minutes=n)
+        )
+        for n in range(count)
+    ]
+    async with store.new_uow() as uow:
+        for mentor in neighbours:
+            await uow.users.add(mentor)
+        await uow.commit()
+    return neighbours
+
+
+def _point(user: User) -> GeoPoint:
+    assert user.profile.location is not None
+    return user.profile.location.point
+
+
+@pytest.mark.parametrize("within", [None, 5.0, 12.0])
+async def test_with_privacy_distances_and_radius_are_to_public_points_in_whole_bands(
+    store: Store, within: float | None
+) -> None:
+    privacy = LocationPrivacy.from_secret("contract-test-location-key")
+    neighbours = await _store_neighbours(store, 16)
+    # The rule, written out: the distance to each public point, kept when its whole 5 km band is within the
+    # radius rounded up to a whole band; nearest first, then oldest, then id.
+    shown = {m.id: haversine_km(LAGOS, privacy.public_point(m.id, _point(m))) for m in neighbours}
+    bound = None if within is None else math.ceil(within / 5) * 5
+    kept = [m for m in neighbours if bound is None or (math.floor(shown[m.id] / 5) + 1) * 5 <= bound]
+    expected = sorted(kept, key=lambda m: (shown[m.id], m.created_at, str(m.id)))
+    query = MentorQuery(near=LAGOS, within_km=within, privacy=privacy, page=PageRequest(limit=5, offset=2))
+
+    async with store.new_uow() as uow:
+        page = await uow.users.search_mentors(query)
+
+    assert page.total == len(expected)
+    assert [card.mentor.id for card in page.items] == [m.id for m in expected[2:7]]
+    assert [card.distance_km for card in page.items] == pytest.approx([shown[m.id] for m in expected[2:7]])
+
+
+async def test_a_search_from_a_point_considers_the_nearest_candidates_only(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if store.kind == "memory":
+        pytest.skip("the in-memory search reads every mentor; the bound is the SQL repository's")
+    monkeypatch.setattr(sql_users, "NEAR_SEARCH_CANDIDATES", 6)
+    neighbours = await _store_neighbours(store, 10)
+
+    names, total = await search(store, MentorQuery(near=LAGOS))
+
+    assert total == 6
+    assert names == [m.profile.display_name for m in neighbours[:6]]

@@ -1,6 +1,7 @@
 """Property: for any population and any query, the SQL mentor search (SQLite) returns exactly what the
 in-memory search returns, which applies the domain rule (``mentor_fits``/``sort_key``) by brute force:
-the same mentors, in the same order, with the same counts, distances and totals."""
+the same mentors, in the same order, with the same counts, distances and totals, with exact distances and
+with distances to public points (``MentorQuery.privacy``)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOf
 from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
 from skillbridge.adapters.persistence.sqlalchemy.tables import metadata
 from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.accounts.location_privacy import LocationPrivacy
 from skillbridge.domain.accounts.mentor_search import MentorQuery, SkillMatch
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.user import User
@@ -41,6 +43,7 @@ CITIES = {
 SKILLS = ["python", "go", "rust", "react", "data-science"]
 LANGUAGES = ["en", "fr", "sw", "yo"]
 LEARNERS = 4
+PRIVACY = LocationPrivacy.from_secret("property-test-location-key")
 
 
 @dataclass
@@ -90,7 +93,7 @@ def queries(draw: st.DrawFn) -> MentorQuery:
     if draw(st.booleans()):
         _, lat, lon = CITIES[draw(st.sampled_from(list(CITIES)))]
         near = GeoPoint(lat, lon)
-        within = draw(st.none() | st.floats(1.0, 8000.0) | st.sampled_from([300.0, 1000.0, 20_000.0]))
+        within = draw(st.none() | st.floats(1.0, 8000.0) | st.sampled_from([5.0, 10.0, 300.0, 1000.0, 20_000.0]))
     return MentorQuery(
         skills=tuple(draw(st.lists(st.sampled_from([*SKILLS, "cobol"]), max_size=3))),
         skill_match=draw(st.sampled_from(SkillMatch)),
@@ -101,6 +104,7 @@ def queries(draw: st.DrawFn) -> MentorQuery:
         language=draw(st.none() | st.sampled_from(LANGUAGES)),
         has_free_capacity=draw(st.booleans()),
         page=PageRequest(limit=draw(st.integers(1, 8)), offset=draw(st.integers(0, 10))),
+        privacy=draw(st.sampled_from([None, PRIVACY])),
     )
 
 

@@ -3,6 +3,7 @@ on PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -15,6 +16,7 @@ from uuid import uuid4
 
 import pytest
 from sqlalchemy import DateTime, Uuid, bindparam, inspect, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from skillbridge.adapters.persistence.sqlalchemy import create_engine
 from skillbridge.adapters.persistence.sqlalchemy.migrate import (
@@ -52,7 +54,7 @@ async def test_upgrade_downgrade_upgrade_leaves_no_model_differences(empty_datab
     assert await current_revision(url) is None
 
     await upgrade(url)
-    assert await current_revision(url) == "0007"
+    assert await current_revision(url) == "0008"
     assert await _tables(url) == {*metadata.tables, "alembic_version"}
     assert await pending_model_differences(url) == []
 
@@ -62,14 +64,14 @@ async def test_upgrade_downgrade_upgrade_leaves_no_model_differences(empty_datab
     assert len(await pending_model_differences(url)) > 0
 
     await upgrade(url)
-    assert await current_revision(url) == "0007"
+    assert await current_revision(url) == "0008"
     assert await pending_model_differences(url) == []
 
 
 async def test_upgrade_is_idempotent(empty_database: str) -> None:
     await upgrade(empty_database)
     await upgrade(empty_database)
-    assert await current_revision(empty_database) == "0007"
+    assert await current_revision(empty_database) == "0008"
 
 
 def _alembic(*arguments: str, database: Path) -> str:
@@ -82,8 +84,18 @@ def test_the_alembic_command_line_migrates_from_the_environment(tmp_path: Path) 
     database = tmp_path / "cli" / "skillbridge.db"
     _alembic("upgrade", "head", database=database)
     with closing(sqlite3.connect(database)) as connection:
-        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0007",)]
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0008",)]
     assert "CREATE TABLE users" in _alembic("upgrade", "head", "--sql", database=database)
+
+
+async def _insert_user(connection: AsyncConnection, user_id: str, at: datetime, *, profile: str = "{}") -> None:
+    await connection.execute(
+        text(
+            "INSERT INTO users (id, email, role, profile, hours_per_week, is_active, created_at, updated_at,"
+            " version) VALUES (:id, :email, 'learner', :profile, 0, true, :at, :at, 1)"
+        ).bindparams(bindparam("at", type_=DateTime(timezone=True))),
+        {"id": user_id, "email": f"{user_id}@example.org", "profile": profile, "at": at},
+    )
 
 
 async def test_0005_backfills_read_times_and_thread_statistics(empty_database: str) -> None:
@@ -96,13 +108,7 @@ async def test_0005_backfills_read_times_and_thread_statistics(empty_database: s
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
-            await connection.execute(
-                text(
-                    "INSERT INTO users (id, email, role, profile, hours_per_week, is_active, created_at, updated_at,"
-                    " version) VALUES (:id, 'a@example.org', 'learner', '{}', 0, true, :at, :at, 1)"
-                ).bindparams(bindparam("at", type_=stamp)),
-                {"id": user, "at": at},
-            )
+            await _insert_user(connection, user, at)
             insert_post = text(
                 "INSERT INTO forum_posts (id, user_id, category, title, content, parent_id, root_id, is_deleted,"
                 " created_at, updated_at, version) VALUES (:id, :user, 'python', :title, 'x', :parent, :root,"
@@ -180,3 +186,41 @@ async def test_0006_copies_the_stored_sessions_for_the_reminder_job(empty_databa
     assert str(rows[0][0]).replace("-", "") == match.hex
     assert str(rows[0][1]).startswith("2026-01-07 09:00:00")
     assert rows[0][2] is None
+
+
+async def test_0008_fills_post_depths_and_makes_profiles_plain_text(empty_database: str) -> None:
+    url = empty_database
+    await upgrade(url, "0007")
+    author, thread, reply, nested = (str(uuid4()) for _ in range(4))
+    at = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    profile = (
+        '{"display_name": "<img src=x onerror=alert(1)>Mallory", "bio": "Tom &amp; Jerry",'
+        ' "location": {"lat": 1.0, "lon": 2.0, "city": "<b>Lagos</b>", "country": "NG"}}'
+    )
+    typed_at = bindparam("at", type_=DateTime(timezone=True))
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await _insert_user(connection, author, at, profile=profile)
+            insert_post = text(
+                "INSERT INTO forum_posts (id, user_id, category, content, parent_id, root_id, is_deleted,"
+                " reply_count, created_at, updated_at, version) VALUES (:id, :u, 'python', 'x', :p, :r, false, 0,"
+                " :at, :at, 1)"
+            ).bindparams(typed_at)
+            for post, parent in ((thread, None), (reply, thread), (nested, reply)):
+                root = None if parent is None else thread
+                await connection.execute(insert_post, {"id": post, "u": author, "p": parent, "r": root, "at": at})
+        await upgrade(url)
+        async with engine.connect() as connection:
+            depths = dict((await connection.execute(text("SELECT id, depth FROM forum_posts"))).all())
+            stored = (await connection.execute(text("SELECT profile FROM users"))).scalar_one()
+    finally:
+        await engine.dispose()
+    document = json.loads(stored) if isinstance(stored, str) else stored
+    assert sorted(depths.values()) == [0, 1, 2]
+    assert (document["display_name"], document["bio"], document["location"]["city"]) == (
+        "Mallory",
+        "Tom & Jerry",
+        "Lagos",
+    )
+    assert document["location"]["lat"] == 1.0

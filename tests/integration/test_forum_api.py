@@ -5,6 +5,7 @@ access rule tried with the wrong user, the wrong role and no token."""
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -14,8 +15,9 @@ from sqlalchemy import event
 from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
 from skillbridge.application.accounts.administration import CreateAdmin
 from skillbridge.application.accounts.principal import Principal
-from skillbridge.application.forum.reading import GetPost
+from skillbridge.application.forum.reading import GetPost, PostTree
 from skillbridge.domain.accounts.roles import Role
+from skillbridge.domain.forum.model import ForumPost
 from skillbridge.main import build_container
 from tests.integration.helpers import PASSWORD, Api
 
@@ -249,14 +251,14 @@ async def test_every_forum_route_needs_a_token(api: Api) -> None:
     assert (await api.client.get(path, headers=headers)).json()["is_deleted"] is False
 
 
-async def test_a_thread_tree_takes_three_queries_whatever_its_size(api: Api) -> None:
-    amara = await api.token_for("amara@example.org", display_name="Amara")
-    kofi = await api.token_for("kofi@example.org", display_name="Kofi")
-    thread = await _post(api, amara)
-    posts = [thread]
-    chooser = random.Random(6)
-    for index in range(60):
-        posts.append(await _reply(api, (amara, kofi)[index % 2], chooser.choice(posts), f"reply {index}"))
+def _queries(statements: list[str]) -> list[str]:
+    """``statements`` but the tag the unit of work's first statement on PostgreSQL puts on its connection
+    (the acting user): not a query."""
+    return [statement for statement in statements if "set_config" not in statement]
+
+
+async def _read_counting_statements(api: Api, thread: dict[str, Any]) -> tuple[PostTree, list[str]]:
+    """``GetPost`` of ``thread`` on an engine of its own, and every statement it sent."""
     engine = create_engine(api.settings.database_url)
     statements: list[str] = []
     event.listen(engine.sync_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
@@ -266,7 +268,90 @@ async def test_a_thread_tree_takes_three_queries_whatever_its_size(api: Api) -> 
         )
     finally:
         await engine.dispose()
+    return tree, statements
+
+
+async def test_a_thread_tree_takes_three_queries_whatever_its_size(api: Api) -> None:
+    amara = await api.token_for("amara@example.org", display_name="Amara")
+    kofi = await api.token_for("kofi@example.org", display_name="Kofi")
+    thread = await _post(api, amara)
+    posts = [thread]
+    chooser = random.Random(6)
+    for index in range(60):
+        posts.append(await _reply(api, (amara, kofi)[index % 2], chooser.choice(posts), f"reply {index}"))
+    tree, statements = await _read_counting_statements(api, thread)
     assert sum(1 for _ in tree.node.walk()) == 61
-    # The unit of work's first statement on PostgreSQL tags its connection with the acting user; not a query.
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "set_config" not in s]
-    assert len(selects) == 3, selects
+    selects = [s for s in _queries(statements) if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 3, selects  # the post, a page of replies with their total, the authors' names
+
+
+async def _store_replies(api: Api, thread: dict[str, Any], count: int, *, chain: bool = False) -> list[ForumPost]:
+    """``count`` replies straight through the repository (the API would take minutes), each under a
+    random recent post (or, with ``chain``, under the previous one), with the depth the use case gives."""
+    engine = create_engine(api.settings.database_url)
+    chooser = random.Random(9)
+    root = ForumPost(
+        UUID(thread["author_id"]), "python", "x", datetime.now(UTC), datetime.now(UTC), id=UUID(thread["id"])
+    )
+    posts = [root]
+    try:
+        async with SqlaUnitOfWork(create_session_factory(engine)) as uow:
+            start = datetime.now(UTC)
+            for index in range(count):
+                parent = posts[-1] if chain else chooser.choice(posts[-50:])
+                at = start + timedelta(milliseconds=index)
+                reply = ForumPost(
+                    root.author_id,
+                    "python",
+                    f"<p>reply {index}</p>",
+                    at,
+                    at,
+                    parent_id=parent.id,
+                    root_id=root.id,
+                    depth=min(parent.depth + 1, 50),
+                )
+                await uow.forum_posts.add(reply)
+                if chain or reply.depth < 50:
+                    posts.append(reply)
+            await uow.commit()
+    finally:
+        await engine.dispose()
+    return posts
+
+
+async def test_a_thread_of_thousands_of_replies_answers_with_a_bounded_page(api: Api) -> None:
+    amara = await api.token_for("amara@example.org", display_name="Amara")
+    thread = await _post(api, amara)
+    await _store_replies(api, thread, 3000)
+
+    first = await api.client.get(f"{POSTS}/{thread['id']}", headers=amara)
+    later = await api.client.get(f"{POSTS}/{thread['id']}", params={"replies_offset": 2950}, headers=amara)
+    too_many = await api.client.get(f"{POSTS}/{thread['id']}", params={"replies_limit": 101}, headers=amara)
+
+    def count(node: dict[str, Any]) -> int:
+        return sum(1 + count(child) for child in node["replies"])
+
+    assert first.status_code == 200, first.text
+    assert (first.json()["replies_total"], first.json()["replies_limit"], count(first.json())) == (3000, 100, 100)
+    assert later.status_code == 200, later.text
+    assert (later.json()["replies_offset"], count(later.json())) == (2950, 50)
+    assert too_many.status_code == 422, too_many.text
+    tree, statements = await _read_counting_statements(api, thread)
+    assert sum(1 for _ in tree.node.walk()) == 101
+    assert len(_queries(statements)) == 3, statements
+
+
+async def test_the_nesting_limit_reads_the_stored_depth_not_the_thread(api: Api) -> None:
+    amara = await api.token_for("amara@example.org", display_name="Amara")
+    thread = await _post(api, amara)
+    posts = await _store_replies(api, thread, 50, chain=True)
+    deepest, below_limit = posts[50], posts[49]
+
+    refused = await api.client.post(POSTS, json={"parent_id": str(deepest.id), "content": "deep"}, headers=amara)
+    accepted = await api.client.post(POSTS, json={"parent_id": str(below_limit.id), "content": "deep"}, headers=amara)
+
+    assert deepest.depth == 50
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["field"] == "parent_id"
+    assert accepted.status_code == 201, accepted.text
+    assert accepted.json()["depth"] == 50

@@ -53,10 +53,12 @@ async def test_recommendations_rank_mentors_with_their_score_components(api: Api
     assert body["items"][0]["mentor_id"] == await _me(api, near)
     assert body["total"] == len(body["items"]) == 2  # the French-only mentor is never eligible
     first = body["items"][0]
-    assert set(first["components"]) == {"skill", "distance", "availability", "distance_km", "score"}
+    assert set(first["components"]) == {"skill", "distance", "availability", "distance_km", "distance_band", "score"}
     assert first["components"]["skill"] == 1.0  # the learner's own profile skills, all covered
     assert first["score"] >= body["items"][1]["score"]
-    assert first["components"]["distance_km"] == pytest.approx(0.0, abs=1e-6)
+    # Both stand at the same point; each public point lies 2.2-5.8 km from it, so 0-11.6 km apart: a band.
+    band = {0.0: "0-5", 5.0: "5-10", 10.0: "10-15"}
+    assert first["components"]["distance_band"] == band[first["components"]["distance_km"]]
 
 
 async def test_recommendations_are_for_learners_only(api: Api) -> None:
@@ -353,11 +355,11 @@ async def test_chat_is_between_the_two_participants_of_an_active_match(api: Api)
         response = await api.client.post(chat, json={"content": text}, headers=who)
         assert response.status_code == 201, response.text
         sent.append(response.json())
-    assert [m["content"] for m in sent] == ["Habari!", "Karibu", "<b>x</b>"]
+    assert [m["content"] for m in sent] == ["Habari!", "Karibu", "x"]  # markup goes, the text stays
     assert sent[1]["sender_id"] == await _me(api, mentor)
 
     first = (await api.client.get(chat, params={"limit": 2}, headers=mentor)).json()
-    assert [m["content"] for m in first["items"]] == ["<b>x</b>", "Karibu"]
+    assert [m["content"] for m in first["items"]] == ["x", "Karibu"]
     older = (await api.client.get(chat, params={"limit": 2, "before": first["next_cursor"]}, headers=learner)).json()
     assert ([m["content"] for m in older["items"]], older["next_cursor"]) == (["Habari!"], None)
     forged = await api.client.get(chat, params={"before": "garbage"}, headers=learner)

@@ -32,5 +32,6 @@ def make_reply(author_id: UUID, parent: ForumPost, *, minutes: int = 1, **overri
         "updated_at": at,
         "parent_id": parent.id,
         "root_id": parent.thread_id,
+        "depth": parent.depth + 1,
     }
     return ForumPost(**(values | overrides))

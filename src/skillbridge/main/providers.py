@@ -91,6 +91,7 @@ from skillbridge.application.roadmaps.creation import CreateRoadmap
 from skillbridge.application.roadmaps.domains import ListDomains
 from skillbridge.application.roadmaps.editing import UpdateRoadmap
 from skillbridge.application.roadmaps.reading import GetRoadmap, ListMyRoadmaps, ListRoadmapVersions
+from skillbridge.domain.accounts.location_privacy import LocationPrivacy
 from skillbridge.domain.badges.rules import BadgeRules, default_rules
 from skillbridge.domain.matching.limits import DomainNames
 from skillbridge.domain.matching.scoring import Weights
@@ -120,6 +121,11 @@ class CoreProvider(Provider):
         return JwtTokenService(
             signing_secret(settings), access_ttl=timedelta(seconds=settings.access_token_ttl_seconds)
         )
+
+    @provide(scope=Scope.APP)
+    def location_privacy(self, settings: Settings) -> LocationPrivacy:
+        own = settings.location_privacy_key
+        return LocationPrivacy.from_secret(own.get_secret_value() if own else signing_secret(settings))
 
     @provide(scope=Scope.APP)
     def auth_policy(self, settings: Settings) -> AuthPolicy:
@@ -271,8 +277,9 @@ class MatchingProvider(Provider):
     operator's matching policy; the matching use cases."""
 
     @provide(scope=Scope.APP)
-    def matching_policy(self, settings: Settings) -> MatchingPolicy:
+    def matching_policy(self, settings: Settings, privacy: LocationPrivacy) -> MatchingPolicy:
         return MatchingPolicy(
+            privacy=privacy,
             weights=Weights(min_score=settings.match_min_score),
             respond_within=timedelta(days=settings.match_response_days),
             remind_before=timedelta(minutes=settings.session_reminder_minutes),

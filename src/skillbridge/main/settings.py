@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     redis_key_prefix: str = Field(default="skillbridge:", min_length=1, max_length=100)
     secret_key: SecretStr | None = None
     secret_key_file: str | None = None
+    # Keys the public points others see users at; unset: derived from the signing secret (rotating that
+    # moves them).
+    location_privacy_key: SecretStr | None = None
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
     refresh_token_ttl_days: int = Field(default=14, ge=1, le=90)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -10,6 +10,7 @@ import pytest
 
 from skillbridge.adapters.keyvalue.memory import MemoryKeyValueStore
 from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOfWork
+from skillbridge.adapters.sanitizing.nh3_sanitizer import Nh3HtmlSanitizer
 from skillbridge.adapters.security.argon2_hasher import Argon2PasswordHasher
 from skillbridge.adapters.security.jwt_tokens import JwtTokenService
 from skillbridge.adapters.system.clock import MutableClock
@@ -44,7 +45,7 @@ class World:
         return MemoryUnitOfWork(self.db)
 
     def register(self) -> RegisterUser:
-        return RegisterUser(self.uow(), self.hasher, self.clock)
+        return RegisterUser(self.uow(), self.hasher, self.clock, Nh3HtmlSanitizer())
 
     def log_in(self) -> LogIn:
         return LogIn(
@@ -186,7 +187,7 @@ async def test_disabled_users_cannot_log_in_or_use_tokens(world: World) -> None:
 
 async def test_profile_update_rejects_unknown_fields_and_keeps_others(world: World) -> None:
     principal = await world.new_user("prof@example.org", Role.MENTOR)
-    update = UpdateMyProfile(world.uow(), world.clock)
+    update = UpdateMyProfile(world.uow(), world.clock, Nh3HtmlSanitizer())
     with pytest.raises(InvalidInput) as caught:
         await update(principal, {"role": "admin"})
     assert caught.value.field == "role"

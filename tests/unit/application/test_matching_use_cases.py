@@ -12,6 +12,7 @@ import pytest
 from skillbridge.adapters.ai.catalog_generator import CatalogRoadmapGenerator
 from skillbridge.adapters.matching.reference import ReferenceMatchingEngine
 from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOfWork
+from skillbridge.adapters.sanitizing.nh3_sanitizer import Nh3HtmlSanitizer
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.matching.changes import ChangeMatch
@@ -145,7 +146,9 @@ async def test_the_sweep_expires_overdue_requests_and_offers_the_next_mentor(wor
     assert newest.mentor_id is not None
     assert newest.mentor_id != request.mentor_id
     assert await sweep() == 0  # nothing overdue any more
-    late = ChangeMatch(world.uow(), ENGINE, POLICY, world.clock, default_rules(), Notifier(world.clock), world.pool)
+    late = ChangeMatch(
+        world.uow(), ENGINE, POLICY, world.clock, default_rules(), Notifier(world.clock), world.pool, Nh3HtmlSanitizer()
+    )
     accepter = first_p if request.mentor_id == first.id else Principal(second.id, Role.MENTOR)
     with pytest.raises(Exception, match="expired"):
         await late(accepter, request.id, MatchChange(status=MatchStatus.ACTIVE))

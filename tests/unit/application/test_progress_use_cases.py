@@ -14,6 +14,7 @@ import pytest
 
 from skillbridge.adapters.keyvalue.memory import MemoryKeyValueStore
 from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOfWork
+from skillbridge.adapters.sanitizing.nh3_sanitizer import Nh3HtmlSanitizer
 from skillbridge.adapters.security.jwt_tokens import JwtTokenService
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.adapters.vcs.github_oauth import GithubOAuthOptions, HttpxGithubIdentityProvider
@@ -365,6 +366,7 @@ async def test_github_login_is_off_without_a_client_and_disabled_accounts_stay_o
         JwtTokenService("k" * 32, access_ttl=timedelta(minutes=15)),
         world.clock,
         AuthPolicy(timedelta(days=1)),
+        Nh3HtmlSanitizer(),
     )
     with pytest.raises(Unauthenticated):
         await complete(state, "code")

@@ -9,9 +9,10 @@ from uuid import uuid4
 
 import pytest
 
+from skillbridge.domain.accounts.location_privacy import MAX_PUBLIC_OFFSET_KM
 from skillbridge.domain.badges.rules import Completion, mentor_record
 from skillbridge.domain.errors import Conflict
-from skillbridge.domain.matching.candidates import REACH_MARGIN_KM, reach_km
+from skillbridge.domain.matching.candidates import REACH_MARGIN_KM, reach_km, stored_reach_km
 from skillbridge.domain.matching.limits import refuse_beyond_limits
 from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.domain.matching.scoring import Weights
@@ -61,3 +62,11 @@ def test_a_mentor_record_counts_distinct_learners_of_long_enough_mentorships() -
     )
     assert (record.completed_mentorships, record.rated_mentorships, record.average_rating) == (2, 2, 4.0)
     assert mentor_record([], timedelta(days=14)).average_rating is None
+
+
+def test_the_reach_on_stored_points_widens_the_public_one_by_the_largest_offset() -> None:
+    # The scorer sees public points, the pool's query filters stored ones: a mentor whose public point is
+    # within reach stands at most the largest public offset farther.
+    assert stored_reach_km(120.0) == 120.0 + MAX_PUBLIC_OFFSET_KM
+    assert stored_reach_km(0.0) == 0.0  # nobody without a common skill: still nobody
+    assert stored_reach_km(None) is None  # any distance: still any

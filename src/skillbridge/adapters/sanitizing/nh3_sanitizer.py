@@ -9,6 +9,8 @@ malformed tricks are judged on what a browser would see.
 
 from __future__ import annotations
 
+import html
+
 import nh3
 
 from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
@@ -17,6 +19,9 @@ ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "code", "pre", "ul", "ol", 
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href"}, "*": set()}  # "*": no generic ones (title, lang)
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener noreferrer"
+#: Rounds of stripping and decoding before giving up on text that keeps changing (entities nested deeper
+#: than this lose their angle brackets instead).
+MAX_PLAIN_ROUNDS = 8
 # Elements dropped with their content: their text is code or styling, never prose.
 DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "noscript", "iframe", "object", "embed", "textarea"})
 
@@ -38,3 +43,11 @@ class Nh3HtmlSanitizer(HtmlSanitizer):
 
     def text(self, html: str) -> str:
         return nh3.clean(html, tags=set(), clean_content_tags=set(DROPPED_WITH_CONTENT), strip_comments=True)
+
+    def plain(self, text: str) -> str:
+        for _ in range(MAX_PLAIN_ROUNDS):
+            stripped = html.unescape(self.text(text))
+            if stripped == text:
+                return text
+            text = stripped
+        return text.replace("<", "").replace(">", "")

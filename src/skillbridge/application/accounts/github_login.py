@@ -13,10 +13,12 @@ import secrets
 from dataclasses import dataclass
 from uuid import uuid4
 
+from skillbridge.application.accounts.plain_text import plain_profile
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.sessions import TokenPair, _start_session
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.github_identity import GithubIdentity, GithubIdentityProvider
+from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.application.ports.token_service import TokenService
 from skillbridge.application.ports.unit_of_work import UnitOfWork
@@ -89,7 +91,9 @@ class CompleteGithubLogin:
         tokens: TokenService,
         clock: Clock,
         policy: AuthPolicy,
+        sanitizer: HtmlSanitizer,
     ) -> None:
+        self._sanitizer = sanitizer
         self._uow = uow
         self._provider = provider
         self._store = store
@@ -140,7 +144,8 @@ class CompleteGithubLogin:
             raise Conflict("an account with this email exists; sign in with its password", field="email")
         name = (identity.name or identity.login).strip()[:_MAX_DISPLAY_NAME] or None
         login = identity.login if is_github_username(identity.login) else None
-        profile = build_profile(ProfileInput(display_name=name, github_username=login), is_mentor=False)
+        raw = plain_profile(self._sanitizer, ProfileInput(display_name=name, github_username=login))
+        profile = build_profile(raw, is_mentor=False)
         now = self._clock.now()
         user = User(
             email=email,

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import fields, replace
 from typing import Any
 
+from skillbridge.application.accounts.plain_text import plain_profile
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.ports.clock import Clock
+from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.profile import ProfileInput, build_profile, profile_input_of
 from skillbridge.domain.accounts.user import User
@@ -33,13 +35,14 @@ class UpdateMyProfile:
     - only profile fields change; a role or an email in the changes is rejected, never ignored;
     - fields not named keep their value; a field set to ``None`` is cleared (lists become empty);
     - the whole resulting profile is validated as at registration (a learner cannot give themselves a
-      mentor capacity, skills are normalised, ...);
+      mentor capacity, skills are normalised, ...); display name, bio and city lose any markup;
     - a concurrent change of the same account makes one of the two fail with a Conflict.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, sanitizer: HtmlSanitizer) -> None:
         self._uow = uow
         self._clock = clock
+        self._sanitizer = sanitizer
 
     async def __call__(self, principal: Principal, changes: dict[str, Any]) -> User:
         unknown = sorted(set(changes) - PATCHABLE_FIELDS)
@@ -52,7 +55,7 @@ class UpdateMyProfile:
                 name: getattr(defaults, name) if value is None and name != "mentor_capacity" else value
                 for name, value in changes.items()
             }
-            raw = replace(profile_input_of(user.profile), **cleared)
+            raw = plain_profile(self._sanitizer, replace(profile_input_of(user.profile), **cleared))
             profile = build_profile(raw, is_mentor=user.is_mentor)
             updated = await uow.users.update(user.with_profile(profile, self._clock.now()))
             await uow.commit()

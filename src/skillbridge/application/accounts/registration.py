@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from skillbridge.application.accounts.plain_text import plain_profile
 from skillbridge.application.ports.clock import Clock
+from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
 from skillbridge.application.ports.password_hasher import PasswordHasher
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.audit import AuditEntry
@@ -34,13 +36,15 @@ class RegisterUser:
     - the email is normalised (trimmed, lower case) and unique; a taken one is a Conflict that says
       nothing about the existing account;
     - the password meets the policy and is stored only as an argon2id hash;
-    - the profile is validated and normalised (skills as slugs, languages as codes, ...).
+    - the profile is validated and normalised (skills as slugs, languages as codes, ...); display name,
+      bio and city lose any markup (:func:`plain_profile`).
     """
 
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, sanitizer: HtmlSanitizer) -> None:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock
+        self._sanitizer = sanitizer
 
     async def __call__(self, registration: Registration, *, role_allowed: frozenset[Role] = SELF_SERVICE_ROLES) -> User:
         if registration.role not in role_allowed:
@@ -48,7 +52,9 @@ class RegisterUser:
         email = normalise_email(registration.email)
         password = normalise_password(registration.password)
         check_password(password, email=email)
-        profile = build_profile(registration.profile, is_mentor=registration.role is Role.MENTOR)
+        profile = build_profile(
+            plain_profile(self._sanitizer, registration.profile), is_mentor=registration.role is Role.MENTOR
+        )
         # Hash before looking the address up, so a taken address answers no faster than a free one.
         password_hash = await self._hasher.hash(password)
         now = self._clock.now()

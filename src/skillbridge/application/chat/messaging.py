@@ -10,6 +10,7 @@ from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.matching.reading import participant_view
 from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.clock import Clock
+from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.chat.message import ChatCursor, ChatMessage, clean_message
 from skillbridge.domain.errors import Conflict, InvalidInput
@@ -26,17 +27,20 @@ class SendChatMessage:
 
     Rules: non-participants get NotFound (the match's existence stays private); a match that is not
     active is Conflict (pending ones have no conversation yet, finished ones are read-only); the text
-    follows :func:`~skillbridge.domain.chat.message.clean_message`. The message is stored (and committed)
-    before anything pushes it live; the other participant is notified (type ``chat_message``).
+    loses any markup (:meth:`HtmlSanitizer.plain`: it reaches the other participant, and its first
+    characters their notification), then follows :func:`~skillbridge.domain.chat.message.clean_message`.
+    The message is stored (and committed) before anything pushes it live; the other participant is
+    notified (type ``chat_message``).
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, notifier: Notifier) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, notifier: Notifier, sanitizer: HtmlSanitizer) -> None:
         self._uow = uow
         self._clock = clock
         self._notifier = notifier
+        self._sanitizer = sanitizer
 
     async def __call__(self, principal: Principal, match_id: UUID, content: str) -> ChatMessage:
-        text = clean_message(content)
+        text = clean_message(self._sanitizer.plain(content))
         async with self._uow as uow:
             mentorship, actor = await participant_view(uow, principal, match_id)
             if mentorship.status is not MatchStatus.ACTIVE:

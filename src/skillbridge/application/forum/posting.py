@@ -14,7 +14,6 @@ from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.errors import Conflict, InvalidInput, NotFound
 from skillbridge.domain.forum.model import ForumPost
 from skillbridge.domain.forum.rules import MAX_REPLY_DEPTH, category_slug
-from skillbridge.domain.forum.tree import depth_of
 from skillbridge.domain.notifications.model import NotificationType
 
 
@@ -36,7 +35,8 @@ class CreatePost:
       :mod:`skillbridge.domain.forum.rules` apply (a thread needs a category and a title, a reply has no
       title and takes its thread's category: another one is refused);
     - a reply names an existing post (else InvalidInput on ``parent_id``) that is not deleted (Conflict)
-      and not nested :data:`MAX_REPLY_DEPTH` levels deep already (InvalidInput);
+      and not nested :data:`MAX_REPLY_DEPTH` levels deep already (InvalidInput, judged on the parent's
+      stored ``depth``; the reply stores its own as the parent's + 1);
     - the author of the post replied to gets a ``forum_reply`` notification in the same transaction,
       unless they reply to themselves.
     """
@@ -71,6 +71,7 @@ class CreatePost:
                     now,
                     parent_id=parent.id,
                     root_id=parent.thread_id,
+                    depth=parent.depth + 1,
                 )
                 await uow.forum_posts.add(post)
                 if parent.author_id != principal.user_id:
@@ -86,9 +87,7 @@ class CreatePost:
             raise InvalidInput("the post replied to does not exist", field="parent_id") from None
         if parent.is_deleted:
             raise Conflict("the post replied to was deleted", field="parent_id")
-        if not parent.is_thread and depth_of(parent.id, await uow.forum_posts.list_thread(parent.thread_id)) >= (
-            MAX_REPLY_DEPTH
-        ):
+        if parent.depth >= MAX_REPLY_DEPTH:  # the stored depth: the thread is never loaded to measure it
             raise InvalidInput(f"replies nest at most {MAX_REPLY_DEPTH} levels deep", field="parent_id")
         return parent
 

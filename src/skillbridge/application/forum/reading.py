@@ -8,9 +8,10 @@ from uuid import UUID
 
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.ports.unit_of_work import UnitOfWork
-from skillbridge.domain.forum.model import ThreadQuery, ThreadSummary
+from skillbridge.domain.forum.model import ForumPost, ThreadQuery, ThreadSummary
+from skillbridge.domain.forum.rules import MAX_REPLIES_PAGE
 from skillbridge.domain.forum.tree import PostNode, build_tree
-from skillbridge.domain.pagination import Page
+from skillbridge.domain.pagination import Page, PageRequest
 
 
 class ListThreads:
@@ -27,27 +28,35 @@ class ListThreads:
 
 @dataclass(frozen=True, slots=True)
 class PostTree:
-    """A post, its replies at every depth, and the display names of everyone who wrote one of them."""
+    """A post with one page of its replies (at every depth, oldest first), arranged as a tree, the total of
+    its replies, and the display names of everyone who wrote one of them.
+
+    A reply whose parent is on an earlier page hangs directly under the post; its ``parent_id`` says where
+    it belongs.
+    """
 
     node: PostNode
     author_names: Mapping[UUID, str | None]
+    replies: Page[ForumPost]
 
 
 class GetPost:
-    """Return a post (a thread or a reply) with its whole reply tree, to any signed-in member.
+    """Return a post (a thread or a reply) with one page of its replies, to any signed-in member.
 
-    Rules: three queries whatever the thread's size (the post, the thread's posts by root id, the
-    authors' names); deleted posts stay in the tree, without title or content; NotFound for an unknown id.
+    Rules: three queries whatever the thread's size (the post, the page of replies under it with their
+    total, the authors' names; one more to count when the page is past the end), and at most
+    ``page.limit`` replies; deleted posts stay in the tree, without title or content; NotFound for an
+    unknown id.
     """
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
 
-    async def __call__(self, principal: Principal, post_id: UUID) -> PostTree:
+    async def __call__(self, principal: Principal, post_id: UUID, page: PageRequest | None = None) -> PostTree:
         del principal
         async with self._uow.reading() as uow:
             post = await uow.forum_posts.get(post_id)
-            thread = await uow.forum_posts.list_thread(post.thread_id)
-            node = build_tree(post.thread_id, thread).find(post_id)
+            replies = await uow.forum_posts.list_replies(post, page or PageRequest(limit=MAX_REPLIES_PAGE))
+            node = build_tree(post.id, [post, *replies.items])
             authors = sorted({entry.post.author_id for entry, _ in node.walk()})
-            return PostTree(node, await uow.forum_posts.author_names(authors))
+            return PostTree(node, await uow.forum_posts.author_names(authors), replies)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from uuid import UUID
 
 from skillbridge.application.accounts.principal import Principal
@@ -13,11 +14,22 @@ from skillbridge.application.matching.pool import MentorPool
 from skillbridge.application.matching.reading import participant_view
 from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.clock import Clock
+from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
 from skillbridge.application.ports.matching_engine import MatchingEngine
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.badges.rules import Audience, BadgeRules
 from skillbridge.domain.errors import Conflict
 from skillbridge.domain.matching.mentorship import MatchChange, MatchStatus, Mentorship, apply_change
+
+
+def plain_change(sanitizer: HtmlSanitizer, change: MatchChange) -> MatchChange:
+    """``change`` with its testimonial and session topics as plain text (both reach the other participant,
+    a topic their reminders too)."""
+    return replace(
+        change,
+        testimonial=None if change.testimonial is None else sanitizer.plain(change.testimonial),
+        add_sessions=tuple(replace(item, topic=sanitizer.plain(item.topic)) for item in change.add_sessions),
+    )
 
 
 class ChangeMatch:
@@ -41,8 +53,10 @@ class ChangeMatch:
         badge_rules: BadgeRules,
         notifier: Notifier,
         pool: MentorPool,
+        sanitizer: HtmlSanitizer,
     ) -> None:
         self._pool = pool
+        self._sanitizer = sanitizer
         self._notifier = notifier
         self._uow = uow
         self._engine = engine
@@ -53,6 +67,7 @@ class ChangeMatch:
     async def __call__(
         self, principal: Principal, match_id: UUID, change: MatchChange, expected_version: int | None = None
     ) -> Mentorship:
+        change = plain_change(self._sanitizer, change)
         now = self._clock.now()
         async with self._uow as uow:
             mentorship, actor = await participant_view(uow, principal, match_id)

@@ -23,7 +23,7 @@ from skillbridge.domain.matching.pairing import (
     mentor_profile,
     why_ineligible,
 )
-from skillbridge.domain.matching.scoring import Recommendation, Weights, score
+from skillbridge.domain.matching.scoring import Recommendation, score
 
 
 def offer_of(recommendation: Recommendation) -> Offer:
@@ -39,21 +39,21 @@ async def best_offer(
     uow: UnitOfWork,
     engine: MatchingEngine,
     pool: MentorPool,
-    weights: Weights,
+    policy: MatchingPolicy,
     learner: User,
     needs: LearnerNeeds,
     excluded: Collection[UUID],
     *,
     fresh: bool = False,
 ) -> Offer | None:
-    """The best eligible mentor for ``learner``'s ``needs`` among the pool without ``excluded`` (mentors
-    who declined this learner in this domain, blocked them, or hold an open match with them), or None when
-    nobody fits right now."""
-    profile = learner_profile(learner, needs)
-    mentors = await pool.candidates(uow, profile, weights, excluded, fresh=fresh)
+    """The best eligible mentor for ``learner``'s ``needs`` under ``policy`` among the pool without
+    ``excluded`` (mentors who declined this learner in this domain, blocked them, or hold an open match
+    with them), or None when nobody fits right now. Both sides are scored at their public points."""
+    profile = learner_profile(learner, needs, privacy=policy.privacy)
+    mentors = await pool.candidates(uow, profile, policy.weights, excluded, fresh=fresh)
     if not mentors:
         return None
-    best = await engine.recommend(profile, mentors, 1, weights)
+    best = await engine.recommend(profile, mentors, 1, policy.weights)
     return offer_of(best[0]) if best else None
 
 
@@ -73,9 +73,7 @@ async def add_with_best_offer(
     check refuses that write (nothing is stored), and the pool is then read afresh, once.
     """
     for fresh in (False, True):
-        offer = await best_offer(
-            uow, engine, pool, policy.weights, learner, request.learner_needs, excluded, fresh=fresh
-        )
+        offer = await best_offer(uow, engine, pool, policy, learner, request.learner_needs, excluded, fresh=fresh)
         stored = request if offer is None else offered(request, offer, now, policy.respond_within)
         try:
             await uow.mentorships.add(stored)
@@ -88,7 +86,12 @@ async def add_with_best_offer(
 
 
 async def chosen_offer(
-    uow: UnitOfWork, weights: Weights, learner: User, needs: LearnerNeeds, mentor_id: UUID, exclusions: Exclusions
+    uow: UnitOfWork,
+    policy: MatchingPolicy,
+    learner: User,
+    needs: LearnerNeeds,
+    mentor_id: UUID,
+    exclusions: Exclusions,
 ) -> Offer:
     """The offer to the mentor the learner chose.
 
@@ -104,9 +107,12 @@ async def chosen_offer(
         raise InvalidInput("this mentor already declined your request in this domain", field="mentor_id")
     if mentor_id in exclusions.mentors_for(learner.id, needs.domain):
         raise InvalidInput(UNAVAILABLE_MESSAGE, field="mentor_id")
-    learner_side = learner_profile(learner, needs)
+    weights = policy.weights
+    learner_side = learner_profile(learner, needs, privacy=policy.privacy)
     open_count = (await uow.mentorships.count_open_by_mentor([mentor_id]))[mentor_id]
-    mentor_side = mentor_profile(MentorCard(mentor=mentor, open_mentorships=open_count, distance_km=None))
+    mentor_side = mentor_profile(
+        MentorCard(mentor=mentor, open_mentorships=open_count, distance_km=None), policy.privacy
+    )
     # One pair: the domain's scoring rule, the very one every engine applies, explains it best.
     components = score(learner_side, mentor_side, weights) if mentor_side is not None else None
     reason = why_ineligible(learner_side, mentor_side, components, weights)

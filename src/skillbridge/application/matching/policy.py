@@ -6,7 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from skillbridge.domain.accounts.location_privacy import LocationPrivacy
 from skillbridge.domain.matching.scoring import Weights
+
+#: The public points of a policy built without the server's key (scripts and tests): still displaced.
+_UNKEYED = LocationPrivacy.from_secret("skillbridge-development-location-key")
 
 #: Most mentors a recommendation lists.
 MAX_RECOMMENDATIONS = 50
@@ -24,7 +28,8 @@ MAX_REMINDERS = 500
 class MatchingPolicy:
     """``weights`` apply wherever a request brings none; ``respond_within`` is how long a pending request
     waits for the mentor's answer before it expires and the learner is offered the next mentor;
-    ``remind_before`` is how long before a session both participants get a ``session_reminder``.
+    ``remind_before`` is how long before a session both participants get a ``session_reminder``;
+    ``privacy`` places every person at their public point for the engines.
 
     Bounds: a learner holds at most ``max_open_requests`` waiting or pending requests; a request's mentor
     pool holds at most ``pool_size`` mentors and is kept ``pool_cache_ttl`` (zero: not cached); a round
@@ -40,3 +45,4 @@ class MatchingPolicy:
     pool_cache_ttl: timedelta = timedelta(seconds=30)
     round_max_requests: int = 2_000
     round_time_budget: timedelta = timedelta(seconds=20)
+    privacy: LocationPrivacy = _UNKEYED

@@ -9,8 +9,9 @@ from uuid import UUID
 from skillbridge.application.matching.policy import MAX_ROUND_MENTORS, MatchingPolicy
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.accounts.location_privacy import LocationPrivacy
 from skillbridge.domain.geo import GeoPoint
-from skillbridge.domain.matching.candidates import CandidateQuery, reach_km
+from skillbridge.domain.matching.candidates import CandidateQuery, reach_km, stored_reach_km
 from skillbridge.domain.matching.pairing import mentor_pool
 from skillbridge.domain.matching.scoring import LearnerProfile, MentorProfile, Weights
 
@@ -44,7 +45,8 @@ class MentorPool:
         *,
         fresh: bool = False,
     ) -> list[MentorProfile]:
-        """The pool for ``learner`` (as the engines see them), without ``excluded``."""
+        """The pool for ``learner`` (as the engines see them: at their public point), without ``excluded``,
+        each mentor at their public point too."""
         reach = reach_km(weights, learner.remote_ok)
         limit = self._policy.pool_size + len(excluded)
         key: _Key = (learner.languages, learner.skills, learner.lat, learner.lon, reach, limit)
@@ -57,10 +59,10 @@ class MentorPool:
                 languages=learner.languages,
                 skills=learner.skills,
                 near=GeoPoint(learner.lat, learner.lon),
-                reach_km=reach,
+                reach_km=stored_reach_km(reach),
                 limit=limit,
             )
-            profiles = mentor_pool(await uow.mentorships.candidates(query))
+            profiles = mentor_pool(await uow.mentorships.candidates(query), self._policy.privacy)
             self._keep(key, now, profiles)
         skip = {str(mentor_id) for mentor_id in excluded}
         return [profile for profile in profiles if profile.id not in skip]
@@ -78,6 +80,7 @@ class MentorPool:
         self._pools[key] = (now + ttl, profiles)
 
 
-async def every_free_mentor(uow: UnitOfWork) -> list[MentorProfile]:
-    """Every matchable mentor with a free place (at most ``MAX_ROUND_MENTORS``), for a matching round."""
-    return mentor_pool(await uow.mentorships.candidates(CandidateQuery(limit=MAX_ROUND_MENTORS)))
+async def every_free_mentor(uow: UnitOfWork, privacy: LocationPrivacy) -> list[MentorProfile]:
+    """Every matchable mentor with a free place (at most ``MAX_ROUND_MENTORS``), at their public points, for
+    a matching round."""
+    return mentor_pool(await uow.mentorships.candidates(CandidateQuery(limit=MAX_ROUND_MENTORS)), privacy)

@@ -52,7 +52,8 @@ class RecommendMentors:
     :class:`~skillbridge.application.matching.requests.RequestMentor`); mentors who declined this learner
     in the same domain, blocked them or hold an open match with them are left out; the mentors come from
     the bounded, briefly cached pool (:class:`MentorPool`), so one just filled up may still be listed; the
-    weights are the operator's defaults (:class:`MatchingPolicy`).
+    weights are the operator's defaults (:class:`MatchingPolicy`); learner and mentors are scored at their
+    public points, so neither a score nor its ``distance_km`` tells the learner where a mentor lives.
     """
 
     def __init__(
@@ -72,7 +73,7 @@ class RecommendMentors:
             learner = await uow.users.get(principal.user_id)
             needs = query.needs_of(learner)
             needs = replace(needs, domain=await resolve_domain(uow, self._domains, needs.domain))
-            profile = learner_profile(learner, needs)
+            profile = learner_profile(learner, needs, privacy=self._policy.privacy)
             excluded = (await uow.mentorships.exclusions([learner.id])).mentors_for(learner.id, needs.domain)
             mentors = await self._pool.candidates(uow, profile, self._policy.weights, excluded)
             found = await self._engine.recommend(profile, mentors, k, self._policy.weights)

@@ -65,13 +65,14 @@ class RequestMentor:
         now = self._clock.now()
         async with self._uow as uow:
             learner = await uow.users.get(principal.user_id)
-            learner_profile(learner, needs)  # refuses an incomplete profile before anything else
+            # refuses an incomplete profile before anything else
+            learner_profile(learner, needs, privacy=self._policy.privacy)
             needs = replace(needs, domain=await resolve_domain(uow, self._domains, needs.domain))
             held = await uow.mentorships.lock_open_for_learner(learner.id)
             refuse_beyond_limits(held, needs.domain, self._policy.max_open_requests, mentor_id)
             exclusions = await uow.mentorships.exclusions([learner.id])
             if mentor_id is not None:
-                offer = await chosen_offer(uow, self._policy.weights, learner, needs, mentor_id, exclusions)
+                offer = await chosen_offer(uow, self._policy, learner, needs, mentor_id, exclusions)
                 request = new_request(learner.id, needs, now, offer, self._policy.respond_within)
                 await uow.mentorships.add(request)
             else:

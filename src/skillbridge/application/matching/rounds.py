@@ -113,11 +113,14 @@ class RunMatchingRound:
             for request in waiting:
                 try:
                     profiles[str(request.id)] = learner_profile(
-                        learners[request.learner_id], request.learner_needs, as_id=str(request.id)
+                        learners[request.learner_id],
+                        request.learner_needs,
+                        privacy=self._policy.privacy,
+                        as_id=str(request.id),
                     )
                 except InvalidInput:
                     unassigned.append(Unassigned(request, INCOMPLETE_PROFILE))
-            mentors = await every_free_mentor(uow)
+            mentors = await every_free_mentor(uow, self._policy.privacy)
             candidates = [request for request in waiting if str(request.id) in profiles]
             if not candidates or not mentors:
                 unassigned.extend(Unassigned(request, NO_MENTOR_AVAILABLE) for request in candidates)

@@ -19,3 +19,10 @@ class HtmlSanitizer(Protocol):
         """Return ``html`` with every tag removed (the content of ``script``/``style`` too); what is left
         is text with ``<``, ``>`` and ``&`` escaped, safe to put in HTML as is."""
         ...
+
+    def plain(self, text: str) -> str:
+        """Return ``text`` as plain text to store: every tag removed (the content of ``script``/``style``
+        too), entities decoded (``Tom &amp; Jerry`` -> ``Tom & Jerry``), repeated until nothing changes, so
+        no tag is left even after decoding (``&lt;img src=x onerror=...&gt;`` goes too). A ``<`` or ``&``
+        that starts no tag or entity stays (``a < b``). Clients still show the result as text."""
+        ...

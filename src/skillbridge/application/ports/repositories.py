@@ -375,6 +375,11 @@ class ForumPostRepository(Protocol):
         (id breaks ties); empty if there is no such thread."""
         ...
 
+    async def list_replies(self, post: ForumPost, page: PageRequest) -> Page[ForumPost]:
+        """Return one page of the replies under ``post`` at every depth, oldest first (id breaks ties), with
+        their total: a bounded number of queries and rows whatever the size of the subtree."""
+        ...
+
     async def list_threads(self, query: ThreadQuery) -> Page[ThreadSummary]:
         """Return the threads (opening posts) that fit ``query``, in its documented order, with the total.
 

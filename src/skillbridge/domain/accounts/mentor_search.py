@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from uuid import UUID
 
+from skillbridge.domain.accounts.location_privacy import BAND_KM, MAX_PUBLIC_OFFSET_KM, LocationPrivacy, within_band
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.geo import GeoPoint, haversine_km
@@ -28,6 +30,11 @@ class MentorQuery:
 
     Results are ordered by distance when ``near`` is given, else by creation time, with the user id as
     the final tie-breaker so that pages never overlap or skip.
+
+    With ``privacy`` (always, when the query comes from a person: see :class:`SearchMentors`), distances
+    are to each mentor's public point and ``within_km`` compares bands
+    (:func:`~skillbridge.domain.accounts.location_privacy.within_band`); without it, to the stored points
+    exactly (tools and tests only).
     """
 
     skills: tuple[str, ...] = ()
@@ -39,6 +46,36 @@ class MentorQuery:
     language: str | None = None
     has_free_capacity: bool = False
     page: PageRequest = field(default_factory=PageRequest)
+    privacy: LocationPrivacy | None = None
+
+    def distance_to(self, user_id: UUID, point: GeoPoint) -> float | None:
+        """The distance from the query point to the user ``user_id`` standing at ``point`` (None without
+        a query point)."""
+        if self.near is None:
+            return None
+        if self.privacy is None:
+            return haversine_km(self.near, point)
+        return self.privacy.public_distance_km(self.near, user_id, point)
+
+    def reaches(self, distance_km: float | None) -> bool:
+        """Whether a mentor at ``distance_km`` (from :meth:`distance_to`) passes ``within_km``."""
+        if self.within_km is None:
+            return True
+        if distance_km is None:
+            return False
+        if self.privacy is None:
+            return distance_km <= self.within_km
+        return within_band(distance_km, self.within_km)
+
+    @property
+    def prefilter_radius_km(self) -> float | None:
+        """A radius around ``near`` that surely holds the stored point of every mentor :meth:`reaches`
+        keeps (for a database's bounding box on the stored columns), or None without ``within_km``."""
+        if self.within_km is None:
+            return None
+        if self.privacy is None:
+            return self.within_km
+        return -(-self.within_km // BAND_KM) * BAND_KM + MAX_PUBLIC_OFFSET_KM
 
     def __post_init__(self) -> None:
         if self.within_km is not None:
@@ -63,9 +100,9 @@ class MentorCard:
 
 def distance_from(query: MentorQuery, mentor: User) -> float | None:
     """The mentor's distance from the query point, if both are known."""
-    if query.near is None or mentor.profile.location is None:
+    if mentor.profile.location is None:
         return None
-    return haversine_km(query.near, mentor.profile.location.point)
+    return query.distance_to(mentor.id, mentor.profile.location.point)
 
 
 def mentor_fits(query: MentorQuery, card: MentorCard) -> bool:
@@ -82,7 +119,7 @@ def mentor_fits(query: MentorQuery, card: MentorCard) -> bool:
             return False
     if query.country is not None and (profile.location is None or profile.location.country != query.country):
         return False
-    if query.within_km is not None and (card.distance_km is None or card.distance_km > query.within_km):
+    if not query.reaches(card.distance_km):
         return False
     if query.min_hours_per_week is not None and profile.hours_per_week < query.min_hours_per_week:
         return False

@@ -13,7 +13,8 @@ from skillbridge.domain.pagination import PageRequest
 @dataclass(frozen=True, slots=True)
 class ForumPost:
     """A thread (no ``parent_id``; it has a ``title``) or a reply (``parent_id`` the post it answers,
-    ``root_id`` the thread it belongs to; no title).
+    ``root_id`` the thread it belongs to; no title). ``depth`` is how many levels below its thread's
+    opening post it sits (0 for a thread), fixed when it is posted (its parent's depth + 1).
 
     ``content`` is sanitised HTML (see :mod:`skillbridge.domain.forum.rules`). A deleted post keeps its
     place in the thread (its replies stay where they are) but loses its title and content. ``version``
@@ -31,6 +32,7 @@ class ForumPost:
     is_deleted: bool = False
     version: int = 1
     id: UUID = field(default_factory=uuid7)
+    depth: int = 0
 
     @property
     def is_thread(self) -> bool:

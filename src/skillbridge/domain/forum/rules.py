@@ -8,7 +8,8 @@
   :data:`MAX_TITLE_LENGTH` characters, content of at most :data:`MAX_CONTENT_LENGTH` characters holding
   some text (content that sanitising empties, say a lone ``<script>``, is refused).
 - Replies nest at most :data:`MAX_REPLY_DEPTH` levels below the thread, so a thread's tree stays a size
-  a client can show (and a serializer can walk).
+  a client can show (and a serializer can walk); each post stores its depth, so the rule is checked
+  without loading the thread. A post is read with at most :data:`MAX_REPLIES_PAGE` replies at a time.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ MAX_CONTENT_LENGTH = 20_000
 MAX_CATEGORY_LENGTH = 60
 MAX_SEARCH_LENGTH = 200
 MAX_REPLY_DEPTH = 50
+#: Most replies one read of a post returns (and its default page size); the rest come page by page.
+MAX_REPLIES_PAGE = 100
 #: What a client may send before sanitising (escaping can lengthen text; more is refused unread).
 MAX_RAW_TITLE_LENGTH = 2 * MAX_TITLE_LENGTH
 MAX_RAW_CONTENT_LENGTH = 2 * MAX_CONTENT_LENGTH

@@ -2,7 +2,9 @@
 
 A mentor is a candidate only if they are an active mentor with a location, a free place and a language in
 common with the learner (the scorer refuses everyone else), and either share a wanted skill or stand
-close enough that distance and availability alone could reach the minimum score (:func:`reach_km`). This
+close enough that distance and availability alone could reach the minimum score (:func:`reach_km`). The
+scorer sees both people at their public points while the query filters the mentors' stored points, so the
+reach is widened by the farthest a public point lies from the stored one (:func:`stored_reach_km`). This
 prefilter never drops a pair the scorer would accept. Then the pool is capped: mentors sharing the most
 wanted skills first, then the nearest (an equirectangular estimate, plain arithmetic any database
 computes), then the oldest account and the id, so the order is stable. The in-memory repository applies
@@ -16,6 +18,7 @@ import math
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from skillbridge.domain.accounts.location_privacy import MAX_PUBLIC_OFFSET_KM
 from skillbridge.domain.accounts.mentor_search import MentorCard
 from skillbridge.domain.geo import GeoPoint, bounding_box
 from skillbridge.domain.matching.scoring import Weights
@@ -42,6 +45,15 @@ def reach_km(weights: Weights, remote_ok: bool) -> float | None:
     if wd == 0.0 or needed > wd:
         return 0.0
     return -weights.distance_scale_km * math.log(needed / wd) + REACH_MARGIN_KM
+
+
+def stored_reach_km(public_reach_km: float | None) -> float | None:
+    """How far from the learner's public point a mentor's stored point may lie when their public points are
+    at most ``public_reach_km`` apart (:func:`reach_km`): farther by the public point's largest offset. 0.0
+    (nobody without a common skill) and None (any distance) stay as they are."""
+    if not public_reach_km:
+        return public_reach_km
+    return public_reach_km + MAX_PUBLIC_OFFSET_KM
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,10 @@
 A learner needs a location and at least one spoken language to be matched (without them no distance
 or common language can be known); a mentor without them, or without a free place, is left out of the
 pool rather than scored as if they stood at (0, 0).
+
+The engines see everyone at their public point (:mod:`skillbridge.domain.accounts.location_privacy`), never
+at the stored one: a score, its distance component and its ``distance_km`` reach the other side of the pair,
+and a precise distance to a stored point would give that point away.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from skillbridge.domain.accounts.location_privacy import LocationPrivacy
 from skillbridge.domain.accounts.mentor_search import MentorCard
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.errors import ErrorCollector
@@ -17,7 +22,9 @@ from skillbridge.domain.matching.needs import LearnerNeeds
 from skillbridge.domain.matching.scoring import LearnerProfile, MentorProfile, ScoreComponents, Weights
 
 
-def learner_profile(learner: User, needs: LearnerNeeds, *, as_id: str | None = None) -> LearnerProfile:
+def learner_profile(
+    learner: User, needs: LearnerNeeds, *, privacy: LocationPrivacy, as_id: str | None = None
+) -> LearnerProfile:
     """What the engines know of ``learner`` asking for ``needs``, under ``as_id`` (the learner's id unless
     given: a matching round uses request ids, since one learner may wait in several domains).
 
@@ -34,11 +41,12 @@ def learner_profile(learner: User, needs: LearnerNeeds, *, as_id: str | None = N
         if not profile.languages:
             errors.add("profile.languages", "add the languages you speak to your profile")
         raise errors.as_error()
+    public = privacy.public_point(learner.id, location.point)
     return LearnerProfile(
         id=as_id or str(learner.id),
         skills=needs.skills,
-        lat=location.point.lat,
-        lon=location.point.lon,
+        lat=public.lat,
+        lon=public.lon,
         remote_ok=needs.remote_ok,
         hours_per_week=float(needs.hours_per_week),
         slots=profile.weekly_slots,
@@ -46,27 +54,28 @@ def learner_profile(learner: User, needs: LearnerNeeds, *, as_id: str | None = N
     )
 
 
-def mentor_profile(card: MentorCard) -> MentorProfile | None:
+def mentor_profile(card: MentorCard, privacy: LocationPrivacy) -> MentorProfile | None:
     """What the engines know of the mentor on ``card``; None when they cannot be matched right now."""
     mentor, profile = card.mentor, card.mentor.profile
     if not (mentor.is_mentor and mentor.is_active) or profile.location is None or not profile.languages:
         return None
     if card.free_capacity <= 0:
         return None
+    public = privacy.public_point(mentor.id, profile.location.point)
     return MentorProfile(
         id=str(mentor.id),
         skills=profile.skills,
-        lat=profile.location.point.lat,
-        lon=profile.location.point.lon,
+        lat=public.lat,
+        lon=public.lon,
         slots=profile.weekly_slots,
         languages=profile.languages,
         capacity=card.free_capacity,
     )
 
 
-def mentor_pool(cards: Iterable[MentorCard]) -> list[MentorProfile]:
+def mentor_pool(cards: Iterable[MentorCard], privacy: LocationPrivacy) -> list[MentorProfile]:
     """The matchable mentors among ``cards``, in their order."""
-    return [profile for profile in map(mentor_profile, cards) if profile is not None]
+    return [profile for card in cards if (profile := mentor_profile(card, privacy)) is not None]
 
 
 def components_document(components: ScoreComponents) -> dict[str, float]:

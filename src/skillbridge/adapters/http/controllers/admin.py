@@ -15,6 +15,7 @@ from skillbridge.adapters.http.controllers.users import MAX_OFFSET
 from skillbridge.adapters.http.schemas.accounts import UserAccessIn, UserOut, UserPage
 from skillbridge.application.accounts.administration import ChangeUserAccess, ListUsers
 from skillbridge.application.accounts.principal import Principal
+from skillbridge.domain.accounts.location_privacy import LocationPrivacy
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
 
@@ -30,6 +31,7 @@ class AdminUsersController(Controller):
         self,
         principal: FromDishka[Principal],
         list_users: FromDishka[ListUsers],
+        privacy: FromDishka[LocationPrivacy],
         role: Annotated[
             Literal["learner", "mentor", "admin"] | None, QueryParameter(description="only this role")
         ] = None,
@@ -38,7 +40,7 @@ class AdminUsersController(Controller):
     ) -> UserPage:
         page = await list_users(principal, PageRequest(limit=limit, offset=offset), Role(role) if role else None)
         return UserPage(
-            items=[UserOut.of(u) for u in page.items], total=page.total, limit=page.limit, offset=page.offset
+            items=[UserOut.of(u, privacy) for u in page.items], total=page.total, limit=page.limit, offset=page.offset
         )
 
     @patch("/{user_id:uuid}", summary="Change a user's role or disable their account (admins only)")
@@ -48,6 +50,7 @@ class AdminUsersController(Controller):
         data: JSONBody[UserAccessIn],
         principal: FromDishka[Principal],
         change: FromDishka[ChangeUserAccess],
+        privacy: FromDishka[LocationPrivacy],
     ) -> UserOut:
         role = Role(data.role) if data.role is not None else None
-        return UserOut.of(await change(principal, user_id, role, active=data.is_active))
+        return UserOut.of(await change(principal, user_id, role, active=data.is_active), privacy)

@@ -2,7 +2,8 @@
 
 Threads and replies are posts: a thread has a category and a title; a reply names its ``parent_id`` and
 joins that post's thread. The list shows threads only, searched with ``q`` (full-text and ranked on
-PostgreSQL); one post comes with its whole reply tree. Authors edit their own posts (``If-Match`` or
+PostgreSQL); one post comes with a page of its reply tree (``replies_limit``, ``replies_offset``).
+Authors edit their own posts (``If-Match`` or
 ``version``: 409 when stale); authors and admins delete (soft: the thread keeps its shape).
 """
 
@@ -32,7 +33,7 @@ from skillbridge.application.forum.editing import DeletePost, EditPost, PostEdit
 from skillbridge.application.forum.posting import CreatePost, NewPost
 from skillbridge.application.forum.reading import GetPost, ListThreads
 from skillbridge.domain.forum.model import ThreadQuery
-from skillbridge.domain.forum.rules import MAX_SEARCH_LENGTH, category_slug, search_text
+from skillbridge.domain.forum.rules import MAX_REPLIES_PAGE, MAX_SEARCH_LENGTH, category_slug, search_text
 from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
 
 API_PREFIX = "/api/v1"
@@ -92,18 +93,23 @@ class ForumController(Controller):
             request, ThreadPage(items=items, total=page.total, limit=page.limit, offset=page.offset)
         )
 
-    @get("/{post_id:uuid}", summary="A post with its whole reply tree")
+    @get("/{post_id:uuid}", summary="A post with one page of its reply tree")
     async def get_one(
         self,
         request: Request[Any, Any, Any],
         post_id: FromPath[UUID],
         principal: FromDishka[Principal],
         get_post: FromDishka[GetPost],
+        replies_limit: Annotated[
+            int, QueryParameter(ge=1, le=MAX_REPLIES_PAGE, description="replies in this page (every depth)")
+        ] = MAX_REPLIES_PAGE,
+        replies_offset: Annotated[
+            int, QueryParameter(ge=0, le=MAX_OFFSET, description="replies to skip, oldest first")
+        ] = 0,
     ) -> Response[PostTreeOut]:
-        tree = await get_post(principal, post_id)
-        return conditional_response(
-            request, PostTreeOut.of(tree.node, tree.author_names), version=tree.node.post.version
-        )
+        tree = await get_post(principal, post_id, PageRequest(limit=replies_limit, offset=replies_offset))
+        body = PostTreeOut.of(tree.node, tree.author_names, tree.replies)
+        return conditional_response(request, body, version=tree.node.post.version)
 
     @patch("/{post_id:uuid}", summary="Edit one's own post (title of a thread, content)")
     async def change(

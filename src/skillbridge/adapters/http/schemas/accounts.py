@@ -10,10 +10,12 @@ import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from skillbridge.application.accounts.sessions import TokenPair
+from skillbridge.domain.accounts.location_privacy import LocationPrivacy, band_floor_km, band_label
 from skillbridge.domain.accounts.mentor_search import MentorCard
 from skillbridge.domain.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from skillbridge.domain.accounts.profile import MAX_SKILL_LENGTH, LocationInput, Profile, ProfileInput
 from skillbridge.domain.accounts.user import User
+from skillbridge.domain.geo import GeoPoint
 
 # The patterns state in the OpenAPI document (and enforce, msgspec checks them) the rules of the domain that a
 # pattern can state, so that a client reading the document does not send what the domain then refuses.
@@ -203,13 +205,15 @@ class ProfileOut(Struct, kw_only=True):
     mentor_capacity: int | None
 
     @classmethod
-    def of(cls, profile: Profile) -> ProfileOut:
+    def of(cls, profile: Profile, point: GeoPoint | None = None) -> ProfileOut:
+        """``profile`` with its location at ``point`` (the stored point unless given)."""
         loc = profile.location
+        shown = point or (loc.point if loc else None)
         return cls(
             display_name=profile.display_name,
             skills=list(profile.skills),
-            location=LocationOut(lat=loc.point.lat, lon=loc.point.lon, city=loc.city, country=loc.country)
-            if loc
+            location=LocationOut(lat=shown.lat, lon=shown.lon, city=loc.city, country=loc.country)
+            if loc and shown
             else None,
             timezone=profile.timezone,
             hours_per_week=profile.hours_per_week,
@@ -222,7 +226,8 @@ class ProfileOut(Struct, kw_only=True):
 
 
 class UserOut(Struct, kw_only=True):
-    """A user as they themselves (or an admin) see it. Never carries a secret."""
+    """A user as they themselves (or an admin) see it. Never carries a secret; only its owner sees the
+    stored point, an admin sees the public one."""
 
     id: UUID
     email: str
@@ -235,12 +240,15 @@ class UserOut(Struct, kw_only=True):
     version: int
 
     @classmethod
-    def of(cls, user: User) -> UserOut:
+    def of(cls, user: User, privacy: LocationPrivacy | None = None) -> UserOut:
+        """``user`` as its owner sees it, or, with ``privacy``, as anyone else (at the public point)."""
+        loc = user.profile.location
+        point = privacy.public_point(user.id, loc.point) if privacy is not None and loc is not None else None
         return cls(
             id=user.id,
             email=user.email,
             role=user.role.value,
-            profile=ProfileOut.of(user.profile),
+            profile=ProfileOut.of(user.profile, point),
             github_linked=user.github_id is not None,
             is_active=user.is_active,
             created_at=user.created_at,
@@ -250,7 +258,8 @@ class UserOut(Struct, kw_only=True):
 
 
 class MentorOut(Struct, kw_only=True):
-    """A mentor as any signed-in user sees them: no email, no exact coordinates (city, country, distance)."""
+    """A mentor as any signed-in user sees them: no email, no coordinates (city, country, and the distance
+    band from the query point to the mentor's public point: ``distance_km`` is the band's lower bound)."""
 
     id: UUID
     display_name: str | None
@@ -266,6 +275,7 @@ class MentorOut(Struct, kw_only=True):
     capacity: int
     free_capacity: int
     distance_km: float | None
+    distance_band: str | None
 
     @classmethod
     def of(cls, card: MentorCard) -> MentorOut:
@@ -285,7 +295,8 @@ class MentorOut(Struct, kw_only=True):
             bio=profile.bio,
             capacity=profile.mentor_capacity or 0,
             free_capacity=card.free_capacity,
-            distance_km=round(card.distance_km, 1) if card.distance_km is not None else None,
+            distance_km=None if card.distance_km is None else band_floor_km(card.distance_km),
+            distance_band=None if card.distance_km is None else band_label(card.distance_km),
         )
 
 

@@ -17,6 +17,7 @@ from msgspec import Meta, Struct
 from skillbridge.domain.forum.model import ForumPost, ThreadSummary
 from skillbridge.domain.forum.rules import MAX_RAW_CONTENT_LENGTH, MAX_RAW_TITLE_LENGTH
 from skillbridge.domain.forum.tree import PostNode
+from skillbridge.domain.pagination import Page
 
 Category = Annotated[
     str,
@@ -64,6 +65,7 @@ class PostOut(Struct, kw_only=True):
     created_at: datetime
     updated_at: datetime
     version: int
+    depth: int
 
     @classmethod
     def of(cls, post: ForumPost) -> PostOut:
@@ -110,8 +112,11 @@ class ThreadPage(Struct, kw_only=True):
     offset: int
 
 
-class PostTreeOut(Struct, kw_only=True):
-    """A post with its author's name and its replies, each a tree of the same shape, oldest first."""
+class PostTreeOut(Struct, kw_only=True, omit_defaults=True):
+    """A post with its author's name and one page of its replies, each a tree of the same shape, oldest
+    first. The post itself also carries ``replies_total`` (replies at every depth), ``replies_limit`` and
+    ``replies_offset``; a reply whose parent is on an earlier page sits directly in ``replies`` (its
+    ``parent_id`` says where it belongs)."""
 
     id: UUID
     thread_id: UUID
@@ -125,10 +130,14 @@ class PostTreeOut(Struct, kw_only=True):
     created_at: datetime
     updated_at: datetime
     version: int
+    depth: int
     replies: list[PostTreeOut]
+    replies_total: int | None = None
+    replies_limit: int | None = None
+    replies_offset: int | None = None
 
     @classmethod
-    def of(cls, root: PostNode, author_names: Mapping[UUID, str | None]) -> PostTreeOut:
+    def of(cls, root: PostNode, author_names: Mapping[UUID, str | None], replies: Page[ForumPost]) -> PostTreeOut:
         """The tree under ``root``, built with a stack (no recursion, whatever the depth)."""
 
         def shell(node: PostNode) -> PostTreeOut:
@@ -136,6 +145,7 @@ class PostTreeOut(Struct, kw_only=True):
             return cls(**_post_fields(post), author_name=author_names.get(post.author_id), replies=[])
 
         top = shell(root)
+        top.replies_total, top.replies_limit, top.replies_offset = replies.total, replies.limit, replies.offset
         stack = [(root, top)]
         while stack:
             node, out = stack.pop()
@@ -159,4 +169,5 @@ def _post_fields(post: ForumPost) -> dict[str, Any]:
         "created_at": post.created_at,
         "updated_at": post.updated_at,
         "version": post.version,
+        "depth": post.depth,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
@@ -10,6 +11,7 @@ from msgspec import Meta, Struct
 
 from skillbridge.application.matching.recommendations import MentorRecommendation
 from skillbridge.application.matching.rounds import RoundSummary
+from skillbridge.domain.accounts.location_privacy import band_floor_km, band_label
 from skillbridge.domain.matching.blocks import MentorBlock
 from skillbridge.domain.matching.mentorship import (
     MAX_TESTIMONIAL_LENGTH,
@@ -164,7 +166,7 @@ class MatchOut(Struct, kw_only=True):
             status=mentorship.status.value,
             learner_needs=LearnerNeedsOut.of(mentorship.learner_needs),
             score=mentorship.score,
-            score_components=dict(mentorship.score_components),
+            score_components=shown_components(mentorship.score_components),
             session_schedule=[SessionOut.of(session) for session in mentorship.session_schedule],
             rating=mentorship.rating,
             testimonial=mentorship.testimonial,
@@ -184,11 +186,23 @@ class MatchPage(Struct, kw_only=True):
     offset: int
 
 
+def shown_components(components: Mapping[str, float]) -> dict[str, float]:
+    """Stored score components as the pair sees them: ``distance_km`` cut to its band's lower bound."""
+    shown = dict(components)
+    if "distance_km" in shown:
+        shown["distance_km"] = band_floor_km(shown["distance_km"])
+    return shown
+
+
 class ScoreComponentsOut(Struct, kw_only=True):
+    """Why a pair scores what it does. Distances are between public points; ``distance_km`` is the lower
+    bound of the 5 km band (``distance_band``)."""
+
     skill: float
     distance: float
     availability: float
     distance_km: float
+    distance_band: str
     score: float
 
     @classmethod
@@ -197,7 +211,8 @@ class ScoreComponentsOut(Struct, kw_only=True):
             skill=components.skill,
             distance=components.distance,
             availability=components.availability,
-            distance_km=components.distance_km,
+            distance_km=band_floor_km(components.distance_km),
+            distance_band=band_label(components.distance_km),
             score=components.score,
         )
 

@@ -17,7 +17,7 @@ from skillbridge.application.ports.repositories import ForumPostRepository
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
 from skillbridge.domain.forum.model import ForumPost, ThreadQuery, ThreadSummary
-from skillbridge.domain.pagination import Page
+from skillbridge.domain.pagination import Page, PageRequest
 
 # The messages of the SQL adapter's error translation, so both adapters read the same.
 _DUPLICATE = "a unique value is already taken"
@@ -92,6 +92,22 @@ class MemoryForumPostRepository(ForumPostRepository):
         posts = self._staging.view().forum_posts.values()
         thread = [post for post in posts if root_id in (post.id, post.root_id)]
         return private_copy(sorted(thread, key=_order))
+
+    async def list_replies(self, post: ForumPost, page: PageRequest) -> Page[ForumPost]:
+        posts = self._staging.view().forum_posts.values()
+        children: dict[UUID, list[ForumPost]] = {}
+        for reply in posts:
+            if reply.parent_id is not None and reply.thread_id == post.thread_id:
+                children.setdefault(reply.parent_id, []).append(reply)
+        under: list[ForumPost] = []
+        stack = [post.id]
+        while stack:
+            found = children.get(stack.pop(), [])
+            under.extend(found)
+            stack.extend(reply.id for reply in found)
+        under.sort(key=_order)
+        window = under[page.offset : page.offset + page.limit]
+        return Page(items=private_copy(window), total=len(under), limit=page.limit, offset=page.offset)
 
     async def list_threads(self, query: ThreadQuery) -> Page[ThreadSummary]:
         state = self._staging.view()

@@ -318,6 +318,8 @@ class ForumPostRow(HasId, Timestamps, Versioned, Base):
     content: Mapped[str] = mapped_column(Text)
     parent_id: Mapped[UUID | None] = mapped_column(ForeignKey("forum_posts.id"), index=True)
     root_id: Mapped[UUID | None] = mapped_column(ForeignKey("forum_posts.id"), index=True)
+    # Levels below the opening post (0 for a thread), set at insert: the nesting limit reads it.
+    depth: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     is_deleted: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Statistics of a thread, kept on its opening post by the repository as replies come (NULL/0 on replies),
     # so the thread list reads them from one index instead of aggregating every reply.
@@ -333,6 +335,8 @@ class ForumPostRow(HasId, Timestamps, Versioned, Base):
             postgresql_where=text(THREAD_SQL),
             sqlite_where=text(THREAD_SQL),
         ),
+        # A thread's replies page by page, oldest first.
+        Index("ix_forum_posts_root_id_created_at_id", "root_id", "created_at", "id"),
     )
 
 

@@ -30,12 +30,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
 from skillbridge.adapters.persistence.sqlalchemy.mappers import forum_post_from_row, forum_post_to_values
+from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import page_and_total
 from skillbridge.adapters.persistence.sqlalchemy.tables import ForumPostRow, UserRow
 from skillbridge.application.ports.repositories import ForumPostRepository
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
 from skillbridge.domain.forum.model import ForumPost, ThreadQuery, ThreadSummary
-from skillbridge.domain.pagination import Page
+from skillbridge.domain.pagination import Page, PageRequest
 
 # Core updates bypass the identity map, so reads always refresh the objects it holds.
 _FRESH: dict[str, Any] = {"populate_existing": True}
@@ -146,6 +147,24 @@ class SqlaForumPostRepository(ForumPostRepository):
             .execution_options(**_FRESH)
         )
         return [forum_post_from_row(row) for row in rows]
+
+    @translated
+    async def list_replies(self, post: ForumPost, page: PageRequest) -> Page[ForumPost]:
+        if post.is_thread:
+            under: ColumnElement[bool] = ForumPostRow.root_id == post.id
+        else:
+            # The subtree of a reply: a recursive walk down parent links inside its thread (50 levels at most).
+            tree = select(ForumPostRow.id).where(ForumPostRow.parent_id == post.id).cte("subtree", recursive=True)
+            tree = tree.union_all(select(ForumPostRow.id).where(ForumPostRow.parent_id == tree.c.id))
+            under = ForumPostRow.id.in_(select(tree.c.id))
+        rows, total = await page_and_total(
+            self._session,
+            select(ForumPostRow).where(under).order_by(ForumPostRow.created_at, ForumPostRow.id),
+            select(func.count()).select_from(ForumPostRow).where(under),
+            page,
+        )
+        items = [forum_post_from_row(row) for (row,) in rows]
+        return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
     @translated
     async def list_threads(self, query: ThreadQuery) -> Page[ThreadSummary]:
