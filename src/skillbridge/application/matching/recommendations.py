@@ -52,8 +52,9 @@ class RecommendMentors:
     :class:`~skillbridge.application.matching.requests.RequestMentor`); mentors who declined this learner
     in the same domain, blocked them or hold an open match with them are left out; the mentors come from
     the bounded, briefly cached pool (:class:`MentorPool`), so one just filled up may still be listed; the
-    weights are the operator's defaults (:class:`MatchingPolicy`); learner and mentors are scored at their
-    public points, so neither a score nor its ``distance_km`` tells the learner where a mentor lives.
+    weights are the operator's defaults (:class:`MatchingPolicy`); mentors are scored at their public points
+    and the learner at their own (what is shown is theirs alone), so neither a score nor its ``distance_km``
+    tells the learner more than a mentor's public point, however often they move.
     """
 
     def __init__(
@@ -73,7 +74,7 @@ class RecommendMentors:
             learner = await uow.users.get(principal.user_id)
             needs = query.needs_of(learner)
             needs = replace(needs, domain=await resolve_domain(uow, self._domains, needs.domain))
-            profile = learner_profile(learner, needs, privacy=self._policy.privacy)
+            profile = learner_profile(learner, needs, privacy=self._policy.privacy, at_own_point=True)
             excluded = (await uow.mentorships.exclusions([learner.id])).mentors_for(learner.id, needs.domain)
             mentors = await self._pool.candidates(uow, profile, self._policy.weights, excluded)
             found = await self._engine.recommend(profile, mentors, k, self._policy.weights)

@@ -23,10 +23,20 @@ from skillbridge.domain.matching.scoring import LearnerProfile, MentorProfile, S
 
 
 def learner_profile(
-    learner: User, needs: LearnerNeeds, *, privacy: LocationPrivacy, as_id: str | None = None
+    learner: User,
+    needs: LearnerNeeds,
+    *,
+    privacy: LocationPrivacy,
+    as_id: str | None = None,
+    at_own_point: bool = False,
 ) -> LearnerProfile:
     """What the engines know of ``learner`` asking for ``needs``, under ``as_id`` (the learner's id unless
     given: a matching round uses request ids, since one learner may wait in several domains).
+
+    The learner stands at their public point, since a stored match's score is shown to the mentor too; with
+    ``at_own_point`` (for what only the learner sees) at their own point, so that what they are shown is
+    measured to the mentors' public points only: a learner moving their own point can then find a mentor's
+    public point at best, never an error-prone guess that may by chance fall near the true one.
 
     Raises:
         InvalidInput: the profile lacks a location (``profile.location``) or a language
@@ -41,12 +51,12 @@ def learner_profile(
         if not profile.languages:
             errors.add("profile.languages", "add the languages you speak to your profile")
         raise errors.as_error()
-    public = privacy.public_point(learner.id, location.point)
+    point = location.point if at_own_point else privacy.public_point(learner.id, location.point)
     return LearnerProfile(
         id=as_id or str(learner.id),
         skills=needs.skills,
-        lat=public.lat,
-        lon=public.lon,
+        lat=point.lat,
+        lon=point.lon,
         remote_ok=needs.remote_ok,
         hours_per_week=float(needs.hours_per_week),
         slots=profile.weekly_slots,
