@@ -131,6 +131,14 @@ class UserRow(HasId, Timestamps, Versioned, Base):
         CheckConstraint("mentor_capacity IS NULL OR mentor_capacity BETWEEN 1 AND 50", name="mentor_capacity"),
         Index("ix_users_latitude_longitude", "latitude", "longitude"),
         Index("ix_users_created_at_id", "created_at", "id"),
+        # The mentor list's order, over the active mentors only (migration 0009).
+        Index(
+            "ix_users_active_mentors_created_at_id",
+            "created_at",
+            "id",
+            postgresql_where=text("role = 'mentor' AND is_active IS TRUE"),
+            sqlite_where=text("role = 'mentor' AND is_active IS TRUE"),
+        ),
     )
 
 

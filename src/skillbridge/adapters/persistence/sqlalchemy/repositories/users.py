@@ -18,6 +18,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal_column,
     or_,
     select,
     update,
@@ -57,6 +58,7 @@ _FRESH: dict[str, Any] = {"populate_existing": True}
 
 _OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
 _RADIUS_TOLERANCE = 1e-9
+_MENTOR_ROLE: ColumnElement[str] = literal_column(f"'{Role.MENTOR.value}'")
 _GET_USER = select(UserRow).where(UserRow.id == bindparam("user_id")).execution_options(**_FRESH)
 
 #: Most mentors a search from a point considers: the nearest this many (by stored point) that pass every
@@ -92,7 +94,9 @@ def _candidates(query: MentorQuery, open_counts: Subquery, *columns: Any) -> Sel
 def _mentor_filters(query: MentorQuery, open_mentorships: ColumnElement[int]) -> list[ColumnElement[bool]]:
     """SQL for every filter of :func:`~skillbridge.domain.accounts.mentor_search.mentor_fits` but the
     exact distance, which the bounding box only narrows."""
-    filters: list[ColumnElement[bool]] = [UserRow.role == Role.MENTOR.value, UserRow.is_active.is_(True)]
+    # The role is written into the SQL, not bound: a prepared statement's generic plan could not otherwise
+    # use the partial index of the active mentors (ix_users_active_mentors_created_at_id).
+    filters: list[ColumnElement[bool]] = [UserRow.role == _MENTOR_ROLE, UserRow.is_active.is_(True)]
     if query.skills:
         wanted = sorted(set(query.skills))
         of_user = (UserSkillRow.user_id == UserRow.id, UserSkillRow.skill.in_(wanted))
