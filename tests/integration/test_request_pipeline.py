@@ -208,3 +208,17 @@ async def _terminate_other_backends(url: str) -> int:
             return int(result.scalar_one())
     finally:
         await engine.dispose()
+
+
+async def test_every_response_is_nosniff_and_token_responses_are_never_stored(api: Api) -> None:
+    await api.register("headers@example.org")
+    login = await api.login_response("headers@example.org")
+    refresh = await api.client.post("/api/v1/auth/refresh", json={"refresh_token": login.json()["refresh_token"]})
+    me = await api.client.get(ME, headers=bearer(refresh.json()["access_token"]))
+    refused = await api.client.get(ME)
+    health = await api.client.get("/health")
+    for response in (login, refresh, me, refused, health):
+        assert response.headers["x-content-type-options"] == "nosniff"
+    for carrying_tokens in (login, refresh):
+        assert "no-store" in carrying_tokens.headers["cache-control"]
+    assert "no-store" not in me.headers.get("cache-control", "")  # positive control: only where tokens are
