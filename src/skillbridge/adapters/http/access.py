@@ -29,6 +29,7 @@ from skillbridge.adapters.http.client_address import TrustedProxies, client_addr
 from skillbridge.adapters.http.problems import domain_error_handler
 from skillbridge.application.accounts.authentication import Admission, AdmitRequest, Quota, RequestBudget
 from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.errors import DomainError
 
@@ -114,6 +115,7 @@ class AdmissionMiddleware(ASGIMiddleware):
             return
         admit = await container.get(AdmitRequest)
         admission = state[_ADMISSION] = await admit(token, address, budget)
+        send = _releasing_connection(send, container)
         quota = admission.quota
         if quota is not None:
             send = _reporting_quota(send, quota)
@@ -130,6 +132,19 @@ class AdmissionMiddleware(ASGIMiddleware):
                 )
                 return
         await next_app(scope, receive, send)
+
+
+def _releasing_connection(send: Send, container: AsyncContainer) -> Send:
+    """``send``, giving the request's database connection back to the pool as the response starts: the
+    answer is complete by then, and a slow client (or the push of notifications after the response) must
+    not hold a connection that other requests are queueing for."""
+
+    async def send_releasing(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            await (await container.get(UnitOfWork)).release()
+        await send(message)
+
+    return send_releasing
 
 
 def _reporting_quota(send: Send, quota: Quota) -> Send:

@@ -41,13 +41,15 @@ from skillbridge.application.notifications.streams import StreamLease, StreamSlo
 from skillbridge.application.ports.notification_push import notification_channel
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.sessions import AccessClaims
-from skillbridge.domain.errors import TooManyAttempts, Unauthenticated
+from skillbridge.domain.errors import DependencyUnavailable, TooManyAttempts, Unauthenticated
 
 _log = structlog.get_logger(__name__)
 HEARTBEAT_SECONDS = 15.0
 #: WebSocket close code for "sign in again" (the 4000-4999 range is the application's).
 CLOSE_UNAUTHENTICATED = 4401
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: How soon a session check that could not be made is tried again.
+RETRY_CHECK_SECONDS = 5.0
 #: WebSocket close code for "this user or address holds too many streams already".
 CLOSE_TOO_MANY_STREAMS = 4429
 TokenParam = Annotated[
@@ -85,9 +87,14 @@ class _Session:
         try:
             async with self._container() as scope:
                 await (await scope.get(AdmitRequest)).recheck(self._claims)
+            await self._slots.renew(self._lease)
         except Unauthenticated:
             return False
-        await self._slots.renew(self._lease)
+        except DependencyUnavailable:
+            # The store or the database did not answer: keep the stream (its token still bounds it) and
+            # check again soon, rather than drop every stream of a busy moment.
+            self._next_check = time.monotonic() + min(self._every, RETRY_CHECK_SECONDS)
+            _log.warning("stream_session_check_deferred")
         return True
 
     async def end(self) -> None:
