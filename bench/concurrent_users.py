@@ -51,7 +51,7 @@ from benchkit.processes import (
 )
 from benchkit.report import loadavg_text, machine, table
 from benchkit.seeding import SeedOptions, connect, seed
-from benchkit.server import ServerOptions, WorkerWatch, new_secret_key, start_server
+from benchkit.server import ServerOptions, WorkerWatch, add_server_arguments, new_secret_key, start_server
 
 from skillbridge.adapters.security.jwt_tokens import JwtTokenService
 
@@ -85,20 +85,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--delivery-patience", type=float, default=60.0, help="seconds to wait for late notifications at the end"
     )
     parser.add_argument("--posts", type=int, default=5000, help="forum posts seeded")
-    parser.add_argument("--database", default="skillbridge_bench_users")
-    parser.add_argument("--reuse-db", action="store_true", help="keep the database of an earlier run")
-    parser.add_argument("--port", type=int, default=8703)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--redis-db", type=int, default=6)
-    parser.add_argument("--server", default="uvicorn", help="HTTP server, if `skillbridge serve` can choose")
-    parser.add_argument(
-        "--launcher",
-        choices=("serve", "uvicorn"),
-        default="serve",
-        help="serve: `skillbridge serve` (the default); uvicorn: the same app and workers through `python -m uvicorn` "
-        "with a 60 s worker health check, for a machine so busy that `serve`'s workers miss uvicorn's 5 s one",
-    )
-    parser.add_argument("--json", type=Path, help="also write the results here")
+    add_server_arguments(parser, database="skillbridge_bench_users", port=8703, redis_db=6)
     return parser.parse_args(argv)
 
 

@@ -34,7 +34,7 @@ from typing import Any
 from benchkit.processes import Child, load_average, wait_idle
 from benchkit.report import loadavg_text, machine, ms, ratio, rps, table
 from benchkit.seeding import SeedOptions, seed, write_fixture
-from benchkit.server import ServerOptions, WorkerWatch, new_secret_key, start_server
+from benchkit.server import ServerOptions, WorkerWatch, add_server_arguments, new_secret_key, start_server
 from benchkit.wrk import WrkResult, parse_load_output, run_wrk
 
 REPO = Path(__file__).resolve().parent.parent
@@ -85,20 +85,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--other-routes-duration", default="5s", help="wrk duration of each other route ('0': skip)")
     parser.add_argument("--skip-twin", action="store_true", help="measure SkillBridge alone")
     parser.add_argument("--twin-dir", type=Path, default=REPO.parent / "shared" / "anchors" / "drf_twin")
-    parser.add_argument("--database", default="skillbridge_bench")
-    parser.add_argument("--reuse-db", action="store_true", help="keep the database of an earlier run")
-    parser.add_argument("--port", type=int, default=8702)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--redis-db", type=int, default=5)
-    parser.add_argument("--server", default="uvicorn", help="HTTP server, if `skillbridge serve` can choose")
-    parser.add_argument(
-        "--launcher",
-        choices=("serve", "uvicorn"),
-        default="serve",
-        help="serve: `skillbridge serve` (the default); uvicorn: the same app and workers through `python -m uvicorn` "
-        "with a 60 s worker health check, for a machine so busy that `serve`'s workers miss uvicorn's 5 s one",
-    )
-    parser.add_argument("--json", type=Path, help="also write the results here")
+    add_server_arguments(parser, database="skillbridge_bench", port=8702, redis_db=5)
     return parser.parse_args(argv)
 
 

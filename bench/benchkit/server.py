@@ -3,6 +3,7 @@ database, rate limits on but raised out of the way, and the choice of HTTP serve
 
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 import subprocess
@@ -185,3 +186,21 @@ class WorkerWatch:
         print(f"!! uvicorn replaced a worker during {during}: {self._pids} -> {pids}", flush=True)
         self._pids = pids
         return False
+
+
+def add_server_arguments(parser: argparse.ArgumentParser, *, database: str, port: int, redis_db: int) -> None:
+    """The options every benchmark gives for the database, the server and its launcher."""
+    parser.add_argument("--database", default=database)
+    parser.add_argument("--reuse-db", action="store_true", help="keep the database of an earlier run")
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--redis-db", type=int, default=redis_db)
+    parser.add_argument("--server", default="uvicorn", help="HTTP server, if `skillbridge serve` can choose")
+    parser.add_argument(
+        "--launcher",
+        choices=("serve", "uvicorn"),
+        default="serve",
+        help="serve: `skillbridge serve` (the default); uvicorn: the same app and workers through `python -m uvicorn` "
+        "with a 60 s worker health check, for a machine so busy that `serve`'s workers miss uvicorn's 5 s one",
+    )
+    parser.add_argument("--json", type=Path, help="also write the results here")

@@ -20,21 +20,10 @@ from skillbridge.domain.errors import DependencyUnavailable
 
 _T = TypeVar("_T")
 
-# INCR and the expiry in one atomic step. The window starts when the key has no expiry yet (it was just
-# created by INCR, or, defensively, was left without one); later hits leave the expiry alone.
-# Returns {count, milliseconds left}.
-_INCREMENT = """
-local count = redis.call('INCR', KEYS[1])
-local pttl = redis.call('PTTL', KEYS[1])
-if pttl < 0 then
-    pttl = tonumber(ARGV[1]) * 1000
-    redis.call('PEXPIRE', KEYS[1], pttl)
-end
-return {count, pttl}
-"""
-
-# The same, then the values of the other keys: one round trip for the request path (count the request,
-# read the caller's session state). Returns {count, milliseconds left, value or false, ...}.
+# INCR and the expiry in one atomic step, then the values of the other keys: one round trip for the request
+# path (count the request, read the caller's session state). The window starts when the key has no expiry
+# yet (it was just created by INCR, or, defensively, was left without one); later hits leave the expiry
+# alone. Returns {count, milliseconds left, value or false, ...}.
 _INCREMENT_AND_GET = """
 local count = redis.call('INCR', KEYS[1])
 local pttl = redis.call('PTTL', KEYS[1])
@@ -150,20 +139,14 @@ class RedisKeyValueStore(KeyValueStore):
         """Use ``client`` (see :func:`create_redis_client`), with keys under ``prefix``."""
         self._client = client
         self._prefix = prefix
-        self._increment_script = client.register_script(_INCREMENT)
         self._increment_and_get_script = client.register_script(_INCREMENT_AND_GET)
         self._adjust_script = client.register_script(_ADJUST)
         self._pipelined = _PipelinedEvals(client)
 
     async def increment(self, key: str, ttl_seconds: int) -> tuple[int, int]:
         """Add one to the counter at ``key``; the first increment starts a ``ttl_seconds`` window."""
-        check_ttl(ttl_seconds)
-
-        async def run() -> tuple[int, int]:
-            count, pttl = await self._increment_script(keys=[self._key(key)], args=[ttl_seconds])
-            return int(count), whole_seconds(int(pttl) / 1000)
-
-        return await self._call(run)
+        count, seconds_left, _ = await self.increment_and_get(key, ttl_seconds, ())
+        return count, seconds_left
 
     async def increment_and_get(
         self, key: str, ttl_seconds: int, read: Sequence[str]
