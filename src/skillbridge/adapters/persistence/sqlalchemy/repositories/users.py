@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, cast
 from uuid import UUID
 
@@ -68,61 +69,137 @@ _GET_USER = select(UserRow).where(UserRow.id == bindparam("user_id")).execution_
 NEAR_SEARCH_CANDIDATES = 2000
 
 
-def _open_mentorships() -> Subquery:
-    """The number of pending or active mentorships of each mentor that has any: joined once per search."""
-    return (
-        select(MentorMatchRow.mentor_id, func.count().label("open_count"))
-        .where(MentorMatchRow.status.in_(_OPEN_STATUS_VALUES))
-        .group_by(MentorMatchRow.mentor_id)
-        .subquery("open_mentorships")
-    )
+#: The number of pending or active mentorships of each mentor that has any.
+_OPEN_COUNTS: Subquery = (
+    select(MentorMatchRow.mentor_id, func.count().label("open_count"))
+    .where(MentorMatchRow.status.in_(_OPEN_STATUS_VALUES))
+    .group_by(MentorMatchRow.mentor_id)
+    .subquery("open_mentorships")
+)
 
 
-def _with_open_counts(open_counts: Subquery, *columns: Any) -> Select[Any]:
-    """``columns`` of the users, each joined to its row of ``open_counts`` (:func:`_open_mentorships`)."""
-    return select(*columns).select_from(UserRow).outerjoin(open_counts, open_counts.c.mentor_id == UserRow.id)
+def _with_open_counts(*columns: Any) -> Select[Any]:
+    """``columns`` of the users, each joined to its row of :data:`_OPEN_COUNTS`."""
+    return select(*columns).select_from(UserRow).outerjoin(_OPEN_COUNTS, _OPEN_COUNTS.c.mentor_id == UserRow.id)
 
 
-def _candidates(query: MentorQuery, open_counts: Subquery, *columns: Any) -> Select[Any]:
+def _candidates(shape: _Shape, *columns: Any) -> Select[Any]:
     """``columns`` of the users, joined to every mentor's capacity in use only when the free-capacity filter
     needs it (the join is what makes a search slow)."""
-    if query.has_free_capacity:
-        return _with_open_counts(open_counts, *columns)
+    if shape.free_capacity:
+        return _with_open_counts(*columns)
     return select(*columns).select_from(UserRow)
 
 
-def _mentor_filters(query: MentorQuery, open_mentorships: ColumnElement[int]) -> list[ColumnElement[bool]]:
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """Which filters a mentor search uses: searches of one shape share one statement, built once, and
+    differ only in their bound values (building a statement was a fifth of a search's CPU)."""
+
+    skills: bool
+    all_skills: bool
+    country: bool
+    min_hours: bool
+    language: bool
+    free_capacity: bool
+
+    @classmethod
+    def of(cls, query: MentorQuery) -> _Shape:
+        return cls(
+            skills=bool(query.skills),
+            all_skills=query.skill_match is SkillMatch.ALL,
+            country=query.country is not None,
+            min_hours=query.min_hours_per_week is not None,
+            language=query.language is not None,
+            free_capacity=query.has_free_capacity,
+        )
+
+
+def _bound_values(query: MentorQuery) -> dict[str, Any]:
+    """The values of the bound parameters of :func:`_mentor_filters` and of the page."""
+    wanted = sorted(set(query.skills))
+    return {
+        "skills": wanted,
+        "skill_count": len(wanted),
+        "country": query.country,
+        "min_hours": query.min_hours_per_week,
+        "language": query.language,
+        "page_limit": query.page.limit,
+        "page_offset": query.page.offset,
+    }
+
+
+def _mentor_filters(shape: _Shape) -> list[ColumnElement[bool]]:
     """SQL for every filter of :func:`~skillbridge.domain.accounts.mentor_search.mentor_fits` but the
-    exact distance, which the bounding box only narrows."""
+    distance, with the values bound (see :func:`_bound_values`)."""
     # The role is written into the SQL, not bound: a prepared statement's generic plan could not otherwise
     # use the partial index of the active mentors (ix_users_active_mentors_created_at_id).
     filters: list[ColumnElement[bool]] = [UserRow.role == _MENTOR_ROLE, UserRow.is_active.is_(True)]
-    if query.skills:
-        wanted = sorted(set(query.skills))
-        of_user = (UserSkillRow.user_id == UserRow.id, UserSkillRow.skill.in_(wanted))
-        if query.skill_match is SkillMatch.ALL:
+    if shape.skills:
+        of_user = (UserSkillRow.user_id == UserRow.id, UserSkillRow.skill.in_(bindparam("skills", expanding=True)))
+        if shape.all_skills:
             held = select(func.count()).select_from(UserSkillRow).where(*of_user).correlate(UserRow)
-            filters.append(held.scalar_subquery() == len(wanted))
+            filters.append(held.scalar_subquery() == bindparam("skill_count"))
         else:
             filters.append(exists().where(*of_user).correlate(UserRow))
-    if query.country is not None:
-        filters.append(UserRow.country == query.country)
-    if query.min_hours_per_week is not None:
-        filters.append(UserRow.hours_per_week >= query.min_hours_per_week)
-    if query.language is not None:
+    if shape.country:
+        filters.append(UserRow.country == bindparam("country"))
+    if shape.min_hours:
+        filters.append(UserRow.hours_per_week >= bindparam("min_hours"))
+    if shape.language:
         filters.append(
             exists()
-            .where(UserLanguageRow.user_id == UserRow.id, UserLanguageRow.language == query.language)
+            .where(UserLanguageRow.user_id == UserRow.id, UserLanguageRow.language == bindparam("language"))
             .correlate(UserRow)
         )
-    if query.has_free_capacity:
-        filters.append(func.coalesce(UserRow.mentor_capacity, 0) - open_mentorships > 0)
-    radius = query.prefilter_radius_km
-    if radius is not None and query.near is not None:
-        min_lat, max_lat, min_lon, max_lon = bounding_box(query.near, radius)
-        filters.append(UserRow.latitude.between(min_lat - _BOX_MARGIN_DEGREES, max_lat + _BOX_MARGIN_DEGREES))
-        filters.append(UserRow.longitude.between(min_lon - _BOX_MARGIN_DEGREES, max_lon + _BOX_MARGIN_DEGREES))
+    if shape.free_capacity:
+        filters.append(func.coalesce(UserRow.mentor_capacity, 0) - func.coalesce(_OPEN_COUNTS.c.open_count, 0) > 0)
     return filters
+
+
+def _near_filters(query: MentorQuery) -> list[ColumnElement[bool]]:
+    """The bounding box of a search from a point with a radius (values inline: these statements vary anyway)."""
+    radius = query.prefilter_radius_km
+    if radius is None or query.near is None:
+        return []
+    min_lat, max_lat, min_lon, max_lon = bounding_box(query.near, radius)
+    return [
+        UserRow.latitude.between(min_lat - _BOX_MARGIN_DEGREES, max_lat + _BOX_MARGIN_DEGREES),
+        UserRow.longitude.between(min_lon - _BOX_MARGIN_DEGREES, max_lon + _BOX_MARGIN_DEGREES),
+    ]
+
+
+@functools.lru_cache(maxsize=64)
+def _page_by_age_statements(shape: _Shape) -> tuple[Select[Any], Select[Any]]:
+    """The page statement of a search without a point, and its count, for ``shape``: the page is chosen on
+    narrow rows (ids in order, the total as a window count), then only its rows are read, with the capacity
+    in use counted for its mentors alone. (Joining every mentor's count to the wide rows let PostgreSQL pick
+    a nested loop over all of them: 50 ms instead of 4 on 2,000 mentors.)"""
+    filters = _mentor_filters(shape)
+    order = (UserRow.created_at, UserRow.id)
+    chosen = (
+        _candidates(shape, UserRow.id)
+        .where(*filters)
+        .add_columns(func.row_number().over(order_by=order).label("place"), func.count().over().label("total"))
+        .order_by(*order)
+        .limit(bindparam("page_limit"))
+        .offset(bindparam("page_offset"))
+        .cte("page")
+    )
+    page_open_counts = (
+        select(MentorMatchRow.mentor_id, func.count().label("open_count"))
+        .where(MentorMatchRow.status.in_(_OPEN_STATUS_VALUES), MentorMatchRow.mentor_id.in_(select(chosen.c.id)))
+        .group_by(MentorMatchRow.mentor_id)
+        .subquery("page_open_counts")
+    )
+    page = (
+        select(UserRow, func.coalesce(page_open_counts.c.open_count, 0), chosen.c.total)
+        .join(chosen, chosen.c.id == UserRow.id)
+        .outerjoin(page_open_counts, page_open_counts.c.mentor_id == UserRow.id)
+        .order_by(chosen.c.place)
+        .execution_options(**_FRESH)
+    )
+    return page, _candidates(shape, func.count()).where(*filters)
 
 
 class SqlaUserRepository(UserRepository):
@@ -210,63 +287,30 @@ class SqlaUserRepository(UserRepository):
     async def search_mentors(self, query: MentorQuery) -> Page[MentorCard]:
         """Without a point, one statement (:meth:`_page_by_age`); from a point, two
         (:meth:`_page_by_distance`)."""
-        open_counts = _open_mentorships()
-        filters = _mentor_filters(query, func.coalesce(open_counts.c.open_count, 0))
+        shape = _Shape.of(query)
+        values = _bound_values(query)
         if query.near is None:
-            return await self._page_by_age(query, open_counts, filters)
-        return await self._page_by_distance(query, query.near, open_counts, filters)
+            return await self._page_by_age(query.page, shape, values)
+        return await self._page_by_distance(query, query.near, shape, values)
 
-    async def _page_by_age(
-        self, query: MentorQuery, open_counts: Subquery, filters: Sequence[ColumnElement[bool]]
-    ) -> Page[MentorCard]:
-        """Oldest first, in one statement: the page is chosen on narrow rows (ids in order, the total as a
-        window count), then only its rows are read, with the capacity in use counted for its mentors alone;
-        a second statement only to count when the page is past the end. (Joining every mentor's count to the
-        wide rows let PostgreSQL pick a nested loop over all of them: 50 ms instead of 4 on 2,000 mentors.)"""
-        page = query.page
-        chosen = (
-            _candidates(query, open_counts, UserRow.id)
-            .where(*filters)
-            .add_columns(
-                func.row_number().over(order_by=(UserRow.created_at, UserRow.id)).label("place"),
-                func.count().over().label("total"),
-            )
-            .order_by(UserRow.created_at, UserRow.id)
-            .limit(page.limit)
-            .offset(page.offset)
-            .cte("page")
-        )
-        page_open_counts = (
-            select(MentorMatchRow.mentor_id, func.count().label("open_count"))
-            .where(MentorMatchRow.status.in_(_OPEN_STATUS_VALUES), MentorMatchRow.mentor_id.in_(select(chosen.c.id)))
-            .group_by(MentorMatchRow.mentor_id)
-            .subquery("page_open_counts")
-        )
-        rows = (
-            await self._session.execute(
-                select(UserRow, func.coalesce(page_open_counts.c.open_count, 0), chosen.c.total)
-                .join(chosen, chosen.c.id == UserRow.id)
-                .outerjoin(page_open_counts, page_open_counts.c.mentor_id == UserRow.id)
-                .order_by(chosen.c.place)
-                .execution_options(**_FRESH)
-            )
-        ).all()
-        if rows:
-            total = rows[0][2]
-        else:
-            counted = _candidates(query, open_counts, func.count()).where(*filters)
-            total = await self._session.scalar(counted) or 0
-        cards = [MentorCard(user_from_row(row), open_mentorships=count, distance_km=None) for row, count, _ in rows]
+    async def _page_by_age(self, page: PageRequest, shape: _Shape, values: dict[str, Any]) -> Page[MentorCard]:
+        """Oldest first, in one statement (see :func:`_page_by_age_statements`); a second only to count when
+        the page is past the end."""
+        statement, count = _page_by_age_statements(shape)
+        rows = (await self._session.execute(statement, values)).all()
+        total = rows[0][2] if rows else await self._session.scalar(count, values) or 0
+        cards = [MentorCard(user_from_row(row), open_mentorships=in_use, distance_km=None) for row, in_use, _ in rows]
         return Page(items=cards, total=total, limit=page.limit, offset=page.offset)
 
     async def _page_by_distance(
-        self, query: MentorQuery, near: GeoPoint, open_counts: Subquery, filters: Sequence[ColumnElement[bool]]
+        self, query: MentorQuery, near: GeoPoint, shape: _Shape, values: dict[str, Any]
     ) -> Page[MentorCard]:
         """Nearest first, in two statements. The distance that orders and filters is to each mentor's public
         point (:meth:`MentorQuery.distance_to`), keyed and so out of SQL's reach: the first statement reads
         the candidates' stored points (within ``query.prefilter_radius_km`` when there is a radius, the
         nearest :data:`NEAR_SEARCH_CANDIDATES` by stored point), which are ranked and paged here; the second
         reads the page's rows with their capacity in use. The total counts the candidates that pass."""
+        filters = [*_mentor_filters(shape), *_near_filters(query)]
         distance = distance_km(UserRow.latitude, UserRow.longitude, near)
         radius = query.prefilter_radius_km
         if radius is not None:
@@ -274,10 +318,11 @@ class SqlaUserRepository(UserRepository):
             # millionth of a millimetre per kilometre of the radius counts as inside it.
             filters = [*filters, distance <= radius * (1 + _RADIUS_TOLERANCE)]
         candidates = await self._session.execute(
-            _candidates(query, open_counts, UserRow.id, UserRow.latitude, UserRow.longitude, UserRow.created_at)
+            _candidates(shape, UserRow.id, UserRow.latitude, UserRow.longitude, UserRow.created_at)
             .where(*filters)
             .order_by(distance.is_(None), distance, UserRow.created_at, UserRow.id)  # the unplaced last
-            .limit(NEAR_SEARCH_CANDIDATES)
+            .limit(NEAR_SEARCH_CANDIDATES),
+            values,
         )
         keyed: list[tuple[float, str, str, UUID]] = []
         for user_id, lat, lon, created_at in candidates:
@@ -288,11 +333,9 @@ class SqlaUserRepository(UserRepository):
         page_ids = [user_id for *_, user_id in keyed[query.page.offset : query.page.offset + query.page.limit]]
         cards: list[MentorCard] = []
         if page_ids:
-            in_use = func.coalesce(open_counts.c.open_count, 0)
+            in_use = func.coalesce(_OPEN_COUNTS.c.open_count, 0)
             rows = await self._session.execute(
-                _with_open_counts(open_counts, UserRow, in_use)
-                .where(UserRow.id.in_(page_ids))
-                .execution_options(**_FRESH)
+                _with_open_counts(UserRow, in_use).where(UserRow.id.in_(page_ids)).execution_options(**_FRESH)
             )
             found = {row.id: (user_from_row(row), count) for row, count in rows}
             for mentor, count in (found[user_id] for user_id in page_ids):
