@@ -49,7 +49,7 @@ BUDGETS: dict[str, int] = {
     "/api/v1/matches/{match}": 2,
     "/api/v1/matches/{match}/chat": 3,  # the match (who may read), then the page
     "/api/v1/matches/{match}/schedule.ics": 2,
-    "/api/v1/notifications/my": 4,  # the page, its total, the unread count
+    "/api/v1/notifications/my": 3,  # the page with its total, then the unread count
     "/api/v1/forum/posts": 3,
     "/api/v1/forum/posts/{post}": 4,  # the post, then its replies and their authors
     "/api/v1/badges/my": 2,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
 from skillbridge.adapters.persistence.sqlalchemy.mappers import notification_from_row, notification_to_values
+from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import page_and_total
 from skillbridge.adapters.persistence.sqlalchemy.tables import NotificationRow
 from skillbridge.application.ports.repositories import NotificationRepository
 from skillbridge.domain.clock import utc
@@ -48,17 +49,16 @@ class SqlaNotificationRepository(NotificationRepository):
     @translated
     async def list_for_user(self, user_id: UUID, page: PageRequest, unread_only: bool = False) -> Page[Notification]:
         filters = _of(user_id, unread_only=unread_only)
-        total = await self._session.scalar(select(func.count()).select_from(NotificationRow).where(*filters)) or 0
-        rows = await self._session.scalars(
+        rows, total = await page_and_total(  # the page and its total in one statement
+            self._session,
             select(NotificationRow)
             .where(*filters)
-            .order_by(NotificationRow.created_at.desc(), NotificationRow.id.desc())
-            .limit(page.limit)
-            .offset(page.offset)
-            .execution_options(**_FRESH)
+            .order_by(NotificationRow.created_at.desc(), NotificationRow.id.desc()),
+            select(func.count()).select_from(NotificationRow).where(*filters),
+            page,
         )
         return Page(
-            items=[notification_from_row(row) for row in rows], total=total, limit=page.limit, offset=page.offset
+            items=[notification_from_row(row) for (row,) in rows], total=total, limit=page.limit, offset=page.offset
         )
 
     @translated
