@@ -28,7 +28,6 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from skillbridge.adapters.http.client_address import TrustedProxies, client_address
 from skillbridge.adapters.http.problems import domain_error_handler
 from skillbridge.application.accounts.authentication import Admission, AdmitRequest, Quota, RequestBudget
-from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.errors import DomainError
@@ -65,11 +64,6 @@ def admission_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Admission:
 def only(*roles: Role) -> dict[str, Any]:
     """``opt`` of a route (or a controller) that callers of ``roles`` only may call: 403 for the others."""
     return {"roles": roles}
-
-
-def caller_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
-    """The signed-in caller (raises Unauthenticated), for handlers that need it."""
-    return admission_of(connection).require()[0]
 
 
 def _bearer_token(scope: Scope, *, query: bool) -> str | None:

@@ -197,8 +197,8 @@ class AdmitRequest:
 
 
 class Authenticate:
-    """Turn a bearer access token into a :class:`Principal` (no request budget): for live streams that
-    check their session again, and for scripts.
+    """Turn a bearer access token into a :class:`Principal`, without a request budget: for scripts and
+    services that hold a token but no HTTP request.
 
     Rules: those of :class:`AdmitRequest`; raises :class:`Unauthenticated` when there is no caller.
     """

@@ -58,9 +58,6 @@ class AccessRevocations:
         """Say that ``user_id``'s role or status changed; call it after the change is committed."""
         await self._store.put(f"principal:{user_id}", uuid4().hex, _STAMP_TTL_SECONDS)
 
-    async def is_revoked(self, jti: str) -> bool:
-        return await self._store.get(f"revoked-access:{jti}") is not None
-
     @staticmethod
     def keys_for(claims: AccessClaims) -> list[str]:
         """The store keys whose values :meth:`state_of` reads, in order."""
@@ -73,7 +70,3 @@ class AccessRevocations:
     def state_of(values: list[str | None]) -> SessionState:
         """Interpret the values of :meth:`keys_for`."""
         return SessionState(revoked=any(v is not None for v in values[1:]), principal_stamp=values[0])
-
-    async def state(self, claims: AccessClaims) -> SessionState:
-        """Read the state of one token (one round trip)."""
-        return self.state_of(await self._store.get_many(self.keys_for(claims)))
