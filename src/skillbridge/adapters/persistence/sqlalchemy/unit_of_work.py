@@ -10,8 +10,8 @@ On PostgreSQL:
 - the first statement on the connection tags it with the acting user (``skillbridge.user_id``, the setting
   row-level-security policies read), for the whole time this unit holds it. That statement is also the
   liveness check: a connection found dead there (the server restarted, an operator terminated the backend)
-  is thrown away and the statement retried once on a fresh one, so no pre-ping round trip is paid on
-  every checkout;
+  is thrown away and the statement retried on the next one (at most three in all: several pooled
+  connections may have died at once), so no pre-ping round trip is paid on every checkout;
 - a block entered with :meth:`SqlaUnitOfWork.reading` runs without BEGIN/COMMIT (autocommit): each of its
   statements sees the latest committed data, which is all a read that needs no snapshot across statements
   wants, at one round trip per statement. A block entered plainly is one transaction.
@@ -52,8 +52,16 @@ ACTING_USER_SETTING = "skillbridge.user_id"
 # it (to '' when nobody acts) as its first statement, so a pooled connection never carries a previous
 # request's user into the next one.
 _TAG_CONNECTION = f"SELECT set_config('{ACTING_USER_SETTING}', $1, false)"
-# What a connection the server closed or reset raises when first used.
-_DEAD_CONNECTION = (OSError, asyncpg.exceptions.InterfaceError, asyncpg.exceptions.PostgresConnectionError)
+# What a connection the server closed or reset raises when first used (a protocol left mid-operation by the
+# server's goodbye answers InternalClientError).
+_DEAD_CONNECTION = (
+    OSError,
+    asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.InternalClientError,
+)
+# After a server restart every pooled connection may be dead; the tag is tried on at most this many.
+_TAG_ATTEMPTS = 3
 
 
 class SqlaUnitOfWork(UnitOfWork):
@@ -183,14 +191,18 @@ class SqlaUnitOfWork(UnitOfWork):
             connection = await self._engine.connect()
             if not self._is_postgres:
                 return connection
-            try:
-                await self._tag(connection)
-            except _DEAD_CONNECTION:
-                await connection.invalidate()  # the pool throws it away
-                await connection.close()
-                connection = await self._engine.connect()
-                await self._tag(connection)
-            return connection
+            for attempt in range(1, _TAG_ATTEMPTS + 1):
+                try:
+                    await self._tag(connection)
+                    return connection
+                except _DEAD_CONNECTION:
+                    await connection.invalidate()  # the pool throws it away
+                    await connection.close()
+                    if attempt == _TAG_ATTEMPTS:
+                        raise
+                    # Nothing was done on it for this unit yet, so another connection may take its place.
+                    connection = await self._engine.connect()
+            raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     async def _tag(self, connection: AsyncConnection) -> None:
         """Write the acting user on the connection: its first statement, straight through the driver."""
