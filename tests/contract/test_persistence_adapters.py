@@ -8,11 +8,12 @@ import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import pytest
+from sqlalchemy import event, text
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import text
 
 from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOfWork
 from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
@@ -66,6 +67,41 @@ async def test_the_acting_user_is_set_for_every_transaction_on_postgres(store: S
 
     async with SqlaUnitOfWork(sessions) as uow:
         assert (await uow.session.execute(setting)).scalar() in {None, ""}  # transaction-local: gone
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("store", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+async def test_a_reused_connection_always_carries_the_current_acting_user(store: Store) -> None:
+    """The tag is skipped when the connection already carries the acting user, and sent otherwise."""
+    assert store.url is not None
+    engine = create_engine(store.url)
+    tags: list[str] = []
+
+    def watch_tags(dbapi_connection: Any, _record: Any) -> None:
+        def log(query: Any) -> None:  # asyncpg's LoggedQuery: what the driver sent
+            if "set_config" in query.query:
+                tags.append(query.args[0])
+
+        dbapi_connection.driver_connection.add_query_logger(log)
+
+    event.listen(engine.sync_engine, "connect", watch_tags)
+    sessions = create_session_factory(engine)
+    setting = text("SELECT current_setting('skillbridge.user_id', true), pg_backend_pid()")
+    ada, bola = uuid4(), uuid4()
+    # Sequential units on an idle pool reuse one connection; the order mixes users, nobody, and returns.
+    order = [ada, ada, bola, None, None, ada, bola, bola]
+    seen: list[tuple[str, int]] = []
+    try:
+        for actor in order:
+            async with SqlaUnitOfWork(sessions, acting_user_id=actor) as uow:
+                value, pid = (await uow.session.execute(setting)).one()
+                seen.append((value, pid))
+    finally:
+        await engine.dispose()
+    assert len({pid for _, pid in seen}) == 1  # one connection served them all, so it was reused
+    assert [value for value, _ in seen] == ["" if actor is None else str(actor) for actor in order]
+    # A tag for each change of user on the connection, none for a user it already carried.
+    assert tags == [str(ada), str(bola), "", str(ada), str(bola)]
 
 
 async def test_the_acting_user_is_harmless_on_sqlite(tmp_path: Path, sqlite_template: Path) -> None:

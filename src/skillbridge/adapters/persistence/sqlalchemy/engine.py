@@ -5,6 +5,8 @@ Nothing here runs at import time: the composition root calls :func:`create_engin
 
 from __future__ import annotations
 
+import ipaddress
+import select
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +55,56 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-    # asyncpg notices at once when the server closes the socket of an idle pooled connection (a restart,
-    # pg_terminate_backend): the pool then replaces it without a round trip.
-    if dbapi_connection.driver_connection.is_closed():
+    """Replace a pooled connection the server has closed (a restart, ``pg_terminate_backend``), for the
+    price of one ``select`` call instead of a round trip.
+
+    asyncpg marks a connection closed once the event loop has read the server's goodbye. Until it has, the
+    goodbye (or the end of the stream) waits unread on the socket, and an idle connection has nothing else
+    to read: the server speaks only when asked. So a readable idle socket means "closed" as well.
+    """
+    driver = dbapi_connection.driver_connection
+    if driver.is_closed() or _has_unread_input(driver):
         raise sa_exc.DisconnectionError("the pooled connection was closed by the server")
+
+
+def _has_unread_input(driver: Any) -> bool:
+    transport = getattr(driver, "_transport", None)  # asyncpg keeps its transport here
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is None:
+        return False  # nothing to look at: the unit of work's first statement still finds a dead one
+    readable, _, _ = select.select([sock], [], [], 0)
+    return bool(readable)
+
+
+# URL query options by which an operator states how TLS is used (asyncpg reads either).
+_TLS_OPTIONS = frozenset({"ssl", "sslmode"})
+
+
+def uses_tls_by_default(url: URL) -> bool:
+    """Whether a PostgreSQL URL that says nothing about TLS should keep asyncpg's default (``prefer``: TLS
+    whenever the server offers it).
+
+    Not on loopback or a Unix socket: TLS there protects nothing (the bytes never leave the machine), and
+    asyncio runs TLS in Python, which costs more per round trip than the query itself on a short read. Any
+    other host keeps the default; a URL with ``ssl`` or ``sslmode`` is always taken as it says.
+    """
+    if _TLS_OPTIONS & set(url.query):
+        return True  # the operator's choice is passed through untouched
+    host = url.host or url.query.get("host")
+    if host is None or (isinstance(host, str) and host.startswith("/")):
+        return False  # a Unix socket
+    if isinstance(host, tuple):  # several hosts: keep the default unless every one is local
+        return not all(_is_loopback(one) for one in host)
+    return not _is_loopback(host)
+
+
+def _is_loopback(host: str) -> bool:
+    if host.startswith("/") or host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name: it may well resolve to another machine
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -65,7 +113,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     SQLite: the file's directory is created, and every connection gets foreign keys on, WAL journaling
     (readers never block the writer), a 5 s busy timeout and ``synchronous=NORMAL`` (safe with WAL).
     PostgreSQL: a bounded pool with recycling and a free liveness check at checkout (no pre-ping round
-    trip), connect and statement timeouts.
+    trip), connect and statement timeouts, and no TLS to a loopback address or a Unix socket unless the URL
+    asks for it (:func:`uses_tls_by_default`).
 
     Args:
         url: SQLAlchemy database URL with an async driver.
@@ -82,6 +131,13 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return engine
     if backend == "postgresql":
+        connect_args: dict[str, Any] = {
+            "timeout": POSTGRES_CONNECT_TIMEOUT_S,
+            "command_timeout": POSTGRES_COMMAND_TIMEOUT_S,
+            "server_settings": {"application_name": "skillbridge"},
+        }
+        if not uses_tls_by_default(parsed):
+            connect_args["ssl"] = False
         engine = create_async_engine(
             parsed,
             echo=echo,
@@ -89,11 +145,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             max_overflow=POSTGRES_MAX_OVERFLOW,
             pool_timeout=POSTGRES_POOL_TIMEOUT_S,
             pool_recycle=POSTGRES_POOL_RECYCLE_S,
-            connect_args={
-                "timeout": POSTGRES_CONNECT_TIMEOUT_S,
-                "command_timeout": POSTGRES_COMMAND_TIMEOUT_S,
-                "server_settings": {"application_name": "skillbridge"},
-            },
+            connect_args=connect_args,
         )
         event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
         return engine

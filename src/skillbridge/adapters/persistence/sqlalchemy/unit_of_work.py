@@ -60,6 +60,8 @@ _DEAD_CONNECTION = (
     asyncpg.exceptions.PostgresConnectionError,
     asyncpg.exceptions.InternalClientError,
 )
+# Where the pool's record of a connection keeps the acting user it was last tagged with.
+_TAGGED_WITH = "skillbridge.tagged_with"
 # After a server restart every pooled connection may be dead; the tag is tried on at most this many.
 _TAG_ATTEMPTS = 3
 
@@ -205,9 +207,18 @@ class SqlaUnitOfWork(UnitOfWork):
             raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     async def _tag(self, connection: AsyncConnection) -> None:
-        """Write the acting user on the connection: its first statement, straight through the driver."""
+        """Write the acting user on the connection: its first statement, straight through the driver.
+
+        Skipped when the connection already carries that user from an earlier unit: the setting is
+        session-level and only this method writes it (in autocommit, so no rollback undoes it), and the
+        pool's record of the connection (``info``) is dropped with the connection when it is invalidated. A
+        connection the server closed meanwhile is refused at checkout (``engine._refuse_closed_connection``).
+        """
+        acting = "" if self.acting_user_id is None else str(self.acting_user_id)
+        if connection.info.get(_TAGGED_WITH) == acting:
+            return
         adapter = (await connection.get_raw_connection()).dbapi_connection
         adapter.autocommit = True  # type: ignore[union-attr]
         self._autocommit = True
-        acting = "" if self.acting_user_id is None else str(self.acting_user_id)
         await adapter.driver_connection.execute(_TAG_CONNECTION, acting)  # type: ignore[union-attr]
+        connection.info[_TAGGED_WITH] = acting
