@@ -11,11 +11,11 @@ import pytest
 
 from skillbridge.adapters.persistence.sqlalchemy.repositories import users as sql_users
 from skillbridge.domain.accounts.location_privacy import LocationPrivacy
-from skillbridge.domain.accounts.mentor_search import MAX_RADIUS_KM, MentorQuery, SkillMatch
+from skillbridge.domain.accounts.mentor_search import MAX_RADIUS_KM, MentorCard, MentorQuery, SkillMatch
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.geo import GeoPoint, haversine_km
 from skillbridge.domain.matching.mentorship import MatchStatus
-from skillbridge.domain.pagination import PageRequest
+from skillbridge.domain.pagination import Page, PageRequest
 from tests.contract.conftest import Store
 from tests.support.entities import T0, location, make_mentor, make_mentorship, make_user
 
@@ -79,9 +79,19 @@ async def mentors(store: Store) -> dict[str, User]:
     return people
 
 
-async def search(store: Store, query: MentorQuery) -> tuple[list[str], int]:
+async def search_page(store: Store, query: MentorQuery) -> Page[MentorCard]:
+    """The page of ``query``, read both ways a unit of work offers: inside a transaction and in a block that
+    only reads (on PostgreSQL that one goes straight to the driver, see ``raw.py``). They must agree."""
     async with store.new_uow() as uow:
-        page = await uow.users.search_mentors(query)
+        in_transaction = await uow.users.search_mentors(query)
+    async with store.new_uow().reading() as uow:
+        only_reading = await uow.users.search_mentors(query)
+    assert only_reading == in_transaction
+    return only_reading
+
+
+async def search(store: Store, query: MentorQuery) -> tuple[list[str], int]:
+    page = await search_page(store, query)
     return [card.mentor.profile.display_name or "" for card in page.items], page.total
 
 
@@ -157,8 +167,7 @@ async def test_near_a_point_nearest_first_and_unlocated_last(store: Store, mento
         "Pieter",
         "Nomad",
     ]
-    async with store.new_uow() as uow:
-        page = await uow.users.search_mentors(MentorQuery(near=LAGOS))
+    page = await search_page(store, MentorQuery(near=LAGOS))
     assert [card.mentor.profile.display_name for card in page.items] == expected
     distances = [card.distance_km for card in page.items]
     assert distances[0] == 0.0
@@ -202,8 +211,7 @@ async def test_within_km_across_the_antimeridian(store: Store) -> None:
 
 
 async def test_cards_carry_open_mentorships_and_free_capacity(store: Store, mentors: dict[str, User]) -> None:
-    async with store.new_uow() as uow:
-        page = await uow.users.search_mentors(MentorQuery(country="NG"))
+    page = await search_page(store, MentorQuery(country="NG"))
     amina, chidi = page.items
     assert (amina.open_mentorships, amina.free_capacity, amina.distance_km) == (1, 1, None)
     assert (chidi.open_mentorships, chidi.free_capacity) == (1, 0)
@@ -281,8 +289,7 @@ async def test_with_privacy_distances_and_radius_are_to_public_points_in_whole_b
     expected = sorted(kept, key=lambda m: (shown[m.id], m.created_at, str(m.id)))
     query = MentorQuery(near=LAGOS, within_km=within, privacy=privacy, page=PageRequest(limit=5, offset=2))
 
-    async with store.new_uow() as uow:
-        page = await uow.users.search_mentors(query)
+    page = await search_page(store, query)
 
     assert page.total == len(expected)
     assert [card.mentor.id for card in page.items] == [m.id for m in expected[2:7]]

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
+import asyncpg
 from sqlalchemy import exc as sa_exc
 
 from skillbridge.domain.errors import Conflict, DependencyUnavailable, DomainError, InvalidInput
@@ -59,8 +60,28 @@ def _conflict(error: sa_exc.IntegrityError) -> Conflict:
     return Conflict("the change clashes with stored data")
 
 
+# asyncpg's own errors, raised by the reads that skip SQLAlchemy (``raw.py``).
+_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.exceptions.InternalClientError)
+
+
+def _translate_driver(error: BaseException) -> DomainError | None:
+    """The rules of :func:`translate` for asyncpg's own errors."""
+    if not isinstance(error, asyncpg.PostgresError):  # the client side: a connection that went away
+        return DependencyUnavailable("the database cannot be reached")
+    state = error.sqlstate
+    if state in _RETRYABLE:
+        return Conflict("a concurrent change got in the way; try again")
+    if state is not None and state[:2] in _UNAVAILABLE_CLASSES:
+        return DependencyUnavailable("the database cannot be reached")
+    if state is not None and state.startswith("22"):  # data exception
+        return InvalidInput("a value does not fit the database")
+    return None
+
+
 def translate(error: BaseException) -> DomainError | None:
     """The application error for a driver error, or None if ``error`` is not a database error."""
+    if isinstance(error, _DRIVER_ERRORS):
+        return _translate_driver(error)
     if isinstance(error, sa_exc.IntegrityError):
         return _conflict(error)
     if isinstance(error, sa_exc.DBAPIError):

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 from uuid import UUID
 
 import asyncpg
@@ -94,6 +94,8 @@ class SqlaUnitOfWork(UnitOfWork):
         self._session_factory = session_factory
         self._is_postgres = bind.dialect.name == "postgresql"
         self._connection: AsyncConnection | None = None
+        self._adapter: Any = None  # on PostgreSQL, SQLAlchemy's adapter of the asyncpg connection held
+        self._driver: asyncpg.Connection | None = None  # and that connection
         self._autocommit = False
         self._session: AsyncSession | None = None
         self._keep_connection = keep_connection
@@ -133,7 +135,9 @@ class SqlaUnitOfWork(UnitOfWork):
         except Exception:
             if exc is None:
                 raise  # otherwise the error that ended the block is the one worth seeing
-        dead = self._connection is not None and self._connection.invalidated
+        dead = self._connection is not None and (
+            self._connection.invalidated or (self._driver is not None and self._driver.is_closed())
+        )
         if not self._keep_connection or dead:  # a connection that died mid-block is not kept either
             await self.release()
 
@@ -148,12 +152,14 @@ class SqlaUnitOfWork(UnitOfWork):
     async def release(self) -> None:
         """Give the connection back to the pool (the next block takes another). Safe to call twice."""
         connection, self._connection = self._connection, None
+        adapter, driver, self._adapter, self._driver = self._adapter, self._driver, None, None
         if connection is None:
             return
-        if self._is_postgres and self._autocommit and not connection.invalidated:
-            # Leave it transactional, as every other user of the pool expects it.
-            (await connection.get_raw_connection()).dbapi_connection.autocommit = False  # type: ignore[union-attr]
-            self._autocommit = False
+        if driver is not None and driver.is_closed() and not connection.invalidated:
+            await connection.invalidate()  # a direct read found it dead: the pool must not hand it out again
+        if adapter is not None and self._autocommit and not connection.invalidated:
+            adapter.autocommit = False  # leave it transactional, as every other user of the pool expects it
+        self._autocommit = False
         with translate_errors():
             await connection.close()
 
@@ -163,10 +169,13 @@ class SqlaUnitOfWork(UnitOfWork):
         connection = await self._connection_for(autocommit=autocommit)
         session = self._session_factory(bind=connection)
         self._session = session
-        self.users = SqlaUserRepository(session)
+        # Outside a transaction, the hottest reads go straight to the driver (see raw.py); inside one, they
+        # must share the session's transaction, so they keep the ORM path.
+        direct = self._driver if autocommit and self._is_postgres else None
+        self.users = SqlaUserRepository(session, direct)
         self.refresh_sessions = SqlaRefreshSessionRepository(session)
         self.mentorships = SqlaMentorshipRepository(session)
-        self.roadmaps = SqlaRoadmapRepository(session)
+        self.roadmaps = SqlaRoadmapRepository(session, direct)
         self.audit = SqlaAuditLog(session)
         self.badges = SqlaBadgeRepository(session)
         self.chat = SqlaChatRepository(session)
@@ -180,10 +189,10 @@ class SqlaUnitOfWork(UnitOfWork):
     async def _connection_for(self, *, autocommit: bool) -> AsyncConnection:
         if self._connection is None:
             self._connection = await self._acquire()
-        if self._is_postgres and autocommit != self._autocommit:
+        if self._adapter is not None and autocommit != self._autocommit:
             # The driver adapter's own switch (what SQLAlchemy's AUTOCOMMIT isolation level sets), flipped
             # directly: no round trip either way, and no trip through SQLAlchemy's execution options.
-            (await self._connection.get_raw_connection()).dbapi_connection.autocommit = autocommit  # type: ignore[union-attr]
+            self._adapter.autocommit = autocommit
             self._autocommit = autocommit
         return self._connection
 
@@ -195,9 +204,10 @@ class SqlaUnitOfWork(UnitOfWork):
                 return connection
             for attempt in range(1, _TAG_ATTEMPTS + 1):
                 try:
-                    await self._tag(connection)
+                    await self._tag(connection, await self._remember_driver(connection))
                     return connection
                 except _DEAD_CONNECTION:
+                    self._adapter = self._driver = None
                     await connection.invalidate()  # the pool throws it away
                     await connection.close()
                     if attempt == _TAG_ATTEMPTS:
@@ -206,7 +216,13 @@ class SqlaUnitOfWork(UnitOfWork):
                     connection = await self._engine.connect()
             raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
-    async def _tag(self, connection: AsyncConnection) -> None:
+    async def _remember_driver(self, connection: AsyncConnection) -> asyncpg.Connection:
+        self._adapter = (await connection.get_raw_connection()).dbapi_connection
+        driver: asyncpg.Connection = self._adapter.driver_connection
+        self._driver = driver
+        return driver
+
+    async def _tag(self, connection: AsyncConnection, driver: asyncpg.Connection) -> None:
         """Write the acting user on the connection: its first statement, straight through the driver.
 
         Skipped when the connection already carries that user from an earlier unit: the setting is
@@ -217,8 +233,7 @@ class SqlaUnitOfWork(UnitOfWork):
         acting = "" if self.acting_user_id is None else str(self.acting_user_id)
         if connection.info.get(_TAGGED_WITH) == acting:
             return
-        adapter = (await connection.get_raw_connection()).dbapi_connection
-        adapter.autocommit = True  # type: ignore[union-attr]
+        self._adapter.autocommit = True
         self._autocommit = True
-        await adapter.driver_connection.execute(_TAG_CONNECTION, acting)  # type: ignore[union-attr]
+        await driver.execute(_TAG_CONNECTION, acting)
         connection.info[_TAGGED_WITH] = acting

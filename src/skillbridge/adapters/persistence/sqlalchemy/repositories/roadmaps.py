@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any, cast
 from uuid import UUID
 
+import asyncpg
 from sqlalchemy import CursorResult, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +18,7 @@ from skillbridge.adapters.persistence.sqlalchemy.mappers import (
     roadmap_version_from_row,
     roadmap_version_to_values,
 )
+from skillbridge.adapters.persistence.sqlalchemy.raw import CompiledRead, Fields
 from skillbridge.adapters.persistence.sqlalchemy.tables import RoadmapRow, RoadmapVersionRow
 from skillbridge.application.ports.repositories import RoadmapRepository
 from skillbridge.domain.clock import utc
@@ -29,13 +31,19 @@ _FRESH: dict[str, Any] = {"populate_existing": True}
 
 # Built once: the hot read of every roadmap request does not rebuild its expression each time.
 _GET_ROADMAP = select(RoadmapRow).where(RoadmapRow.id == bindparam("roadmap_id")).execution_options(**_FRESH)
+_GET_ROADMAP_DIRECT = CompiledRead(select(RoadmapRow.__table__).where(RoadmapRow.id == bindparam("roadmap_id")))
 
 
 class SqlaRoadmapRepository(RoadmapRepository):
-    """:class:`RoadmapRepository` on a SQLAlchemy session (SQLite or PostgreSQL)."""
+    """:class:`RoadmapRepository` on a SQLAlchemy session (SQLite or PostgreSQL).
 
-    def __init__(self, session: AsyncSession) -> None:
+    Given ``direct`` (the asyncpg connection of a block that only reads), :meth:`get`, the hottest read,
+    goes straight to it (see ``raw.py``).
+    """
+
+    def __init__(self, session: AsyncSession, direct: asyncpg.Connection | None = None) -> None:
         self._session = session
+        self._direct = direct
 
     @translated
     async def add(self, roadmap: Roadmap) -> None:
@@ -43,7 +51,12 @@ class SqlaRoadmapRepository(RoadmapRepository):
 
     @translated
     async def get(self, roadmap_id: UUID) -> Roadmap:
-        row = await self._session.scalar(_GET_ROADMAP, {"roadmap_id": roadmap_id})
+        values = {"roadmap_id": roadmap_id}
+        if self._direct is not None:
+            record = await _GET_ROADMAP_DIRECT.fetchrow(self._direct, values)
+            row = None if record is None else cast(RoadmapRow, Fields(record))
+        else:
+            row = await self._session.scalar(_GET_ROADMAP, values)
         if row is None:
             raise NotFound("roadmap not found")
         return roadmap_from_row(row)

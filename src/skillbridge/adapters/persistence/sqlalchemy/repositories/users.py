@@ -9,11 +9,15 @@ from dataclasses import dataclass, replace
 from typing import Any, cast
 from uuid import UUID
 
+import asyncpg
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     CursorResult,
     Select,
+    String,
     Subquery,
+    any_,
     bindparam,
     delete,
     exists,
@@ -34,6 +38,7 @@ from skillbridge.adapters.persistence.sqlalchemy.mappers import (
     user_skill_values,
     user_to_values,
 )
+from skillbridge.adapters.persistence.sqlalchemy.raw import CompiledRead, Fields
 from skillbridge.adapters.persistence.sqlalchemy.tables import (
     MentorMatchRow,
     UserLanguageRow,
@@ -58,9 +63,13 @@ _BOX_MARGIN_DEGREES = 1e-6
 _FRESH: dict[str, Any] = {"populate_existing": True}
 
 _OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
+# The same written into the SQL (constants, like the role below): a statement compiled once for the driver
+# cannot hold an IN list expanded at execution.
+_OPEN_STATUS_LITERALS: list[ColumnElement[str]] = [literal_column(f"'{value}'") for value in _OPEN_STATUS_VALUES]
 _RADIUS_TOLERANCE = 1e-9
 _MENTOR_ROLE: ColumnElement[str] = literal_column(f"'{Role.MENTOR.value}'")
 _GET_USER = select(UserRow).where(UserRow.id == bindparam("user_id")).execution_options(**_FRESH)
+_GET_USER_DIRECT = CompiledRead(select(UserRow.__table__).where(UserRow.id == bindparam("user_id")))
 
 #: Most mentors a search from a point considers: the nearest this many (by stored point) that pass every
 #: other filter, and the radius when there is one. Their public distances are computed in Python (see
@@ -72,7 +81,7 @@ NEAR_SEARCH_CANDIDATES = 2000
 #: The number of pending or active mentorships of each mentor that has any.
 _OPEN_COUNTS: Subquery = (
     select(MentorMatchRow.mentor_id, func.count().label("open_count"))
-    .where(MentorMatchRow.status.in_(_OPEN_STATUS_VALUES))
+    .where(MentorMatchRow.status.in_(_OPEN_STATUS_LITERALS))
     .group_by(MentorMatchRow.mentor_id)
     .subquery("open_mentorships")
 )
@@ -129,14 +138,21 @@ def _bound_values(query: MentorQuery) -> dict[str, Any]:
     }
 
 
-def _mentor_filters(shape: _Shape) -> list[ColumnElement[bool]]:
+def _mentor_filters(shape: _Shape, *, skills_as_array: bool = False) -> list[ColumnElement[bool]]:
     """SQL for every filter of :func:`~skillbridge.domain.accounts.mentor_search.mentor_fits` but the
-    distance, with the values bound (see :func:`_bound_values`)."""
+    distance, with the values bound (see :func:`_bound_values`). With ``skills_as_array`` (PostgreSQL only),
+    the skills are one array parameter (``= ANY($n)``) instead of an IN list expanded at execution, so the
+    statement's SQL is the same for any number of skills and can be compiled once (``raw.py``)."""
     # The role is written into the SQL, not bound: a prepared statement's generic plan could not otherwise
     # use the partial index of the active mentors (ix_users_active_mentors_created_at_id).
     filters: list[ColumnElement[bool]] = [UserRow.role == _MENTOR_ROLE, UserRow.is_active.is_(True)]
     if shape.skills:
-        of_user = (UserSkillRow.user_id == UserRow.id, UserSkillRow.skill.in_(bindparam("skills", expanding=True)))
+        wanted = (
+            UserSkillRow.skill == any_(bindparam("skills", type_=ARRAY(String)))
+            if skills_as_array
+            else UserSkillRow.skill.in_(bindparam("skills", expanding=True))
+        )
+        of_user = (UserSkillRow.user_id == UserRow.id, wanted)
         if shape.all_skills:
             held = select(func.count()).select_from(UserSkillRow).where(*of_user).correlate(UserRow)
             filters.append(held.scalar_subquery() == bindparam("skill_count"))
@@ -170,12 +186,15 @@ def _near_filters(query: MentorQuery) -> list[ColumnElement[bool]]:
 
 
 @functools.lru_cache(maxsize=64)
-def _page_by_age_statements(shape: _Shape) -> tuple[Select[Any], Select[Any]]:
+def _page_by_age_statements(shape: _Shape, *, direct: bool = False) -> tuple[Select[Any], Select[Any]]:
     """The page statement of a search without a point, and its count, for ``shape``: the page is chosen on
     narrow rows (ids in order, the total as a window count), then only its rows are read, with the capacity
     in use counted for its mentors alone. (Joining every mentor's count to the wide rows let PostgreSQL pick
-    a nested loop over all of them: 50 ms instead of 4 on 2,000 mentors.)"""
-    filters = _mentor_filters(shape)
+    a nested loop over all of them: 50 ms instead of 4 on 2,000 mentors.)
+
+    ``direct``: the page statement is for the driver (``raw.py``): the skills as one array, the users' plain
+    columns, and the extras labelled ``open_count`` and ``total``."""
+    filters = _mentor_filters(shape, skills_as_array=direct)
     order = (UserRow.created_at, UserRow.id)
     chosen = (
         _candidates(shape, UserRow.id)
@@ -188,12 +207,16 @@ def _page_by_age_statements(shape: _Shape) -> tuple[Select[Any], Select[Any]]:
     )
     page_open_counts = (
         select(MentorMatchRow.mentor_id, func.count().label("open_count"))
-        .where(MentorMatchRow.status.in_(_OPEN_STATUS_VALUES), MentorMatchRow.mentor_id.in_(select(chosen.c.id)))
+        .where(MentorMatchRow.status.in_(_OPEN_STATUS_LITERALS), MentorMatchRow.mentor_id.in_(select(chosen.c.id)))
         .group_by(MentorMatchRow.mentor_id)
         .subquery("page_open_counts")
     )
     page = (
-        select(UserRow, func.coalesce(page_open_counts.c.open_count, 0), chosen.c.total)
+        select(
+            UserRow.__table__ if direct else UserRow,
+            func.coalesce(page_open_counts.c.open_count, 0).label("open_count"),
+            chosen.c.total,
+        )
         .join(chosen, chosen.c.id == UserRow.id)
         .outerjoin(page_open_counts, page_open_counts.c.mentor_id == UserRow.id)
         .order_by(chosen.c.place)
@@ -202,15 +225,26 @@ def _page_by_age_statements(shape: _Shape) -> tuple[Select[Any], Select[Any]]:
     return page, _candidates(shape, func.count()).where(*filters)
 
 
+@functools.lru_cache(maxsize=64)
+def _direct_page_by_age(shape: _Shape) -> tuple[CompiledRead, CompiledRead]:
+    """:func:`_page_by_age_statements` compiled for the driver."""
+    page, count = _page_by_age_statements(shape, direct=True)
+    return CompiledRead(page), CompiledRead(count)
+
+
 class SqlaUserRepository(UserRepository):
     """:class:`UserRepository` on a SQLAlchemy session (SQLite or PostgreSQL).
 
     The profile document is the source of the entity; ``user_skills``, ``user_languages`` and the
     search columns of ``users`` are copies written with it, read only by the mentor search.
+
+    Given ``direct`` (the asyncpg connection of a block that only reads), :meth:`get` and the mentor list
+    without a point, the hottest reads, go straight to it (see ``raw.py``).
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, direct: asyncpg.Connection | None = None) -> None:
         self._session = session
+        self._direct = direct
 
     @translated
     async def add(self, user: User) -> None:
@@ -220,7 +254,12 @@ class SqlaUserRepository(UserRepository):
 
     @translated
     async def get(self, user_id: UUID) -> User:
-        row = await self._session.scalar(_GET_USER, {"user_id": user_id})
+        values = {"user_id": user_id}
+        if self._direct is not None:
+            record = await _GET_USER_DIRECT.fetchrow(self._direct, values)
+            row = None if record is None else cast(UserRow, Fields(record))
+        else:
+            row = await self._session.scalar(_GET_USER, values)
         if row is None:
             raise NotFound("user not found")
         return user_from_row(row)
@@ -296,10 +335,31 @@ class SqlaUserRepository(UserRepository):
     async def _page_by_age(self, page: PageRequest, shape: _Shape, values: dict[str, Any]) -> Page[MentorCard]:
         """Oldest first, in one statement (see :func:`_page_by_age_statements`); a second only to count when
         the page is past the end."""
+        if self._direct is not None:
+            return await self._page_by_age_direct(self._direct, page, shape, values)
         statement, count = _page_by_age_statements(shape)
         rows = (await self._session.execute(statement, values)).all()
         total = rows[0][2] if rows else await self._session.scalar(count, values) or 0
         cards = [MentorCard(user_from_row(row), open_mentorships=in_use, distance_km=None) for row, in_use, _ in rows]
+        return Page(items=cards, total=total, limit=page.limit, offset=page.offset)
+
+    async def _page_by_age_direct(
+        self, driver: asyncpg.Connection, page: PageRequest, shape: _Shape, values: dict[str, Any]
+    ) -> Page[MentorCard]:
+        """:meth:`_page_by_age` on the driver."""
+        statement, count = _direct_page_by_age(shape)
+        records = await statement.fetch(driver, values)
+        if records:
+            total = records[0]["total"]
+        else:
+            counted = await count.fetchrow(driver, values)
+            total = counted[0] if counted is not None else 0
+        cards = [
+            MentorCard(
+                user_from_row(cast(UserRow, Fields(record))), open_mentorships=record["open_count"], distance_km=None
+            )
+            for record in records
+        ]
         return Page(items=cards, total=total, limit=page.limit, offset=page.offset)
 
     async def _page_by_distance(

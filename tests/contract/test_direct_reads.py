@@ -1,0 +1,74 @@
+"""The reads a block that only reads sends straight to the driver on PostgreSQL (``raw.py``): the same answers
+as inside a transaction on every backend, the same errors, and a connection that dies under one is replaced."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import text
+
+from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
+from skillbridge.domain.errors import DependencyUnavailable, NotFound
+from skillbridge.domain.roadmaps.model import Generation
+from tests.contract.conftest import Store
+from tests.support.entities import T0, location, make_mentor
+from tests.support.roadmaps import make_roadmap
+
+
+async def test_one_user_and_one_roadmap_read_the_same_both_ways(store: Store) -> None:
+    owner = make_mentor("Ada", skills=("python",), at=location(6.5, 3.4, "NG", "Lagos"))
+    roadmap = make_roadmap(owner.id)
+    roadmap = replace(
+        roadmap,
+        modules=(replace(roadmap.modules[0], completed=True, completed_at=T0), *roadmap.modules[1:]),
+        generation=Generation("openai", "gpt-4o-mini", "v3", None),
+        repository="ada/practice",
+    )
+    async with store.new_uow() as uow:
+        await uow.users.add(owner)
+        await uow.roadmaps.add(roadmap)
+        await uow.commit()
+
+    async with store.new_uow() as uow:
+        in_transaction = (await uow.users.get(owner.id), await uow.roadmaps.get(roadmap.id))
+    async with store.new_uow().reading() as uow:
+        only_reading = (await uow.users.get(owner.id), await uow.roadmaps.get(roadmap.id))
+
+    assert in_transaction == (owner, roadmap)  # what was stored, field by field
+    assert only_reading == in_transaction
+    async with store.new_uow().reading() as uow:
+        with pytest.raises(NotFound):
+            await uow.users.get(uuid4())
+        with pytest.raises(NotFound):
+            await uow.roadmaps.get(uuid4())
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("store", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+async def test_a_connection_that_dies_under_a_direct_read_is_unavailable_then_replaced(store: Store) -> None:
+    assert store.url is not None
+    owner = make_mentor("Ada")
+    async with store.new_uow() as uow:
+        await uow.users.add(owner)
+        await uow.commit()
+    engine = create_engine(store.url)
+    sessions = create_session_factory(engine)
+    killer = create_engine(store.url)
+    try:
+        unit = SqlaUnitOfWork(sessions, keep_connection=True)
+        async with unit.reading() as uow:
+            assert await uow.users.get(owner.id) == owner  # positive control: the connection works
+            async with killer.connect() as other:
+                pid = await uow.session.scalar(text("SELECT pg_backend_pid()"))
+                await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            with pytest.raises(DependencyUnavailable):
+                await uow.users.get(owner.id)
+        await unit.release()
+
+        async with SqlaUnitOfWork(sessions).reading() as uow:  # the pool hands out a live connection
+            assert await uow.users.get(owner.id) == owner
+    finally:
+        await engine.dispose()
+        await killer.dispose()
