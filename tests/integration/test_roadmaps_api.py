@@ -3,6 +3,7 @@ low-bandwidth features (ETag/304, ?fields=), and every access rule tried with th
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -107,6 +108,9 @@ async def test_get_answers_if_none_match_with_304_and_changes_the_etag_after_a_p
     first = await api.client.get(url, headers=headers)
     etag = first.headers["etag"]
     assert first.headers["cache-control"] == "private, no-cache"
+    # The tag is of the very bytes sent (computed here from the body: sha256, first 20 hex digits).
+    assert etag == f'"v1-{hashlib.sha256(first.content).hexdigest()[:20]}"'
+    assert first.headers["content-type"] == "application/json"
     again = await api.client.get(url, headers=headers | {"If-None-Match": f'W/"other", {etag}'})
     assert again.status_code == 304
     assert again.content == b""

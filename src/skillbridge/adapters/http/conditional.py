@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable
 from typing import Any, TypeVar, cast
 
 import msgspec
-from litestar import Request, Response
+from litestar import MediaType, Request, Response
 from litestar.status_codes import HTTP_200_OK, HTTP_304_NOT_MODIFIED
 
 from skillbridge.domain.errors import Conflict, InvalidInput
@@ -23,6 +23,7 @@ S = TypeVar("S", bound=msgspec.Struct)
 T = TypeVar("T")
 
 CACHE_CONTROL = "private, no-cache"
+_ENCODER = msgspec.json.Encoder()
 _VERSION_TAG = re.compile(r'^(?:W/)?"v(\d+)-[0-9a-f]+"$')
 
 
@@ -53,12 +54,17 @@ def conditional_response(
     status_code: int = HTTP_200_OK,
     headers: dict[str, str] | None = None,
 ) -> Response[T]:
-    """``content`` with its ETag, or an empty 304 when the client already holds this representation."""
-    etag = entity_tag(msgspec.json.encode(content), version)
+    """``content`` with its ETag, or an empty 304 when the client already holds this representation.
+
+    The JSON is encoded once, here, for the tag and the body alike (the app has no type encoders of its own,
+    so msgspec's plain encoding is what Litestar would send)."""
+    body = _ENCODER.encode(content)
+    etag = entity_tag(body, version)
     all_headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, **(headers or {})}
     if status_code == HTTP_200_OK and not_modified(request, etag):
         return Response(content=cast(T, None), status_code=HTTP_304_NOT_MODIFIED, headers=all_headers)
-    return Response(content=content, status_code=status_code, headers=all_headers)
+    encoded = Response(content=body, status_code=status_code, headers=all_headers, media_type=MediaType.JSON)
+    return cast(Response[T], encoded)
 
 
 def expected_version(if_match: str | None, body_version: int | None) -> int | None:
