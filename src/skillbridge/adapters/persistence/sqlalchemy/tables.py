@@ -443,11 +443,15 @@ class FailedJobRow(HasId, Timestamps, Base):
 
 metadata = Base.metadata
 
-#: Indexes that exist on PostgreSQL only, made in SQL by a migration: expression indexes of PostgreSQL
-#: functions that SQLite lacks (the forum's full-text GIN index). Schema comparison leaves them out.
-POSTGRES_ONLY_INDEXES = frozenset({"ix_forum_posts_search"})
+#: Indexes and columns that exist on PostgreSQL only, made in SQL by a migration, of PostgreSQL features that
+#: SQLite lacks: the forum's stored full-text document (migration 0016) and its GIN index. They are not
+#: mapped (an ORM read on SQLite would ask for them), and schema comparison leaves them out.
+POSTGRES_ONLY_INDEXES = frozenset({"ix_forum_posts_search_vector"})
+POSTGRES_ONLY_COLUMNS = frozenset({("forum_posts", "search_vector")})
 
 
-def compared_with_models(_object: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any) -> bool:
+def compared_with_models(object_: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any) -> bool:
     """Alembic's ``include_object`` hook: whether autogenerate compares this schema object with the models."""
+    if type_ == "column":
+        return (object_.table.name, name) not in POSTGRES_ONLY_COLUMNS
     return not (type_ == "index" and name in POSTGRES_ONLY_INDEXES)

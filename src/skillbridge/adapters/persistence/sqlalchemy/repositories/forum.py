@@ -2,8 +2,8 @@
 
 Search differs by backend. PostgreSQL matches the opening post's weighted search document (title
 weight A, content weight B, ``simple`` configuration) against ``websearch_to_tsquery`` and ranks with
-``ts_rank``; the expression is :data:`SEARCH_DOCUMENT`, the very one the GIN index
-``ix_forum_posts_search`` of migration 0005 is built on, so the planner can use the index. SQLite
+``ts_rank``; the document is :data:`SEARCH_DOCUMENT`, a stored column with a GIN index (migration 0016),
+so the planner can use the index and ranking reads stored documents. SQLite
 matches every word as a case-insensitive substring (``LIKE``) of title or content.
 """
 
@@ -41,11 +41,9 @@ from skillbridge.domain.pagination import Page, PageRequest
 # Core updates bypass the identity map, so reads always refresh the objects it holds.
 _FRESH: dict[str, Any] = {"populate_existing": True}
 
-#: The search document of a post: must stay identical to the expression of ``ix_forum_posts_search``.
-SEARCH_DOCUMENT = (
-    "setweight(to_tsvector('simple'::regconfig, coalesce(forum_posts.title, '')), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, forum_posts.content), 'B')"
-)
+#: The search document of a post: the stored generated column of migration 0016 (PostgreSQL only), with
+#: its GIN index ``ix_forum_posts_search_vector``; ranking reads it instead of rebuilding it from the text.
+SEARCH_DOCUMENT = "forum_posts.search_vector"
 _SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
 
 _AUTHOR_NAME = UserRow.profile["display_name"].as_string()
@@ -64,7 +62,7 @@ def threads_select(query: ThreadQuery, dialect: str) -> tuple[Select[Any], Selec
         filters.append(ForumPostRow.category == query.category)
     order: list[Any] = []
     if query.text is not None and dialect == "postgresql":
-        document: ColumnElement[Any] = literal_column(f"({SEARCH_DOCUMENT})")
+        document: ColumnElement[Any] = literal_column(SEARCH_DOCUMENT)
         tsquery = func.websearch_to_tsquery(_SIMPLE, query.text)
         filters.append(document.op("@@")(tsquery))
         order.append(func.ts_rank(document, tsquery).desc())
