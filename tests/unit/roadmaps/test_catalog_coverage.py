@@ -19,7 +19,7 @@ TARGETS = {"en": 1.0, "fr": 1.0, "pt": 1.0, "ar": 0.5}
 #: Swahili falls short of the issue's 50%: few free Swahili resources exist for these subjects, and only
 #: ones whose pages could be confirmed were added (docs/catalog-languages.md says which). This floor keeps
 #: what is there from being lost; raise it as resources are added.
-SWAHILI_FLOOR = 0.19
+SWAHILI_FLOOR = 0.2
 TABLE_START = "<!-- coverage:start -->"
 TABLE_END = "<!-- coverage:end -->"
 
