@@ -175,11 +175,12 @@ def _foreign_required(resources: tuple[Resource, ...], language: str) -> list[in
     return [n for n, resource in enumerate(resources) if resource.role.required and resource.language != language]
 
 
-def _check_languages(modules: tuple[Module, ...], raw_modules: list[Any], language: str, reasons: list[str]) -> None:
+def _check_languages(modules: tuple[Module, ...], language: str, reasons: list[str]) -> None:
     """A module whose required resources are in another language than the learner's must say so."""
-    for index, (module, raw) in enumerate(zip(modules, raw_modules, strict=True)):
+    for index, module in enumerate(modules):
         foreign = _foreign_required(module.resources, language)
-        if foreign and not (isinstance(raw, dict) and raw.get("language_fallback") is True):
+        # language_fallback is only ever set where foreign resources are required (see _module).
+        if foreign and not module.language_fallback:
             positions = ", ".join(str(n) for n in foreign)
             reasons.append(
                 f"modules[{index}]: required resources [{positions}] are not in {language!r}, the learner's "
@@ -214,7 +215,7 @@ def parse_answer(content: str | None, *, language: str = "en") -> tuple[Module, 
     modules = [_module(raw, index, language, reasons) for index, raw in enumerate(raw_modules)]
     kept = tuple(module for module in modules if module is not None)
     if not reasons:
-        _check_languages(kept, raw_modules, language, reasons)
+        _check_languages(kept, language, reasons)
     if not reasons:
         try:
             check_modules(kept)
