@@ -17,6 +17,7 @@ from skillbridge.adapters.ai.circuit_breaker import BreakerState, CircuitBreaker
 from skillbridge.adapters.ai.openai_generator import OpenAIOptions, OpenAIRoadmapGenerator
 from skillbridge.adapters.keyvalue.memory import MemoryKeyValueStore
 from skillbridge.adapters.keyvalue.redis import RedisKeyValueStore, create_redis_client
+from skillbridge.application.ports.roadmap_generator import RoadmapDraft
 from skillbridge.domain.errors import DependencyUnavailable
 from skillbridge.domain.roadmaps.request import RoadmapRequest
 from tests.support.databases import redis_url_or_skip
@@ -77,7 +78,7 @@ async def test_a_valid_answer_becomes_the_roadmap_with_model_prompt_and_tokens(s
     assert [m.title for m in draft.modules] == ["Step 1", "Step 2", "Step 3", "Step 4"]
     assert draft.modules[0].resources[0].url == "https://learn.example.org/1"
     generation = draft.generation
-    assert (generation.generator, generation.model, generation.prompt_version) == ("openai", "gpt-test", "v1")
+    assert (generation.generator, generation.model, generation.prompt_version) == ("openai", "gpt-test", "v2")
     assert generation.token_usage is not None
     assert (generation.token_usage.prompt_tokens, generation.token_usage.total_tokens) == (300, 1000)
     (sent,) = server.requests
@@ -111,7 +112,7 @@ async def test_malformed_json_is_retried_once_with_the_reasons(server: FakeOpenA
     [
         answer(scheme="http"),  # not https
         answer(2),  # too few modules
-        answer(modules=3).replace('"estimated_hours": 6', '"estimated_hours": 0'),  # hours not > 0
+        answer(modules=3).replace('"estimated_hours": 2', '"estimated_hours": 0'),  # hours not > 0
         answer().replace("learn.example.org/2", "learn.example.org/1"),  # duplicate resource
         json.dumps({"roadmap": []}),  # not the schema at all
         json.dumps({"modules": [{"title": 1}] * 3}),  # wrong types, missing fields
@@ -274,7 +275,7 @@ async def _cached_twice(server: FakeOpenAI, store: Any) -> None:
     assert second.generation.token_usage is not None
     assert second.generation.token_usage.cached
     assert second.generation.token_usage.total_tokens == 0
-    assert (second.generation.model, second.generation.prompt_version) == ("gpt-test", "v1")
+    assert (second.generation.model, second.generation.prompt_version) == ("gpt-test", "v2")
     assert third.generation.token_usage is not None
     assert not third.generation.token_usage.cached
 
@@ -305,3 +306,87 @@ async def test_a_fallback_is_not_cached(server: FakeOpenAI) -> None:
         await ai.aclose()
     assert len(server.requests) == 2
     assert len(store) == 0
+
+
+FRENCH = RoadmapRequest.create("data science", "beginner", 6, low_bandwidth=True, language="fr")
+
+
+async def generate_french(server: FakeOpenAI, content: str) -> RoadmapDraft:
+    """The draft the generator makes for :data:`FRENCH` when the server always answers ``content``."""
+    server.script(completion(content))
+    ai = generator(server)
+    try:
+        return await ai.generate(FRENCH)
+    finally:
+        await ai.aclose()
+
+
+def localized_answer(language: str, *, fallback: bool = False, english_extra: bool = False) -> str:
+    """Three modules whose two resources are a core and a choice in ``language`` (one of them declared
+    ``language_fallback``), optionally with an optional English extra."""
+    modules = []
+    for n in range(1, 4):
+        resources = [
+            {
+                "title": f"Ressource {n}{kind}",
+                "url": f"https://learn.example.org/{language}/{n}/{kind}",
+                "type": "docs",
+                "estimated_hours": hours,
+                "language": language,
+                "low_bandwidth": True,
+                "role": role,
+            }
+            for kind, hours, role in (("a", 3, "core"), ("b", 5, "choice"))
+        ]
+        if english_extra:
+            resources.append(
+                {**resources[0], "url": f"https://learn.example.org/en/{n}", "language": "en", "role": "optional"}
+            )
+        modules.append(
+            {
+                "title": f"Étape {n}",
+                "summary": "…",
+                "level": "beginner",
+                "language_fallback": fallback,
+                "resources": resources,
+            }
+        )
+    return json.dumps({"modules": modules})
+
+
+async def test_the_prompt_asks_for_the_learners_language_first_and_the_answer_keeps_roles(server: FakeOpenAI) -> None:
+    draft = await generate_french(server, localized_answer("fr", english_extra=True))
+    assert draft.generation.generator == "openai"
+    (sent,) = server.requests
+    system, user = sent.body["messages"][0]["content"], sent.body["messages"][1]["content"]
+    assert "The learner's language comes first" in system
+    assert user.splitlines()[1] == "- Learner's language (ISO 639), for resources first: fr"
+    schema = sent.body["response_format"]["json_schema"]["schema"]
+    module_schema = schema["properties"]["modules"]["items"]
+    assert "language_fallback" in module_schema["required"]
+    assert module_schema["properties"]["resources"]["items"]["properties"]["role"]["enum"] == [
+        "core",
+        "choice",
+        "optional",
+    ]
+    # 3 h core + 5 h choice; the optional English extra neither counts nor needs a fallback.
+    assert [module.estimated_hours for module in draft.modules] == [8.0, 8.0, 8.0]
+    assert [module.language_fallback for module in draft.modules] == [False, False, False]
+
+
+async def test_english_required_resources_for_a_french_learner_without_a_fallback_are_refused(
+    server: FakeOpenAI,
+) -> None:
+    draft = await generate_french(server, localized_answer("en"))
+    assert len(server.requests) == 2
+    correction = server.requests[1].body["messages"][-1]["content"]
+    assert "are not in 'fr', the learner's language" in correction
+    assert draft.generation.generator == "catalog-fallback"
+    assert {resource.language for module in draft.modules for resource in module.resources} == {"fr"}
+
+
+async def test_english_required_resources_that_say_they_fall_back_are_accepted(server: FakeOpenAI) -> None:
+    draft = await generate_french(server, localized_answer("en", fallback=True))
+    assert len(server.requests) == 1
+    assert draft.generation.generator == "openai"
+    assert [module.language_fallback for module in draft.modules] == [True, True, True]

@@ -63,6 +63,39 @@ async def test_an_advanced_learner_gets_only_advanced_modules_and_french_resourc
     assert beginner["modules"][0]["resources"][0]["language"] == "fr"
 
 
+async def test_the_francophone_request_of_issue_17_gets_french_resources_and_hours_that_add_up(api: Api) -> None:
+    headers = await api.token_for("francophone@example.org")
+    issue = {"domain": "data science", "skill_level": "beginner", "time_availability": 6, "low_bandwidth": True}
+    body = await _create(api, headers, **issue, language="fr")
+    assert body["domain"] == "data-analysis"
+    modules = body["modules"]
+    assert [m["language_fallback"] for m in modules] == [False] * 6
+    assert all(m["resources"] and {r["language"] for r in m["resources"]} == {"fr"} for m in modules)
+    # What each module asks in French (core hours plus the longest "pick one of"), from the catalog:
+    # statistics 20, Paris Cité's Python course 15, summarising data 6, study design 5,
+    # confidence intervals 8 + significance tests 8, displaying data 5.
+    assert [m["estimated_hours"] for m in modules] == [20, 15, 6, 5, 16, 5]
+    for module in modules:
+        core = sum(r["estimated_hours"] for r in module["resources"] if r["role"] == "core")
+        choices = [r["estimated_hours"] for r in module["resources"] if r["role"] == "choice"]
+        assert module["estimated_hours"] == core + max(choices, default=0)
+    assert body["total_hours"] == 67
+    assert body["estimated_weeks"] == 12  # 67 h at 6 h a week
+    stored = await api.client.get(f"/api/v1/roadmaps/{body['id']}", headers=headers)
+    assert stored.status_code == 200
+    assert stored.json()["modules"] == modules
+
+
+async def test_a_module_without_resources_in_the_learners_language_falls_back_to_english_and_says_so(
+    api: Api,
+) -> None:
+    headers = await api.token_for("swahili@example.org")
+    body = await _create(api, headers, domain="data-analysis", language="sw", low_bandwidth=False)
+    # Only the storytelling module (freeCodeCamp's Data Visualization in Swahili) has Swahili resources.
+    assert [m["language_fallback"] for m in body["modules"]] == [True, True, True, True, True, False]
+    assert [{r["language"] for r in m["resources"]} for m in body["modules"]] == [{"en"}] * 5 + [{"sw"}]
+
+
 async def test_an_unknown_domain_is_422_listing_the_known_ones(api: Api) -> None:
     headers = await api.token_for("astro@example.org")
     response = await api.client.post("/api/v1/roadmaps", json=CREATE | {"domain": "astrology"}, headers=headers)
@@ -218,6 +251,25 @@ async def test_patch_completes_reorders_edits_adds_and_keeps_every_version(api: 
             "modules[2].resources[0].url",
         ),
         ({"progress": 100}, "progress"),
+        (
+            {
+                "edit": [
+                    {
+                        "id": "m1",
+                        "resources": [
+                            {
+                                "title": "t",
+                                "url": "https://x.org",
+                                "type": "docs",
+                                "estimated_hours": 1,
+                                "role": "maybe",
+                            }
+                        ],
+                    }
+                ]
+            },
+            "edit[0].resources[0].role",
+        ),
     ],
 )
 async def test_invalid_patches_are_422(api: Api, body: dict[str, Any], field: str | None) -> None:
@@ -226,6 +278,30 @@ async def test_invalid_patches_are_422(api: Api, body: dict[str, Any], field: st
     response = await api.client.patch(f"/api/v1/roadmaps/{created['id']}", json=body, headers=headers)
     assert response.status_code == 422, response.text
     assert response.json().get("field") == field
+
+
+async def test_a_learner_sets_roles_on_their_resources_and_their_own_choice_is_no_fallback(api: Api) -> None:
+    headers = await api.token_for("roles@example.org")
+    created = await _create(api, headers, domain="data-analysis", language="sw")
+    assert created["modules"][0]["language_fallback"] is True
+    mine = [
+        {"title": "Kitabu", "url": "https://example.org/kitabu", "type": "article", "estimated_hours": 3},
+        {
+            "title": "Video",
+            "url": "https://example.org/video",
+            "type": "video",
+            "estimated_hours": 2,
+            "role": "optional",
+        },
+    ]
+    response = await api.client.patch(
+        f"/api/v1/roadmaps/{created['id']}", json={"edit": [{"id": "m1", "resources": mine}]}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    module = response.json()["modules"][0]
+    assert [r["role"] for r in module["resources"]] == ["core", "optional"]
+    assert module["language_fallback"] is False
+    assert response.json()["modules"][1]["language_fallback"] is True  # untouched modules keep theirs
 
 
 async def test_a_stale_if_match_or_version_is_409(api: Api) -> None:

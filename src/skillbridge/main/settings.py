@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     openai_model: str = "gpt-4o-mini"
     openai_timeout_seconds: float = Field(default=8.0, gt=0, le=60)
     openai_max_retries: int = Field(default=2, ge=0, le=5)
-    openai_prompt_version: str = "v1"
+    openai_prompt_version: str = "v2"
     openai_breaker_failures: int = Field(default=5, ge=1)
     openai_breaker_reset_seconds: float = Field(default=60.0, gt=0)
     roadmap_generation_budget_seconds: float = Field(default=20.0, gt=0, le=120)

@@ -23,9 +23,12 @@ from skillbridge.main.settings import Settings
 
 
 def test_prompt_versions_load_and_unknown_ones_are_refused() -> None:
-    prompt = load_prompt("v1")
-    assert prompt.version == "v1"
-    assert "$domain" in prompt.user.template
+    for version in ("v1", "v2"):
+        prompt = load_prompt(version)
+        assert prompt.version == version
+        assert "$domain" in prompt.user.template
+        assert "$language" in prompt.user.template
+    assert "language_fallback" in load_prompt("v2").system
     for bad in ("v999", "../etc", ""):
         with pytest.raises(PromptNotFound):
             load_prompt(bad)
@@ -172,3 +175,77 @@ async def test_a_zero_ttl_turns_the_cache_off() -> None:
     await cached.generate(request)
     assert inner.calls == 2
     assert len(store) == 0
+
+
+def _module(*resources: dict[str, object], fallback: object = False) -> dict[str, object]:
+    return {
+        "title": f"Module {resources[0]['url']}",  # titles are distinct in a roadmap
+        "summary": "s",
+        "level": "beginner",
+        "language_fallback": fallback,
+        "resources": list(resources),
+    }
+
+
+def _res(n: int, language: str = "fr", role: str | None = "core", hours: float = 2) -> dict[str, object]:
+    item: dict[str, object] = {
+        "title": "x",
+        "url": f"https://a.example.org/{language}/{n}",
+        "type": "docs",
+        "estimated_hours": hours,
+        "language": language,
+        "low_bandwidth": True,
+    }
+    return item if role is None else item | {"role": role}
+
+
+def _answer(*modules: dict[str, object]) -> str:
+    return json.dumps({"modules": list(modules)})
+
+
+def test_module_hours_come_from_what_the_resources_ask_not_from_the_answer() -> None:
+    modules = parse_answer(
+        _answer(
+            {
+                **_module(_res(1, hours=3), _res(2, role="choice", hours=4), _res(3, role="choice", hours=6)),
+                "estimated_hours": 99,
+            },
+            _module(_res(4, hours=1), _res(5, role="optional", hours=30)),
+            _module(_res(6, role=None, hours=5)),  # no role (a provider ignoring the schema): required
+        ),
+        language="fr",
+    )
+    assert [module.estimated_hours for module in modules] == [9.0, 1.0, 5.0]
+    assert [resource.role.value for resource in modules[2].resources] == ["core"]
+
+
+@pytest.mark.parametrize(
+    ("modules", "reason"),
+    [
+        ((_module(_res(1, role="maybe")),) * 3, "role must be one of core, choice, optional"),
+        ((_module(_res(1, role="optional")),) * 3, "asks nothing"),
+        ((_module(_res(1), fallback="yes"),) * 3, "language_fallback must be true or false"),
+        (
+            (_module(_res(1)), _module(_res(2)), _module(_res(3, language="en"))),
+            r"modules\[2\]: required resources \[0\]",
+        ),
+        ((_module(_res(1)), _module(_res(2)), _module(_res(3, language="en", role="choice"))), "are not in 'fr'"),
+    ],
+)
+def test_answers_that_break_the_language_and_role_rules_are_rejected(
+    modules: tuple[dict[str, object], ...], reason: str
+) -> None:
+    with pytest.raises(AnswerRejected, match=reason):
+        parse_answer(_answer(*modules), language="fr")
+
+
+def test_language_fallback_is_kept_only_where_a_required_resource_is_foreign() -> None:
+    modules = parse_answer(
+        _answer(
+            _module(_res(1, language="en"), fallback=True),  # says so: accepted, kept
+            _module(_res(2), _res(3, language="en", role="optional")),  # English extra only: no fallback needed
+            _module(_res(4), fallback=True),  # claims a fallback it does not need: not kept
+        ),
+        language="fr",
+    )
+    assert [module.language_fallback for module in modules] == [True, False, False]

@@ -11,11 +11,19 @@ import structlog
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.application.ports.roadmap_generator import RoadmapDraft, RoadmapGenerator
 from skillbridge.domain.errors import DependencyUnavailable
-from skillbridge.domain.roadmaps.model import Generation, Module, Resource, ResourceType, SkillLevel, TokenUsage
+from skillbridge.domain.roadmaps.model import (
+    Generation,
+    Module,
+    Resource,
+    ResourceRole,
+    ResourceType,
+    SkillLevel,
+    TokenUsage,
+)
 from skillbridge.domain.roadmaps.request import RoadmapRequest
 
 CACHE_PREFIX = "skillbridge:roadmap-draft:"
-_FORMAT = 1  # bump when the cached document changes shape: old entries are then simply missed
+_FORMAT = 2  # bump when the cached document changes shape: old entries are then simply missed
 
 logger = structlog.get_logger("skillbridge.ai")
 
@@ -27,8 +35,10 @@ def _encode(draft: RoadmapDraft) -> str:
             "summary": module.summary,
             "level": module.level.value,
             "hours": module.estimated_hours,
+            "fallback": module.language_fallback,
             "resources": [
-                [r.title, r.url, r.type.value, r.estimated_hours, r.language, r.low_bandwidth] for r in module.resources
+                [r.title, r.url, r.type.value, r.estimated_hours, r.language, r.low_bandwidth, r.role.value]
+                for r in module.resources
             ],
         }
         for module in draft.modules
@@ -58,9 +68,10 @@ def _decode(text: str, generator: str) -> RoadmapDraft | None:
             level=SkillLevel(item["level"]),
             estimated_hours=float(item["hours"]),
             resources=tuple(
-                Resource(title, url, ResourceType(kind), float(hours), language, bool(low))
-                for title, url, kind, hours, language, low in item["resources"]
+                Resource(title, url, ResourceType(kind), float(hours), language, bool(low), ResourceRole(role))
+                for title, url, kind, hours, language, low, role in item["resources"]
             ),
+            language_fallback=bool(item["fallback"]),
         )
         for index, item in enumerate(document["modules"], start=1)
     )

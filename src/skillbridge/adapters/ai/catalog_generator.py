@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from skillbridge.adapters.ai.catalog.loader import Catalog, CatalogDomain, CatalogModule, load_catalog
+from skillbridge.adapters.ai.catalog.loader import (
+    FALLBACK_LANGUAGE,
+    Catalog,
+    CatalogDomain,
+    CatalogModule,
+    load_catalog,
+)
 from skillbridge.application.ports.roadmap_generator import (
     DomainCatalog,
     DomainSummary,
@@ -12,44 +18,62 @@ from skillbridge.application.ports.roadmap_generator import (
     RoadmapGenerator,
 )
 from skillbridge.domain.errors import InvalidInput
-from skillbridge.domain.roadmaps.model import Generation, Module, Resource
+from skillbridge.domain.roadmaps.model import Generation, Module, Resource, ResourceRole
 from skillbridge.domain.roadmaps.request import RoadmapRequest
+from skillbridge.domain.roadmaps.rules import required_hours
 
-#: At most this many resources per module: enough choice, little to download.
-MAX_RESOURCES_PER_MODULE = 3
 CATALOG_GENERATOR = "catalog"
 #: The generator name recorded when the catalog stands in for a failing AI generator.
 FALLBACK_GENERATOR = "catalog-fallback"
+_ROLE_ORDER = {ResourceRole.CORE: 0, ResourceRole.CHOICE: 1, ResourceRole.OPTIONAL: 2}
 
 
-def _pick_resources(module: CatalogModule, request: RoadmapRequest) -> tuple[Resource, ...]:
-    """The module's resources for this learner.
-
-    Resources in the learner's language come first, English ones after (most free material is in English).
-    Other languages are left out. When the learner asks for low bandwidth, streaming resources are left out
-    too, unless nothing else covers the module (then they come last).
-    """
-    items = [item.resource for item in module.resources if item.resource.language in (request.language, "en")]
-    if not items:  # pragma: no cover - the catalog check keeps English in every module
-        items = [item.resource for item in module.resources]
-    if request.low_bandwidth and any(resource.low_bandwidth for resource in items):
-        items = [resource for resource in items if resource.low_bandwidth]
-    ranked = sorted(
-        items,
-        key=lambda resource: (
-            resource.language != request.language,
-            request.low_bandwidth and not resource.low_bandwidth,
-        ),
+def _for_bandwidth(resources: tuple[Resource, ...], low_bandwidth: bool) -> tuple[Resource, ...]:
+    """What a learner on a slow connection keeps: optional streaming resources go, and a "pick one of"
+    group keeps only its low-bandwidth alternatives when it has any. Core resources stay: the module needs
+    them, and their ``low_bandwidth`` mark tells the learner what to expect."""
+    if not low_bandwidth:
+        return resources
+    light_choice = any(r.low_bandwidth for r in resources if r.role is ResourceRole.CHOICE)
+    return tuple(
+        resource
+        for resource in resources
+        if resource.low_bandwidth
+        or resource.role is ResourceRole.CORE
+        or (resource.role is ResourceRole.CHOICE and not light_choice)
     )
-    return tuple(ranked[:MAX_RESOURCES_PER_MODULE])
+
+
+def plan_module(module: CatalogModule, request: RoadmapRequest) -> Module:
+    """The module as this learner gets it.
+
+    Its resources are those in the learner's language; when the module has none in that language, the
+    English ones, and the module says so (``language_fallback``). Low bandwidth filters them
+    (:func:`_for_bandwidth`). Required resources come first. The module's hours are what its resources ask
+    (:func:`~skillbridge.domain.roadmaps.rules.required_hours`), so the roadmap's total and weeks follow.
+    """
+    resources = module.in_language(request.language)
+    fallback = not resources
+    if fallback:
+        resources = module.in_language(FALLBACK_LANGUAGE)
+    kept = sorted(_for_bandwidth(resources, request.low_bandwidth), key=lambda resource: _ROLE_ORDER[resource.role])
+    return Module(
+        id=module.key,
+        title=module.title,
+        summary=module.summary,
+        level=module.level,
+        estimated_hours=required_hours(kept),
+        resources=tuple(kept),
+        language_fallback=fallback and request.language != FALLBACK_LANGUAGE,
+    )
 
 
 class CatalogRoadmapGenerator(RoadmapGenerator, DomainCatalog):
     """Plans roadmaps from the curated catalog, with no network at all.
 
     The plan: every module of the domain from the learner's level up to advanced, in the catalog's order
-    (beginner to advanced); each with up to three resources chosen by :func:`_pick_resources`. Weeks are laid
-    out from the hours available when the roadmap is built. Deterministic: the same request gives the same plan.
+    (beginner to advanced); each as :func:`plan_module` gives it to the learner. Weeks are laid out from the
+    hours available when the roadmap is built. Deterministic: the same request gives the same plan.
     """
 
     def __init__(self, catalog: Catalog | None = None) -> None:
@@ -102,16 +126,7 @@ class CatalogRoadmapGenerator(RoadmapGenerator, DomainCatalog):
                 allowed=known,
             )
         modules = tuple(
-            Module(
-                id=module.key,
-                title=module.title,
-                summary=module.summary,
-                level=module.level,
-                estimated_hours=module.hours,
-                resources=_pick_resources(module, request),
-            )
-            for module in domain.modules
-            if module.level.rank >= request.skill_level.rank
+            plan_module(module, request) for module in domain.modules if module.level.rank >= request.skill_level.rank
         )
         return RoadmapDraft(
             domain=domain.slug,
@@ -120,4 +135,4 @@ class CatalogRoadmapGenerator(RoadmapGenerator, DomainCatalog):
         )
 
 
-__all__ = ["CATALOG_GENERATOR", "FALLBACK_GENERATOR", "CatalogRoadmapGenerator"]
+__all__ = ["CATALOG_GENERATOR", "FALLBACK_GENERATOR", "CatalogRoadmapGenerator", "plan_module"]

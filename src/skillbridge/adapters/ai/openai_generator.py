@@ -53,7 +53,7 @@ class OpenAIOptions:
     """
 
     model: str = "gpt-4o-mini"
-    prompt_version: str = "v1"
+    prompt_version: str = "v2"
     timeout_seconds: float = 8.0
     max_retries: int = 2
     budget_seconds: float = 20.0

@@ -86,6 +86,8 @@ def _edited(modules: list[Module], edits: Sequence[ModuleEdit], errors: ErrorCol
             level=edit.level or module.level,
             estimated_hours=module.estimated_hours if edit.estimated_hours is None else edit.estimated_hours,
             resources=module.resources if edit.resources is None else edit.resources,
+            # Resources the learner picked are their own choice, not a fallback of the generator.
+            language_fallback=module.language_fallback and edit.resources is None,
         )
     return modules
 

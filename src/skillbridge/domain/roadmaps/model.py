@@ -34,12 +34,29 @@ class ResourceType(StrEnum):
     INTERACTIVE = "interactive"
 
 
+class ResourceRole(StrEnum):
+    """What a module asks of the learner about one of its resources.
+
+    ``core`` resources are required; ``choice`` resources are alternatives of which the learner works through
+    one ("pick one of"); ``optional`` ones are extra reading that the module's hours do not count.
+    """
+
+    CORE = "core"
+    CHOICE = "choice"
+    OPTIONAL = "optional"
+
+    @property
+    def required(self) -> bool:
+        """Whether the module asks the learner to do this (core, or one of the choices)."""
+        return self is not ResourceRole.OPTIONAL
+
+
 @dataclass(frozen=True, slots=True)
 class Resource:
     """One free learning resource.
 
     ``low_bandwidth`` means text or downloadable material rather than streaming video: cheap to open on a
-    metered connection.
+    metered connection. ``role`` says whether the module requires it (see :class:`ResourceRole`).
     """
 
     title: str
@@ -48,6 +65,7 @@ class Resource:
     estimated_hours: float
     language: str = "en"
     low_bandwidth: bool = True
+    role: ResourceRole = ResourceRole.CORE
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +74,8 @@ class Module:
 
     ``id`` is stable for the life of the roadmap (reordering keeps it), so clients address modules by it.
     ``start_week``/``end_week`` place it in the learner's schedule; they are recomputed on every change.
+    ``language_fallback`` is set when the learner's language had no resource for the module, so its required
+    resources are in English.
     """
 
     id: str
@@ -68,6 +88,7 @@ class Module:
     completed_at: datetime | None = None
     start_week: int = 1
     end_week: int = 1
+    language_fallback: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from skillbridge.domain.errors import ErrorCollector
-from skillbridge.domain.roadmaps.model import Module, Resource
+from skillbridge.domain.roadmaps.model import Module, Resource, ResourceRole
 
 MIN_HOURS_PER_WEEK = 1
 MAX_HOURS_PER_WEEK = 168
@@ -38,6 +38,16 @@ def progress_percent(modules: Iterable[Module]) -> float:
         return 0.0
     done = math.fsum(module.estimated_hours for module in items if module.completed)
     return min(100.0, max(0.0, round(100.0 * done / total, 2)))
+
+
+def required_hours(resources: Iterable[Resource]) -> float:
+    """The hours a module asks of the learner: every core resource, plus the longest of its "pick one of"
+    alternatives (the schedule then never runs short, whichever one the learner picks); optional resources
+    do not count."""
+    items = list(resources)
+    core = math.fsum(item.estimated_hours for item in items if item.role is ResourceRole.CORE)
+    choices = [item.estimated_hours for item in items if item.role is ResourceRole.CHOICE]
+    return core + max(choices, default=0.0)
 
 
 def schedule(modules: Sequence[Module], hours_per_week: int) -> tuple[Module, ...]:

@@ -18,6 +18,7 @@ from skillbridge.domain.roadmaps.changes import ModuleEdit, NewModule, RoadmapCh
 from skillbridge.domain.roadmaps.model import (
     Module,
     Resource,
+    ResourceRole,
     ResourceType,
     Roadmap,
     RoadmapVersion,
@@ -36,6 +37,7 @@ from skillbridge.domain.roadmaps.rules import (
 
 Level = Literal["beginner", "intermediate", "advanced"]
 Kind = Literal["docs", "article", "video", "course", "interactive"]
+Role = Literal["core", "choice", "optional"]
 Title = Annotated[str, Meta(min_length=1, max_length=MAX_TITLE_LENGTH)]
 Summary = Annotated[str, Meta(max_length=MAX_SUMMARY_LENGTH)]
 Url = Annotated[str, Meta(min_length=1, max_length=MAX_URL_LENGTH, examples=["https://docs.python.org/3/tutorial/"])]
@@ -65,6 +67,7 @@ class ResourceIn(_Body):
     estimated_hours: ResourceHours
     language: LanguageCode = "en"
     low_bandwidth: bool = True
+    role: Annotated[Role, Meta(description="core (required), choice (pick one of) or optional")] = "core"
 
     def to_resource(self) -> Resource:
         return Resource(
@@ -74,6 +77,7 @@ class ResourceIn(_Body):
             estimated_hours=self.estimated_hours,
             language=self.language.strip().lower(),
             low_bandwidth=self.low_bandwidth,
+            role=ResourceRole(self.role),
         )
 
 
@@ -151,6 +155,7 @@ class ResourceOut(Struct, kw_only=True):
     estimated_hours: float
     language: str
     low_bandwidth: bool
+    role: str
 
     @classmethod
     def of(cls, resource: Resource) -> ResourceOut:
@@ -161,6 +166,7 @@ class ResourceOut(Struct, kw_only=True):
             estimated_hours=resource.estimated_hours,
             language=resource.language,
             low_bandwidth=resource.low_bandwidth,
+            role=resource.role.value,
         )
 
 
@@ -174,6 +180,7 @@ class ModuleOut(Struct, kw_only=True):
     completed_at: datetime | None
     start_week: int
     end_week: int
+    language_fallback: bool
     resources: list[ResourceOut]
 
     @classmethod
@@ -188,6 +195,7 @@ class ModuleOut(Struct, kw_only=True):
             completed_at=module.completed_at,
             start_week=module.start_week,
             end_week=module.end_week,
+            language_fallback=module.language_fallback,
             resources=[ResourceOut.of(resource) for resource in module.resources],
         )
 

@@ -44,6 +44,7 @@ from skillbridge.domain.roadmaps.model import (
     Generation,
     Module,
     Resource,
+    ResourceRole,
     ResourceType,
     Roadmap,
     RoadmapVersion,
@@ -324,6 +325,7 @@ def _resource_to_document(resource: Resource) -> dict[str, Any]:
         "estimated_hours": resource.estimated_hours,
         "language": resource.language,
         "low_bandwidth": resource.low_bandwidth,
+        "role": resource.role.value,
     }
 
 
@@ -335,6 +337,8 @@ def _resource_from_document(document: Mapping[str, Any]) -> Resource:
         estimated_hours=float(document["estimated_hours"]),
         language=document.get("language", "en"),
         low_bandwidth=bool(document.get("low_bandwidth", True)),
+        # Roadmaps stored before roles existed asked for every resource.
+        role=ResourceRole(document.get("role", ResourceRole.CORE.value)),
     )
 
 
@@ -351,6 +355,7 @@ def modules_to_document(modules: tuple[Module, ...]) -> list[dict[str, Any]]:
             "completed_at": utc(module.completed_at).isoformat() if module.completed_at else None,
             "start_week": module.start_week,
             "end_week": module.end_week,
+            "language_fallback": module.language_fallback,
             "resources": [_resource_to_document(resource) for resource in module.resources],
         }
         for module in modules
@@ -371,6 +376,7 @@ def modules_from_document(document: list[dict[str, Any]]) -> tuple[Module, ...]:
             completed_at=utc(datetime.fromisoformat(item["completed_at"])) if item.get("completed_at") else None,
             start_week=int(item.get("start_week", 1)),
             end_week=int(item.get("end_week", 1)),
+            language_fallback=bool(item.get("language_fallback", False)),
         )
         for item in document
     )
