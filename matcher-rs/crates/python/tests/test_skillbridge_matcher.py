@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import skillbridge_matcher as sm
+
+from tests.support.gil import no_forced_gil_switches
 
 KNOWN = Path(__file__).resolve().parents[3] / "testdata" / "known_answers.json"
 NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
@@ -130,22 +130,9 @@ def test_top_k_index_agrees_with_top_k() -> None:
     assert [r["score"] for r in recs] == sorted((r["score"] for r in recs), reverse=True)
 
 
-@contextmanager
-def _no_forced_gil_switches() -> Iterator[None]:
-    """With a switch interval far longer than the test, the interpreter never takes the GIL away from a thread:
-    another thread runs only while the holder gives it up itself (a blocking call, or native code that
-    detaches from the interpreter)."""
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(300.0)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(previous)
-
-
 def _steps_of_another_thread_during(call: Callable[[], object]) -> int:
     """How many loop steps this thread made while ``call`` ran in a worker thread (call it under
-    :func:`_no_forced_gil_switches`, so that a step happens only while the worker has released the GIL)."""
+    :func:`no_forced_gil_switches`, so that a step happens only while the worker has released the GIL)."""
     steps = 0
     seen: list[int] = []
     finished = threading.Event()
@@ -169,7 +156,7 @@ def _progress_in_any_of(call: Callable[[], object], attempts: int = 100) -> list
     """The steps seen during each call, stopping at the first that saw any (one is proof enough; a call that
     holds the GIL never lets one through, however often it is tried)."""
     counts: list[int] = []
-    with _no_forced_gil_switches():
+    with no_forced_gil_switches():
         for _ in range(attempts):
             counts.append(_steps_of_another_thread_during(call))
             if counts[-1] > 0:
