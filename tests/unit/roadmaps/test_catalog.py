@@ -72,6 +72,10 @@ def test_every_resource_has_type_level_hours_language_and_bandwidth() -> None:
         (lambda doc: doc["domains"][0]["modules"].reverse(), "beginner to advanced"),
         (lambda doc: doc["domains"][1].update(slug="python"), "unique slug"),
         (lambda doc: doc["domains"][0]["modules"][0].update(hours=0), "no hours"),
+        (
+            lambda doc: [item.update(language="fr") for item in doc["domains"][2]["modules"][1]["resources"]],
+            "no resource in English",
+        ),
         (lambda doc: doc["domains"][0].pop("modules"), "malformed"),
         (lambda doc: doc["domains"][0]["modules"][0].update(level="expert"), "malformed"),
     ],

@@ -29,9 +29,8 @@ def _pick_resources(module: CatalogModule, request: RoadmapRequest) -> tuple[Res
     Other languages are left out. When the learner asks for low bandwidth, streaming resources are left out
     too, unless nothing else covers the module (then they come last).
     """
+    # Never empty: the catalog check (catalog/loader.py) keeps a resource in English in every module.
     items = [item.resource for item in module.resources if item.resource.language in (request.language, "en")]
-    if not items:  # pragma: no cover - the catalog check keeps English in every module
-        items = [item.resource for item in module.resources]
     if request.low_bandwidth and any(resource.low_bandwidth for resource in items):
         items = [resource for resource in items if resource.low_bandwidth]
     ranked = sorted(

@@ -77,8 +77,9 @@ def _module(raw: dict[str, Any]) -> CatalogModule:
 
 
 def _check(catalog: Catalog) -> None:
-    """Every URL https and unique, every module with hours and resources, every domain from beginner to
-    advanced in level order, slugs and aliases unambiguous."""
+    """Every URL https and unique, every module with hours and resources (one at least in English, which
+    every learner is offered besides their own language), every domain from beginner to advanced in level
+    order, slugs and aliases unambiguous."""
     names: set[str] = set()
     urls: set[str] = set()
     keys: set[str] = set()
@@ -93,6 +94,8 @@ def _check(catalog: Catalog) -> None:
         for module in domain.modules:
             if module.key in keys or module.hours <= 0 or not module.resources:
                 raise CatalogError(f"{domain.slug}/{module.key}: duplicate key, no hours or no resources")
+            if all(item.resource.language != "en" for item in module.resources):
+                raise CatalogError(f"{domain.slug}/{module.key}: no resource in English")
             keys.add(module.key)
             for item in module.resources:
                 url = item.resource.url
