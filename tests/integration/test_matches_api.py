@@ -61,6 +61,19 @@ async def test_recommendations_rank_mentors_with_their_score_components(api: Api
     assert first["components"]["distance_band"] == band[first["components"]["distance_km"]]
 
 
+async def test_refused_recommendation_needs_name_the_query_parameter(api: Api) -> None:
+    await api.token_for("m@example.org", role="mentor")
+    learner = await api.token_for("ada@example.org")
+    cases = [({"domain": "cobol"}, "domain"), ({"domain": ""}, "domain"), ({"hours_per_week": "0"}, "hours_per_week")]
+    for params, field in cases:
+        response = await api.client.get(f"{MATCHES}/recommendations", params=params, headers=learner)
+        assert (response.status_code, response.json()["field"]) == (422, field), params
+    unknown = await api.client.get(f"{MATCHES}/recommendations", params={"domain": "cobol"}, headers=learner)
+    assert "python" in unknown.json()["allowed"]  # the catalog's domains, as for a request
+    known = await api.client.get(f"{MATCHES}/recommendations", params={"domain": "py"}, headers=learner)
+    assert (known.status_code, known.json()["total"]) == (200, 1)
+
+
 async def test_recommendations_are_for_learners_only(api: Api) -> None:
     mentor = await api.token_for("m@example.org", role="mentor")
     assert (await api.client.get(f"{MATCHES}/recommendations", headers=mentor)).status_code == 403
