@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 CARGO_JOBS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test lint typecheck rust-check docker-lint py-test bench bench-http bench-users clean
+.PHONY: help setup run test lint typecheck rust-check matcher-service docker-lint py-test bench bench-http bench-users clean
 
 help:
 	@echo "make run   - set up and serve the API on the embedded default (SQLite, in-memory cache)"
@@ -41,7 +41,12 @@ rust-check:
 	cd matcher-rs && { if command -v cargo-nextest >/dev/null; then cargo nextest run --workspace -j $(CARGO_JOBS); \
 		else cargo test --workspace -j $(CARGO_JOBS); fi; }
 
-py-test: setup
+# The release binary of the matcher-rs HTTP service, which the remote-engine tests start. Built here, before
+# pytest, so that no test worker compiles Rust while the other one runs tests (cargo skips it when fresh).
+matcher-service:
+	cd matcher-rs && cargo build --release -p matcher-service -j $(CARGO_JOBS)
+
+py-test: setup matcher-service
 	$(BIN)/pytest -n 2 --cov --cov-report=term --cov-report=xml $(PYTEST_ARGS)
 
 docker-lint: setup

@@ -13,6 +13,8 @@ operation say who calls it and which check does not apply to it.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import re
 import unicodedata
 import zoneinfo
 from collections.abc import Callable, Iterator
@@ -34,6 +36,7 @@ from skillbridge.application.accounts.administration import CreateAdmin
 from skillbridge.application.ports.vcs_gateway import VcsGateway
 from skillbridge.domain.accounts.passwords import MIN_PASSWORD_LENGTH, common_passwords
 from skillbridge.domain.accounts.profile import MAX_SKILL_LENGTH, MAX_SKILLS, skill_slug
+from skillbridge.domain.chat.message import MAX_MESSAGE_LENGTH
 from skillbridge.domain.forum.rules import MAX_CATEGORY_LENGTH, MAX_CONTENT_LENGTH
 from skillbridge.main import Settings, build_container, create_app
 
@@ -41,12 +44,16 @@ PASSWORD = "kilimanjaro-sunrise-42"
 LEARNER_EMAIL = "learner@example.org"
 SUBJECT_EMAIL = "subject@example.org"
 ADMIN_EMAIL = "root@example.org"
+MENTOR_EMAILS = ("mentor-one@example.org", "mentor-two@example.org")
 EXAMPLES_PER_MODE = 25
 SEED = 20_240_611
 
 _TIMEZONES = frozenset(zoneinfo.available_timezones())
 
-Caller = Literal["anonymous", "learner", "admin", "fresh-learner"]
+Caller = Literal["anonymous", "learner", "admin", "fresh-learner", "new-learner"]
+#: Which of the fuzzing learner's real matches a case is aimed at: one kept active (read and chatted in), or one
+#: left to the PATCH cases (which may end it).
+MatchUse = Literal["kept", "changed"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,11 @@ class Fuzzed:
     real_roadmap: bool = False
     #: Aim valid cases at the learner's own forum thread.
     real_post: bool = False
+    #: Aim valid cases at one of the learner's real matches (made in the fixture from POST /matches answers).
+    real_match: MatchUse | None = None
+    #: Valid cases must succeed at least once (a 2xx): the check itself also lets 404 and 409 pass, which is
+    #: all a drawn id or a learner without a location would ever get.
+    must_succeed: bool = False
 
     @property
     def label(self) -> str:
@@ -119,56 +131,24 @@ OPERATIONS: tuple[Fuzzed, ...] = (
     ),
     Fuzzed("GET", "/api/v1/roadmaps/{roadmap_id}/versions", "learner", real_roadmap=True),
     Fuzzed("GET", "/api/v1/domains", "anonymous"),
-    Fuzzed(
-        "GET",
-        "/api/v1/matches/recommendations",
-        "learner",
-        excluded=("positive_data_acceptance",),
-        why="the fuzzing learner has no location in their profile, so matching refuses (422 profile.location)",
-    ),
-    Fuzzed(
-        "POST",
-        "/api/v1/matches",
-        "learner",
-        excluded=("positive_data_acceptance",),
-        why="the fuzzing learner has no location in their profile, so matching refuses (422 profile.location)",
-    ),
+    # A learner of its own per case: the PATCH /users/me cases may leave the shared one without hours or a place.
+    Fuzzed("GET", "/api/v1/matches/recommendations", "new-learner", must_succeed=True),
+    # One open request per learner and domain: each case asks as a learner of its own, who has none yet.
+    Fuzzed("POST", "/api/v1/matches", "new-learner", must_succeed=True),
     Fuzzed("GET", "/api/v1/matches/my", "learner"),
-    Fuzzed(
-        "GET",
-        "/api/v1/matches/{match_id}",
-        "learner",
-        excluded=("positive_data_acceptance",),
-        why="a drawn id names no match of the caller's (404); tests/integration reads real ones",
-    ),
+    Fuzzed("GET", "/api/v1/matches/{match_id}", "learner", real_match="kept", must_succeed=True),
     Fuzzed(
         "PATCH",
         "/api/v1/matches/{match_id}",
         "learner",
+        real_match="changed",
         excluded=("positive_data_acceptance",),
-        why="a drawn id names no match of the caller's (404); tests/integration changes real ones",
+        why="a valid change must be legal from the match's current status and name its stored version (state, "
+        "not schema): after the first case ends the match, the others are refused (409), rightly",
     ),
-    Fuzzed(
-        "GET",
-        "/api/v1/matches/{match_id}/schedule.ics",
-        "learner",
-        excluded=("positive_data_acceptance",),
-        why="a drawn id names no match of the caller's (404); tests/integration exports real ones",
-    ),
-    Fuzzed(
-        "POST",
-        "/api/v1/matches/{match_id}/chat",
-        "learner",
-        excluded=("positive_data_acceptance",),
-        why="a drawn id names no match of the caller's (404); tests/integration chats in real ones",
-    ),
-    Fuzzed(
-        "GET",
-        "/api/v1/matches/{match_id}/chat",
-        "learner",
-        excluded=("positive_data_acceptance",),
-        why="a drawn id names no match of the caller's (404), and a drawn cursor none of ours (422)",
-    ),
+    Fuzzed("GET", "/api/v1/matches/{match_id}/schedule.ics", "learner", real_match="kept", must_succeed=True),
+    Fuzzed("POST", "/api/v1/matches/{match_id}/chat", "learner", real_match="kept", must_succeed=True),
+    Fuzzed("GET", "/api/v1/matches/{match_id}/chat", "learner", real_match="kept", must_succeed=True),
     Fuzzed("POST", "/api/v1/matches/rounds", "admin"),
     refused_to_learners("POST", "/api/v1/matches/rounds"),
     # Blocks are for mentors: a learner is refused (403) by design.
@@ -260,7 +240,9 @@ class Target:
     subject_id: str = ""
     roadmap_id: str = ""
     post_id: str = ""
+    match_ids: dict[MatchUse, str] = field(default_factory=dict)
     fresh_session: Callable[[], dict[str, str]] = dict
+    new_learner: Callable[[], dict[str, str]] = dict
 
 
 async def _prepare(settings: Settings) -> None:
@@ -271,6 +253,40 @@ async def _prepare(settings: Settings) -> None:
             await (await request.get(CreateAdmin))(ADMIN_EMAIL, PASSWORD, "Root")
     finally:
         await container.close()
+
+
+#: A profile matching can work with: a place, skills, free hours and a language (a mentor adds a capacity).
+def _profile(**extra: Any) -> dict[str, Any]:
+    return {
+        "display_name": "Fuzz",
+        "skills": ["python", "sql"],
+        "location": {"lat": 6.5244, "lon": 3.3792, "city": "Lagos", "country": "NG"},
+        "timezone": "Africa/Lagos",
+        "hours_per_week": 6,
+        "weekly_slots": [18, 19, 20],
+        "languages": ["en"],
+        **extra,
+    }
+
+
+def _register(schema: Any, email: str, role: str = "learner", **profile: Any) -> None:
+    body = {"email": email, "password": PASSWORD, "role": role, "profile": _profile(**profile)}
+    response = schema["/api/v1/auth/register"]["POST"].Case(body=body).call()
+    assert response.status_code == 201, response.text
+
+
+def _ask_for_a_mentor(schema: Any, headers: dict[str, str], mentor_id: str, domain: str) -> str:
+    """A real match with ``mentor_id``, pending; its id read from the Location the answer links to."""
+    needs = {"skills": ["python", "sql"], "hours_per_week": 3, "domain": domain}
+    response = (
+        schema["/api/v1/matches"]["POST"]
+        .Case(body={"learner_needs": needs, "mentor_id": mentor_id})
+        .call(headers=headers)
+    )
+    assert response.status_code == 201, response.text
+    (location,) = response.headers["location"]  # schemathesis gives each header as a list of its values
+    assert location.startswith("/api/v1/matches/"), location
+    return location.removeprefix("/api/v1/matches/")
 
 
 def _sign_in(schema: Any, email: str) -> tuple[dict[str, str], str]:
@@ -310,10 +326,10 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     config = schemathesis.Config.from_dict({"seed": SEED, "generation": generation})
     schema = schemathesis.openapi.from_asgi("/schema/openapi.json", app, config=config)
     try:
-        register = schema["/api/v1/auth/register"]["POST"]
         for email in (LEARNER_EMAIL, SUBJECT_EMAIL):
-            response = register.Case(body={"email": email, "password": PASSWORD, "role": "learner"}).call()
-            assert response.status_code == 201, response.text
+            _register(schema, email)
+        for email in MENTOR_EMAILS:
+            _register(schema, email, role="mentor", mentor_capacity=20)
         learner, _ = _sign_in(schema, LEARNER_EMAIL)
         _, subject_id = _sign_in(schema, SUBJECT_EMAIL)
         admin, _ = _sign_in(schema, ADMIN_EMAIL)
@@ -321,10 +337,28 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         response = schema["/api/v1/roadmaps"]["POST"].Case(body=roadmap).call(headers=learner)
         assert response.status_code == 201, response.text
         roadmap_id = str(response.json()["id"])
+        # Two real matches of the learner's, one per mentor and domain: the first accepted, so chat works in it.
+        (kept_mentor, kept_mentor_id), (_, changed_mentor_id) = (_sign_in(schema, email) for email in MENTOR_EMAILS)
+        kept = _ask_for_a_mentor(schema, learner, kept_mentor_id, "python")
+        changed = _ask_for_a_mentor(schema, learner, changed_mentor_id, "sql")
+        accept = schema["/api/v1/matches/{match_id}"]["PATCH"].Case(
+            path_parameters={"match_id": kept}, body={"status": "active"}
+        )
+        response = accept.call(headers=kept_mentor)
+        assert response.status_code == 200, response.text
+        new_learners = itertools.count()
+
+        def new_learner() -> dict[str, str]:
+            email = f"new-{next(new_learners)}@example.org"
+            _register(schema, email)
+            return _sign_in(schema, email)[0]
+
         thread = {"category": "python", "title": "Reading CSV", "content": "<p>How?</p>"}
         response = schema["/api/v1/forum/posts"]["POST"].Case(body=thread).call(headers=learner)
         assert response.status_code == 201, response.text
         yield Target(
+            match_ids={"kept": kept, "changed": changed},
+            new_learner=new_learner,
             roadmap_id=roadmap_id,
             post_id=str(response.json()["id"]),
             schema=schema,
@@ -345,6 +379,24 @@ def test_every_operation_is_fuzzed(target: Target) -> None:
     }
     listed = {(op.method, op.path) for op in OPERATIONS}
     assert documented == listed, "add an entry to OPERATIONS for each new route (and drop removed ones)"
+
+
+_PROBE_ID = "00000000-0000-4000-8000-000000000000"
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "learner"])
+def test_options_lists_every_method_of_each_path(target: Target, caller: Caller) -> None:
+    # OPTIONS says which methods a path serves: all the document lists, for anyone (no token needed).
+    for path, item in target.schema.raw_schema["paths"].items():
+        documented = {method.upper() for method in item if method in {"get", "post", "put", "patch", "delete"}}
+        operation = target.schema[path][sorted(documented)[0]]
+        names = re.findall(r"\{(\w+)\}", path)
+        case = operation.Case(path_parameters=dict.fromkeys(names, _PROBE_ID))
+        case.method = "OPTIONS"
+        response = case.call(headers=target.headers[caller])
+        assert response.status_code == 204, (path, response.status_code, response.text)
+        (allow,) = response.headers["allow"]
+        assert set(allow.split(", ")) == documented | {"OPTIONS"}, path
 
 
 _FIELDS_OF = {
@@ -375,7 +427,9 @@ def _within_unstated_rules(case: schemathesis.Case) -> schemathesis.Case:
     NFKC normalisation; a mentor search gives lat and lon together, and within_km only with them (rules across
     parameters), and its skills, comma-separated, are each blank or a name whose slug has 1 to 50 characters;
     ``?fields=`` names fields of the item (a comma-separated list of names); a roadmap is generated for a
-    domain the offline catalog covers (the set depends on the generator in use).
+    domain the offline catalog covers (the set depends on the generator in use); a mentor is asked for (or
+    recommended) in a domain the catalog has, for skills whose names keep a slug; a chat cursor is one the server
+    gave; a chat message keeps some text once cleaned.
     Everything else a generated value may be, it still is.
     """
     if isinstance(case.query, dict):
@@ -394,6 +448,15 @@ def _query_within_rules(path: str, query: dict[str, Any]) -> None:
     category = query.get("category")
     if path == "/api/v1/forum/posts" and isinstance(category, str):
         query["category"] = category if 1 <= len(skill_slug(category)) <= MAX_CATEGORY_LENGTH else "python"
+    if path.endswith("/recommendations"):
+        if "domain" in query:
+            query["domain"] = "python"  # a domain is the catalog's or a skill some mentor offers
+        if isinstance(query.get("skills"), str) and not (
+            _usable_skills(query["skills"]) and skill_slug(query["skills"].replace(",", " "))
+        ):
+            query["skills"] = "python"
+    if path.endswith("/chat"):
+        query.pop("before", None)  # a cursor is one the server gave (next_cursor), not any string
     if path.endswith("/mentors"):
         if isinstance(query.get("skills"), list):
             query["skills"] = [names for names in query["skills"] if _usable_skills(str(names))]
@@ -402,6 +465,17 @@ def _query_within_rules(path: str, query: dict[str, Any]) -> None:
             query.pop("lon", None)
         if "lat" not in query:
             query.pop("within_km", None)
+
+
+def _needs_within_rules(body: dict[str, Any]) -> None:
+    """A request for a mentor in a domain the catalog has, with skills whose names keep a slug, and no chosen
+    mentor (a drawn id is nobody: 422 on ``mentor_id``)."""
+    body.pop("mentor_id", None)
+    needs = body.get("learner_needs")
+    if isinstance(needs, dict):
+        needs["domain"] = "python"
+        skills = [name for name in needs.get("skills", []) if _usable_skills(str(name)) and skill_slug(str(name))]
+        needs["skills"] = skills or ["python"]
 
 
 def _body_within_rules(path: str, body: dict[str, Any]) -> None:
@@ -414,6 +488,10 @@ def _body_within_rules(path: str, body: dict[str, Any]) -> None:
         body["content"] = "x" + str(body.get("content", ""))[: MAX_CONTENT_LENGTH // 2]
     if path == "/api/v1/roadmaps" and "domain" in body:
         body["domain"] = "python"
+    if path == "/api/v1/matches":
+        _needs_within_rules(body)
+    if path.endswith("/chat"):
+        body["content"] = "x" + str(body.get("content", ""))[: MAX_MESSAGE_LENGTH // 2]
     profile = body.get("profile") if path.endswith("/register") else body
     if path.endswith(("/register", "/users/me")) and isinstance(profile, dict):
         if isinstance(profile.get("timezone"), str) and profile["timezone"].strip() not in _TIMEZONES:
@@ -446,6 +524,8 @@ def test_operation_conforms_to_the_document(target: Target, operation: Fuzzed, m
     else:
         strategy = strategy.filter(_not_a_string_on_the_wire_only)
 
+    statuses: list[int] = []
+
     @settings(
         max_examples=EXAMPLES_PER_MODE,
         derandomize=True,
@@ -461,7 +541,16 @@ def test_operation_conforms_to_the_document(target: Target, operation: Fuzzed, m
             case.path_parameters = {**(case.path_parameters or {}), "roadmap_id": target.roadmap_id}
         if operation.real_post and mode.is_positive:
             case.path_parameters = {**(case.path_parameters or {}), "post_id": target.post_id}
-        headers = target.fresh_session() if operation.caller == "fresh-learner" else target.headers[operation.caller]
-        case.call_and_validate(headers=headers, excluded_checks=excluded)
+        if operation.real_match and mode.is_positive:
+            case.path_parameters = {**(case.path_parameters or {}), "match_id": target.match_ids[operation.real_match]}
+        if operation.caller == "fresh-learner":
+            headers = target.fresh_session()
+        elif operation.caller == "new-learner":
+            headers = target.new_learner()
+        else:
+            headers = target.headers[operation.caller]
+        statuses.append(case.call_and_validate(headers=headers, excluded_checks=excluded).status_code)
 
     run()
+    if operation.must_succeed and mode.is_positive:
+        assert any(200 <= status < 300 for status in statuses), statuses

@@ -4,12 +4,12 @@ Chat Completions wire format (tests/support/openai_server.py). Nothing of the SD
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 from uuid import uuid4
 
 import pytest
+from openai import AsyncOpenAI
 
 from skillbridge.adapters.ai.cache import CachingRoadmapGenerator
 from skillbridge.adapters.ai.catalog_generator import CatalogRoadmapGenerator
@@ -54,6 +54,30 @@ def answer(modules: int = 3, *, scheme: str = "https", **override: Any) -> str:
 def server() -> Iterator[FakeOpenAI]:
     with fake_openai() as fake:
         yield fake
+
+
+class ManualTime:
+    """The generator's clock and sleep: waits are recorded and move the clock instead of passing (plus
+    ``stall`` seconds each, as if the machine were slow to wake the task)."""
+
+    def __init__(self, stall: float = 0.0) -> None:
+        self.now = 100.0
+        self.stall = stall
+        self.waits: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds + self.stall
+
+
+def timed_generator(server: FakeOpenAI, time: ManualTime, **options: Any) -> OpenAIRoadmapGenerator:
+    """A generator whose budget runs on ``time`` (its HTTP timeouts stay real)."""
+    settings = OpenAIOptions(**({"model": "gpt-test", "timeout_seconds": 2.0, "max_retries": 2} | options))
+    client = AsyncOpenAI(api_key="sk-test-key", base_url=server.url, timeout=settings.timeout_seconds, max_retries=0)
+    return OpenAIRoadmapGenerator(client, CATALOG, settings, clock=time.clock, sleep=time.sleep)
 
 
 def generator(server: FakeOpenAI, **options: Any) -> OpenAIRoadmapGenerator:
@@ -135,16 +159,15 @@ async def test_a_schema_violating_answer_twice_falls_back_to_the_catalog(server:
 
 async def test_429_is_retried_after_the_retry_after_delay(server: FakeOpenAI) -> None:
     server.script(error(429, retry_after="1"), completion(answer()))
-    ai = generator(server)
-    started = time.monotonic()
+    time = ManualTime()
+    ai = timed_generator(server, time, budget_seconds=8.0)
     try:
         draft = await ai.generate(REQUEST)
     finally:
         await ai.aclose()
     assert draft.generation.generator == "openai"
-    assert len(server.requests) == 2
-    assert server.requests[1].at - server.requests[0].at >= 0.95
-    assert time.monotonic() - started < 4
+    assert (len(server.requests), server.answered) == (2, 2)
+    assert time.waits == [1.0]  # the server's Retry-After, not the backoff
 
 
 async def test_500_is_retried_with_backoff_up_to_the_limit_then_the_catalog_answers(server: FakeOpenAI) -> None:
@@ -182,32 +205,47 @@ async def test_401_quota_and_400_are_not_retried(server: FakeOpenAI, reply: Repl
         await ai.aclose()
 
 
-async def test_an_answer_slower_than_the_timeout_is_abandoned_within_the_budget(server: FakeOpenAI) -> None:
-    # Generous budget and delay: on a loaded machine the retry must still start inside the budget.
+async def test_an_answer_slower_than_the_timeout_is_abandoned(server: FakeOpenAI) -> None:
+    # The answer would take 8 s; each call gives up after 0.3 s, so none of the replies is ever sent.
     server.script(Reply(delay=8.0, body=json.loads(json.dumps(completion(answer()).body))))
-    ai = generator(server, timeout_seconds=0.3, max_retries=1, budget_seconds=4.0)
-    started = time.monotonic()
+    time = ManualTime()
+    ai = timed_generator(server, time, timeout_seconds=0.3, max_retries=1, budget_seconds=4.0)
     try:
         draft = await ai.generate(REQUEST)
     finally:
         await ai.aclose()
-    elapsed = time.monotonic() - started
     assert draft.generation.generator == "catalog-fallback"
-    assert len(server.requests) == 2
-    assert elapsed < 4.0
+    assert len(server.requests) == 2  # the call and its one retry
+    assert server.answered == 0  # neither slow reply was waited for
+    assert len(time.waits) == 1
+    assert 0.375 <= time.waits[0] <= 0.5  # the first backoff: 0.5 s less up to a quarter of jitter
+
+
+async def test_a_call_is_not_made_without_the_time_to_finish_it(server: FakeOpenAI) -> None:
+    # A 500, then a backoff that overran by 2.5 s: the 3 s budget has less left than one call needs.
+    server.script(error(500), completion(answer()))
+    time = ManualTime(stall=2.5)
+    ai = timed_generator(server, time, max_retries=2, budget_seconds=3.0)
+    try:
+        draft = await ai.generate(REQUEST)
+    finally:
+        await ai.aclose()
+    assert draft.generation.generator == "catalog-fallback"
+    assert len(server.requests) == 1  # the retry was not sent
+    assert len(time.waits) == 1
 
 
 async def test_a_retry_after_beyond_the_budget_is_not_waited_for(server: FakeOpenAI) -> None:
     server.script(error(429, retry_after="60"), completion(answer()))
-    ai = generator(server, budget_seconds=4.0)
-    started = time.monotonic()
+    time = ManualTime()
+    ai = timed_generator(server, time, budget_seconds=4.0)
     try:
         draft = await ai.generate(REQUEST)
     finally:
         await ai.aclose()
     assert draft.generation.generator == "catalog-fallback"
     assert len(server.requests) == 1
-    assert time.monotonic() - started < 1
+    assert time.waits == []  # the 60 s were not waited (the 429 test shows a wait is recorded)
 
 
 async def test_an_unknown_domain_needs_the_ai(server: FakeOpenAI) -> None:

@@ -191,6 +191,16 @@ def test_nbf_in_the_future_is_rejected(tokens: TokenService) -> None:
 # --- forged signatures and algorithms --------------------------------------------------------------------
 
 
+def test_the_crafting_helpers_make_tokens_the_service_accepts(tokens: TokenService) -> None:
+    # The positive control of the attacks below: the same claims, headers built the same way, HS256 with the
+    # service's secret: accepted. So each rejection below is due to what that attack changes, not the crafting.
+    by_hand = craft_by_hand({"alg": "HS256", "typ": "JWT"}, claims(), signature=None)
+    by_pyjwt = craft(claims())
+    for token in (by_hand, by_pyjwt):
+        verified = tokens.verify_access(token, NOW)
+        assert (verified.user_id, verified.jti) == (USER, "j-123")
+
+
 def test_alg_none_unsigned_is_rejected(tokens: TokenService) -> None:
     assert_rejected(tokens, craft_by_hand({"alg": "none", "typ": "JWT"}, claims(), signature=b""))
 

@@ -39,6 +39,10 @@ async def test_admin_cannot_change_their_own_role(api: Api) -> None:
     me = (await api.client.get("/api/v1/users/me", headers=admin)).json()
     response = await api.client.patch(f"/api/v1/admin/users/{me['id']}", json={"role": "learner"}, headers=admin)
     assert response.status_code == 409
+    assert response.json()["field"] == "role"
+    # Re-read: still an admin, and still able to do what only admins do.
+    assert (await api.client.get("/api/v1/users/me", headers=admin)).json()["role"] == "admin"
+    assert (await api.client.get("/api/v1/admin/users", headers=admin)).status_code == 200
 
 
 async def test_unknown_user_is_404_and_bad_role_422(api: Api) -> None:
@@ -51,3 +55,4 @@ async def test_unknown_user_is_404_and_bad_role_422(api: Api) -> None:
     bad = await api.client.patch(f"/api/v1/admin/users/{me['id']}", json={"role": "owner"}, headers=admin)
     assert bad.status_code == 422
     assert bad.json()["field"] == "role"
+    assert (await api.client.get("/api/v1/users/me", headers=admin)).json()["role"] == "admin"

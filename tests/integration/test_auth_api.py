@@ -179,8 +179,14 @@ async def test_a_login_elsewhere_survives_another_family_being_revoked(api: Api)
     await api.register("two@example.org")
     laptop = await api.login("two@example.org")
     phone = await api.login("two@example.org")
-    await api.client.post("/api/v1/auth/refresh", json={"refresh_token": laptop["refresh_token"]})
-    await api.client.post("/api/v1/auth/refresh", json={"refresh_token": laptop["refresh_token"]})  # replay
+    rotated = await api.client.post("/api/v1/auth/refresh", json={"refresh_token": laptop["refresh_token"]})
+    assert rotated.status_code == 200
+    replay = await api.client.post("/api/v1/auth/refresh", json={"refresh_token": laptop["refresh_token"]})
+    assert replay.status_code == 401
+    # The replay killed the laptop's family (its newest token too) ...
+    newest = await api.client.post("/api/v1/auth/refresh", json={"refresh_token": rotated.json()["refresh_token"]})
+    assert newest.status_code == 401
+    # ... and not the phone's.
     assert (
         await api.client.post("/api/v1/auth/refresh", json={"refresh_token": phone["refresh_token"]})
     ).status_code == 200

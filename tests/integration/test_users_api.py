@@ -63,7 +63,11 @@ async def test_too_many_skills_are_refused(api: Api) -> None:
 async def test_patch_changes_only_the_callers_own_account(api: Api) -> None:
     alice = await api.token_for("alice2@example.org")
     bob = await api.token_for("bob2@example.org")
-    await api.client.patch("/api/v1/users/me", json={"bio": "bob was here"}, headers=bob)
+    patched = await api.client.patch("/api/v1/users/me", json={"bio": "bob was here"}, headers=bob)
+    assert patched.status_code == 200
+    assert (patched.json()["email"], patched.json()["profile"]["bio"]) == ("bob2@example.org", "bob was here")
+    # The positive control: bob's own account holds the change; alice's does not.
+    assert (await api.client.get("/api/v1/users/me", headers=bob)).json()["profile"]["bio"] == "bob was here"
     assert (await api.client.get("/api/v1/users/me", headers=alice)).json()["profile"]["bio"] is None
 
 

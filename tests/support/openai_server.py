@@ -70,13 +70,15 @@ class Recorded:
 
 
 class FakeOpenAI:
-    """The scripted server; ``requests`` lists what it received."""
+    """The scripted server; ``requests`` lists what it received, ``answered`` counts the replies it finished
+    sending (a client that gave up on a slow reply leaves it uncounted)."""
 
     def __init__(self, server: ThreadingHTTPServer) -> None:
         self._server = server
         self._script: list[Reply] = [completion("{}")]
         self._lock = threading.Lock()
         self.requests: list[Recorded] = []
+        self.answered = 0
 
     @property
     def url(self) -> str:
@@ -91,6 +93,10 @@ class FakeOpenAI:
         with self._lock:
             self.requests.append(recorded)
             return self._script.pop(0) if len(self._script) > 1 else self._script[0]
+
+    def count_answer(self) -> None:
+        with self._lock:
+            self.answered += 1
 
 
 def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
@@ -120,6 +126,8 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
+                self.wfile.flush()
+                fake.count_answer()
             except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
                 pass
 

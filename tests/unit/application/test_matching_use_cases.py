@@ -33,7 +33,7 @@ from skillbridge.domain.accounts.profile import Profile
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.badges.rules import default_rules
-from skillbridge.domain.errors import Forbidden, InvalidInput
+from skillbridge.domain.errors import Conflict, Forbidden, InvalidInput
 from skillbridge.domain.matching.mentorship import MatchChange, MatchStatus, Mentorship
 from skillbridge.domain.matching.needs import LearnerNeeds
 from skillbridge.domain.pagination import PageRequest
@@ -150,8 +150,9 @@ async def test_the_sweep_expires_overdue_requests_and_offers_the_next_mentor(wor
         world.uow(), ENGINE, POLICY, world.clock, default_rules(), Notifier(world.clock), world.pool, Nh3HtmlSanitizer()
     )
     accepter = first_p if request.mentor_id == first.id else Principal(second.id, Role.MENTOR)
-    with pytest.raises(Exception, match="expired"):
+    with pytest.raises(Conflict, match="expired") as too_late:
         await late(accepter, request.id, MatchChange(status=MatchStatus.ACTIVE))
+    assert (too_late.value.field, list(too_late.value.allowed)) == ("status", [])
 
 
 async def test_the_sweep_skips_a_match_answered_meanwhile(world: World) -> None:

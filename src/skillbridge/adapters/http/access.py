@@ -11,6 +11,8 @@ so an anonymous or wrong-role caller never learns how a body is validated:
 - ``opt=PUBLIC``: anyone; ``PUBLIC_SENSITIVE``: anyone, counted per client address on the stricter
   auth budget (register, login, refresh, the start of a GitHub login);
 - ``opt=only(Role.ADMIN)`` and the like: signed in *and* of one of those roles (403 otherwise).
+
+``OPTIONS`` on any path is open to anyone: its answer is the path's ``Allow`` header and nothing more.
 """
 
 from __future__ import annotations
@@ -114,7 +116,7 @@ class AdmissionMiddleware(ASGIMiddleware):
         if quota is not None:
             send = _reporting_quota(send, quota)
         # Decided here rather than in Litestar guards: they run on a copy of the route handler per call.
-        if not opt.get("public"):
+        if not opt.get("public") and not _asks_for_the_methods(scope):
             try:
                 principal, _ = admission.require()  # 401
                 if roles := opt.get("roles"):
@@ -126,6 +128,12 @@ class AdmissionMiddleware(ASGIMiddleware):
                 )
                 return
         await next_app(scope, receive, send)
+
+
+def _asks_for_the_methods(scope: Scope) -> bool:
+    """An OPTIONS request, which Litestar answers for every path with ``Allow`` (the path's methods) and nothing
+    else: what the OpenAPI document already tells anyone, so it is open to anyone (and counted like the rest)."""
+    return scope.get("method") == "OPTIONS"
 
 
 def _releasing_connection(send: Send, container: AsyncContainer) -> Send:

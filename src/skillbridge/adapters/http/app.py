@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusController
 
 from skillbridge.adapters.http.access import AdmissionMiddleware
+from skillbridge.adapters.http.allow import complete_allow_header
 from skillbridge.adapters.http.auth import BEARER_SCHEME
 from skillbridge.adapters.http.client_address import TrustedProxies
 from skillbridge.adapters.http.controllers.admin import AdminUsersController
@@ -123,6 +124,7 @@ def build_app(
             channels,
         ],
         after_response=push_stored_notifications,
+        before_send=[complete_allow_header],
         request_max_body_size=options.max_request_body_bytes,
         debug=options.debug,
         logging_config=None,  # logging is configured once by the composition root (JSON, redacted)

@@ -13,7 +13,7 @@ from skillbridge.application.ports.matching_engine import MatchingEngine
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.user import User
-from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.errors import FieldError, InvalidInput
 from skillbridge.domain.matching.limits import DomainNames
 from skillbridge.domain.matching.needs import LearnerNeeds
 from skillbridge.domain.matching.pairing import learner_profile
@@ -44,12 +44,24 @@ class NeedsQuery:
         return LearnerNeeds.create(skills, hours, remote_ok=self.remote_ok, domain=self.domain)
 
 
+_BODY_PREFIX = "learner_needs."
+
+
+def _named_as_query_parameters(refused: InvalidInput) -> InvalidInput:
+    """``refused`` with the fields named as this query names them (``domain``), not as a request's body does
+    (``learner_needs.domain``): the client must find the field at fault among what it sent."""
+    errors = [FieldError(error.field.removeprefix(_BODY_PREFIX), error.message) for error in refused.errors]
+    field = refused.field.removeprefix(_BODY_PREFIX) if refused.field else None
+    return InvalidInput(refused.message, field=field, errors=errors, allowed=refused.allowed)
+
+
 class RecommendMentors:
     """The ``k`` best eligible mentors for the signed-in learner, best first.
 
     Rules: learners only (others Forbidden); needs default to the learner's profile (skills, hours per
     week, remote mentoring accepted); a domain, when given, must be one a request may name (see
-    :class:`~skillbridge.application.matching.requests.RequestMentor`); mentors who declined this learner
+    :class:`~skillbridge.application.matching.requests.RequestMentor`); a refused need names the query
+    parameter (``domain``, ``skills``, ``hours_per_week``); mentors who declined this learner
     in the same domain, blocked them or hold an open match with them are left out; the mentors come from
     the bounded, briefly cached pool (:class:`MentorPool`), so one just filled up may still be listed; the
     weights are the operator's defaults (:class:`MatchingPolicy`); mentors are scored at their public points
@@ -72,8 +84,11 @@ class RecommendMentors:
             raise InvalidInput(f"k must be between 1 and {MAX_RECOMMENDATIONS}", field="k")
         async with self._uow.reading() as uow:
             learner = await uow.users.get(principal.user_id)
-            needs = query.needs_of(learner)
-            needs = replace(needs, domain=await resolve_domain(uow, self._domains, needs.domain))
+            try:
+                needs = query.needs_of(learner)
+                needs = replace(needs, domain=await resolve_domain(uow, self._domains, needs.domain))
+            except InvalidInput as refused:
+                raise _named_as_query_parameters(refused) from refused
             profile = learner_profile(learner, needs, privacy=self._policy.privacy, at_own_point=True)
             excluded = (await uow.mentorships.exclusions([learner.id])).mentors_for(learner.id, needs.domain)
             mentors = await self._pool.candidates(uow, profile, self._policy.weights, excluded)
