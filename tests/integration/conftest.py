@@ -76,6 +76,7 @@ def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
             "database_url": database_url,
             "log_json": True,
             "secret_key_file": str(tmp_path / "secret_key"),
+            "email_outbox": str(tmp_path / "outbox"),
             **FAST_HASHING,
             **overrides,
         }

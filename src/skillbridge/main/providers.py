@@ -95,6 +95,7 @@ from skillbridge.domain.accounts.location_privacy import LocationPrivacy
 from skillbridge.domain.badges.rules import BadgeRules, default_rules
 from skillbridge.domain.matching.limits import DomainNames
 from skillbridge.domain.matching.scoring import Weights
+from skillbridge.main.recovery import MailProvider, RecoveryProvider
 from skillbridge.main.secret_key import signing_secret
 from skillbridge.main.settings import Settings
 
@@ -469,4 +470,6 @@ def default_providers(settings: Settings) -> list[Provider]:
         ForumProvider(),
         FailedJobsProvider(),
         StreamsProvider(),
+        MailProvider(),
+        RecoveryProvider(),
     ]

@@ -28,6 +28,7 @@ from skillbridge.adapters.http.controllers.jobs import AdminJobsController
 from skillbridge.adapters.http.controllers.matches import MatchesController
 from skillbridge.adapters.http.controllers.notifications import NotificationsController
 from skillbridge.adapters.http.controllers.progress import ProgressController, RoadmapRepositoryController
+from skillbridge.adapters.http.controllers.recovery import PasswordController
 from skillbridge.adapters.http.controllers.roadmaps import DomainsController, RoadmapsController
 from skillbridge.adapters.http.controllers.users import UsersController
 from skillbridge.adapters.http.metrics import RequestMetricsMiddleware
@@ -73,6 +74,7 @@ def build_app(
         path=API_PREFIX,
         route_handlers=[
             AuthController,
+            PasswordController,
             GithubAuthController,
             UsersController,
             AdminUsersController,

@@ -101,6 +101,14 @@ class MemoryKeyValueStore(KeyValueStore):
         entry = self._live(key, self._purge())
         return None if entry is None else entry.value
 
+    async def take(self, key: str) -> str | None:
+        """Return the value at ``key`` and remove it (no await point: atomic on the event loop)."""
+        entry = self._live(key, self._purge())
+        if entry is None:
+            return None
+        del self._entries[key]
+        return entry.value
+
     async def delete(self, key: str) -> None:
         """Remove ``key`` if present."""
         self._purge()

@@ -200,6 +200,11 @@ class RedisKeyValueStore(KeyValueStore):
         value = await self._call(lambda: self._client.get(self._key(key)))
         return None if value is None else _text(value)
 
+    async def take(self, key: str) -> str | None:
+        """Return the value at ``key`` and remove it, in one GETDEL (atomic in Redis)."""
+        value = await self._call(lambda: self._client.getdel(self._key(key)))
+        return None if value is None else _text(value)
+
     async def delete(self, key: str) -> None:
         """Remove ``key`` if present."""
         await self._call(lambda: self._client.delete(self._key(key)))

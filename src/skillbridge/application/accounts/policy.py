@@ -18,3 +18,17 @@ class AuthPolicy:
     max_failures_per_account: int = 5
     max_failures_per_address: int = 20
     failure_window: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryPolicy:
+    """Password-reset mail: how long its token lives, and how many may be asked for per hour.
+
+    Both limits are counted whether or not the address has an account, so they reveal nothing; over
+    either, the request is still answered 202 and no mail goes out.
+    """
+
+    reset_token_ttl: timedelta = timedelta(minutes=30)
+    resets_per_account: int = 3
+    resets_per_address: int = 10
+    reset_window: timedelta = timedelta(hours=1)

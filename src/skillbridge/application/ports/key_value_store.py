@@ -54,6 +54,11 @@ class KeyValueStore(Protocol):
         """Return the value at ``key``, or ``None`` if it is absent or expired."""
         ...
 
+    async def take(self, key: str) -> str | None:
+        """Return the value at ``key`` and remove it, atomically: of two callers racing for one key, one
+        gets the value and the other ``None`` (single-use tokens)."""
+        ...
+
     async def delete(self, key: str) -> None:
         """Remove ``key`` if present."""
         ...
