@@ -64,6 +64,8 @@ def _environment(tmp_path: Path, **settings: str) -> dict[str, str]:
             # Other tests may share the Redis and the loopback address: limits are not what is tested here.
             "SKILLBRIDGE_RATE_LIMIT_PER_MINUTE": "10000",
             "SKILLBRIDGE_AUTH_RATE_LIMIT_PER_MINUTE": "10000",
+            # The flow replays a refresh token on purpose: detect it at once, not after the two-tab grace.
+            "SKILLBRIDGE_REFRESH_GRACE_SECONDS": "0",
         }
     )
     env.update({f"SKILLBRIDGE_{key.upper()}": value for key, value in settings.items()})

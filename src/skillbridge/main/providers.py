@@ -41,8 +41,10 @@ from skillbridge.application.accounts.github_login import CompleteGithubLogin, G
 from skillbridge.application.accounts.mentors import SearchMentors
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.profiles import GetMyAccount, UpdateMyProfile
+from skillbridge.application.accounts.refresh_grace import RefreshGrace
 from skillbridge.application.accounts.registration import RegisterUser
 from skillbridge.application.accounts.revocations import AccessRevocations
+from skillbridge.application.accounts.session_control import EndMySession, ListMySessions, LogOutEverywhere
 from skillbridge.application.accounts.sessions import LogIn, LogOut, RefreshTokens
 from skillbridge.application.accounts.throttle import LoginThrottle
 from skillbridge.application.badges.managing import AwardBadge, ListMyBadges
@@ -132,6 +134,8 @@ class CoreProvider(Provider):
     def auth_policy(self, settings: Settings) -> AuthPolicy:
         return AuthPolicy(
             refresh_ttl=timedelta(days=settings.refresh_token_ttl_days),
+            session_max_age=timedelta(days=settings.session_max_age_days),
+            refresh_grace=timedelta(seconds=settings.refresh_grace_seconds),
             max_failures_per_account=settings.login_max_failures_per_account,
             max_failures_per_address=settings.login_max_failures_per_address,
             failure_window=timedelta(seconds=settings.login_failure_window_seconds),
@@ -153,6 +157,10 @@ class CoreProvider(Provider):
     @provide(scope=Scope.APP)
     def revocations(self, store: KeyValueStore, settings: Settings) -> AccessRevocations:
         return AccessRevocations(store, timedelta(seconds=settings.access_token_ttl_seconds))
+
+    @provide(scope=Scope.APP)
+    def refresh_grace(self, store: KeyValueStore, policy: AuthPolicy) -> RefreshGrace:
+        return RefreshGrace(store, policy.refresh_grace)
 
     @provide(scope=Scope.APP)
     def principal_cache(self, clock: Clock) -> PrincipalCache:
@@ -206,6 +214,9 @@ class AccountsProvider(Provider):
         LogIn,
         RefreshTokens,
         LogOut,
+        ListMySessions,
+        EndMySession,
+        LogOutEverywhere,
         AdmitRequest,
         Authenticate,
         GetMyAccount,

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     location_privacy_key: SecretStr | None = None
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
     refresh_token_ttl_days: int = Field(default=14, ge=1, le=90)
+    session_max_age_days: int = Field(default=30, ge=1, le=365)
+    refresh_grace_seconds: int = Field(default=30, ge=0, le=120)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     rate_limit_per_minute: int = Field(default=120, ge=1)
     auth_rate_limit_per_minute: int = Field(default=20, ge=1)

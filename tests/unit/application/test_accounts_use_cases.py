@@ -19,12 +19,15 @@ from skillbridge.application.accounts.authentication import AdmitRequest, Authen
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.accounts.profiles import GetMyAccount, UpdateMyProfile
+from skillbridge.application.accounts.refresh_grace import RefreshGrace
 from skillbridge.application.accounts.registration import RegisterUser, Registration
 from skillbridge.application.accounts.revocations import AccessRevocations
+from skillbridge.application.accounts.session_control import ListMySessions
 from skillbridge.application.accounts.sessions import LogIn, LogOut, RefreshTokens
 from skillbridge.application.accounts.throttle import LoginThrottle
 from skillbridge.domain.accounts.profile import ProfileInput
 from skillbridge.domain.accounts.roles import Role
+from skillbridge.domain.accounts.sessions import coarse_network
 from skillbridge.domain.errors import Conflict, Forbidden, InvalidInput, TooManyAttempts, Unauthenticated
 from skillbridge.domain.pagination import PageRequest
 
@@ -56,7 +59,8 @@ class World:
         return AccessRevocations(self.store)
 
     def refresh(self) -> RefreshTokens:
-        return RefreshTokens(self.uow(), self.tokens, self.revocations(), self.clock, self.policy)
+        grace = RefreshGrace(self.store, self.policy.refresh_grace)
+        return RefreshTokens(self.uow(), self.tokens, self.revocations(), grace, self.clock, self.policy)
 
     def change_access(self) -> ChangeUserAccess:
         return ChangeUserAccess(self.uow(), self.revocations(), self.clock)
@@ -109,13 +113,56 @@ async def test_login_refresh_and_authenticate(world: World) -> None:
     assert again.refresh_token != pair.refresh_token
 
 
-async def test_only_one_of_two_concurrent_refreshes_wins(world: World) -> None:
+async def test_two_concurrent_refreshes_get_the_same_new_pair(world: World) -> None:
     await world.new_user("race@example.org")
     pair = await world.log_in()("race@example.org", PASSWORD, "10.0.0.1")
-    results = await asyncio.gather(
-        world.refresh()(pair.refresh_token), world.refresh()(pair.refresh_token), return_exceptions=True
-    )
-    assert sum(isinstance(r, Unauthenticated) for r in results) >= 1
+
+    first, second = await asyncio.gather(world.refresh()(pair.refresh_token), world.refresh()(pair.refresh_token))
+
+    assert first == second
+    assert first.refresh_token != pair.refresh_token
+    assert (await world.refresh()(first.refresh_token)).refresh_token != first.refresh_token  # and it works
+
+
+class _SteppedMonotonic:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_replay_after_the_grace_period_ends_the_session(world: World) -> None:
+    monotonic = _SteppedMonotonic()
+    world.store = MemoryKeyValueStore(clock=monotonic)  # the grace period lives in the store
+    await world.new_user("replay@example.org")
+    pair = await world.log_in()("replay@example.org", PASSWORD, "10.0.0.1")
+    rotated = await world.refresh()(pair.refresh_token)
+    monotonic.now += world.policy.refresh_grace.total_seconds() - 1
+    assert await world.refresh()(pair.refresh_token) == rotated  # still within the grace period
+
+    monotonic.now += 2
+
+    with pytest.raises(Unauthenticated):
+        await world.refresh()(pair.refresh_token)
+    with pytest.raises(Unauthenticated):  # the whole family went with it
+        await world.refresh()(rotated.refresh_token)
+    with pytest.raises(Unauthenticated):
+        await world.authenticate()(rotated.access_token)
+
+
+async def test_a_session_ends_at_its_absolute_lifetime_however_often_refreshed(world: World) -> None:
+    await world.new_user("slide@example.org")
+    pair = await world.log_in()("slide@example.org", PASSWORD, "10.0.0.1")
+    for _ in range(4):  # a refresh each week keeps the sliding lifetime alive ...
+        world.clock.advance(timedelta(days=7))
+        pair = await world.refresh()(pair.refresh_token)
+    assert pair.refresh_expires_at == world.clock.now() - timedelta(days=28) + world.policy.session_max_age
+
+    world.clock.advance(timedelta(days=2))  # ... but not past 30 days from the login
+
+    with pytest.raises(Unauthenticated):
+        await world.refresh()(pair.refresh_token)
 
 
 async def test_expired_refresh_token_is_refused(world: World) -> None:
@@ -226,3 +273,27 @@ async def test_passwords_are_compared_in_nfkc_form(world: World) -> None:
     await world.register()(Registration("unicode@example.org", composed, Role.LEARNER, ProfileInput()))
     pair = await world.log_in()("unicode@example.org", decomposed, "10.0.0.7")
     assert pair.access_token
+
+
+@pytest.mark.parametrize(
+    ("address", "network"),
+    [
+        ("198.51.100.77", "198.51.100.0/24"),
+        ("2001:db8:abcd:12::1", "2001:db8:abcd::/48"),
+        ("testclient", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_sessions_keep_only_a_coarse_network(address: str | None, network: str | None) -> None:
+    assert coarse_network(address) == network
+
+
+async def test_the_session_list_shows_the_coarse_network_and_a_cut_user_agent(world: World) -> None:
+    await world.new_user("where@example.org")
+    pair = await world.log_in()("where@example.org", PASSWORD, "198.51.100.77", "A" * 500)
+    _, claims = await world.authenticate()(pair.access_token)
+
+    [view] = await ListMySessions(world.uow(), world.clock)(claims)
+
+    assert (view.network, view.user_agent, view.current) == ("198.51.100.0/24", "A" * 200, True)

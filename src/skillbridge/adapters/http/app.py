@@ -30,6 +30,7 @@ from skillbridge.adapters.http.controllers.notifications import NotificationsCon
 from skillbridge.adapters.http.controllers.progress import ProgressController, RoadmapRepositoryController
 from skillbridge.adapters.http.controllers.recovery import PasswordController
 from skillbridge.adapters.http.controllers.roadmaps import DomainsController, RoadmapsController
+from skillbridge.adapters.http.controllers.sessions import SessionsController
 from skillbridge.adapters.http.controllers.users import UsersController
 from skillbridge.adapters.http.metrics import RequestMetricsMiddleware
 from skillbridge.adapters.http.observability import request_context_middleware
@@ -75,6 +76,7 @@ def build_app(
         route_handlers=[
             AuthController,
             PasswordController,
+            SessionsController,
             GithubAuthController,
             UsersController,
             AdminUsersController,

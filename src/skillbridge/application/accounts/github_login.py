@@ -15,7 +15,8 @@ from uuid import uuid4
 
 from skillbridge.application.accounts.plain_text import plain_profile
 from skillbridge.application.accounts.policy import AuthPolicy
-from skillbridge.application.accounts.sessions import TokenPair, _start_session
+from skillbridge.application.accounts.sessions import _start_session
+from skillbridge.application.accounts.token_pair import TokenPair
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.github_identity import GithubIdentity, GithubIdentityProvider
 from skillbridge.application.ports.html_sanitizer import HtmlSanitizer

@@ -15,6 +15,10 @@ class AuthPolicy:
     """
 
     refresh_ttl: timedelta = timedelta(days=14)
+    #: A session ends this long after its login, however often it is refreshed.
+    session_max_age: timedelta = timedelta(days=30)
+    #: How long a rotated refresh token still gets the pair it was rotated into (two tabs at once).
+    refresh_grace: timedelta = timedelta(seconds=30)
     max_failures_per_account: int = 5
     max_failures_per_address: int = 20
     failure_window: timedelta = timedelta(minutes=15)

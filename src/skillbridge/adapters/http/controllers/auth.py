@@ -16,6 +16,7 @@ from skillbridge.application.accounts.registration import RegisterUser, Registra
 from skillbridge.application.accounts.sessions import LogIn, LogOut, RefreshTokens
 from skillbridge.application.ports.clock import Clock
 from skillbridge.domain.accounts.roles import Role
+from skillbridge.domain.accounts.sessions import Client
 
 
 class AuthController(Controller):
@@ -45,7 +46,7 @@ class AuthController(Controller):
         log_in: FromDishka[LogIn],
         clock: FromDishka[Clock],
     ) -> TokensOut:
-        pair = await log_in(data.email, data.password, address_of(request))
+        pair = await log_in(data.email, data.password, address_of(request), request.headers.get("user-agent"))
         return TokensOut.of(pair, clock.now())
 
     @post(
@@ -56,9 +57,14 @@ class AuthController(Controller):
         summary="Rotate a refresh token into a new token pair",
     )
     async def refresh(
-        self, data: JSONBody[RefreshIn], refresh: FromDishka[RefreshTokens], clock: FromDishka[Clock]
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[RefreshIn],
+        refresh: FromDishka[RefreshTokens],
+        clock: FromDishka[Clock],
     ) -> TokensOut:
-        return TokensOut.of(await refresh(data.refresh_token), clock.now())
+        client = Client(address_of(request), request.headers.get("user-agent"))
+        return TokensOut.of(await refresh(data.refresh_token, client), clock.now())
 
     @post(
         "/logout",

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from skillbridge.application.accounts.sessions import TokenPair
+from skillbridge.application.accounts.token_pair import TokenPair
 from skillbridge.domain.accounts.location_privacy import LocationPrivacy, band_floor_km, band_label
 from skillbridge.domain.accounts.mentor_search import MentorCard
 from skillbridge.domain.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH

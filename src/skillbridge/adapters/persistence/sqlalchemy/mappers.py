@@ -168,6 +168,9 @@ def refresh_session_to_values(session: RefreshSession) -> dict[str, Any]:
         "expires_at": utc(session.expires_at),
         "rotated_at": utc(session.rotated_at) if session.rotated_at else None,
         "revoked_at": utc(session.revoked_at) if session.revoked_at else None,
+        "family_started_at": utc(session.started_at),
+        "user_agent": session.user_agent,
+        "client_network": session.client_network,
         "created_at": utc(session.issued_at),
         "updated_at": utc(session.issued_at),
     }
@@ -184,6 +187,9 @@ def refresh_session_from_row(row: RefreshTokenRow) -> RefreshSession:
         expires_at=utc(row.expires_at),
         rotated_at=utc(row.rotated_at) if row.rotated_at else None,
         revoked_at=utc(row.revoked_at) if row.revoked_at else None,
+        family_started_at=utc(row.family_started_at or row.issued_at),
+        user_agent=row.user_agent,
+        client_network=row.client_network,
     )
 
 

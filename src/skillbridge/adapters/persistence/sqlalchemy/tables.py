@@ -372,6 +372,9 @@ class RefreshTokenRow(HasId, Timestamps, Base):
     expires_at: Mapped[datetime]
     rotated_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    family_started_at: Mapped[datetime | None]  # NULL on tokens older than revision 0010: issued_at
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+    client_network: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditLogRow(HasId, Timestamps, Base):

@@ -61,6 +61,21 @@ class SqlaRefreshSessionRepository(RefreshSessionRepository):
         return await self._count(statement.values(revoked_at=utc(at), updated_at=utc(at)))
 
     @translated
+    async def list_live(self, user_id: UUID, now: datetime) -> list[RefreshSession]:
+        rows = await self._session.scalars(
+            select(RefreshTokenRow)
+            .where(
+                RefreshTokenRow.user_id == user_id,
+                RefreshTokenRow.rotated_at.is_(None),
+                RefreshTokenRow.revoked_at.is_(None),
+                RefreshTokenRow.expires_at > utc(now),
+            )
+            .order_by(RefreshTokenRow.issued_at.desc(), RefreshTokenRow.id)
+            .execution_options(populate_existing=True)
+        )
+        return [refresh_session_from_row(row) for row in rows]
+
+    @translated
     async def revoke_families_of_user(self, user_id: UUID, at: datetime, *, keep: UUID | None = None) -> set[UUID]:
         live: list[ColumnElement[bool]] = [RefreshTokenRow.user_id == user_id, RefreshTokenRow.revoked_at.is_(None)]
         if keep is not None:
