@@ -37,6 +37,7 @@ from skillbridge.adapters.vcs.payloads import MsgspecGithubEventDecoder
 from skillbridge.adapters.vcs.pygithub_gateway import GithubApiOptions, PyGithubVcsGateway
 from skillbridge.application.accounts.administration import ChangeUserAccess, CreateAdmin, ListUsers
 from skillbridge.application.accounts.authentication import AdmitRequest, Authenticate, PrincipalCache
+from skillbridge.application.accounts.decoy import DecoyHash
 from skillbridge.application.accounts.github_login import CompleteGithubLogin, GithubLoginConfig, StartGithubLogin
 from skillbridge.application.accounts.mentors import SearchMentors
 from skillbridge.application.accounts.policy import AuthPolicy
@@ -139,6 +140,9 @@ class CoreProvider(Provider):
             max_failures_per_account=settings.login_max_failures_per_account,
             max_failures_per_address=settings.login_max_failures_per_address,
             failure_window=timedelta(seconds=settings.login_failure_window_seconds),
+            delay_base=timedelta(seconds=settings.login_delay_base_seconds),
+            delay_max=timedelta(seconds=settings.login_delay_max_seconds),
+            trusted_for=timedelta(days=settings.login_trusted_address_days),
         )
 
     @provide(scope=Scope.APP)
@@ -157,6 +161,10 @@ class CoreProvider(Provider):
     @provide(scope=Scope.APP)
     def revocations(self, store: KeyValueStore, settings: Settings) -> AccessRevocations:
         return AccessRevocations(store, timedelta(seconds=settings.access_token_ttl_seconds))
+
+    @provide(scope=Scope.APP)
+    def decoy_hash(self, hasher: PasswordHasher) -> DecoyHash:
+        return DecoyHash(hasher)
 
     @provide(scope=Scope.APP)
     def refresh_grace(self, store: KeyValueStore, policy: AuthPolicy) -> RefreshGrace:

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
+    login_delay_base_seconds: int = Field(default=2, ge=1, le=60)
+    login_delay_max_seconds: int = Field(default=900, ge=1, le=86_400)
+    login_trusted_address_days: int = Field(default=90, ge=0, le=365)
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     #: Replaced by ``trusted_proxies``; still read so that a deployment that sets it is told, not ignored.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
@@ -16,6 +16,7 @@ from skillbridge.adapters.security.jwt_tokens import JwtTokenService
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.application.accounts.administration import ChangeUserAccess, CreateAdmin, ListUsers
 from skillbridge.application.accounts.authentication import AdmitRequest, Authenticate, PrincipalCache
+from skillbridge.application.accounts.decoy import DecoyHash
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.accounts.profiles import GetMyAccount, UpdateMyProfile
@@ -43,6 +44,10 @@ class World:
     store: MemoryKeyValueStore
     policy: AuthPolicy
     cache: PrincipalCache
+    decoy: DecoyHash = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.decoy = DecoyHash(self.hasher)
 
     def uow(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.db)
@@ -51,9 +56,8 @@ class World:
         return RegisterUser(self.uow(), self.hasher, self.clock, Nh3HtmlSanitizer())
 
     def log_in(self) -> LogIn:
-        return LogIn(
-            self.uow(), self.hasher, self.tokens, LoginThrottle(self.store, self.policy), self.clock, self.policy
-        )
+        throttle = LoginThrottle(self.store, self.policy)
+        return LogIn(self.uow(), self.hasher, self.tokens, throttle, self.decoy, self.clock, self.policy)
 
     def revocations(self) -> AccessRevocations:
         return AccessRevocations(self.store)
@@ -173,26 +177,80 @@ async def test_expired_refresh_token_is_refused(world: World) -> None:
         await world.refresh()(pair.refresh_token)
 
 
-async def test_throttle_blocks_the_account_then_lets_it_go(world: World) -> None:
+def _stepped_store(world: World) -> _SteppedMonotonic:
+    monotonic = _SteppedMonotonic()
+    world.store = MemoryKeyValueStore(clock=monotonic)
+    return monotonic
+
+
+async def _fails(world: World, email: str, address: str, password: str = "wrong-password-9") -> str:  # noqa: S107
+    """How one login ends: "ok", "401" or "429 <retry after>"."""
+    try:
+        await world.log_in()(email, password, address)
+    except Unauthenticated:
+        return "401"
+    except TooManyAttempts as refused:
+        return f"429 {refused.retry_after}"
+    return "ok"
+
+
+async def test_a_pair_gets_free_attempts_then_delays_that_double(world: World) -> None:
+    monotonic = _stepped_store(world)
+    world.policy = AuthPolicy(max_failures_per_account=3, max_failures_per_address=100)
     await world.new_user("locked@example.org")
-    for _ in range(3):
-        with pytest.raises(Unauthenticated):
-            await world.log_in()("locked@example.org", "wrong-password-9", "10.0.0.2")
-    with pytest.raises(TooManyAttempts) as caught:
-        await world.log_in()("locked@example.org", PASSWORD, "10.0.0.2")
-    assert 0 < caught.value.retry_after <= 900
+    outcomes = [await _fails(world, "locked@example.org", "10.0.0.2") for _ in range(5)]
+    for wait in (2, 4, 8):
+        monotonic.now += wait
+        outcomes += [await _fails(world, "locked@example.org", "10.0.0.2") for _ in range(2)]
+
+    assert outcomes == ["401"] * 4 + ["429 2", "401", "429 4", "401", "429 8", "401", "429 16"]
+    assert await _fails(world, "locked@example.org", "10.0.0.2", PASSWORD) == "429 16"  # even the right one
 
 
-async def test_successful_login_resets_the_account_counter(world: World) -> None:
+async def test_failures_from_elsewhere_never_delay_the_owner(world: World) -> None:
+    _stepped_store(world)
+    await world.new_user("target@example.org")
+    for _ in range(8):
+        await _fails(world, "target@example.org", "203.0.113.9")
+    assert (await _fails(world, "target@example.org", "203.0.113.9", PASSWORD)).startswith("429")
+
+    assert await _fails(world, "target@example.org", "10.0.0.7", PASSWORD) == "ok"
+
+
+async def test_a_success_forgets_the_pairs_failures(world: World) -> None:
+    _stepped_store(world)
     await world.new_user("reset@example.org")
-    for _ in range(2):
-        with pytest.raises(Unauthenticated):
-            await world.log_in()("reset@example.org", "wrong-password-9", "10.0.0.3")
-    await world.log_in()("reset@example.org", PASSWORD, "10.0.0.3")
-    for _ in range(2):
-        with pytest.raises(Unauthenticated):
-            await world.log_in()("reset@example.org", "wrong-password-9", "10.0.0.3")
-    await world.log_in()("reset@example.org", PASSWORD, "10.0.0.3")
+    assert [await _fails(world, "reset@example.org", "10.0.0.3") for _ in range(3)] == ["401"] * 3
+    assert await _fails(world, "reset@example.org", "10.0.0.3", PASSWORD) == "ok"  # the 4th attempt, gated
+
+    assert [await _fails(world, "reset@example.org", "10.0.0.3") for _ in range(4)] == ["401"] * 4
+
+
+async def test_parallel_guesses_cannot_slip_past_the_count(world: World) -> None:
+    _stepped_store(world)
+    hasher = CountingHasher()
+    world.hasher = hasher
+    world.__post_init__()
+    await world.new_user("burst@example.org")
+    await world.decoy.get()
+    verified_before = hasher.verifications
+
+    outcomes = await asyncio.gather(*(_fails(world, "burst@example.org", "10.0.0.4") for _ in range(20)))
+
+    assert sorted(outcomes).count("401") == 4  # three free attempts and the first delayed one
+    assert hasher.verifications - verified_before == 4
+    assert all(outcome.startswith("429") for outcome in outcomes if outcome != "401")
+
+
+async def test_a_trusted_address_gets_past_the_address_ceiling(world: World) -> None:
+    _stepped_store(world)  # world.policy: 10 failures per address across accounts
+    await world.new_user("regular@example.org")
+    assert await _fails(world, "regular@example.org", "10.9.9.9", PASSWORD) == "ok"  # now trusted
+    for number in range(10):  # someone else at the same café sprays other accounts
+        assert await _fails(world, f"other{number}@example.org", "10.9.9.9") == "401"
+
+    assert (await _fails(world, "newcomer@example.org", "10.9.9.9")).startswith("429")
+    assert await _fails(world, "regular@example.org", "10.9.9.9", PASSWORD) == "ok"
 
 
 async def test_login_rehashes_outdated_parameters(world: World) -> None:
@@ -297,3 +355,41 @@ async def test_the_session_list_shows_the_coarse_network_and_a_cut_user_agent(wo
     [view] = await ListMySessions(world.uow(), world.clock)(claims)
 
     assert (view.network, view.user_agent, view.current) == ("198.51.100.0/24", "A" * 200, True)
+
+
+class CountingHasher(Argon2PasswordHasher):
+    """The real hasher, counting the work each login asks of it."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost_kib=8, allow_weak_for_tests=True)
+        self.hashes = 0
+        self.verifications = 0
+
+    async def hash(self, password: str) -> str:
+        self.hashes += 1
+        return await super().hash(password)
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        self.verifications += 1
+        return await super().verify(password_hash, password)
+
+
+async def test_an_unknown_email_costs_the_same_hashing_as_a_wrong_password(world: World) -> None:
+    world.hasher = CountingHasher()
+    world.__post_init__()  # a decoy of this hasher
+    world.policy = AuthPolicy(max_failures_per_account=1000, max_failures_per_address=1000)
+    await world.new_user("known@example.org")
+    await world.decoy.get()  # made once, before any login (the app makes it at startup)
+    hasher = world.hasher
+    work: dict[str, list[tuple[int, int]]] = {"unknown": [], "wrong": []}
+
+    for attempt in range(40):  # interleaved, so neither kind runs on a warmer process
+        kind = "unknown" if attempt % 2 else "wrong"
+        email = f"nobody{attempt}@example.org" if kind == "unknown" else "known@example.org"
+        before = (hasher.hashes, hasher.verifications)
+        with pytest.raises(Unauthenticated):
+            await world.log_in()(email, "wrong-password-9", f"10.1.0.{attempt}")
+        work[kind].append((hasher.hashes - before[0], hasher.verifications - before[1]))
+
+    # Every login of either kind: no hash made, exactly one verification.
+    assert work == {"unknown": [(0, 1)] * 20, "wrong": [(0, 1)] * 20}

@@ -46,9 +46,8 @@ class ChangePassword:
         current, new = normalise_password(current_password), normalise_password(new_password)
         async with self._uow as uow:
             user = await uow.users.get(claims.user_id)
-            await self._throttle.check(user.email, client_address)
+            await self._throttle.admit(user.email, client_address)
             if user.password_hash is None or not await self._hasher.verify(user.password_hash, current):
-                await self._throttle.record_failure(user.email, client_address)
                 raise InvalidInput(WRONG_CURRENT_PASSWORD, field="current_password")
             check_password(new, email=user.email, field="new_password")
             await store_new_password(

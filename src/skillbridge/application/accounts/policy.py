@@ -8,20 +8,22 @@ from datetime import timedelta
 
 @dataclass(frozen=True, slots=True)
 class AuthPolicy:
-    """Session lifetime and login throttling.
-
-    A failed login counts against both the account and the client address; while either is over its
-    limit, logins for it are refused with a ``Retry-After`` until its window ends.
-    """
+    """Session lifetime and login throttling (the rules are in :mod:`~skillbridge.application.accounts.throttle`)."""
 
     refresh_ttl: timedelta = timedelta(days=14)
     #: A session ends this long after its login, however often it is refreshed.
     session_max_age: timedelta = timedelta(days=30)
     #: How long a rotated refresh token still gets the pair it was rotated into (two tabs at once).
     refresh_grace: timedelta = timedelta(seconds=30)
+    #: Free attempts of one account from one address (see :mod:`~skillbridge.application.accounts.throttle`).
     max_failures_per_account: int = 5
     max_failures_per_address: int = 20
     failure_window: timedelta = timedelta(minutes=15)
+    #: After the free attempts, the wait before the next one; it doubles with each attempt, up to the max.
+    delay_base: timedelta = timedelta(seconds=2)
+    delay_max: timedelta = timedelta(minutes=15)
+    #: How long an address an account signed in from stays trusted for it.
+    trusted_for: timedelta = timedelta(days=90)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import NoReturn
 from uuid import UUID, uuid4
 
+from skillbridge.application.accounts.decoy import DecoyHash
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.refresh_grace import RefreshGrace
 from skillbridge.application.accounts.revocations import AccessRevocations
@@ -68,9 +69,11 @@ class LogIn:
 
     Rules:
     - an unknown email, a wrong password, an account without a password (GitHub-only) and a disabled
-      account all fail with the same error, after the same hashing work;
-    - failures are counted per account and per client address; over the limit, even a right password
-      is refused with a retry delay until the window ends;
+      account all fail with the same error, after the same hashing work: one verification (against the
+      process's :class:`DecoyHash` when there is no hash to check);
+    - attempts are counted per (account, client address) before the password is checked, with growing
+      delays after a few, and per address across accounts (:class:`LoginThrottle`); a success forgets
+      the pair's failures and trusts the pair;
     - a password hashed with outdated parameters is rehashed on success;
     - each login starts a new refresh-token family.
     """
@@ -81,6 +84,7 @@ class LogIn:
         hasher: PasswordHasher,
         tokens: TokenService,
         throttle: LoginThrottle,
+        decoy: DecoyHash,
         clock: Clock,
         policy: AuthPolicy,
     ) -> None:
@@ -88,9 +92,9 @@ class LogIn:
         self._hasher = hasher
         self._tokens = tokens
         self._throttle = throttle
+        self._decoy = decoy
         self._clock = clock
         self._policy = policy
-        self._decoy_hash: str | None = None
 
     async def __call__(
         self, email: str, password: str, client_address: str, user_agent: str | None = None
@@ -100,11 +104,11 @@ class LogIn:
             account = normalise_email(email)
         except InvalidInput:
             account = email.strip().lower()
-        await self._throttle.check(account, client_address)
+        await self._throttle.admit(account, client_address)
         async with self._uow as uow:
             user = await uow.users.find_by_email(account)
             if user is None or user.password_hash is None or not user.is_active:
-                await self._hasher.verify(await self._decoy(), password)
+                await self._hasher.verify(await self._decoy.get(), password)
                 await self._fail(account, client_address)
             if not await self._hasher.verify(user.password_hash, password):
                 await self._fail(account, client_address)
@@ -123,17 +127,11 @@ class LogIn:
                 )
             )
             await uow.commit()
-        await self._throttle.record_success(account)
+        await self._throttle.succeeded(account, client_address)
         return pair
 
     async def _fail(self, account: str, client_address: str) -> NoReturn:
-        await self._throttle.record_failure(account, client_address)
-        raise Unauthenticated(BAD_CREDENTIALS)
-
-    async def _decoy(self) -> str:
-        if self._decoy_hash is None:
-            self._decoy_hash = await self._hasher.hash(uuid4().hex)
-        return self._decoy_hash
+        raise Unauthenticated(BAD_CREDENTIALS)  # the attempt was counted by the throttle's admit
 
 
 class RefreshTokens:
