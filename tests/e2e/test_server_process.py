@@ -57,6 +57,7 @@ def _environment(tmp_path: Path, **settings: str) -> dict[str, str]:
     env.update(
         {
             "SKILLBRIDGE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}",
+            "SKILLBRIDGE_EMAIL_OUTBOX": str(tmp_path / "outbox"),
             "SKILLBRIDGE_ARGON2_TIME_COST": "1",
             "SKILLBRIDGE_ARGON2_MEMORY_KIB": "8",
             "SKILLBRIDGE_LOG_JSON": "true",

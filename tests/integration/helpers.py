@@ -21,6 +21,7 @@ from skillbridge.application.ports.clock import Clock
 from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.main import Settings, build_container, create_app
 from tests.support.entities import make_mentorship
+from tests.support.mail import mails_to, text_of, token_in
 
 PASSWORD = "kilimanjaro-sunrise-42"
 
@@ -60,14 +61,23 @@ class Api:
     settings: Settings
 
     async def register(
-        self, email: str, *, role: str = "learner", password: str = PASSWORD, **profile: Any
+        self, email: str, *, role: str = "learner", password: str = PASSWORD, verify: bool = True, **profile: Any
     ) -> dict[str, Any]:
+        """Register; unless ``verify`` is false, then follow the verification mail, as its owner would."""
         response = await self.client.post(
             "/api/v1/auth/register", json=register_body(email, role=role, password=password, **profile)
         )
         assert response.status_code == 201, response.text
         body: dict[str, Any] = response.json()
+        if verify:
+            await self.verify_email(email)
         return body
+
+    async def verify_email(self, email: str) -> None:
+        """Follow the token of the latest verification mail to ``email`` in the outbox."""
+        [*_, mail] = [m for m in mails_to(self.settings.email_outbox, email) if "?token=" in text_of(m)]
+        response = await self.client.post("/api/v1/auth/email/verify", json={"token": token_in(mail)})
+        assert response.status_code == 204, response.text
 
     async def login_response(self, email: str, password: str = PASSWORD) -> Response:
         return await self.client.post("/api/v1/auth/login", json={"email": email, "password": password})

@@ -33,6 +33,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/auth/password/forgot"): PUBLIC,
     ("POST", "/api/v1/auth/password/reset"): PUBLIC,
     ("POST", "/api/v1/auth/password/change"): SIGNED_IN,
+    ("POST", "/api/v1/auth/email/verify"): PUBLIC,
+    ("POST", "/api/v1/auth/email/resend"): SIGNED_IN,
     ("GET", "/api/v1/auth/sessions"): SIGNED_IN,
     ("DELETE", "/api/v1/auth/sessions/{session_id}"): SIGNED_IN,
     ("POST", "/api/v1/auth/logout-all"): SIGNED_IN,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 from urllib.parse import unquote
 
 _TOKEN_IN_LINK = re.compile(r"\?token=([A-Za-z0-9_%\-]+)")
@@ -46,3 +47,17 @@ def token_in(message: EmailMessage) -> str:
     found = _TOKEN_IN_LINK.search(text_of(message))
     assert found is not None, "the message carries no link with a token"
     return unquote(found.group(1))
+
+
+async def verify_from_outbox(client: Any, directory: Path | str, email: str, wait_seconds: float = 30.0) -> None:
+    """Wait for the verification mail to ``email`` (a worker may send it), then follow its token with
+    ``client`` (an ``httpx.AsyncClient`` on the API)."""
+    deadline = asyncio.get_running_loop().time() + wait_seconds
+    while True:
+        mails = [m for m in mails_to(directory, email) if "/verify-email?token=" in text_of(m)]
+        if mails:
+            break
+        assert asyncio.get_running_loop().time() < deadline, f"no verification mail to {email}"
+        await asyncio.sleep(0.1)
+    response = await client.post("/api/v1/auth/email/verify", json={"token": token_in(mails[-1])})
+    assert response.status_code == 204, response.text

@@ -9,6 +9,7 @@ from dishka import Provider, Scope, provide, provide_all
 
 from skillbridge.adapters.email.outbox import OutboxEmailSender
 from skillbridge.adapters.email.smtp import SmtpEmailSender, SmtpServer
+from skillbridge.application.accounts.email_verification import MailEmailVerification, VerifyEmail
 from skillbridge.application.accounts.password_change import ChangePassword
 from skillbridge.application.accounts.password_reset import MailPasswordReset, ResetPassword
 from skillbridge.application.accounts.policy import RecoveryPolicy
@@ -33,7 +34,7 @@ class MailProvider(Provider):
 
 
 class RecoveryProvider(Provider):
-    """Password reset and change (asking for a reset mail queues a job: see ``JobsProvider``)."""
+    """Password reset and change, email verification (the use cases that queue a job are in ``JobsProvider``)."""
 
     @provide(scope=Scope.APP)
     def recovery_policy(self, settings: Settings) -> RecoveryPolicy:
@@ -43,4 +44,6 @@ class RecoveryProvider(Provider):
             resets_per_address=settings.password_resets_per_address_per_hour,
         )
 
-    use_cases = provide_all(MailPasswordReset, ResetPassword, ChangePassword, scope=Scope.REQUEST)
+    use_cases = provide_all(
+        MailPasswordReset, ResetPassword, ChangePassword, MailEmailVerification, VerifyEmail, scope=Scope.REQUEST
+    )

@@ -75,7 +75,7 @@ class World:
 
     async def new_user(self, email: str, role: Role = Role.LEARNER) -> Principal:
         user = await self.register()(Registration(email, PASSWORD, role, ProfileInput()))
-        return Principal(user.id, user.role)
+        return Principal(user.id, user.role, email_verified=True)
 
 
 @pytest.fixture
@@ -307,7 +307,7 @@ async def test_profile_update_rejects_unknown_fields_and_keeps_others(world: Wor
 
 async def test_admin_rules(world: World) -> None:
     admin_user = await CreateAdmin(world.register())("root@example.org", PASSWORD, "Root")
-    admin = Principal(admin_user.id, Role.ADMIN)
+    admin = Principal(admin_user.id, Role.ADMIN, email_verified=True)
     learner = await world.new_user("pupil@example.org")
     with pytest.raises(Forbidden):
         await ListUsers(world.uow())(learner, PageRequest())

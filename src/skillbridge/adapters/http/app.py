@@ -21,6 +21,7 @@ from skillbridge.adapters.http.client_address import TrustedProxies
 from skillbridge.adapters.http.controllers.admin import AdminUsersController
 from skillbridge.adapters.http.controllers.auth import AuthController
 from skillbridge.adapters.http.controllers.badges import BadgesController
+from skillbridge.adapters.http.controllers.email import EmailController
 from skillbridge.adapters.http.controllers.forum import ForumController
 from skillbridge.adapters.http.controllers.github import GithubAuthController, GithubWebhookController
 from skillbridge.adapters.http.controllers.health import HealthController
@@ -76,6 +77,7 @@ def build_app(
         route_handlers=[
             AuthController,
             PasswordController,
+            EmailController,
             SessionsController,
             GithubAuthController,
             UsersController,

@@ -11,7 +11,9 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 
 from skillbridge.adapters.http.access import NO_STORE, PUBLIC_SENSITIVE, address_of
 from skillbridge.adapters.http.auth import SECURITY, Caller
+from skillbridge.adapters.http.languages import accepted_languages
 from skillbridge.adapters.http.schemas.accounts import LoginIn, LogoutIn, RefreshIn, RegisterIn, TokensOut, UserOut
+from skillbridge.application.accounts.email_verification import RequestEmailVerification
 from skillbridge.application.accounts.registration import RegisterUser, Registration
 from skillbridge.application.accounts.sessions import LogIn, LogOut, RefreshTokens
 from skillbridge.application.ports.clock import Clock
@@ -24,12 +26,19 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/register", status_code=HTTP_201_CREATED, opt=PUBLIC_SENSITIVE, summary="Create a learner or mentor account")
-    async def register(self, data: JSONBody[RegisterIn], register: FromDishka[RegisterUser]) -> UserOut:
+    async def register(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[RegisterIn],
+        register: FromDishka[RegisterUser],
+        request_verification: FromDishka[RequestEmailVerification],
+    ) -> UserOut:
         user = await register(
             Registration(
                 email=data.email, password=data.password, role=Role(data.role), profile=data.profile.to_input()
             )
         )
+        await request_verification(user.id, accepted_languages(request.headers.get("accept-language")))
         return UserOut.of(user)
 
     @post(

@@ -1,4 +1,4 @@
-"""Schemas of password recovery and change."""
+"""Schemas of password recovery and change, and of email verification."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ class ForgotPasswordIn(Request):
 class ResetPasswordIn(Request):
     token: ResetToken
     new_password: NewPassword
+
+
+class VerifyEmailIn(Request):
+    token: ResetToken
 
 
 class ChangePasswordIn(Request):

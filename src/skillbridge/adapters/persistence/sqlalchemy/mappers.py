@@ -116,6 +116,7 @@ def user_to_values(user: User) -> dict[str, Any]:
         "password_hash": user.password_hash,
         "github_id": user.github_id,
         "is_active": user.is_active,
+        "email_verified_at": utc(user.email_verified_at) if user.email_verified_at else None,
         "profile": profile_to_document(profile),
         "country": location.country if location else None,
         "latitude": location.point.lat if location else None,
@@ -151,6 +152,7 @@ def user_from_row(row: UserRow) -> User:
         github_id=row.github_id,
         is_active=row.is_active,
         version=row.version,
+        email_verified_at=utc(row.email_verified_at) if row.email_verified_at else None,
     )
 
 

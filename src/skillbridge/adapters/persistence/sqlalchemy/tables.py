@@ -118,6 +118,7 @@ class UserRow(HasId, Timestamps, Versioned, Base):
     password_hash: Mapped[str | None] = mapped_column(Text)
     github_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    email_verified_at: Mapped[datetime | None]
     profile: Mapped[dict[str, Any]]
     country: Mapped[str | None] = mapped_column(CHAR(2), index=True)
     latitude: Mapped[float | None]

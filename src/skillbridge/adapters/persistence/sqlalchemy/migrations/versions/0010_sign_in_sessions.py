@@ -1,4 +1,4 @@
-"""What a sign-in session shows its owner, and when it must end whatever its refreshes.
+"""What a sign-in session shows its owner, when it must end whatever its refreshes; verified emails.
 
 Revision ID: 0010
 Revises: 0009
@@ -8,6 +8,9 @@ Each refresh token now carries its session's (family's) start, copied on every r
 has an absolute lifetime however often it is refreshed; and the user agent and coarse network of the
 client that last used it, so ``GET /auth/sessions`` can say which device each session is. The start is
 NULL on tokens issued before this revision: their session counts as started when they were issued.
+
+``users.email_verified_at``: when the owner proved the address. Accounts made before this revision were
+never asked to, and keep what they could do: they count as verified since they were created.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("email_verified_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE users SET email_verified_at = created_at")
     with op.batch_alter_table("refresh_tokens") as batch:
         batch.add_column(sa.Column("family_started_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("user_agent", sa.String(length=200), nullable=True))
@@ -35,3 +41,5 @@ def downgrade() -> None:
         batch.drop_column("client_network")
         batch.drop_column("user_agent")
         batch.drop_column("family_started_at")
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("email_verified_at")
