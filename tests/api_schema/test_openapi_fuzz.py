@@ -36,6 +36,7 @@ from skillbridge.domain.accounts.passwords import MIN_PASSWORD_LENGTH, common_pa
 from skillbridge.domain.accounts.profile import MAX_SKILL_LENGTH, MAX_SKILLS, skill_slug
 from skillbridge.domain.forum.rules import MAX_CATEGORY_LENGTH, MAX_CONTENT_LENGTH
 from skillbridge.main import Settings, build_container, create_app
+from tests.support.mail import mails_to, token_in
 
 PASSWORD = "kilimanjaro-sunrise-42"
 LEARNER_EMAIL = "learner@example.org"
@@ -89,6 +90,52 @@ OPERATIONS: tuple[Fuzzed, ...] = (
     Fuzzed("POST", "/api/v1/auth/refresh", "anonymous"),
     # Logging out revokes the token it is called with: every example signs in anew so the others keep theirs.
     Fuzzed("POST", "/api/v1/auth/logout", "fresh-learner"),
+    Fuzzed("POST", "/api/v1/auth/password/forgot", "anonymous"),
+    Fuzzed(
+        "POST",
+        "/api/v1/auth/password/reset",
+        "anonymous",
+        excluded=("positive_data_acceptance",),
+        why="a drawn token was never mailed (400 token); tests/integration follows real ones",
+    ),
+    Fuzzed(
+        "POST",
+        "/api/v1/auth/password/change",
+        "fresh-learner",
+        excluded=("positive_data_acceptance",),
+        why="a drawn current password is wrong (422 current_password); tests/integration changes real ones",
+    ),
+    Fuzzed(
+        "POST",
+        "/api/v1/auth/email/verify",
+        "anonymous",
+        excluded=("positive_data_acceptance",),
+        why="a drawn token was never mailed (400 token); tests/integration follows real ones",
+    ),
+    Fuzzed(
+        "POST",
+        "/api/v1/auth/email/resend",
+        "learner",
+        modes=(GenerationMode.POSITIVE,),
+        excluded=("positive_data_acceptance",),
+        why="the fuzzing learner is verified already (409)",
+    ),
+    Fuzzed("GET", "/api/v1/auth/sessions", "learner", modes=(GenerationMode.POSITIVE,)),
+    Fuzzed(
+        "DELETE",
+        "/api/v1/auth/sessions/{session_id}",
+        "learner",
+        excluded=("positive_data_acceptance",),
+        why="a drawn id names no session of the learner (404); tests/integration ends real ones",
+    ),
+    Fuzzed(
+        "POST",
+        "/api/v1/auth/logout-all",
+        "anonymous",
+        modes=(GenerationMode.POSITIVE,),
+        excluded=("positive_data_acceptance",),
+        why="it would end the sessions the other operations are fuzzed with; tests/integration calls it",
+    ),
     Fuzzed("GET", "/api/v1/users/me", "learner", modes=(GenerationMode.POSITIVE,)),
     Fuzzed("PATCH", "/api/v1/users/me", "learner"),
     Fuzzed("GET", "/api/v1/users/mentors", "learner"),
@@ -285,6 +332,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     path: Path = tmp_path_factory.mktemp("fuzz") / "api.db"
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{path}",
+        email_outbox=str(path.parent / "outbox"),
         argon2_time_cost=1,
         argon2_memory_kib=8,
         rate_limit_per_minute=100_000,
@@ -314,6 +362,9 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         for email in (LEARNER_EMAIL, SUBJECT_EMAIL):
             response = register.Case(body={"email": email, "password": PASSWORD, "role": "learner"}).call()
             assert response.status_code == 201, response.text
+            [mail] = mails_to(settings.email_outbox, email)  # follow the verification mail, as the owner would
+            response = schema["/api/v1/auth/email/verify"]["POST"].Case(body={"token": token_in(mail)}).call()
+            assert response.status_code == 204, response.text
         learner, _ = _sign_in(schema, LEARNER_EMAIL)
         _, subject_id = _sign_in(schema, SUBJECT_EMAIL)
         admin, _ = _sign_in(schema, ADMIN_EMAIL)
