@@ -191,6 +191,55 @@ async def test_put_get_delete(kv: Harness) -> None:
     assert await kv.store.seconds_left("revoked:jti-1") == 0
 
 
+async def test_take_returns_the_value_once(kv: Harness) -> None:
+    await kv.store.put("reset:token", "user-1", 60)
+    await kv.store.put("other", "stays", 60)
+
+    assert await kv.store.take("reset:token") == "user-1"
+    assert await kv.store.take("reset:token") is None
+    assert await kv.store.get("reset:token") is None
+    assert await kv.store.get("other") == "stays"
+
+
+async def test_concurrent_takes_hand_the_value_to_one_caller(kv: Harness) -> None:
+    await kv.store.put("reset:token", "user-1", 60)
+
+    results = await asyncio.gather(*(kv.store.take("reset:token") for _ in range(10)))
+
+    assert results.count("user-1") == 1
+    assert results.count(None) == 9
+
+
+async def test_put_new_stores_only_where_nothing_is(kv: Harness) -> None:
+    assert await kv.store.put_new("grace", "first", 60) is True
+    assert await kv.store.put_new("grace", "second", 60) is False
+    assert await kv.store.get("grace") == "first"
+
+
+async def test_concurrent_put_new_lets_exactly_one_store(kv: Harness) -> None:
+    results = await asyncio.gather(*(kv.store.put_new("grace", f"v{n}", 60) for n in range(10)))
+
+    assert results.count(True) == 1
+    assert await kv.store.get("grace") == f"v{results.index(True)}"
+
+
+async def test_put_new_stores_again_once_the_value_expired(kv: Harness) -> None:
+    await kv.store.put_new("grace", "old", 1)
+
+    await kv.elapse(PAST_ONE_SECOND)
+
+    assert await kv.store.put_new("grace", "new", 60) is True
+    assert await kv.store.get("grace") == "new"
+
+
+async def test_take_of_an_expired_value_is_none(kv: Harness) -> None:
+    await kv.store.put("k", "v", 1)
+
+    await kv.elapse(PAST_ONE_SECOND)
+
+    assert await kv.store.take("k") is None
+
+
 async def test_put_replaces_value_and_ttl(kv: Harness) -> None:
     await kv.store.put("k", "first", 60)
     await kv.store.put("k", "second", 5)

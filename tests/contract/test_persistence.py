@@ -333,6 +333,37 @@ async def test_revoke_all_for_user_revokes_every_open_session_of_that_user_only(
     assert stored_bob.revoked_at is None
 
 
+async def test_revoke_families_of_user_spares_the_kept_family_and_names_the_others(store: Store) -> None:
+    alice, bob = make_user(), make_user()
+    kept, first, second = make_session(alice.id), make_session(alice.id), make_session(alice.id)
+    already = make_session(alice.id)
+    bobs = make_session(bob.id)
+    async with store.new_uow() as uow:
+        await uow.users.add(alice)
+        await uow.users.add(bob)
+        for session in [kept, first, second, already, bobs]:
+            await uow.refresh_sessions.add(session)
+        await uow.refresh_sessions.revoke_family(already.family_id, T0)
+        await uow.commit()
+
+    async with store.new_uow() as uow:
+        families = await uow.refresh_sessions.revoke_families_of_user(alice.id, T0, keep=kept.family_id)
+        await uow.commit()
+
+    assert families == {first.family_id, second.family_id}
+    revoked_at = {}
+    async with store.new_uow() as uow:
+        for session in [kept, first, bobs]:
+            stored = await uow.refresh_sessions.find_by_hash(session.token_hash)
+            assert stored is not None
+            revoked_at[session.token_hash] = stored.revoked_at
+    assert revoked_at == {kept.token_hash: None, first.token_hash: T0, bobs.token_hash: None}
+
+    async with store.new_uow() as uow:
+        assert await uow.refresh_sessions.revoke_families_of_user(alice.id, T0) == {kept.family_id}
+        await uow.commit()
+
+
 async def test_a_duplicate_token_hash_or_an_unknown_user_is_a_conflict(store: Store) -> None:
     user = make_user()
     session = make_session(user.id)
@@ -455,3 +486,25 @@ async def test_audit_entry_of_an_unknown_actor_is_a_conflict_and_is_not_kept(sto
             await uow.audit.record(make_audit("x", subject=("user", "1"), actor_id=uuid4()))
     async with store.new_uow() as uow:
         assert list(await uow.audit.list_for_subject("user", "1")) == []
+
+
+async def test_list_live_gives_the_usable_head_of_each_session_newest_first(store: Store) -> None:
+    alice, bob = make_user(), make_user()
+    older = make_session(alice.id, issued_at=T0)
+    newer = make_session(alice.id, issued_at=T0 + timedelta(hours=1))
+    rotated, revoked = make_session(alice.id), make_session(alice.id)
+    expired = replace(make_session(alice.id), expires_at=T0 + timedelta(minutes=5))
+    bobs = make_session(bob.id)
+    async with store.new_uow() as uow:
+        await uow.users.add(alice)
+        await uow.users.add(bob)
+        for session in [older, newer, rotated, revoked, expired, bobs]:
+            await uow.refresh_sessions.add(session)
+        await uow.refresh_sessions.mark_rotated(rotated.id, T0)
+        await uow.refresh_sessions.revoke_family(revoked.family_id, T0)
+        await uow.commit()
+
+    async with store.new_uow() as uow:
+        live = await uow.refresh_sessions.list_live(alice.id, T0 + timedelta(minutes=10))
+
+    assert [session.id for session in live] == [newer.id, older.id]

@@ -17,13 +17,15 @@ from websockets.exceptions import InvalidStatus
 from tests.e2e.test_server_process import running_server
 from tests.integration.helpers import PASSWORD, register_body
 from tests.support.databases import redis_url_or_skip
+from tests.support.mail import verify_from_outbox
 
 pytestmark = pytest.mark.asyncio
 WAIT_SECONDS = 10.0
 
 
-async def _token(client: httpx.AsyncClient, email: str, role: str) -> str:
+async def _token(client: httpx.AsyncClient, email: str, role: str, outbox: Path) -> str:
     assert (await client.post("/api/v1/auth/register", json=register_body(email, role=role))).status_code == 201
+    await verify_from_outbox(client, outbox, email)
     login = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
     token: str = login.json()["access_token"]
     return token
@@ -44,12 +46,13 @@ async def _next_sse_event(lines: Any) -> dict[str, Any]:
 async def test_a_stored_notification_reaches_its_user_live_and_no_one_else(tmp_path: Path) -> None:
     redis = await redis_url_or_skip()
     async with (
-        running_server(tmp_path, redis_url=redis) as server,
+        # Jobs (the verification mail) run in the server: this test has no worker.
+        running_server(tmp_path, redis_url=redis, jobs_broker="in-process") as server,
         httpx.AsyncClient(base_url=server.base_url, timeout=WAIT_SECONDS) as client,
     ):
         suffix = uuid4().hex[:8]
-        mentor = await _token(client, f"live-mentor-{suffix}@example.org", "mentor")
-        learner = await _token(client, f"live-learner-{suffix}@example.org", "learner")
+        mentor = await _token(client, f"live-mentor-{suffix}@example.org", "mentor", tmp_path / "outbox")
+        learner = await _token(client, f"live-learner-{suffix}@example.org", "learner", tmp_path / "outbox")
         ws_base = server.base_url.replace("http://", "ws://") + "/api/v1/ws"
 
         async with (
@@ -105,8 +108,8 @@ async def test_streams_are_capped_per_user_and_end_soon_after_their_session_is_r
         httpx.AsyncClient(base_url=server.base_url, timeout=WAIT_SECONDS) as client,
     ):
         suffix = uuid4().hex[:8]
-        amara = await _token(client, f"streams-a-{suffix}@example.org", "learner")
-        kofi = await _token(client, f"streams-k-{suffix}@example.org", "learner")
+        amara = await _token(client, f"streams-a-{suffix}@example.org", "learner", tmp_path / "outbox")
+        kofi = await _token(client, f"streams-k-{suffix}@example.org", "learner", tmp_path / "outbox")
         ws_base = server.base_url.replace("http://", "ws://") + "/api/v1/ws"
         async with (
             websockets.connect(f"{ws_base}?token={amara}") as first,

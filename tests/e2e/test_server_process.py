@@ -57,6 +57,7 @@ def _environment(tmp_path: Path, **settings: str) -> dict[str, str]:
     env.update(
         {
             "SKILLBRIDGE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}",
+            "SKILLBRIDGE_EMAIL_OUTBOX": str(tmp_path / "outbox"),
             "SKILLBRIDGE_ARGON2_TIME_COST": "1",
             "SKILLBRIDGE_ARGON2_MEMORY_KIB": "8",
             "SKILLBRIDGE_LOG_JSON": "true",
@@ -64,6 +65,8 @@ def _environment(tmp_path: Path, **settings: str) -> dict[str, str]:
             # Other tests may share the Redis and the loopback address: limits are not what is tested here.
             "SKILLBRIDGE_RATE_LIMIT_PER_MINUTE": "10000",
             "SKILLBRIDGE_AUTH_RATE_LIMIT_PER_MINUTE": "10000",
+            # The flow replays a refresh token on purpose: detect it at once, not after the two-tab grace.
+            "SKILLBRIDGE_REFRESH_GRACE_SECONDS": "0",
         }
     )
     env.update({f"SKILLBRIDGE_{key.upper()}": value for key, value in settings.items()})

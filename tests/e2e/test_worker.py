@@ -76,8 +76,11 @@ async def test_the_worker_reminds_of_a_session_live_through_redis(tmp_path: Path
             httpx.AsyncClient(base_url=server.base_url, timeout=WAIT_SECONDS) as client,
         ):
             suffix = uuid4().hex[:8]
-            mentor = {"Authorization": f"Bearer {await _token(client, f'w-mentor-{suffix}@example.org', 'mentor')}"}
-            learner = {"Authorization": f"Bearer {await _token(client, f'w-learner-{suffix}@example.org', 'learner')}"}
+            outbox = tmp_path / "outbox"  # the worker sends the verification mails there
+            mentor_token = await _token(client, f"w-mentor-{suffix}@example.org", "mentor", outbox)
+            learner_token = await _token(client, f"w-learner-{suffix}@example.org", "learner", outbox)
+            mentor = {"Authorization": f"Bearer {mentor_token}"}
+            learner = {"Authorization": f"Bearer {learner_token}"}
             needs = {"skills": ["python"], "hours_per_week": 3, "domain": "python"}
             match = (await client.post("/api/v1/matches", json={"learner_needs": needs}, headers=learner)).json()
             accepted = await client.patch(f"/api/v1/matches/{match['id']}", json={"status": "active"}, headers=mentor)

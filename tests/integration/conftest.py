@@ -8,30 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dishka import Provider, Scope, provide
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.engine import make_url
 
 from skillbridge.adapters.persistence.sqlalchemy.migrate import upgrade
 from skillbridge.adapters.system.clock import MutableClock
-from skillbridge.application.ports.clock import Clock
 from skillbridge.main import Settings, create_app
-from tests.integration.helpers import Api
+from tests.integration.helpers import Api, ClockProvider
 from tests.support.databases import create_postgres_database, drop_postgres_database, postgres_database
 from tests.support.loops import run_apart
 
 FAST_HASHING = {"argon2_time_cost": 1, "argon2_memory_kib": 8}
-
-
-class ClockProvider(Provider):
-    def __init__(self, clock: MutableClock) -> None:
-        super().__init__()
-        self._clock = clock
-
-    @provide(scope=Scope.APP)
-    def clock(self) -> Clock:
-        return self._clock
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +64,7 @@ def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
             "database_url": database_url,
             "log_json": True,
             "secret_key_file": str(tmp_path / "secret_key"),
+            "email_outbox": str(tmp_path / "outbox"),
             **FAST_HASHING,
             **overrides,
         }

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from dishka import Provider, Scope, provide
 from httpx import Response
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -14,9 +17,11 @@ from litestar.testing import AsyncTestClient
 from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.application.accounts.administration import CreateAdmin
+from skillbridge.application.ports.clock import Clock
 from skillbridge.domain.matching.mentorship import MatchStatus
-from skillbridge.main import Settings, build_container
+from skillbridge.main import Settings, build_container, create_app
 from tests.support.entities import make_mentorship
+from tests.support.mail import mails_to, text_of, token_in
 
 PASSWORD = "kilimanjaro-sunrise-42"
 
@@ -37,6 +42,18 @@ def register_body(email: str, *, role: str = "learner", password: str = PASSWORD
     return {"email": email, "password": password, "role": role, "profile": base | profile}
 
 
+class ClockProvider(Provider):
+    """The app's clock, replaced by one the test moves."""
+
+    def __init__(self, clock: MutableClock) -> None:
+        super().__init__()
+        self._clock = clock
+
+    @provide(scope=Scope.APP)
+    def clock(self) -> Clock:
+        return self._clock
+
+
 @dataclass
 class Api:
     client: AsyncTestClient[Litestar]
@@ -44,14 +61,23 @@ class Api:
     settings: Settings
 
     async def register(
-        self, email: str, *, role: str = "learner", password: str = PASSWORD, **profile: Any
+        self, email: str, *, role: str = "learner", password: str = PASSWORD, verify: bool = True, **profile: Any
     ) -> dict[str, Any]:
+        """Register; unless ``verify`` is false, then follow the verification mail, as its owner would."""
         response = await self.client.post(
             "/api/v1/auth/register", json=register_body(email, role=role, password=password, **profile)
         )
         assert response.status_code == 201, response.text
         body: dict[str, Any] = response.json()
+        if verify:
+            await self.verify_email(email)
         return body
+
+    async def verify_email(self, email: str) -> None:
+        """Follow the token of the latest verification mail to ``email`` in the outbox."""
+        [*_, mail] = [m for m in mails_to(self.settings.email_outbox, email) if "?token=" in text_of(m)]
+        response = await self.client.post("/api/v1/auth/email/verify", json={"token": token_in(mail)})
+        assert response.status_code == 204, response.text
 
     async def login_response(self, email: str, password: str = PASSWORD) -> Response:
         return await self.client.post("/api/v1/auth/login", json={"email": email, "password": password})
@@ -66,6 +92,15 @@ class Api:
         """Register and log in; return the Authorization header."""
         await self.register(email, role=role, **profile)
         return {"Authorization": f"Bearer {(await self.login(email))['access_token']}"}
+
+
+@asynccontextmanager
+async def api_with(make_settings: Callable[..., Settings], **overrides: Any) -> AsyncIterator[Api]:
+    """The API of ``make_settings(**overrides)``, with a clock the test can move."""
+    clock = MutableClock()
+    settings = make_settings(**overrides)
+    async with AsyncTestClient(app=create_app(settings, ClockProvider(clock))) as client:
+        yield Api(client=client, clock=clock, settings=settings)
 
 
 async def admin_headers(api: Api, email: str = "root@example.org") -> dict[str, str]:

@@ -462,6 +462,7 @@ async def test_github_login_creates_a_learner_then_signs_the_same_account_in(api
     assert me["role"] == "learner"
     assert me["email"] == "amara@example.org"
     assert me["profile"]["github_username"] == "amara-dev"
+    assert me["email_verified"] is True  # GitHub verified the address
     refreshed = await api.client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert refreshed.status_code == 200
 

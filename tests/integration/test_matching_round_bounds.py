@@ -27,7 +27,7 @@ from tests.support.entities import location, make_mentor, make_mentorship, make_
 pytestmark = pytest.mark.asyncio
 
 LAGOS = location(6.52, 3.38, "NG", "Lagos")
-ADMIN = Principal(make_user().id, Role.ADMIN)
+ADMIN = Principal(make_user().id, Role.ADMIN, email_verified=True)
 REQUESTS = 2 * ROUND_BATCH + 50  # three batches
 
 

@@ -126,7 +126,11 @@ def _settings(url: str, **overrides: Any) -> Settings:
 async def test_role_changes_deactivation_logout_and_revoked_sessions_apply_on_the_next_request_everywhere(
     postgres_url: str,
 ) -> None:
-    settings = _settings(postgres_url, redis_url=await redis_url_or_skip(), redis_key_prefix=f"t-{uuid4().hex}:")
+    # No two-tab grace period: the replay below must count at once.
+    redis_url = await redis_url_or_skip()
+    settings = _settings(
+        postgres_url, redis_url=redis_url, redis_key_prefix=f"t-{uuid4().hex}:", refresh_grace_seconds=0
+    )
     async with _two_processes(settings) as (a, b):
         admin = await _admin(settings, a)
         await a.post("/api/v1/auth/register", json=register_body("amara@example.org"))

@@ -57,6 +57,7 @@ BUDGETS: dict[str, int] = {
     "/api/v1/forum/posts": 3,
     "/api/v1/forum/posts/{post}": 4,  # the post, then its replies and their authors
     "/api/v1/badges/my": 2,
+    "/api/v1/auth/sessions": 2,
     "/api/v1/badges": 0,
     "/api/v1/domains": 0,
 }

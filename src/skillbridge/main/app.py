@@ -12,6 +12,7 @@ from skillbridge.adapters.http.auth import http_providers
 from skillbridge.adapters.http.observability import configure_logging
 from skillbridge.adapters.http.options import HttpOptions, ReadinessCheck
 from skillbridge.adapters.realtime.channels import build_channels_plugin, channels_redis_client
+from skillbridge.application.accounts.decoy import DecoyHash
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.domain.errors import DependencyUnavailable
 from skillbridge.main.container import build_container
@@ -71,10 +72,16 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         readiness_checks=_readiness_checks(settings, container),
     )
 
+    async def make_the_decoy_hash() -> None:
+        # Made before the first login, so no login pays for it (see DecoyHash).
+        await (await container.get(DecoyHash)).get()
+
     async def start_jobs() -> None:
         await jobs.startup(tolerate_unavailable=True)
         if jobs.runs_inline:  # embedded: this process keeps the clock; in production `skillbridge worker` does
             jobs.start_scheduler(first_runs_now=False)
 
     shutdown = [jobs.shutdown, container.close, *([redis.aclose] if redis is not None else [])]
-    return build_app(options, container, on_startup=[start_jobs], on_shutdown=shutdown, channels=channels)
+    return build_app(
+        options, container, on_startup=[make_the_decoy_hash, start_jobs], on_shutdown=shutdown, channels=channels
+    )

@@ -20,6 +20,12 @@ from dishka.exceptions import NoFactoryError
 from skillbridge.adapters.http.observability import configure_logging
 from skillbridge.adapters.jobs.taskiq_runtime import FailureHook, JobRuntime, JobSpec, RetryPolicy
 from skillbridge.adapters.realtime.channels import build_channels_plugin, channels_redis_client
+from skillbridge.application.accounts.email_verification import (
+    MailEmailVerification,
+    RequestEmailVerification,
+    ResendVerification,
+)
+from skillbridge.application.accounts.password_reset import MailPasswordReset, RequestPasswordReset
 from skillbridge.application.jobs.failures import RetryFailedJob
 from skillbridge.application.jobs.names import JobName
 from skillbridge.application.jobs.recording import RecordFailedJob
@@ -66,9 +72,19 @@ def job_specs(container: AsyncContainer, settings: Settings) -> list[JobSpec]:
         if sent:
             _log.info("session_reminders_sent", count=sent)
 
+    async def mail_password_reset(email: str, languages: str = "") -> None:
+        async with container() as scope:
+            await (await scope.get(MailPasswordReset))(email, languages)
+
+    async def mail_email_verification(user_id: str, languages: str = "") -> None:
+        async with container() as scope:
+            await (await scope.get(MailEmailVerification))(user_id, languages)
+
     timeout, attempts = settings.jobs_timeout_seconds, settings.jobs_max_attempts
     return [
         JobSpec(JobName.PROCESS_GITHUB_DELIVERY, process_github_delivery, timeout, attempts),
+        JobSpec(JobName.MAIL_PASSWORD_RESET, mail_password_reset, timeout, attempts),
+        JobSpec(JobName.MAIL_EMAIL_VERIFICATION, mail_email_verification, timeout, attempts),
         # A scheduled job is not retried: the next tick is its retry.
         JobSpec(
             JobName.EXPIRE_UNANSWERED_MATCHES,
@@ -121,7 +137,14 @@ class JobsProvider(Provider):
     def job_queue(self) -> JobQueue:
         return self._runtime.queue
 
-    use_cases = provide_all(SubmitJob, RetryFailedJob, scope=Scope.REQUEST)
+    use_cases = provide_all(
+        SubmitJob,
+        RetryFailedJob,
+        RequestPasswordReset,
+        RequestEmailVerification,
+        ResendVerification,
+        scope=Scope.REQUEST,
+    )
 
 
 def _stop_on_signals(task: asyncio.Task[Any] | None) -> None:

@@ -37,12 +37,15 @@ from skillbridge.adapters.vcs.payloads import MsgspecGithubEventDecoder
 from skillbridge.adapters.vcs.pygithub_gateway import GithubApiOptions, PyGithubVcsGateway
 from skillbridge.application.accounts.administration import ChangeUserAccess, CreateAdmin, ListUsers
 from skillbridge.application.accounts.authentication import AdmitRequest, Authenticate, PrincipalCache
+from skillbridge.application.accounts.decoy import DecoyHash
 from skillbridge.application.accounts.github_login import CompleteGithubLogin, GithubLoginConfig, StartGithubLogin
 from skillbridge.application.accounts.mentors import SearchMentors
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.profiles import GetMyAccount, UpdateMyProfile
+from skillbridge.application.accounts.refresh_grace import RefreshGrace
 from skillbridge.application.accounts.registration import RegisterUser
 from skillbridge.application.accounts.revocations import AccessRevocations
+from skillbridge.application.accounts.session_control import EndMySession, ListMySessions, LogOutEverywhere
 from skillbridge.application.accounts.sessions import LogIn, LogOut, RefreshTokens
 from skillbridge.application.accounts.throttle import LoginThrottle
 from skillbridge.application.badges.managing import AwardBadge, ListMyBadges
@@ -95,6 +98,7 @@ from skillbridge.domain.accounts.location_privacy import LocationPrivacy
 from skillbridge.domain.badges.rules import BadgeRules, default_rules
 from skillbridge.domain.matching.limits import DomainNames
 from skillbridge.domain.matching.scoring import Weights
+from skillbridge.main.recovery import MailProvider, RecoveryProvider
 from skillbridge.main.secret_key import signing_secret
 from skillbridge.main.settings import Settings
 
@@ -131,9 +135,14 @@ class CoreProvider(Provider):
     def auth_policy(self, settings: Settings) -> AuthPolicy:
         return AuthPolicy(
             refresh_ttl=timedelta(days=settings.refresh_token_ttl_days),
+            session_max_age=timedelta(days=settings.session_max_age_days),
+            refresh_grace=timedelta(seconds=settings.refresh_grace_seconds),
             max_failures_per_account=settings.login_max_failures_per_account,
             max_failures_per_address=settings.login_max_failures_per_address,
             failure_window=timedelta(seconds=settings.login_failure_window_seconds),
+            delay_base=timedelta(seconds=settings.login_delay_base_seconds),
+            delay_max=timedelta(seconds=settings.login_delay_max_seconds),
+            trusted_for=timedelta(days=settings.login_trusted_address_days),
         )
 
     @provide(scope=Scope.APP)
@@ -152,6 +161,14 @@ class CoreProvider(Provider):
     @provide(scope=Scope.APP)
     def revocations(self, store: KeyValueStore, settings: Settings) -> AccessRevocations:
         return AccessRevocations(store, timedelta(seconds=settings.access_token_ttl_seconds))
+
+    @provide(scope=Scope.APP)
+    def decoy_hash(self, hasher: PasswordHasher) -> DecoyHash:
+        return DecoyHash(hasher)
+
+    @provide(scope=Scope.APP)
+    def refresh_grace(self, store: KeyValueStore, policy: AuthPolicy) -> RefreshGrace:
+        return RefreshGrace(store, policy.refresh_grace)
 
     @provide(scope=Scope.APP)
     def principal_cache(self, clock: Clock) -> PrincipalCache:
@@ -205,6 +222,9 @@ class AccountsProvider(Provider):
         LogIn,
         RefreshTokens,
         LogOut,
+        ListMySessions,
+        EndMySession,
+        LogOutEverywhere,
         AdmitRequest,
         Authenticate,
         GetMyAccount,
@@ -469,4 +489,6 @@ def default_providers(settings: Settings) -> list[Provider]:
         ForumProvider(),
         FailedJobsProvider(),
         StreamsProvider(),
+        MailProvider(),
+        RecoveryProvider(),
     ]

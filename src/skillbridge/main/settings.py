@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from skillbridge.adapters.email.smtp import SmtpServer
+
 #: The development secret earlier versions signed tokens with by default. It is published in the source, so
 #: it is refused in production and on any address but loopback; an unset secret is generated per install.
 PUBLISHED_SECRET = "skillbridge-embedded-development-secret-change-me"  # noqa: S105
@@ -38,12 +40,17 @@ class Settings(BaseSettings):
     location_privacy_key: SecretStr | None = None
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
     refresh_token_ttl_days: int = Field(default=14, ge=1, le=90)
+    session_max_age_days: int = Field(default=30, ge=1, le=365)
+    refresh_grace_seconds: int = Field(default=30, ge=0, le=120)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     rate_limit_per_minute: int = Field(default=120, ge=1)
     auth_rate_limit_per_minute: int = Field(default=20, ge=1)
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
+    login_delay_base_seconds: int = Field(default=2, ge=1, le=60)
+    login_delay_max_seconds: int = Field(default=900, ge=1, le=86_400)
+    login_trusted_address_days: int = Field(default=90, ge=0, le=365)
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     #: Replaced by ``trusted_proxies``; still read so that a deployment that sets it is told, not ignored.
@@ -104,6 +111,15 @@ class Settings(BaseSettings):
     github_oauth_url: str = "https://github.com"
     github_oauth_redirect_uri: str | None = None
     github_oauth_state_ttl_seconds: int = Field(default=600, ge=60, le=3600)
+    # Mail: over SMTP when its URL is set, else into .eml files under the outbox directory (embedded).
+    smtp_url: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    email_outbox: str = "var/outbox"
+    email_from: str = Field(default="SkillBridge <no-reply@skillbridge.localhost>", min_length=3)
+    email_link_base_url: str = "http://127.0.0.1:8000"
+    password_reset_token_minutes: int = Field(default=30, ge=5, le=120)
+    password_resets_per_account_per_hour: int = Field(default=3, ge=1, le=100)
+    password_resets_per_address_per_hour: int = Field(default=10, ge=1, le=1000)
 
     @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
@@ -120,6 +136,13 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(entry, strict=False)
             except ValueError as exc:
                 raise ValueError(f"not an address or network: {entry!r}") from exc
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url_is_understood(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            SmtpServer.from_url(value.get_secret_value())  # raises ValueError with the forms it takes
         return value
 
     @model_validator(mode="after")

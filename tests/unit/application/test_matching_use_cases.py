@@ -68,7 +68,7 @@ class World:
             for user in users:
                 await uow.users.add(user)
             await uow.commit()
-        return [Principal(user.id, user.role) for user in users]
+        return [Principal(user.id, user.role, email_verified=True) for user in users]
 
     async def store(self, mentorship: Mentorship) -> None:
         async with self.uow() as uow:
@@ -149,7 +149,7 @@ async def test_the_sweep_expires_overdue_requests_and_offers_the_next_mentor(wor
     late = ChangeMatch(
         world.uow(), ENGINE, POLICY, world.clock, default_rules(), Notifier(world.clock), world.pool, Nh3HtmlSanitizer()
     )
-    accepter = first_p if request.mentor_id == first.id else Principal(second.id, Role.MENTOR)
+    accepter = first_p if request.mentor_id == first.id else Principal(second.id, Role.MENTOR, email_verified=True)
     with pytest.raises(Conflict, match="expired") as too_late:
         await late(accepter, request.id, MatchChange(status=MatchStatus.ACTIVE))
     assert (too_late.value.field, list(too_late.value.allowed)) == ("status", [])

@@ -291,7 +291,7 @@ async def test_linking_rules_with_the_in_memory_gateway(world: World) -> None:
         [_commit("d" * 40, "x", "kofi", author_id=KOFI_ID)],
     )
     link = LinkRepository(world.uow(), vcs, world.clock, MemoryKeyValueStore(), LinkBudget())
-    principal = Principal(user.id, Role.LEARNER)
+    principal = Principal(user.id, Role.LEARNER, email_verified=True)
     result = await link(principal, roadmap.id, " amara-dev/python-exercises ")
     assert result.roadmap.repository == "Amara-Dev/Python-Exercises"
     assert result.commits_logged == 0
@@ -382,7 +382,7 @@ async def test_github_login_is_off_without_a_client_and_disabled_accounts_stay_o
 
 async def test_use_cases_check_what_the_http_schema_also_checks(world: World) -> None:
     user, roadmap = await world.learner()
-    principal = Principal(user.id, Role.LEARNER)
+    principal = Principal(user.id, Role.LEARNER, email_verified=True)
     with pytest.raises(InvalidInput) as raised:
         await LogProgressEvent(world.uow(), world.clock)(principal, roadmap.id, "teleport", {})
     assert (raised.value.field, "note" in raised.value.allowed) == ("event_type", True)

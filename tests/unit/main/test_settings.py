@@ -133,3 +133,9 @@ def test_the_old_forwarded_for_switch_stops_the_start_with_its_replacement(monke
         Settings()
     monkeypatch.setenv("SKILLBRIDGE_TRUST_FORWARDED_FOR", "false")
     assert Settings().trusted_proxies == []
+
+
+def test_a_misspelt_smtp_url_stops_the_start() -> None:
+    with pytest.raises(ValidationError, match="SMTP URL"):
+        Settings(smtp_url="smtp:/relay.example")
+    assert Settings(smtp_url="smtps://u:p@relay.example").smtp_url is not None  # positive control

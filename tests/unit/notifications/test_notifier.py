@@ -62,7 +62,7 @@ async def test_the_inbox_use_cases_address_only_the_callers_notifications() -> N
         first = await Notifier(clock).notify(uow, amara.id, NotificationType.FORUM_REPLY, "one")
         await Notifier(clock).notify(uow, amara.id, NotificationType.FORUM_REPLY, "two")
         await uow.commit()
-    me, other = Principal(amara.id, amara.role), Principal(kofi.id, kofi.role)
+    me, other = Principal(amara.id, amara.role, email_verified=True), Principal(kofi.id, kofi.role, email_verified=True)
     with pytest.raises(NotFound):
         await MarkNotificationRead(MemoryUnitOfWork(database), clock)(other, first.id)
     read = await MarkNotificationRead(MemoryUnitOfWork(database), clock)(me, first.id)

@@ -42,7 +42,7 @@ class World:
         async with self.uow() as uow:
             await uow.users.add(user)
             await uow.commit()
-        return Principal(user.id, role)
+        return Principal(user.id, role, email_verified=True)
 
     async def match(
         self, learner: Principal, mentor: Principal, status: MatchStatus, domain: str | None = None

@@ -22,6 +22,7 @@ from skillbridge.adapters.http.client_address import TrustedProxies
 from skillbridge.adapters.http.controllers.admin import AdminUsersController
 from skillbridge.adapters.http.controllers.auth import AuthController
 from skillbridge.adapters.http.controllers.badges import BadgesController
+from skillbridge.adapters.http.controllers.email import EmailController
 from skillbridge.adapters.http.controllers.forum import ForumController
 from skillbridge.adapters.http.controllers.github import GithubAuthController, GithubWebhookController
 from skillbridge.adapters.http.controllers.health import HealthController
@@ -29,7 +30,9 @@ from skillbridge.adapters.http.controllers.jobs import AdminJobsController
 from skillbridge.adapters.http.controllers.matches import MatchesController
 from skillbridge.adapters.http.controllers.notifications import NotificationsController
 from skillbridge.adapters.http.controllers.progress import ProgressController, RoadmapRepositoryController
+from skillbridge.adapters.http.controllers.recovery import PasswordController
 from skillbridge.adapters.http.controllers.roadmaps import DomainsController, RoadmapsController
+from skillbridge.adapters.http.controllers.sessions import SessionsController
 from skillbridge.adapters.http.controllers.users import UsersController
 from skillbridge.adapters.http.metrics import RequestMetricsMiddleware
 from skillbridge.adapters.http.observability import request_context_middleware
@@ -74,6 +77,9 @@ def build_app(
         path=API_PREFIX,
         route_handlers=[
             AuthController,
+            PasswordController,
+            EmailController,
+            SessionsController,
             GithubAuthController,
             UsersController,
             AdminUsersController,

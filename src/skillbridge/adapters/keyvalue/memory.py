@@ -101,6 +101,23 @@ class MemoryKeyValueStore(KeyValueStore):
         entry = self._live(key, self._purge())
         return None if entry is None else entry.value
 
+    async def put_new(self, key: str, value: str, ttl_seconds: int) -> bool:
+        """Store ``value`` at ``key`` unless it holds a live value (no await point: atomic on the event loop)."""
+        check_ttl(ttl_seconds)
+        now = self._purge()
+        if self._live(key, now) is not None:
+            return False
+        self._set(key, value, now + ttl_seconds)
+        return True
+
+    async def take(self, key: str) -> str | None:
+        """Return the value at ``key`` and remove it (no await point: atomic on the event loop)."""
+        entry = self._live(key, self._purge())
+        if entry is None:
+            return None
+        del self._entries[key]
+        return entry.value
+
     async def delete(self, key: str) -> None:
         """Remove ``key`` if present."""
         self._purge()

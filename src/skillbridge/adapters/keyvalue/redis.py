@@ -200,6 +200,17 @@ class RedisKeyValueStore(KeyValueStore):
         value = await self._call(lambda: self._client.get(self._key(key)))
         return None if value is None else _text(value)
 
+    async def put_new(self, key: str, value: str, ttl_seconds: int) -> bool:
+        """Store ``value`` at ``key`` unless it exists, in one SET NX EX."""
+        check_ttl(ttl_seconds)
+        stored = await self._call(lambda: self._client.set(self._key(key), value, ex=ttl_seconds, nx=True))
+        return bool(stored)
+
+    async def take(self, key: str) -> str | None:
+        """Return the value at ``key`` and remove it, in one GETDEL (atomic in Redis)."""
+        value = await self._call(lambda: self._client.getdel(self._key(key)))
+        return None if value is None else _text(value)
+
     async def delete(self, key: str) -> None:
         """Remove ``key`` if present."""
         await self._call(lambda: self._client.delete(self._key(key)))

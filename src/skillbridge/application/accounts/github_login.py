@@ -15,7 +15,8 @@ from uuid import uuid4
 
 from skillbridge.application.accounts.plain_text import plain_profile
 from skillbridge.application.accounts.policy import AuthPolicy
-from skillbridge.application.accounts.sessions import TokenPair, _start_session
+from skillbridge.application.accounts.sessions import _start_session
+from skillbridge.application.accounts.token_pair import TokenPair
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.github_identity import GithubIdentity, GithubIdentityProvider
 from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
@@ -137,9 +138,11 @@ class CompleteGithubLogin:
 
     async def _new_learner(self, uow: UnitOfWork, identity: GithubIdentity) -> User:
         email = noreply_email(identity)
+        verified = False
         if identity.verified_email:
             with contextlib.suppress(InvalidInput):  # an address GitHub verified but we cannot take
                 email = normalise_email(identity.verified_email)
+                verified = True  # GitHub's word on the address counts as ours
         if await uow.users.find_by_email(email) is not None:
             raise Conflict("an account with this email exists; sign in with its password", field="email")
         name = (identity.name or identity.login).strip()[:_MAX_DISPLAY_NAME] or None
@@ -154,6 +157,7 @@ class CompleteGithubLogin:
             created_at=now,
             updated_at=now,
             github_id=identity.github_id,
+            email_verified_at=now if verified else None,
         )
         await uow.users.add(user)
         await uow.audit.record(

@@ -37,7 +37,9 @@ class RegisterUser:
       nothing about the existing account;
     - the password meets the policy and is stored only as an argon2id hash;
     - the profile is validated and normalised (skills as slugs, languages as codes, ...); display name,
-      bio and city lose any markup (:func:`plain_profile`).
+      bio and city lose any markup (:func:`plain_profile`);
+    - the email address is unverified, unless the caller vouches for it (``email_verified``: an operator's
+      command such as ``create-admin`` or ``seed-demo``, never a self-service sign-up).
     """
 
     def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, sanitizer: HtmlSanitizer) -> None:
@@ -46,7 +48,13 @@ class RegisterUser:
         self._clock = clock
         self._sanitizer = sanitizer
 
-    async def __call__(self, registration: Registration, *, role_allowed: frozenset[Role] = SELF_SERVICE_ROLES) -> User:
+    async def __call__(
+        self,
+        registration: Registration,
+        *,
+        role_allowed: frozenset[Role] = SELF_SERVICE_ROLES,
+        email_verified: bool = False,
+    ) -> User:
         if registration.role not in role_allowed:
             raise InvalidInput("choose the role learner or mentor", field="role")
         email = normalise_email(registration.email)
@@ -65,6 +73,7 @@ class RegisterUser:
             password_hash=password_hash,
             created_at=now,
             updated_at=now,
+            email_verified_at=now if email_verified else None,
         )
         async with self._uow as uow:
             if await uow.users.find_by_email(email) is not None:

@@ -14,6 +14,7 @@ Revocations live as long as the tokens they kill could; stamps outlive every cac
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
@@ -53,6 +54,11 @@ class AccessRevocations:
     async def revoke_session(self, session_id: UUID) -> None:
         """Refuse every access token issued for the sign-in session ``session_id`` (until they expire)."""
         await self._store.put(f"revoked-session:{session_id}", "1", self._session_ttl_seconds)
+
+    async def revoke_sessions(self, session_ids: Iterable[UUID]) -> None:
+        """:meth:`revoke_session` each of ``session_ids``."""
+        for session_id in session_ids:
+            await self.revoke_session(session_id)
 
     async def principal_changed(self, user_id: UUID) -> None:
         """Say that ``user_id``'s role or status changed; call it after the change is committed."""

@@ -2,52 +2,56 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import NoReturn
 from uuid import UUID, uuid4
 
+from skillbridge.application.accounts.decoy import DecoyHash
 from skillbridge.application.accounts.policy import AuthPolicy
+from skillbridge.application.accounts.refresh_grace import RefreshGrace
 from skillbridge.application.accounts.revocations import AccessRevocations
 from skillbridge.application.accounts.throttle import LoginThrottle
+from skillbridge.application.accounts.token_pair import TokenPair
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.password_hasher import PasswordHasher
 from skillbridge.application.ports.token_service import TokenService
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.audit import AuditEntry
 from skillbridge.domain.accounts.passwords import normalise_password
-from skillbridge.domain.accounts.sessions import AccessClaims, RefreshSession
+from skillbridge.domain.accounts.sessions import AccessClaims, Client, RefreshSession
 from skillbridge.domain.accounts.user import User, normalise_email
-from skillbridge.domain.errors import InvalidInput, NotFound, Unauthenticated
+from skillbridge.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 
 #: The one answer to every failed login: an unknown email and a wrong password must look the same.
 BAD_CREDENTIALS = "invalid email or password"
 SESSION_ENDED = "the session has ended; log in again"
-
-
-@dataclass(frozen=True, slots=True)
-class TokenPair:
-    """What a successful login or refresh returns to the client."""
-
-    access_token: str
-    access_expires_at: datetime
-    refresh_token: str
-    refresh_expires_at: datetime
-    user_id: str
-    token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
+NO_CLIENT = Client()
 
 
 async def _start_session(
-    uow: UnitOfWork, tokens: TokenService, user: User, family_id: UUID, now: datetime, policy: AuthPolicy
+    uow: UnitOfWork,
+    tokens: TokenService,
+    user: User,
+    family_id: UUID,
+    now: datetime,
+    policy: AuthPolicy,
+    *,
+    client: Client = NO_CLIENT,
+    started_at: datetime | None = None,
 ) -> TokenPair:
-    """Issue an access token and a refresh token of ``family_id``; the caller commits."""
+    """Issue an access token and a refresh token of ``family_id`` (a session that began at ``started_at``,
+    or now); the caller commits. The refresh token never outlives the session's absolute lifetime."""
+    started_at = started_at or now
     refresh = tokens.new_refresh()
     session = RefreshSession(
         user_id=user.id,
         family_id=family_id,
         token_hash=refresh.token_hash,
         issued_at=now,
-        expires_at=now + policy.refresh_ttl,
+        expires_at=min(now + policy.refresh_ttl, started_at + policy.session_max_age),
+        family_started_at=started_at,
+        user_agent=client.agent,
+        client_network=client.network,
     )
     await uow.refresh_sessions.add(session)
     access = tokens.issue_access(user.id, now, family_id)
@@ -65,9 +69,11 @@ class LogIn:
 
     Rules:
     - an unknown email, a wrong password, an account without a password (GitHub-only) and a disabled
-      account all fail with the same error, after the same hashing work;
-    - failures are counted per account and per client address; over the limit, even a right password
-      is refused with a retry delay until the window ends;
+      account all fail with the same error, after the same hashing work: one verification (against the
+      process's :class:`DecoyHash` when there is no hash to check);
+    - attempts are counted per (account, client address) before the password is checked, with growing
+      delays after a few, and per address across accounts (:class:`LoginThrottle`); a success forgets
+      the pair's failures and trusts the pair;
     - a password hashed with outdated parameters is rehashed on success;
     - each login starts a new refresh-token family.
     """
@@ -78,6 +84,7 @@ class LogIn:
         hasher: PasswordHasher,
         tokens: TokenService,
         throttle: LoginThrottle,
+        decoy: DecoyHash,
         clock: Clock,
         policy: AuthPolicy,
     ) -> None:
@@ -85,28 +92,31 @@ class LogIn:
         self._hasher = hasher
         self._tokens = tokens
         self._throttle = throttle
+        self._decoy = decoy
         self._clock = clock
         self._policy = policy
-        self._decoy_hash: str | None = None
 
-    async def __call__(self, email: str, password: str, client_address: str) -> TokenPair:
+    async def __call__(
+        self, email: str, password: str, client_address: str, user_agent: str | None = None
+    ) -> TokenPair:
         password = normalise_password(password)
         try:
             account = normalise_email(email)
         except InvalidInput:
             account = email.strip().lower()
-        await self._throttle.check(account, client_address)
+        await self._throttle.admit(account, client_address)
         async with self._uow as uow:
             user = await uow.users.find_by_email(account)
             if user is None or user.password_hash is None or not user.is_active:
-                await self._hasher.verify(await self._decoy(), password)
+                await self._hasher.verify(await self._decoy.get(), password)
                 await self._fail(account, client_address)
             if not await self._hasher.verify(user.password_hash, password):
                 await self._fail(account, client_address)
             now = self._clock.now()
             if self._hasher.needs_rehash(user.password_hash):
                 user = await uow.users.update(user.with_password_hash(await self._hasher.hash(password), now))
-            pair = await _start_session(uow, self._tokens, user, uuid4(), now, self._policy)
+            client = Client(client_address, user_agent)
+            pair = await _start_session(uow, self._tokens, user, uuid4(), now, self._policy, client=client)
             await uow.audit.record(
                 AuditEntry(
                     action="user.logged_in",
@@ -117,46 +127,61 @@ class LogIn:
                 )
             )
             await uow.commit()
-        await self._throttle.record_success(account)
+        await self._throttle.succeeded(account, client_address)
         return pair
 
     async def _fail(self, account: str, client_address: str) -> NoReturn:
-        await self._throttle.record_failure(account, client_address)
-        raise Unauthenticated(BAD_CREDENTIALS)
-
-    async def _decoy(self) -> str:
-        if self._decoy_hash is None:
-            self._decoy_hash = await self._hasher.hash(uuid4().hex)
-        return self._decoy_hash
+        raise Unauthenticated(BAD_CREDENTIALS)  # the attempt was counted by the throttle's admit
 
 
 class RefreshTokens:
     """Rotate a refresh token: the presented one is spent and a new pair is issued.
 
     Rules:
-    - an unknown, expired or revoked token fails;
-    - a token that was already rotated is a replay: its whole family is revoked (the thief and the
-      owner are both logged out, their access tokens included, from the next request on) and the call
-      fails;
-    - of two concurrent refreshes with one token, only one succeeds (the other counts as a replay).
+    - an unknown, expired or revoked token fails, and so does any token of a session older than its
+      absolute lifetime (``session_max_age``), however often it was refreshed;
+    - the same token presented again within ``refresh_grace`` of its rotation (two tabs refreshing at
+      once) gets the very pair the first refresh got;
+    - after that, a token that was already rotated is a replay: its whole family is revoked (the thief
+      and the owner are both logged out, their access tokens included, from the next request on) and
+      the call fails;
+    - the session keeps the client that last refreshed it (user agent, coarse network).
     """
 
     def __init__(
-        self, uow: UnitOfWork, tokens: TokenService, revocations: AccessRevocations, clock: Clock, policy: AuthPolicy
+        self,
+        uow: UnitOfWork,
+        tokens: TokenService,
+        revocations: AccessRevocations,
+        grace: RefreshGrace,
+        clock: Clock,
+        policy: AuthPolicy,
     ) -> None:
         self._uow = uow
         self._tokens = tokens
         self._revocations = revocations
+        self._grace = grace
         self._clock = clock
         self._policy = policy
 
-    async def __call__(self, refresh_token: str) -> TokenPair:
+    async def __call__(self, refresh_token: str, client: Client = NO_CLIENT) -> TokenPair:
+        token_hash = self._tokens.hash_refresh(refresh_token)
+        try:
+            return await self._rotate(token_hash, client)
+        except Conflict:
+            # Lost a race that the store noticed only at commit (the in-memory twin): the winner has
+            # committed by now, so look again and take its pair.
+            return await self._rotate(token_hash, client)
+
+    async def _rotate(self, token_hash: str, client: Client) -> TokenPair:
         now = self._clock.now()
         async with self._uow as uow:
-            session = await uow.refresh_sessions.find_by_hash(self._tokens.hash_refresh(refresh_token))
+            session = await uow.refresh_sessions.find_by_hash(token_hash)
             if session is None or session.revoked_at is not None or now >= session.expires_at:
                 raise Unauthenticated(SESSION_ENDED)
             if session.rotated_at is not None or not await uow.refresh_sessions.mark_rotated(session.id, now):
+                if (pair := await self._grace.find(token_hash)) is not None:
+                    return pair
                 await self._revoke_family(uow, session, now)
             try:
                 user = await uow.users.get(session.user_id)
@@ -164,7 +189,24 @@ class RefreshTokens:
                 raise Unauthenticated(SESSION_ENDED) from None
             if not user.is_active:
                 raise Unauthenticated(SESSION_ENDED)
-            pair = await _start_session(uow, self._tokens, user, session.family_id, now, self._policy)
+            pair = await _start_session(
+                uow,
+                self._tokens,
+                user,
+                session.family_id,
+                now,
+                self._policy,
+                client=client,
+                started_at=session.started_at,
+            )
+            # Claimed before the commit, so a racing refresh that sees the rotation committed finds the pair;
+            # and atomically, so of two racers the store lets one through even where the database
+            # notices the race only at commit (the in-memory twin). The other takes the winner's pair.
+            if not await self._grace.claim(token_hash, pair):
+                await uow.rollback()
+                if (kept := await self._grace.find(token_hash)) is not None:
+                    return kept
+                raise Unauthenticated(SESSION_ENDED)
             await uow.commit()
         return pair
 

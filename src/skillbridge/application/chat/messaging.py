@@ -25,7 +25,8 @@ PREVIEW_LENGTH = 120
 class SendChatMessage:
     """Store a message from one participant of an active mentorship.
 
-    Rules: non-participants get NotFound (the match's existence stays private); a match that is not
+    Rules: an account whose email address is not verified may not write (Forbidden, field ``email``);
+    non-participants get NotFound (the match's existence stays private); a match that is not
     active is Conflict (pending ones have no conversation yet, finished ones are read-only); the text
     loses any markup (:meth:`HtmlSanitizer.plain`: it reaches the other participant, and its first
     characters their notification), then follows :func:`~skillbridge.domain.chat.message.clean_message`.
@@ -40,6 +41,7 @@ class SendChatMessage:
         self._sanitizer = sanitizer
 
     async def __call__(self, principal: Principal, match_id: UUID, content: str) -> ChatMessage:
+        principal.require_verified()
         text = clean_message(self._sanitizer.plain(content))
         async with self._uow as uow:
             mentorship, actor = await participant_view(uow, principal, match_id)

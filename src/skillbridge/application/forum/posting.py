@@ -31,7 +31,8 @@ class CreatePost:
     """Post a new thread or a reply.
 
     Rules:
-    - any signed-in member posts; content is sanitised and titles stripped of tags before the limits of
+    - any signed-in member whose email address is verified posts (Forbidden, field ``email``, before);
+      content is sanitised and titles stripped of tags before the limits of
       :mod:`skillbridge.domain.forum.rules` apply (a thread needs a category and a title, a reply has no
       title and takes its thread's category: another one is refused);
     - a reply names an existing post (else InvalidInput on ``parent_id``) that is not deleted (Conflict)
@@ -48,6 +49,7 @@ class CreatePost:
         self._clock = clock
 
     async def __call__(self, principal: Principal, new: NewPost) -> ForumPost:
+        principal.require_verified()
         is_thread = new.parent_id is None
         title = clean_title(self._sanitizer, new.title, is_thread=is_thread)
         content = clean_content(self._sanitizer, new.content)

@@ -26,7 +26,8 @@ class RequestMentor:
     """Create the signed-in learner's request for a mentor.
 
     Rules:
-    - learners only (Forbidden for mentors and admins); the learner's profile needs a location and a
+    - learners only (Forbidden for mentors and admins), whose email address is verified (Forbidden,
+      field ``email``, until then); the learner's profile needs a location and a
       language (InvalidInput naming the profile field otherwise);
     - the domain is a catalog domain (an alias names its domain: ``py`` is ``python``) or a skill some
       active mentor offers, else InvalidInput (field ``learner_needs.domain``, ``allowed`` the catalog's);
@@ -62,6 +63,7 @@ class RequestMentor:
 
     async def __call__(self, principal: Principal, needs: LearnerNeeds, mentor_id: UUID | None = None) -> Mentorship:
         principal.require(Role.LEARNER)
+        principal.require_verified()
         now = self._clock.now()
         async with self._uow as uow:
             learner = await uow.users.get(principal.user_id)

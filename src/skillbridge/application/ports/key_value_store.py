@@ -54,6 +54,16 @@ class KeyValueStore(Protocol):
         """Return the value at ``key``, or ``None`` if it is absent or expired."""
         ...
 
+    async def put_new(self, key: str, value: str, ttl_seconds: int) -> bool:
+        """Store ``value`` at ``key`` for ``ttl_seconds`` unless ``key`` holds a value already; return whether
+        it was stored. Atomic: of callers racing for one key, exactly one stores."""
+        ...
+
+    async def take(self, key: str) -> str | None:
+        """Return the value at ``key`` and remove it, atomically: of two callers racing for one key, one
+        gets the value and the other ``None`` (single-use tokens)."""
+        ...
+
     async def delete(self, key: str) -> None:
         """Remove ``key`` if present."""
         ...

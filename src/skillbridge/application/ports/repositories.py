@@ -95,6 +95,16 @@ class RefreshSessionRepository(Protocol):
         """Revoke every session of a user (password or role change); return how many."""
         ...
 
+    async def list_live(self, user_id: UUID, now: datetime) -> list[RefreshSession]:
+        """The newest token of each of the user's sessions still usable at ``now`` (not rotated, revoked or
+        expired), newest first: one per sign-in session."""
+        ...
+
+    async def revoke_families_of_user(self, user_id: UUID, at: datetime, *, keep: UUID | None = None) -> set[UUID]:
+        """Revoke every not yet revoked session of a user but those of the family ``keep``; return the
+        families that had one (their access tokens must be denied too)."""
+        ...
+
 
 class MentorshipRepository(Protocol):
     """Mentorships and the requests waiting for one."""

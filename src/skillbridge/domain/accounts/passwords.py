@@ -21,17 +21,17 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
-def check_password(password: str, *, email: str | None = None) -> None:
-    """Raise :class:`InvalidInput` (field ``password``) unless ``password`` meets the policy."""
+def check_password(password: str, *, email: str | None = None, field: str = "password") -> None:
+    """Raise :class:`InvalidInput` (naming ``field``) unless ``password`` meets the policy."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"a password has at least {MIN_PASSWORD_LENGTH} characters", field="password")
+        raise InvalidInput(f"a password has at least {MIN_PASSWORD_LENGTH} characters", field=field)
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(f"a password has at most {MAX_PASSWORD_LENGTH} characters", field="password")
+        raise InvalidInput(f"a password has at most {MAX_PASSWORD_LENGTH} characters", field=field)
     lowered = password.lower()
     if lowered in common_passwords():
-        raise InvalidInput("this password is too common; choose another", field="password")
+        raise InvalidInput("this password is too common; choose another", field=field)
     if email is not None and lowered in {email.lower(), email.split("@", 1)[0].lower()}:
-        raise InvalidInput("a password must not be the email address", field="password")
+        raise InvalidInput("a password must not be the email address", field=field)
 
 
 def normalise_password(password: str) -> str:

@@ -43,10 +43,19 @@ class User:
     is_active: bool = True
     version: int = 1
     id: UUID = field(default_factory=uuid4)
+    #: When the owner proved they read mail at ``email`` (a mailed token, or GitHub's word); ``None``: not yet.
+    email_verified_at: datetime | None = None
 
     @property
     def is_mentor(self) -> bool:
         return self.role is Role.MENTOR
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def with_email_verified(self, at: datetime) -> User:
+        return replace(self, email_verified_at=at, updated_at=at)
 
     def with_profile(self, profile: Profile, at: datetime) -> User:
         return replace(self, profile=profile, updated_at=at)

@@ -11,11 +11,14 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 
 from skillbridge.adapters.http.access import NO_STORE, PUBLIC_SENSITIVE, address_of
 from skillbridge.adapters.http.auth import SECURITY, Caller
+from skillbridge.adapters.http.languages import accepted_languages
 from skillbridge.adapters.http.schemas.accounts import LoginIn, LogoutIn, RefreshIn, RegisterIn, TokensOut, UserOut
+from skillbridge.application.accounts.email_verification import RequestEmailVerification
 from skillbridge.application.accounts.registration import RegisterUser, Registration
 from skillbridge.application.accounts.sessions import LogIn, LogOut, RefreshTokens
 from skillbridge.application.ports.clock import Clock
 from skillbridge.domain.accounts.roles import Role
+from skillbridge.domain.accounts.sessions import Client
 
 
 class AuthController(Controller):
@@ -23,12 +26,19 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/register", status_code=HTTP_201_CREATED, opt=PUBLIC_SENSITIVE, summary="Create a learner or mentor account")
-    async def register(self, data: JSONBody[RegisterIn], register: FromDishka[RegisterUser]) -> UserOut:
+    async def register(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[RegisterIn],
+        register: FromDishka[RegisterUser],
+        request_verification: FromDishka[RequestEmailVerification],
+    ) -> UserOut:
         user = await register(
             Registration(
                 email=data.email, password=data.password, role=Role(data.role), profile=data.profile.to_input()
             )
         )
+        await request_verification(user.id, accepted_languages(request.headers.get("accept-language")))
         return UserOut.of(user)
 
     @post(
@@ -45,7 +55,7 @@ class AuthController(Controller):
         log_in: FromDishka[LogIn],
         clock: FromDishka[Clock],
     ) -> TokensOut:
-        pair = await log_in(data.email, data.password, address_of(request))
+        pair = await log_in(data.email, data.password, address_of(request), request.headers.get("user-agent"))
         return TokensOut.of(pair, clock.now())
 
     @post(
@@ -56,9 +66,14 @@ class AuthController(Controller):
         summary="Rotate a refresh token into a new token pair",
     )
     async def refresh(
-        self, data: JSONBody[RefreshIn], refresh: FromDishka[RefreshTokens], clock: FromDishka[Clock]
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[RefreshIn],
+        refresh: FromDishka[RefreshTokens],
+        clock: FromDishka[Clock],
     ) -> TokensOut:
-        return TokensOut.of(await refresh(data.refresh_token), clock.now())
+        client = Client(address_of(request), request.headers.get("user-agent"))
+        return TokensOut.of(await refresh(data.refresh_token, client), clock.now())
 
     @post(
         "/logout",

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from skillbridge.application.accounts.sessions import TokenPair
+from skillbridge.application.accounts.token_pair import TokenPair
 from skillbridge.domain.accounts.location_privacy import LocationPrivacy, band_floor_km, band_label
 from skillbridge.domain.accounts.mentor_search import MentorCard
 from skillbridge.domain.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -235,6 +235,8 @@ class UserOut(Struct, kw_only=True):
     profile: ProfileOut
     github_linked: bool
     is_active: bool
+    #: Whether the address is proved; finding a mentor, the forum and chat wait for it.
+    email_verified: bool
     created_at: datetime
     updated_at: datetime
     version: int
@@ -251,6 +253,7 @@ class UserOut(Struct, kw_only=True):
             profile=ProfileOut.of(user.profile, point),
             github_linked=user.github_id is not None,
             is_active=user.is_active,
+            email_verified=user.email_verified,
             created_at=user.created_at,
             updated_at=user.updated_at,
             version=user.version,

@@ -223,6 +223,23 @@ class MemoryRefreshSessionRepository(RefreshSessionRepository):
     async def revoke_all_for_user(self, user_id: UUID, at: datetime) -> int:
         return self._revoke(lambda session: session.user_id == user_id, utc(at))
 
+    async def list_live(self, user_id: UUID, now: datetime) -> list[RefreshSession]:
+        at = utc(now)
+        live = [
+            private_copy(s)
+            for s in self._staging.view().refresh_sessions.values()
+            if s.user_id == user_id and s.is_usable(at)
+        ]
+        return sorted(live, key=lambda session: session.issued_at, reverse=True)
+
+    async def revoke_families_of_user(self, user_id: UUID, at: datetime, *, keep: UUID | None = None) -> set[UUID]:
+        sessions = self._staging.view().refresh_sessions.values()
+        families = {
+            s.family_id for s in sessions if s.user_id == user_id and s.revoked_at is None and s.family_id != keep
+        }
+        self._revoke(lambda session: session.family_id in families, utc(at))
+        return families
+
     def _revoke(self, selected: Callable[[RefreshSession], bool], at: datetime) -> int:
         def targets(state: MemoryState) -> list[RefreshSession]:
             return [s for s in state.refresh_sessions.values() if s.revoked_at is None and selected(s)]

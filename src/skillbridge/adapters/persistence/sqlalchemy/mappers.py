@@ -119,6 +119,7 @@ def user_to_values(user: User) -> dict[str, Any]:
         "password_hash": user.password_hash,
         "github_id": user.github_id,
         "is_active": user.is_active,
+        "email_verified_at": utc(user.email_verified_at) if user.email_verified_at else None,
         "profile": profile_to_document(profile),
         "country": location.country if location else None,
         "latitude": location.point.lat if location else None,
@@ -154,6 +155,7 @@ def user_from_row(row: UserRow) -> User:
         github_id=row.github_id,
         is_active=row.is_active,
         version=row.version,
+        email_verified_at=utc(row.email_verified_at) if row.email_verified_at else None,
     )
 
 
@@ -171,6 +173,9 @@ def refresh_session_to_values(session: RefreshSession) -> dict[str, Any]:
         "expires_at": utc(session.expires_at),
         "rotated_at": utc(session.rotated_at) if session.rotated_at else None,
         "revoked_at": utc(session.revoked_at) if session.revoked_at else None,
+        "family_started_at": utc(session.started_at),
+        "user_agent": session.user_agent,
+        "client_network": session.client_network,
         "created_at": utc(session.issued_at),
         "updated_at": utc(session.issued_at),
     }
@@ -187,6 +192,9 @@ def refresh_session_from_row(row: RefreshTokenRow) -> RefreshSession:
         expires_at=utc(row.expires_at),
         rotated_at=utc(row.rotated_at) if row.rotated_at else None,
         revoked_at=utc(row.revoked_at) if row.revoked_at else None,
+        family_started_at=utc(row.family_started_at or row.issued_at),
+        user_agent=row.user_agent,
+        client_network=row.client_network,
     )
 
 

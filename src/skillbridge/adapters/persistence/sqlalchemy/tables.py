@@ -118,6 +118,7 @@ class UserRow(HasId, Timestamps, Versioned, Base):
     password_hash: Mapped[str | None] = mapped_column(Text)
     github_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    email_verified_at: Mapped[datetime | None]
     profile: Mapped[dict[str, Any]]
     country: Mapped[str | None] = mapped_column(CHAR(2), index=True)
     latitude: Mapped[float | None]
@@ -372,6 +373,9 @@ class RefreshTokenRow(HasId, Timestamps, Base):
     expires_at: Mapped[datetime]
     rotated_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    family_started_at: Mapped[datetime | None]  # NULL on tokens older than revision 0010: issued_at
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+    client_network: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditLogRow(HasId, Timestamps, Base):

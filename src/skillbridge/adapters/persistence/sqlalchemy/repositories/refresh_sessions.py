@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import CursorResult, Update, insert, select, update
+from sqlalchemy import ColumnElement, CursorResult, Update, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
@@ -59,6 +59,32 @@ class SqlaRefreshSessionRepository(RefreshSessionRepository):
             RefreshTokenRow.user_id == user_id, RefreshTokenRow.revoked_at.is_(None)
         )
         return await self._count(statement.values(revoked_at=utc(at), updated_at=utc(at)))
+
+    @translated
+    async def list_live(self, user_id: UUID, now: datetime) -> list[RefreshSession]:
+        rows = await self._session.scalars(
+            select(RefreshTokenRow)
+            .where(
+                RefreshTokenRow.user_id == user_id,
+                RefreshTokenRow.rotated_at.is_(None),
+                RefreshTokenRow.revoked_at.is_(None),
+                RefreshTokenRow.expires_at > utc(now),
+            )
+            .order_by(RefreshTokenRow.issued_at.desc(), RefreshTokenRow.id)
+            .execution_options(populate_existing=True)
+        )
+        return [refresh_session_from_row(row) for row in rows]
+
+    @translated
+    async def revoke_families_of_user(self, user_id: UUID, at: datetime, *, keep: UUID | None = None) -> set[UUID]:
+        live: list[ColumnElement[bool]] = [RefreshTokenRow.user_id == user_id, RefreshTokenRow.revoked_at.is_(None)]
+        if keep is not None:
+            live.append(RefreshTokenRow.family_id != keep)
+        families = set(await self._session.scalars(select(RefreshTokenRow.family_id).where(*live).distinct()))
+        if families:
+            statement = update(RefreshTokenRow).where(*live, RefreshTokenRow.family_id.in_(families))
+            await self._count(statement.values(revoked_at=utc(at), updated_at=utc(at)))
+        return families
 
     async def _count(self, statement: Update) -> int:
         result = await self._session.execute(statement.execution_options(synchronize_session=False))

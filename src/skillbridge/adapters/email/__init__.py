@@ -1,0 +1,1 @@
+"""Sending mail: over SMTP (aiosmtplib) in production, into an outbox of ``.eml`` files embedded."""

@@ -1,0 +1,1 @@
+"""Mail to users: templates in their language, composed here and sent from background jobs."""
