@@ -42,16 +42,79 @@ use std::collections::BinaryHeap;
 
 use crate::candidates::{self, Candidates};
 use crate::error::{validate_match, InputError};
-use crate::prepared::{PreparedLearner, PreparedMentors};
+use crate::greedy::{greedy_lazy, GREEDY_K};
+use crate::prepared::{MentorLookup, PreparedLearner, PreparedMentors};
+use crate::pricing::{self, PricingStats};
 use crate::types::{Algorithm, Assignment, AssignmentResult, Learner, Mentor, Weights};
 
 /// Integer cost resolution: scores in `[0, 1]` become integers in `[0, 2^48]`.
-const SCALE: f64 = (1u64 << 48) as f64;
-const NONE: u32 = u32::MAX;
+pub(crate) const SCALE: f64 = (1u64 << 48) as f64;
+pub(crate) const NONE: u32 = u32::MAX;
 
 /// Maximise the total score of eligible assigned pairs (each learner at most one mentor,
 /// each mentor at most `capacity` learners). Exact and deterministic.
 pub fn assign_optimal(
+    learners: &[Learner],
+    mentors: &[Mentor],
+    weights: &Weights,
+) -> Result<AssignmentResult, InputError> {
+    assign_optimal_with_stats(learners, mentors, weights).map(|(r, _)| r)
+}
+
+/// Up to this many learner × mentor pairs, [`assign_optimal`] solves on the whole eligible
+/// graph at once: it holds every eligible pair (~8% of them on realistic data, ~28 bytes
+/// each while solving: about 300 MB at 20,000 × 6,000), and one scoring pass is then
+/// cheaper than the pruned solve's two (candidates, then pricing). Above it, the pruned
+/// solve keeps the memory in proportion to the learners. Both give the same result.
+pub const FULL_GRAPH_MAX_PAIRS: usize = 150_000_000;
+
+/// [`assign_optimal`] and what its pricing did (candidates per learner, passes, edges
+/// added; all zero when the whole graph was solved at once): for benchmarks and
+/// diagnostics.
+pub fn assign_optimal_with_stats(
+    learners: &[Learner],
+    mentors: &[Mentor],
+    weights: &Weights,
+) -> Result<(AssignmentResult, PricingStats), InputError> {
+    validate_match(learners, mentors, weights)?;
+    if learners.len().saturating_mul(mentors.len()) <= FULL_GRAPH_MAX_PAIRS {
+        let r = assign_optimal_full(learners, mentors, weights)?;
+        return Ok((r, PricingStats::default()));
+    }
+    assign_optimal_pruned(learners, mentors, weights, None)
+}
+
+/// The optimal assignment on a pruned candidate set (`k` best eligible mentors per learner;
+/// `None` picks `k` from the capacities), proved and completed by pricing every omitted
+/// eligible pair (see the `pricing` module). Equals [`assign_optimal_full`]; memory grows
+/// with `learners × k`, not with the eligible pairs.
+#[doc(hidden)]
+pub fn assign_optimal_pruned(
+    learners: &[Learner],
+    mentors: &[Mentor],
+    weights: &Weights,
+    k: Option<usize>,
+) -> Result<(AssignmentResult, PricingStats), InputError> {
+    validate_match(learners, mentors, weights)?;
+    let pm = PreparedMentors::new(mentors);
+    let (pls, sol, stats) = pricing::solve(&pm, learners, weights, k);
+    let r = report(
+        learners,
+        mentors,
+        weights,
+        &pm,
+        &pls,
+        &sol.assigned,
+        Algorithm::Optimal,
+    );
+    Ok((r, stats))
+}
+
+/// The optimal assignment solved on every eligible pair at once (no pruning, no pricing):
+/// the reference [`assign_optimal`] must equal. Needs memory in proportion to the
+/// eligible pairs; for tests and benchmarks.
+#[doc(hidden)]
+pub fn assign_optimal_full(
     learners: &[Learner],
     mentors: &[Mentor],
     weights: &Weights,
@@ -74,6 +137,42 @@ pub fn assign_optimal(
 /// Greedy: eligible pairs by score descending (ties: learner index, then mentor index),
 /// taken while the learner is free and the mentor has room.
 pub fn assign_greedy(
+    learners: &[Learner],
+    mentors: &[Mentor],
+    weights: &Weights,
+) -> Result<AssignmentResult, InputError> {
+    assign_greedy_lazy(learners, mentors, weights, GREEDY_K)
+}
+
+/// [`assign_greedy`] starting from `k` candidates per learner (the result does not depend
+/// on `k`, only the time does): for tests.
+#[doc(hidden)]
+pub fn assign_greedy_lazy(
+    learners: &[Learner],
+    mentors: &[Mentor],
+    weights: &Weights,
+    k: usize,
+) -> Result<AssignmentResult, InputError> {
+    validate_match(learners, mentors, weights)?;
+    let pm = PreparedMentors::new(mentors);
+    let lookup = MentorLookup::new(&pm);
+    let (pls, cand, bound) = candidates::build_best(&pm, &lookup, learners, weights, true, k);
+    let assigned = greedy_lazy(&pm, &lookup, &pls, weights, &cand, &bound);
+    Ok(report(
+        learners,
+        mentors,
+        weights,
+        &pm,
+        &pls,
+        &assigned,
+        Algorithm::Greedy,
+    ))
+}
+
+/// The greedy over the whole sorted eligible graph: the reference [`assign_greedy`] must
+/// equal. For tests and benchmarks.
+#[doc(hidden)]
+pub fn assign_greedy_full(
     learners: &[Learner],
     mentors: &[Mentor],
     weights: &Weights,
@@ -261,11 +360,7 @@ impl<'a> Flow<'a> {
         let nm = capacity.len();
         // `into_iter().map().collect()` from f64 to i64 (same size and alignment) reuses the
         // scores' buffer instead of allocating (and page-faulting) a second one.
-        let w: Vec<i64> = cand
-            .score
-            .into_iter()
-            .map(|s| round_nonneg(s.clamp(0.0, 1.0) * SCALE))
-            .collect();
+        let w: Vec<i64> = cand.score.into_iter().map(edge_weight).collect();
         let mut flow = Flow {
             capacity,
             off: cand.offsets,
@@ -680,8 +775,28 @@ impl<'a> Flow<'a> {
     }
 }
 
+/// An optimal flow and the potentials that prove it: `u[i] + p[m] >= w(i, m)` on every edge
+/// of the graph it was solved on (integer weights, see [`edge_weight`]), with equality on
+/// assigned edges, `u = 0` for unassigned learners and `p = 0` for mentors with room.
+pub(crate) struct Solution {
+    pub assigned: Vec<u32>,
+    pub u: Vec<i64>,
+    pub p: Vec<i64>,
+}
+
+/// The integer weight of an edge of score `s` in the flow.
+#[inline]
+pub(crate) fn edge_weight(s: f64) -> i64 {
+    round_nonneg(s.clamp(0.0, 1.0) * SCALE)
+}
+
 /// Sparse successive-shortest-path min-cost flow. Returns each learner's mentor or NONE.
 pub(crate) fn min_cost_flow(cand: Candidates, capacity: &[u32]) -> Vec<u32> {
+    solve_flow(cand, capacity).assigned
+}
+
+/// [`min_cost_flow`] with its potentials.
+pub(crate) fn solve_flow(cand: Candidates, capacity: &[u32]) -> Solution {
     min_cost_flow_with_budget(cand, capacity, AUCTION_BIDS_PER_LEARNER)
 }
 
@@ -690,12 +805,16 @@ pub(crate) fn min_cost_flow_with_budget(
     cand: Candidates,
     capacity: &[u32],
     bids_per_learner: usize,
-) -> Vec<u32> {
+) -> Solution {
     let mut flow = Flow::new(cand, capacity);
     for i0 in flow.auction(bids_per_learner) {
         flow.add_learner(i0);
     }
-    flow.assigned
+    Solution {
+        assigned: flow.assigned,
+        u: flow.u,
+        p: flow.p,
+    }
 }
 
 /// `x.round() as i64` for `0 <= x < 2^52` (and 0 for NaN), without the libm call: below
@@ -886,7 +1005,7 @@ mod tests {
             let pm = PreparedMentors::new(&mentors);
             for budget in [0usize, 1, 2, 5, AUCTION_BIDS_PER_LEARNER] {
                 let (pls, cand) = candidates::build(&pm, &learners, &w, false);
-                let assigned = min_cost_flow_with_budget(cand, &pm.capacity, budget);
+                let assigned = min_cost_flow_with_budget(cand, &pm.capacity, budget).assigned;
                 let r = report(&learners, &mentors, &w, &pm, &pls, &assigned, Algorithm::Optimal);
                 prop_assert!((r.total_score - want).abs() <= 1e-9, "budget {}: {} vs oracle {}", budget, r.total_score, want);
                 let mut load = vec![0u32; mentors.len()];
@@ -912,7 +1031,7 @@ mod tests {
             let mut totals = Vec::new();
             for budget in [0usize, 3, AUCTION_BIDS_PER_LEARNER] {
                 let (pls, cand) = candidates::build(&pm, &learners, &w, false);
-                let assigned = min_cost_flow_with_budget(cand, &pm.capacity, budget);
+                let assigned = min_cost_flow_with_budget(cand, &pm.capacity, budget).assigned;
                 let r = report(
                     &learners,
                     &mentors,

@@ -1,6 +1,6 @@
 //! Eligible-pair generation: the sparse bipartite graph in CSR form.
 
-use crate::prepared::{MentorLookup, PreparedLearner, PreparedMentors, RowScratch};
+use crate::prepared::{best_first, MentorLookup, PreparedLearner, PreparedMentors, RowScratch};
 use crate::types::{Learner, Weights};
 
 /// Learners per parallel work item.
@@ -36,6 +36,9 @@ struct Block {
     counts: Vec<usize>,
     mentor: Vec<u32>,
     score: Vec<f64>,
+    /// Per learner (best-k rows only): the score of its last kept edge when some eligible
+    /// edges were left out (they score at most that), or `-1.0` when the row is complete.
+    bound: Vec<f64>,
 }
 
 fn score_block(
@@ -44,24 +47,32 @@ fn score_block(
     pls: &[PreparedLearner],
     w: &Weights,
     exact: bool,
+    best: Option<usize>,
 ) -> Block {
     let mut block = Block {
         counts: Vec::with_capacity(pls.len()),
         mentor: Vec::new(),
         score: Vec::new(),
+        bound: Vec::new(),
     };
     let mut row: Vec<(f64, u32)> = Vec::new();
+    let mut buf: Vec<(f64, u32)> = Vec::new();
     let mut scratch = RowScratch::default();
     for (done, pl) in pls.iter().enumerate() {
         row.clear();
-        pm.eligible_row(lookup, pl, w, exact, &mut row, &mut scratch);
-        // Scores are >= 0, so their bit patterns order like the values.
-        let key = |&(s, m): &(f64, u32)| (std::cmp::Reverse(s.to_bits()), m);
-        if row.len() > ROW_TOP {
-            row.select_nth_unstable_by_key(ROW_TOP, key);
-            row[..ROW_TOP].sort_unstable_by_key(key);
+        if let Some(k) = best {
+            // Comes best first, fully sorted.
+            let complete = pm.best_row(lookup, pl, w, exact, k, &mut row, &mut scratch, &mut buf);
+            let last = row.last().map_or(-1.0, |&(s, _)| s);
+            block.bound.push(if complete { -1.0 } else { last });
         } else {
-            row.sort_unstable_by_key(key);
+            pm.eligible_row(lookup, pl, w, exact, &mut row, &mut scratch);
+            if row.len() > ROW_TOP {
+                row.select_nth_unstable_by_key(ROW_TOP, best_first);
+                row[..ROW_TOP].sort_unstable_by_key(best_first);
+            } else {
+                row.sort_unstable_by_key(best_first);
+            }
         }
         // Grow for the rest of the block at this row's size at once: far fewer reallocation
         // copies than doubling on demand.
@@ -88,20 +99,46 @@ pub(crate) fn build(
     exact: bool,
 ) -> (Vec<PreparedLearner>, Candidates) {
     let lookup = MentorLookup::new(pm);
+    let (pls, cand, _) = build_rows(pm, &lookup, learners, w, exact, None);
+    (pls, cand)
+}
+
+/// Like [`build`], but each learner keeps only its `k` best eligible edges, best first
+/// (score descending, then mentor index). Also returns, per learner, the score bound of
+/// the edges left out (`-1.0` when none were).
+pub(crate) fn build_best(
+    pm: &PreparedMentors,
+    lookup: &MentorLookup,
+    learners: &[Learner],
+    w: &Weights,
+    exact: bool,
+    k: usize,
+) -> (Vec<PreparedLearner>, Candidates, Vec<f64>) {
+    build_rows(pm, lookup, learners, w, exact, Some(k))
+}
+
+fn build_rows(
+    pm: &PreparedMentors,
+    lookup: &MentorLookup,
+    learners: &[Learner],
+    w: &Weights,
+    exact: bool,
+    best: Option<usize>,
+) -> (Vec<PreparedLearner>, Candidates, Vec<f64>) {
     #[cfg(feature = "parallel")]
     let (pls, blocks) = {
         use rayon::prelude::*;
         let pls: Vec<PreparedLearner> = learners.par_iter().map(|l| pm.learner(l, w)).collect();
         let blocks: Vec<Block> = pls
             .par_chunks(CHUNK)
-            .map(|chunk| score_block(pm, &lookup, chunk, w, exact))
+            .map(|chunk| score_block(pm, lookup, chunk, w, exact, best))
             .collect();
         (pls, blocks)
     };
     #[cfg(not(feature = "parallel"))]
     let (pls, blocks) = {
         let pls: Vec<PreparedLearner> = learners.iter().map(|l| pm.learner(l, w)).collect();
-        let blocks = vec![score_block(pm, &lookup, &pls, w, exact)];
+        let blocks = vec![score_block(pm, lookup, &pls, w, exact, best)];
         (pls, blocks)
     };
 
@@ -112,7 +149,9 @@ pub(crate) fn build(
         score: Vec::with_capacity(total),
     };
     c.offsets.push(0);
+    let mut bound = Vec::with_capacity(if best.is_some() { learners.len() } else { 0 });
     for b in blocks {
+        bound.extend_from_slice(&b.bound);
         for &k in &b.counts {
             let last = c.offsets.last().copied().unwrap_or(0);
             c.offsets.push(last + k);
@@ -120,5 +159,5 @@ pub(crate) fn build(
         c.mentor.extend_from_slice(&b.mentor);
         c.score.extend_from_slice(&b.score);
     }
-    (pls, c)
+    (pls, c, bound)
 }

@@ -9,17 +9,24 @@
 mod assign;
 mod candidates;
 mod error;
+mod greedy;
 mod prepared;
+mod pricing;
 mod scoring;
 pub mod synthetic;
 mod topk;
 mod types;
 
-pub use assign::{assign, assign_greedy, assign_optimal, graph_stats, GraphStats};
+pub use assign::{
+    assign, assign_greedy, assign_greedy_full, assign_greedy_lazy, assign_optimal,
+    assign_optimal_full, assign_optimal_pruned, assign_optimal_with_stats, graph_stats, GraphStats,
+    FULL_GRAPH_MAX_PAIRS,
+};
 pub use error::{
     validate_learner, validate_learners, validate_match, validate_mentor, validate_mentors,
     validate_weights, ErrorCode, InputError, MAX_SLOT,
 };
+pub use pricing::PricingStats;
 pub use scoring::{haversine_km, radians, score, score_checked, EARTH_RADIUS_KM};
 pub use topk::{top_k, MentorIndex};
 pub use types::{

@@ -433,6 +433,21 @@ impl PreparedMentors {
         (s >= w.min_score).then_some(s)
     }
 
+    /// The fast edge score ([`Self::edge_score`], as the optimal assignment's rows use) of
+    /// the pair if it is eligible and its score can reach `threshold`
+    /// (`>= w.min_score`); `None` otherwise (pairs below `threshold` may still be returned).
+    #[inline]
+    pub(crate) fn fast_score_above(
+        &self,
+        pl: &PreparedLearner,
+        m: usize,
+        w: &Weights,
+        threshold: f64,
+    ) -> Option<f64> {
+        let (skill_bits, common_slots) = self.prune(pl, m, w, threshold)?;
+        self.edge_score(pl, m, w, skill_bits, common_slots)
+    }
+
     /// Exact components if the pair is eligible and its score can reach `threshold`
     /// (`threshold >= w.min_score`); `None` otherwise. Pairs that are eligible but score
     /// below `threshold` may or may not be returned.
@@ -450,14 +465,19 @@ impl PreparedMentors {
 
     /// Fill `table` with, for every (skill-signature overlap `sb`, common slot count `cs`)
     /// of learner `pl`, the largest squared chord (unit sphere) at which a pair can still
-    /// reach `min_score` (from `exp(-d / scale) >= t  <=>  d <= -scale ln t` and
+    /// reach `threshold` (from `exp(-d / scale) >= t  <=>  d <= -scale ln t` and
     /// `chord = 2 sin(d / 2R)`); `+inf` when the pair reaches it at any distance, `-1` when
     /// never. Returns the number of columns (row `sb` starts at `sb * cols`).
     ///
     /// The skill-signature overlap is at most the learner's own bit count and the common
     /// slot count at most its own slot count, so with one column per possible slot count
     /// (entries past `ceil(hours)` repeat it) the table is indexed without clamping.
-    fn fill_limits(pl: &PreparedLearner, w: &Weights, table: &mut Vec<f64>) -> usize {
+    fn fill_limits(
+        pl: &PreparedLearner,
+        w: &Weights,
+        threshold: f64,
+        table: &mut Vec<f64>,
+    ) -> usize {
         // The largest possible skill-signature overlap.
         let n_bits = (pl.skill_sig[0].count_ones()
             + pl.skill_sig[1].count_ones()
@@ -474,7 +494,7 @@ impl PreparedMentors {
             + pl.slots[2].count_ones()) as usize;
         let cols = max_slots + 1;
         table.clear();
-        let need = (w.min_score - BOUND_EPS) * pl.den;
+        let need = (threshold - BOUND_EPS) * pl.den;
         for sb in 0..=n_bits {
             for cs in 0..cols {
                 let cs = cs.min(h_cap);
@@ -501,73 +521,85 @@ impl PreparedMentors {
         cols
     }
 
-    /// The per-pair test of [`Self::eligible_row`]: push `(score, m)` if mentor `m` is
-    /// eligible for `pl`. Rejects on the language signature, then on the chord limit of the
-    /// pair's (skill-signature overlap, common slots) cell, then evaluates exactly.
+    /// The per-pair table test of a row: `Some((skill-signature overlap, common slots))` if
+    /// mentor `m` shares a language signature bit with `pl` and lies within the chord limit of
+    /// the pair's (overlap, common slots) cell of `table`, else `None`.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    fn visit(
+    fn table_test(
         &self,
         pl: &PreparedLearner,
-        w: &Weights,
-        exact_scores: bool,
         table: &[f64],
         cols: usize,
         m: usize,
-        out: &mut Vec<(f64, u32)>,
-    ) {
+    ) -> Option<(usize, u32)> {
         let h = &self.hot[m];
         if pl.lang_sig & h.lang_sig == 0 {
-            return;
+            return None;
         }
         let sb = popcount4(&pl.skill_sig, &h.skill_sig) as usize;
         let cs = popcount3(&pl.slots, &h.slots);
         let limit = table[sb * cols + cs as usize];
         if chord2(&pl.xyz, &h.xyz) > limit {
-            return;
+            return None;
         }
-        let score = if exact_scores {
+        Some((sb, cs))
+    }
+
+    /// The score of a pair that passed [`Self::table_test`], if it is eligible: the reference
+    /// score with `exact_scores` (bit-identical to [`crate::scoring::score`]), else the
+    /// faster trig-free one of [`Self::edge_score`].
+    #[inline(always)]
+    pub(crate) fn pair_score(
+        &self,
+        pl: &PreparedLearner,
+        w: &Weights,
+        exact_scores: bool,
+        m: usize,
+        sb: usize,
+        cs: u32,
+    ) -> Option<f64> {
+        if exact_scores {
             self.exact(pl, m, w, sb, cs).map(|c| c.score)
         } else {
             self.edge_score(pl, m, w, sb, cs)
-        };
-        if let Some(score) = score {
-            // n_mentors <= u32::MAX (ids are unique strings, far fewer in practice).
-            out.push((score, m as u32));
         }
     }
 
-    /// Append `(score, mentor)` for every eligible mentor of `pl` to `out`, in mentor order.
-    ///
-    /// Bulk version of [`Self::eval`] at `threshold = min_score`: a pair costs a few ANDs,
-    /// popcounts and one comparison against [`Self::fill_limits`]'s table before the exact
-    /// check. With `exact_scores` the weights are the reference scores (bit-identical to
-    /// [`crate::scoring::score`]); otherwise the faster trig-free distance is used.
+    /// Call `f(m, sb, cs)` for every mentor `m` whose pair with `pl` passes the table test at
+    /// `threshold` (`>= w.min_score`): a superset of the mentors whose score can reach it,
+    /// in increasing mentor order. `f` may return a higher threshold, which refills the
+    /// table for the mentors that follow (a top-k scan raises it as its k-th best rises).
     ///
     /// Which mentors are visited at all comes from `lookup`: every mentor that shares a
     /// skill with the learner, plus the mentors sharing none that lie within the largest
     /// chord the table allows for a skill overlap of 0 (see [`MentorLookup`] for why that
-    /// skips only ineligible pairs). Visited mentors go through exactly the same test in
-    /// increasing mentor order, so the row is identical to visiting every mentor.
-    pub(crate) fn eligible_row(
+    /// skips only pairs the table test rejects). Visited mentors go through exactly the same
+    /// test in increasing mentor order, so the result is that of visiting every mentor.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn scan_row<F>(
         &self,
         lookup: &MentorLookup,
         pl: &PreparedLearner,
         w: &Weights,
-        exact_scores: bool,
-        out: &mut Vec<(f64, u32)>,
+        threshold: f64,
         scratch: &mut RowScratch,
-    ) {
-        let cols = Self::fill_limits(pl, w, &mut scratch.table);
-        let table = &scratch.table;
+        mut f: F,
+    ) where
+        F: FnMut(usize, usize, u32) -> Option<f64>,
+    {
+        let RowScratch { table, visit } = scratch;
+        let cols = Self::fill_limits(pl, w, threshold, table);
         let Some(zero_skill) = zero_skill_limit(&table[..cols]) else {
-            // A pair without a common skill can be eligible at any distance: visit all.
+            // A pair without a common skill can reach the threshold at any distance.
             for m in 0..self.len() {
-                self.visit(pl, w, exact_scores, table, cols, m, out);
+                if let Some((sb, cs)) = self.table_test(pl, table, cols, m) {
+                    if let Some(t) = f(m, sb, cs) {
+                        Self::fill_limits(pl, w, t, table);
+                    }
+                }
             }
             return;
         };
-        let visit = &mut scratch.visit;
         visit.clear();
         visit.resize(lookup.words, 0);
         for &s in &pl.skill_ids {
@@ -581,10 +613,94 @@ impl PreparedMentors {
             while bits != 0 {
                 let m = k * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
-                self.visit(pl, w, exact_scores, table, cols, m, out);
+                if let Some((sb, cs)) = self.table_test(pl, table, cols, m) {
+                    if let Some(t) = f(m, sb, cs) {
+                        Self::fill_limits(pl, w, t, table);
+                    }
+                }
             }
         }
     }
+
+    /// Append `(score, mentor)` for every eligible mentor of `pl` to `out`, in mentor order.
+    ///
+    /// Bulk version of [`Self::eval`] at `threshold = min_score`: a pair costs a few ANDs,
+    /// popcounts and one comparison against [`Self::fill_limits`]'s table before the exact
+    /// check. With `exact_scores` the weights are the reference scores (bit-identical to
+    /// [`crate::scoring::score`]); otherwise the faster trig-free distance is used.
+    pub(crate) fn eligible_row(
+        &self,
+        lookup: &MentorLookup,
+        pl: &PreparedLearner,
+        w: &Weights,
+        exact_scores: bool,
+        out: &mut Vec<(f64, u32)>,
+        scratch: &mut RowScratch,
+    ) {
+        self.scan_row(lookup, pl, w, w.min_score, scratch, |m, sb, cs| {
+            if let Some(score) = self.pair_score(pl, w, exact_scores, m, sb, cs) {
+                // n_mentors <= u32::MAX (ids are unique strings, far fewer in practice).
+                out.push((score, m as u32));
+            }
+            None
+        });
+    }
+
+    /// The `k` (`>= 1`) best eligible mentors of `pl`, best first (score descending, then
+    /// mentor index), appended to `out`. Returns `true` when they are all of its eligible
+    /// mentors, `false` when some were left out: those score at most the last one kept.
+    ///
+    /// The scan keeps the candidates in a buffer; whenever it holds `2k`, the best `k` stay
+    /// and the threshold rises to the k-th best score, which tightens the table for the
+    /// mentors still to come (so most pairs past the first few hundred are rejected by the
+    /// table test alone, before any exact score).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn best_row(
+        &self,
+        lookup: &MentorLookup,
+        pl: &PreparedLearner,
+        w: &Weights,
+        exact_scores: bool,
+        k: usize,
+        out: &mut Vec<(f64, u32)>,
+        scratch: &mut RowScratch,
+        buf: &mut Vec<(f64, u32)>,
+    ) -> bool {
+        let k = k.max(1);
+        buf.clear();
+        let mut floor = w.min_score;
+        let mut complete = true;
+        self.scan_row(lookup, pl, w, w.min_score, scratch, |m, sb, cs| {
+            let score = self.pair_score(pl, w, exact_scores, m, sb, cs)?;
+            if score < floor {
+                return None;
+            }
+            buf.push((score, m as u32));
+            if buf.len() < 2 * k {
+                return None;
+            }
+            buf.select_nth_unstable_by_key(k - 1, best_first);
+            buf.truncate(k);
+            complete = false;
+            floor = buf.iter().map(|&(s, _)| s).fold(f64::INFINITY, f64::min);
+            Some(floor)
+        });
+        if buf.len() > k {
+            buf.select_nth_unstable_by_key(k - 1, best_first);
+            buf.truncate(k);
+            complete = false;
+        }
+        buf.sort_unstable_by_key(best_first);
+        out.extend_from_slice(buf);
+        complete
+    }
+}
+
+/// Sort key of a row entry `(score, mentor)`: best first (score descending, then mentor
+/// index). Scores are `>= 0`, so their bit patterns order like the values.
+#[inline]
+pub(crate) fn best_first(&(s, m): &(f64, u32)) -> (std::cmp::Reverse<u64>, u32) {
+    (std::cmp::Reverse(s.to_bits()), m)
 }
 
 /// Squared chord between two unit vectors, evaluated in one fixed order: the candidate
@@ -757,9 +873,13 @@ mod tests {
             out: &mut Vec<(f64, u32)>,
         ) {
             let mut table = Vec::new();
-            let cols = Self::fill_limits(pl, w, &mut table);
+            let cols = Self::fill_limits(pl, w, w.min_score, &mut table);
             for m in 0..self.len() {
-                self.visit(pl, w, exact_scores, &table, cols, m, out);
+                if let Some((sb, cs)) = self.table_test(pl, &table, cols, m) {
+                    if let Some(s) = self.pair_score(pl, w, exact_scores, m, sb, cs) {
+                        out.push((s, m as u32));
+                    }
+                }
             }
         }
     }

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use matcher_core::{
-    assign_greedy, assign_optimal, score, score_checked, top_k, AssignmentResult, Learner, Mentor,
-    MentorIndex, Weights,
+    assign_greedy, assign_greedy_full, assign_greedy_lazy, assign_optimal, assign_optimal_pruned,
+    score, score_checked, top_k, AssignmentResult, Learner, Mentor, MentorIndex, Weights,
 };
 use proptest::prelude::*;
 
@@ -190,6 +190,22 @@ proptest! {
         let want = brute_force(&learners, &mentors, &w);
         prop_assert!((r.total_score - want).abs() <= 1e-9, "optimal {} vs brute force {}", r.total_score, want);
         assert_feasible(&learners, &mentors, &w, &r)?;
+    }
+
+    #[test]
+    fn pruned_optimal_with_any_k_matches_brute_force((learners, mentors, w) in instance(), k in 1usize..4) {
+        let (r, _) = assign_optimal_pruned(&learners, &mentors, &w, Some(k)).expect("valid instance");
+        let want = brute_force(&learners, &mentors, &w);
+        prop_assert!((r.total_score - want).abs() <= 1e-9, "pruned (k {}) {} vs brute force {}", k, r.total_score, want);
+        assert_feasible(&learners, &mentors, &w, &r)?;
+        let (again, _) = assign_optimal_pruned(&learners, &mentors, &w, Some(k)).expect("valid instance");
+        prop_assert_eq!(r, again);
+    }
+
+    #[test]
+    fn lazy_greedy_equals_the_sorted_greedy((learners, mentors, w) in instance(), k in 1usize..4) {
+        let want = assign_greedy_full(&learners, &mentors, &w).expect("valid instance");
+        prop_assert_eq!(assign_greedy_lazy(&learners, &mentors, &w, k).expect("valid instance"), want);
     }
 
     #[test]
