@@ -1,4 +1,4 @@
-"""The ``skillbridge`` command: serve, worker, migrate, create-admin, seed-demo, expire-matches."""
+"""The ``skillbridge`` command: serve, worker, migrate, backup, restore, create-admin, seed-demo, expire-matches."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import contextlib
 import getpass
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import click
@@ -186,6 +187,37 @@ def expire_matches() -> None:
             return await (await scope.get(ExpireUnansweredMatches))()
 
     click.echo(f"match requests expired: {asyncio.run(_with_container(settings, work))}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="replace PATH if it exists")
+def backup(path: Path, force: bool) -> None:
+    """Write a consistent backup of the database to PATH, while the service keeps serving (SQLite: the online
+    backup API; PostgreSQL: pg_dump, custom format)."""
+    from skillbridge.adapters.persistence.backup import BackupError, backup_database  # noqa: PLC0415
+
+    settings = _settings()
+    try:
+        asyncio.run(backup_database(settings.database_url, path, overwrite=force))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backup written: {path} ({path.stat().st_size} bytes)")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="replace the data of a database that is not empty")
+def restore(path: Path, force: bool) -> None:
+    """Restore the backup in PATH into the database; refused over a database that holds rows, unless --force."""
+    from skillbridge.adapters.persistence.backup import BackupError, restore_database  # noqa: PLC0415
+
+    settings = _settings()
+    try:
+        asyncio.run(restore_database(settings.database_url, path, force=force))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored {path} into {settings.database_url.split('@')[-1]}")
 
 
 @cli.command()
