@@ -13,12 +13,12 @@ import pytest
 
 from skillbridge.adapters.ai.cache import CachingRoadmapGenerator
 from skillbridge.adapters.ai.catalog_generator import CatalogRoadmapGenerator
-from skillbridge.adapters.ai.circuit_breaker import BreakerState, CircuitBreaker
 from skillbridge.adapters.ai.openai_generator import OpenAIOptions, OpenAIRoadmapGenerator
 from skillbridge.adapters.keyvalue.memory import MemoryKeyValueStore
 from skillbridge.adapters.keyvalue.redis import RedisKeyValueStore, create_redis_client
 from skillbridge.domain.errors import DependencyUnavailable
 from skillbridge.domain.roadmaps.request import RoadmapRequest
+from skillbridge.resilience.circuit_breaker import BreakerState, CircuitBreaker
 from tests.support.databases import redis_url_or_skip
 from tests.support.openai_server import FakeOpenAI, Reply, completion, error, fake_openai
 
@@ -227,7 +227,7 @@ async def test_the_breaker_opens_after_failures_and_lets_one_trial_through_after
     server: FakeOpenAI,
 ) -> None:
     now = [0.0]
-    breaker = CircuitBreaker(failure_threshold=2, reset_seconds=30, clock=lambda: now[0])
+    breaker = CircuitBreaker("openai", failure_threshold=2, reset_seconds=30, clock=lambda: now[0])
     server.script(error(400))
     ai = generator(server, breaker=breaker)
     try:
@@ -248,7 +248,7 @@ async def test_the_breaker_opens_after_failures_and_lets_one_trial_through_after
 
 def test_a_half_open_breaker_lets_only_one_trial_through_and_a_failed_trial_reopens_it() -> None:
     now = [0.0]
-    breaker = CircuitBreaker(failure_threshold=1, reset_seconds=10, clock=lambda: now[0])
+    breaker = CircuitBreaker("openai", failure_threshold=1, reset_seconds=10, clock=lambda: now[0])
     breaker.record_failure()
     assert not breaker.allow()
     now[0] = 10.0

@@ -16,6 +16,7 @@ from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.domain.errors import DependencyUnavailable
 from skillbridge.main.container import build_container
 from skillbridge.main.jobs import JobsProvider, build_job_runtime, register_jobs
+from skillbridge.main.metrics import export_breaker_states
 from skillbridge.main.providers import RealtimeProvider
 from skillbridge.main.settings import Settings
 
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         stream_session_check_seconds=settings.stream_session_check_seconds,
         redis_url=settings.redis_url,
         readiness_checks=_readiness_checks(settings, container),
+        scrape_hooks=(export_breaker_states,),
     )
 
     async def start_jobs() -> None:

@@ -10,7 +10,6 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY
 
-from skillbridge.adapters.matching.circuit_breaker import BreakerState
 from skillbridge.adapters.matching.fallback import FallbackMatchingEngine
 from skillbridge.adapters.matching.reference import ReferenceMatchingEngine
 from skillbridge.adapters.matching.remote import RemoteMatchingEngine
@@ -25,6 +24,7 @@ from skillbridge.domain.matching.scoring import (
     Recommendation,
     Weights,
 )
+from skillbridge.resilience.circuit_breaker import BreakerState
 
 LEARNERS = [LearnerProfile("l1", ("python",), 0.0, 0.0, False, 2.0, (1, 2), ("en",))]
 MENTORS = [MentorProfile("m1", ("python",), 0.0, 0.0, (1, 2), ("en",), 1)]

@@ -25,12 +25,12 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
 from skillbridge.adapters.ai.answer import MAX_AI_MODULES, MIN_AI_MODULES, AnswerRejected, parse_answer, response_format
 from skillbridge.adapters.ai.catalog_generator import FALLBACK_GENERATOR, CatalogRoadmapGenerator
-from skillbridge.adapters.ai.circuit_breaker import CircuitBreaker
 from skillbridge.adapters.ai.prompts.loader import Prompt, load_prompt
 from skillbridge.application.ports.roadmap_generator import RoadmapDraft, RoadmapGenerator
 from skillbridge.domain.errors import DependencyUnavailable, InvalidInput
 from skillbridge.domain.roadmaps.model import Generation, Module, TokenUsage
 from skillbridge.domain.roadmaps.request import RoadmapRequest
+from skillbridge.resilience.circuit_breaker import CircuitBreaker
 
 OPENAI_GENERATOR = "openai"
 #: Exponential backoff between retries without a Retry-After: 0.5 s, 1 s, 2 s ... (with jitter), at most 4 s.
@@ -143,7 +143,7 @@ class OpenAIRoadmapGenerator(RoadmapGenerator):
         self._client = client
         self._fallback = fallback
         self._options = options or OpenAIOptions()
-        self._breaker = breaker or CircuitBreaker()
+        self._breaker = breaker or CircuitBreaker("openai")
         self._prompt: Prompt = load_prompt(self._options.prompt_version)
         self._clock = clock
         self._sleep = sleep

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
+import structlog
 from dishka import AsyncContainer
 from dishka.integrations.litestar import DishkaRouter, setup_dishka
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Response, Router, get
 from litestar.channels import ChannelsPlugin
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
@@ -39,12 +41,24 @@ from skillbridge.adapters.http.realtime import notifications_socket, notificatio
 from skillbridge.application.accounts.authentication import RequestBudget
 
 API_PREFIX = "/api/v1"
+_log = structlog.get_logger(__name__)
 
 
 class MetricsController(PrometheusController):
-    """Prometheus' text exposition, for scrapers: kept out of the OpenAPI document, which would call it JSON."""
+    """Prometheus' text exposition, for scrapers: kept out of the OpenAPI document, which would call it JSON.
+    The scrape hooks set the gauges that are read from their source only when scraped."""
 
     include_in_schema = False
+
+    @get()
+    async def get(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        options: HttpOptions = request.app.state.http_options
+        for hook in options.scrape_hooks:
+            try:
+                await hook()
+            except Exception:  # a source that does not answer leaves its gauges as they were, never a 500
+                _log.warning("metrics_scrape_hook_failed", hook=getattr(hook, "__name__", "?"), exc_info=True)
+        return await PrometheusController.get.fn(self)  # type: ignore[no-any-return]
 
 
 def _admission(options: HttpOptions) -> AdmissionMiddleware:

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 
 #: A readiness check: returns when its dependency answers, raises DependencyUnavailable otherwise.
 ReadinessCheck = Callable[[], Awaitable[None]]
+#: Runs when /metrics is scraped, before the exposition: sets the gauges read from their source at that moment
+#: (so that they cost nothing between scrapes).
+ScrapeHook = Callable[[], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,3 +28,4 @@ class HttpOptions:
     stream_session_check_seconds: float = 50.0
     redis_url: str | None = None
     readiness_checks: dict[str, ReadinessCheck] = field(default_factory=dict)
+    scrape_hooks: Sequence[ScrapeHook] = ()
