@@ -10,6 +10,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from prometheus_client import REGISTRY
 
 from skillbridge.adapters.ai.cache import CachingRoadmapGenerator
 from skillbridge.adapters.ai.catalog_generator import CatalogRoadmapGenerator
@@ -305,3 +306,21 @@ async def test_a_fallback_is_not_cached(server: FakeOpenAI) -> None:
         await ai.aclose()
     assert len(server.requests) == 2
     assert len(store) == 0
+
+
+def tokens(kind: str) -> float:
+    return REGISTRY.get_sample_value("skillbridge_openai_tokens_total", {"model": "gpt-test", "kind": kind}) or 0.0
+
+
+async def test_every_token_spent_is_counted_even_for_a_rejected_answer(server: FakeOpenAI) -> None:
+    server.script(
+        completion('{"modules": [ {"title": ', prompt_tokens=11, completion_tokens=22),
+        completion(answer(), prompt_tokens=100, completion_tokens=200),
+    )
+    before = tokens("prompt"), tokens("completion")
+    ai = generator(server)
+    try:
+        await ai.generate(REQUEST)
+    finally:
+        await ai.aclose()
+    assert (tokens("prompt"), tokens("completion")) == (before[0] + 111, before[1] + 222)

@@ -16,7 +16,8 @@ from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.domain.errors import DependencyUnavailable
 from skillbridge.main.container import build_container
 from skillbridge.main.jobs import JobsProvider, build_job_runtime, register_jobs
-from skillbridge.main.metrics import export_breaker_states
+from skillbridge.main.metrics import scrape_hooks
+from skillbridge.main.production import require_production_ready
 from skillbridge.main.providers import RealtimeProvider
 from skillbridge.main.settings import Settings
 
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         *override_providers: dishka providers whose types replace the defaults (fakes in tests).
     """
     settings = settings or Settings()
+    require_production_ready(settings, serving_http=True)
     configure_logging(settings.log_level, json=settings.log_json)
     redis = channels_redis_client(settings.redis_url) if settings.redis_url else None
     channels = build_channels_plugin(redis)
@@ -70,7 +72,8 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         stream_session_check_seconds=settings.stream_session_check_seconds,
         redis_url=settings.redis_url,
         readiness_checks=_readiness_checks(settings, container),
-        scrape_hooks=(export_breaker_states,),
+        scrape_hooks=scrape_hooks(settings, container, redis),
+        ops_token=settings.ops_token.get_secret_value() if settings.ops_token else None,
     )
 
     async def start_jobs() -> None:

@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails
 
 from skillbridge.domain.errors import Conflict, DomainError
 from skillbridge.main.container import build_container
+from skillbridge.main.production import ProductionNotReady, require_production_ready
 from skillbridge.main.secret_key import SecretKeyError, is_loopback, signing_secret, weak_secret_in_use
 from skillbridge.main.settings import MIN_SECRET_BYTES, Settings
 
@@ -37,6 +38,13 @@ def _describe(error: ErrorDetails) -> str:
     if not error["loc"]:
         return message
     return f"SKILLBRIDGE_{'_'.join(str(part) for part in error['loc']).upper()}: {message}"
+
+
+def _refuse_unready_production(settings: Settings, *, serving_http: bool) -> None:
+    try:
+        require_production_ready(settings, serving_http=serving_http)
+    except ProductionNotReady as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 async def _with_container(settings: Settings, work: Callable[[AsyncContainer], Awaitable[T]]) -> T:
@@ -83,6 +91,7 @@ def serve(host: str | None, port: int | None, workers: int, run_migrations: bool
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
     settings = _settings()
+    _refuse_unready_production(settings, serving_http=True)
     host = host or settings.host
     if weak_secret_in_use(settings) and not is_loopback(host):
         raise click.ClickException(
@@ -237,6 +246,7 @@ def restore(path: Path, force: bool) -> None:
 def worker(concurrency: int, scheduler: bool, metrics_port: int | None) -> None:
     """Run background jobs from the Redis queue (GitHub deliveries, match expiry, session reminders)."""
     settings = _settings()
+    _refuse_unready_production(settings, serving_http=False)
     if settings.jobs_run_inline:
         raise click.ClickException(
             "the worker needs the Redis job queue: set SKILLBRIDGE_REDIS_URL and leave SKILLBRIDGE_JOBS_BROKER "

@@ -1,12 +1,21 @@
 """The gauges read from their source when /metrics is scraped: nothing is counted on the request path.
 
-- ``skillbridge_circuit_breaker_state{breaker,state}``: 1 for the state each circuit breaker is in.
+- ``skillbridge_circuit_breaker_state{breaker,state}``: 1 for the state each circuit breaker is in;
+- ``skillbridge_db_pool_connections{state}`` (``in_use``, ``idle``) and ``skillbridge_db_pool_waiting``;
+- ``skillbridge_job_queue_depth`` and ``skillbridge_job_queue_oldest_age_seconds`` (the Redis queue).
 """
 
 from __future__ import annotations
 
+from dishka import AsyncContainer
 from prometheus_client import Gauge
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from skillbridge.adapters.http.options import ScrapeHook
+from skillbridge.adapters.jobs.backlog import queue_backlog
+from skillbridge.adapters.persistence.sqlalchemy.pool_usage import pool_usage
+from skillbridge.main.settings import Settings
 from skillbridge.resilience.circuit_breaker import BreakerState, breaker_states
 
 BREAKER_STATE = Gauge(
@@ -14,6 +23,12 @@ BREAKER_STATE = Gauge(
     "1 for the state each circuit breaker of this process is in (closed, open, half-open), 0 for the others",
     ["breaker", "state"],
 )
+POOL_CONNECTIONS = Gauge(
+    "skillbridge_db_pool_connections", "Database connections of this process's pool, by state", ["state"]
+)
+POOL_WAITING = Gauge("skillbridge_db_pool_waiting", "Tasks of this process waiting for a database connection")
+QUEUE_DEPTH = Gauge("skillbridge_job_queue_depth", "Jobs queued and not yet done (waiting or being run)")
+QUEUE_AGE = Gauge("skillbridge_job_queue_oldest_age_seconds", "Age of the oldest job queued and not yet done (0: none)")
 
 
 async def export_breaker_states() -> None:
@@ -21,3 +36,27 @@ async def export_breaker_states() -> None:
     for name, current in breaker_states().items():
         for state in BreakerState:
             BREAKER_STATE.labels(name, state.value).set(1 if state is current else 0)
+
+
+def scrape_hooks(settings: Settings, container: AsyncContainer, redis: Redis | None) -> tuple[ScrapeHook, ...]:
+    """The hooks of one app: breakers always, the pool with a database, the queue with the Redis queue."""
+
+    async def export_pool_usage() -> None:
+        usage = pool_usage(await container.get(AsyncEngine))
+        if usage is not None:
+            POOL_CONNECTIONS.labels("in_use").set(usage.in_use)
+            POOL_CONNECTIONS.labels("idle").set(usage.idle)
+            POOL_WAITING.set(usage.waiting)
+
+    async def export_queue_backlog() -> None:
+        assert redis is not None  # only added with a Redis client  # noqa: S101
+        backlog = await queue_backlog(redis, settings.jobs_queue_key)
+        QUEUE_DEPTH.set(backlog.depth)
+        QUEUE_AGE.set(backlog.oldest_age_seconds)
+
+    hooks: list[ScrapeHook] = [export_breaker_states]
+    if not settings.uses_memory_database:
+        hooks.append(export_pool_usage)
+    if redis is not None and not settings.jobs_run_inline:
+        hooks.append(export_queue_backlog)
+    return tuple(hooks)

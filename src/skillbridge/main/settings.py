@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     webhook_failure_window_seconds: int = Field(default=900, ge=1)
     github_links_per_user_per_hour: int = Field(default=10, ge=1, le=1000)
     host: str = "127.0.0.1"
+    # The operators' endpoints (/metrics, /ready): public when unset (embedded); set, they need this bearer token.
+    ops_token: SecretStr | None = Field(default=None, min_length=16)
     port: int = Field(default=8000, ge=0, le=65535)
     # Roadmap generation: OpenAI when a key is set, the offline catalog otherwise (and as the fallback).
     openai_api_key: SecretStr | None = None

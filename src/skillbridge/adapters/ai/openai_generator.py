@@ -22,6 +22,7 @@ from openai import (
     RateLimitError,
 )
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+from prometheus_client import Counter
 
 from skillbridge.adapters.ai.answer import MAX_AI_MODULES, MIN_AI_MODULES, AnswerRejected, parse_answer, response_format
 from skillbridge.adapters.ai.catalog_generator import FALLBACK_GENERATOR, CatalogRoadmapGenerator
@@ -96,6 +97,16 @@ def retry_after_seconds(headers: Any) -> float | None:
 def _is_quota_exhausted(error: APIStatusError) -> bool:
     """A 429 that is not a rate limit but an empty account: retrying cannot help."""
     return error.code == "insufficient_quota" or getattr(error, "type", None) == "insufficient_quota"
+
+
+#: Tokens spent, answered or not: the bill, not the value.
+TOKENS = Counter("skillbridge_openai_tokens_total", "OpenAI tokens spent, by model and kind", ["model", "kind"])
+
+
+def _count_tokens(model: str, completion: ChatCompletion) -> None:
+    if completion.usage is not None:
+        TOKENS.labels(model, "prompt").inc(completion.usage.prompt_tokens)
+        TOKENS.labels(model, "completion").inc(completion.usage.completion_tokens)
 
 
 def _add(total: TokenUsage | None, completion: ChatCompletion) -> TokenUsage | None:
@@ -275,6 +286,7 @@ class OpenAIRoadmapGenerator(RoadmapGenerator):
                 await self._sleep(delay)
                 continue
             usage = _add(usage, completion)
+            _count_tokens(self._options.model, completion)
             choice = completion.choices[0] if completion.choices else None
             content = choice.message.content if choice else None
             try:

@@ -17,7 +17,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusController
 
-from skillbridge.adapters.http.access import AdmissionMiddleware
+from skillbridge.adapters.http.access import AdmissionMiddleware, operators_only
 from skillbridge.adapters.http.auth import BEARER_SCHEME
 from skillbridge.adapters.http.client_address import TrustedProxies
 from skillbridge.adapters.http.controllers.admin import AdminUsersController
@@ -49,6 +49,7 @@ class MetricsController(PrometheusController):
     The scrape hooks set the gauges that are read from their source only when scraped."""
 
     include_in_schema = False
+    guards = [operators_only]
 
     @get()
     async def get(self, request: Request[Any, Any, Any]) -> Response[bytes]:

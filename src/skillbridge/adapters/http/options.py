@@ -29,3 +29,5 @@ class HttpOptions:
     redis_url: str | None = None
     readiness_checks: dict[str, ReadinessCheck] = field(default_factory=dict)
     scrape_hooks: Sequence[ScrapeHook] = ()
+    #: The bearer token /metrics and /ready require (None: they are public).
+    ops_token: str | None = None

@@ -31,6 +31,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
+from prometheus_client import Gauge
 
 from skillbridge.adapters.http.access import PUBLIC, STREAM, address_of, admission_of
 from skillbridge.adapters.http.auth import SECURITY
@@ -57,12 +58,25 @@ TokenParam = Annotated[
 ]
 
 
+#: Streams open in this process, by kind: counted at open and close, never per message.
+OPEN_STREAMS = Gauge(
+    "skillbridge_open_streams", "Notification streams open in this process", ["kind"], multiprocess_mode="livesum"
+)
+
+
 class _Session:
     """An open stream's sign-in session: until when it may run, and whether it still stands."""
 
     def __init__(
-        self, container: AsyncContainer, claims: AccessClaims, leased: tuple[StreamSlots, StreamLease], every: float
+        self,
+        container: AsyncContainer,
+        claims: AccessClaims,
+        leased: tuple[StreamSlots, StreamLease],
+        every: float,
+        kind: str,
     ) -> None:
+        self._open = OPEN_STREAMS.labels(kind)
+        self._open.inc()
         self._container = container
         self._claims = claims
         self._slots, self._lease = leased
@@ -99,16 +113,17 @@ class _Session:
 
     async def end(self) -> None:
         """Give the stream's places back."""
+        self._open.dec()
         await self._slots.give_back(self._lease)
 
 
-async def _open_session(connection: ASGIConnection[Any, Any, Any, Any], claims: AccessClaims) -> _Session:
+async def _open_session(connection: ASGIConnection[Any, Any, Any, Any], claims: AccessClaims, kind: str) -> _Session:
     """Take the stream's places (raises TooManyAttempts when the user or the address holds too many)."""
     container: AsyncContainer = connection.app.state.dishka_container
     slots = await container.get(StreamSlots)
     lease = await slots.take(claims.user_id, address_of(connection))
     options: HttpOptions = connection.app.state.http_options
-    return _Session(container, claims, (slots, lease), options.stream_session_check_seconds)
+    return _Session(container, claims, (slots, lease), options.stream_session_check_seconds, kind)
 
 
 @websocket("/ws", name="notifications-socket", opt={**PUBLIC, **STREAM})
@@ -119,7 +134,7 @@ async def notifications_socket(socket: WebSocket[Any, Any, Any], channels: Named
         await socket.close(code=CLOSE_UNAUTHENTICATED)  # before accepting: the handshake is refused (403)
         return
     try:
-        session = await _open_session(socket, admission.claims)
+        session = await _open_session(socket, admission.claims, "websocket")
     except TooManyAttempts:
         await socket.close(code=CLOSE_TOO_MANY_STREAMS)  # refused at the handshake too
         return
@@ -157,7 +172,7 @@ async def notifications_stream(
     principal, claims = admission_of(request).require()
     container: AsyncContainer = request.state.dishka_container
     await (await container.get(UnitOfWork)).release()  # the stream holds no database connection
-    session = await _open_session(request, claims)  # 429 when the user or the address holds too many
+    session = await _open_session(request, claims, "sse")  # 429 when the user or the address holds too many
 
     async def events() -> AsyncIterator[ServerSentEventMessage]:
         try:

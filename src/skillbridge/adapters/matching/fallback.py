@@ -37,6 +37,10 @@ FALLBACKS = Counter(
 )
 
 
+#: Which engine served each matching call (native in process, the remote service, the Python reference).
+SERVED = Counter("skillbridge_matching_calls_total", "Matching calls, by the engine that served them", ["engine"])
+
+
 class FallbackMatchingEngine(MatchingEngine):
     """Engines in order of preference (the last one should be the reference engine, which never fails).
 
@@ -104,5 +108,6 @@ class FallbackMatchingEngine(MatchingEngine):
                 breaker.record_neutral()
                 raise
             breaker.record_success()
+            SERVED.labels(engine=engine.name).inc()
             return result
         raise DependencyUnavailable("no matching engine is available") from last
