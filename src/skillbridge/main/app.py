@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         readiness_checks=_readiness_checks(settings, container),
         scrape_hooks=scrape_hooks(settings, container, redis),
         ops_token=settings.ops_token.get_secret_value() if settings.ops_token else None,
+        drain_seconds=settings.shutdown_drain_seconds,
     )
 
     async def start_jobs() -> None:

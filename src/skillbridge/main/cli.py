@@ -123,6 +123,8 @@ def serve(host: str | None, port: int | None, workers: int, run_migrations: bool
         # A new worker imports the whole app first (seconds on a busy machine): uvicorn's 5 s default killed
         # workers in a loop before they ever served.
         timeout_worker_healthcheck=60,
+        # After the drain (see adapters/http/draining.py), the requests in flight get this long to finish.
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
     )
 
 

@@ -124,14 +124,23 @@ class JobsProvider(Provider):
     use_cases = provide_all(SubmitJob, RetryFailedJob, scope=Scope.REQUEST)
 
 
-def _stop_on_signals(task: asyncio.Task[Any] | None) -> None:
-    """SIGTERM (a supervisor) or SIGINT (Ctrl-C) cancels the worker's task, so it shuts down cleanly. A job
-    cut short is not acknowledged, so Redis hands it to a worker again (jobs are idempotent)."""
+def _stop_on_signals(task: asyncio.Task[Any] | None, stop: asyncio.Event) -> None:
+    """The first SIGTERM (a supervisor) or SIGINT (Ctrl-C) stops the worker gracefully: no new job is taken,
+    the running ones get the grace period. A second one cancels the worker's task at once; a job cut short is
+    not acknowledged, so Redis hands it to a worker again (jobs are idempotent)."""
     if task is None:
         return
     loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        if stop.is_set():
+            task.cancel()
+        else:
+            _log.info("worker_stopping")
+            stop.set()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, task.cancel)
+        loop.add_signal_handler(signum, on_signal)
 
 
 async def run_worker(
@@ -152,7 +161,8 @@ async def run_worker(
     channels = build_channels_plugin(redis)
     container = build_container(settings, extra=(RealtimeProvider(channels), JobsProvider(runtime)))
     register_jobs(runtime, container, settings)
-    _stop_on_signals(asyncio.current_task())
+    stop = asyncio.Event()
+    _stop_on_signals(asyncio.current_task(), stop)
     try:
         async with channels:
             await runtime.startup()
@@ -160,7 +170,9 @@ async def run_worker(
                 runtime.start_scheduler(first_runs_now=True)
             _log.info("worker_started", concurrency=concurrency, scheduler=with_scheduler)
             with contextlib.suppress(asyncio.CancelledError):
-                await runtime.run_worker(concurrency=concurrency)
+                await runtime.run_worker(
+                    concurrency=concurrency, stop=stop, grace_seconds=settings.shutdown_grace_seconds
+                )
             _log.info("worker_stopped")
     finally:
         await runtime.shutdown()

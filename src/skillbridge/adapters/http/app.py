@@ -32,6 +32,7 @@ from skillbridge.adapters.http.controllers.notifications import NotificationsCon
 from skillbridge.adapters.http.controllers.progress import ProgressController, RoadmapRepositoryController
 from skillbridge.adapters.http.controllers.roadmaps import DomainsController, RoadmapsController
 from skillbridge.adapters.http.controllers.users import UsersController
+from skillbridge.adapters.http.draining import Drain
 from skillbridge.adapters.http.metrics import RequestMetricsMiddleware
 from skillbridge.adapters.http.observability import request_context_middleware
 from skillbridge.adapters.http.openapi import ClosedStructSchemaPlugin, ProblemResponsesPlugin
@@ -84,6 +85,11 @@ def build_app(
     # Every API route: admitted first (token verified, request counted, caller resolved, 401/403 decided),
     # and only then are its body and query read.
     admission = _admission(options)
+    drain = Drain()
+
+    async def drain_on_sigterm() -> None:
+        drain.install_sigterm_handler(options.drain_seconds)
+
     api = DishkaRouter(
         path=API_PREFIX,
         route_handlers=[
@@ -141,10 +147,11 @@ def build_app(
         request_max_body_size=options.max_request_body_bytes,
         debug=options.debug,
         logging_config=None,  # logging is configured once by the composition root (JSON, redacted)
-        on_startup=list(on_startup),
+        on_startup=[drain_on_sigterm, *on_startup],
         on_shutdown=list(on_shutdown),
     )
     app.state.http_options = options
+    app.state.drain = drain
     setup_dishka(container, app)
     app.asgi_handler = request_context_middleware(app.asgi_handler)
     return app

@@ -31,3 +31,5 @@ class HttpOptions:
     scrape_hooks: Sequence[ScrapeHook] = ()
     #: The bearer token /metrics and /ready require (None: they are public).
     ops_token: str | None = None
+    #: After SIGTERM, how long the process keeps serving with /ready at 503 before it stops accepting.
+    drain_seconds: float = 0.0

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -35,6 +35,7 @@ from prometheus_client import Gauge
 
 from skillbridge.adapters.http.access import PUBLIC, STREAM, address_of, admission_of
 from skillbridge.adapters.http.auth import SECURITY
+from skillbridge.adapters.http.draining import Drain
 from skillbridge.adapters.http.options import HttpOptions
 from skillbridge.application.accounts.authentication import AdmitRequest
 from skillbridge.application.notifications.delivery import DeliverStoredNotifications
@@ -51,6 +52,11 @@ CLOSE_UNAUTHENTICATED = 4401
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: How soon a session check that could not be made is tried again.
 RETRY_CHECK_SECONDS = 5.0
+#: WebSocket close code 1012 "service restart": the server is shutting down; reconnect (to another process).
+CLOSE_SERVICE_RESTART = 1012
+RECONNECT_REASON = "the server is restarting; reconnect"
+#: How soon an SSE client reconnects after the server closed its stream for a restart.
+RECONNECT_MS = 1000
 #: WebSocket close code for "this user or address holds too many streams already".
 CLOSE_TOO_MANY_STREAMS = 4429
 TokenParam = Annotated[
@@ -138,18 +144,21 @@ async def notifications_socket(socket: WebSocket[Any, Any, Any], channels: Named
     except TooManyAttempts:
         await socket.close(code=CLOSE_TOO_MANY_STREAMS)  # refused at the handshake too
         return
+    drained = asyncio.ensure_future(_drain_of(socket).wait())
     try:
         async with channels.start_subscription([notification_channel(admission.principal.user_id)]) as subscriber:
             await socket.accept()  # subscribed first: nothing stored after the handshake is missed (it queues)
             async with subscriber.run_in_background(socket.send_data):
                 try:
                     while await session.still_stands():
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(socket.receive_data(mode="text"), timeout=session.seconds_left())
+                        if await _until_drained(socket.receive_data(mode="text"), drained, session.seconds_left()):
+                            await socket.close(code=CLOSE_SERVICE_RESTART, reason=RECONNECT_REASON)
+                            return
                 except WebSocketDisconnect:
                     return
         await socket.close(code=CLOSE_UNAUTHENTICATED, reason="the session ended or the token expired; sign in again")
     finally:
+        drained.cancel()
         await session.end()
 
 
@@ -174,24 +183,55 @@ async def notifications_stream(
     await (await container.get(UnitOfWork)).release()  # the stream holds no database connection
     session = await _open_session(request, claims, "sse")  # 429 when the user or the address holds too many
 
+    drain = _drain_of(request)
+
     async def events() -> AsyncIterator[ServerSentEventMessage]:
+        drained = asyncio.ensure_future(drain.wait())
         try:
             async with channels.start_subscription([notification_channel(principal.user_id)]) as subscriber:
                 stream = subscriber.iter_events()
                 yield ServerSentEventMessage(comment="connected", retry=5000)
                 while await session.still_stands():
-                    try:
-                        timeout = min(HEARTBEAT_SECONDS, session.seconds_left())
-                        data = await asyncio.wait_for(anext(stream), timeout=timeout)
-                    except TimeoutError:
+                    timeout = min(HEARTBEAT_SECONDS, session.seconds_left())
+                    received: list[bytes] = []
+                    if await _until_drained(_next_into(stream, received), drained, timeout):
+                        # The browser's EventSource reconnects by itself after `retry` ms, to another process.
+                        yield ServerSentEventMessage(event="reconnect", data=RECONNECT_REASON, retry=RECONNECT_MS)
+                        return
+                    if not received:
                         yield ServerSentEventMessage(comment="keep-alive")
                         continue
+                    data = received[0]
                     event = msgspec.json.decode(data)
                     yield ServerSentEventMessage(data=data.decode(), event="notification", id=str(event.get("id", "")))
         finally:
+            drained.cancel()
             await session.end()
 
     return ServerSentEvent(events(), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def _drain_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Drain:
+    drain: Drain = connection.app.state.drain
+    return drain
+
+
+async def _next_into(stream: AsyncIterator[bytes], received: list[bytes]) -> None:
+    received.append(await anext(stream))
+
+
+async def _until_drained(work: Awaitable[Any], drained: asyncio.Future[None], seconds: float) -> bool:
+    """Wait for ``work`` at most ``seconds``; ``True`` when the drain started first (``work`` is then
+    cancelled, as it is on the timeout). Errors of ``work`` (a disconnect) are raised."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task, drained}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        task.result()
+        return False
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+    return drained in done
 
 
 async def push_stored_notifications(request: Request[Any, Any, Any]) -> None:

@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from skillbridge.adapters.http.access import operators_only
+from skillbridge.adapters.http.draining import Drain
 from skillbridge.adapters.http.options import HttpOptions
 from skillbridge.domain.errors import DomainError
 
@@ -32,6 +33,9 @@ class HealthController(Controller):
         guards=[operators_only],
     )
     async def ready(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+        drain: Drain = request.app.state.drain
+        if drain.draining:  # shutting down: no new work, whatever the dependencies say
+            return Response({"status": "draining", "checks": {}}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
         options: HttpOptions = request.app.state.http_options
         names = list(options.readiness_checks)
         results = await asyncio.gather(
