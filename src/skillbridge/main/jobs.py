@@ -30,6 +30,7 @@ from skillbridge.application.notifications.delivery import DeliverStoredNotifica
 from skillbridge.application.ports.job_queue import JobQueue
 from skillbridge.application.progress.webhooks import ProcessGithubDelivery
 from skillbridge.main.container import build_container
+from skillbridge.main.error_reports import start_error_reports
 from skillbridge.main.providers import RealtimeProvider
 from skillbridge.main.settings import Settings
 
@@ -154,6 +155,7 @@ async def run_worker(
     if settings.redis_url is None:
         raise RuntimeError("the worker needs SKILLBRIDGE_REDIS_URL")
     configure_logging(settings.log_level, json=settings.log_json)
+    start_error_reports(settings)
     if metrics_port is not None:
         prometheus_client.start_http_server(metrics_port, addr=settings.host)
     runtime = build_job_runtime(settings)

@@ -32,11 +32,13 @@ access_log = structlog.get_logger("skillbridge.access")
 _ACCESS = logging.getLogger("skillbridge.access")
 
 
-def _redact_value(value: Any) -> Any:
+def redact(value: Any) -> Any:
+    """``value`` with secret-looking keys masked at any depth, and bearer tokens, JWTs and query-string tokens
+    masked inside strings."""
     if isinstance(value, Mapping):
-        return {k: REDACTED if _SECRET_KEY.search(str(k)) else _redact_value(v) for k, v in value.items()}
+        return {k: REDACTED if _SECRET_KEY.search(str(k)) else redact(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_redact_value(v) for v in value]
+        return [redact(v) for v in value]
     if isinstance(value, str):
         value = _BEARER.sub("Bearer " + REDACTED, value)
         value = _QUERY_TOKEN.sub(lambda match: match.group(1) + REDACTED, value)
@@ -50,7 +52,7 @@ def redact_secrets(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mut
         if _SECRET_KEY.search(key):
             event_dict[key] = REDACTED
         else:
-            event_dict[key] = _redact_value(event_dict[key])
+            event_dict[key] = redact(event_dict[key])
     return event_dict
 
 
