@@ -21,6 +21,7 @@ from skillbridge.main.metrics import scrape_hooks
 from skillbridge.main.production import require_production_ready
 from skillbridge.main.providers import RealtimeProvider
 from skillbridge.main.settings import Settings
+from skillbridge.main.tracing import add_trace_ids, flush_traces, http_tracing_plugins, start_tracing, trace_jobs
 
 VERSION = "0.1.0"
 
@@ -54,11 +55,13 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
     """
     settings = settings or Settings()
     require_production_ready(settings, serving_http=True)
-    configure_logging(settings.log_level, json=settings.log_json)
+    tracing = start_tracing()
+    configure_logging(settings.log_level, json=settings.log_json, extra_processors=(add_trace_ids,) if tracing else ())
     start_error_reports(settings)
     redis = channels_redis_client(settings.redis_url) if settings.redis_url else None
     channels = build_channels_plugin(redis)
     jobs = build_job_runtime(settings)
+    trace_jobs(jobs.broker)
     container = build_container(
         settings, *override_providers, extra=(*http_providers(), RealtimeProvider(channels), JobsProvider(jobs))
     )
@@ -84,5 +87,12 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         if jobs.runs_inline:  # embedded: this process keeps the clock; in production `skillbridge worker` does
             jobs.start_scheduler(first_runs_now=False)
 
-    shutdown = [jobs.shutdown, container.close, *([redis.aclose] if redis is not None else [])]
-    return build_app(options, container, on_startup=[start_jobs], on_shutdown=shutdown, channels=channels)
+    shutdown = [jobs.shutdown, container.close, *([redis.aclose] if redis is not None else []), flush_traces]
+    return build_app(
+        options,
+        container,
+        on_startup=[start_jobs],
+        on_shutdown=shutdown,
+        channels=channels,
+        tracing_plugins=http_tracing_plugins(),
+    )

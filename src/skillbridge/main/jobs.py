@@ -33,6 +33,7 @@ from skillbridge.main.container import build_container
 from skillbridge.main.error_reports import start_error_reports
 from skillbridge.main.providers import RealtimeProvider
 from skillbridge.main.settings import Settings
+from skillbridge.main.tracing import add_trace_ids, flush_traces, start_tracing, trace_jobs
 
 _log = structlog.get_logger(__name__)
 
@@ -154,11 +155,13 @@ async def run_worker(
     """
     if settings.redis_url is None:
         raise RuntimeError("the worker needs SKILLBRIDGE_REDIS_URL")
-    configure_logging(settings.log_level, json=settings.log_json)
+    tracing = start_tracing(service_name="skillbridge-worker")
+    configure_logging(settings.log_level, json=settings.log_json, extra_processors=(add_trace_ids,) if tracing else ())
     start_error_reports(settings)
     if metrics_port is not None:
         prometheus_client.start_http_server(metrics_port, addr=settings.host)
     runtime = build_job_runtime(settings)
+    trace_jobs(runtime.broker)
     redis = channels_redis_client(settings.redis_url)
     channels = build_channels_plugin(redis)
     container = build_container(settings, extra=(RealtimeProvider(channels), JobsProvider(runtime)))
@@ -180,3 +183,4 @@ async def run_worker(
         await runtime.shutdown()
         await container.close()
         await redis.aclose()
+        await flush_traces()

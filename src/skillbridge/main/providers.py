@@ -96,6 +96,7 @@ from skillbridge.domain.matching.limits import DomainNames
 from skillbridge.domain.matching.scoring import Weights
 from skillbridge.main.secret_key import signing_secret
 from skillbridge.main.settings import Settings
+from skillbridge.main.tracing import trace_engine
 from skillbridge.resilience.circuit_breaker import CircuitBreaker
 
 
@@ -168,6 +169,7 @@ class SqlPersistenceProvider(Provider):
     @provide(scope=Scope.APP)
     async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
         engine = create_engine(settings.database_url)
+        trace_engine(engine)
         yield engine
         await engine.dispose()
 

@@ -15,6 +15,7 @@ from litestar.config.cors import CORSConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins import PluginProtocol
 from litestar.plugins.prometheus import PrometheusController
 
 from skillbridge.adapters.http.access import AdmissionMiddleware, operators_only
@@ -79,6 +80,7 @@ def build_app(
     on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
     *,
     channels: ChannelsPlugin,
+    tracing_plugins: Sequence[PluginProtocol] = (),
 ) -> Litestar:
     """The web application over ``container``; ``on_startup`` hooks run when the server starts,
     ``on_shutdown`` hooks when it stops."""
@@ -142,6 +144,7 @@ def build_app(
             ProblemResponsesPlugin(API_PREFIX),
             ClosedStructSchemaPlugin(),
             channels,
+            *tracing_plugins,
         ],
         after_response=push_stored_notifications,
         request_max_body_size=options.max_request_body_bytes,
@@ -153,5 +156,5 @@ def build_app(
     app.state.http_options = options
     app.state.drain = drain
     setup_dishka(container, app)
-    app.asgi_handler = request_context_middleware(app.asgi_handler)
+    app.asgi_handler = request_context_middleware(app.asgi_handler, log_in_response_context=bool(tracing_plugins))
     return app
