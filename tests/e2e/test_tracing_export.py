@@ -4,6 +4,12 @@ statements, from the service named by the resource."""
 
 from __future__ import annotations
 
+from tests.support.optional import require_module
+
+require_module("opentelemetry.sdk", "uv sync --extra tracing; make test installs it")
+
+# ruff: noqa: E402 - the imports below need the tracing extra, checked above
+
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager

@@ -4,6 +4,12 @@ the trace of the code that queued it."""
 
 from __future__ import annotations
 
+from tests.support.optional import require_module
+
+require_module("opentelemetry.sdk", "uv sync --extra tracing; make test installs it")
+
+# ruff: noqa: E402 - the imports below need the tracing extra, checked above
+
 import asyncio
 import json
 from collections.abc import Callable, Iterator

@@ -49,7 +49,14 @@ def start_tracing(processor: SpanProcessor | None = None, *, service_name: str =
         return True
     if processor is None and not tracing_requested():
         return False
-    from opentelemetry import trace  # noqa: PLC0415 - only when tracing is on
+    try:
+        import opentelemetry.sdk  # noqa: F401, PLC0415 - only when tracing is on
+    except ImportError:
+        raise RuntimeError(
+            "the OTEL_* variables ask for traces, but the tracing packages are not installed: install "
+            "skillbridge with its tracing extra (uv sync --extra tracing; the Docker image has it), or unset them"
+        ) from None
+    from opentelemetry import trace  # noqa: PLC0415
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor  # noqa: PLC0415
     from opentelemetry.instrumentation.redis import RedisInstrumentor  # noqa: PLC0415
     from opentelemetry.sdk.resources import SERVICE_NAME, Resource  # noqa: PLC0415
