@@ -134,3 +134,13 @@ async def test_the_queue_gauges_are_on_metrics_with_the_redis_queue(make_setting
     finally:
         await client.delete(key, f"{key}:retries")
         await client.aclose()
+
+
+async def test_each_dependency_is_up_or_down_at_the_scrape(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings(redis_url="redis://127.0.0.1:1/0")  # nothing listens there
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        response = await client.get("/metrics")
+    assert response.status_code == 200
+    up = samples(response.text, "skillbridge_dependency_up")
+    assert up[(("dependency", "database"),)] == 1.0
+    assert up[(("dependency", "redis"),)] == 0.0

@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         settings, *override_providers, extra=(*http_providers(), RealtimeProvider(channels), JobsProvider(jobs))
     )
     register_jobs(jobs, container, settings)
+    checks = _readiness_checks(settings, container)
     options = HttpOptions(
         version=VERSION,
         cors_origins=settings.cors_origins,
@@ -76,8 +77,8 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         stream_handshakes_per_minute=settings.stream_handshakes_per_minute,
         stream_session_check_seconds=settings.stream_session_check_seconds,
         redis_url=settings.redis_url,
-        readiness_checks=_readiness_checks(settings, container),
-        scrape_hooks=scrape_hooks(settings, container, redis),
+        readiness_checks=checks,
+        scrape_hooks=scrape_hooks(settings, container, redis, checks),
         ops_token=settings.ops_token.get_secret_value() if settings.ops_token else None,
         drain_seconds=settings.shutdown_drain_seconds,
     )
