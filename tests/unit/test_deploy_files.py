@@ -114,3 +114,36 @@ def test_the_github_workflow_mirrors_ci_run() -> None:
     runs = [step.get("run", "") for step in job["steps"]]
     assert runs[-1] == "bash .ci/run"
     assert "make test" in (REPOSITORY / ".ci" / "run").read_text("utf-8")
+
+
+CHART = DEPLOY / "helm" / "skillbridge"
+_VALUES_PATH = re.compile(r"\.Values\.([A-Za-z0-9_.]+)")
+
+
+def _has(values: Any, path: str) -> bool:
+    for part in path.split("."):
+        if not isinstance(values, dict) or part not in values:
+            return False
+        values = values[part]
+    return True
+
+
+def test_the_helm_templates_use_only_values_the_chart_defines() -> None:
+    # helm is not installable here: the chart is not rendered nor checked against the Kubernetes schemas;
+    # this catches the commonest mistake, a template reading a value that values.yaml does not define.
+    chart = _load(CHART / "Chart.yaml")
+    assert (chart["apiVersion"], chart["name"]) == ("v2", "skillbridge")
+    values = _load(CHART / "values.yaml")
+    templates = {path.name: path.read_text("utf-8") for path in (CHART / "templates").iterdir()}
+    assert set(templates) == {
+        "_helpers.tpl", "secret.yaml", "migrations-job.yaml", "api.yaml", "workers.yaml", "matcher.yaml",
+    }  # fmt: skip
+    used = {path for text in templates.values() for path in _VALUES_PATH.findall(text)}
+    assert used, "no template reads a value"
+    assert sorted(path for path in used if not _has(values, path)) == []
+    everything = "\n".join(templates.values())
+    for kind in ("Deployment", "Job", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy", "Secret"):
+        assert f"kind: {kind}" in everything, kind
+    assert "helm.sh/hook: pre-install,pre-upgrade" in templates["migrations-job.yaml"]
+    assert "path: /health" in templates["api.yaml"]
+    assert "/ready" in templates["api.yaml"]
