@@ -15,7 +15,7 @@ from skillbridge.adapters.realtime.channels import build_channels_plugin, channe
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.domain.errors import DependencyUnavailable
 from skillbridge.main.container import build_container
-from skillbridge.main.error_reports import start_error_reports
+from skillbridge.main.error_reports import report_exception, start_error_reports
 from skillbridge.main.jobs import JobsProvider, build_job_runtime, register_jobs
 from skillbridge.main.metrics import scrape_hooks
 from skillbridge.main.production import require_production_ready
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
     require_production_ready(settings, serving_http=True)
     tracing = start_tracing()
     configure_logging(settings.log_level, json=settings.log_json, extra_processors=(add_trace_ids,) if tracing else ())
-    start_error_reports(settings)
+    reporting_errors = start_error_reports(settings)
     redis = channels_redis_client(settings.redis_url) if settings.redis_url else None
     channels = build_channels_plugin(redis)
     jobs = build_job_runtime(settings)
@@ -96,4 +96,5 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         on_shutdown=shutdown,
         channels=channels,
         tracing_plugins=http_tracing_plugins(),
+        after_exception=[report_exception] if reporting_errors else [],
     )

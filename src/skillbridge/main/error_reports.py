@@ -1,6 +1,11 @@
 """Error reports to Sentry (or any endpoint that speaks its envelope protocol), on when SKILLBRIDGE_SENTRY_DSN
 is set; nothing of sentry-sdk is imported otherwise.
 
+sentry-sdk's asyncio integration reports crashed tasks; HTTP errors are reported by :func:`report_exception`,
+a Litestar ``after_exception`` hook, rather than by sentry-sdk's Litestar integration: that one parses every
+request's body before its handler runs (to attach it to events), which would read bodies before access is
+decided (a 413 before a 401) and cost every request.
+
 What is sent: unexpected errors (5xx answers, crashed jobs, error log lines) with their stack trace. What is
 not: errors the client caused (any 4xx), request bodies and cookies, local variables, the user, and any
 secret or e-mail address inside the rest (masked by the same rules as the logs, plus e-mail addresses).
@@ -29,13 +34,13 @@ def start_error_reports(settings: Settings) -> bool:
 
     import sentry_sdk  # noqa: PLC0415 - only with a DSN: no cost otherwise
     from sentry_sdk.integrations.asyncio import AsyncioIntegration  # noqa: PLC0415
-    from sentry_sdk.integrations.litestar import LitestarIntegration  # noqa: PLC0415
 
     sentry_sdk.init(
         dsn=settings.sentry_dsn.get_secret_value(),
         environment=settings.sentry_environment or settings.profile,
         release=f"skillbridge@{version('skillbridge')}",
-        integrations=[LitestarIntegration(), AsyncioIntegration()],
+        integrations=[AsyncioIntegration()],
+        auto_enabling_integrations=False,  # not the Litestar one (see the module's docs)
         include_local_variables=False,  # a frame's locals may hold a password or a token
         max_request_body_size="never",
         traces_sample_rate=None,  # tracing is OpenTelemetry's (see main/tracing.py)
@@ -43,6 +48,17 @@ def start_error_reports(settings: Settings) -> bool:
         before_send_transaction=None,
     )
     return True
+
+
+def report_exception(exc: Exception, _scope: object) -> None:
+    """Litestar ``after_exception`` hook (only installed with a DSN): report the server's errors, not the
+    client's (an HTTPException or DomainError answered with 4xx)."""
+    status = getattr(exc, "status_code", None)
+    if isinstance(status, int) and status < 500:
+        return
+    import sentry_sdk  # noqa: PLC0415 - loaded by start_error_reports already
+
+    sentry_sdk.capture_exception(exc)
 
 
 def scrub_event(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any] | None:

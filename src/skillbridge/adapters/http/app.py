@@ -17,6 +17,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins import PluginProtocol
 from litestar.plugins.prometheus import PrometheusController
+from litestar.types import AfterExceptionHookHandler
 
 from skillbridge.adapters.http.access import AdmissionMiddleware, operators_only
 from skillbridge.adapters.http.auth import BEARER_SCHEME
@@ -81,6 +82,7 @@ def build_app(
     *,
     channels: ChannelsPlugin,
     tracing_plugins: Sequence[PluginProtocol] = (),
+    after_exception: Sequence[AfterExceptionHookHandler[Exception]] = (),
 ) -> Litestar:
     """The web application over ``container``; ``on_startup`` hooks run when the server starts,
     ``on_shutdown`` hooks when it stops."""
@@ -151,6 +153,7 @@ def build_app(
         debug=options.debug,
         logging_config=None,  # logging is configured once by the composition root (JSON, redacted)
         on_startup=[drain_on_sigterm, *on_startup],
+        after_exception=list(after_exception),
         on_shutdown=list(on_shutdown),
     )
     app.state.http_options = options
