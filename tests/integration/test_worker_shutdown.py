@@ -1,5 +1,6 @@
-"""A worker told to stop (its first SIGTERM) takes no new job and lets the running one finish: the job is
-done and acknowledged, and a job queued meanwhile waits on the queue for the next worker."""
+"""A worker told to stop (its first SIGTERM) stops reading the queue and lets the running job finish: the job
+is done and acknowledged, and a job queued meanwhile is run once, by it (if a read under way fetched it) or
+by the next worker; none is lost or run twice."""
 
 from __future__ import annotations
 
@@ -51,10 +52,13 @@ async def test_a_stopping_worker_finishes_its_job_and_takes_no_new_one() -> None
         assert not worker.done()  # it waits for its running job
         release.set()
         await asyncio.wait_for(worker, WAIT_SECONDS)
-        assert finished == ["A"]
-        assert (await queue_backlog(client, key)).depth == 1  # A acknowledged; B waits, not lost
+        assert finished[0] == "A"
+        # B was queued after the stop: a read already under way may still have fetched it, and then it ran
+        # (taskiq runs what it fetched); otherwise it waits on the queue. Either way it is not lost.
+        waiting = (await queue_backlog(client, key)).depth
+        assert (finished, waiting) in ((["A"], 1), (["A", "B"], 0))
 
-        second = runtime()  # positive control: the next worker takes B
+        second = runtime()  # the next worker takes what waits
         await second.startup()
         again = asyncio.Event()
         next_worker = asyncio.create_task(second.run_worker(stop=again, grace_seconds=WAIT_SECONDS))
