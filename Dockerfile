@@ -53,14 +53,15 @@ ENV UV_COMPILE_BYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN pip install --no-cache-dir "uv==${UV_VERSION}"
 WORKDIR /src
-# Dependencies first: this layer is rebuilt only when the lock file changes, not on every source edit.
+# Dependencies first: this layer is rebuilt only when the lock file changes, not on every source edit. The
+# image can trace (the tracing extra: OpenTelemetry), turned on by the OTEL_* variables.
 COPY pyproject.toml uv.lock README.md ./
 # The matcher is a path dependency in the lock; its metadata must be present even though its wheel comes
 # from the Rust stage below.
 COPY matcher-rs/crates/python/pyproject.toml matcher-rs/crates/python/README.md ./matcher-rs/crates/python/
-RUN uv sync --frozen --no-dev --no-install-project --no-install-package skillbridge-matcher
+RUN uv sync --frozen --no-dev --extra tracing --no-install-project --no-install-package skillbridge-matcher
 COPY src/ ./src/
-RUN uv sync --frozen --no-dev --no-editable --no-install-package skillbridge-matcher
+RUN uv sync --frozen --no-dev --extra tracing --no-editable --no-install-package skillbridge-matcher
 COPY --from=rust-build /wheels/ /wheels/
 RUN uv pip install --python /opt/venv/bin/python --no-deps /wheels/*.whl \
     && /opt/venv/bin/python -c "import skillbridge, skillbridge_matcher"

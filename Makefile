@@ -10,6 +10,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 CARGO_JOBS ?= 2
 PYTEST_ARGS ?=
+# The gates and the tests also need the optional tracing packages (OpenTelemetry); `make run` does not: they
+# would slow its start (redis-py imports OpenTelemetry's SDK whenever it is installed).
+SYNC_ARGS ?=
 
 .PHONY: help setup run test lint typecheck rust-check matcher-service docker-lint py-test bench bench-http bench-users clean
 
@@ -22,7 +25,9 @@ $(UV):
 
 setup: $(UV)
 	@command -v cargo >/dev/null || { echo "a Rust toolchain (cargo) is needed to build the matcher"; exit 1; }
-	$(UV) sync --frozen
+	$(UV) sync --frozen $(SYNC_ARGS)
+
+lint typecheck py-test docker-lint test: SYNC_ARGS = --extra tracing
 
 run: setup
 	$(BIN)/skillbridge serve

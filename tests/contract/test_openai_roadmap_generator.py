@@ -10,16 +10,17 @@ from uuid import uuid4
 
 import pytest
 from openai import AsyncOpenAI
+from prometheus_client import REGISTRY
 
 from skillbridge.adapters.ai.cache import CachingRoadmapGenerator
 from skillbridge.adapters.ai.catalog_generator import CatalogRoadmapGenerator
-from skillbridge.adapters.ai.circuit_breaker import BreakerState, CircuitBreaker
 from skillbridge.adapters.ai.openai_generator import OpenAIOptions, OpenAIRoadmapGenerator
 from skillbridge.adapters.keyvalue.memory import MemoryKeyValueStore
 from skillbridge.adapters.keyvalue.redis import RedisKeyValueStore, create_redis_client
 from skillbridge.application.ports.roadmap_generator import RoadmapDraft
 from skillbridge.domain.errors import DependencyUnavailable
 from skillbridge.domain.roadmaps.request import RoadmapRequest
+from skillbridge.resilience.circuit_breaker import BreakerState, CircuitBreaker
 from tests.support.databases import redis_url_or_skip
 from tests.support.openai_server import FakeOpenAI, Reply, completion, error, fake_openai
 
@@ -266,7 +267,7 @@ async def test_the_breaker_opens_after_failures_and_lets_one_trial_through_after
     server: FakeOpenAI,
 ) -> None:
     now = [0.0]
-    breaker = CircuitBreaker(failure_threshold=2, reset_seconds=30, clock=lambda: now[0])
+    breaker = CircuitBreaker("openai", failure_threshold=2, reset_seconds=30, clock=lambda: now[0])
     server.script(error(400))
     ai = generator(server, breaker=breaker)
     try:
@@ -287,7 +288,7 @@ async def test_the_breaker_opens_after_failures_and_lets_one_trial_through_after
 
 def test_a_half_open_breaker_lets_only_one_trial_through_and_a_failed_trial_reopens_it() -> None:
     now = [0.0]
-    breaker = CircuitBreaker(failure_threshold=1, reset_seconds=10, clock=lambda: now[0])
+    breaker = CircuitBreaker("openai", failure_threshold=1, reset_seconds=10, clock=lambda: now[0])
     breaker.record_failure()
     assert not breaker.allow()
     now[0] = 10.0
@@ -428,3 +429,21 @@ async def test_english_required_resources_that_say_they_fall_back_are_accepted(s
     assert len(server.requests) == 1
     assert draft.generation.generator == "openai"
     assert [module.language_fallback for module in draft.modules] == [True, True, True]
+
+
+def tokens(kind: str) -> float:
+    return REGISTRY.get_sample_value("skillbridge_openai_tokens_total", {"model": "gpt-test", "kind": kind}) or 0.0
+
+
+async def test_every_token_spent_is_counted_even_for_a_rejected_answer(server: FakeOpenAI) -> None:
+    server.script(
+        completion('{"modules": [ {"title": ', prompt_tokens=11, completion_tokens=22),
+        completion(answer(), prompt_tokens=100, completion_tokens=200),
+    )
+    before = tokens("prompt"), tokens("completion")
+    ai = generator(server)
+    try:
+        await ai.generate(REQUEST)
+    finally:
+        await ai.aclose()
+    assert (tokens("prompt"), tokens("completion")) == (before[0] + 111, before[1] + 222)

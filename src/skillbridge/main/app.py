@@ -16,9 +16,13 @@ from skillbridge.application.accounts.decoy import DecoyHash
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.domain.errors import DependencyUnavailable
 from skillbridge.main.container import build_container
+from skillbridge.main.error_reports import report_exception, start_error_reports
 from skillbridge.main.jobs import JobsProvider, build_job_runtime, register_jobs
+from skillbridge.main.metrics import scrape_hooks
+from skillbridge.main.production import require_production_ready
 from skillbridge.main.providers import RealtimeProvider
 from skillbridge.main.settings import Settings
+from skillbridge.main.tracing import add_trace_ids, flush_traces, http_tracing_plugins, start_tracing, trace_jobs
 
 VERSION = "0.1.0"
 
@@ -51,14 +55,19 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         *override_providers: dishka providers whose types replace the defaults (fakes in tests).
     """
     settings = settings or Settings()
-    configure_logging(settings.log_level, json=settings.log_json)
+    require_production_ready(settings, serving_http=True)
+    tracing = start_tracing()
+    configure_logging(settings.log_level, json=settings.log_json, extra_processors=(add_trace_ids,) if tracing else ())
+    reporting_errors = start_error_reports(settings)
     redis = channels_redis_client(settings.redis_url) if settings.redis_url else None
     channels = build_channels_plugin(redis)
     jobs = build_job_runtime(settings)
+    trace_jobs(jobs.broker)
     container = build_container(
         settings, *override_providers, extra=(*http_providers(), RealtimeProvider(channels), JobsProvider(jobs))
     )
     register_jobs(jobs, container, settings)
+    checks = _readiness_checks(settings, container)
     options = HttpOptions(
         version=VERSION,
         cors_origins=settings.cors_origins,
@@ -69,7 +78,10 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         stream_handshakes_per_minute=settings.stream_handshakes_per_minute,
         stream_session_check_seconds=settings.stream_session_check_seconds,
         redis_url=settings.redis_url,
-        readiness_checks=_readiness_checks(settings, container),
+        readiness_checks=checks,
+        scrape_hooks=scrape_hooks(settings, container, redis, checks),
+        ops_token=settings.ops_token.get_secret_value() if settings.ops_token else None,
+        drain_seconds=settings.shutdown_drain_seconds,
     )
 
     async def make_the_decoy_hash() -> None:
@@ -81,7 +93,13 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         if jobs.runs_inline:  # embedded: this process keeps the clock; in production `skillbridge worker` does
             jobs.start_scheduler(first_runs_now=False)
 
-    shutdown = [jobs.shutdown, container.close, *([redis.aclose] if redis is not None else [])]
+    shutdown = [jobs.shutdown, container.close, *([redis.aclose] if redis is not None else []), flush_traces]
     return build_app(
-        options, container, on_startup=[make_the_decoy_hash, start_jobs], on_shutdown=shutdown, channels=channels
+        options,
+        container,
+        on_startup=[make_the_decoy_hash, start_jobs],
+        on_shutdown=shutdown,
+        channels=channels,
+        tracing_plugins=http_tracing_plugins(),
+        after_exception=[report_exception] if reporting_errors else [],
     )

@@ -1,4 +1,4 @@
-"""The ``skillbridge`` command: serve, worker, migrate, create-admin, seed-demo, expire-matches."""
+"""The ``skillbridge`` command: serve, worker, migrate, backup, restore, create-admin, seed-demo, expire-matches."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import contextlib
 import getpass
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import click
@@ -16,6 +17,7 @@ from pydantic_core import ErrorDetails
 
 from skillbridge.domain.errors import Conflict, DomainError
 from skillbridge.main.container import build_container
+from skillbridge.main.production import ProductionNotReady, require_production_ready
 from skillbridge.main.secret_key import SecretKeyError, is_loopback, signing_secret, weak_secret_in_use
 from skillbridge.main.settings import MIN_SECRET_BYTES, Settings
 
@@ -36,6 +38,13 @@ def _describe(error: ErrorDetails) -> str:
     if not error["loc"]:
         return message
     return f"SKILLBRIDGE_{'_'.join(str(part) for part in error['loc']).upper()}: {message}"
+
+
+def _refuse_unready_production(settings: Settings, *, serving_http: bool) -> None:
+    try:
+        require_production_ready(settings, serving_http=serving_http)
+    except ProductionNotReady as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 async def _with_container(settings: Settings, work: Callable[[AsyncContainer], Awaitable[T]]) -> T:
@@ -82,6 +91,7 @@ def serve(host: str | None, port: int | None, workers: int, run_migrations: bool
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
     settings = _settings()
+    _refuse_unready_production(settings, serving_http=True)
     host = host or settings.host
     if weak_secret_in_use(settings) and not is_loopback(host):
         raise click.ClickException(
@@ -113,6 +123,8 @@ def serve(host: str | None, port: int | None, workers: int, run_migrations: bool
         # A new worker imports the whole app first (seconds on a busy machine): uvicorn's 5 s default killed
         # workers in a loop before they ever served.
         timeout_worker_healthcheck=60,
+        # After the drain (see adapters/http/draining.py), the requests in flight get this long to finish.
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
     )
 
 
@@ -189,6 +201,37 @@ def expire_matches() -> None:
 
 
 @cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="replace PATH if it exists")
+def backup(path: Path, force: bool) -> None:
+    """Write a consistent backup of the database to PATH, while the service keeps serving (SQLite: the online
+    backup API; PostgreSQL: pg_dump, custom format)."""
+    from skillbridge.adapters.persistence.backup import BackupError, backup_database  # noqa: PLC0415
+
+    settings = _settings()
+    try:
+        asyncio.run(backup_database(settings.database_url, path, overwrite=force))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backup written: {path} ({path.stat().st_size} bytes)")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="replace the data of a database that is not empty")
+def restore(path: Path, force: bool) -> None:
+    """Restore the backup in PATH into the database; refused over a database that holds rows, unless --force."""
+    from skillbridge.adapters.persistence.backup import BackupError, restore_database  # noqa: PLC0415
+
+    settings = _settings()
+    try:
+        asyncio.run(restore_database(settings.database_url, path, force=force))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored {path} into {settings.database_url.split('@')[-1]}")
+
+
+@cli.command()
 @click.option("--concurrency", default=10, show_default=True, type=click.IntRange(1, 1000), help="jobs at once")
 @click.option(
     "--scheduler/--no-scheduler",
@@ -205,6 +248,7 @@ def expire_matches() -> None:
 def worker(concurrency: int, scheduler: bool, metrics_port: int | None) -> None:
     """Run background jobs from the Redis queue (GitHub deliveries, match expiry, session reminders)."""
     settings = _settings()
+    _refuse_unready_production(settings, serving_http=False)
     if settings.jobs_run_inline:
         raise click.ClickException(
             "the worker needs the Redis job queue: set SKILLBRIDGE_REDIS_URL and leave SKILLBRIDGE_JOBS_BROKER "

@@ -36,8 +36,10 @@ from skillbridge.application.notifications.delivery import DeliverStoredNotifica
 from skillbridge.application.ports.job_queue import JobQueue
 from skillbridge.application.progress.webhooks import ProcessGithubDelivery
 from skillbridge.main.container import build_container
+from skillbridge.main.error_reports import start_error_reports
 from skillbridge.main.providers import RealtimeProvider
 from skillbridge.main.settings import Settings
+from skillbridge.main.tracing import add_trace_ids, flush_traces, start_tracing, trace_jobs
 
 _log = structlog.get_logger(__name__)
 
@@ -147,14 +149,23 @@ class JobsProvider(Provider):
     )
 
 
-def _stop_on_signals(task: asyncio.Task[Any] | None) -> None:
-    """SIGTERM (a supervisor) or SIGINT (Ctrl-C) cancels the worker's task, so it shuts down cleanly. A job
-    cut short is not acknowledged, so Redis hands it to a worker again (jobs are idempotent)."""
+def _stop_on_signals(task: asyncio.Task[Any] | None, stop: asyncio.Event) -> None:
+    """The first SIGTERM (a supervisor) or SIGINT (Ctrl-C) stops the worker gracefully: no new job is taken,
+    the running ones get the grace period. A second one cancels the worker's task at once; a job cut short is
+    not acknowledged, so Redis hands it to a worker again (jobs are idempotent)."""
     if task is None:
         return
     loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        if stop.is_set():
+            task.cancel()
+        else:
+            _log.info("worker_stopping")
+            stop.set()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, task.cancel)
+        loop.add_signal_handler(signum, on_signal)
 
 
 async def run_worker(
@@ -167,15 +178,19 @@ async def run_worker(
     """
     if settings.redis_url is None:
         raise RuntimeError("the worker needs SKILLBRIDGE_REDIS_URL")
-    configure_logging(settings.log_level, json=settings.log_json)
+    tracing = start_tracing(service_name="skillbridge-worker")
+    configure_logging(settings.log_level, json=settings.log_json, extra_processors=(add_trace_ids,) if tracing else ())
+    start_error_reports(settings)
     if metrics_port is not None:
         prometheus_client.start_http_server(metrics_port, addr=settings.host)
     runtime = build_job_runtime(settings)
+    trace_jobs(runtime.broker)
     redis = channels_redis_client(settings.redis_url)
     channels = build_channels_plugin(redis)
     container = build_container(settings, extra=(RealtimeProvider(channels), JobsProvider(runtime)))
     register_jobs(runtime, container, settings)
-    _stop_on_signals(asyncio.current_task())
+    stop = asyncio.Event()
+    _stop_on_signals(asyncio.current_task(), stop)
     try:
         async with channels:
             await runtime.startup()
@@ -183,9 +198,12 @@ async def run_worker(
                 runtime.start_scheduler(first_runs_now=True)
             _log.info("worker_started", concurrency=concurrency, scheduler=with_scheduler)
             with contextlib.suppress(asyncio.CancelledError):
-                await runtime.run_worker(concurrency=concurrency)
+                await runtime.run_worker(
+                    concurrency=concurrency, stop=stop, grace_seconds=settings.shutdown_grace_seconds
+                )
             _log.info("worker_stopped")
     finally:
         await runtime.shutdown()
         await container.close()
         await redis.aclose()
+        await flush_traces()

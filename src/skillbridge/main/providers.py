@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from skillbridge.adapters.ai.cache import CachingRoadmapGenerator
 from skillbridge.adapters.ai.catalog_generator import CatalogRoadmapGenerator
-from skillbridge.adapters.ai.circuit_breaker import CircuitBreaker
 from skillbridge.adapters.ai.openai_generator import OPENAI_GENERATOR, OpenAIOptions, OpenAIRoadmapGenerator
 from skillbridge.adapters.keyvalue.memory import MemoryKeyValueStore
 from skillbridge.adapters.keyvalue.redis import RedisKeyValueStore, create_redis_client
@@ -101,6 +100,8 @@ from skillbridge.domain.matching.scoring import Weights
 from skillbridge.main.recovery import MailProvider, RecoveryProvider
 from skillbridge.main.secret_key import signing_secret
 from skillbridge.main.settings import Settings
+from skillbridge.main.tracing import trace_engine
+from skillbridge.resilience.circuit_breaker import CircuitBreaker
 
 
 class CoreProvider(Provider):
@@ -185,6 +186,7 @@ class SqlPersistenceProvider(Provider):
     @provide(scope=Scope.APP)
     async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
         engine = create_engine(settings.database_url)
+        trace_engine(engine)
         yield engine
         await engine.dispose()
 
@@ -267,7 +269,7 @@ class RoadmapsProvider(Provider):
             base_url=settings.openai_base_url,
             fallback=catalog,
             options=options,
-            breaker=CircuitBreaker(settings.openai_breaker_failures, settings.openai_breaker_reset_seconds),
+            breaker=CircuitBreaker("openai", settings.openai_breaker_failures, settings.openai_breaker_reset_seconds),
         )
         try:
             yield CachingRoadmapGenerator(

@@ -67,6 +67,15 @@ class Settings(BaseSettings):
     webhook_failure_window_seconds: int = Field(default=900, ge=1)
     github_links_per_user_per_hour: int = Field(default=10, ge=1, le=1000)
     host: str = "127.0.0.1"
+    # Error reports: Sentry (or anything that speaks its envelopes) when a DSN is set.
+    sentry_dsn: SecretStr | None = None
+    sentry_environment: str | None = None
+    # Graceful shutdown on SIGTERM: /ready at 503 and streams closed at once, serving on for the drain (let
+    # load balancers notice), then the requests in flight (and a worker's jobs) get the grace period to finish.
+    shutdown_drain_seconds: float = Field(default=0.0, ge=0, le=300)
+    shutdown_grace_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # The operators' endpoints (/metrics, /ready): public when unset (embedded); set, they need this bearer token.
+    ops_token: SecretStr | None = Field(default=None, min_length=16)
     port: int = Field(default=8000, ge=0, le=65535)
     # Roadmap generation: OpenAI when a key is set, the offline catalog otherwise (and as the fallback).
     openai_api_key: SecretStr | None = None

@@ -10,7 +10,6 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY
 
-from skillbridge.adapters.matching.circuit_breaker import BreakerState
 from skillbridge.adapters.matching.fallback import FallbackMatchingEngine
 from skillbridge.adapters.matching.reference import ReferenceMatchingEngine
 from skillbridge.adapters.matching.remote import RemoteMatchingEngine
@@ -25,6 +24,7 @@ from skillbridge.domain.matching.scoring import (
     Recommendation,
     Weights,
 )
+from skillbridge.resilience.circuit_breaker import BreakerState
 
 LEARNERS = [LearnerProfile("l1", ("python",), 0.0, 0.0, False, 2.0, (1, 2), ("en",))]
 MENTORS = [MentorProfile("m1", ("python",), 0.0, 0.0, (1, 2), ("en",), 1)]
@@ -201,3 +201,21 @@ async def test_remote_size_limits_let_the_next_engine_try(status: int, code: str
     with pytest.raises(DependencyUnavailable):
         await remote.assign(LEARNERS, MENTORS, Weights())
     await remote.aclose()
+
+
+def served(engine: str) -> float:
+    return REGISTRY.get_sample_value("skillbridge_matching_calls_total", {"engine": engine}) or 0.0
+
+
+async def test_the_engine_that_served_each_call_is_counted() -> None:
+    down = FakeEngine("served-down", error=DependencyUnavailable("down"))
+    up = FakeEngine("served-up")
+    chain = FallbackMatchingEngine([down, up], failure_threshold=5)
+    before = served("served-down"), served("served-up"), fallbacks("served-down")
+    await chain.recommend(LEARNERS[0], MENTORS, 3, Weights())
+    await chain.assign(LEARNERS, MENTORS, Weights())
+    assert (served("served-down"), served("served-up"), fallbacks("served-down")) == (
+        before[0],
+        before[1] + 2,
+        before[2] + 2,
+    )

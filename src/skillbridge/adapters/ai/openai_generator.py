@@ -22,15 +22,16 @@ from openai import (
     RateLimitError,
 )
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+from prometheus_client import Counter
 
 from skillbridge.adapters.ai.answer import MAX_AI_MODULES, MIN_AI_MODULES, AnswerRejected, parse_answer, response_format
 from skillbridge.adapters.ai.catalog_generator import FALLBACK_GENERATOR, CatalogRoadmapGenerator
-from skillbridge.adapters.ai.circuit_breaker import CircuitBreaker
 from skillbridge.adapters.ai.prompts.loader import Prompt, load_prompt
 from skillbridge.application.ports.roadmap_generator import RoadmapDraft, RoadmapGenerator
 from skillbridge.domain.errors import DependencyUnavailable, InvalidInput
 from skillbridge.domain.roadmaps.model import Generation, Module, TokenUsage
 from skillbridge.domain.roadmaps.request import RoadmapRequest
+from skillbridge.resilience.circuit_breaker import CircuitBreaker
 
 OPENAI_GENERATOR = "openai"
 #: Exponential backoff between retries without a Retry-After: 0.5 s, 1 s, 2 s ... (with jitter), at most 4 s.
@@ -98,6 +99,16 @@ def _is_quota_exhausted(error: APIStatusError) -> bool:
     return error.code == "insufficient_quota" or getattr(error, "type", None) == "insufficient_quota"
 
 
+#: Tokens spent, answered or not: the bill, not the value.
+TOKENS = Counter("skillbridge_openai_tokens_total", "OpenAI tokens spent, by model and kind", ["model", "kind"])
+
+
+def _count_tokens(model: str, completion: ChatCompletion) -> None:
+    if completion.usage is not None:
+        TOKENS.labels(model, "prompt").inc(completion.usage.prompt_tokens)
+        TOKENS.labels(model, "completion").inc(completion.usage.completion_tokens)
+
+
 def _add(total: TokenUsage | None, completion: ChatCompletion) -> TokenUsage | None:
     usage = completion.usage
     if usage is None:
@@ -143,7 +154,7 @@ class OpenAIRoadmapGenerator(RoadmapGenerator):
         self._client = client
         self._fallback = fallback
         self._options = options or OpenAIOptions()
-        self._breaker = breaker or CircuitBreaker()
+        self._breaker = breaker or CircuitBreaker("openai")
         self._prompt: Prompt = load_prompt(self._options.prompt_version)
         self._clock = clock
         self._sleep = sleep
@@ -275,6 +286,7 @@ class OpenAIRoadmapGenerator(RoadmapGenerator):
                 await self._sleep(delay)
                 continue
             usage = _add(usage, completion)
+            _count_tokens(self._options.model, completion)
             choice = completion.choices[0] if completion.choices else None
             content = choice.message.content if choice else None
             try:

@@ -17,6 +17,7 @@ so an anonymous or wrong-role caller never learns how a body is validated:
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from dishka import AsyncContainer
@@ -24,6 +25,7 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import CacheControlHeader
 from litestar.enums import ScopeType
+from litestar.handlers import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -32,7 +34,7 @@ from skillbridge.adapters.http.problems import domain_error_handler
 from skillbridge.application.accounts.authentication import Admission, AdmitRequest, Quota, RequestBudget
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.roles import Role
-from skillbridge.domain.errors import DomainError
+from skillbridge.domain.errors import DomainError, Unauthenticated
 
 #: ``opt`` of a route anyone may call.
 PUBLIC: dict[str, Any] = {"public": True}
@@ -82,6 +84,17 @@ def _bearer_token(scope: Scope, *, query: bool) -> str | None:
             if name == b"token" and value:
                 return value.decode("latin-1")
     return None
+
+
+def operators_only(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """Guard of the operators' endpoints (/metrics, /ready): when the app has an ops token, the request must
+    carry it as its bearer token (401 otherwise); without one they are public (the embedded default)."""
+    expected = connection.app.state.http_options.ops_token
+    if expected is None:
+        return
+    token = _bearer_token(connection.scope, query=False)
+    if token is None or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise Unauthenticated("this endpoint needs the operators' token (SKILLBRIDGE_OPS_TOKEN) as bearer token")
 
 
 class AdmissionMiddleware(ASGIMiddleware):

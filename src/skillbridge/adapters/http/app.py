@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
+import structlog
 from dishka import AsyncContainer
 from dishka.integrations.litestar import DishkaRouter, setup_dishka
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Response, Router, get
 from litestar.channels import ChannelsPlugin
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins import PluginProtocol
 from litestar.plugins.prometheus import PrometheusController
+from litestar.types import AfterExceptionHookHandler
 
-from skillbridge.adapters.http.access import AdmissionMiddleware
+from skillbridge.adapters.http.access import AdmissionMiddleware, operators_only
 from skillbridge.adapters.http.allow import complete_allow_header
 from skillbridge.adapters.http.auth import BEARER_SCHEME
 from skillbridge.adapters.http.client_address import TrustedProxies
@@ -34,6 +38,7 @@ from skillbridge.adapters.http.controllers.recovery import PasswordController
 from skillbridge.adapters.http.controllers.roadmaps import DomainsController, RoadmapsController
 from skillbridge.adapters.http.controllers.sessions import SessionsController
 from skillbridge.adapters.http.controllers.users import UsersController
+from skillbridge.adapters.http.draining import Drain
 from skillbridge.adapters.http.metrics import RequestMetricsMiddleware
 from skillbridge.adapters.http.observability import request_context_middleware
 from skillbridge.adapters.http.openapi import ClosedStructSchemaPlugin, ProblemResponsesPlugin
@@ -43,12 +48,25 @@ from skillbridge.adapters.http.realtime import notifications_socket, notificatio
 from skillbridge.application.accounts.authentication import RequestBudget
 
 API_PREFIX = "/api/v1"
+_log = structlog.get_logger(__name__)
 
 
 class MetricsController(PrometheusController):
-    """Prometheus' text exposition, for scrapers: kept out of the OpenAPI document, which would call it JSON."""
+    """Prometheus' text exposition, for scrapers: kept out of the OpenAPI document, which would call it JSON.
+    The scrape hooks set the gauges that are read from their source only when scraped."""
 
     include_in_schema = False
+    guards = [operators_only]
+
+    @get()
+    async def get(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        options: HttpOptions = request.app.state.http_options
+        for hook in options.scrape_hooks:
+            try:
+                await hook()
+            except Exception:  # a source that does not answer leaves its gauges as they were, never a 500
+                _log.warning("metrics_scrape_hook_failed", hook=getattr(hook, "__name__", "?"), exc_info=True)
+        return await PrometheusController.get.fn(self)  # type: ignore[no-any-return]
 
 
 def _admission(options: HttpOptions) -> AdmissionMiddleware:
@@ -67,12 +85,19 @@ def build_app(
     on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
     *,
     channels: ChannelsPlugin,
+    tracing_plugins: Sequence[PluginProtocol] = (),
+    after_exception: Sequence[AfterExceptionHookHandler[Exception]] = (),
 ) -> Litestar:
     """The web application over ``container``; ``on_startup`` hooks run when the server starts,
     ``on_shutdown`` hooks when it stops."""
     # Every API route: admitted first (token verified, request counted, caller resolved, 401/403 decided),
     # and only then are its body and query read.
     admission = _admission(options)
+    drain = Drain()
+
+    async def drain_on_sigterm() -> None:
+        drain.install_sigterm_handler(options.drain_seconds)
+
     api = DishkaRouter(
         path=API_PREFIX,
         route_handlers=[
@@ -128,16 +153,19 @@ def build_app(
             ProblemResponsesPlugin(API_PREFIX),
             ClosedStructSchemaPlugin(),
             channels,
+            *tracing_plugins,
         ],
         after_response=push_stored_notifications,
         before_send=[complete_allow_header],
         request_max_body_size=options.max_request_body_bytes,
         debug=options.debug,
         logging_config=None,  # logging is configured once by the composition root (JSON, redacted)
-        on_startup=list(on_startup),
+        on_startup=[drain_on_sigterm, *on_startup],
+        after_exception=list(after_exception),
         on_shutdown=list(on_shutdown),
     )
     app.state.http_options = options
+    app.state.drain = drain
     setup_dishka(container, app)
-    app.asgi_handler = request_context_middleware(app.asgi_handler)
+    app.asgi_handler = request_context_middleware(app.asgi_handler, log_in_response_context=bool(tracing_plugins))
     return app

@@ -6,12 +6,13 @@ bodies are never logged; any field whose name looks secret is masked by a proces
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 import sys
 import time
 import uuid
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 import structlog
@@ -32,11 +33,13 @@ access_log = structlog.get_logger("skillbridge.access")
 _ACCESS = logging.getLogger("skillbridge.access")
 
 
-def _redact_value(value: Any) -> Any:
+def redact(value: Any) -> Any:
+    """``value`` with secret-looking keys masked at any depth, and bearer tokens, JWTs and query-string tokens
+    masked inside strings."""
     if isinstance(value, Mapping):
-        return {k: REDACTED if _SECRET_KEY.search(str(k)) else _redact_value(v) for k, v in value.items()}
+        return {k: REDACTED if _SECRET_KEY.search(str(k)) else redact(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_redact_value(v) for v in value]
+        return [redact(v) for v in value]
     if isinstance(value, str):
         value = _BEARER.sub("Bearer " + REDACTED, value)
         value = _QUERY_TOKEN.sub(lambda match: match.group(1) + REDACTED, value)
@@ -50,7 +53,7 @@ def redact_secrets(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> Mut
         if _SECRET_KEY.search(key):
             event_dict[key] = REDACTED
         else:
-            event_dict[key] = _redact_value(event_dict[key])
+            event_dict[key] = redact(event_dict[key])
     return event_dict
 
 
@@ -66,13 +69,15 @@ class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
-def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
-    """Route structlog and the standard library's logging through one JSON (or console) renderer."""
+def configure_logging(level: str = "INFO", *, json: bool = True, extra_processors: Sequence[Any] = ()) -> None:
+    """Route structlog and the standard library's logging through one JSON (or console) renderer;
+    ``extra_processors`` add fields to every line (the trace ids when tracing is on)."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        *extra_processors,
         redact_secrets,
     ]
     renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
@@ -99,9 +104,13 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
         logging.getLogger(noisy).disabled = True
 
 
-def request_context_middleware(app: ASGIApp) -> ASGIApp:
+def request_context_middleware(app: ASGIApp, *, log_in_response_context: bool = False) -> ASGIApp:
     """Give each request an id (the client's X-Request-ID if sane), echo it, mark every response
-    ``X-Content-Type-Options: nosniff``, and write the access log."""
+    ``X-Content-Type-Options: nosniff``, and write the access log.
+
+    ``log_in_response_context``: write the access log in the context the response started in (where the
+    tracing middleware's span is current), so that the line carries the trace ids; only when tracing is on.
+    """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -113,6 +122,7 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = {"code": 500}
+        response_context: list[contextvars.Context] = []
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -120,6 +130,8 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
                 headers = MutableScopeHeaders.from_message(message)
                 headers[REQUEST_ID_HEADER] = request_id
                 headers["x-content-type-options"] = "nosniff"  # no response is ever to be sniffed as another type
+                if log_in_response_context:
+                    response_context.append(contextvars.copy_context())
             await send(message)
 
         with structlog.contextvars.bound_contextvars(request_id=request_id):
@@ -127,7 +139,10 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
                 await app(scope, receive, send_with_id)
             finally:
                 if _ACCESS.isEnabledFor(logging.INFO):  # the processors would run even for a dropped line
-                    _write_access_log(scope, status["code"], started)
+                    if response_context:
+                        response_context[0].run(_write_access_log, scope, status["code"], started)
+                    else:
+                        _write_access_log(scope, status["code"], started)
 
     return middleware
 

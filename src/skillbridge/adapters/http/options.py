@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 
 #: A readiness check: returns when its dependency answers, raises DependencyUnavailable otherwise.
 ReadinessCheck = Callable[[], Awaitable[None]]
+#: Runs when /metrics is scraped, before the exposition: sets the gauges read from their source at that moment
+#: (so that they cost nothing between scrapes).
+ScrapeHook = Callable[[], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,3 +28,8 @@ class HttpOptions:
     stream_session_check_seconds: float = 50.0
     redis_url: str | None = None
     readiness_checks: dict[str, ReadinessCheck] = field(default_factory=dict)
+    scrape_hooks: Sequence[ScrapeHook] = ()
+    #: The bearer token /metrics and /ready require (None: they are public).
+    ops_token: str | None = None
+    #: After SIGTERM, how long the process keeps serving with /ready at 503 before it stops accepting.
+    drain_seconds: float = 0.0

@@ -117,8 +117,13 @@ def problem(
     return Response(content=body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=dict(headers or {}))
 
 
+def status_of(exc: DomainError) -> int:
+    """The HTTP status a domain or application error is answered with."""
+    return next((code for kind, code in _STATUS_OF.items() if isinstance(exc, kind)), HTTP_400_BAD_REQUEST)
+
+
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
-    status = next((code for kind, code in _STATUS_OF.items() if isinstance(exc, kind)), HTTP_400_BAD_REQUEST)
+    status = status_of(exc)
     extra: dict[str, Any] = {}
     headers: dict[str, str] = {}
     if exc.field:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -31,9 +31,11 @@ from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
+from prometheus_client import Gauge
 
 from skillbridge.adapters.http.access import PUBLIC, STREAM, address_of, admission_of
 from skillbridge.adapters.http.auth import SECURITY
+from skillbridge.adapters.http.draining import Drain
 from skillbridge.adapters.http.options import HttpOptions
 from skillbridge.application.accounts.authentication import AdmitRequest
 from skillbridge.application.notifications.delivery import DeliverStoredNotifications
@@ -50,6 +52,11 @@ CLOSE_UNAUTHENTICATED = 4401
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: How soon a session check that could not be made is tried again.
 RETRY_CHECK_SECONDS = 5.0
+#: WebSocket close code 1012 "service restart": the server is shutting down; reconnect (to another process).
+CLOSE_SERVICE_RESTART = 1012
+RECONNECT_REASON = "the server is restarting; reconnect"
+#: How soon an SSE client reconnects after the server closed its stream for a restart.
+RECONNECT_MS = 1000
 #: WebSocket close code for "this user or address holds too many streams already".
 CLOSE_TOO_MANY_STREAMS = 4429
 TokenParam = Annotated[
@@ -57,12 +64,25 @@ TokenParam = Annotated[
 ]
 
 
+#: Streams open in this process, by kind: counted at open and close, never per message.
+OPEN_STREAMS = Gauge(
+    "skillbridge_open_streams", "Notification streams open in this process", ["kind"], multiprocess_mode="livesum"
+)
+
+
 class _Session:
     """An open stream's sign-in session: until when it may run, and whether it still stands."""
 
     def __init__(
-        self, container: AsyncContainer, claims: AccessClaims, leased: tuple[StreamSlots, StreamLease], every: float
+        self,
+        container: AsyncContainer,
+        claims: AccessClaims,
+        leased: tuple[StreamSlots, StreamLease],
+        every: float,
+        kind: str,
     ) -> None:
+        self._open = OPEN_STREAMS.labels(kind)
+        self._open.inc()
         self._container = container
         self._claims = claims
         self._slots, self._lease = leased
@@ -99,16 +119,17 @@ class _Session:
 
     async def end(self) -> None:
         """Give the stream's places back."""
+        self._open.dec()
         await self._slots.give_back(self._lease)
 
 
-async def _open_session(connection: ASGIConnection[Any, Any, Any, Any], claims: AccessClaims) -> _Session:
+async def _open_session(connection: ASGIConnection[Any, Any, Any, Any], claims: AccessClaims, kind: str) -> _Session:
     """Take the stream's places (raises TooManyAttempts when the user or the address holds too many)."""
     container: AsyncContainer = connection.app.state.dishka_container
     slots = await container.get(StreamSlots)
     lease = await slots.take(claims.user_id, address_of(connection))
     options: HttpOptions = connection.app.state.http_options
-    return _Session(container, claims, (slots, lease), options.stream_session_check_seconds)
+    return _Session(container, claims, (slots, lease), options.stream_session_check_seconds, kind)
 
 
 @websocket("/ws", name="notifications-socket", opt={**PUBLIC, **STREAM})
@@ -119,22 +140,25 @@ async def notifications_socket(socket: WebSocket[Any, Any, Any], channels: Named
         await socket.close(code=CLOSE_UNAUTHENTICATED)  # before accepting: the handshake is refused (403)
         return
     try:
-        session = await _open_session(socket, admission.claims)
+        session = await _open_session(socket, admission.claims, "websocket")
     except TooManyAttempts:
         await socket.close(code=CLOSE_TOO_MANY_STREAMS)  # refused at the handshake too
         return
+    drained = asyncio.ensure_future(_drain_of(socket).wait())
     try:
         async with channels.start_subscription([notification_channel(admission.principal.user_id)]) as subscriber:
             await socket.accept()  # subscribed first: nothing stored after the handshake is missed (it queues)
             async with subscriber.run_in_background(socket.send_data):
                 try:
                     while await session.still_stands():
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(socket.receive_data(mode="text"), timeout=session.seconds_left())
+                        if await _until_drained(socket.receive_data(mode="text"), drained, session.seconds_left()):
+                            await socket.close(code=CLOSE_SERVICE_RESTART, reason=RECONNECT_REASON)
+                            return
                 except WebSocketDisconnect:
                     return
         await socket.close(code=CLOSE_UNAUTHENTICATED, reason="the session ended or the token expired; sign in again")
     finally:
+        drained.cancel()
         await session.end()
 
 
@@ -157,26 +181,57 @@ async def notifications_stream(
     principal, claims = admission_of(request).require()
     container: AsyncContainer = request.state.dishka_container
     await (await container.get(UnitOfWork)).release()  # the stream holds no database connection
-    session = await _open_session(request, claims)  # 429 when the user or the address holds too many
+    session = await _open_session(request, claims, "sse")  # 429 when the user or the address holds too many
+
+    drain = _drain_of(request)
 
     async def events() -> AsyncIterator[ServerSentEventMessage]:
+        drained = asyncio.ensure_future(drain.wait())
         try:
             async with channels.start_subscription([notification_channel(principal.user_id)]) as subscriber:
                 stream = subscriber.iter_events()
                 yield ServerSentEventMessage(comment="connected", retry=5000)
                 while await session.still_stands():
-                    try:
-                        timeout = min(HEARTBEAT_SECONDS, session.seconds_left())
-                        data = await asyncio.wait_for(anext(stream), timeout=timeout)
-                    except TimeoutError:
+                    timeout = min(HEARTBEAT_SECONDS, session.seconds_left())
+                    received: list[bytes] = []
+                    if await _until_drained(_next_into(stream, received), drained, timeout):
+                        # The browser's EventSource reconnects by itself after `retry` ms, to another process.
+                        yield ServerSentEventMessage(event="reconnect", data=RECONNECT_REASON, retry=RECONNECT_MS)
+                        return
+                    if not received:
                         yield ServerSentEventMessage(comment="keep-alive")
                         continue
+                    data = received[0]
                     event = msgspec.json.decode(data)
                     yield ServerSentEventMessage(data=data.decode(), event="notification", id=str(event.get("id", "")))
         finally:
+            drained.cancel()
             await session.end()
 
     return ServerSentEvent(events(), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def _drain_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Drain:
+    drain: Drain = connection.app.state.drain
+    return drain
+
+
+async def _next_into(stream: AsyncIterator[bytes], received: list[bytes]) -> None:
+    received.append(await anext(stream))
+
+
+async def _until_drained(work: Awaitable[Any], drained: asyncio.Future[None], seconds: float) -> bool:
+    """Wait for ``work`` at most ``seconds``; ``True`` when the drain started first (``work`` is then
+    cancelled, as it is on the timeout). Errors of ``work`` (a disconnect) are raised."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task, drained}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        task.result()
+        return False
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+    return drained in done
 
 
 async def push_stored_notifications(request: Request[Any, Any, Any]) -> None:

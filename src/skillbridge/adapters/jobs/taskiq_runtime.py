@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,10 +27,10 @@ from typing import Any
 import structlog
 from prometheus_client import Counter, Histogram
 from taskiq import AsyncBroker, InMemoryBroker, ScheduleSource, TaskiqMessage, TaskiqMiddleware, TaskiqResult
-from taskiq.api import run_receiver_task
 from taskiq.cli.scheduler.run import SchedulerLoop
 from taskiq.exceptions import NoResultError
 from taskiq.middlewares import SmartRetryMiddleware
+from taskiq.receiver import Receiver
 from taskiq.schedule_sources import LabelScheduleSource
 from taskiq.scheduler.scheduled_task import ScheduledTask
 from taskiq.scheduler.scheduler import TaskiqScheduler
@@ -259,9 +260,29 @@ class JobRuntime:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def run_worker(self, *, concurrency: int = 10) -> None:
-        """Take jobs from the broker and run them, until cancelled (Redis only: in process they run inline)."""
-        await run_receiver_task(self.broker, max_async_tasks=concurrency, run_startup=False)
+    async def run_worker(
+        self, *, concurrency: int = 10, stop: asyncio.Event | None = None, grace_seconds: float = 30.0
+    ) -> None:
+        """Take jobs from the broker and run them (Redis only: in process they run inline), until cancelled
+        or until ``stop`` is set: then no new job is taken, the running ones get ``grace_seconds`` to finish,
+        and this returns. A job still running then is left unacknowledged, and Redis gives it to a worker
+        again once it has been idle for the broker's idle timeout (jobs are idempotent)."""
+        stop = stop or asyncio.Event()
+        self.broker.is_worker_process = True
+        with ThreadPoolExecutor() as executor:
+            while not stop.is_set():
+                receiver = Receiver(
+                    broker=self.broker,
+                    executor=executor,
+                    run_startup=False,
+                    max_async_tasks=concurrency,
+                    wait_tasks_timeout=grace_seconds,
+                )
+                try:
+                    await receiver.listen(stop)
+                except Exception:  # the broker lost Redis: listen again, as taskiq's own runner does
+                    _log.warning("job_listener_failed", exc_info=True)
+                    await asyncio.sleep(1.0)
 
 
 class TaskiqJobQueue(JobQueue):

@@ -13,7 +13,6 @@ from typing import TypeVar
 import structlog
 from prometheus_client import Counter
 
-from skillbridge.adapters.matching.circuit_breaker import EngineBreaker
 from skillbridge.application.ports.matching_engine import MatchingEngine
 from skillbridge.domain.errors import DependencyUnavailable
 from skillbridge.domain.matching.scoring import (
@@ -24,6 +23,7 @@ from skillbridge.domain.matching.scoring import (
     Recommendation,
     Weights,
 )
+from skillbridge.resilience.circuit_breaker import CircuitBreaker
 
 T = TypeVar("T")
 
@@ -35,6 +35,10 @@ FALLBACKS = Counter(
     "Matching calls that an engine could not serve and passed to the next engine",
     ["engine"],
 )
+
+
+#: Which engine served each matching call (native in process, the remote service, the Python reference).
+SERVED = Counter("skillbridge_matching_calls_total", "Matching calls, by the engine that served them", ["engine"])
 
 
 class FallbackMatchingEngine(MatchingEngine):
@@ -61,7 +65,9 @@ class FallbackMatchingEngine(MatchingEngine):
             raise ValueError("the fallback chain needs at least one engine")
         self.engines = tuple(engines)
         self.breakers = {
-            engine.name: EngineBreaker(failure_threshold, reset_seconds, *(() if clock is None else (clock,)))
+            engine.name: CircuitBreaker(
+                f"matching-{engine.name}", failure_threshold, reset_seconds, *(() if clock is None else (clock,))
+            )
             for engine in self.engines
         }
 
@@ -102,5 +108,6 @@ class FallbackMatchingEngine(MatchingEngine):
                 breaker.record_neutral()
                 raise
             breaker.record_success()
+            SERVED.labels(engine=engine.name).inc()
             return result
         raise DependencyUnavailable("no matching engine is available") from last

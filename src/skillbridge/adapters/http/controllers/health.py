@@ -8,6 +8,8 @@ from typing import Any
 from litestar import Controller, Request, Response, get
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
+from skillbridge.adapters.http.access import operators_only
+from skillbridge.adapters.http.draining import Drain
 from skillbridge.adapters.http.options import HttpOptions
 from skillbridge.domain.errors import DomainError
 
@@ -23,8 +25,17 @@ class HealthController(Controller):
     async def health(self) -> dict[str, str]:
         return {"status": "ok"}
 
-    @get("/ready", summary="Readiness: the database (and Redis when configured) answer", opt={"skip_rate_limit": True})
+    @get(
+        "/ready",
+        summary="Readiness: the database (and Redis when configured) answer; 503 while the server drains",
+        description="With SKILLBRIDGE_OPS_TOKEN set, only for requests that carry it as bearer token.",
+        opt={"skip_rate_limit": True},
+        guards=[operators_only],
+    )
     async def ready(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+        drain: Drain = request.app.state.drain
+        if drain.draining:  # shutting down: no new work, whatever the dependencies say
+            return Response({"status": "draining", "checks": {}}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
         options: HttpOptions = request.app.state.http_options
         names = list(options.readiness_checks)
         results = await asyncio.gather(
