@@ -29,6 +29,10 @@ class Settings(BaseSettings):
 
     profile: Literal["embedded", "production"] = "embedded"
     database_url: str = "sqlite+aiosqlite:///./var/skillbridge.db"
+    # The owner of the schema, for ``skillbridge migrate`` only; unset: ``database_url``. On PostgreSQL the
+    # API and the worker connect (database_url) as a member of skillbridge_app, which owns nothing and is
+    # bound by row-level security; see docs/operations.md.
+    migration_database_url: str | None = None
     redis_url: str | None = None
     redis_key_prefix: str = Field(default="skillbridge:", min_length=1, max_length=100)
     secret_key: SecretStr | None = None
@@ -176,6 +180,11 @@ class Settings(BaseSettings):
         if self.database_url.startswith(prefix) and database and not database.startswith(":memory:"):
             return Path(database).parent / "secret_key"
         return DEFAULT_SECRET_KEY_FILE
+
+    @property
+    def schema_owner_url(self) -> str:
+        """Where migrations connect: ``migration_database_url``, else ``database_url``."""
+        return self.migration_database_url or self.database_url
 
     @property
     def uses_memory_database(self) -> bool:

@@ -27,6 +27,7 @@ class ListUsers:
 
     async def __call__(self, principal: Principal, page: PageRequest, role: Role | None = None) -> Page[User]:
         principal.require(Role.ADMIN)
+        self._uow.act_for_system("admin:list_users")
         async with self._uow.reading() as uow:
             return await uow.users.list(page, role)
 
@@ -51,6 +52,7 @@ class ChangeUserAccess:
         self, principal: Principal, user_id: UUID, role: Role | None = None, *, active: bool | None = None
     ) -> User:
         principal.require(Role.ADMIN)
+        self._uow.act_for_system("admin:change_user_access")
         if user_id == principal.user_id and (role is not None or active is not None):
             field = "role" if role is not None else "is_active"
             raise Conflict("admins cannot change their own role or status", field=field)

@@ -47,6 +47,7 @@ class RegisterUser:
         self._sanitizer = sanitizer
 
     async def __call__(self, registration: Registration, *, role_allowed: frozenset[Role] = SELF_SERVICE_ROLES) -> User:
+        self._uow.act_for_system("sign_in:register")
         if registration.role not in role_allowed:
             raise InvalidInput("choose the role learner or mentor", field="role")
         email = normalise_email(registration.email)

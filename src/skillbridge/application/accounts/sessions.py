@@ -90,6 +90,7 @@ class LogIn:
         self._decoy_hash: str | None = None
 
     async def __call__(self, email: str, password: str, client_address: str) -> TokenPair:
+        self._uow.act_for_system("sign_in:password")
         password = normalise_password(password)
         try:
             account = normalise_email(email)
@@ -151,6 +152,7 @@ class RefreshTokens:
         self._policy = policy
 
     async def __call__(self, refresh_token: str) -> TokenPair:
+        self._uow.act_for_system("sign_in:refresh")
         now = self._clock.now()
         async with self._uow as uow:
             session = await uow.refresh_sessions.find_by_hash(self._tokens.hash_refresh(refresh_token))

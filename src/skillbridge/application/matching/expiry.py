@@ -39,6 +39,7 @@ class ExpireUnansweredMatches:
         self._clock = clock
 
     async def __call__(self) -> int:
+        self._uow.act_for_system("job:expire_unanswered_matches")
         now = self._clock.now()
         async with self._uow as uow:
             overdue = list(await uow.mentorships.list_overdue(now, MAX_SWEEP))
