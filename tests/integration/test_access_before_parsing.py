@@ -34,6 +34,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/auth/github/callback"): PUBLIC,
     ("GET", "/api/v1/users/me"): SIGNED_IN,
     ("PATCH", "/api/v1/users/me"): SIGNED_IN,
+    ("GET", "/api/v1/users/me/export"): SIGNED_IN,
     ("GET", "/api/v1/users/mentors"): SIGNED_IN,
     ("GET", "/api/v1/admin/users"): ADMIN,
     ("PATCH", "/api/v1/admin/users/{user_id}"): ADMIN,

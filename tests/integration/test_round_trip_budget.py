@@ -53,6 +53,9 @@ BUDGETS: dict[str, int] = {
     "/api/v1/forum/posts": 3,
     "/api/v1/forum/posts/{post}": 4,  # the post, then its replies and their authors
     "/api/v1/badges/my": 2,
+    # Rate-limited and rare: BEGIN, the account, each section (a page and its total where paged; per roadmap
+    # its versions and events, per mentorship its chat), the audit entry, COMMIT; grows with what one owns.
+    "/api/v1/users/me/export": 18,
     "/api/v1/badges": 0,
     "/api/v1/domains": 0,
 }
@@ -134,6 +137,7 @@ async def test_every_signed_in_get_route_stays_within_its_round_trip_budget(migr
                 migration_database_url=url,
                 log_json=True,
                 rate_limit_per_minute=10_000,
+                exports_per_hour=10_000,
                 **FAST_HASHING,
             )
             async with AsyncTestClient(app=create_app(settings)) as client:

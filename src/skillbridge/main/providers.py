@@ -37,6 +37,7 @@ from skillbridge.adapters.vcs.payloads import MsgspecGithubEventDecoder
 from skillbridge.adapters.vcs.pygithub_gateway import GithubApiOptions, PyGithubVcsGateway
 from skillbridge.application.accounts.administration import ChangeUserAccess, CreateAdmin, ListUsers
 from skillbridge.application.accounts.authentication import AdmitRequest, Authenticate, PrincipalCache
+from skillbridge.application.accounts.export import ExportMyData
 from skillbridge.application.accounts.github_login import CompleteGithubLogin, GithubLoginConfig, StartGithubLogin
 from skillbridge.application.accounts.mentors import SearchMentors
 from skillbridge.application.accounts.policy import AuthPolicy
@@ -213,6 +214,7 @@ class AccountsProvider(Provider):
         ListUsers,
         ChangeUserAccess,
         CreateAdmin,
+        ExportMyData,
     )
 
 

@@ -52,6 +52,8 @@ def _admission(options: HttpOptions) -> AdmissionMiddleware:
         "api": RequestBudget("api", options.rate_limit_per_minute),
         "auth": RequestBudget("auth", options.auth_rate_limit_per_minute, per_address=True),
         "streams": RequestBudget("streams", options.stream_handshakes_per_minute),
+        # A whole export reads everything about a person: a few an hour is plenty, and bounds the load.
+        "exports": RequestBudget("exports", options.exports_per_hour, window_seconds=3600),
     }
     return AdmissionMiddleware(budgets, TrustedProxies.parse(options.trusted_proxies))
 

@@ -370,6 +370,11 @@ class ForumPostRepository(Protocol):
         """Store changes; return the post with its new version. Raises Conflict on a stale version, NotFound."""
         ...
 
+    async def list_by_author(self, user_id: UUID) -> Sequence[ForumPost]:
+        """Return every post ``user_id`` wrote (threads and replies, deleted ones too), oldest first (id
+        breaks ties): what an export of their data holds."""
+        ...
+
     async def list_thread(self, root_id: UUID) -> Sequence[ForumPost]:
         """Return the thread's opening post and every reply to it at any depth, in one query, oldest first
         (id breaks ties); empty if there is no such thread."""

@@ -111,6 +111,16 @@ class SqlaForumPostRepository(ForumPostRepository):
             )
 
     @translated
+    async def list_by_author(self, user_id: UUID) -> Sequence[ForumPost]:
+        rows = await self._session.scalars(
+            select(ForumPostRow)
+            .where(ForumPostRow.user_id == user_id)
+            .order_by(ForumPostRow.created_at, ForumPostRow.id)
+            .execution_options(**_FRESH)
+        )
+        return [forum_post_from_row(row) for row in rows]
+
+    @translated
     async def get(self, post_id: UUID) -> ForumPost:
         row = await self._session.scalar(
             select(ForumPostRow).where(ForumPostRow.id == post_id).execution_options(**_FRESH)

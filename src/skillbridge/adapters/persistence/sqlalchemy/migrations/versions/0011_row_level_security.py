@@ -108,9 +108,12 @@ _POLICIES: dict[str, dict[str, tuple[str, str]]] = {
         "visible": ("SELECT", "EXISTS (SELECT 1 FROM users u WHERE u.id = badges.user_id)"),
     },
     "refresh_tokens": {"own": ("ALL", f"{_SYSTEM} OR user_id = {_ACTING}")},
-    # Append-only (no UPDATE or DELETE grant); a user reads the entries they made.
+    # Append-only (no UPDATE or DELETE grant); a user reads the entries they made and those about them.
     "audit_log": {
-        "reads": ("SELECT", f"{_SYSTEM} OR actor_id = {_ACTING}"),
+        "reads": (
+            "SELECT",
+            f"{_SYSTEM} OR actor_id = {_ACTING} OR (subject_type = 'user' AND subject_id = {_ACTING}::text)",
+        ),
         "appends": ("INSERT", f"{_SYSTEM} OR actor_id IS NOT DISTINCT FROM {_ACTING}"),
     },
     "webhook_deliveries": {"system": ("ALL", _SYSTEM)},
