@@ -97,6 +97,14 @@ OPERATIONS: tuple[Fuzzed, ...] = (
     Fuzzed("PATCH", "/api/v1/admin/users/{user_id}", "admin", real_subject=True),
     refused_to_learners("GET", "/api/v1/admin/users"),
     refused_to_learners("PATCH", "/api/v1/admin/users/{user_id}"),
+    Fuzzed(
+        "GET",
+        "/api/v1/admin/audit",
+        "admin",
+        excluded=("positive_data_acceptance",),
+        why="subject_id needs subject_type, and until may not come before since: rules the document cannot state",
+    ),
+    refused_to_learners("GET", "/api/v1/admin/audit"),
     Fuzzed("GET", "/api/v1/admin/jobs/failed", "admin"),
     refused_to_learners("GET", "/api/v1/admin/jobs/failed"),
     Fuzzed(

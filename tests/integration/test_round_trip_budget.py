@@ -62,7 +62,12 @@ BUDGETS: dict[str, int] = {
 #: The same for the mentors' routes, called by the mentor.
 MENTOR_BUDGETS: dict[str, int] = {"/api/v1/matches/blocks": 3}
 #: The same for the admins' routes, called by an admin.
-ADMIN_BUDGETS: dict[str, int] = {"/api/v1/admin/users": 3, "/api/v1/admin/jobs/failed": 3}
+ADMIN_BUDGETS: dict[str, int] = {
+    "/api/v1/admin/users": 3,
+    "/api/v1/admin/jobs/failed": 3,
+    # The tag (with its audit entry), the page with its total; the total of an empty page is asked apart.
+    "/api/v1/admin/audit?action=badge.awarded": 3,
+}
 
 
 class _CountingProtocol:

@@ -18,7 +18,7 @@ from litestar.plugins.prometheus import PrometheusController
 from skillbridge.adapters.http.access import AdmissionMiddleware
 from skillbridge.adapters.http.auth import BEARER_SCHEME
 from skillbridge.adapters.http.client_address import TrustedProxies
-from skillbridge.adapters.http.controllers.admin import AdminUsersController
+from skillbridge.adapters.http.controllers.admin import AdminAuditController, AdminUsersController
 from skillbridge.adapters.http.controllers.auth import AuthController
 from skillbridge.adapters.http.controllers.badges import BadgesController
 from skillbridge.adapters.http.controllers.forum import ForumController
@@ -78,6 +78,7 @@ def build_app(
             GithubAuthController,
             UsersController,
             AdminUsersController,
+            AdminAuditController,
             AdminJobsController,
             RoadmapsController,
             DomainsController,

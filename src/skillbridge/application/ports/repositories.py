@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.audit import AuditEntry, AuditQuery
 from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import RefreshSession
@@ -279,6 +279,11 @@ class AuditLog(Protocol):
 
     async def list_for_subject(self, subject_type: str, subject_id: str) -> Sequence[AuditEntry]:
         """Return the entries about one subject, oldest first."""
+        ...
+
+    async def search(self, query: AuditQuery, page: PageRequest) -> Page[AuditEntry]:
+        """Return the entries that fit ``query``, newest first (the later id first within one instant), with
+        the total."""
         ...
 
 
