@@ -227,7 +227,7 @@ async def test_each_side_of_a_mentorship_sees_it_and_mentors_stay_searchable(wor
         # A sees the mentor (search) but not B; the public names show B's display name and nothing else.
         visible = set(await as_a.scalars(text("SELECT id FROM users")))
         assert visible == {world.a, world.mentor}
-        names = dict((await as_a.execute(text("SELECT id, display_name FROM public_user_names"))).tuples().all())
+        names = {row[0]: row[1] for row in await as_a.execute(text("SELECT id, display_name FROM public_user_names"))}
         assert names[world.b] == "Bee"
         # The mentor sees B (the other party), the mentorship, its session and B's chat message.
         assert await _count(as_mentor, "users", "id", str(world.b)) == 1

@@ -247,7 +247,8 @@ class SqlaMentorshipRepository(MentorshipRepository):
             # The owner's function: a learner booking a mentor may lock the mentor's row but not update it.
             function = func.skillbridge_lock_users(literal(ids, ARRAY(Uuid()))).table_valued("id", "mentor_capacity")
             rows = await self._session.execute(select(function.c.id, function.c.mentor_capacity))
-            return dict(rows.tuples().all())
+            # A Result has keys(), so dict() would take it for a mapping of column names.
+            return {user: capacity for user, capacity in rows}  # noqa: C416
         locked = await self._session.execute(
             update(UserRow)
             .where(UserRow.id.in_(ids))
