@@ -21,8 +21,9 @@ from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_e
 from skillbridge.adapters.persistence.sqlalchemy.migrate import upgrade
 from skillbridge.adapters.persistence.sqlalchemy.tables import metadata
 from skillbridge.application.ports.unit_of_work import UnitOfWork
-from tests.support.databases import create_postgres_database, drop_postgres_database
+from tests.support.databases import app_role_url, create_postgres_database, drop_postgres_database
 from tests.support.loops import run_apart
+from tests.support.units import system_unit
 
 T = TypeVar("T")
 
@@ -78,11 +79,20 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         url = f"sqlite+aiosqlite:///{path}"
     else:
         url = request.getfixturevalue("postgres_url")
-    engine = create_engine(url)
     if request.param == "postgres":
-        await truncate_all(engine)
+        owner = create_engine(url)
+        try:
+            await truncate_all(owner)
+        finally:
+            await owner.dispose()
+        # As the application role, bound by row-level security: the repositories' contracts hold for any
+        # caller, so each unit acts for the system (tests/integration/test_row_level_security.py tries the
+        # policies themselves).
+        url = await app_role_url(url)
+    engine = create_engine(url)
     sessions = create_session_factory(engine)
+    new_uow = (lambda: system_unit(sessions)) if request.param == "postgres" else (lambda: SqlaUnitOfWork(sessions))
     try:
-        yield Store(request.param, lambda: SqlaUnitOfWork(sessions), engine=engine, url=url)
+        yield Store(request.param, new_uow, engine=engine, url=url)
     finally:
         await engine.dispose()

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.asyncio
 REPOSITORY = Path(__file__).resolve().parents[2]
 VERSIONS = "src/skillbridge/adapters/persistence/sqlalchemy/migrations/versions"
 #: The newest migration on this branch (tests/contract/test_migrations.py states it too).
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0011"
 
 JOURNEY = textwrap.dedent(
     """
@@ -74,10 +74,15 @@ def _git(*arguments: str) -> bytes:
 def _previous_release_source(into: Path) -> Path:
     """Extract ``src/`` as it was just before the newest migration was added; return the package root."""
     try:
-        newest = sorted(_git("ls-files", VERSIONS).decode().split())[-1]
+        # The head of the chain, not the last file by name: branches merge their migrations in any order.
+        newest = next(
+            path
+            for path in _git("ls-files", VERSIONS).decode().split()
+            if Path(path).name.startswith(f"{HEAD_REVISION}_")
+        )
         added = _git("log", "--diff-filter=A", "--format=%H", "--", newest).decode().split()[-1]
         archive = _git("archive", "--format=tar", f"{added}^", "src")
-    except (OSError, subprocess.CalledProcessError, IndexError) as error:
+    except (OSError, subprocess.CalledProcessError, IndexError, StopIteration) as error:
         reason = f"the git history is needed to find the previous release: {error}"
         if on_ci():
             pytest.fail(reason, pytrace=False)

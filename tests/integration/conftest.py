@@ -16,7 +16,13 @@ from skillbridge.adapters.persistence.sqlalchemy.migrate import upgrade
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.main import Settings, create_app
 from tests.integration.helpers import Api, ClockProvider
-from tests.support.databases import create_postgres_database, drop_postgres_database, postgres_database
+from tests.support.databases import (
+    app_role_url,
+    create_postgres_database,
+    drop_postgres_database,
+    owner_url_of,
+    postgres_database,
+)
 from tests.support.loops import run_apart
 
 FAST_HASHING = {"argon2_time_cost": 1, "argon2_memory_kib": 8}
@@ -51,7 +57,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield f"sqlite+aiosqlite:///{path}"
     else:
         async with postgres_database(template=request.getfixturevalue("migrated_postgres_name")) as url:
-            yield url
+            yield await app_role_url(url)  # row-level security binds the app, as in production
 
 
 AppFactory = Callable[..., Litestar]
@@ -62,6 +68,7 @@ def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
     def make(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
             "database_url": database_url,
+            "migration_database_url": owner_url_of(database_url),
             "log_json": True,
             "secret_key_file": str(tmp_path / "secret_key"),
             "email_outbox": str(tmp_path / "outbox"),

@@ -14,7 +14,7 @@ from httpx import Response
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
+from skillbridge.adapters.persistence.sqlalchemy import create_engine
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.application.accounts.administration import CreateAdmin
 from skillbridge.application.ports.clock import Clock
@@ -22,6 +22,7 @@ from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.main import Settings, build_container, create_app
 from tests.support.entities import make_mentorship
 from tests.support.mail import mails_to, text_of, token_in
+from tests.support.units import system_unit
 
 PASSWORD = "kilimanjaro-sunrise-42"
 
@@ -125,9 +126,9 @@ async def store_mentorship(
 ) -> None:
     """Store a mentorship directly, in a state the API would take several steps to reach (in ``domain``, else
     in a domain of its own that no roadmap has)."""
-    engine = create_engine(api.settings.database_url)
+    engine = create_engine(api.settings.schema_owner_url)
     try:
-        async with SqlaUnitOfWork(create_session_factory(engine)) as uow:
+        async with system_unit(engine) as uow:
             now = datetime.now(UTC)
             await uow.mentorships.add(
                 make_mentorship(learner, mentor, status=status, domain=domain or f"d-{status.value}", created_at=now)

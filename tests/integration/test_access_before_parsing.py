@@ -42,9 +42,11 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/auth/github/callback"): PUBLIC,
     ("GET", "/api/v1/users/me"): SIGNED_IN,
     ("PATCH", "/api/v1/users/me"): SIGNED_IN,
+    ("GET", "/api/v1/users/me/export"): SIGNED_IN,
     ("GET", "/api/v1/users/mentors"): SIGNED_IN,
     ("GET", "/api/v1/admin/users"): ADMIN,
     ("PATCH", "/api/v1/admin/users/{user_id}"): ADMIN,
+    ("GET", "/api/v1/admin/audit"): ADMIN,
     ("GET", "/api/v1/admin/jobs/failed"): ADMIN,
     ("POST", "/api/v1/admin/jobs/failed/{failed_job_id}/retry"): ADMIN,
     ("POST", "/api/v1/roadmaps"): SIGNED_IN,
@@ -136,7 +138,7 @@ async def test_callers_of_a_wrong_role_get_403_before_their_body_or_query_is_rea
         "mentor": await api.token_for("wrong-mentor@example.org", role="mentor"),
     }
     restricted = [(op, access) for op, access in ACCESS.items() if access in WRONG_ROLE]
-    assert len(restricted) == 11
+    assert len(restricted) == 12
     for (method, path), access in restricted:
         for role in WRONG_ROLE[access]:
             response = await _call(api.client, method, path, headers[role])

@@ -9,11 +9,12 @@ from uuid import uuid4
 import pytest
 from litestar.testing import AsyncTestClient
 
-from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
+from skillbridge.adapters.persistence.sqlalchemy import create_engine
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.domain.jobs.failure import FailedJob
 from skillbridge.main import Settings, create_app
 from tests.integration.helpers import Api, admin_headers
+from tests.support.units import system_unit
 
 pytestmark = pytest.mark.asyncio
 FAILED = "/api/v1/admin/jobs/failed"
@@ -31,9 +32,9 @@ async def _store_failed(api: Api, name: str, arguments: dict[str, str]) -> Faile
     failed = FailedJob(
         name=name, arguments=arguments, error="RuntimeError: boom", attempts=5, failed_at=datetime.now(UTC)
     )
-    engine = create_engine(api.settings.database_url)
+    engine = create_engine(api.settings.schema_owner_url)
     try:
-        async with SqlaUnitOfWork(create_session_factory(engine)) as uow:
+        async with system_unit(engine) as uow:
             await uow.failed_jobs.add(failed)
             await uow.commit()
     finally:

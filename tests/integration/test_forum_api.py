@@ -20,6 +20,7 @@ from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.forum.model import ForumPost
 from skillbridge.main import build_container
 from tests.integration.helpers import PASSWORD, Api
+from tests.support.units import system_unit
 
 pytestmark = pytest.mark.asyncio
 
@@ -221,9 +222,9 @@ async def test_deletion_by_author_and_admin_keeps_the_shape_and_admin_is_audited
     edit_deleted = await api.client.patch(f"{POSTS}/{reply['id']}", json={"content": "<p>x</p>"}, headers=kofi)
     assert edit_deleted.status_code == 409
 
-    engine = create_engine(api.settings.database_url)
+    engine = create_engine(api.settings.schema_owner_url)
     try:
-        async with SqlaUnitOfWork(create_session_factory(engine)) as uow:
+        async with system_unit(engine) as uow:
             audited = await uow.audit.list_for_subject("forum_post", thread["id"])
             by_author = await uow.audit.list_for_subject("forum_post", reply["id"])
     finally:
@@ -259,7 +260,7 @@ def _queries(statements: list[str]) -> list[str]:
 
 async def _read_counting_statements(api: Api, thread: dict[str, Any]) -> tuple[PostTree, list[str]]:
     """``GetPost`` of ``thread`` on an engine of its own, and every statement it sent."""
-    engine = create_engine(api.settings.database_url)
+    engine = create_engine(api.settings.schema_owner_url)
     statements: list[str] = []
     event.listen(engine.sync_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     try:
@@ -288,14 +289,14 @@ async def test_a_thread_tree_takes_three_queries_whatever_its_size(api: Api) -> 
 async def _store_replies(api: Api, thread: dict[str, Any], count: int, *, chain: bool = False) -> list[ForumPost]:
     """``count`` replies straight through the repository (the API would take minutes), each under a
     random recent post (or, with ``chain``, under the previous one), with the depth the use case gives."""
-    engine = create_engine(api.settings.database_url)
+    engine = create_engine(api.settings.schema_owner_url)
     chooser = random.Random(9)
     root = ForumPost(
         UUID(thread["author_id"]), "python", "x", datetime.now(UTC), datetime.now(UTC), id=UUID(thread["id"])
     )
     posts = [root]
     try:
-        async with SqlaUnitOfWork(create_session_factory(engine)) as uow:
+        async with system_unit(engine) as uow:
             start = datetime.now(UTC)
             for index in range(count):
                 parent = posts[-1] if chain else chooser.choice(posts[-50:])

@@ -70,7 +70,7 @@ async def api(make_settings: Callable[..., Settings], github: FakeGithub) -> Asy
 
 
 async def _count(api: Api, column: Any) -> int:
-    engine = create_engine(api.settings.database_url)
+    engine = create_engine(api.settings.schema_owner_url)
     try:
         async with engine.connect() as connection:
             return int((await connection.execute(select(func.count(column)))).scalar_one())

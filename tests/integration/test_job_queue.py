@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from skillbridge.adapters.jobs.taskiq_runtime import JobRuntime, JobSpec
 from skillbridge.adapters.keyvalue.memory import MemoryKeyValueStore
-from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork
 from skillbridge.adapters.vcs.payloads import MsgspecGithubEventDecoder
 from skillbridge.application.jobs.names import JobName
 from skillbridge.application.ports.clock import Clock
@@ -39,6 +38,7 @@ from tests.support.databases import postgres_database, redis_url_or_skip
 from tests.support.entities import make_mentor, make_mentorship, make_user
 from tests.support.github_payloads import PUSHER_ID, SECRET, push_payload
 from tests.support.roadmaps import make_roadmap
+from tests.support.units import system_unit
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 WAIT_SECONDS = 30.0
@@ -96,7 +96,7 @@ async def queue_with(migrated_postgres_name: str) -> AsyncIterator[Callable[...,
 
         stop.append(cancel_worker)
         sessions = await container.get(async_sessionmaker[AsyncSession])
-        return Queue(settings, runtime, lambda: SqlaUnitOfWork(sessions), await container.get(Clock))
+        return Queue(settings, runtime, lambda: system_unit(sessions), await container.get(Clock))
 
     yield start
     for step in reversed(stop):

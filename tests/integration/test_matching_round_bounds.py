@@ -23,6 +23,7 @@ from skillbridge.domain.accounts.profile import Profile
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.matching.mentorship import MatchStatus
 from tests.support.entities import location, make_mentor, make_mentorship, make_user
+from tests.support.units import system_unit
 
 pytestmark = pytest.mark.asyncio
 
@@ -67,7 +68,7 @@ async def _waiting_world(counted: Counted, requests: int) -> None:
         make_user(profile=Profile(display_name="L", skills=("python",), location=LAGOS, languages=("en",)))
         for _ in range(requests)
     ]
-    async with SqlaUnitOfWork(create_session_factory(counted.engine)) as uow:
+    async with system_unit(counted.engine) as uow:
         for user in (*mentors, *learners):
             await uow.users.add(user)
         for learner in learners:
@@ -104,5 +105,5 @@ async def test_a_round_takes_at_most_its_cap_and_stops_writing_when_its_time_is_
     left = REQUESTS - ROUND_BATCH - 10
     assert len(hurried.assigned) == ROUND_BATCH  # the first batch is always written
     assert [item.reason for item in hurried.unassigned] == [OUT_OF_TIME] * (left - ROUND_BATCH)
-    async with SqlaUnitOfWork(create_session_factory(counted.engine)) as uow:
+    async with system_unit(counted.engine) as uow:
         assert await uow.mentorships.count_waiting() == left - ROUND_BATCH  # they wait for the next round

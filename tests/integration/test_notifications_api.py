@@ -8,10 +8,11 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
+from skillbridge.adapters.persistence.sqlalchemy import create_engine
 from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.domain.notifications.model import NotificationType
 from tests.integration.helpers import Api
+from tests.support.units import system_unit
 
 pytestmark = pytest.mark.asyncio
 
@@ -22,10 +23,10 @@ async def _user_id(api: Api, headers: dict[str, str]) -> UUID:
 
 async def _notify(api: Api, recipient: UUID, count: int) -> list[UUID]:
     """Store notifications directly, as another use case would through the Notifier."""
-    engine = create_engine(api.settings.database_url)
+    engine = create_engine(api.settings.schema_owner_url)
     ids = []
     try:
-        async with SqlaUnitOfWork(create_session_factory(engine)) as uow:
+        async with system_unit(engine) as uow:
             for index in range(count):
                 api.clock.advance(timedelta(seconds=1))
                 notifier = Notifier(api.clock)

@@ -105,6 +105,44 @@ async def postgres_database(server_url: str | None = None, *, template: str | No
         await drop_postgres_database(url)
 
 
+#: The login role the tests' app connects as: a member of the application role of migration 0011, bound by
+#: row-level security like the API's and the worker's roles in production (trust auth: no password).
+APP_LOGIN_ROLE = "skillbridge_test_app"
+_APP_GROUP_ROLE = "skillbridge_app"
+
+
+async def app_role_url(owner_url: str) -> str:
+    """``owner_url`` as the application's login role (made on the server once, if missing).
+
+    Migrate with ``owner_url``; give the app this one, so the PostgreSQL tests run with row-level security on.
+    """
+    database = make_url(owner_url)
+    # Roles belong to the cluster; parallel test workers may make them at once, hence the exception clause.
+    await _administer(
+        database,
+        f"""DO $$ BEGIN
+            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{_APP_GROUP_ROLE}') THEN
+                CREATE ROLE {_APP_GROUP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS;
+            END IF;
+            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_LOGIN_ROLE}') THEN
+                CREATE ROLE {APP_LOGIN_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE {_APP_GROUP_ROLE};
+            END IF;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+        END $$""",  # noqa: S608 - constants only
+    )
+    return database.set(username=APP_LOGIN_ROLE, password=None).render_as_string(hide_password=False)
+
+
+def owner_url_of(url: str) -> str:
+    """The schema owner's URL of a database the app reaches at ``url`` (``url`` itself when it is no app-role
+    URL): what a test that writes or inspects rows behind the app's back connects as."""
+    database = make_url(url)
+    if database.username != APP_LOGIN_ROLE:
+        return url
+    server = postgres_server_url()
+    return database.set(username=server.username, password=server.password).render_as_string(hide_password=False)
+
+
 async def redis_url_or_skip(url: str | None = None) -> str:
     """Return the test Redis URL once the server answers PING; skip (fail on CI) when it does not."""
     url = url or redis_url()

@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         cors_origins=settings.cors_origins,
         rate_limit_per_minute=settings.rate_limit_per_minute,
         auth_rate_limit_per_minute=settings.auth_rate_limit_per_minute,
+        exports_per_hour=settings.exports_per_hour,
         max_request_body_bytes=settings.max_request_body_bytes,
         trusted_proxies=tuple(settings.trusted_proxies),
         stream_handshakes_per_minute=settings.stream_handshakes_per_minute,

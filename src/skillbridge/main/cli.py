@@ -60,7 +60,7 @@ async def _migrate(settings: Settings) -> None:
         return
     from skillbridge.adapters.persistence.sqlalchemy.migrate import upgrade  # noqa: PLC0415 - CLI-only import
 
-    await upgrade(settings.database_url)
+    await upgrade(settings.schema_owner_url)
 
 
 @click.group()
@@ -73,7 +73,7 @@ def migrate() -> None:
     """Bring the database schema up to date (idempotent)."""
     settings = _settings()
     asyncio.run(_migrate(settings))
-    click.echo(f"database is up to date: {settings.database_url.split('@')[-1]}")
+    click.echo(f"database is up to date: {settings.schema_owner_url.split('@')[-1]}")
 
 
 @cli.command()

@@ -35,8 +35,10 @@ from skillbridge.adapters.vcs.github_oauth import GithubOAuthOptions, HttpxGithu
 from skillbridge.adapters.vcs.payloads import MsgspecGithubEventDecoder
 from skillbridge.adapters.vcs.pygithub_gateway import GithubApiOptions, PyGithubVcsGateway
 from skillbridge.application.accounts.administration import ChangeUserAccess, CreateAdmin, ListUsers
+from skillbridge.application.accounts.audit_trail import ListAuditEntries
 from skillbridge.application.accounts.authentication import AdmitRequest, Authenticate, PrincipalCache
 from skillbridge.application.accounts.decoy import DecoyHash
+from skillbridge.application.accounts.export import ExportMyData
 from skillbridge.application.accounts.github_login import CompleteGithubLogin, GithubLoginConfig, StartGithubLogin
 from skillbridge.application.accounts.mentors import SearchMentors
 from skillbridge.application.accounts.policy import AuthPolicy
@@ -235,6 +237,8 @@ class AccountsProvider(Provider):
         ListUsers,
         ChangeUserAccess,
         CreateAdmin,
+        ExportMyData,
+        ListAuditEntries,
     )
 
 

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
 
     profile: Literal["embedded", "production"] = "embedded"
     database_url: str = "sqlite+aiosqlite:///./var/skillbridge.db"
+    # The owner of the schema, for ``skillbridge migrate`` only; unset: ``database_url``. On PostgreSQL the
+    # API and the worker connect (database_url) as a member of skillbridge_app, which owns nothing and is
+    # bound by row-level security; see docs/operations.md.
+    migration_database_url: str | None = None
     redis_url: str | None = None
     redis_key_prefix: str = Field(default="skillbridge:", min_length=1, max_length=100)
     secret_key: SecretStr | None = None
@@ -45,6 +49,7 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     rate_limit_per_minute: int = Field(default=120, ge=1)
     auth_rate_limit_per_minute: int = Field(default=20, ge=1)
+    exports_per_hour: int = Field(default=3, ge=1)
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
@@ -208,6 +213,11 @@ class Settings(BaseSettings):
         if self.database_url.startswith(prefix) and database and not database.startswith(":memory:"):
             return Path(database).parent / "secret_key"
         return DEFAULT_SECRET_KEY_FILE
+
+    @property
+    def schema_owner_url(self) -> str:
+        """Where migrations connect: ``migration_database_url``, else ``database_url``."""
+        return self.migration_database_url or self.database_url
 
     @property
     def uses_memory_database(self) -> bool:

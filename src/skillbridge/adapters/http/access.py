@@ -42,6 +42,8 @@ PUBLIC: dict[str, Any] = {"public": True}
 PUBLIC_SENSITIVE: dict[str, Any] = {"public": True, "budget": "auth"}
 #: ``opt`` of a public route outside every request budget (signed deliveries from GitHub).
 PUBLIC_UNMETERED: dict[str, Any] = {"public": True, "budget": None}
+#: ``opt`` of a signed-in route on a budget of its own: the export of one's data (``exports`` per hour).
+EXPORT: dict[str, Any] = {"budget": "exports"}
 #: ``opt`` of the live streams: their handshakes have a budget of their own; the token may come in ``?token=``.
 STREAM: dict[str, Any] = {"budget": "streams", "token_in_query": True}
 

@@ -23,7 +23,7 @@ from skillbridge.adapters.http.access import AdmissionMiddleware, operators_only
 from skillbridge.adapters.http.allow import complete_allow_header
 from skillbridge.adapters.http.auth import BEARER_SCHEME
 from skillbridge.adapters.http.client_address import TrustedProxies
-from skillbridge.adapters.http.controllers.admin import AdminUsersController
+from skillbridge.adapters.http.controllers.admin import AdminAuditController, AdminUsersController
 from skillbridge.adapters.http.controllers.auth import AuthController
 from skillbridge.adapters.http.controllers.badges import BadgesController
 from skillbridge.adapters.http.controllers.email import EmailController
@@ -74,6 +74,8 @@ def _admission(options: HttpOptions) -> AdmissionMiddleware:
         "api": RequestBudget("api", options.rate_limit_per_minute),
         "auth": RequestBudget("auth", options.auth_rate_limit_per_minute, per_address=True),
         "streams": RequestBudget("streams", options.stream_handshakes_per_minute),
+        # A whole export reads everything about a person: a few an hour is plenty, and bounds the load.
+        "exports": RequestBudget("exports", options.exports_per_hour, window_seconds=3600),
     }
     return AdmissionMiddleware(budgets, TrustedProxies.parse(options.trusted_proxies))
 
@@ -108,6 +110,7 @@ def build_app(
             GithubAuthController,
             UsersController,
             AdminUsersController,
+            AdminAuditController,
             AdminJobsController,
             RoadmapsController,
             DomainsController,

@@ -22,6 +22,7 @@ class HttpOptions:
     cors_origins: Sequence[str] = ()
     rate_limit_per_minute: int = 120
     auth_rate_limit_per_minute: int = 20
+    exports_per_hour: int = 3
     max_request_body_bytes: int = 1_048_576
     trusted_proxies: Sequence[str] = ()
     stream_handshakes_per_minute: int = 30

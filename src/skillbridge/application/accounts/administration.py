@@ -27,6 +27,7 @@ class ListUsers:
 
     async def __call__(self, principal: Principal, page: PageRequest, role: Role | None = None) -> Page[User]:
         principal.require(Role.ADMIN)
+        self._uow.act_for_system("admin:list_users")
         async with self._uow.reading() as uow:
             return await uow.users.list(page, role)
 
@@ -38,8 +39,11 @@ class ChangeUserAccess:
     - an admin cannot change their own role or disable themselves (so the last admin cannot lock
       everyone out by accident);
     - an empty change returns the user as stored;
-    - each change is audited, and takes effect on the user's very next request, in every process (their
-      sessions stay, but a disabled account's requests are refused).
+    - each change is audited, with the admin's reason when given (at most 500 characters), and
+      takes effect on the user's very next request, in every process; a disabled account's requests are
+      refused, its open streams end at their next session check, and its refresh sessions are revoked
+      (a re-enabled user signs in again). A disabled mentor leaves the search and the rounds, which take
+      active mentors only.
     """
 
     def __init__(self, uow: UnitOfWork, revocations: AccessRevocations, clock: Clock) -> None:
@@ -48,9 +52,16 @@ class ChangeUserAccess:
         self._clock = clock
 
     async def __call__(
-        self, principal: Principal, user_id: UUID, role: Role | None = None, *, active: bool | None = None
+        self,
+        principal: Principal,
+        user_id: UUID,
+        role: Role | None = None,
+        *,
+        active: bool | None = None,
+        reason: str | None = None,
     ) -> User:
         principal.require(Role.ADMIN)
+        self._uow.act_for_system("admin:change_user_access")
         if user_id == principal.user_id and (role is not None or active is not None):
             field = "role" if role is not None else "is_active"
             raise Conflict("admins cannot change their own role or status", field=field)
@@ -65,8 +76,13 @@ class ChangeUserAccess:
             if updated == user:
                 return user
             stored = await uow.users.update(updated)
+            revoked = 0
+            if user.is_active and not updated.is_active:
+                revoked = await uow.refresh_sessions.revoke_all_for_user(user_id, now)
+            note = {"reason": reason.strip()} if reason and reason.strip() else {}
             for entry in self._audit_entries(principal, user, updated, now):
-                await uow.audit.record(entry)
+                extra = {"sessions_revoked": revoked} if entry.action == "user.disabled" else {}
+                await uow.audit.record(replace(entry, details={**entry.details, **note, **extra}))
             await uow.commit()
         await self._revocations.principal_changed(user_id)
         return stored

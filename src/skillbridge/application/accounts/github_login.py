@@ -104,6 +104,7 @@ class CompleteGithubLogin:
 
     async def __call__(self, state: str | None, code: str | None) -> tuple[TokenPair, bool]:
         """Return the tokens and whether the account was created now."""
+        self._uow.act_for_system("sign_in:github")
         if not state or len(state) > _MAX_STATE_LENGTH:
             raise BadRequest("the state parameter is missing", field="state")
         key = _STATE_KEY + state

@@ -55,6 +55,7 @@ class RegisterUser:
         role_allowed: frozenset[Role] = SELF_SERVICE_ROLES,
         email_verified: bool = False,
     ) -> User:
+        self._uow.act_for_system("sign_in:register")
         if registration.role not in role_allowed:
             raise InvalidInput("choose the role learner or mentor", field="role")
         email = normalise_email(registration.email)

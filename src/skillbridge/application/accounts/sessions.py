@@ -99,6 +99,7 @@ class LogIn:
     async def __call__(
         self, email: str, password: str, client_address: str, user_agent: str | None = None
     ) -> TokenPair:
+        self._uow.act_for_system("sign_in:password")
         password = normalise_password(password)
         try:
             account = normalise_email(email)
@@ -165,6 +166,7 @@ class RefreshTokens:
         self._policy = policy
 
     async def __call__(self, refresh_token: str, client: Client = NO_CLIENT) -> TokenPair:
+        self._uow.act_for_system("sign_in:refresh")
         token_hash = self._tokens.hash_refresh(refresh_token)
         try:
             return await self._rotate(token_hash, client)

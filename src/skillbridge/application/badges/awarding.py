@@ -33,6 +33,8 @@ async def award_earned(
     unit of work: the badge (and, with ``notifier``, its notification) commits with the event or not at
     all, and the unique (user, type) key keeps a badge from being awarded twice even when two events race.
     """
+    if user_id != uow.acting_user_id and uow.system_reason is None:
+        await uow.elevate("badges:award_earned")  # a mentor's record counts completions with other learners
     record = await record_of(uow, rules, user_id, audience)
     held = {badge.type for badge in await uow.badges.list_for_user(user_id)}
     new = [

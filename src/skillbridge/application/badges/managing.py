@@ -43,6 +43,7 @@ class AwardBadge:
 
     async def __call__(self, principal: Principal, user_id: UUID, badge_type: str, reason: str | None) -> Badge:
         principal.require(Role.ADMIN)
+        self._uow.act_for_system("admin:award_badge")
         kind = badge_type.strip().lower()
         text = reason.strip() if reason else None
         errors = ErrorCollector()

@@ -23,6 +23,7 @@ class ListFailedJobs:
 
     async def __call__(self, principal: Principal, page: PageRequest, include_retried: bool = False) -> Page[FailedJob]:
         principal.require(Role.ADMIN)
+        self._uow.act_for_system("admin:list_failed_jobs")
         async with self._uow.reading() as uow:
             return await uow.failed_jobs.list(page, include_retried=include_retried)
 
@@ -43,6 +44,7 @@ class RetryFailedJob:
 
     async def __call__(self, principal: Principal, failed_job_id: UUID) -> tuple[FailedJob, bool]:
         principal.require(Role.ADMIN)
+        self._uow.act_for_system("admin:retry_failed_job")
         now = self._clock.now()
         async with self._uow as uow:
             failed = await uow.failed_jobs.get(failed_job_id)

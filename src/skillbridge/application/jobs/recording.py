@@ -27,6 +27,7 @@ class RecordFailedJob:
     async def __call__(
         self, name: str, arguments: Mapping[str, Any], error: BaseException | str, attempts: int
     ) -> FailedJob:
+        self._uow.act_for_system("job:record_failed_job")
         failed = FailedJob(
             name=name,
             arguments=dict(arguments),

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.badges.awarding import award_earned
+from skillbridge.application.matching.auditing import audit_transition
 from skillbridge.application.matching.followups import offer_next_mentor
 from skillbridge.application.matching.news import tell_of_change
 from skillbridge.application.matching.policy import MatchingPolicy
@@ -77,6 +78,7 @@ class ChangeMatch:
                     field="version",
                 )
             stored = await uow.mentorships.update(apply_change(mentorship, actor, change, now))
+            await audit_transition(uow, mentorship, stored, principal.user_id, now)
             await tell_of_change(self._notifier, uow, mentorship, stored, actor)
             if stored.status is MatchStatus.REJECTED and mentorship.status is MatchStatus.PENDING:
                 await offer_next_mentor(uow, self._engine, self._pool, self._policy, self._notifier, stored, now)

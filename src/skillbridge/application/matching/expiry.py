@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from skillbridge.application.matching.auditing import audit_transition
 from skillbridge.application.matching.followups import offer_next_mentor
 from skillbridge.application.matching.policy import MAX_SWEEP, MatchingPolicy
 from skillbridge.application.matching.pool import MentorPool
@@ -39,6 +40,7 @@ class ExpireUnansweredMatches:
         self._clock = clock
 
     async def __call__(self) -> int:
+        self._uow.act_for_system("job:expire_unanswered_matches")
         now = self._clock.now()
         async with self._uow as uow:
             overdue = list(await uow.mentorships.list_overdue(now, MAX_SWEEP))
@@ -47,6 +49,7 @@ class ExpireUnansweredMatches:
             try:
                 async with self._uow as uow:
                     stored = await uow.mentorships.update(expired(mentorship, now))
+                    await audit_transition(uow, mentorship, stored, None, now)
                     await offer_next_mentor(uow, self._engine, self._pool, self._policy, self._notifier, stored, now)
                     await uow.commit()
                 count += 1

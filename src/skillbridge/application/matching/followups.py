@@ -30,6 +30,8 @@ async def offer_next_mentor(
     ``declined`` itself is stored as rejected or expired: the new request takes its place, so the learner
     never holds more open requests than before.
     """
+    # The learner's history with other mentors and those mentors' places are beyond the declining mentor.
+    await uow.elevate("matching:offer_next_mentor")
     request = follow_up(declined, now)
     learner = await uow.users.get(declined.learner_id)
     excluded = (await uow.mentorships.exclusions([learner.id])).mentors_for(learner.id, request.domain)

@@ -39,6 +39,7 @@ class SendSessionReminders:
         self._policy = policy
 
     async def __call__(self) -> int:
+        self._uow.act_for_system("job:send_session_reminders")
         now = self._clock.now()
         async with self._uow as uow:
             due = list(await uow.mentorships.sessions_due(now, now + self._policy.remind_before, MAX_REMINDERS))

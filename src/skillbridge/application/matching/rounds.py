@@ -101,6 +101,7 @@ class RunMatchingRound:
         self, principal: Principal, weights: Weights | None = None, algorithm: Algorithm = "optimal"
     ) -> RoundSummary:
         principal.require(Role.ADMIN)
+        self._uow.act_for_system("admin:matching_round")
         weights = weights or self._policy.weights
         started = time.perf_counter()
         began = self._clock.now()

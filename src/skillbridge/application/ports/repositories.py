@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.audit import AuditEntry, AuditQuery
 from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import RefreshSession
@@ -291,6 +291,11 @@ class AuditLog(Protocol):
         """Return the entries about one subject, oldest first."""
         ...
 
+    async def search(self, query: AuditQuery, page: PageRequest) -> Page[AuditEntry]:
+        """Return the entries that fit ``query``, newest first (the later id first within one instant), with
+        the total."""
+        ...
+
 
 class ProgressLogRepository(Protocol):
     """The progress events of roadmaps."""
@@ -378,6 +383,11 @@ class ForumPostRepository(Protocol):
 
     async def update(self, post: ForumPost) -> ForumPost:
         """Store changes; return the post with its new version. Raises Conflict on a stale version, NotFound."""
+        ...
+
+    async def list_by_author(self, user_id: UUID) -> Sequence[ForumPost]:
+        """Return every post ``user_id`` wrote (threads and replies, deleted ones too), oldest first (id
+        breaks ties): what an export of their data holds."""
         ...
 
     async def list_thread(self, root_id: UUID) -> Sequence[ForumPost]:

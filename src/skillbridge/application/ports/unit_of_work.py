@@ -28,7 +28,9 @@ class UnitOfWork(Protocol):
 
     Leaving the block without ``commit`` rolls everything back, so a use case that raises half way
     stores nothing. ``acting_user_id`` (set before the first block) is handed to the database for
-    row-level security policies where the adapter supports them.
+    row-level security policies where the adapter supports them: the unit then reaches only what that user
+    may (nothing at all when nobody acts). A job, an admin operation or a sign-in before anyone is known
+    calls :meth:`act_for_system` instead, which lifts that limit and is audited where it is enforced.
 
     One unit serves one request (or job, or script call) and may be entered several times, one block after
     the other; an adapter may keep one database connection for all of them until :meth:`release`.
@@ -37,6 +39,8 @@ class UnitOfWork(Protocol):
     """
 
     acting_user_id: UUID | None
+    #: Why this unit acts for the system rather than for one user (see :meth:`act_for_system`); None: it does not.
+    system_reason: str | None
     users: UserRepository
     refresh_sessions: RefreshSessionRepository
     mentorships: MentorshipRepository
@@ -63,6 +67,22 @@ class UnitOfWork(Protocol):
         """Enter a block that only reads (see above); writing in it is a programming error."""
         ...
 
+    def act_for_system(self, reason: str) -> None:
+        """From the next block on, reach every row, not only the acting user's (a job, an admin operation).
+
+        ``reason`` (for example ``"job:send_session_reminders"``) is recorded in the audit log, with the
+        acting user if one is set, by an adapter that enforces row-level security. Raises ValueError if
+        ``reason`` is empty.
+        """
+        ...
+
+    async def elevate(self, reason: str) -> None:
+        """Inside a writing block: reach every row until the block ends (what a use case does when one
+        user's act has consequences for others that no policy of theirs covers: the next mentor offered
+        after a decline, the badges a learner's rating earns the mentor). Audited with the block's writes
+        where row-level security is enforced. Raises ValueError if ``reason`` is empty."""
+        ...
+
     async def release(self) -> None:
         """Give back whatever the unit holds between blocks (a database connection). Safe to call twice."""
         ...
@@ -74,3 +94,11 @@ class UnitOfWork(Protocol):
     async def rollback(self) -> None:
         """Discard every write since the last commit."""
         ...
+
+
+def system_reason(reason: str) -> str:
+    """``reason`` checked for :meth:`UnitOfWork.act_for_system` (shared by the adapters)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("acting for the system needs a reason")
+    return reason

@@ -79,6 +79,7 @@ class ReceiveGithubDelivery:
     async def __call__(
         self, delivery_id: str | None, event: str | None, signature: str | None, body: bytes, address: str
     ) -> Receipt:
+        self._uow.act_for_system("github_webhook:receive")
         if not self._config.secret or not signature_matches(self._config.secret, body, signature):
             await self._guard.record_failure(address)
             raise Unauthenticated("the webhook signature is missing or does not match")
@@ -133,6 +134,7 @@ class ProcessGithubDelivery:
 
     async def __call__(self, delivery_id: str) -> bool:
         """Process the delivery; return False if it was not queued (already processed or failed)."""
+        self._uow.act_for_system("job:process_github_delivery")
         for attempt in range(1, PROCESSING_ATTEMPTS + 1):
             try:
                 return await self._process(delivery_id)

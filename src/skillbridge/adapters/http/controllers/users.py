@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+import msgspec
 from dishka.integrations.litestar import FromDishka
-from litestar import Controller, get, patch
+from litestar import Controller, Response, get, patch
 from litestar.params import JSONBody, QueryParameter
 
+from skillbridge.adapters.http.access import EXPORT
 from skillbridge.adapters.http.auth import SECURITY
 from skillbridge.adapters.http.schemas.accounts import MentorOut, MentorPage, ProfilePatch, UserOut
+from skillbridge.application.accounts.export import ExportMyData
 from skillbridge.application.accounts.mentors import SearchMentors
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.accounts.profiles import GetMyAccount, UpdateMyProfile
@@ -33,6 +36,15 @@ class UsersController(Controller):
     @get("/me", summary="The signed-in user's account")
     async def me(self, principal: FromDishka[Principal], get_account: FromDishka[GetMyAccount]) -> UserOut:
         return UserOut.of(await get_account(principal))
+
+    @get(
+        "/me/export",
+        opt=EXPORT,
+        summary="Everything kept about the signed-in user, as one JSON document (rate-limited)",
+    )
+    async def export_me(self, principal: FromDishka[Principal], export: FromDishka[ExportMyData]) -> Response[Any]:
+        document = msgspec.to_builtins(await export(principal))
+        return Response(document, headers={"Cache-Control": "no-store"})
 
     @patch("/me", summary="Change fields of one's own profile (role and email are not changed here)")
     async def update_me(

@@ -10,6 +10,7 @@ import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from skillbridge.application.accounts.token_pair import TokenPair
+from skillbridge.domain.accounts.audit import AuditEntry
 from skillbridge.domain.accounts.location_privacy import LocationPrivacy, band_floor_km, band_label
 from skillbridge.domain.accounts.mentor_search import MentorCard
 from skillbridge.domain.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -161,6 +162,8 @@ class UserAccessIn(Request):
 
     role: Literal["learner", "mentor", "admin"] | None = None
     is_active: bool | None = None
+    #: Why (kept in the audit entry of the change).
+    reason: Annotated[str, Meta(max_length=500)] | None = None
 
 
 class TokensOut(Struct, kw_only=True):
@@ -312,6 +315,37 @@ class MentorPage(Struct, kw_only=True):
 
 class UserPage(Struct, kw_only=True):
     items: list[UserOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class AuditEntryOut(Struct, kw_only=True):
+    """One audit entry: who (``actor_id``; null for the system or a person since erased) did what to whom."""
+
+    id: UUID
+    at: datetime
+    action: str
+    actor_id: UUID | None
+    subject_type: str | None
+    subject_id: str | None
+    details: dict[str, Any]
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> AuditEntryOut:
+        return cls(
+            id=entry.id,
+            at=entry.at,
+            action=entry.action,
+            actor_id=entry.actor_id,
+            subject_type=entry.subject_type,
+            subject_id=entry.subject_id,
+            details=entry.details,
+        )
+
+
+class AuditPage(Struct, kw_only=True):
+    items: list[AuditEntryOut]
     total: int
     limit: int
     offset: int

@@ -88,6 +88,10 @@ class MemoryForumPostRepository(ForumPostRepository):
         self._staging.apply(change)
         return replace(private_copy(post), version=expected + 1, updated_at=utc(post.updated_at))
 
+    async def list_by_author(self, user_id: UUID) -> Sequence[ForumPost]:
+        posts = self._staging.view().forum_posts.values()
+        return private_copy(sorted((post for post in posts if post.author_id == user_id), key=_order))
+
     async def list_thread(self, root_id: UUID) -> Sequence[ForumPost]:
         posts = self._staging.view().forum_posts.values()
         thread = [post for post in posts if root_id in (post.id, post.root_id)]

@@ -20,7 +20,7 @@ from skillbridge.application.ports.repositories import (
     RefreshSessionRepository,
     UserRepository,
 )
-from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.audit import AuditEntry, AuditQuery
 from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery, distance_from, mentor_fits, sort_key
 from skillbridge.domain.accounts.profile import HOURS_PER_WEEK, MAX_MENTOR_CAPACITY
 from skillbridge.domain.accounts.roles import Role
@@ -581,3 +581,12 @@ class MemoryAuditLog(AuditLog):
             if entry.subject_type == subject_type and entry.subject_id == subject_id
         ]
         return private_copy(sorted(entries, key=lambda entry: (entry.at, entry.id)))
+
+    async def search(self, query: AuditQuery, page: PageRequest) -> Page[AuditEntry]:
+        found = sorted(
+            (entry for entry in self._staging.view().audit if query.admits(entry)),
+            key=lambda entry: (entry.at, entry.id),
+            reverse=True,
+        )
+        items = found[page.offset : page.offset + page.limit]
+        return Page(private_copy(items), total=len(found), limit=page.limit, offset=page.offset)

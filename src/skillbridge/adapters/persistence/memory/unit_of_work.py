@@ -25,7 +25,7 @@ from skillbridge.adapters.persistence.memory.repositories import (
     MemoryUserRepository,
 )
 from skillbridge.adapters.persistence.memory.roadmaps import MemoryRoadmapRepository
-from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.application.ports.unit_of_work import UnitOfWork, system_reason
 
 
 class MemoryUnitOfWork(UnitOfWork):
@@ -33,13 +33,21 @@ class MemoryUnitOfWork(UnitOfWork):
 
     Writes are checked when made (so a duplicate email fails at ``add``, as in SQL) and again on the
     newest committed state at ``commit``, which raises ``Conflict`` and stores nothing if another unit
-    committed a clashing write meanwhile. ``acting_user_id`` is accepted for parity and not used.
+    committed a clashing write meanwhile. ``acting_user_id`` and :meth:`act_for_system` are accepted for
+    parity and change nothing: memory has no row-level security.
     """
 
     def __init__(self, database: MemoryDatabase, *, acting_user_id: UUID | None = None) -> None:
         self._database = database
         self._staging: Staging | None = None
         self.acting_user_id = acting_user_id
+        self.system_reason: str | None = None
+
+    def act_for_system(self, reason: str) -> None:
+        self.system_reason = system_reason(reason)
+
+    async def elevate(self, reason: str) -> None:
+        system_reason(reason)  # checked for parity; memory reaches every row anyway
 
     async def __aenter__(self) -> Self:
         if self._staging is not None:

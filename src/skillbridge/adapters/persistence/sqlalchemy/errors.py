@@ -15,7 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 import asyncpg
 from sqlalchemy import exc as sa_exc
 
-from skillbridge.domain.errors import Conflict, DependencyUnavailable, DomainError, InvalidInput
+from skillbridge.domain.errors import Conflict, DependencyUnavailable, DomainError, Forbidden, InvalidInput
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -24,6 +24,8 @@ T = TypeVar("T")
 _UNIQUE_VIOLATION = "23505"
 _FOREIGN_KEY_VIOLATION = "23503"
 _CHECK_VIOLATION = "23514"
+# A write a row-level-security policy refused (or a table the application role may not touch).
+_INSUFFICIENT_PRIVILEGE = "42501"
 _RETRYABLE = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
 _UNAVAILABLE_CLASSES = frozenset({"08", "53", "57"})  # connection, insufficient resources, operator action
 
@@ -88,6 +90,8 @@ def translate(error: BaseException) -> DomainError | None:
         state = _sqlstate(error)
         if state in _RETRYABLE:
             return Conflict("a concurrent change got in the way; try again")
+        if state == _INSUFFICIENT_PRIVILEGE:
+            return Forbidden("this change is not yours to make")
         if error.connection_invalidated or (state is not None and state[:2] in _UNAVAILABLE_CLASSES):
             return DependencyUnavailable("the database cannot be reached")
         if isinstance(error, sa_exc.DataError):

@@ -8,9 +8,12 @@ case of one request share one connection, and the pool is visited once.
 On PostgreSQL:
 
 - the first statement on the connection tags it with the acting user (``skillbridge.user_id``, the setting
-  row-level-security policies read), for the whole time this unit holds it. That statement is also the
-  liveness check: a connection found dead there (the server restarted, an operator terminated the backend)
-  is thrown away and the statement retried on the next one (at most three in all: several pooled
+  row-level-security policies read) and with the system reason (``skillbridge.system``, '' unless
+  :meth:`SqlaUnitOfWork.act_for_system` was called), for the whole time this unit holds it. A unit acting
+  for the system writes its audit entry in that same statement (one round trip, committed even if the work
+  then fails); a tag changed while the connection is held is written again before the next block. The first
+  statement is also the liveness check: a connection found dead there (the server restarted, an operator
+  terminated the backend) is thrown away and the statement retried on the next one (at most three in all: several pooled
   connections may have died at once), so no pre-ping round trip is paid on every checkout;
 - a block entered with :meth:`SqlaUnitOfWork.reading` runs without BEGIN/COMMIT (autocommit): each of its
   statements sees the latest committed data, which is all a read that needs no snapshot across statements
@@ -26,6 +29,7 @@ from typing import Any, Self
 from uuid import UUID
 
 import asyncpg
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translate_errors
@@ -43,15 +47,35 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaUserRepository,
     SqlaWebhookDeliveryRepository,
 )
-from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.application.ports.unit_of_work import UnitOfWork, system_reason
+from skillbridge.domain.ids import uuid7
 
 #: The PostgreSQL setting that row-level-security policies read: ``current_setting('skillbridge.user_id', true)``.
 ACTING_USER_SETTING = "skillbridge.user_id"
+#: The setting that lets a unit reach every row (non-empty: why); see migration 0011.
+SYSTEM_SETTING = "skillbridge.system"
+#: The audit action of a unit acting for the system.
+SYSTEM_ACCESS_ACTION = "system_access"
 
-# Session-level (is_local false): it holds for every block of this unit on this connection. Every unit sets
-# it (to '' when nobody acts) as its first statement, so a pooled connection never carries a previous
-# request's user into the next one.
-_TAG_CONNECTION = f"SELECT set_config('{ACTING_USER_SETTING}', $1, false)"
+# Session-level (is_local false): they hold for every block of this unit on this connection. Every unit sets
+# both (to '' when nobody acts, and when not acting for the system) as its first statement, so a pooled
+# connection never carries a previous request's user or reach into the next one.
+_TAG_CONNECTION = f"SELECT set_config('{ACTING_USER_SETTING}', $1, false), set_config('{SYSTEM_SETTING}', $2, false)"
+# The same, and the audit entry of the system access, in one statement: the CTE runs first, so the entry is
+# checked against the policies with the settings already in place.
+_TAG_CONNECTION_FOR_SYSTEM = f"""WITH tag AS (
+    SELECT set_config('{ACTING_USER_SETTING}', $1, false) AS acting, set_config('{SYSTEM_SETTING}', $2, false) AS reason
+)
+INSERT INTO audit_log (id, actor_id, action, subject_type, subject_id, details, at, created_at, updated_at)
+SELECT $3, NULLIF(tag.acting, '')::uuid, '{SYSTEM_ACCESS_ACTION}', NULL, NULL,
+       jsonb_build_object('reason', tag.reason), now(), now(), now()
+FROM tag"""  # noqa: S608 - constants only
+# Transaction-local (is_local true): it ends with the block's transaction; its audit entry commits with it.
+_ELEVATE = f"""WITH tag AS (SELECT set_config('{SYSTEM_SETTING}', :reason, true) AS reason)
+INSERT INTO audit_log (id, actor_id, action, subject_type, subject_id, details, at, created_at, updated_at)
+SELECT :id, NULLIF(current_setting('{ACTING_USER_SETTING}', true), '')::uuid, '{SYSTEM_ACCESS_ACTION}', NULL, NULL,
+       jsonb_build_object('reason', tag.reason, 'within', 'transaction'), now(), now(), now()
+FROM tag"""  # noqa: S608 - constants only
 # What a connection the server closed or reset raises when first used (a protocol left mid-operation by the
 # server's goodbye answers InternalClientError).
 _DEAD_CONNECTION = (
@@ -100,6 +124,9 @@ class SqlaUnitOfWork(UnitOfWork):
         self._session: AsyncSession | None = None
         self._keep_connection = keep_connection
         self.acting_user_id = acting_user_id
+        self.system_reason: str | None = None
+        # What the held connection was last tagged with (acting user, system reason).
+        self._tagged: tuple[UUID | None, str | None] | None = None
 
     @property
     def session(self) -> AsyncSession:
@@ -141,6 +168,18 @@ class SqlaUnitOfWork(UnitOfWork):
         if not self._keep_connection or dead:  # a connection that died mid-block is not kept either
             await self.release()
 
+    def act_for_system(self, reason: str) -> None:
+        self.system_reason = system_reason(reason)
+
+    async def elevate(self, reason: str) -> None:
+        reason = system_reason(reason)
+        if not self._is_postgres:
+            return
+        if self._autocommit:
+            raise RuntimeError("elevate() needs a writing block: a reading block has no transaction to scope it")
+        with translate_errors():
+            await self.session.execute(text(_ELEVATE), {"reason": reason, "id": uuid7()})
+
     async def commit(self) -> None:
         with translate_errors():
             await self.session.commit()
@@ -153,6 +192,7 @@ class SqlaUnitOfWork(UnitOfWork):
         """Give the connection back to the pool (the next block takes another). Safe to call twice."""
         connection, self._connection = self._connection, None
         adapter, driver, self._adapter, self._driver = self._adapter, self._driver, None, None
+        self._tagged = None
         if connection is None:
             return
         if driver is not None and driver.is_closed() and not connection.invalidated:
@@ -189,6 +229,9 @@ class SqlaUnitOfWork(UnitOfWork):
     async def _connection_for(self, *, autocommit: bool) -> AsyncConnection:
         if self._connection is None:
             self._connection = await self._acquire()
+        elif self._is_postgres and self._tagged != (self.acting_user_id, self.system_reason):
+            with translate_errors():  # the unit was told to act otherwise since it took the connection
+                await self._tag(self._connection, await self._remember_driver(self._connection))
         if self._adapter is not None and autocommit != self._autocommit:
             # The driver adapter's own switch (what SQLAlchemy's AUTOCOMMIT isolation level sets), flipped
             # directly: no round trip either way, and no trip through SQLAlchemy's execution options.
@@ -231,9 +274,15 @@ class SqlaUnitOfWork(UnitOfWork):
         connection the server closed meanwhile is refused at checkout (``engine._refuse_closed_connection``).
         """
         acting = "" if self.acting_user_id is None else str(self.acting_user_id)
-        if connection.info.get(_TAGGED_WITH) == acting:
+        system = self.system_reason
+        if system is None and connection.info.get(_TAGGED_WITH) == (acting, ""):
+            self._tagged = (self.acting_user_id, None)
             return
         self._adapter.autocommit = True
         self._autocommit = True
-        await driver.execute(_TAG_CONNECTION, acting)
-        connection.info[_TAGGED_WITH] = acting
+        if system is None:
+            await driver.execute(_TAG_CONNECTION, acting, "")
+        else:  # always sent: the same statement writes the bypass's audit entry
+            await driver.execute(_TAG_CONNECTION_FOR_SYSTEM, acting, system, uuid7())
+        connection.info[_TAGGED_WITH] = (acting, system or "")
+        self._tagged = (self.acting_user_id, system)

@@ -2,7 +2,8 @@
 
 Two ways in: :mod:`skillbridge.adapters.persistence.sqlalchemy.migrate` hands over an open connection in
 ``config.attributes["connection"]``; the ``alembic`` command line (``alembic.ini`` at the repository root)
-builds an engine from ``sqlalchemy.url`` or ``SKILLBRIDGE_DATABASE_URL``.
+builds an engine from ``sqlalchemy.url``, ``SKILLBRIDGE_MIGRATION_DATABASE_URL`` (the schema owner) or
+``SKILLBRIDGE_DATABASE_URL``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ if config.config_file_name is not None:  # the command line: log as alembic.ini 
 
 def _database_url() -> str:
     return (
-        config.get_main_option("sqlalchemy.url") or os.environ.get("SKILLBRIDGE_DATABASE_URL") or DEFAULT_DATABASE_URL
+        config.get_main_option("sqlalchemy.url")
+        or os.environ.get("SKILLBRIDGE_MIGRATION_DATABASE_URL")
+        or os.environ.get("SKILLBRIDGE_DATABASE_URL")
+        or DEFAULT_DATABASE_URL
     )
 
 

@@ -1,17 +1,19 @@
-"""The audit log in SQL: append and read back per subject."""
+"""The audit log in SQL: append, read back per subject, and search (the admins' view)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
 from skillbridge.adapters.persistence.sqlalchemy.mappers import audit_entry_from_row, audit_entry_to_values
+from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import page_and_total
 from skillbridge.adapters.persistence.sqlalchemy.tables import AuditLogRow
 from skillbridge.application.ports.repositories import AuditLog
-from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.audit import AuditEntry, AuditQuery
+from skillbridge.domain.pagination import Page, PageRequest
 
 
 class SqlaAuditLog(AuditLog):
@@ -33,3 +35,28 @@ class SqlaAuditLog(AuditLog):
             .execution_options(populate_existing=True)
         )
         return [audit_entry_from_row(row) for row in rows]
+
+    @translated
+    async def search(self, query: AuditQuery, page: PageRequest) -> Page[AuditEntry]:
+        filters = _filters(query)
+        rows = select(AuditLogRow).where(*filters).order_by(AuditLogRow.at.desc(), AuditLogRow.id.desc())
+        count = select(func.count()).select_from(AuditLogRow).where(*filters)
+        found, total = await page_and_total(self._session, rows, count, page)
+        return Page([audit_entry_from_row(row) for (row,) in found], total=total, limit=page.limit, offset=page.offset)
+
+
+def _filters(query: AuditQuery) -> list[ColumnElement[bool]]:
+    filters: list[ColumnElement[bool]] = []
+    if query.actor_id is not None:
+        filters.append(AuditLogRow.actor_id == query.actor_id)
+    if query.subject_type is not None:
+        filters.append(AuditLogRow.subject_type == query.subject_type)
+    if query.subject_id is not None:
+        filters.append(AuditLogRow.subject_id == query.subject_id)
+    if query.action is not None:
+        filters.append(AuditLogRow.action == query.action)
+    if query.since is not None:
+        filters.append(AuditLogRow.at >= query.since)
+    if query.until is not None:
+        filters.append(AuditLogRow.at < query.until)
+    return filters

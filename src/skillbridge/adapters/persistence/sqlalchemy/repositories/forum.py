@@ -31,7 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
 from skillbridge.adapters.persistence.sqlalchemy.mappers import forum_post_from_row, forum_post_to_values
 from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import page_and_total
-from skillbridge.adapters.persistence.sqlalchemy.tables import ForumPostRow, UserRow
+from skillbridge.adapters.persistence.sqlalchemy.tables import ForumPostRow
+from skillbridge.adapters.persistence.sqlalchemy.views import public_user_names
 from skillbridge.application.ports.repositories import ForumPostRepository
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
@@ -46,7 +47,8 @@ _FRESH: dict[str, Any] = {"populate_existing": True}
 SEARCH_DOCUMENT = "forum_posts.search_vector"
 _SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
 
-_AUTHOR_NAME = UserRow.profile["display_name"].as_string()
+# Through the view of public names: a reader may not see the authors' user rows (row-level security).
+_AUTHOR_NAME = public_user_names.c.display_name
 
 
 def _like_pattern(term: str) -> str:
@@ -71,7 +73,7 @@ def threads_select(query: ThreadQuery, dialect: str) -> tuple[Select[Any], Selec
         filters.extend(searched.ilike(_like_pattern(term), escape="\\") for term in query.terms)
     page = (
         select(ForumPostRow, _AUTHOR_NAME)
-        .join(UserRow, UserRow.id == ForumPostRow.user_id)
+        .join(public_user_names, public_user_names.c.id == ForumPostRow.user_id)
         .where(*filters)
         .order_by(*order, ForumPostRow.last_activity_at.desc(), ForumPostRow.id.desc())
         .limit(query.page.limit)
@@ -105,6 +107,16 @@ class SqlaForumPostRepository(ForumPostRepository):
                 )
                 .execution_options(synchronize_session=False)
             )
+
+    @translated
+    async def list_by_author(self, user_id: UUID) -> Sequence[ForumPost]:
+        rows = await self._session.scalars(
+            select(ForumPostRow)
+            .where(ForumPostRow.user_id == user_id)
+            .order_by(ForumPostRow.created_at, ForumPostRow.id)
+            .execution_options(**_FRESH)
+        )
+        return [forum_post_from_row(row) for row in rows]
 
     @translated
     async def get(self, post_id: UUID) -> ForumPost:
@@ -184,6 +196,8 @@ class SqlaForumPostRepository(ForumPostRepository):
     async def author_names(self, user_ids: Sequence[UUID]) -> dict[UUID, str | None]:
         if not user_ids:
             return {}
-        rows = await self._session.execute(select(UserRow.id, _AUTHOR_NAME).where(UserRow.id.in_(list(user_ids))))
+        rows = await self._session.execute(
+            select(public_user_names.c.id, _AUTHOR_NAME).where(public_user_names.c.id.in_(list(user_ids)))
+        )
         # A Result has keys(), so dict() would take it for a mapping of column names.
         return {user_id: name for user_id, name in rows}  # noqa: C416

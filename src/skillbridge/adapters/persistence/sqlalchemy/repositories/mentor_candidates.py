@@ -9,13 +9,11 @@ from sqlalchemy import ColumnElement, UnaryExpression, and_, exists, func, liter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.mappers import user_from_row
-from skillbridge.adapters.persistence.sqlalchemy.tables import MentorMatchRow, UserLanguageRow, UserRow, UserSkillRow
+from skillbridge.adapters.persistence.sqlalchemy.tables import UserLanguageRow, UserRow, UserSkillRow
+from skillbridge.adapters.persistence.sqlalchemy.views import open_mentor_places
 from skillbridge.domain.accounts.mentor_search import MentorCard
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.matching.candidates import CandidateQuery
-from skillbridge.domain.matching.mentorship import OPEN_STATUSES
-
-_OPEN = sorted(status.value for status in OPEN_STATUSES)
 
 
 def _near_enough(query: CandidateQuery, shared: ColumnElement[int]) -> ColumnElement[bool] | None:
@@ -32,10 +30,11 @@ def _near_enough(query: CandidateQuery, shared: ColumnElement[int]) -> ColumnEle
 
 async def candidate_cards(session: AsyncSession, query: CandidateQuery) -> list[MentorCard]:
     """:meth:`MentorshipRepository.candidates` on ``session``."""
+    # Through the view: every learner's open mentorships fill a mentor's places, not only the caller's.
     open_count = (
         select(func.count())
-        .select_from(MentorMatchRow)
-        .where(MentorMatchRow.mentor_id == UserRow.id, MentorMatchRow.status.in_(_OPEN))
+        .select_from(open_mentor_places)
+        .where(open_mentor_places.c.mentor_id == UserRow.id)
         .correlate(UserRow)
         .scalar_subquery()
     )

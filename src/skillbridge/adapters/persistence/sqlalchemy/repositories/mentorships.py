@@ -8,13 +8,15 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import CursorResult, Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Table, Uuid, bindparam, delete, func, insert, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
 from skillbridge.adapters.persistence.sqlalchemy.mappers import mentorship_from_row, mentorship_to_values
 from skillbridge.adapters.persistence.sqlalchemy.repositories.mentor_candidates import candidate_cards, skill_offered
 from skillbridge.adapters.persistence.sqlalchemy.tables import MatchSessionRow, MentorBlockRow, MentorMatchRow, UserRow
+from skillbridge.adapters.persistence.sqlalchemy.views import open_mentor_places
 from skillbridge.application.ports.repositories import MentorshipRepository
 from skillbridge.domain.accounts.mentor_search import MentorCard
 from skillbridge.domain.badges.rules import Completion
@@ -107,14 +109,11 @@ class SqlaMentorshipRepository(MentorshipRepository):
         to commit, then counts its row and is refused. Nothing is written when it raises.
         """
         capacity = (await self._lock_users([mentor_id])).get(mentor_id)
+        # Through the view: the places other learners' mentorships take count, though the caller cannot see them.
         held = await self._session.scalar(
             select(func.count())
-            .select_from(MentorMatchRow)
-            .where(
-                MentorMatchRow.mentor_id == mentor_id,
-                MentorMatchRow.status.in_(_OPEN_STATUS_VALUES),
-                MentorMatchRow.id != taking,
-            )
+            .select_from(open_mentor_places)
+            .where(open_mentor_places.c.mentor_id == mentor_id, open_mentor_places.c.id != taking)
         )
         if (held or 0) + 1 > (capacity or 0):
             raise Conflict("this mentor has no free place left", field="mentor_id")
@@ -243,9 +242,16 @@ class SqlaMentorshipRepository(MentorshipRepository):
     async def _lock_users(self, user_ids: Sequence[UUID]) -> dict[UUID, int | None]:
         """Lock the users' rows until the transaction ends (a no-op update: a row lock on PostgreSQL, the
         write lock on SQLite); return their mentor capacities."""
+        ids = sorted(set(user_ids))
+        if self._session.get_bind().dialect.name == "postgresql":
+            # The owner's function: a learner booking a mentor may lock the mentor's row but not update it.
+            function = func.skillbridge_lock_users(literal(ids, ARRAY(Uuid()))).table_valued("id", "mentor_capacity")
+            rows = await self._session.execute(select(function.c.id, function.c.mentor_capacity))
+            # A Result has keys(), so dict() would take it for a mapping of column names.
+            return {user: capacity for user, capacity in rows}  # noqa: C416
         locked = await self._session.execute(
             update(UserRow)
-            .where(UserRow.id.in_(sorted(set(user_ids))))
+            .where(UserRow.id.in_(ids))
             # updated_at named too, or its onupdate default would stamp the user as changed
             .values(mentor_capacity=UserRow.mentor_capacity, updated_at=UserRow.updated_at)
             .returning(UserRow.id, UserRow.mentor_capacity)
@@ -381,10 +387,9 @@ class SqlaMentorshipRepository(MentorshipRepository):
         counts = dict.fromkeys(mentor_ids, 0)
         if not counts:
             return counts
+        places = open_mentor_places
         rows = await self._session.execute(
-            select(MentorMatchRow.mentor_id, func.count())
-            .where(MentorMatchRow.mentor_id.in_(counts), MentorMatchRow.status.in_(_OPEN_STATUS_VALUES))
-            .group_by(MentorMatchRow.mentor_id)
+            select(places.c.mentor_id, func.count()).where(places.c.mentor_id.in_(counts)).group_by(places.c.mentor_id)
         )
         for mentor_id, count in rows:
             if mentor_id is not None:  # the filter on mentor_id already excludes waiting requests

@@ -40,11 +40,11 @@ from skillbridge.adapters.persistence.sqlalchemy.mappers import (
 )
 from skillbridge.adapters.persistence.sqlalchemy.raw import CompiledRead, Fields
 from skillbridge.adapters.persistence.sqlalchemy.tables import (
-    MentorMatchRow,
     UserLanguageRow,
     UserRow,
     UserSkillRow,
 )
+from skillbridge.adapters.persistence.sqlalchemy.views import open_mentor_places
 from skillbridge.application.ports.repositories import UserRepository
 from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery, SkillMatch, distance_from
 from skillbridge.domain.accounts.roles import Role
@@ -52,7 +52,6 @@ from skillbridge.domain.accounts.user import User
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
 from skillbridge.domain.geo import GeoPoint, bounding_box
-from skillbridge.domain.matching.mentorship import OPEN_STATUSES
 from skillbridge.domain.pagination import Page, PageRequest
 
 # Widens the distance pre-filter box by ~0.1 m so float rounding at its edge never drops a mentor that
@@ -62,10 +61,6 @@ _BOX_MARGIN_DEGREES = 1e-6
 # Core updates bypass the identity map, so reads always refresh the objects it holds.
 _FRESH: dict[str, Any] = {"populate_existing": True}
 
-_OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
-# The same written into the SQL (constants, like the role below): a statement compiled once for the driver
-# cannot hold an IN list expanded at execution.
-_OPEN_STATUS_LITERALS: list[ColumnElement[str]] = [literal_column(f"'{value}'") for value in _OPEN_STATUS_VALUES]
 _RADIUS_TOLERANCE = 1e-9
 _MENTOR_ROLE: ColumnElement[str] = literal_column(f"'{Role.MENTOR.value}'")
 _GET_USER = select(UserRow).where(UserRow.id == bindparam("user_id")).execution_options(**_FRESH)
@@ -78,11 +73,11 @@ _GET_USER_DIRECT = CompiledRead(select(UserRow.__table__).where(UserRow.id == bi
 NEAR_SEARCH_CANDIDATES = 2000
 
 
-#: The number of pending or active mentorships of each mentor that has any.
+#: The number of pending or active mentorships of each mentor that has any (through the view: every
+#: learner's, not only those row-level security lets the caller see).
 _OPEN_COUNTS: Subquery = (
-    select(MentorMatchRow.mentor_id, func.count().label("open_count"))
-    .where(MentorMatchRow.status.in_(_OPEN_STATUS_LITERALS))
-    .group_by(MentorMatchRow.mentor_id)
+    select(open_mentor_places.c.mentor_id, func.count().label("open_count"))
+    .group_by(open_mentor_places.c.mentor_id)
     .subquery("open_mentorships")
 )
 
@@ -206,9 +201,9 @@ def _page_by_age_statements(shape: _Shape, *, direct: bool = False) -> tuple[Sel
         .cte("page")
     )
     page_open_counts = (
-        select(MentorMatchRow.mentor_id, func.count().label("open_count"))
-        .where(MentorMatchRow.status.in_(_OPEN_STATUS_LITERALS), MentorMatchRow.mentor_id.in_(select(chosen.c.id)))
-        .group_by(MentorMatchRow.mentor_id)
+        select(open_mentor_places.c.mentor_id, func.count().label("open_count"))
+        .where(open_mentor_places.c.mentor_id.in_(select(chosen.c.id)))
+        .group_by(open_mentor_places.c.mentor_id)
         .subquery("page_open_counts")
     )
     page = (
