@@ -83,6 +83,7 @@ class MailEmailVerification:
         self._links = links
 
     async def __call__(self, user_id: str, languages: str = "") -> None:
+        self._uow.act_for_system("job:mail_email_verification")
         try:
             async with self._uow.reading() as uow:
                 user = await uow.users.get(UUID(user_id))
@@ -116,6 +117,7 @@ class VerifyEmail:
         self._clock = clock
 
     async def __call__(self, token: str) -> None:
+        self._uow.act_for_system("sign_in:verify_email")
         stored = await self._store.take(_token_key(token))
         if stored is None:
             raise BadRequest(TOKEN_INVALID, field="token")

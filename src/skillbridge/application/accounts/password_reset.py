@@ -92,6 +92,7 @@ class MailPasswordReset:
         self._policy = policy
 
     async def __call__(self, email: str, languages: str = "") -> None:
+        self._uow.act_for_system("job:mail_password_reset")
         async with self._uow.reading() as uow:
             user = await uow.users.find_by_email(email)
         if user is None or not user.is_active:
@@ -134,6 +135,7 @@ class ResetPassword:
         self._clock = clock
 
     async def __call__(self, token: str, new_password: str) -> None:
+        self._uow.act_for_system("sign_in:reset_password")
         key = _token_key(token)
         stored = await self._store.get(key)
         if stored is None:
