@@ -65,6 +65,7 @@ def server_env(options: ServerOptions, secret_key: str) -> dict[str, str]:
             "SKILLBRIDGE_STREAM_HANDSHAKES_PER_MINUTE": str(RAISED_RATE_LIMIT),
             "SKILLBRIDGE_STREAMS_PER_ADDRESS": str(RAISED_RATE_LIMIT),
             "SKILLBRIDGE_SERVER": options.server,
+            "SKILLBRIDGE_OPS_TOKEN": secret_key[:32],  # production needs one; /ready and /metrics take it
         }
     )
     return env
@@ -143,7 +144,7 @@ def wait_stable_workers(child: Child, workers: int, timeout: float = STARTUP_TIM
 
 
 def start_server(options: ServerOptions, skillbridge_bin: Path, secret_key: str) -> Child:
-    """Flush the Redis database, start the server, wait until it answers /ready and its workers are stable
+    """Flush the Redis database, start the server, wait until it answers /health and its workers are stable
     (a note is printed when uvicorn replaced some on the way)."""
     flush_redis(options.redis_db)
     if options.launcher not in ("serve", "uvicorn"):
@@ -159,7 +160,7 @@ def start_server(options: ServerOptions, skillbridge_bin: Path, secret_key: str)
         open_files=options.open_files,
     )
     try:
-        child.wait_http(f"http://127.0.0.1:{options.port}/ready", STARTUP_TIMEOUT_SECONDS)
+        child.wait_http(f"http://127.0.0.1:{options.port}/health", STARTUP_TIMEOUT_SECONDS)
         replaced = wait_stable_workers(child, options.workers) if options.workers > 1 else 0
     except BaseException:
         child.stop()
