@@ -58,6 +58,7 @@ async def test_a_connection_that_dies_under_a_direct_read_is_unavailable_then_re
     killer = create_engine(store.url)
     try:
         unit = SqlaUnitOfWork(sessions, keep_connection=True)
+        unit.act_for_system("test:direct_reads")  # the contract tests read behind row-level security's back
         async with unit.reading() as uow:
             assert await uow.users.get(owner.id) == owner  # positive control: the connection works
             async with killer.connect() as other:
@@ -67,7 +68,9 @@ async def test_a_connection_that_dies_under_a_direct_read_is_unavailable_then_re
                 await uow.users.get(owner.id)
         await unit.release()
 
-        async with SqlaUnitOfWork(sessions).reading() as uow:  # the pool hands out a live connection
+        replacement = SqlaUnitOfWork(sessions)
+        replacement.act_for_system("test:direct_reads")
+        async with replacement.reading() as uow:  # the pool hands out a live connection
             assert await uow.users.get(owner.id) == owner
     finally:
         await engine.dispose()

@@ -37,10 +37,11 @@ async def test_the_trail_about_a_subject_is_newest_first_with_who_did_what(api: 
         ("user.disabled", admin_id, ada_id),
         ("badge.awarded", admin_id, ada_id),
         ("user.logged_in", ada_id, ada_id),
+        ("user.email_verified", ada_id, ada_id),  # she followed her verification mail
         ("user.registered", ada_id, ada_id),
     ]
     assert page["items"][1]["details"] == {"type": "community-hero"}
-    assert (page["total"], page["limit"], page["offset"]) == (4, 20, 0)
+    assert (page["total"], page["limit"], page["offset"]) == (5, 20, 0)
 
 
 async def test_filters_narrow_and_pages_follow_each_other(api: Api) -> None:
@@ -54,7 +55,12 @@ async def test_filters_narrow_and_pages_follow_each_other(api: Api) -> None:
 
     assert await actions(action="user.disabled") == ["user.disabled"]
     assert await actions(**about_ada, since=between) == ["user.disabled"]
-    assert await actions(**about_ada, until=between) == ["badge.awarded", "user.logged_in", "user.registered"]
+    assert await actions(**about_ada, until=between) == [
+        "badge.awarded",
+        "user.logged_in",
+        "user.email_verified",
+        "user.registered",
+    ]
     assert await actions(actor_id=ada_id, action="badge.awarded") == []  # Ada awarded nothing
     assert await actions(actor_id=admin_id, action="badge.awarded") == ["badge.awarded"]  # control
     assert await actions(**about_ada, limit=1) == ["user.disabled"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import email.errors
 import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -26,7 +27,15 @@ def outbox(directory: Path | str) -> list[EmailMessage]:
 
 
 def mails_to(directory: Path | str, address: str) -> list[EmailMessage]:
-    return [message for message in outbox(directory) if message["To"] == address]
+    return [message for message in outbox(directory) if _recipient(message) == address]
+
+
+def _recipient(message: EmailMessage) -> str | None:
+    """The To header, or None when it does not parse (a fuzzer registers with any address it draws)."""
+    try:
+        return str(message["To"])
+    except (IndexError, ValueError, email.errors.HeaderParseError):
+        return None
 
 
 def text_of(message: EmailMessage) -> str:
