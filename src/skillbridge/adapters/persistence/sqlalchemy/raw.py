@@ -45,11 +45,6 @@ class CompiledRead:
             self._sql = compiled.string
         return self._sql
 
-    @property
-    def sql(self) -> str:
-        """The statement's SQL as asyncpg receives it."""
-        return self._compiled()
-
     def _arguments(self, values: Mapping[str, Any]) -> list[Any]:
         fixed = self._fixed
         return [values[name] if name in values else fixed[name] for name in self._names]
