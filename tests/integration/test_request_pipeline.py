@@ -205,7 +205,9 @@ async def _terminate_other_backends(url: str) -> int:
         async with engine.connect() as connection:
             result = await connection.execute(
                 text(
-                    "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    # The timeout makes the call wait until each backend has exited: without it, the
+                    # server may still be saying goodbye when the next request checks a connection out.
+                    "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
             )
