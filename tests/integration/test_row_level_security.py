@@ -284,3 +284,29 @@ async def test_every_system_access_leaves_an_audit_entry(world: World) -> None:
 async def test_without_elevation_a_mentor_cannot_reach_a_stranger(world: World) -> None:
     async with SqlaUnitOfWork(create_session_factory(world.app), acting_user_id=world.mentor).reading() as uow:
         assert await uow.users.get_many([world.a, world.b]) == {world.b: await uow.users.get(world.b)}
+
+
+async def test_the_mentor_directory_lists_active_mentors_without_secrets_and_only_to_someone(world: World) -> None:
+    async with world.owner.begin() as c:  # a suspended mentor, with a password hash like every mentor here
+        suspended = await _add(
+            c, t.UserRow.__table__, email="s@example.org", role="mentor", is_active=False, profile={}
+        )
+        await c.execute(text("UPDATE users SET password_hash = 'argon2-hash' WHERE role = 'mentor'"))
+    as_a = await _tagged(world.app, world.a)
+    nobody = await _tagged(world.app, None)
+    system = await _tagged(world.app, None, system="test:directory")
+    try:
+        listed = (await as_a.execute(text("SELECT id, password_hash FROM mentor_directory"))).all()
+        assert listed == [(world.mentor, None)]  # not A or B (learners), not the suspended mentor, no hash
+        assert await nobody.scalar(text("SELECT count(*) FROM mentor_directory")) == 0
+        assert await system.scalar(text("SELECT count(*) FROM mentor_directory")) == 1
+        async with world.owner.connect() as owner:  # control: the hashes and the suspended mentor are there
+            assert await owner.scalar(text("SELECT count(*) FROM users WHERE password_hash IS NOT NULL")) == 2
+            assert await _count(owner, "users", "id", str(suspended)) == 1
+        # The view is read-only for the application role.
+        with pytest.raises(sa_exc.DBAPIError, match="permission denied"):
+            await as_a.execute(text("UPDATE mentor_directory SET country = 'NG'"))
+    finally:
+        await as_a.close()
+        await nobody.close()
+        await system.close()

@@ -87,7 +87,8 @@ class MentorQuery:
 
 @dataclass(frozen=True, slots=True)
 class MentorCard:
-    """One row of the mentor list."""
+    """One row of the mentor list. Its mentor comes without a password hash: a search reads only what every
+    signed-in user may see of a mentor (on PostgreSQL, the ``mentor_directory`` view)."""
 
     mentor: User
     open_mentorships: int

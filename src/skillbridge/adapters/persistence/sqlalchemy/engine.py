@@ -10,6 +10,7 @@ import select
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
@@ -146,6 +147,9 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             pool_timeout=POSTGRES_POOL_TIMEOUT_S,
             pool_recycle=POSTGRES_POOL_RECYCLE_S,
             connect_args=connect_args,
+            # JSONB columns (profiles, modules) are decoded by msgspec, several times faster than the json
+            # module on the documents of a page of mentors; the values are the same.
+            json_deserializer=msgspec.json.decode,
         )
         event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
         return engine

@@ -142,7 +142,7 @@ def user_language_values(user: User) -> list[dict[str, Any]]:
     return [{"user_id": user.id, "language": language} for language in dict.fromkeys(user.profile.languages)]
 
 
-def user_from_row(row: UserRow) -> User:
+def user_from_row(row: UserRow, *, with_password_hash: bool = True) -> User:
     """The user a ``users`` row holds; the profile comes from its document."""
     return User(
         id=row.id,
@@ -151,12 +151,17 @@ def user_from_row(row: UserRow) -> User:
         profile=profile_from_document(row.profile),
         created_at=utc(row.created_at),
         updated_at=utc(row.updated_at),
-        password_hash=row.password_hash,
+        password_hash=row.password_hash if with_password_hash else None,
         github_id=row.github_id,
         is_active=row.is_active,
         version=row.version,
         email_verified_at=utc(row.email_verified_at) if row.email_verified_at else None,
     )
+
+
+def listed_mentor_from_row(row: UserRow) -> User:
+    """A mentor as the mentor list gives them: without the password hash (which the directory view lacks)."""
+    return user_from_row(row, with_password_hash=False)
 
 
 # ----------------------------------------------------------------------------------- refresh sessions

@@ -450,7 +450,9 @@ metadata = Base.metadata
 #: Indexes and columns that exist on PostgreSQL only, made in SQL by a migration, of PostgreSQL features that
 #: SQLite lacks: the forum's stored full-text document (migration 0016) and its GIN index. They are not
 #: mapped (an ORM read on SQLite would ask for them), and schema comparison leaves them out.
-POSTGRES_ONLY_INDEXES = frozenset({"ix_forum_posts_search_vector"})
+POSTGRES_ONLY_INDEXES = frozenset(
+    {"ix_forum_posts_search_vector", "ix_users_mentor_skills", "ix_users_mentor_languages"}
+)
 POSTGRES_ONLY_COLUMNS = frozenset({("forum_posts", "search_vector")})
 
 

@@ -11,13 +11,10 @@ from uuid import UUID
 
 import asyncpg
 from sqlalchemy import (
-    ARRAY,
     ColumnElement,
     CursorResult,
     Select,
-    String,
     Subquery,
-    any_,
     bindparam,
     delete,
     exists,
@@ -33,12 +30,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
 from skillbridge.adapters.persistence.sqlalchemy.geo import distance_km
 from skillbridge.adapters.persistence.sqlalchemy.mappers import (
+    listed_mentor_from_row,
     user_from_row,
     user_language_values,
     user_skill_values,
     user_to_values,
 )
 from skillbridge.adapters.persistence.sqlalchemy.raw import CompiledRead, Fields
+from skillbridge.adapters.persistence.sqlalchemy.repositories.mentor_directory import directory_page_statements
 from skillbridge.adapters.persistence.sqlalchemy.tables import (
     UserLanguageRow,
     UserRow,
@@ -133,20 +132,14 @@ def _bound_values(query: MentorQuery) -> dict[str, Any]:
     }
 
 
-def _mentor_filters(shape: _Shape, *, skills_as_array: bool = False) -> list[ColumnElement[bool]]:
+def _mentor_filters(shape: _Shape) -> list[ColumnElement[bool]]:
     """SQL for every filter of :func:`~skillbridge.domain.accounts.mentor_search.mentor_fits` but the
-    distance, with the values bound (see :func:`_bound_values`). With ``skills_as_array`` (PostgreSQL only),
-    the skills are one array parameter (``= ANY($n)``) instead of an IN list expanded at execution, so the
-    statement's SQL is the same for any number of skills and can be compiled once (``raw.py``)."""
+    distance, with the values bound (see :func:`_bound_values`)."""
     # The role is written into the SQL, not bound: a prepared statement's generic plan could not otherwise
     # use the partial index of the active mentors (ix_users_active_mentors_created_at_id).
     filters: list[ColumnElement[bool]] = [UserRow.role == _MENTOR_ROLE, UserRow.is_active.is_(True)]
     if shape.skills:
-        wanted = (
-            UserSkillRow.skill == any_(bindparam("skills", type_=ARRAY(String)))
-            if skills_as_array
-            else UserSkillRow.skill.in_(bindparam("skills", expanding=True))
-        )
+        wanted = UserSkillRow.skill.in_(bindparam("skills", expanding=True))
         of_user = (UserSkillRow.user_id == UserRow.id, wanted)
         if shape.all_skills:
             held = select(func.count()).select_from(UserSkillRow).where(*of_user).correlate(UserRow)
@@ -181,15 +174,13 @@ def _near_filters(query: MentorQuery) -> list[ColumnElement[bool]]:
 
 
 @functools.lru_cache(maxsize=64)
-def _page_by_age_statements(shape: _Shape, *, direct: bool = False) -> tuple[Select[Any], Select[Any]]:
+def _page_by_age_statements(shape: _Shape) -> tuple[Select[Any], Select[Any]]:
     """The page statement of a search without a point, and its count, for ``shape``: the page is chosen on
     narrow rows (ids in order, the total as a window count), then only its rows are read, with the capacity
     in use counted for its mentors alone. (Joining every mentor's count to the wide rows let PostgreSQL pick
-    a nested loop over all of them: 50 ms instead of 4 on 2,000 mentors.)
-
-    ``direct``: the page statement is for the driver (``raw.py``): the skills as one array, the users' plain
-    columns, and the extras labelled ``open_count`` and ``total``."""
-    filters = _mentor_filters(shape, skills_as_array=direct)
+    a nested loop over all of them: 50 ms instead of 4 on 2,000 mentors.) A block that only reads, on
+    PostgreSQL, searches the mentor directory instead (``mentor_directory.py``)."""
+    filters = _mentor_filters(shape)
     order = (UserRow.created_at, UserRow.id)
     chosen = (
         _candidates(shape, UserRow.id)
@@ -208,7 +199,7 @@ def _page_by_age_statements(shape: _Shape, *, direct: bool = False) -> tuple[Sel
     )
     page = (
         select(
-            UserRow.__table__ if direct else UserRow,
+            UserRow,
             func.coalesce(page_open_counts.c.open_count, 0).label("open_count"),
             chosen.c.total,
         )
@@ -218,13 +209,6 @@ def _page_by_age_statements(shape: _Shape, *, direct: bool = False) -> tuple[Sel
         .execution_options(**_FRESH)
     )
     return page, _candidates(shape, func.count()).where(*filters)
-
-
-@functools.lru_cache(maxsize=64)
-def _direct_page_by_age(shape: _Shape) -> tuple[CompiledRead, CompiledRead]:
-    """:func:`_page_by_age_statements` compiled for the driver."""
-    page, count = _page_by_age_statements(shape, direct=True)
-    return CompiledRead(page), CompiledRead(count)
 
 
 class SqlaUserRepository(UserRepository):
@@ -335,14 +319,17 @@ class SqlaUserRepository(UserRepository):
         statement, count = _page_by_age_statements(shape)
         rows = (await self._session.execute(statement, values)).all()
         total = rows[0][2] if rows else await self._session.scalar(count, values) or 0
-        cards = [MentorCard(user_from_row(row), open_mentorships=in_use, distance_km=None) for row, in_use, _ in rows]
+        cards = [
+            MentorCard(listed_mentor_from_row(row), open_mentorships=in_use, distance_km=None)
+            for row, in_use, _ in rows
+        ]
         return Page(items=cards, total=total, limit=page.limit, offset=page.offset)
 
     async def _page_by_age_direct(
         self, driver: asyncpg.Connection, page: PageRequest, shape: _Shape, values: dict[str, Any]
     ) -> Page[MentorCard]:
-        """:meth:`_page_by_age` on the driver."""
-        statement, count = _direct_page_by_age(shape)
+        """:meth:`_page_by_age` on the driver, from the mentor directory (``mentor_directory.py``)."""
+        statement, count = directory_page_statements(shape)
         records = await statement.fetch(driver, values)
         if records:
             total = records[0]["total"]
@@ -351,7 +338,9 @@ class SqlaUserRepository(UserRepository):
             total = counted[0] if counted is not None else 0
         cards = [
             MentorCard(
-                user_from_row(cast(UserRow, Fields(record))), open_mentorships=record["open_count"], distance_km=None
+                listed_mentor_from_row(cast(UserRow, Fields(record))),
+                open_mentorships=record["open_count"],
+                distance_km=None,
             )
             for record in records
         ]
@@ -392,7 +381,7 @@ class SqlaUserRepository(UserRepository):
             rows = await self._session.execute(
                 _with_open_counts(UserRow, in_use).where(UserRow.id.in_(page_ids)).execution_options(**_FRESH)
             )
-            found = {row.id: (user_from_row(row), count) for row, count in rows}
+            found = {row.id: (listed_mentor_from_row(row), count) for row, count in rows}
             for mentor, count in (found[user_id] for user_id in page_ids):
                 cards.append(MentorCard(mentor, open_mentorships=count, distance_km=distance_from(query, mentor)))
         return Page(items=cards, total=len(keyed), limit=query.page.limit, offset=query.page.offset)
