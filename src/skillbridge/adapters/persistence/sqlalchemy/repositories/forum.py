@@ -9,6 +9,7 @@ matches every word as a case-insensitive substring (``LIKE``) of title or conten
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, cast
@@ -17,7 +18,10 @@ from uuid import UUID
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
+    Integer,
     Select,
+    String,
+    bindparam,
     case,
     func,
     insert,
@@ -57,29 +61,78 @@ def _like_pattern(term: str) -> str:
 
 
 def threads_select(query: ThreadQuery, dialect: str) -> tuple[Select[Any], Select[Any]]:
-    """The statements of one page of :meth:`SqlaForumPostRepository.list_threads` on ``dialect``: the
-    page (post row, author name) and the total."""
+    """The statements of one page of :meth:`SqlaForumPostRepository.list_threads` on ``dialect``, with the
+    query's values bound: the page (post row, author name, total) and the total alone."""
+    page, total = _threads_statements(*_threads_shape(query, dialect))
+    values = _threads_values(query)
+    return page.params(values), total.params(values)
+
+
+def _threads_shape(query: ThreadQuery, dialect: str) -> tuple[bool, bool, int]:
+    """What the statements of ``query`` depend on: a category, a full-text search, the number of LIKE terms."""
+    searching = query.text is not None and dialect == "postgresql"
+    return query.category is not None, searching, 0 if searching else len(query.terms)
+
+
+def _threads_values(query: ThreadQuery) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "category": query.category,
+        "text": query.text,
+        "page_limit": query.page.limit,
+        "page_offset": query.page.offset,
+    }
+    values.update({f"term_{n}": _like_pattern(term) for n, term in enumerate(query.terms)})
+    return values
+
+
+@functools.lru_cache(maxsize=64)
+def _threads_statements(by_category: bool, searching: bool, term_count: int) -> tuple[Select[Any], Select[Any]]:
+    """The page (post row, author name, total) and the total alone (read only when the page is past the
+    end) of a thread list of this shape, with its values as bound parameters (see :func:`_threads_values`):
+    built once per shape (building them was a tenth of a search's time).
+
+    The total is one more column of the page, so a page is one statement. A search on PostgreSQL first
+    gathers the matching threads' ids with their rank (GIN index, stored document), then counts them and
+    takes the page from them; only the page's rows are read and joined to their authors' names. (Joining
+    every match to its author before ranking cost 16 ms for "python" over 3,000 matching threads.)"""
     filters: list[ColumnElement[bool]] = [ForumPostRow.parent_id.is_(None)]
-    if query.category is not None:
-        filters.append(ForumPostRow.category == query.category)
-    order: list[Any] = []
-    if query.text is not None and dialect == "postgresql":
-        document: ColumnElement[Any] = literal_column(SEARCH_DOCUMENT)
-        tsquery = func.websearch_to_tsquery(_SIMPLE, query.text)
+    if by_category:
+        filters.append(ForumPostRow.category == bindparam("category"))
+    document: ColumnElement[Any] = literal_column(SEARCH_DOCUMENT)
+    tsquery = func.websearch_to_tsquery(_SIMPLE, bindparam("text", type_=String))
+    if searching:
         filters.append(document.op("@@")(tsquery))
-        order.append(func.ts_rank(document, tsquery).desc())
-    elif query.terms:
-        searched = func.coalesce(ForumPostRow.title, "") + " " + ForumPostRow.content
-        filters.extend(searched.ilike(_like_pattern(term), escape="\\") for term in query.terms)
-    page = (
-        select(ForumPostRow, _AUTHOR_NAME)
-        .join(public_user_names, public_user_names.c.id == ForumPostRow.user_id)
-        .where(*filters)
-        .order_by(*order, ForumPostRow.last_activity_at.desc(), ForumPostRow.id.desc())
-        .limit(query.page.limit)
-        .offset(query.page.offset)
-    )
+    searched = func.coalesce(ForumPostRow.title, "") + " " + ForumPostRow.content
+    filters.extend(searched.ilike(bindparam(f"term_{n}"), escape="\\") for n in range(term_count))
     total = select(func.count()).select_from(ForumPostRow).where(*filters)
+    newest_first = (ForumPostRow.last_activity_at.desc(), ForumPostRow.id.desc())
+    if not searching:
+        page = (
+            select(ForumPostRow, _AUTHOR_NAME, total.scalar_subquery().label("total"))
+            .join(public_user_names, public_user_names.c.id == ForumPostRow.user_id)
+            .where(*filters)
+            .order_by(*newest_first)
+            .limit(bindparam("page_limit", type_=Integer))
+            .offset(bindparam("page_offset", type_=Integer))
+        )
+        return page, total
+    rank = func.ts_rank(document, tsquery).label("rank")
+    matched = select(ForumPostRow.id, ForumPostRow.last_activity_at, rank).where(*filters).cte("matched")
+    best_first = (matched.c.rank.desc(), matched.c.last_activity_at.desc(), matched.c.id.desc())
+    chosen = (
+        select(matched.c.id, func.row_number().over(order_by=best_first).label("place"))
+        .order_by(*best_first)
+        .limit(bindparam("page_limit", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer))
+        .subquery("chosen")
+    )
+    counted = select(func.count()).select_from(matched).scalar_subquery().label("total")
+    page = (
+        select(ForumPostRow, _AUTHOR_NAME, counted)
+        .join(chosen, chosen.c.id == ForumPostRow.id)
+        .join(public_user_names, public_user_names.c.id == ForumPostRow.user_id)
+        .order_by(chosen.c.place)
+    )
     return page, total
 
 
@@ -178,9 +231,10 @@ class SqlaForumPostRepository(ForumPostRepository):
 
     @translated
     async def list_threads(self, query: ThreadQuery) -> Page[ThreadSummary]:
-        page, total = threads_select(query, self._session.get_bind().dialect.name)
-        count = await self._session.scalar(total) or 0
-        result = await self._session.execute(page.execution_options(**_FRESH))
+        page, total = _threads_statements(*_threads_shape(query, self._session.get_bind().dialect.name))
+        values = _threads_values(query)
+        rows = (await self._session.execute(page.execution_options(**_FRESH), values)).all()
+        count = rows[0][2] if rows else await self._session.scalar(total, values) or 0
         items = [
             ThreadSummary(
                 post=forum_post_from_row(row),
@@ -188,7 +242,7 @@ class SqlaForumPostRepository(ForumPostRepository):
                 reply_count=row.reply_count,
                 last_activity_at=utc(row.last_activity_at or row.created_at),
             )
-            for row, author_name in result
+            for row, author_name, _ in rows
         ]
         return Page(items=items, total=count, limit=query.page.limit, offset=query.page.offset)
 
