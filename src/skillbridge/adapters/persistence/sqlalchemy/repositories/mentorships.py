@@ -8,7 +8,21 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import CursorResult, Table, Uuid, bindparam, delete, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    String,
+    Table,
+    Uuid,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +52,8 @@ from skillbridge.domain.pagination import Page, PageRequest
 _OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
 _LEARNER_OPEN_STATUS_VALUES = sorted(status.value for status in LEARNER_OPEN_STATUSES)
 _DECLINED_STATUS_VALUES = sorted(status.value for status in DECLINED_STATUSES)
+#: The status :meth:`SqlaMentorshipRepository.exclusions` gives a block (no match status is spelt so).
+_BLOCKED = "(block)"
 #: The table itself: a Core update with bound parameters runs as one executemany (the ORM would not).
 _MATCHES = cast(Table, MentorMatchRow.__table__)
 #: Most ids in one IN list (well under every driver's limit on bound parameters).
@@ -264,23 +280,27 @@ class SqlaMentorshipRepository(MentorshipRepository):
         declined: list[tuple[UUID, str, UUID]] = []
         barred: list[tuple[UUID, UUID]] = []
         for chunk in _chunks(sorted(set(learner_ids))):
-            of_learners = MentorMatchRow.learner_id.in_(chunk)
-            rows = await self._session.execute(
-                select(
-                    MentorMatchRow.learner_id, MentorMatchRow.domain, MentorMatchRow.mentor_id, MentorMatchRow.status
-                ).where(of_learners, MentorMatchRow.status.in_(_DECLINED_STATUS_VALUES + _OPEN_STATUS_VALUES))
+            # The learners' declined and open matches and their blocks, in one statement.
+            matches = select(
+                MentorMatchRow.learner_id, MentorMatchRow.domain, MentorMatchRow.mentor_id, MentorMatchRow.status
+            ).where(
+                MentorMatchRow.learner_id.in_(chunk),
+                MentorMatchRow.status.in_(_DECLINED_STATUS_VALUES + _OPEN_STATUS_VALUES),
             )
-            for learner, domain, mentor, status in rows:
+            blocks = select(
+                MentorBlockRow.learner_id,
+                literal(None, String()).label("domain"),
+                MentorBlockRow.mentor_id,
+                literal(_BLOCKED, String()).label("status"),
+            ).where(MentorBlockRow.learner_id.in_(chunk))
+            rows: Sequence[Any] = (await self._session.execute(union_all(matches, blocks))).all()
+            for learner, domain, mentor, status in cast(list[tuple[UUID, str, UUID | None, str]], rows):
                 if mentor is None:
                     continue
                 if status in _DECLINED_STATUS_VALUES:
                     declined.append((learner, domain, mentor))
-                else:
+                else:  # open, or blocked
                     barred.append((learner, mentor))
-            blocks = await self._session.execute(
-                select(MentorBlockRow.learner_id, MentorBlockRow.mentor_id).where(MentorBlockRow.learner_id.in_(chunk))
-            )
-            barred.extend((learner, mentor) for learner, mentor in blocks)
         return Exclusions.of(declined, barred)
 
     @translated

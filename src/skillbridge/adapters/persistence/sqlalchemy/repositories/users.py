@@ -11,10 +11,13 @@ from uuid import UUID
 
 import asyncpg
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     CursorResult,
     Select,
     Subquery,
+    Uuid,
+    any_,
     bindparam,
     delete,
     exists,
@@ -64,6 +67,10 @@ _RADIUS_TOLERANCE = 1e-9
 _MENTOR_ROLE: ColumnElement[str] = literal_column(f"'{Role.MENTOR.value}'")
 _GET_USER = select(UserRow).where(UserRow.id == bindparam("user_id")).execution_options(**_FRESH)
 _GET_USER_DIRECT = CompiledRead(select(UserRow.__table__).where(UserRow.id == bindparam("user_id")))
+# The ids as one array: one SQL text for any number of them, compiled once.
+_GET_USERS_DIRECT = CompiledRead(
+    select(UserRow.__table__).where(UserRow.id == any_(bindparam("user_ids", type_=ARRAY(Uuid()))))
+)
 
 #: Most mentors a search from a point considers: the nearest this many (by stored point) that pass every
 #: other filter, and the radius when there is one. Their public distances are computed in Python (see
@@ -248,6 +255,9 @@ class SqlaUserRepository(UserRepository):
         wanted = sorted(set(user_ids))
         if not wanted:
             return {}
+        if self._direct is not None:
+            records = await _GET_USERS_DIRECT.fetch(self._direct, {"user_ids": wanted})
+            return {record["id"]: user_from_row(cast(UserRow, Fields(record))) for record in records}
         rows = await self._session.scalars(select(UserRow).where(UserRow.id.in_(wanted)).execution_options(**_FRESH))
         return {row.id: user_from_row(row) for row in rows}
 
