@@ -50,7 +50,7 @@ from benchkit.processes import (
     wait_idle,
 )
 from benchkit.report import loadavg_text, machine, table
-from benchkit.seeding import SeedOptions, connect, seed
+from benchkit.seeding import SeedOptions, application_url, connect, seed
 from benchkit.server import ServerOptions, WorkerWatch, add_server_arguments, new_secret_key, start_server
 
 from skillbridge.adapters.security.jwt_tokens import JwtTokenService
@@ -356,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     secret = new_secret_key()
     mint_tokens(users, secret)
     server_options = ServerOptions(
-        database_url=url,
+        database_url=application_url(url),
         port=args.port,
         workers=args.workers,
         redis_db=args.redis_db,

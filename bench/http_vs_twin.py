@@ -33,7 +33,7 @@ from typing import Any
 
 from benchkit.processes import Child, load_average, wait_idle
 from benchkit.report import loadavg_text, machine, ms, ratio, rps, table
-from benchkit.seeding import SeedOptions, seed, write_fixture
+from benchkit.seeding import SeedOptions, application_url, seed, write_fixture
 from benchkit.server import ServerOptions, WorkerWatch, add_server_arguments, new_secret_key, start_server
 from benchkit.wrk import WrkResult, parse_load_output, run_wrk
 
@@ -242,7 +242,7 @@ def measure(args: argparse.Namespace) -> Results:
         url, _ = seed(SeedOptions(database=args.database, reuse=args.reuse_db), SKILLBRIDGE_BIN)
         fixture = write_fixture(FIXTURE, url)
         options = ServerOptions(
-            database_url=url,
+            database_url=application_url(url),
             port=args.port,
             workers=args.workers,
             redis_db=args.redis_db,

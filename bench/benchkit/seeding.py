@@ -80,6 +80,31 @@ async def recreate_database(url: str) -> None:
         await connection.close()
 
 
+#: The login role the benchmarked server connects as: a member of the application role of migration 0011, so
+#: row-level security is in force as in production (the seeding and the fixture connect as the owner).
+BENCH_APP_ROLE = "skillbridge_bench_app"
+
+
+async def _ensure_app_login_role(url: str) -> None:
+    connection = await connect(url, "postgres")
+    try:
+        await connection.execute(
+            f"""DO $$ BEGIN
+                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{BENCH_APP_ROLE}') THEN
+                    CREATE ROLE {BENCH_APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE skillbridge_app;
+                END IF;
+            END $$"""
+        )
+    finally:
+        await connection.close()
+
+
+def application_url(url: str) -> str:
+    """``url`` as the application's login role (made once if missing; the database must be migrated)."""
+    asyncio.run(_ensure_app_login_role(url))
+    return make_url(url).set(username=BENCH_APP_ROLE, password=None).render_as_string(hide_password=False)
+
+
 def migrate(url: str, skillbridge_bin: Path) -> None:
     """``skillbridge migrate`` against ``url``."""
     env = {**os.environ, "SKILLBRIDGE_DATABASE_URL": url, "SKILLBRIDGE_LOG_LEVEL": "WARNING"}

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, UnaryExpression, and_, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Text, UnaryExpression, and_, exists, func, literal, literal_column, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.mappers import user_from_row
 from skillbridge.adapters.persistence.sqlalchemy.tables import UserLanguageRow, UserRow, UserSkillRow
-from skillbridge.adapters.persistence.sqlalchemy.views import open_mentor_places
+from skillbridge.adapters.persistence.sqlalchemy.views import mentor_directory, open_mentor_places
 from skillbridge.domain.accounts.mentor_search import MentorCard
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.matching.candidates import CandidateQuery
+
+# Written as the GIN indexes of migration 0017 write them.
+_SKILLS: ColumnElement[Any] = literal_column("mentor_directory.profile -> 'skills'")
+_LANGUAGES: ColumnElement[Any] = literal_column("mentor_directory.profile -> 'languages'")
 
 
 def _near_enough(query: CandidateQuery, shared: ColumnElement[int]) -> ColumnElement[bool] | None:
@@ -29,7 +34,10 @@ def _near_enough(query: CandidateQuery, shared: ColumnElement[int]) -> ColumnEle
 
 
 async def candidate_cards(session: AsyncSession, query: CandidateQuery) -> list[MentorCard]:
-    """:meth:`MentorshipRepository.candidates` on ``session``."""
+    """:meth:`MentorshipRepository.candidates` on ``session``: on PostgreSQL from the mentor directory
+    (:func:`_directory_candidate_cards`), on SQLite from the tables."""
+    if session.get_bind().dialect.name == "postgresql":
+        return await _directory_candidate_cards(session, query)
     # Through the view: every learner's open mentorships fill a mentor's places, not only the caller's.
     open_count = (
         select(func.count())
@@ -75,6 +83,62 @@ async def candidate_cards(session: AsyncSession, query: CandidateQuery) -> list[
         .execution_options(populate_existing=True)
     )
     return [MentorCard(mentor=user_from_row(row), open_mentorships=int(held), distance_km=None) for row, held in rows]
+
+
+async def _directory_candidate_cards(session: AsyncSession, query: CandidateQuery) -> list[MentorCard]:
+    """:func:`candidate_cards` from the ``mentor_directory`` view (migration 0017): the skills and languages
+    are its profile documents' (the tables' copies hold the same), and row-level security is not paid per
+    mentor and per skill (the tables' statement took 100 ms and more as the application role)."""
+    directory = mentor_directory.c
+    open_count = (
+        select(func.count())
+        .select_from(open_mentor_places)
+        .where(open_mentor_places.c.mentor_id == directory.id)
+        .correlate(mentor_directory)
+        .scalar_subquery()
+    )
+    shared: ColumnElement[int] = literal(0)
+    if query.skills:
+        wanted = (
+            func.unnest(literal(sorted(set(query.skills)), ARRAY(Text())))
+            .table_valued("skill")
+            .render_derived(name="wanted")
+        )
+        shared = select(func.count()).select_from(wanted).where(_SKILLS.op("?")(wanted.c.skill)).scalar_subquery()
+    speaks = (
+        _LANGUAGES.op("?|")(literal(sorted(set(query.languages)), ARRAY(Text()))).self_group()
+        if query.languages
+        else func.jsonb_array_length(_LANGUAGES) > 0
+    )
+    filters: list[ColumnElement[bool]] = [
+        directory.latitude.is_not(None),
+        directory.longitude.is_not(None),
+        func.coalesce(directory.mentor_capacity, 0) - open_count > 0,
+        speaks,
+    ]
+    if query.excluded:
+        filters.append(directory.id.not_in(sorted(query.excluded)))
+    box = query.box if query.skills and query.reach_km is not None else None
+    if box is not None:
+        min_lat, max_lat, min_lon, max_lon = box
+        in_box = and_(directory.latitude.between(min_lat, max_lat), directory.longitude.between(min_lon, max_lon))
+        filters.append(or_(shared > 0, in_box))
+    order: list[UnaryExpression[Any]] = [shared.desc()]
+    if query.near is not None:
+        scale = math.cos(math.radians(query.near.lat))
+        d_lat = directory.latitude - query.near.lat
+        d_lon = (directory.longitude - query.near.lon) * scale
+        order.append((d_lat * d_lat + d_lon * d_lon).asc())
+    rows = await session.execute(
+        select(mentor_directory, open_count.label("open_count"))
+        .where(*filters)
+        .order_by(*order, directory.created_at, directory.id)
+        .limit(query.limit)
+    )
+    return [
+        MentorCard(mentor=user_from_row(cast(UserRow, row)), open_mentorships=int(row.open_count), distance_km=None)
+        for row in rows
+    ]
 
 
 async def skill_offered(session: AsyncSession, skill: str) -> bool:
