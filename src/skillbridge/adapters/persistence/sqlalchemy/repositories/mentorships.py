@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
 from skillbridge.adapters.persistence.sqlalchemy.mappers import mentorship_from_row, mentorship_to_values
 from skillbridge.adapters.persistence.sqlalchemy.repositories.mentor_candidates import candidate_cards, skill_offered
+from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import page_and_total
 from skillbridge.adapters.persistence.sqlalchemy.tables import MatchSessionRow, MentorBlockRow, MentorMatchRow, UserRow
 from skillbridge.adapters.persistence.sqlalchemy.views import open_mentor_places
 from skillbridge.application.ports.repositories import MentorshipRepository
@@ -175,16 +176,14 @@ class SqlaMentorshipRepository(MentorshipRepository):
         filters = [or_(MentorMatchRow.learner_id == user_id, MentorMatchRow.mentor_id == user_id)]
         if statuses is not None:
             filters.append(MentorMatchRow.status.in_(sorted(status.value for status in statuses)))
-        total = await self._session.scalar(select(func.count()).select_from(MentorMatchRow).where(*filters)) or 0
-        rows = await self._session.scalars(
-            select(MentorMatchRow)
-            .where(*filters)
-            .order_by(MentorMatchRow.created_at.desc(), MentorMatchRow.id.desc())
-            .limit(page.limit)
-            .offset(page.offset)
-            .execution_options(**_FRESH)
+        rows, total = await page_and_total(
+            self._session,
+            select(MentorMatchRow).where(*filters).order_by(MentorMatchRow.created_at.desc(), MentorMatchRow.id.desc()),
+            select(func.count()).select_from(MentorMatchRow).where(*filters),
+            page,
         )
-        return Page(items=[mentorship_from_row(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
+        items = [mentorship_from_row(row) for (row,) in rows]
+        return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
     @translated
     async def find_open_request(self, learner_id: UUID, domain: str) -> Mentorship | None:

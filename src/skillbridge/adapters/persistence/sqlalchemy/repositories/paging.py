@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.domain.pagination import PageRequest
@@ -15,13 +15,14 @@ async def page_and_total(
 ) -> tuple[list[tuple[Any, ...]], int]:
     """The rows of ``page`` of ``rows`` (ordered, not limited) and how many rows there are in all.
 
-    One statement: the total comes as a window count (``count(*) OVER ()``) beside each row, then is cut
-    off. ``count`` (``SELECT count(*)`` of the same rows) runs only when the page is past the end, where
-    no row carries the total.
+    One statement: ``count`` (``SELECT count(*)`` of the same rows) comes as an uncorrelated subquery beside
+    each row (PostgreSQL runs it once), then is cut off; on its own it runs only when the page is past the
+    end, where no row carries the total. (A window count, ``count(*) OVER ()``, made PostgreSQL read and
+    sort every row, wide documents and all, before taking the page: 3x slower on a roadmap's versions.)
     """
     found = (
         await session.execute(
-            rows.add_columns(func.count().over())
+            rows.add_columns(count.correlate(None).scalar_subquery())
             .limit(page.limit)
             .offset(page.offset)
             .execution_options(populate_existing=True)

@@ -17,6 +17,7 @@ from skillbridge.adapters.persistence.sqlalchemy.mappers import (
     webhook_delivery_from_row,
     webhook_delivery_to_values,
 )
+from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import page_and_total
 from skillbridge.adapters.persistence.sqlalchemy.tables import ProgressLogRow, WebhookDeliveryRow
 from skillbridge.application.ports.repositories import ProgressLogRepository, WebhookDeliveryRepository
 from skillbridge.domain.clock import utc
@@ -41,18 +42,16 @@ class SqlaProgressLogRepository(ProgressLogRepository):
     @translated
     async def list_for_roadmap(self, roadmap_id: UUID, page: PageRequest) -> Page[ProgressEvent]:
         of_roadmap = ProgressLogRow.roadmap_id == roadmap_id
-        total = await self._session.scalar(select(func.count()).select_from(ProgressLogRow).where(of_roadmap)) or 0
-        rows = await self._session.scalars(
+        rows, total = await page_and_total(
+            self._session,
             select(ProgressLogRow)
             .where(of_roadmap)
-            .order_by(ProgressLogRow.occurred_at.desc(), ProgressLogRow.id.desc())
-            .limit(page.limit)
-            .offset(page.offset)
-            .execution_options(**_FRESH)
+            .order_by(ProgressLogRow.occurred_at.desc(), ProgressLogRow.id.desc()),
+            select(func.count()).select_from(ProgressLogRow).where(of_roadmap),
+            page,
         )
-        return Page(
-            items=[progress_event_from_row(row) for row in rows], total=total, limit=page.limit, offset=page.offset
-        )
+        items = [progress_event_from_row(row) for (row,) in rows]
+        return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
     @translated
     async def known_external_ids(

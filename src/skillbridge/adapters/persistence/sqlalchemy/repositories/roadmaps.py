@@ -19,6 +19,7 @@ from skillbridge.adapters.persistence.sqlalchemy.mappers import (
     roadmap_version_to_values,
 )
 from skillbridge.adapters.persistence.sqlalchemy.raw import CompiledRead, Fields
+from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import page_and_total
 from skillbridge.adapters.persistence.sqlalchemy.tables import RoadmapRow, RoadmapVersionRow
 from skillbridge.application.ports.repositories import RoadmapRepository
 from skillbridge.domain.clock import utc
@@ -82,16 +83,13 @@ class SqlaRoadmapRepository(RoadmapRepository):
     @translated
     async def list_for_user(self, user_id: UUID, page: PageRequest) -> Page[Roadmap]:
         mine = RoadmapRow.user_id == user_id
-        total = await self._session.scalar(select(func.count()).select_from(RoadmapRow).where(mine)) or 0
-        rows = await self._session.scalars(
-            select(RoadmapRow)
-            .where(mine)
-            .order_by(RoadmapRow.created_at.desc(), RoadmapRow.id.desc())
-            .limit(page.limit)
-            .offset(page.offset)
-            .execution_options(**_FRESH)
+        rows, total = await page_and_total(
+            self._session,
+            select(RoadmapRow).where(mine).order_by(RoadmapRow.created_at.desc(), RoadmapRow.id.desc()),
+            select(func.count()).select_from(RoadmapRow).where(mine),
+            page,
         )
-        return Page(items=[roadmap_from_row(row) for row in rows], total=total, limit=page.limit, offset=page.offset)
+        return Page(items=[roadmap_from_row(row) for (row,) in rows], total=total, limit=page.limit, offset=page.offset)
 
     @translated
     async def count_completed(self, user_id: UUID) -> int:
@@ -105,18 +103,14 @@ class SqlaRoadmapRepository(RoadmapRepository):
     @translated
     async def list_versions(self, roadmap_id: UUID, page: PageRequest) -> Page[RoadmapVersion]:
         of_roadmap = RoadmapVersionRow.roadmap_id == roadmap_id
-        total = await self._session.scalar(select(func.count()).select_from(RoadmapVersionRow).where(of_roadmap)) or 0
-        rows = await self._session.scalars(
-            select(RoadmapVersionRow)
-            .where(of_roadmap)
-            .order_by(RoadmapVersionRow.version.desc())
-            .limit(page.limit)
-            .offset(page.offset)
-            .execution_options(**_FRESH)
+        rows, total = await page_and_total(
+            self._session,
+            select(RoadmapVersionRow).where(of_roadmap).order_by(RoadmapVersionRow.version.desc()),
+            select(func.count()).select_from(RoadmapVersionRow).where(of_roadmap),
+            page,
         )
-        return Page(
-            items=[roadmap_version_from_row(row) for row in rows], total=total, limit=page.limit, offset=page.offset
-        )
+        items = [roadmap_version_from_row(row) for (row,) in rows]
+        return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
     @translated
     async def list_by_repository(self, repository: str) -> Sequence[Roadmap]:
