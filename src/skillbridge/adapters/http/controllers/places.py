@@ -10,7 +10,7 @@ from litestar.params import QueryParameter
 
 from skillbridge.adapters.http.access import PLACES
 from skillbridge.adapters.http.conditional import conditional_response
-from skillbridge.adapters.http.schemas.accounts import PlaceOut
+from skillbridge.adapters.http.schemas.places import PlaceOut
 from skillbridge.application.places import MAX_SUGGESTIONS, MIN_PREFIX, SuggestPlaces
 from skillbridge.domain.places import MAX_PLACE_NAME_LENGTH
 

@@ -18,7 +18,7 @@ from skillbridge.domain.accounts.profile import MAX_SKILL_LENGTH, LocationInput,
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.geo import GeoPoint
-from skillbridge.domain.places import MAX_PLACE_NAME_LENGTH, Place, PlaceName
+from skillbridge.domain.places import MAX_PLACE_NAME_LENGTH, PlaceName
 
 # The patterns state in the OpenAPI document (and enforce, msgspec checks them) the rules of the domain that a
 # pattern can state, so that a client reading the document does not send what the domain then refuses.
@@ -359,26 +359,6 @@ class MentorOut(Struct, kw_only=True):
             free_capacity=card.free_capacity,
             distance_km=None if card.distance_km is None else band_floor_km(card.distance_km),
             distance_band=None if card.distance_km is None else band_label(card.distance_km),
-        )
-
-
-class PlaceOut(Struct, kw_only=True):
-    """A place of the gazetteer, as a suggestion or a candidate: small, for slow connections."""
-
-    name: str
-    country: str
-    lat: float
-    lon: float
-    population: int
-
-    @classmethod
-    def of(cls, place: Place) -> PlaceOut:
-        return cls(
-            name=place.name,
-            country=place.country,
-            lat=place.point.lat,
-            lon=place.point.lon,
-            population=place.population,
         )
 
 
