@@ -5,10 +5,13 @@ Expectations come from :mod:`tests.support.gazetteer`, which reads GeoNames' fil
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from tests.support import gazetteer
 
-from skillbridge.adapters.places.geonames import GeonamesPlaceDirectory
+from skillbridge.adapters.places.geonames import GeonamesPlaceDirectory, PlaceIndex, _LazyIndex
 from skillbridge.application.places import MAX_SUGGESTIONS, ResolvePlace, SuggestPlaces
 from skillbridge.domain.accounts.profile import LocationInput, ProfileInput
 from skillbridge.domain.errors import InvalidInput
@@ -135,3 +138,25 @@ def test_a_country_name_is_no_country_code_for_suggestions() -> None:
     with pytest.raises(InvalidInput):
         suggest("Lag", "Nigeria")
     assert suggest("Lag", "ng")[0].country == "NG"
+
+
+def test_the_index_is_built_once_on_first_use_however_many_ask_at_once() -> None:
+    built: list[int] = []
+    release = threading.Event()
+
+    def build() -> PlaceIndex:
+        release.wait(timeout=10)  # hold every caller at the door until all have asked
+        built.append(1)
+        return PlaceIndex.build([], [])
+
+    lazy = _LazyIndex(build)
+    assert built == []  # nothing before the first use
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(lazy.get) for _ in range(8)]
+        release.set()
+        indexes = {id(future.result(timeout=10)) for future in futures}
+    assert built == [1]
+    assert len(indexes) == 1
+    directory = GeonamesPlaceDirectory(lazy.get)
+    assert directory.named("Lagos") == []  # that (empty) index, not GeoNames'
+    assert ResolvePlace(GeonamesPlaceDirectory())("Lagos").country == "NG"  # control: the shared GeoNames index
