@@ -152,6 +152,7 @@ OPERATIONS: tuple[Fuzzed, ...] = (
     Fuzzed("PATCH", "/api/v1/users/me", "learner"),
     Fuzzed("GET", "/api/v1/users/me/export", "learner", modes=(GenerationMode.POSITIVE,)),
     Fuzzed("GET", "/api/v1/users/mentors", "learner"),
+    Fuzzed("GET", "/api/v1/places", "anonymous"),
     Fuzzed("GET", "/api/v1/admin/users", "admin"),
     Fuzzed("PATCH", "/api/v1/admin/users/{user_id}", "admin", real_subject=True),
     refused_to_learners("GET", "/api/v1/admin/users"),
@@ -470,10 +471,13 @@ _FIELDS_OF = {
 
 
 def _not_a_string_on_the_wire_only(case: schemathesis.Case) -> bool:
-    """False for a negative case whose skills hold a number or boolean: on the wire that is a valid name."""
+    """False for a negative case whose skills, place name or place prefix is (or holds) a number or boolean:
+    on the wire that is a valid name (``skills=false``, ``q=12``)."""
     query = case.query if isinstance(case.query, dict) else {}
     skills = query.get("skills")
-    return not (isinstance(skills, list) and any(not isinstance(item, str) for item in skills))
+    if isinstance(skills, list) and any(not isinstance(item, str) for item in skills):
+        return False
+    return not any(isinstance(query.get(name), bool | int | float) for name in ("skills", "near", "q"))
 
 
 def _usable_skills(names: str) -> bool:
@@ -487,7 +491,10 @@ def _within_unstated_rules(case: schemathesis.Case) -> schemathesis.Case:
     which a schema cannot follow); a learner has no mentor capacity (a rule across two fields, or across the body
     and the caller's role); the password is not a common one nor the email (a list) and has 8 characters after
     NFKC normalisation; a mentor search gives lat and lon together, and within_km only with them (rules across
-    parameters), and its skills, comma-separated, are each blank or a name whose slug has 1 to 50 characters;
+    parameters), or instead a place by name that the gazetteer knows; a location given by name is such a place;
+    ``availability`` and ``hours_per_week`` (two names of one value) agree; PATCH /users/me sends its fields flat
+    or under ``profile``, not both; a place autocomplete gets two letters or digits and a real country; a mentor
+    search's skills, comma-separated, are each blank or a name whose slug has 1 to 50 characters;
     ``?fields=`` names fields of the item (a comma-separated list of names); a roadmap is generated for a
     domain the offline catalog covers (the set depends on the generator in use); a mentor is asked for (or
     recommended) in a domain the catalog has, for skills whose names keep a slug; a chat cursor is one the server
@@ -520,13 +527,27 @@ def _query_within_rules(path: str, query: dict[str, Any]) -> None:
     if path.endswith("/chat"):
         query.pop("before", None)  # a cursor is one the server gave (next_cursor), not any string
     if path.endswith("/mentors"):
-        if isinstance(query.get("skills"), list):
-            query["skills"] = [names for names in query["skills"] if _usable_skills(str(names))]
-        if ("lat" in query) != ("lon" in query):
-            query.pop("lat", None)
-            query.pop("lon", None)
-        if "lat" not in query:
-            query.pop("within_km", None)
+        _mentor_query_within_rules(query)
+    if path == "/api/v1/places":
+        # The start of a name: at least two letters or digits (not any two characters), in a country that exists.
+        query["q"] = "La" + "".join(char for char in str(query.get("q", "")) if char.isalnum())[:20]
+        if "country" in query:
+            query["country"] = "NG"
+
+
+def _mentor_query_within_rules(query: dict[str, Any]) -> None:
+    if isinstance(query.get("skills"), list):
+        query["skills"] = [names for names in query["skills"] if _usable_skills(str(names))]
+    if ("lat" in query) != ("lon" in query):
+        query.pop("lat", None)
+        query.pop("lon", None)
+    if "near" in query:
+        # A place the gazetteer knows (a name is a city of GeoNames, not any string), and not with lat/lon.
+        query["near"] = "Lagos, NG"
+        query.pop("lat", None)
+        query.pop("lon", None)
+    if "lat" not in query and "near" not in query:
+        query.pop("within_km", None)
 
 
 def _needs_within_rules(body: dict[str, Any]) -> None:
@@ -538,6 +559,27 @@ def _needs_within_rules(body: dict[str, Any]) -> None:
         needs["domain"] = "python"
         skills = [name for name in needs.get("skills", []) if _usable_skills(str(name)) and skill_slug(str(name))]
         needs["skills"] = skills or ["python"]
+
+
+def _profile_within_rules(path: str, body: dict[str, Any]) -> None:
+    profile = body.get("profile") if path.endswith("/register") else body
+    if path.endswith("/users/me") and isinstance(body.get("profile"), dict):
+        # The fields come flat or nested under ``profile``, not both (a rule across fields).
+        profile = body["profile"]
+        for name in [name for name in body if name != "profile"]:
+            del body[name]
+    if not isinstance(profile, dict):
+        return
+    if isinstance(profile.get("location"), str):
+        profile["location"] = "Lagos, NG"  # a name is a city of GeoNames, not any string
+    if "availability" in profile and "hours_per_week" in profile:
+        profile["availability"] = profile["hours_per_week"]  # two names of one value agree
+    if isinstance(profile.get("timezone"), str) and profile["timezone"].strip() not in _TIMEZONES:
+        profile["timezone"] = "Africa/Lagos"
+    if path.endswith("/users/me") or body.get("role") == "learner":
+        profile.pop("mentor_capacity", None)
+    if isinstance(profile.get("skills"), list):
+        profile["skills"] = profile["skills"][:MAX_SKILLS]
 
 
 def _body_within_rules(path: str, body: dict[str, Any]) -> None:
@@ -554,14 +596,8 @@ def _body_within_rules(path: str, body: dict[str, Any]) -> None:
         _needs_within_rules(body)
     if path.endswith("/chat"):
         body["content"] = "x" + str(body.get("content", ""))[: MAX_MESSAGE_LENGTH // 2]
-    profile = body.get("profile") if path.endswith("/register") else body
-    if path.endswith(("/register", "/users/me")) and isinstance(profile, dict):
-        if isinstance(profile.get("timezone"), str) and profile["timezone"].strip() not in _TIMEZONES:
-            profile["timezone"] = "Africa/Lagos"
-        if path.endswith("/users/me") or body.get("role") == "learner":
-            profile.pop("mentor_capacity", None)
-        if isinstance(profile.get("skills"), list):
-            profile["skills"] = profile["skills"][:MAX_SKILLS]
+    if path.endswith(("/register", "/users/me")):
+        _profile_within_rules(path, body)
     if path.endswith("/register"):
         password = unicodedata.normalize("NFKC", str(body.get("password", "")))
         email = str(body.get("email", "")).strip().lower()

@@ -44,6 +44,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("PATCH", "/api/v1/users/me"): SIGNED_IN,
     ("GET", "/api/v1/users/me/export"): SIGNED_IN,
     ("GET", "/api/v1/users/mentors"): SIGNED_IN,
+    ("GET", "/api/v1/places"): PUBLIC,
     ("GET", "/api/v1/admin/users"): ADMIN,
     ("PATCH", "/api/v1/admin/users/{user_id}"): ADMIN,
     ("GET", "/api/v1/admin/audit"): ADMIN,

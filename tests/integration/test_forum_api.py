@@ -71,7 +71,7 @@ async def test_a_thread_is_created_sanitised_with_location_and_etag(api: Api) ->
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"category": "python", "content": "<p>no title</p>"}, "title"),
+        ({"category": "python", "content": "<p>blank title</p>", "title": " "}, "title"),
         ({"title": "no category", "content": "<p>x</p>"}, "category"),
         ({**THREAD, "title": "x" * 201}, "title"),
         ({**THREAD, "title": "<b></b>"}, "title"),

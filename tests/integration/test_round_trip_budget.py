@@ -44,6 +44,8 @@ BUDGETS: dict[str, int] = {
     # From a point, the order is by distance to each mentor's keyed public point, which SQL cannot compute:
     # the candidates' stored points, then the page's rows (the total counts the candidates that pass).
     "/api/v1/users/mentors?skills=python&lat=6.5&lon=3.4&within_km=50": 3,
+    # A place by name is resolved in memory (the gazetteer): the same trips as from coordinates.
+    "/api/v1/users/mentors?skills=python&near=Lagos,%20NG&within_km=50": 3,
     "/api/v1/roadmaps/my": 3,
     "/api/v1/roadmaps/{roadmap}": 2,
     "/api/v1/roadmaps/{roadmap}/versions": 4,  # the roadmap (who may read), the page, its total
@@ -63,6 +65,7 @@ BUDGETS: dict[str, int] = {
     "/api/v1/users/me/export": 18,
     "/api/v1/badges": 0,
     "/api/v1/domains": 0,
+    "/api/v1/places?q=Lag&country=NG": 0,
 }
 #: The same for the mentors' routes, called by the mentor.
 MENTOR_BUDGETS: dict[str, int] = {"/api/v1/matches/blocks": 3}

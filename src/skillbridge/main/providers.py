@@ -26,6 +26,7 @@ from skillbridge.adapters.matching.chain import build_matching_chain
 from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOfWork
 from skillbridge.adapters.persistence.sqlalchemy.engine import create_engine, create_session_factory
 from skillbridge.adapters.persistence.sqlalchemy.unit_of_work import SqlaUnitOfWork
+from skillbridge.adapters.places.geonames import GeonamesPlaceDirectory
 from skillbridge.adapters.realtime.channels import ChannelsNotificationPush
 from skillbridge.adapters.sanitizing.nh3_sanitizer import Nh3HtmlSanitizer
 from skillbridge.adapters.security.argon2_hasher import Argon2PasswordHasher
@@ -75,6 +76,7 @@ from skillbridge.application.notifications.inbox import (
 )
 from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.notifications.streams import StreamLimits, StreamSlots
+from skillbridge.application.places import ResolvePlace, SuggestPlaces
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.github_events import GithubEventDecoder
 from skillbridge.application.ports.github_identity import GithubIdentityProvider
@@ -83,6 +85,7 @@ from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.application.ports.matching_engine import MatchingEngine
 from skillbridge.application.ports.notification_push import NotificationPush
 from skillbridge.application.ports.password_hasher import PasswordHasher
+from skillbridge.application.ports.place_directory import PlaceDirectory
 from skillbridge.application.ports.roadmap_generator import DomainCatalog, RoadmapGenerator
 from skillbridge.application.ports.token_service import TokenService
 from skillbridge.application.ports.unit_of_work import UnitOfWork
@@ -128,6 +131,11 @@ class CoreProvider(Provider):
         return JwtTokenService(
             signing_secret(settings), access_ttl=timedelta(seconds=settings.access_token_ttl_seconds)
         )
+
+    @provide(scope=Scope.APP)
+    def place_directory(self) -> PlaceDirectory:
+        # Offline and shared: its index is built on first use, once per process.
+        return GeonamesPlaceDirectory()
 
     @provide(scope=Scope.APP)
     def location_privacy(self, settings: Settings) -> LocationPrivacy:
@@ -239,6 +247,8 @@ class AccountsProvider(Provider):
         CreateAdmin,
         ExportMyData,
         ListAuditEntries,
+        ResolvePlace,
+        SuggestPlaces,
     )
 
 

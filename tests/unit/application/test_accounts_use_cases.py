@@ -10,6 +10,7 @@ import pytest
 
 from skillbridge.adapters.keyvalue.memory import MemoryKeyValueStore
 from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOfWork
+from skillbridge.adapters.places.geonames import GeonamesPlaceDirectory
 from skillbridge.adapters.sanitizing.nh3_sanitizer import Nh3HtmlSanitizer
 from skillbridge.adapters.security.argon2_hasher import Argon2PasswordHasher
 from skillbridge.adapters.security.jwt_tokens import JwtTokenService
@@ -26,6 +27,7 @@ from skillbridge.application.accounts.revocations import AccessRevocations
 from skillbridge.application.accounts.session_control import ListMySessions
 from skillbridge.application.accounts.sessions import LogIn, LogOut, RefreshTokens
 from skillbridge.application.accounts.throttle import LoginThrottle
+from skillbridge.application.places import ResolvePlace
 from skillbridge.domain.accounts.profile import ProfileInput
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import coarse_network
@@ -53,7 +55,9 @@ class World:
         return MemoryUnitOfWork(self.db)
 
     def register(self) -> RegisterUser:
-        return RegisterUser(self.uow(), self.hasher, self.clock, Nh3HtmlSanitizer())
+        return RegisterUser(
+            self.uow(), self.hasher, self.clock, Nh3HtmlSanitizer(), ResolvePlace(GeonamesPlaceDirectory())
+        )
 
     def log_in(self) -> LogIn:
         throttle = LoginThrottle(self.store, self.policy)
@@ -292,7 +296,7 @@ async def test_disabled_users_cannot_log_in_or_use_tokens(world: World) -> None:
 
 async def test_profile_update_rejects_unknown_fields_and_keeps_others(world: World) -> None:
     principal = await world.new_user("prof@example.org", Role.MENTOR)
-    update = UpdateMyProfile(world.uow(), world.clock, Nh3HtmlSanitizer())
+    update = UpdateMyProfile(world.uow(), world.clock, Nh3HtmlSanitizer(), ResolvePlace(GeonamesPlaceDirectory()))
     with pytest.raises(InvalidInput) as caught:
         await update(principal, {"role": "admin"})
     assert caught.value.field == "role"

@@ -14,6 +14,7 @@ import pytest
 from skillbridge.adapters.email.outbox import OutboxEmailSender
 from skillbridge.adapters.keyvalue.memory import MemoryKeyValueStore
 from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOfWork
+from skillbridge.adapters.places.geonames import GeonamesPlaceDirectory
 from skillbridge.adapters.sanitizing.nh3_sanitizer import Nh3HtmlSanitizer
 from skillbridge.adapters.security.argon2_hasher import Argon2PasswordHasher
 from skillbridge.adapters.system.clock import MutableClock
@@ -24,6 +25,7 @@ from skillbridge.application.accounts.revocations import AccessRevocations
 from skillbridge.application.jobs.recording import RecordFailedJob
 from skillbridge.application.jobs.submitting import SubmitJob
 from skillbridge.application.mail.links import MailLinks
+from skillbridge.application.places import ResolvePlace
 from skillbridge.application.ports.job_queue import JobArgument, JobQueue
 from skillbridge.domain.accounts.profile import ProfileInput
 from skillbridge.domain.accounts.roles import Role
@@ -79,7 +81,13 @@ class Recovery:
 async def recovery(tmp_path: Path) -> Recovery:
     monotonic = SteppedMonotonic()
     world = Recovery(MemoryDatabase(), MemoryKeyValueStore(clock=monotonic), monotonic, tmp_path / "outbox")
-    register = RegisterUser(MemoryUnitOfWork(world.db), world.hasher, world.clock, Nh3HtmlSanitizer())
+    register = RegisterUser(
+        MemoryUnitOfWork(world.db),
+        world.hasher,
+        world.clock,
+        Nh3HtmlSanitizer(),
+        ResolvePlace(GeonamesPlaceDirectory()),
+    )
     await register(Registration("amara@example.org", "kilimanjaro-sunrise-42", Role.LEARNER, ProfileInput()))
     return world
 

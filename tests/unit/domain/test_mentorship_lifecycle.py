@@ -204,6 +204,47 @@ def test_sessions_are_planned_while_active_in_time_order_and_removed_by_id() -> 
             apply_change(_request(status), Actor.MENTOR, MatchChange(add_sessions=(later,)), T0)
 
 
+def test_a_whole_schedule_replaces_the_planned_one_and_equal_entries_keep_their_ids() -> None:
+    active = _request(MatchStatus.ACTIVE)
+    kickoff = SessionInput(datetime(2027, 1, 1, 18, tzinfo=UTC), "Kick-off", 30)
+    pandas = SessionInput(datetime(2027, 1, 8, 17, tzinfo=UTC), "Pandas", 90)
+    planned = apply_change(active, Actor.MENTOR, MatchChange(add_sessions=(kickoff, pandas, kickoff)), T0)
+    kickoff_ids = {s.id for s in planned.session_schedule if s.topic == "Kick-off"}
+    (pandas_id,) = (s.id for s in planned.session_schedule if s.topic == "Pandas")
+    assert len(kickoff_ids) == 2
+    numpy = SessionInput(datetime(2027, 1, 15, 17, tzinfo=UTC), "NumPy")
+    renewed = apply_change(planned, Actor.LEARNER, MatchChange(schedule=(numpy, kickoff, kickoff)), T0)
+    assert [s.topic for s in renewed.session_schedule] == ["Kick-off", "Kick-off", "NumPy"]
+    # Two equal entries take the two equal planned sessions, one each; the dropped one (Pandas) is gone.
+    assert {s.id for s in renewed.session_schedule[:2]} == kickoff_ids
+    assert pandas_id not in {s.id for s in renewed.session_schedule}
+    retimed = SessionInput(datetime(2027, 1, 1, 19, tzinfo=UTC), "Kick-off", 30)
+    moved = apply_change(renewed, Actor.LEARNER, MatchChange(schedule=(retimed,)), T0)
+    assert moved.session_schedule[0].id not in kickoff_ids  # another time: another session
+    assert apply_change(moved, Actor.MENTOR, MatchChange(schedule=()), T0).session_schedule == ()
+
+
+def test_a_whole_schedule_is_refused_with_add_or_remove_when_too_long_or_not_active() -> None:
+    active = _request(MatchStatus.ACTIVE)
+    session = SessionInput(datetime(2027, 1, 1, 18, tzinfo=UTC), "Kick-off")
+    with pytest.raises(InvalidInput) as mixed:
+        apply_change(active, Actor.LEARNER, MatchChange(schedule=(), add_sessions=(session,)), T0)
+    assert mixed.value.field == "session_schedule"
+    with pytest.raises(InvalidInput) as long:
+        apply_change(active, Actor.LEARNER, MatchChange(schedule=(session,) * (MAX_SESSIONS + 1)), T0)
+    assert long.value.field == "session_schedule"
+    bad = SessionInput(datetime(2027, 1, 1, 18), "x")
+    with pytest.raises(InvalidInput) as naive:
+        apply_change(active, Actor.LEARNER, MatchChange(schedule=(session, bad)), T0)
+    assert naive.value.field == "session_schedule[1].time"
+    for status in (MatchStatus.PENDING, MatchStatus.COMPLETED):
+        with pytest.raises(Conflict):
+            apply_change(_request(status), Actor.MENTOR, MatchChange(schedule=()), T0)
+    assert apply_change(active, Actor.LEARNER, MatchChange(schedule=(session,)), T0).session_schedule[0].topic == (
+        "Kick-off"
+    )  # positive control: the same schedule alone is taken
+
+
 def test_an_empty_change_is_refused() -> None:
     with pytest.raises(InvalidInput, match="empty"):
         apply_change(_request(), Actor.LEARNER, MatchChange(), T0)
@@ -238,6 +279,16 @@ CHANGES = st.builds(
             duration_minutes=st.integers(0, 600),
         ),
         max_size=2,
+    ).map(tuple),
+    schedule=st.none()
+    | st.lists(
+        st.builds(
+            SessionInput,
+            time=st.datetimes(timezones=st.just(UTC)),
+            topic=st.sampled_from(["a", "b"]),
+            duration_minutes=st.just(60),
+        ),
+        max_size=3,
     ).map(tuple),
 )
 

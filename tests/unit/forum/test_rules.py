@@ -7,6 +7,7 @@ import pytest
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.forum.model import ThreadQuery
 from skillbridge.domain.forum.rules import (
+    DERIVED_TITLE_LENGTH,
     MAX_CONTENT_LENGTH,
     MAX_SEARCH_LENGTH,
     MAX_TITLE_LENGTH,
@@ -14,6 +15,7 @@ from skillbridge.domain.forum.rules import (
     check_content,
     check_title,
     search_text,
+    title_from_text,
 )
 
 
@@ -53,3 +55,16 @@ def test_search_text_and_terms() -> None:
         search_text("x" * (MAX_SEARCH_LENGTH + 1))
     assert ThreadQuery(text='"CSV" Files \'x\' ""').terms == ("csv", "files", "x")
     assert ThreadQuery().terms == ()
+
+
+def test_a_title_from_content_is_its_start_cut_after_a_whole_word() -> None:
+    assert title_from_text("  How do I\n read   a CSV?  ") == "How do I read a CSV?"
+    exact = "x" * DERIVED_TITLE_LENGTH
+    assert title_from_text(exact) == exact  # at the limit: whole, no ellipsis
+    words = "alpha " * 30
+    title = title_from_text(words)
+    assert title == ("alpha " * 13).strip() + "\u2026"  # 13 whole words (83 chars would be too many)
+    assert len(title) <= DERIVED_TITLE_LENGTH
+    one_long_word = "y" * 200
+    assert title_from_text(one_long_word) == "y" * (DERIVED_TITLE_LENGTH - 1) + "\u2026"
+    assert title_from_text("   ") == ""  # no text: check_title then refuses it

@@ -72,7 +72,7 @@ async def test_a_thread_is_sanitised_and_slugged(forum: Forum) -> None:
     assert thread.is_thread
     for bad, field in (
         (replace(THREAD, category=None), "category"),
-        (replace(THREAD, title=None), "title"),
+        (replace(THREAD, title="  "), "title"),  # sent blank; left out, the content gives the title
         (replace(THREAD, title="<script>x</script>"), "title"),
         (replace(THREAD, content="<script>alert(1)</script><p> </p>"), "content"),
         (replace(THREAD, content="x" * (rules.MAX_CONTENT_LENGTH + 1)), "content"),
@@ -81,6 +81,14 @@ async def test_a_thread_is_sanitised_and_slugged(forum: Forum) -> None:
         with pytest.raises(InvalidInput) as caught:
             await forum.post(forum.amara, bad)
         assert caught.value.field == field
+
+
+async def test_a_thread_without_a_title_takes_the_start_of_its_contents_text(forum: Forum) -> None:
+    thread = await forum.post(forum.amara, replace(THREAD, title=None, content="<p>How do I <em>read</em> CSV?</p>"))
+    assert (thread.title, thread.content) == ("How do I read CSV?", "<p>How do I <em>read</em> CSV?</p>")
+    with pytest.raises(InvalidInput) as caught:  # content that sanitising empties gives no title either
+        await forum.post(forum.amara, replace(THREAD, title=None, content="<script>x</script>"))
+    assert caught.value.field == "content"
 
 
 async def test_a_reply_notifies_the_parents_author_but_not_oneself(forum: Forum) -> None:

@@ -40,6 +40,8 @@ from skillbridge.domain.errors import DomainError, Unauthenticated
 PUBLIC: dict[str, Any] = {"public": True}
 #: ``opt`` of a public route that costs the server (argon2, GitHub) and is counted per address, strictly.
 PUBLIC_SENSITIVE: dict[str, Any] = {"public": True, "budget": "auth"}
+#: ``opt`` of the place autocomplete: anyone may call it (sign-up forms use it), counted per client address.
+PLACES: dict[str, Any] = {"public": True, "budget": "places"}
 #: ``opt`` of a public route outside every request budget (signed deliveries from GitHub).
 PUBLIC_UNMETERED: dict[str, Any] = {"public": True, "budget": None}
 #: ``opt`` of a signed-in route on a budget of its own: the export of one's data (``exports`` per hour).

@@ -33,6 +33,7 @@ from skillbridge.adapters.http.controllers.health import HealthController
 from skillbridge.adapters.http.controllers.jobs import AdminJobsController
 from skillbridge.adapters.http.controllers.matches import MatchesController
 from skillbridge.adapters.http.controllers.notifications import NotificationsController
+from skillbridge.adapters.http.controllers.places import PlacesController
 from skillbridge.adapters.http.controllers.progress import ProgressController, RoadmapRepositoryController
 from skillbridge.adapters.http.controllers.recovery import PasswordController
 from skillbridge.adapters.http.controllers.roadmaps import DomainsController, RoadmapsController
@@ -73,6 +74,8 @@ def _admission(options: HttpOptions) -> AdmissionMiddleware:
     budgets = {
         "api": RequestBudget("api", options.rate_limit_per_minute),
         "auth": RequestBudget("auth", options.auth_rate_limit_per_minute, per_address=True),
+        # Typed a letter at a time by people not yet signed in: per address, on the API's rate, whoever calls.
+        "places": RequestBudget("places", options.rate_limit_per_minute, per_address=True),
         "streams": RequestBudget("streams", options.stream_handshakes_per_minute),
         # A whole export reads everything about a person: a few an hour is plenty, and bounds the load.
         "exports": RequestBudget("exports", options.exports_per_hour, window_seconds=3600),
@@ -109,6 +112,7 @@ def build_app(
             SessionsController,
             GithubAuthController,
             UsersController,
+            PlacesController,
             AdminUsersController,
             AdminAuditController,
             AdminJobsController,

@@ -42,6 +42,7 @@ from skillbridge.domain.errors import (
     Unauthenticated,
     UpstreamRateLimited,
 )
+from skillbridge.domain.places import AmbiguousPlace
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://skillbridge.africa/problems/"
@@ -132,6 +133,10 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
         extra["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
     if isinstance(exc, Conflict | InvalidInput) and exc.allowed:
         extra["allowed"] = list(exc.allowed)
+    if isinstance(exc, AmbiguousPlace):
+        extra["candidates"] = [
+            {"name": place.name, "country": place.country, "population": place.population} for place in exc.candidates
+        ]
     if isinstance(exc, TooManyAttempts | UpstreamRateLimited):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, Unauthenticated):
@@ -210,6 +215,14 @@ class FieldProblem(msgspec.Struct, kw_only=True):
     message: str
 
 
+class PlaceCandidate(msgspec.Struct, kw_only=True):
+    """One of the places an ambiguous place name may mean."""
+
+    name: str
+    country: str
+    population: int
+
+
 class ProblemDetails(msgspec.Struct, kw_only=True):
     """The documented shape of every error body (RFC 9457), for the OpenAPI document."""
 
@@ -222,6 +235,8 @@ class ProblemDetails(msgspec.Struct, kw_only=True):
     field: str | None = None
     errors: list[FieldProblem] | None = None
     allowed: list[str] | None = None
+    #: For an ambiguous place name: the most populous places it may mean (up to 5), to pick one from.
+    candidates: list[PlaceCandidate] | None = None
 
 
 #: The errors any route of the API can answer with (the handlers above produce them, whichever route raised).

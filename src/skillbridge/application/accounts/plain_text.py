@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
-from skillbridge.domain.accounts.profile import ProfileInput
+from skillbridge.domain.accounts.profile import LocationInput, ProfileInput
 
 
 def plain_profile(sanitizer: HtmlSanitizer, raw: ProfileInput) -> ProfileInput:
@@ -20,6 +20,6 @@ def plain_profile(sanitizer: HtmlSanitizer, raw: ProfileInput) -> ProfileInput:
         return None if value is None else sanitizer.plain(value)
 
     location = raw.location
-    if location is not None:
+    if isinstance(location, LocationInput):
         location = replace(location, city=plain(location.city))
     return replace(raw, display_name=plain(raw.display_name), bio=plain(raw.bio), location=location)

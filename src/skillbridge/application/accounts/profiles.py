@@ -7,6 +7,7 @@ from typing import Any
 
 from skillbridge.application.accounts.plain_text import plain_profile
 from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.places import ResolvePlace
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
 from skillbridge.application.ports.unit_of_work import UnitOfWork
@@ -36,18 +37,25 @@ class UpdateMyProfile:
     - fields not named keep their value; a field set to ``None`` is cleared (lists become empty);
     - the whole resulting profile is validated as at registration (a learner cannot give themselves a
       mentor capacity, skills are normalised, ...); display name, bio and city lose any markup;
+    - a location given by name is resolved to one place, or refused as unknown or ambiguous;
     - a concurrent change of the same account makes one of the two fail with a Conflict.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, sanitizer: HtmlSanitizer) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, sanitizer: HtmlSanitizer, places: ResolvePlace) -> None:
         self._uow = uow
         self._clock = clock
         self._sanitizer = sanitizer
+        self._places = places
 
     async def __call__(self, principal: Principal, changes: dict[str, Any]) -> User:
         unknown = sorted(set(changes) - PATCHABLE_FIELDS)
         if unknown:
             raise InvalidInput(f"{unknown[0]} cannot be changed here", field=unknown[0])
+        if "location" in changes:  # resolved before the transaction: a refused name costs no database work
+            changes = {
+                **changes,
+                "location": self._places.location_of(ProfileInput(location=changes["location"])).location,
+            }
         async with self._uow as uow:
             user = await uow.users.get(principal.user_id)
             defaults = ProfileInput()

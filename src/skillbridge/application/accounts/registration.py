@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from skillbridge.application.accounts.plain_text import plain_profile
+from skillbridge.application.places import ResolvePlace
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
 from skillbridge.application.ports.password_hasher import PasswordHasher
@@ -38,15 +39,20 @@ class RegisterUser:
     - the password meets the policy and is stored only as an argon2id hash;
     - the profile is validated and normalised (skills as slugs, languages as codes, ...); display name,
       bio and city lose any markup (:func:`plain_profile`);
+    - a location given by name is resolved to one place (city, country, point), or refused as unknown or
+      ambiguous (:class:`ResolvePlace`);
     - the email address is unverified, unless the caller vouches for it (``email_verified``: an operator's
       command such as ``create-admin`` or ``seed-demo``, never a self-service sign-up).
     """
 
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, sanitizer: HtmlSanitizer) -> None:
+    def __init__(
+        self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, sanitizer: HtmlSanitizer, places: ResolvePlace
+    ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock
         self._sanitizer = sanitizer
+        self._places = places
 
     async def __call__(
         self,
@@ -62,7 +68,8 @@ class RegisterUser:
         password = normalise_password(registration.password)
         check_password(password, email=email)
         profile = build_profile(
-            plain_profile(self._sanitizer, registration.profile), is_mentor=registration.role is Role.MENTOR
+            plain_profile(self._sanitizer, self._places.location_of(registration.profile)),
+            is_mentor=registration.role is Role.MENTOR,
         )
         # Hash before looking the address up, so a taken address answers no faster than a free one.
         password_hash = await self._hasher.hash(password)

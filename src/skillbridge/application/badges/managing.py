@@ -33,7 +33,8 @@ class AwardBadge:
     """An admin gives a user a badge: one of the rules' types or a custom slug (a community award).
 
     Rules: admins only (Forbidden otherwise); the user must exist (NotFound); a user holds each type once
-    (Conflict); the reason, if any, is kept with the badge; the award is audited.
+    (Conflict); the reason, if any, is kept with the badge; the award is audited. A type may be given by its
+    name, as the spec writes it: words become a slug ("Bronze Mentor" is ``bronze-mentor``).
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock, rules: BadgeRules) -> None:
@@ -44,7 +45,7 @@ class AwardBadge:
     async def __call__(self, principal: Principal, user_id: UUID, badge_type: str, reason: str | None) -> Badge:
         principal.require(Role.ADMIN)
         self._uow.act_for_system("admin:award_badge")
-        kind = badge_type.strip().lower()
+        kind = "-".join(badge_type.lower().split())
         text = reason.strip() if reason else None
         errors = ErrorCollector()
         if not _BADGE_TYPE.match(kind) or len(kind) > MAX_TYPE_LENGTH:

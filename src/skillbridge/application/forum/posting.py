@@ -13,7 +13,7 @@ from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.errors import Conflict, InvalidInput, NotFound
 from skillbridge.domain.forum.model import ForumPost
-from skillbridge.domain.forum.rules import MAX_REPLY_DEPTH, category_slug
+from skillbridge.domain.forum.rules import MAX_REPLY_DEPTH, category_slug, title_from_text
 from skillbridge.domain.notifications.model import NotificationType
 
 
@@ -34,7 +34,8 @@ class CreatePost:
     - any signed-in member whose email address is verified posts (Forbidden, field ``email``, before);
       content is sanitised and titles stripped of tags before the limits of
       :mod:`skillbridge.domain.forum.rules` apply (a thread needs a category and a title, a reply has no
-      title and takes its thread's category: another one is refused);
+      title and takes its thread's category: another one is refused); a thread sent without a title takes
+      the start of its content's text as its title (:func:`title_from_text`);
     - a reply names an existing post (else InvalidInput on ``parent_id``) that is not deleted (Conflict)
       and not nested :data:`MAX_REPLY_DEPTH` levels deep already (InvalidInput, judged on the parent's
       stored ``depth``; the reply stores its own as the parent's + 1);
@@ -51,8 +52,11 @@ class CreatePost:
     async def __call__(self, principal: Principal, new: NewPost) -> ForumPost:
         principal.require_verified()
         is_thread = new.parent_id is None
-        title = clean_title(self._sanitizer, new.title, is_thread=is_thread)
         content = clean_content(self._sanitizer, new.content)
+        raw_title = new.title
+        if is_thread and raw_title is None:
+            raw_title = title_from_text(self._sanitizer.plain(content))
+        title = clean_title(self._sanitizer, raw_title, is_thread=is_thread)
         category = None if new.category is None else category_slug(new.category)
         now = self._clock.now()
         async with self._uow as uow:

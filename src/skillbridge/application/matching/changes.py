@@ -30,6 +30,9 @@ def plain_change(sanitizer: HtmlSanitizer, change: MatchChange) -> MatchChange:
         change,
         testimonial=None if change.testimonial is None else sanitizer.plain(change.testimonial),
         add_sessions=tuple(replace(item, topic=sanitizer.plain(item.topic)) for item in change.add_sessions),
+        schedule=None
+        if change.schedule is None
+        else tuple(replace(item, topic=sanitizer.plain(item.topic)) for item in change.schedule),
     )
 
 

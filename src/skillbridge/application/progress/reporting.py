@@ -12,10 +12,26 @@ from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.application.roadmaps.access import owned_roadmap, readable_roadmap
 from skillbridge.domain.errors import Conflict, InvalidInput
-from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.pagination import MAX_LIMIT, Page, PageRequest
 from skillbridge.domain.progress.events import MANUAL_EVENT_TYPES, EventType, ProgressEvent, check_details
 from skillbridge.domain.progress.streaks import Streaks, weekly_streaks
 from skillbridge.domain.roadmaps.model import Roadmap
+
+
+async def _the_roadmap_in_progress(uow: UnitOfWork, principal: Principal) -> UUID:
+    """The id of the caller's only roadmap below 100 %; InvalidInput on ``roadmap_id`` for none or several."""
+    in_progress: list[UUID] = []
+    offset = 0
+    while len(in_progress) < 2:
+        page = await uow.roadmaps.list_for_user(principal.user_id, PageRequest(limit=MAX_LIMIT, offset=offset))
+        in_progress += [roadmap.id for roadmap in page.items if roadmap.progress < 100]
+        offset += len(page.items)
+        if not page.items or offset >= page.total:
+            break
+    if len(in_progress) == 1:
+        return in_progress[0]
+    reason = "no roadmap in progress" if not in_progress else "several roadmaps in progress"
+    raise InvalidInput(f"you have {reason}: name the roadmap with roadmap_id", field="roadmap_id")
 
 
 class LogProgressEvent:
@@ -26,7 +42,9 @@ class LogProgressEvent:
     - the details are checked per event type (see :mod:`skillbridge.domain.progress.events`); every
       field at fault is reported as ``details.<name>``;
     - a commit is logged once per roadmap (Conflict on the same hash again, from GitHub or by hand);
-    - the event happens now (the server's clock): a client cannot backdate activity into a streak.
+    - the event happens now (the server's clock): a client cannot backdate activity into a streak;
+    - without a roadmap id, the event is on the caller's one roadmap in progress (below 100 %); none or
+      several in progress is InvalidInput on ``roadmap_id`` (the caller must name one).
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
@@ -34,7 +52,7 @@ class LogProgressEvent:
         self._clock = clock
 
     async def __call__(
-        self, principal: Principal, roadmap_id: UUID, event_type: str, details: Mapping[str, Any]
+        self, principal: Principal, roadmap_id: UUID | None, event_type: str, details: Mapping[str, Any]
     ) -> ProgressEvent:
         try:
             kind = EventType(event_type)
@@ -45,6 +63,8 @@ class LogProgressEvent:
                 allowed=[kind.value for kind in MANUAL_EVENT_TYPES],
             ) from None
         async with self._uow as uow:
+            if roadmap_id is None:
+                roadmap_id = await _the_roadmap_in_progress(uow, principal)
             roadmap = await owned_roadmap(uow, principal, roadmap_id)
             checked = check_details(kind, details, roadmap)
             external_id = checked.get("commit_hash") if kind is EventType.COMMIT else None

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from skillbridge.domain.errors import ErrorCollector, InvalidInput
 from skillbridge.domain.geo import GeoPoint
+from skillbridge.domain.places import PlaceName
 
 MAX_SKILLS = 50
 MAX_SKILL_LENGTH = 50
@@ -138,11 +139,12 @@ class LocationInput:
 
 @dataclass(frozen=True, slots=True)
 class ProfileInput:
-    """Unvalidated profile fields. ``None`` leaves a field empty."""
+    """Unvalidated profile fields. ``None`` leaves a field empty. A location given by name
+    (:class:`PlaceName`) is resolved to its point by the application before the profile is built."""
 
     display_name: str | None = None
     skills: tuple[str, ...] = ()
-    location: LocationInput | None = None
+    location: LocationInput | PlaceName | None = None
     timezone: str | None = None
     hours_per_week: int = 0
     weekly_slots: tuple[int, ...] = ()
@@ -199,7 +201,11 @@ def build_profile(raw: ProfileInput, *, is_mentor: bool) -> Profile:
     skills = _collect(errors, normalise_skills, raw.skills, "profile.skills")
     languages = _collect(errors, normalise_languages, raw.languages, "profile.languages")
     slots = _collect(errors, normalise_slots, raw.weekly_slots, "profile.weekly_slots")
-    location = _build_location(raw.location, errors) if raw.location is not None else None
+    location = None
+    if isinstance(raw.location, PlaceName):
+        errors.add("profile.location", "a place given by name must be resolved to its point first")
+    elif raw.location is not None:
+        location = _build_location(raw.location, errors)
     timezone = raw.timezone.strip() if raw.timezone else None
     if timezone is not None and timezone not in _known_timezones():
         errors.add("profile.timezone", "an IANA timezone name such as 'Africa/Lagos'")

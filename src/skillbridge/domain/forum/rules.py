@@ -3,7 +3,8 @@
 - Categories are free slugs, normalised like skills (``"Machine Learning"`` -> ``"machine-learning"``,
   ``"C++"`` -> ``"cpp"``), 1 to 60 characters, so a category lines up with the skill of the same name.
   A reply takes its thread's category.
-- A thread has a title, a reply has none. Titles are plain text without tags; content is HTML from a
+- A thread has a title (taken from the start of its content when none is sent), a reply has none.
+  Titles are plain text without tags; content is HTML from a
   small set of formatting tags. Both are sanitised first; the limits apply to the result: a title of 1 to
   :data:`MAX_TITLE_LENGTH` characters, content of at most :data:`MAX_CONTENT_LENGTH` characters holding
   some text (content that sanitising empties, say a lone ``<script>``, is refused).
@@ -52,6 +53,23 @@ def check_title(title: str | None, *, is_thread: bool) -> str | None:
     if len(cleaned) > MAX_TITLE_LENGTH:
         raise InvalidInput(f"a title has at most {MAX_TITLE_LENGTH} characters", field="title")
     return cleaned
+
+
+#: How long a title taken from a thread's content is at most (the start of its text, cut at a word).
+DERIVED_TITLE_LENGTH = 80
+
+
+def title_from_text(text: str) -> str:
+    """A thread's title taken from the start of its content's plain ``text`` (for a thread sent without a
+    title, as the spec sends ``{category, content}``): spacing collapsed, at most
+    :data:`DERIVED_TITLE_LENGTH` characters, cut after a whole word with an ellipsis when longer."""
+    words = " ".join(text.split())
+    if len(words) <= DERIVED_TITLE_LENGTH:
+        return words
+    cut = words[: DERIVED_TITLE_LENGTH - 1]
+    if words[DERIVED_TITLE_LENGTH - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + "…"
 
 
 def check_content(content: str, text: str) -> str:

@@ -183,6 +183,8 @@ class MatchChange:
     testimonial: str | None = None
     add_sessions: tuple[SessionInput, ...] = ()
     remove_sessions: tuple[UUID, ...] = ()
+    #: The whole schedule anew (the spec's ``session_schedule``): None leaves it, ``()`` empties it.
+    schedule: tuple[SessionInput, ...] | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -192,6 +194,7 @@ class MatchChange:
             and self.testimonial is None
             and not self.add_sessions
             and not self.remove_sessions
+            and self.schedule is None
         )
 
 
@@ -212,7 +215,9 @@ def apply_change(mentorship: Mentorship, actor: Actor, change: MatchChange, now:
     if change.is_empty:
         raise InvalidInput("the change is empty: send status, rating, testimonial or sessions", field="status")
     result = replace(mentorship, updated_at=now)
-    if change.add_sessions or change.remove_sessions:
+    if change.schedule is not None:
+        result = _with_schedule(result, change)
+    elif change.add_sessions or change.remove_sessions:
         result = _with_sessions(result, change)
     if change.status is MatchStatus.PENDING and result.status is MatchStatus.WAITING:
         # Only an offer (``offered``) makes a request pending: it brings the mentor and the deadline.
@@ -262,6 +267,41 @@ def _with_sessions(mentorship: Mentorship, change: MatchChange) -> Mentorship:
         errors.add("add_sessions", f"a match holds at most {MAX_SESSIONS} sessions")
     errors.raise_if_any()
     return replace(mentorship, session_schedule=ordered(tuple(kept)))
+
+
+def _with_schedule(mentorship: Mentorship, change: MatchChange) -> Mentorship:
+    """The schedule replaced by ``change.schedule``; a session equal to a planned one (same time, topic and
+    duration) is that session, and keeps its id, so links to it (a calendar entry) stay valid."""
+    if change.add_sessions or change.remove_sessions:
+        raise InvalidInput(
+            "send session_schedule (the whole list) or add_sessions/remove_sessions, not both", field="session_schedule"
+        )
+    if mentorship.status is not MatchStatus.ACTIVE:
+        raise Conflict(
+            f"sessions are planned while a match is active; this one is {mentorship.status.value}",
+            field="session_schedule",
+        )
+    errors = ErrorCollector()
+    if change.schedule is not None and len(change.schedule) > MAX_SESSIONS:
+        errors.add("session_schedule", f"a match holds at most {MAX_SESSIONS} sessions")
+        errors.raise_if_any()
+    unclaimed = list(mentorship.session_schedule)
+    kept: list[ScheduledSession] = []
+    for index, raw in enumerate(change.schedule or ()):
+        session = build_session(raw, f"session_schedule[{index}]", errors)
+        if session is None:
+            continue
+        same = next((old for old in unclaimed if _same_session(old, session)), None)
+        if same is not None:
+            unclaimed.remove(same)  # each planned session answers for one entry only
+            session = same
+        kept.append(session)
+    errors.raise_if_any()
+    return replace(mentorship, session_schedule=ordered(tuple(kept)))
+
+
+def _same_session(a: ScheduledSession, b: ScheduledSession) -> bool:
+    return (a.time, a.topic, a.duration_minutes) == (b.time, b.topic, b.duration_minutes)
 
 
 def _with_feedback(mentorship: Mentorship, actor: Actor, change: MatchChange) -> Mentorship:

@@ -41,4 +41,4 @@ class BadgesController(Controller):
     async def award(
         self, data: JSONBody[BadgeAwardIn], principal: FromDishka[Principal], award: FromDishka[AwardBadge]
     ) -> BadgeOut:
-        return BadgeOut.of(await award(principal, data.user_id, data.type, data.reason))
+        return BadgeOut.of(await award(principal, data.recipient(), data.type, data.reason))

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Response, get, patch
+from litestar.openapi.spec import Example
 from litestar.params import JSONBody, QueryParameter
 
 from skillbridge.adapters.http.access import EXPORT
@@ -16,11 +17,13 @@ from skillbridge.application.accounts.export import ExportMyData
 from skillbridge.application.accounts.mentors import SearchMentors
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.accounts.profiles import GetMyAccount, UpdateMyProfile
+from skillbridge.application.places import ResolvePlace
 from skillbridge.domain.accounts.mentor_search import MentorQuery, SkillMatch
 from skillbridge.domain.accounts.profile import normalise_languages, normalise_skills
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.geo import GeoPoint
 from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
+from skillbridge.domain.places import MAX_PLACE_NAME_LENGTH
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="page size")]
 #: Bounded so no database overflows on it (SQLite's OFFSET is a signed 64-bit integer).
@@ -57,6 +60,7 @@ class UsersController(Controller):
         self,
         principal: FromDishka[Principal],
         search: FromDishka[SearchMentors],
+        places: FromDishka[ResolvePlace],
         skills: Annotated[
             list[str] | None, QueryParameter(description="skill names; repeat or comma-separate", max_items=50)
         ] = None,
@@ -67,6 +71,16 @@ class UsersController(Controller):
         ] = None,
         lat: Annotated[float | None, QueryParameter(ge=-90, le=90)] = None,
         lon: Annotated[float | None, QueryParameter(ge=-180, le=180)] = None,
+        near: Annotated[
+            str | None,
+            QueryParameter(
+                min_length=1,
+                max_length=MAX_PLACE_NAME_LENGTH,
+                description="a city by name instead of lat and lon ('Lagos', 'Nairobi, KE'); not with them. "
+                "An unknown or ambiguous name is a 422 (an ambiguous one lists up to 5 candidates)",
+                examples=[Example(value="Nairobi, KE")],
+            ),
+        ] = None,
         # schema_extra repeats the zero bounds: Litestar leaves a bound that is 0 out of the document of an
         # optional parameter (it tests the bound for truth), though it still enforces it.
         within_km: Annotated[
@@ -83,12 +97,17 @@ class UsersController(Controller):
     ) -> MentorPage:
         if (lat is None) != (lon is None):
             raise InvalidInput("lat and lon go together", field="lat" if lat is None else "lon")
+        if near is not None and lat is not None:
+            raise InvalidInput("give a place (near) or coordinates (lat and lon), not both", field="near")
+        point = places(near, "near").point if near is not None else None
+        if lat is not None and lon is not None:
+            point = GeoPoint(lat, lon)
         names = [part for item in skills or [] for part in item.split(",") if part.strip()]
         query = MentorQuery(
             skills=normalise_skills(names, "skills"),
             skill_match=SkillMatch(skill_match),
             country=country.upper() if country else None,
-            near=GeoPoint(lat, lon) if lat is not None and lon is not None else None,
+            near=point,
             within_km=within_km,
             min_hours_per_week=min_hours,
             language=normalise_languages([language], "language")[0] if language else None,

@@ -16,7 +16,9 @@ from skillbridge.domain.accounts.mentor_search import MentorCard
 from skillbridge.domain.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from skillbridge.domain.accounts.profile import MAX_SKILL_LENGTH, LocationInput, Profile, ProfileInput
 from skillbridge.domain.accounts.user import User
+from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.geo import GeoPoint
+from skillbridge.domain.places import MAX_PLACE_NAME_LENGTH, PlaceName
 
 # The patterns state in the OpenAPI document (and enforce, msgspec checks them) the rules of the domain that a
 # pattern can state, so that a client reading the document does not send what the domain then refuses.
@@ -54,6 +56,21 @@ SkillName = Annotated[
 LanguageCode = Annotated[str, Meta(min_length=2, max_length=3, pattern=r"^[A-Za-z]{2,3}$", examples=["en", "sw"])]
 HourOfWeek = Annotated[int, Meta(ge=0, le=167, description="0 = Monday 00:00 UTC ... 167 = Sunday 23:00 UTC")]
 HoursPerWeek = Annotated[int, Meta(ge=0, le=168)]
+#: The spec's name of ``hours_per_week``.
+Availability = Annotated[
+    int, Meta(ge=0, le=168, description="alias of hours_per_week (the spec's name); give one or the other")
+]
+PlaceText = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=MAX_PLACE_NAME_LENGTH,
+        description="a city by name, optionally with its country (code or English name): resolved against "
+        "GeoNames' cities of 15,000 or more, to its point, city and country; an unknown or ambiguous name is a 422 "
+        "(an ambiguous one lists up to 5 candidates)",
+        examples=["Lagos", "Nairobi, KE", "Addis Abeba, Ethiopia"],
+    ),
+]
 Capacity = Annotated[int, Meta(ge=1, le=50, description="mentors only: how many learners they take")]
 ShortText = Annotated[str, Meta(max_length=100)]
 Bio = Annotated[str, Meta(max_length=2000)]
@@ -80,12 +97,29 @@ class LocationIn(Request):
         return LocationInput(lat=self.lat, lon=self.lon, city=self.city, country=self.country)
 
 
+def _location_input(location: LocationIn | str) -> LocationInput | PlaceName:
+    return PlaceName(location) if isinstance(location, str) else location.to_input()
+
+
+def _hours(
+    hours_per_week: int | UnsetType | None, availability: int | UnsetType | None, field: str
+) -> int | UnsetType | None:
+    """One value of ``hours_per_week`` and its alias ``availability``; both given and unequal is a 422."""
+    if hours_per_week is UNSET:
+        return availability
+    if availability is not UNSET and availability != hours_per_week:
+        raise InvalidInput("availability is another name of hours_per_week: give one of them", field=field)
+    return hours_per_week
+
+
 class ProfileIn(Request):
     display_name: ShortText | None = None
     skills: Skills = msgspec.field(default_factory=list)
-    location: LocationIn | None = None
+    #: Coordinates, or a place by name (the spec's form).
+    location: LocationIn | PlaceText | None = None
     timezone: Timezone | None = None
-    hours_per_week: HoursPerWeek = 0
+    hours_per_week: HoursPerWeek | UnsetType = UNSET
+    availability: Availability | UnsetType = UNSET
     weekly_slots: Slots = msgspec.field(default_factory=list)
     languages: Languages = msgspec.field(default_factory=list)
     github_username: GithubName | None = None
@@ -93,12 +127,13 @@ class ProfileIn(Request):
     mentor_capacity: Capacity | None = None
 
     def to_input(self) -> ProfileInput:
+        hours = _hours(self.hours_per_week, self.availability, "profile.availability")
         return ProfileInput(
             display_name=self.display_name,
             skills=tuple(self.skills),
-            location=self.location.to_input() if self.location else None,
+            location=None if self.location is None else _location_input(self.location),
             timezone=self.timezone,
-            hours_per_week=self.hours_per_week,
+            hours_per_week=hours if isinstance(hours, int) else 0,
             weekly_slots=tuple(self.weekly_slots),
             languages=tuple(self.languages),
             github_username=self.github_username,
@@ -107,14 +142,16 @@ class ProfileIn(Request):
         )
 
 
-class ProfilePatch(Request):
+class ProfileFieldsPatch(Request):
     """Only the fields sent change; ``null`` clears a field."""
 
     display_name: ShortText | UnsetType | None = UNSET
     skills: Skills | UnsetType | None = UNSET
-    location: LocationIn | UnsetType | None = UNSET
+    #: Coordinates, or a place by name (the spec's form).
+    location: LocationIn | PlaceText | UnsetType | None = UNSET
     timezone: Timezone | UnsetType | None = UNSET
     hours_per_week: HoursPerWeek | UnsetType | None = UNSET
+    availability: Availability | UnsetType | None = UNSET
     weekly_slots: Slots | UnsetType | None = UNSET
     languages: Languages | UnsetType | None = UNSET
     github_username: GithubName | UnsetType | None = UNSET
@@ -122,18 +159,37 @@ class ProfilePatch(Request):
     mentor_capacity: Capacity | UnsetType | None = UNSET
 
     def changes(self) -> dict[str, Any]:
-        """The sent fields as profile-input values (lists as tuples, the location as its input type)."""
+        """The sent fields as profile-input values (lists as tuples, the location as its input type,
+        ``availability`` as ``hours_per_week``)."""
         result: dict[str, Any] = {}
-        for name in self.__struct_fields__:
+        for name in ProfileFieldsPatch.__struct_fields__:
             value = getattr(self, name)
-            if value is UNSET:
+            if value is UNSET or name == "availability":
                 continue
             if isinstance(value, list):
                 value = tuple(value)
-            elif isinstance(value, LocationIn):
-                value = value.to_input()
+            elif isinstance(value, LocationIn | str) and name == "location":
+                value = _location_input(value)
             result[name] = value
+        hours = _hours(self.hours_per_week, self.availability, "availability")
+        if hours is not UNSET:
+            result["hours_per_week"] = hours
         return result
+
+
+class ProfilePatch(ProfileFieldsPatch):
+    """Only the fields sent change; ``null`` clears a field. The fields come flat, or nested under
+    ``profile`` as the spec sends them (``{"profile": {"skills": [...]}}``), not both."""
+
+    profile: ProfileFieldsPatch | UnsetType = UNSET
+
+    def changes(self) -> dict[str, Any]:
+        flat = super().changes()
+        if self.profile is UNSET:
+            return flat
+        if flat:
+            raise InvalidInput("send the profile's fields flat or under profile, not both", field="profile")
+        return self.profile.changes()
 
 
 class RegisterIn(Request):

@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from uuid import UUID
 
-from msgspec import Meta, Struct
+from msgspec import UNSET, Meta, Struct, UnsetType
 
 from skillbridge.domain.badges.rules import MAX_REASON_LENGTH, Badge, BadgeRule
+from skillbridge.domain.errors import InvalidInput
 
 
 class BadgeAwardIn(Struct, forbid_unknown_fields=True, kw_only=True):
-    user_id: UUID
+    """Who gets which badge: ``user_id``, or ``mentor_id`` as the spec names it (one of the two)."""
+
+    user_id: Annotated[UUID, Meta(description="the user awarded; or send mentor_id")] | UnsetType = UNSET
+    mentor_id: (
+        Annotated[UUID, Meta(description="alias of user_id (the spec's name); give one or the other")] | UnsetType
+    ) = UNSET
     type: Annotated[str, Meta(min_length=1, max_length=60, examples=["bronze-mentor", "community-hero"])]
     reason: Annotated[str, Meta(max_length=MAX_REASON_LENGTH)] | None = None
+
+    def recipient(self) -> UUID:
+        """The user awarded; 422 when neither or two different ids are sent."""
+        if self.user_id is UNSET and self.mentor_id is UNSET:
+            raise InvalidInput("name the user awarded: user_id (or mentor_id)", field="user_id")
+        if self.user_id is not UNSET and self.mentor_id is not UNSET and self.user_id != self.mentor_id:
+            raise InvalidInput("mentor_id is another name of user_id: give one of them", field="mentor_id")
+        return self.user_id if self.user_id is not UNSET else cast(UUID, self.mentor_id)
 
 
 class BadgeOut(Struct, kw_only=True):

@@ -28,7 +28,14 @@ Category = Annotated[
         examples=["python"],
     ),
 ]
-Title = Annotated[str, Meta(max_length=MAX_RAW_TITLE_LENGTH, description="threads only; 1 to 200 characters")]
+Title = Annotated[
+    str,
+    Meta(
+        max_length=MAX_RAW_TITLE_LENGTH,
+        description="threads only; 1 to 200 characters. Left out (as the spec sends a thread: category and "
+        "content), the thread takes the start of its content's text, up to 80 characters, as its title",
+    ),
+]
 Content = Annotated[
     str, Meta(min_length=1, max_length=MAX_RAW_CONTENT_LENGTH, description="HTML; at most 20000 once sanitised")
 ]

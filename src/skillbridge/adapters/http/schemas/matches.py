@@ -72,6 +72,18 @@ class MatchPatchIn(_Body):
     testimonial: Annotated[str, Meta(max_length=MAX_TESTIMONIAL_LENGTH)] | None = None
     add_sessions: Annotated[list[SessionIn], Meta(max_length=MAX_SESSIONS)] = []
     remove_sessions: Annotated[list[UUID], Meta(max_length=MAX_SESSIONS)] = []
+    session_schedule: (
+        Annotated[
+            list[SessionIn],
+            Meta(
+                max_length=MAX_SESSIONS,
+                description="the spec's form: the whole schedule anew, replacing the planned one ([] empties it); "
+                "an entry equal to a planned session (time, topic, duration) keeps its id. Not with "
+                "add_sessions or remove_sessions",
+            ),
+        ]
+        | None
+    ) = None
     version: Annotated[int, Meta(ge=1, description="the version this change is based on (or send If-Match)")] | None = (
         None
     )
@@ -83,6 +95,9 @@ class MatchPatchIn(_Body):
             testimonial=self.testimonial,
             add_sessions=tuple(session.to_input() for session in self.add_sessions),
             remove_sessions=tuple(self.remove_sessions),
+            schedule=None
+            if self.session_schedule is None
+            else tuple(session.to_input() for session in self.session_schedule),
         )
 
 

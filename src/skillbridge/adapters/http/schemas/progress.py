@@ -61,8 +61,17 @@ class NoteDetailsIn(_Body):
     text: Annotated[str, Meta(min_length=1, max_length=MAX_NOTE_LENGTH)]
 
 
-class _LogIn(_Body, tag_field="event_type"):
-    roadmap_id: UUID
+class _LogIn(_Body, tag_field="event_type", kw_only=True):
+    roadmap_id: (
+        Annotated[
+            UUID,
+            Meta(
+                description="the roadmap reported on; may be left out (as the spec sends it) when the learner "
+                "has exactly one roadmap in progress (below 100 %), else 422 on roadmap_id"
+            ),
+        ]
+        | None
+    ) = None
 
 
 class CommitLogIn(_LogIn, tag="commit"):

@@ -1,0 +1,1 @@
+"""Gazetteers: the places that typed names resolve against."""

@@ -1,0 +1,108 @@
+"""Places by name: what a gazetteer entry is, how a typed name is read, and when one name is one place.
+
+A person knows their city, not their latitude. A name such as ``"Lagos, Nigeria"`` or ``"Nairobi, KE"`` is
+split into the city and an optional country qualifier; the gazetteer (the ``PlaceDirectory`` port) lists
+the places bearing that name, and :func:`choose_place` decides whether the name means one of them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.geo import GeoPoint
+
+MAX_PLACE_NAME_LENGTH = 100
+#: How many candidates an ambiguous name lists.
+MAX_CANDIDATES = 5
+#: The most populous place bearing a name is meant when it is this many times as populous as the next one:
+#: "Lagos" is Lagos, Nigeria (15 million), not Lagos, Portugal (33 thousand); "Springfield" stays ambiguous.
+DOMINANCE_RATIO = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A populated place of the gazetteer: its name, ISO 3166-1 alpha-2 country, point and population."""
+
+    id: int
+    name: str
+    country: str
+    point: GeoPoint
+    population: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceName:
+    """A place as a person types it (``"Lagos"``, ``"Lagos, Nigeria"``, ``"Nairobi, KE"``), not yet resolved."""
+
+    text: str
+
+
+class UnknownPlace(InvalidInput):
+    """No place of the gazetteer bears the name (or none in the country named with it)."""
+
+    code = "unknown-place"
+
+
+class AmbiguousPlace(InvalidInput):
+    """Several places bear the name and none of them stands out: ``candidates`` lists the most populous."""
+
+    code = "ambiguous-place"
+
+    def __init__(self, message: str, *, field: str, candidates: Sequence[Place]) -> None:
+        super().__init__(message, field=field)
+        self.candidates = tuple(candidates)
+
+
+def name_key(text: str) -> str:
+    """The form under which names are compared: accents dropped, case folded, punctuation and spacing as
+    single spaces (``"Addis-Abéba"`` -> ``"addis abeba"``). Letters of every script are kept."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    words = "".join(char if char.isalnum() else " " for char in bare).split()
+    return " ".join(words)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceQuery:
+    """A typed place name, read: the city's name and the country qualifier after the last comma, if any."""
+
+    name: str
+    qualifier: str | None = None
+
+    @classmethod
+    def parse(cls, text: str, field: str) -> PlaceQuery:
+        """Read ``text``; raise :class:`InvalidInput` (on ``field``) when it names nothing."""
+        stripped = text.strip()
+        if len(stripped) > MAX_PLACE_NAME_LENGTH:
+            raise InvalidInput(f"a place name is at most {MAX_PLACE_NAME_LENGTH} characters", field=field)
+        name, comma, qualifier = stripped.rpartition(",")
+        if not comma:
+            name, qualifier = stripped, ""
+        if not name_key(name):
+            raise InvalidInput("name a city, for example 'Lagos' or 'Nairobi, KE'", field=field)
+        return cls(name=name.strip(), qualifier=qualifier.strip() or None)
+
+
+def choose_place(query: PlaceQuery, matches: Sequence[Place], field: str) -> Place:
+    """The place ``query`` means among ``matches`` (the places bearing its name, in its country if named).
+
+    Rules: no match is an :class:`UnknownPlace`; one match, or a most populous match at least
+    ``DOMINANCE_RATIO`` times as populous as every other, is the place; otherwise the name is an
+    :class:`AmbiguousPlace` listing up to ``MAX_CANDIDATES`` matches, most populous first.
+    """
+    where = f" in {query.qualifier}" if query.qualifier else ""
+    if not matches:
+        raise UnknownPlace(f"no city called {query.name!r}{where} is known", field=field)
+    ranked = sorted(matches, key=lambda place: (-place.population, place.id))
+    first = ranked[0]
+    runner_up = ranked[1].population if len(ranked) > 1 else -1
+    if first.population > runner_up and first.population >= DOMINANCE_RATIO * runner_up:
+        return first
+    raise AmbiguousPlace(
+        f"several cities are called {query.name!r}{where}; add the country, as in '{query.name}, {first.country}'",
+        field=field,
+        candidates=ranked[:MAX_CANDIDATES],
+    )
