@@ -93,7 +93,7 @@ def uvicorn_argv(options: ServerOptions, skillbridge_bin: Path) -> list[str]:
     which can give the workers a longer health check (and whose spawned workers do not first re-import the
     whole app as ``skillbridge serve``'s do): the way to start on a machine too busy for ``serve``."""
     python = skillbridge_bin.parent / "python"
-    argv = [str(python), "-m", "uvicorn", "skillbridge.main.app:create_app", "--factory"]
+    argv = [str(python), "-m", "uvicorn", "skillbridge.main.app:create_served_app", "--factory"]
     argv += ["--host", "127.0.0.1", "--port", str(options.port), "--workers", str(options.workers)]
     argv += ["--no-access-log", "--no-proxy-headers", "--log-level", "warning"]
     return [*argv, "--timeout-worker-healthcheck", str(UVICORN_HEALTHCHECK_SECONDS)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from dishka import AsyncContainer, Provider
 from litestar import Litestar
 from sqlalchemy import text
@@ -45,6 +47,23 @@ def _readiness_checks(settings: Settings, container: AsyncContainer) -> dict[str
     if settings.redis_url:
         checks["redis"] = redis
     return checks
+
+
+async def freeze_startup_objects() -> None:
+    """Move everything made while starting (modules, the app, the container, caches) out of the garbage
+    collector's sight: it lives as long as the process, and a full collection no longer walks it, which
+    shortens the pauses that show up in the slowest requests. Objects made later are collected as usual."""
+    gc.collect()
+    gc.freeze()
+
+
+def create_served_app() -> Litestar:
+    """:func:`create_app` for a server process (``skillbridge serve``): the same app, which also freezes
+    its start-up objects (:func:`freeze_startup_objects`). Not for tests or scripts that make many apps in
+    one process: each freeze would keep the previous apps' reference cycles for good."""
+    app = create_app()
+    app.on_startup.append(freeze_startup_objects)
+    return app
 
 
 def create_app(settings: Settings | None = None, *override_providers: Provider) -> Litestar:

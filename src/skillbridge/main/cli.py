@@ -112,7 +112,7 @@ def serve(host: str | None, port: int | None, workers: int, run_migrations: bool
     if run_migrations if run_migrations is not None else settings.profile == "embedded":
         asyncio.run(_migrate(settings))
     uvicorn.run(
-        "skillbridge.main.app:create_app",
+        "skillbridge.main.app:create_served_app",
         factory=True,
         host=host,
         port=port if port is not None else settings.port,
