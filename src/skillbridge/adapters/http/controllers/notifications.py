@@ -20,9 +20,11 @@ from skillbridge.adapters.http.schemas.notifications import NotificationOut, Not
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.notifications.inbox import (
     ListMyNotifications,
+    ListNotificationsSince,
     MarkAllNotificationsRead,
     MarkNotificationRead,
 )
+from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
 
 
@@ -31,17 +33,33 @@ class NotificationsController(Controller):
     tags = ["notifications"]
     security = SECURITY
 
-    @get("/my", summary="The signed-in user's notifications, newest first")
+    @get(
+        "/my",
+        summary="The signed-in user's notifications, newest first; or, with since, those after it, oldest first",
+        description="Without `since`: pages by `offset`, newest first. With `since` (a notification id): the "
+        "notifications stored after it, oldest first, `limit` at a time; pass `next_since` as the next `since` "
+        "until `items` is empty (cursor paging: nothing stored meanwhile is skipped or repeated). `since` and "
+        "`offset` cannot be combined.",
+    )
     async def mine(
         self,
         principal: FromDishka[Principal],
         list_mine: FromDishka[ListMyNotifications],
+        list_since: FromDishka[ListNotificationsSince],
         unread: Annotated[bool, QueryParameter(description="only the unread ones")] = False,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="page size")] = 20,
         offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="items to skip")] = 0,
+        since: Annotated[
+            UUID | None,
+            QueryParameter(description="a notification id: list the ones stored after it, oldest first"),
+        ] = None,
     ) -> NotificationPage:
-        inbox = await list_mine(principal, PageRequest(limit=limit, offset=offset), unread_only=unread)
-        return NotificationPage.of(inbox)
+        if since is None:
+            inbox = await list_mine(principal, PageRequest(limit=limit, offset=offset), unread_only=unread)
+            return NotificationPage.of(inbox)
+        if offset:
+            raise InvalidInput("offset cannot be combined with since (since is the cursor)", field="offset")
+        return NotificationPage.of(await list_since(principal, since, limit, unread_only=unread), since=since)
 
     @patch("/{notification_id:uuid}/read", summary="Mark one of one's notifications read")
     async def mark_read(
