@@ -135,17 +135,19 @@ async def test_list_after_pages_forward_by_id_from_a_cursor_and_only_the_users_o
         await uow.notifications.add_many([mine[3], theirs, mine[0], mine[4], mine[1], mine[2]])
         await uow.commit()
     async with store.new_uow() as uow:
-        everything = await uow.notifications.list_after(amara, None, 10)
-        first = await uow.notifications.list_after(amara, None, 2)
-        second = await uow.notifications.list_after(amara, first.items[-1].id, 2)
-        last = await uow.notifications.list_after(amara, second.items[-1].id, 2)
-        past_the_end = await uow.notifications.list_after(amara, mine[-1].id, 2)
+        everything = await uow.notifications.list_after(amara, None, PageRequest(limit=10))
+        first = await uow.notifications.list_after(amara, None, PageRequest(limit=2))
+        second = await uow.notifications.list_after(amara, first.items[-1].id, PageRequest(limit=2))
+        last = await uow.notifications.list_after(amara, second.items[-1].id, PageRequest(limit=2))
+        past_the_end = await uow.notifications.list_after(amara, mine[-1].id, PageRequest(limit=2))
+        skipping = await uow.notifications.list_after(amara, mine[0].id, PageRequest(limit=2, offset=1))
         # Kofi's id as a cursor only marks a point in time: none of his notifications come with it.
-        from_their_id = await uow.notifications.list_after(amara, theirs.id, 10)
+        from_their_id = await uow.notifications.list_after(amara, theirs.id, PageRequest(limit=10))
     assert list(everything.items) == mine
     assert (everything.total, first.total, second.total, last.total) == (5, 5, 3, 1)
     assert [*first.items, *second.items, *last.items] == mine
     assert (list(past_the_end.items), past_the_end.total) == ([], 0)
+    assert (list(skipping.items), skipping.total, skipping.offset) == (mine[2:4], 4, 1)
     assert list(from_their_id.items) == [n for n in mine if n.id > theirs.id]
     assert all(n.recipient_id == amara for n in from_their_id.items)
 
@@ -160,6 +162,6 @@ async def test_list_after_can_leave_out_the_read_ones(store: Store) -> None:
         await uow.notifications.mark_read(notifications[1].id, amara, T0)
         await uow.commit()
     async with store.new_uow() as uow:
-        unread = await uow.notifications.list_after(amara, None, 10, unread_only=True)
+        unread = await uow.notifications.list_after(amara, None, PageRequest(limit=10), unread_only=True)
     assert [n.id for n in unread.items] == [notifications[0].id, notifications[2].id]
     assert unread.total == 2

@@ -166,14 +166,12 @@ class IdempotencyMiddleware(ASGIMiddleware):
         self._policy = policy
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        raw_key = _header(scope, b"idempotency-key")
         method = cast(dict[str, Any], scope)["method"]
-        principal = admission_of_scope(scope)
+        raw_key = _header(scope, b"idempotency-key") if method in _METHODS else None
         if (
             raw_key is None
-            or method not in _METHODS
             or (method == "PATCH" and _header(scope, b"if-match") is not None)  # a version guards it
-            or principal is None  # anonymous: not covered (see the module docs)
+            or (principal := _caller_id(scope)) is None  # anonymous: not covered (see the module docs)
         ):
             await next_app(scope, receive, send)
             return
@@ -225,7 +223,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
         raise Conflict(f"the request with this {HEADER} is still being processed; retry shortly")
 
 
-def admission_of_scope(scope: Scope) -> str | None:
+def _caller_id(scope: Scope) -> str | None:
     """The signed-in caller's user id as text, or ``None`` for an anonymous request."""
     principal = admission_of(Request(scope)).principal
     return None if principal is None else str(principal.user_id)

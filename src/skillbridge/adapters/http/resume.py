@@ -23,7 +23,10 @@ from skillbridge.application.ports.notification_push import notification_event
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.notifications.model import NOTIFICATION_ID_VERSION
+from skillbridge.domain.pagination import PageRequest
 
+#: A notification id as text: a version 7 UUID (what the OpenAPI document states for ``since``).
+NOTIFICATION_ID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-7[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"
 #: The most notifications a resumed stream catches up with; a client offline for longer pages through
 #: ``GET /notifications/my?since=`` (the stream then goes on from the last one it sent).
 MAX_CATCH_UP = 1000
@@ -60,7 +63,8 @@ async def missed_since(container: AsyncContainer, principal: Principal, since: U
         list_since = await scope.get(ListNotificationsSince)
         cursor = since
         while len(events) < MAX_CATCH_UP:
-            page = (await list_since(principal, cursor, min(_PAGE, MAX_CATCH_UP - len(events)))).page
+            wanted = PageRequest(limit=min(_PAGE, MAX_CATCH_UP - len(events)))
+            page = (await list_since(principal, cursor, wanted)).page
             events.extend(notification_event(notification) for notification in page.items)
             if len(page.items) >= page.total:  # the total counts every one after the cursor: none is left
                 break

@@ -40,7 +40,7 @@ class ListMyNotifications:
 
 class ListNotificationsSince:
     """Return the caller's notifications stored after the one with id ``since`` (all of them when ``since``
-    is None), oldest first, up to ``limit``, with the count of unread ones: a client offline for days
+    is None), oldest first, one ``page`` of them, with the count of unread ones: a client offline for days
     catches up page by page, passing the last id it got as the next ``since``.
 
     Rules: the order is the ids' (time-ordered, version 7), so a notification stored meanwhile neither
@@ -56,7 +56,7 @@ class ListNotificationsSince:
         self,
         principal: Principal,
         since: UUID | None,
-        limit: int,
+        page: PageRequest,
         *,
         unread_only: bool = False,
         since_field: str = "since",
@@ -64,7 +64,7 @@ class ListNotificationsSince:
         if since is not None and since.version != NOTIFICATION_ID_VERSION:
             raise InvalidInput("must be the id of a notification (a version 7 UUID)", field=since_field)
         async with self._uow.reading() as uow:
-            later = await uow.notifications.list_after(principal.user_id, since, limit, unread_only)
+            later = await uow.notifications.list_after(principal.user_id, since, page, unread_only)
             return Inbox(later, await uow.notifications.count_unread(principal.user_id))
 
 

@@ -353,9 +353,9 @@ class NotificationRepository(Protocol):
         ...
 
     async def list_after(
-        self, user_id: UUID, after: UUID | None, limit: int, unread_only: bool = False
+        self, user_id: UUID, after: UUID | None, page: PageRequest, unread_only: bool = False
     ) -> Page[Notification]:
-        """Return up to ``limit`` of a user's notifications whose id is greater than ``after`` (every one when
+        """Return ``page`` of a user's notifications whose id is greater than ``after`` (every one when
         ``after`` is None), oldest first by id (ids are time-ordered), with the total of all those after it.
 
         A cursor, not a position: notifications stored meanwhile neither shift nor repeat the next page.

@@ -16,6 +16,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from skillbridge.adapters.http.auth import SECURITY
 from skillbridge.adapters.http.controllers.users import MAX_OFFSET
+from skillbridge.adapters.http.resume import NOTIFICATION_ID_PATTERN, resume_point
 from skillbridge.adapters.http.schemas.notifications import NotificationOut, NotificationPage, ReadAllOut
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.notifications.inbox import (
@@ -24,7 +25,6 @@ from skillbridge.application.notifications.inbox import (
     MarkAllNotificationsRead,
     MarkNotificationRead,
 )
-from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
 
 
@@ -38,8 +38,8 @@ class NotificationsController(Controller):
         summary="The signed-in user's notifications, newest first; or, with since, those after it, oldest first",
         description="Without `since`: pages by `offset`, newest first. With `since` (a notification id): the "
         "notifications stored after it, oldest first, `limit` at a time; pass `next_since` as the next `since` "
-        "until `items` is empty (cursor paging: nothing stored meanwhile is skipped or repeated). `since` and "
-        "`offset` cannot be combined.",
+        "until `items` is empty (cursor paging: nothing stored meanwhile is skipped or repeated); `offset` then "
+        "skips within those after `since`.",
     )
     async def mine(
         self,
@@ -50,16 +50,18 @@ class NotificationsController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="page size")] = 20,
         offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="items to skip")] = 0,
         since: Annotated[
-            UUID | None,
-            QueryParameter(description="a notification id: list the ones stored after it, oldest first"),
+            str | None,
+            QueryParameter(
+                pattern=NOTIFICATION_ID_PATTERN,
+                description="a notification id (a version 7 UUID): list the ones stored after it, oldest first",
+            ),
         ] = None,
     ) -> NotificationPage:
-        if since is None:
-            inbox = await list_mine(principal, PageRequest(limit=limit, offset=offset), unread_only=unread)
-            return NotificationPage.of(inbox)
-        if offset:
-            raise InvalidInput("offset cannot be combined with since (since is the cursor)", field="offset")
-        return NotificationPage.of(await list_since(principal, since, limit, unread_only=unread), since=since)
+        page = PageRequest(limit=limit, offset=offset)
+        after = resume_point(since, "since")
+        if after is None:
+            return NotificationPage.of(await list_mine(principal, page, unread_only=unread))
+        return NotificationPage.of(await list_since(principal, after, page, unread_only=unread), since=after)
 
     @patch("/{notification_id:uuid}/read", summary="Mark one of one's notifications read")
     async def mark_read(

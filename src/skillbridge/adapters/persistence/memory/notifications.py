@@ -70,9 +70,8 @@ class MemoryNotificationRepository(NotificationRepository):
         return Page(items=private_copy(window), total=len(mine), limit=page.limit, offset=page.offset)
 
     async def list_after(
-        self, user_id: UUID, after: UUID | None, limit: int, unread_only: bool = False
+        self, user_id: UUID, after: UUID | None, page: PageRequest, unread_only: bool = False
     ) -> Page[Notification]:
-        PageRequest(limit=limit)  # the same bounds as the SQL twin
         later = sorted(
             (
                 notification
@@ -83,7 +82,8 @@ class MemoryNotificationRepository(NotificationRepository):
             ),
             key=lambda notification: notification.id,
         )
-        return Page(items=private_copy(later[:limit]), total=len(later), limit=limit, offset=0)
+        window = later[page.offset : page.offset + page.limit]
+        return Page(items=private_copy(window), total=len(later), limit=page.limit, offset=page.offset)
 
     async def mark_read(self, notification_id: UUID, user_id: UUID, at: datetime) -> Notification:
         current = self._staging.view().notifications.get(notification_id)

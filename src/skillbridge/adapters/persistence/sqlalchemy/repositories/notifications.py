@@ -63,7 +63,7 @@ class SqlaNotificationRepository(NotificationRepository):
 
     @translated
     async def list_after(
-        self, user_id: UUID, after: UUID | None, limit: int, unread_only: bool = False
+        self, user_id: UUID, after: UUID | None, page: PageRequest, unread_only: bool = False
     ) -> Page[Notification]:
         filters = _of(user_id, unread_only=unread_only)
         if after is not None:
@@ -72,9 +72,11 @@ class SqlaNotificationRepository(NotificationRepository):
             self._session,
             select(NotificationRow).where(*filters).order_by(NotificationRow.id),
             select(func.count()).select_from(NotificationRow).where(*filters),
-            PageRequest(limit=limit),
+            page,
         )
-        return Page(items=[notification_from_row(row) for (row,) in rows], total=total, limit=limit, offset=0)
+        return Page(
+            items=[notification_from_row(row) for (row,) in rows], total=total, limit=page.limit, offset=page.offset
+        )
 
     @translated
     async def mark_read(self, notification_id: UUID, user_id: UUID, at: datetime) -> Notification:
