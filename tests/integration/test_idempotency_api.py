@@ -362,3 +362,22 @@ async def test_simultaneous_requests_with_one_key_have_one_effect(
         created = {answer.json()["id"] for answer in answers if answer.status_code == 201}
         assert len(created) == 1
         assert [thread["id"] for thread in await _threads(api, headers)] == list(created)
+
+
+@pytest.mark.redis
+async def test_a_retry_that_reaches_another_process_gets_the_replay(make_settings: Callable[..., Settings]) -> None:
+    """Two API processes on one Redis (a load balancer sends the retry to the other one): the key is shared."""
+    shared = {
+        "redis_url": await redis_url_or_skip(),
+        "redis_key_prefix": f"t-{uuid4().hex}:",
+        "jobs_broker": "in-process",
+    }
+    async with _api(make_settings, **shared) as first_process, _api(make_settings, **shared) as second_process:
+        headers = await first_process.token_for("amara@example.org")
+        key = _key()
+        first = await first_process.client.post(POSTS, json=THREAD, headers=headers | key)
+        assert first.status_code == 201
+        again = await second_process.client.post(POSTS, json=THREAD, headers=headers | key)
+        assert (again.status_code, again.headers["idempotent-replayed"]) == (201, "true")
+        assert again.json() == first.json()
+        assert len(await _threads(second_process, headers)) == 1
