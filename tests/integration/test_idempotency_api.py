@@ -381,3 +381,49 @@ async def test_a_retry_that_reaches_another_process_gets_the_replay(make_setting
         assert (again.status_code, again.headers["idempotent-replayed"]) == (201, "true")
         assert again.json() == first.json()
         assert len(await _threads(second_process, headers)) == 1
+
+
+async def test_a_browser_app_may_send_the_key_and_read_the_replay_mark(make_settings: Callable[..., Settings]) -> None:
+    origin = "https://app.skillbridge.africa"
+    async with _api(make_settings, cors_origins=[origin]) as api:
+        preflight = await api.client.options(
+            POSTS,
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "idempotency-key, content-type",
+            },
+        )
+        assert preflight.status_code == 204
+        assert "idempotency-key" in preflight.headers["access-control-allow-headers"].lower()
+        headers = await api.token_for("amara@example.org") | {"Origin": origin}
+        key = _key()
+        assert (await api.client.post(POSTS, json=THREAD, headers=headers | key)).status_code == 201
+        again = await api.client.post(POSTS, json=THREAD, headers=headers | key)
+        assert again.headers["idempotent-replayed"] == "true"
+        assert again.headers["access-control-expose-headers"] == "Idempotent-Replayed"
+
+
+async def test_a_claim_ends_with_its_lease_so_a_dead_process_does_not_block_the_key_for_a_day(
+    make_settings: Callable[..., Settings], openai: FakeOpenAI
+) -> None:
+    """A request holds its key for the lease only: past it (its process died, say) the key runs again.
+    The first request is held at OpenAI to stand for the one whose process died."""
+    now = [1_000.0]
+    held = threading.Event()
+    openai.script(Reply(body=completion(json.dumps({"modules": MODULES})).body, hold=held))
+    settings = _ai_settings(openai, {}) | {"idempotency_lease_seconds": 60}
+    async with _api(make_settings, _SteppedStore(now), **settings) as api:
+        headers = await api.token_for("amara@example.org")
+        key = _key()
+        try:
+            stuck = asyncio.ensure_future(api.client.post(ROADMAPS, json=AI_ROADMAP, headers=headers | key))
+            await _until(lambda: len(openai.requests) == 1)
+            now[0] += 59
+            assert (await api.client.post(ROADMAPS, json=AI_ROADMAP, headers=headers | key)).status_code == 409
+            now[0] += 1
+            retried = asyncio.ensure_future(api.client.post(ROADMAPS, json=AI_ROADMAP, headers=headers | key))
+            await _until(lambda: len(openai.requests) == 2)  # the retry runs: it called OpenAI itself
+        finally:
+            held.set()
+        assert ((await stuck).status_code, (await retried).status_code) == (201, 201)

@@ -39,7 +39,7 @@ from skillbridge.adapters.http.controllers.roadmaps import DomainsController, Ro
 from skillbridge.adapters.http.controllers.sessions import SessionsController
 from skillbridge.adapters.http.controllers.users import UsersController
 from skillbridge.adapters.http.draining import Drain
-from skillbridge.adapters.http.idempotency import IdempotencyMiddleware, IdempotencyPolicy
+from skillbridge.adapters.http.idempotency import REPLAYED_HEADER, IdempotencyMiddleware, IdempotencyPolicy
 from skillbridge.adapters.http.metrics import RequestMetricsMiddleware
 from skillbridge.adapters.http.observability import request_context_middleware
 from skillbridge.adapters.http.openapi import ClosedStructSchemaPlugin, ProblemResponsesPlugin
@@ -152,7 +152,12 @@ def build_app(
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[RequestMetricsMiddleware()],
         compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=512),
-        cors_config=CORSConfig(allow_origins=list(options.cors_origins), allow_credentials=False)
+        # A browser app reads whether an answer was replayed only if the header is exposed.
+        cors_config=CORSConfig(
+            allow_origins=list(options.cors_origins),
+            allow_credentials=False,
+            expose_headers=[REPLAYED_HEADER],
+        )
         if options.cors_origins
         else None,
         openapi_config=OpenAPIConfig(
