@@ -23,6 +23,7 @@ from litestar import Litestar
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.notifications.inbox import Inbox, ListNotificationsSince
 from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.errors import DependencyUnavailable
 from skillbridge.main import Settings, create_app
 from tests.integration.helpers import PASSWORD, register_body
 from tests.support.databases import redis_url_or_skip
@@ -276,3 +277,33 @@ async def test_a_bad_resume_point_is_refused_naming_it(
                 await asyncio.wait_for(socket.recv(), WAIT_SECONDS)
         assert closed.value.rcvd is not None
         assert (closed.value.rcvd.code, closed.value.rcvd.reason.split(":")[0]) == (4422, "since")
+
+
+async def test_a_catch_up_the_database_cannot_answer_asks_the_client_to_come_back(
+    make_settings: Callable[..., Settings],
+) -> None:
+    async def database_down() -> None:
+        raise DependencyUnavailable("the database is unavailable")
+
+    async with _started(make_settings, {}) as (forum, ws_url, hooks):
+        await forum.reply()
+        (resume_after,) = await forum.stored_ids()
+        hooks.before = database_down
+        async with _sse(forum.client, forum.amara, last_event_id=resume_after) as events:
+            event = await asyncio.wait_for(anext(events), WAIT_SECONDS)
+            assert "event" not in event  # the block of the "connected" comment
+            event = await asyncio.wait_for(anext(events), WAIT_SECONDS)
+            assert (event["event"], event["retry"]) == ("reconnect", "5000")
+            assert "Last-Event-ID" in event["data"]
+        hooks.before = database_down
+        token = forum.amara["Authorization"].removeprefix("Bearer ")
+        async with websockets.connect(f"{ws_url}?token={token}&since={resume_after}") as socket:
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(socket.recv(), WAIT_SECONDS)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1013
+        # Positive control: once the database answers, the same resume point catches up.
+        async with _sse(forum.client, forum.amara, last_event_id=resume_after) as events:
+            await forum.reply()
+            resumed_id, _ = await _next_notification(events)
+            assert resumed_id == (await forum.stored_ids())[-1]

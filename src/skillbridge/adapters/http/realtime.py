@@ -59,6 +59,7 @@ RETRY_CHECK_SECONDS = 5.0
 #: WebSocket close code 1012 "service restart": the server is shutting down; reconnect (to another process).
 CLOSE_SERVICE_RESTART = 1012
 RECONNECT_REASON = "the server is restarting; reconnect"
+CATCH_UP_FAILED = "the missed notifications could not be read; reconnect with the same Last-Event-ID"
 #: How soon an SSE client reconnects after the server closed its stream for a restart.
 RECONNECT_MS = 1000
 #: WebSocket close code for "this user or address holds too many streams already".
@@ -175,7 +176,9 @@ async def notifications_socket(
                     [] if resume_after is None else await missed_since(_app_container(socket), principal, resume_after)
                 )
             except DependencyUnavailable:
-                await socket.close(code=CLOSE_TRY_AGAIN_LATER, reason="the notifications could not be read; reconnect")
+                await socket.close(
+                    code=CLOSE_TRY_AGAIN_LATER, reason="the missed notifications could not be read; reconnect"
+                )
                 return
             for event in missed:
                 await socket.send_data(msgspec.json.encode(event).decode())
@@ -239,7 +242,7 @@ async def notifications_stream(
                     missed = [] if resume_after is None else await missed_since(app_container, principal, resume_after)
                 except DependencyUnavailable:
                     # The store is down: end the stream; the client reconnects with the same Last-Event-ID.
-                    yield ServerSentEventMessage(event="reconnect", data=RECONNECT_REASON, retry=RECONNECT_MS * 5)
+                    yield ServerSentEventMessage(event="reconnect", data=CATCH_UP_FAILED, retry=RECONNECT_MS * 5)
                     return
                 for event in missed:
                     yield _notification_message(event)
@@ -286,7 +289,12 @@ async def _until_drained(work: Awaitable[Any], drained: asyncio.Future[None], se
     """Wait for ``work`` at most ``seconds``; ``True`` when the drain started first (``work`` is then
     cancelled, as it is on the timeout). Errors of ``work`` (a disconnect) are raised."""
     task = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task, drained}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    try:
+        done, _ = await asyncio.wait({task, drained}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    except BaseException:  # the stream is being closed (the client left, the server stops): leave no orphan
+        task.cancel()
+        task.add_done_callback(_retrieve_outcome)
+        raise
     if task in done:
         task.result()
         return False
@@ -294,6 +302,12 @@ async def _until_drained(work: Awaitable[Any], drained: asyncio.Future[None], se
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await task
     return drained in done
+
+
+def _retrieve_outcome(task: asyncio.Future[Any]) -> None:
+    """Mark an abandoned task's outcome as seen (its subscription may have ended with an error meanwhile)."""
+    if not task.cancelled():
+        task.exception()
 
 
 async def push_stored_notifications(request: Request[Any, Any, Any]) -> None:
