@@ -124,3 +124,44 @@ async def test_writes_are_invisible_until_commit_and_gone_on_rollback(store: Sto
             assert await other.notifications.count_unread(amara) == 0
         await uow.rollback()
         assert await uow.notifications.count_unread(amara) == 0
+
+
+async def test_list_after_pages_forward_by_id_from_a_cursor_and_only_the_users_own(store: Store) -> None:
+    amara, kofi = await _users(store, 2)
+    # Ids are made in this order; created_at goes the other way, so the order seen must be the ids'.
+    mine = [_notification(amara, 10 - index) for index in range(5)]
+    theirs = _notification(kofi, 0)
+    async with store.new_uow() as uow:
+        await uow.notifications.add_many([mine[3], theirs, mine[0], mine[4], mine[1], mine[2]])
+        await uow.commit()
+    async with store.new_uow() as uow:
+        everything = await uow.notifications.list_after(amara, None, PageRequest(limit=10))
+        first = await uow.notifications.list_after(amara, None, PageRequest(limit=2))
+        second = await uow.notifications.list_after(amara, first.items[-1].id, PageRequest(limit=2))
+        last = await uow.notifications.list_after(amara, second.items[-1].id, PageRequest(limit=2))
+        past_the_end = await uow.notifications.list_after(amara, mine[-1].id, PageRequest(limit=2))
+        skipping = await uow.notifications.list_after(amara, mine[0].id, PageRequest(limit=2, offset=1))
+        # Kofi's id as a cursor only marks a point in time: none of his notifications come with it.
+        from_their_id = await uow.notifications.list_after(amara, theirs.id, PageRequest(limit=10))
+    assert list(everything.items) == mine
+    assert (everything.total, first.total, second.total, last.total) == (5, 5, 3, 1)
+    assert [*first.items, *second.items, *last.items] == mine
+    assert (list(past_the_end.items), past_the_end.total) == ([], 0)
+    assert (list(skipping.items), skipping.total, skipping.offset) == (mine[2:4], 4, 1)
+    assert list(from_their_id.items) == [n for n in mine if n.id > theirs.id]
+    assert all(n.recipient_id == amara for n in from_their_id.items)
+
+
+async def test_list_after_can_leave_out_the_read_ones(store: Store) -> None:
+    (amara,) = await _users(store, 1)
+    notifications = [_notification(amara, minutes) for minutes in range(3)]
+    async with store.new_uow() as uow:
+        await uow.notifications.add_many(notifications)
+        await uow.commit()
+    async with store.new_uow() as uow:
+        await uow.notifications.mark_read(notifications[1].id, amara, T0)
+        await uow.commit()
+    async with store.new_uow() as uow:
+        unread = await uow.notifications.list_after(amara, None, PageRequest(limit=10), unread_only=True)
+    assert [n.id for n in unread.items] == [notifications[0].id, notifications[2].id]
+    assert unread.total == 2

@@ -112,3 +112,68 @@ async def test_bad_paging_is_a_validation_error(api: Api) -> None:
     assert response.status_code == 422  # a query parameter out of its range: validation, not a malformed body
     assert response.json()["field"] == "limit"
     assert (await api.client.get("/api/v1/notifications/my?limit=1", headers=headers)).status_code == 200
+
+
+async def test_since_pages_forward_through_everything_after_an_id(api: Api) -> None:
+    headers = await api.token_for("amara@example.org")
+    ids = await _notify(api, await _user_id(api, headers), 5)
+    seen: list[str] = []
+    since = str(ids[0])
+    for expected_total in (4, 2):
+        page = await api.client.get("/api/v1/notifications/my", params={"since": since, "limit": 2}, headers=headers)
+        assert page.status_code == 200, page.text
+        body = page.json()
+        assert body["total"] == expected_total
+        seen += [item["id"] for item in body["items"]]
+        since = body["next_since"]
+    # Stored while the client pages: it comes next, neither skipped nor repeated.
+    ids += await _notify(api, await _user_id(api, headers), 1)
+    last = await api.client.get("/api/v1/notifications/my", params={"since": since, "limit": 2}, headers=headers)
+    seen += [item["id"] for item in last.json()["items"]]
+    assert seen == [str(i) for i in ids[1:]]
+    caught_up = await api.client.get(
+        "/api/v1/notifications/my", params={"since": last.json()["next_since"]}, headers=headers
+    )
+    assert (caught_up.json()["items"], caught_up.json()["next_since"]) == ([], last.json()["next_since"])
+    # Without since: newest first, and no cursor.
+    plain = (await api.client.get("/api/v1/notifications/my", headers=headers)).json()
+    assert plain["next_since"] is None
+    assert plain["items"][0]["id"] == str(ids[-1])
+
+
+async def test_since_lists_only_ones_own_whatever_id_it_names(api: Api) -> None:
+    amara = await api.token_for("amara@example.org")
+    kofi = await api.token_for("kofi@example.org")
+    mine = await _notify(api, await _user_id(api, amara), 1)
+    his = await _notify(api, await _user_id(api, kofi), 2)
+    # Kofi's first id as Amara's cursor: it marks a moment; none of Kofi's notifications come with it.
+    page = await api.client.get("/api/v1/notifications/my", params={"since": str(his[0])}, headers=amara)
+    assert page.status_code == 200
+    assert page.json()["items"] == []
+    # Positive control: from before everything, Amara gets exactly her own.
+    everything = await api.client.get(
+        "/api/v1/notifications/my", params={"since": str(UUID(int=7 << 76 | 0b10 << 62))}, headers=amara
+    )
+    assert [item["id"] for item in everything.json()["items"]] == [str(mine[0])]
+    assert (await api.client.get("/api/v1/notifications/my", params={"since": str(mine[0])})).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "since",
+    ["not-a-uuid", str(uuid4())],  # a random (version 4) UUID is not a notification id either
+    ids=["not-a-uuid", "uuid4"],
+)
+async def test_a_bad_since_is_refused_naming_it(api: Api, since: str) -> None:
+    headers = await api.token_for("amara@example.org")
+    response = await api.client.get("/api/v1/notifications/my", params={"since": since}, headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "since"
+
+
+async def test_offset_skips_within_those_after_since(api: Api) -> None:
+    headers = await api.token_for("amara@example.org")
+    ids = await _notify(api, await _user_id(api, headers), 4)
+    params = {"since": str(ids[0]), "offset": 1, "limit": 2}
+    body = (await api.client.get("/api/v1/notifications/my", params=params, headers=headers)).json()
+    assert [item["id"] for item in body["items"]] == [str(ids[2]), str(ids[3])]
+    assert (body["total"], body["offset"], body["next_since"]) == (3, 1, str(ids[3]))

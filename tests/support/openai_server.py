@@ -24,6 +24,8 @@ class Reply:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    #: Set: the reply waits until the test sets it (bounded by 30 s), so a request can be held in flight.
+    hold: threading.Event | None = None
 
 
 def completion(content: str, *, prompt_tokens: int = 120, completion_tokens: int = 480) -> Reply:
@@ -116,6 +118,8 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             reply = fake.next_reply(recorded) if on_path else error(404, "not_found")
             if reply.delay:
                 time.sleep(reply.delay)
+            if reply.hold is not None:
+                reply.hold.wait(timeout=30)
             payload = reply.body if isinstance(reply.body, bytes | str) else json.dumps(reply.body)
             data = payload.encode() if isinstance(payload, str) else payload
             try:

@@ -71,6 +71,7 @@ from skillbridge.application.matching.rounds import RunMatchingRound
 from skillbridge.application.notifications.delivery import DeliverStoredNotifications
 from skillbridge.application.notifications.inbox import (
     ListMyNotifications,
+    ListNotificationsSince,
     MarkAllNotificationsRead,
     MarkNotificationRead,
 )
@@ -447,7 +448,9 @@ class NotificationsProvider(Provider):
     """Storing notifications for other use cases, and the inbox use cases."""
 
     scope = Scope.REQUEST
-    use_cases = provide_all(Notifier, ListMyNotifications, MarkNotificationRead, MarkAllNotificationsRead)
+    use_cases = provide_all(
+        Notifier, ListMyNotifications, ListNotificationsSince, MarkNotificationRead, MarkAllNotificationsRead
+    )
 
 
 class ForumProvider(Provider):

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     login_delay_max_seconds: int = Field(default=900, ge=1, le=86_400)
     login_trusted_address_days: int = Field(default=90, ge=0, le=365)
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024)
+    idempotency_key_ttl_seconds: int = Field(default=86_400, ge=60, le=7 * 86_400)
+    idempotency_lease_seconds: int = Field(default=300, ge=5, le=3600)
+    idempotency_max_response_bytes: int = Field(default=262_144, ge=1024, le=4_194_304)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     #: Replaced by ``trusted_proxies``; still read so that a deployment that sets it is told, not ignored.
     trust_forwarded_for: bool = False

@@ -40,6 +40,7 @@ from skillbridge.adapters.http.controllers.roadmaps import DomainsController, Ro
 from skillbridge.adapters.http.controllers.sessions import SessionsController
 from skillbridge.adapters.http.controllers.users import UsersController
 from skillbridge.adapters.http.draining import Drain
+from skillbridge.adapters.http.idempotency import REPLAYED_HEADER, IdempotencyMiddleware, IdempotencyPolicy
 from skillbridge.adapters.http.metrics import RequestMetricsMiddleware
 from skillbridge.adapters.http.observability import request_context_middleware
 from skillbridge.adapters.http.openapi import ClosedStructSchemaPlugin, ProblemResponsesPlugin
@@ -83,6 +84,17 @@ def _admission(options: HttpOptions) -> AdmissionMiddleware:
     return AdmissionMiddleware(budgets, TrustedProxies.parse(options.trusted_proxies))
 
 
+def _idempotency(options: HttpOptions) -> IdempotencyMiddleware:
+    return IdempotencyMiddleware(
+        IdempotencyPolicy(
+            ttl_seconds=options.idempotency_key_ttl_seconds,
+            lease_seconds=options.idempotency_lease_seconds,
+            max_response_bytes=options.idempotency_max_response_bytes,
+            max_request_bytes=options.max_request_body_bytes,
+        )
+    )
+
+
 def build_app(
     options: HttpOptions,
     container: AsyncContainer,
@@ -96,7 +108,8 @@ def build_app(
     """The web application over ``container``; ``on_startup`` hooks run when the server starts,
     ``on_shutdown`` hooks when it stops."""
     # Every API route: admitted first (token verified, request counted, caller resolved, 401/403 decided),
-    # and only then are its body and query read.
+    # and only then are its body and query read; a retried POST or PATCH (Idempotency-Key) of an admitted
+    # caller is answered from the store after that.
     admission = _admission(options)
     drain = Drain()
 
@@ -126,7 +139,7 @@ def build_app(
             NotificationsController,
             ForumController,
         ],
-        middleware=[admission],
+        middleware=[admission, _idempotency(options)],
     )
     app = Litestar(
         route_handlers=[
@@ -143,7 +156,12 @@ def build_app(
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[RequestMetricsMiddleware()],
         compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=512),
-        cors_config=CORSConfig(allow_origins=list(options.cors_origins), allow_credentials=False)
+        # A browser app reads whether an answer was replayed only if the header is exposed.
+        cors_config=CORSConfig(
+            allow_origins=list(options.cors_origins),
+            allow_credentials=False,
+            expose_headers=[REPLAYED_HEADER],
+        )
         if options.cors_origins
         else None,
         openapi_config=OpenAPIConfig(

@@ -24,6 +24,12 @@ class HttpOptions:
     auth_rate_limit_per_minute: int = 20
     exports_per_hour: int = 3
     max_request_body_bytes: int = 1_048_576
+    #: How long a retried POST or PATCH with the same ``Idempotency-Key`` gets the stored answer.
+    idempotency_key_ttl_seconds: int = 86_400
+    #: How long a request holds its key while it runs (a process that dies frees it after this).
+    idempotency_lease_seconds: int = 300
+    #: The largest answer kept for replay (a larger one keeps its key: a retry gets 409, not a second run).
+    idempotency_max_response_bytes: int = 262_144
     trusted_proxies: Sequence[str] = ()
     stream_handshakes_per_minute: int = 30
     stream_session_check_seconds: float = 50.0

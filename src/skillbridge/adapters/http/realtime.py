@@ -7,7 +7,10 @@ is the token's user's, chosen here; nothing a client sends names another one. A 
 access token expires, and within ``SKILLBRIDGE_STREAM_SESSION_CHECK_SECONDS`` (50) of its session ending
 (logout, a revoked session, a disabled account): WebSocket close code 4401, or the SSE stream ends. A user
 or an address holding too many streams is refused at the handshake (close code 4429; SSE: 429). The client
-reconnects with a fresh token; what it missed meanwhile is in ``GET /notifications/my``.
+reconnects with a fresh token, and resumes where it left off (see :mod:`skillbridge.adapters.http.resume`):
+every event carries the notification's ``id``; an SSE client sends it back as ``Last-Event-ID`` (EventSource
+does so by itself) or ``?since=``, a WebSocket client as ``?since=``, and gets what was stored after it, in
+order, then the live ones, each once.
 
 SSE sends a comment every ``HEARTBEAT_SECONDS`` so proxies and mobile networks keep the idle stream open.
 """
@@ -37,13 +40,14 @@ from skillbridge.adapters.http.access import PUBLIC, STREAM, address_of, admissi
 from skillbridge.adapters.http.auth import SECURITY
 from skillbridge.adapters.http.draining import Drain
 from skillbridge.adapters.http.options import HttpOptions
+from skillbridge.adapters.http.resume import CaughtUp, missed_since, resume_point
 from skillbridge.application.accounts.authentication import AdmitRequest
 from skillbridge.application.notifications.delivery import DeliverStoredNotifications
 from skillbridge.application.notifications.streams import StreamLease, StreamSlots
 from skillbridge.application.ports.notification_push import notification_channel
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.sessions import AccessClaims
-from skillbridge.domain.errors import DependencyUnavailable, TooManyAttempts, Unauthenticated
+from skillbridge.domain.errors import DependencyUnavailable, InvalidInput, TooManyAttempts, Unauthenticated
 
 _log = structlog.get_logger(__name__)
 HEARTBEAT_SECONDS = 15.0
@@ -55,10 +59,19 @@ RETRY_CHECK_SECONDS = 5.0
 #: WebSocket close code 1012 "service restart": the server is shutting down; reconnect (to another process).
 CLOSE_SERVICE_RESTART = 1012
 RECONNECT_REASON = "the server is restarting; reconnect"
+CATCH_UP_FAILED = "the missed notifications could not be read; reconnect with the same Last-Event-ID"
 #: How soon an SSE client reconnects after the server closed its stream for a restart.
 RECONNECT_MS = 1000
 #: WebSocket close code for "this user or address holds too many streams already".
 CLOSE_TOO_MANY_STREAMS = 4429
+#: WebSocket close code 1013 "try again later": what was missed could not be read (the database is down).
+CLOSE_TRY_AGAIN_LATER = 1013
+#: WebSocket close code for "the resume point (``?since=``) is not a notification id".
+CLOSE_INVALID_RESUME_POINT = 4422
+SinceParam = Annotated[
+    str | None,
+    QueryParameter(max_length=64, description="resume after this notification id (the last one received)"),
+]
 TokenParam = Annotated[
     str | None, QueryParameter(max_length=4096, description="the access token, for clients that cannot send headers")
 ]
@@ -133,11 +146,21 @@ async def _open_session(connection: ASGIConnection[Any, Any, Any, Any], claims: 
 
 
 @websocket("/ws", name="notifications-socket", opt={**PUBLIC, **STREAM})
-async def notifications_socket(socket: WebSocket[Any, Any, Any], channels: NamedDependency[ChannelsPlugin]) -> None:
-    """The signed-in user's notifications as JSON text frames. Messages from the client are ignored."""
+async def notifications_socket(
+    socket: WebSocket[Any, Any, Any], channels: NamedDependency[ChannelsPlugin], since: SinceParam = None
+) -> None:
+    """The signed-in user's notifications as JSON text frames; with ``?since=<id>`` first those stored after
+    it, oldest first. Messages from the client are ignored."""
     admission = admission_of(socket)
-    if admission.principal is None or admission.claims is None:
+    principal = admission.principal
+    if principal is None or admission.claims is None:
         await socket.close(code=CLOSE_UNAUTHENTICATED)  # before accepting: the handshake is refused (403)
+        return
+    try:
+        resume_after = resume_point(since, "since")
+    except InvalidInput as invalid:
+        await socket.accept()  # accepted, to say why it closes (a refused handshake carries no reason)
+        await socket.close(code=CLOSE_INVALID_RESUME_POINT, reason=f"since: {invalid.message}")
         return
     try:
         session = await _open_session(socket, admission.claims, "websocket")
@@ -146,9 +169,26 @@ async def notifications_socket(socket: WebSocket[Any, Any, Any], channels: Named
         return
     drained = asyncio.ensure_future(_drain_of(socket).wait())
     try:
-        async with channels.start_subscription([notification_channel(admission.principal.user_id)]) as subscriber:
+        async with channels.start_subscription([notification_channel(principal.user_id)]) as subscriber:
             await socket.accept()  # subscribed first: nothing stored after the handshake is missed (it queues)
-            async with subscriber.run_in_background(socket.send_data):
+            try:
+                missed = (
+                    [] if resume_after is None else await missed_since(_app_container(socket), principal, resume_after)
+                )
+            except DependencyUnavailable:
+                await socket.close(
+                    code=CLOSE_TRY_AGAIN_LATER, reason="the missed notifications could not be read; reconnect"
+                )
+                return
+            for event in missed:
+                await socket.send_data(msgspec.json.encode(event).decode())
+            caught_up = CaughtUp(missed)
+
+            async def send_live(data: bytes) -> None:
+                if not caught_up.is_duplicate(msgspec.json.decode(data)):
+                    await socket.send_data(data.decode())
+
+            async with subscriber.run_in_background(send_live):
                 try:
                     while await session.still_stands():
                         if await _until_drained(socket.receive_data(mode="text"), drained, session.seconds_left()):
@@ -165,9 +205,9 @@ async def notifications_socket(socket: WebSocket[Any, Any, Any], channels: Named
 @get(
     "/notifications/stream",
     summary="The signed-in user's notifications as Server-Sent Events (for low-bandwidth clients)",
-    description="Each event is `event: notification` with the notification as JSON in `data`. The stream ends "
-    "when the access token expires or the session ends; reconnect with a new one. Missed events are in "
-    "GET /notifications/my.",
+    description="Each event is `event: notification` with the notification as JSON in `data` and its id in "
+    "`id`. The stream ends when the access token expires or the session ends; reconnect with a new one and "
+    "`Last-Event-ID` (or `?since=`): the notifications stored after it come first, in order, then the live ones.",
     security=SECURITY,
     opt=STREAM,
     media_type="text/event-stream",
@@ -176,14 +216,21 @@ async def notifications_socket(socket: WebSocket[Any, Any, Any], channels: Named
     include_in_schema=False,
 )
 async def notifications_stream(
-    request: Request[Any, Any, Any], channels: NamedDependency[ChannelsPlugin], token: TokenParam = None
+    request: Request[Any, Any, Any],
+    channels: NamedDependency[ChannelsPlugin],
+    token: TokenParam = None,
+    since: SinceParam = None,
 ) -> ServerSentEvent:
     principal, claims = admission_of(request).require()
+    # EventSource sends the last id it saw by itself when it reconnects; ?since= serves other clients.
+    last_event_id = request.headers.get("last-event-id")
+    resume_after = resume_point(last_event_id, "Last-Event-ID") if last_event_id else resume_point(since, "since")
     container: AsyncContainer = request.state.dishka_container
     await (await container.get(UnitOfWork)).release()  # the stream holds no database connection
     session = await _open_session(request, claims, "sse")  # 429 when the user or the address holds too many
 
     drain = _drain_of(request)
+    app_container = _app_container(request)
 
     async def events() -> AsyncIterator[ServerSentEventMessage]:
         drained = asyncio.ensure_future(drain.wait())
@@ -191,6 +238,15 @@ async def notifications_stream(
             async with channels.start_subscription([notification_channel(principal.user_id)]) as subscriber:
                 stream = subscriber.iter_events()
                 yield ServerSentEventMessage(comment="connected", retry=5000)
+                try:
+                    missed = [] if resume_after is None else await missed_since(app_container, principal, resume_after)
+                except DependencyUnavailable:
+                    # The store is down: end the stream; the client reconnects with the same Last-Event-ID.
+                    yield ServerSentEventMessage(event="reconnect", data=CATCH_UP_FAILED, retry=RECONNECT_MS * 5)
+                    return
+                for event in missed:
+                    yield _notification_message(event)
+                caught_up = CaughtUp(missed)
                 while await session.still_stands():
                     timeout = min(HEARTBEAT_SECONDS, session.seconds_left())
                     received: list[bytes] = []
@@ -201,14 +257,23 @@ async def notifications_stream(
                     if not received:
                         yield ServerSentEventMessage(comment="keep-alive")
                         continue
-                    data = received[0]
-                    event = msgspec.json.decode(data)
-                    yield ServerSentEventMessage(data=data.decode(), event="notification", id=str(event.get("id", "")))
+                    event = msgspec.json.decode(received[0])
+                    if not caught_up.is_duplicate(event):
+                        yield _notification_message(event)
         finally:
             drained.cancel()
             await session.end()
 
     return ServerSentEvent(events(), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def _notification_message(event: dict[str, Any]) -> ServerSentEventMessage:
+    return ServerSentEventMessage(data=msgspec.json.encode(event).decode(), event="notification", id=str(event["id"]))
+
+
+def _app_container(connection: ASGIConnection[Any, Any, Any, Any]) -> AsyncContainer:
+    container: AsyncContainer = connection.app.state.dishka_container
+    return container
 
 
 def _drain_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Drain:
@@ -224,7 +289,12 @@ async def _until_drained(work: Awaitable[Any], drained: asyncio.Future[None], se
     """Wait for ``work`` at most ``seconds``; ``True`` when the drain started first (``work`` is then
     cancelled, as it is on the timeout). Errors of ``work`` (a disconnect) are raised."""
     task = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task, drained}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    try:
+        done, _ = await asyncio.wait({task, drained}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    except BaseException:  # the stream is being closed (the client left, the server stops): leave no orphan
+        task.cancel()
+        task.add_done_callback(_retrieve_outcome)
+        raise
     if task in done:
         task.result()
         return False
@@ -232,6 +302,12 @@ async def _until_drained(work: Awaitable[Any], drained: asyncio.Future[None], se
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await task
     return drained in done
+
+
+def _retrieve_outcome(task: asyncio.Future[Any]) -> None:
+    """Mark an abandoned task's outcome as seen (its subscription may have ended with an error meanwhile)."""
+    if not task.cancelled():
+        task.exception()
 
 
 async def push_stored_notifications(request: Request[Any, Any, Any]) -> None:

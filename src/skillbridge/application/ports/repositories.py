@@ -352,6 +352,17 @@ class NotificationRepository(Protocol):
         with the total of the whole filtered list."""
         ...
 
+    async def list_after(
+        self, user_id: UUID, after: UUID | None, page: PageRequest, unread_only: bool = False
+    ) -> Page[Notification]:
+        """Return ``page`` of a user's notifications whose id is greater than ``after`` (every one when
+        ``after`` is None), oldest first by id (ids are time-ordered), with the total of all those after it.
+
+        A cursor, not a position: notifications stored meanwhile neither shift nor repeat the next page.
+        ``after`` need not be an id of the user's own notifications; only theirs are returned.
+        """
+        ...
+
     async def mark_read(self, notification_id: UUID, user_id: UUID, at: datetime) -> Notification:
         """Mark one of ``user_id``'s notifications read at ``at`` and return it; one read already keeps its
         first ``read_at``. Raises NotFound if it does not exist or belongs to someone else."""

@@ -10,6 +10,8 @@ from uuid import UUID
 
 from skillbridge.domain.ids import uuid7
 
+#: Notification ids are UUIDs of this version: time-ordered, so "every notification after this id" is a cursor.
+NOTIFICATION_ID_VERSION = 7
 #: The longest summary line a notification carries (the rest belongs in ``payload``).
 MAX_MESSAGE_LENGTH = 500
 

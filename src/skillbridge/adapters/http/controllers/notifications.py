@@ -16,10 +16,12 @@ from litestar.status_codes import HTTP_200_OK
 
 from skillbridge.adapters.http.auth import SECURITY
 from skillbridge.adapters.http.controllers.users import MAX_OFFSET
+from skillbridge.adapters.http.resume import NOTIFICATION_ID_PATTERN, resume_point
 from skillbridge.adapters.http.schemas.notifications import NotificationOut, NotificationPage, ReadAllOut
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.notifications.inbox import (
     ListMyNotifications,
+    ListNotificationsSince,
     MarkAllNotificationsRead,
     MarkNotificationRead,
 )
@@ -31,17 +33,35 @@ class NotificationsController(Controller):
     tags = ["notifications"]
     security = SECURITY
 
-    @get("/my", summary="The signed-in user's notifications, newest first")
+    @get(
+        "/my",
+        summary="The signed-in user's notifications, newest first; or, with since, those after it, oldest first",
+        description="Without `since`: pages by `offset`, newest first. With `since` (a notification id): the "
+        "notifications stored after it, oldest first, `limit` at a time; pass `next_since` as the next `since` "
+        "until `items` is empty (cursor paging: nothing stored meanwhile is skipped or repeated); `offset` then "
+        "skips within those after `since`.",
+    )
     async def mine(
         self,
         principal: FromDishka[Principal],
         list_mine: FromDishka[ListMyNotifications],
+        list_since: FromDishka[ListNotificationsSince],
         unread: Annotated[bool, QueryParameter(description="only the unread ones")] = False,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="page size")] = 20,
         offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="items to skip")] = 0,
+        since: Annotated[
+            str | None,
+            QueryParameter(
+                pattern=NOTIFICATION_ID_PATTERN,
+                description="a notification id (a version 7 UUID): list the ones stored after it, oldest first",
+            ),
+        ] = None,
     ) -> NotificationPage:
-        inbox = await list_mine(principal, PageRequest(limit=limit, offset=offset), unread_only=unread)
-        return NotificationPage.of(inbox)
+        page = PageRequest(limit=limit, offset=offset)
+        after = resume_point(since, "since")
+        if after is None:
+            return NotificationPage.of(await list_mine(principal, page, unread_only=unread))
+        return NotificationPage.of(await list_since(principal, after, page, unread_only=unread), since=after)
 
     @patch("/{notification_id:uuid}/read", summary="Mark one of one's notifications read")
     async def mark_read(

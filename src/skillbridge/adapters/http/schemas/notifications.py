@@ -46,9 +46,13 @@ class NotificationPage(Struct, kw_only=True):
     limit: int
     offset: int
     unread_count: int
+    #: With ``since``: the ``since`` of the next page (the last id listed, or the same ``since`` when none
+    #: was); ``null`` without it.
+    next_since: UUID | None = None
 
     @classmethod
-    def of(cls, inbox: Inbox) -> NotificationPage:
+    def of(cls, inbox: Inbox, *, since: UUID | None = None) -> NotificationPage:
+        """The page of ``inbox``; ``since``: it was listed after that id (cursor paging)."""
         page = inbox.page
         return cls(
             items=[NotificationOut.of(notification) for notification in page.items],
@@ -56,6 +60,7 @@ class NotificationPage(Struct, kw_only=True):
             limit=page.limit,
             offset=page.offset,
             unread_count=inbox.unread,
+            next_since=None if since is None else (page.items[-1].id if page.items else since),
         )
 
 

@@ -69,6 +69,22 @@ class MemoryNotificationRepository(NotificationRepository):
         window = mine[page.offset : page.offset + page.limit]
         return Page(items=private_copy(window), total=len(mine), limit=page.limit, offset=page.offset)
 
+    async def list_after(
+        self, user_id: UUID, after: UUID | None, page: PageRequest, unread_only: bool = False
+    ) -> Page[Notification]:
+        later = sorted(
+            (
+                notification
+                for notification in self._staging.view().notifications.values()
+                if notification.recipient_id == user_id
+                and (after is None or notification.id > after)
+                and not (unread_only and notification.is_read)
+            ),
+            key=lambda notification: notification.id,
+        )
+        window = later[page.offset : page.offset + page.limit]
+        return Page(items=private_copy(window), total=len(later), limit=page.limit, offset=page.offset)
+
     async def mark_read(self, notification_id: UUID, user_id: UUID, at: datetime) -> Notification:
         current = self._staging.view().notifications.get(notification_id)
         if current is None or current.recipient_id != user_id:

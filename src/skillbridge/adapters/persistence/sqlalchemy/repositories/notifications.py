@@ -62,6 +62,23 @@ class SqlaNotificationRepository(NotificationRepository):
         )
 
     @translated
+    async def list_after(
+        self, user_id: UUID, after: UUID | None, page: PageRequest, unread_only: bool = False
+    ) -> Page[Notification]:
+        filters = _of(user_id, unread_only=unread_only)
+        if after is not None:
+            filters.append(NotificationRow.id > after)
+        rows, total = await page_and_total(
+            self._session,
+            select(NotificationRow).where(*filters).order_by(NotificationRow.id),
+            select(func.count()).select_from(NotificationRow).where(*filters),
+            page,
+        )
+        return Page(
+            items=[notification_from_row(row) for (row,) in rows], total=total, limit=page.limit, offset=page.offset
+        )
+
+    @translated
     async def mark_read(self, notification_id: UUID, user_id: UUID, at: datetime) -> Notification:
         read_at = utc(at)
         # Only an unread row changes, so a second mark (or a concurrent one) keeps the first read_at.
