@@ -103,6 +103,7 @@ from skillbridge.main.recovery import MailProvider, RecoveryProvider
 from skillbridge.main.secret_key import signing_secret
 from skillbridge.main.settings import Settings
 from skillbridge.main.tracing import trace_engine
+from skillbridge.main.two_factor import TwoFactorProvider
 from skillbridge.resilience.circuit_breaker import CircuitBreaker
 
 
@@ -497,4 +498,5 @@ def default_providers(settings: Settings) -> list[Provider]:
         StreamsProvider(),
         MailProvider(),
         RecoveryProvider(),
+        TwoFactorProvider(),
     ]

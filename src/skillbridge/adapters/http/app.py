@@ -37,6 +37,7 @@ from skillbridge.adapters.http.controllers.progress import ProgressController, R
 from skillbridge.adapters.http.controllers.recovery import PasswordController
 from skillbridge.adapters.http.controllers.roadmaps import DomainsController, RoadmapsController
 from skillbridge.adapters.http.controllers.sessions import SessionsController
+from skillbridge.adapters.http.controllers.two_factor import TwoFactorController
 from skillbridge.adapters.http.controllers.users import UsersController
 from skillbridge.adapters.http.draining import Drain
 from skillbridge.adapters.http.metrics import RequestMetricsMiddleware
@@ -107,6 +108,7 @@ def build_app(
             PasswordController,
             EmailController,
             SessionsController,
+            TwoFactorController,
             GithubAuthController,
             UsersController,
             AdminUsersController,

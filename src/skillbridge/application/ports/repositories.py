@@ -19,6 +19,7 @@ from skillbridge.domain.accounts.audit import AuditEntry, AuditQuery
 from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import RefreshSession
+from skillbridge.domain.accounts.two_factor import TwoFactorCredential
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.badges.rules import Badge, Completion
 from skillbridge.domain.chat.message import ChatCursor, ChatMessage
@@ -333,6 +334,27 @@ class WebhookDeliveryRepository(Protocol):
 
     async def update(self, delivery: WebhookDelivery) -> None:
         """Store a delivery's new status and processing time. Raises NotFound."""
+
+
+class TwoFactorRepository(Protocol):
+    """Each user's TOTP credential (at most one, pending or enabled)."""
+
+    async def find(self, user_id: UUID) -> TwoFactorCredential | None:
+        """Return the user's credential, or ``None`` if they have none."""
+        ...
+
+    async def add(self, credential: TwoFactorCredential) -> None:
+        """Store a new credential. Raises Conflict if the user has one already, or does not exist."""
+        ...
+
+    async def replace(self, credential: TwoFactorCredential) -> bool:
+        """Store ``credential`` over the stored one if that one's version is ``credential.version - 1``;
+        return whether it did (``False``: another request changed or removed it first)."""
+        ...
+
+    async def remove(self, user_id: UUID) -> None:
+        """Remove the user's credential if they have one."""
+        ...
 
 
 class NotificationRepository(Protocol):

@@ -18,6 +18,7 @@ from skillbridge.application.ports.repositories import (
     ProgressLogRepository,
     RefreshSessionRepository,
     RoadmapRepository,
+    TwoFactorRepository,
     UserRepository,
     WebhookDeliveryRepository,
 )
@@ -53,6 +54,7 @@ class UnitOfWork(Protocol):
     notifications: NotificationRepository
     forum_posts: ForumPostRepository
     failed_jobs: FailedJobRepository
+    two_factor: TwoFactorRepository
 
     async def __aenter__(self) -> Self: ...
 

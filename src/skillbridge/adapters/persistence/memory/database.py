@@ -21,6 +21,7 @@ from uuid import UUID
 
 from skillbridge.domain.accounts.audit import AuditEntry
 from skillbridge.domain.accounts.sessions import RefreshSession
+from skillbridge.domain.accounts.two_factor import TwoFactorCredential
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.badges.rules import Badge
 from skillbridge.domain.chat.message import ChatMessage
@@ -64,6 +65,8 @@ class MemoryState:
     failed_jobs: dict[UUID, FailedJob] = field(default_factory=dict)
     #: By (mentor id, learner id).
     mentor_blocks: dict[tuple[UUID, UUID], MentorBlock] = field(default_factory=dict)
+    #: By user id.
+    two_factor: dict[UUID, TwoFactorCredential] = field(default_factory=dict)
 
     def copy(self) -> MemoryState:
         """A new state holding the same (never mutated) entities in new containers."""
@@ -83,6 +86,7 @@ class MemoryState:
             reminded_sessions=dict(self.reminded_sessions),
             failed_jobs=dict(self.failed_jobs),
             mentor_blocks=dict(self.mentor_blocks),
+            two_factor=dict(self.two_factor),
         )
 
 

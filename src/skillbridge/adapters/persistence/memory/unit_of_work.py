@@ -25,6 +25,7 @@ from skillbridge.adapters.persistence.memory.repositories import (
     MemoryUserRepository,
 )
 from skillbridge.adapters.persistence.memory.roadmaps import MemoryRoadmapRepository
+from skillbridge.adapters.persistence.memory.two_factor import MemoryTwoFactorRepository
 from skillbridge.application.ports.unit_of_work import UnitOfWork, system_reason
 
 
@@ -66,6 +67,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.notifications = MemoryNotificationRepository(staging)
         self.forum_posts = MemoryForumPostRepository(staging)
         self.failed_jobs = MemoryFailedJobRepository(staging)
+        self.two_factor = MemoryTwoFactorRepository(staging)
         return self
 
     async def __aexit__(

@@ -44,6 +44,7 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaProgressLogRepository,
     SqlaRefreshSessionRepository,
     SqlaRoadmapRepository,
+    SqlaTwoFactorRepository,
     SqlaUserRepository,
     SqlaWebhookDeliveryRepository,
 )
@@ -224,6 +225,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self.notifications = SqlaNotificationRepository(session)
         self.forum_posts = SqlaForumPostRepository(session)
         self.failed_jobs = SqlaFailedJobRepository(session)
+        self.two_factor = SqlaTwoFactorRepository(session)
         return self
 
     async def _connection_for(self, *, autocommit: bool) -> AsyncConnection:

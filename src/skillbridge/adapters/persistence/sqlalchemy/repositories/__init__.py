@@ -15,6 +15,7 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories.refresh_sessions i
     SqlaRefreshSessionRepository,
 )
 from skillbridge.adapters.persistence.sqlalchemy.repositories.roadmaps import SqlaRoadmapRepository
+from skillbridge.adapters.persistence.sqlalchemy.repositories.two_factor import SqlaTwoFactorRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.users import SqlaUserRepository
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "SqlaProgressLogRepository",
     "SqlaRefreshSessionRepository",
     "SqlaRoadmapRepository",
+    "SqlaTwoFactorRepository",
     "SqlaUserRepository",
     "SqlaWebhookDeliveryRepository",
 ]
