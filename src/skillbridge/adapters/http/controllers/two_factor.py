@@ -59,7 +59,7 @@ class TwoFactorController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         security=SECURITY,
         summary="Turn two-factor off: the password (if the account has one) and a code or recovery code",
-        description="400 (field `password`) for a wrong password; 401 (field `code`) for a wrong code; "
+        description="422 (field `password`) for a missing or wrong password; 401 (field `code`) for a wrong code; "
         "409 when it is off.",
     )
     async def disable(
