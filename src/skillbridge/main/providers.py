@@ -401,7 +401,9 @@ class GithubProvider(Provider):
 
     @provide(scope=Scope.APP)
     def login_config(self, settings: Settings) -> GithubLoginConfig:
-        return GithubLoginConfig(state_ttl_seconds=settings.github_oauth_state_ttl_seconds)
+        return GithubLoginConfig(
+            state_ttl_seconds=settings.github_oauth_state_ttl_seconds, secure_cookie=settings.profile == "production"
+        )
 
     @provide(scope=Scope.APP)
     async def identity_provider(self, settings: Settings) -> AsyncIterator[GithubIdentityProvider]:

@@ -357,8 +357,8 @@ async def test_github_login_is_off_without_a_client_and_disabled_accounts_stay_o
     async with world.uow() as uow:
         await uow.users.add(disabled)
         await uow.commit()
-    url = await StartGithubLogin(provider, store, GithubLoginConfig())()
-    state = httpx.URL(url).params["state"]
+    started = await StartGithubLogin(provider, store, GithubLoginConfig())()
+    state = httpx.URL(started.authorization_url).params["state"]
     complete = CompleteGithubLogin(
         world.uow(),
         provider,
@@ -369,10 +369,11 @@ async def test_github_login_is_off_without_a_client_and_disabled_accounts_stay_o
         Nh3HtmlSanitizer(),
     )
     with pytest.raises(Unauthenticated):
-        await complete(state, "code")
+        await complete(state, "code", started.browser_nonce)
     world.db.state.users.clear()
-    state = httpx.URL(await StartGithubLogin(provider, store, GithubLoginConfig())()).params["state"]
-    _, created = await complete(state, "code")
+    started = await StartGithubLogin(provider, store, GithubLoginConfig())()
+    state = httpx.URL(started.authorization_url).params["state"]
+    _, created = await complete(state, "code", started.browser_nonce)
     assert created
     user = next(iter(world.db.state.users.values()))
     assert user.profile.github_username is None  # not a valid GitHub name: not copied
