@@ -277,6 +277,15 @@ OPERATIONS: tuple[Fuzzed, ...] = (
         excluded=("positive_data_acceptance",),
         why="a valid callback carries a state this server issued and a code GitHub issued",
     ),
+    Fuzzed("GET", "/api/v1/users/me/notification-preferences", "learner", modes=(GenerationMode.POSITIVE,)),
+    Fuzzed("PATCH", "/api/v1/users/me/notification-preferences", "learner"),
+    Fuzzed(
+        "POST",
+        "/api/v1/notifications/unsubscribe",
+        "anonymous",
+        excluded=("positive_data_acceptance",),
+        why="a drawn token was never signed by this server (400 token); tests/integration follows real links",
+    ),
     Fuzzed("GET", "/api/v1/notifications/my", "learner"),
     Fuzzed(
         "PATCH",

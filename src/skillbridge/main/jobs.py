@@ -33,6 +33,7 @@ from skillbridge.application.jobs.submitting import SubmitJob
 from skillbridge.application.matching.expiry import ExpireUnansweredMatches
 from skillbridge.application.matching.reminders import SendSessionReminders
 from skillbridge.application.notifications.delivery import DeliverStoredNotifications
+from skillbridge.application.notifications.digest import SendNotificationDigests
 from skillbridge.application.ports.job_queue import JobQueue
 from skillbridge.application.progress.webhooks import ProcessGithubDelivery
 from skillbridge.main.container import build_container
@@ -74,6 +75,12 @@ def job_specs(container: AsyncContainer, settings: Settings) -> list[JobSpec]:
         if sent:
             _log.info("session_reminders_sent", count=sent)
 
+    async def send_notification_digests() -> None:
+        async with container() as scope:
+            sent = await (await scope.get(SendNotificationDigests))()
+        if sent:
+            _log.info("notification_digests_sent", count=sent)
+
     async def mail_password_reset(email: str, languages: str = "") -> None:
         async with container() as scope:
             await (await scope.get(MailPasswordReset))(email, languages)
@@ -101,6 +108,13 @@ def job_specs(container: AsyncContainer, settings: Settings) -> list[JobSpec]:
             timeout,
             1,
             every_seconds=settings.session_reminder_sweep_seconds or None,
+        ),
+        JobSpec(
+            JobName.SEND_NOTIFICATION_DIGESTS,
+            send_notification_digests,
+            timeout,
+            1,
+            every_seconds=settings.notification_digest_sweep_seconds or None,
         ),
     ]
 

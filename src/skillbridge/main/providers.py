@@ -99,7 +99,7 @@ from skillbridge.domain.accounts.location_privacy import LocationPrivacy
 from skillbridge.domain.badges.rules import BadgeRules, default_rules
 from skillbridge.domain.matching.limits import DomainNames
 from skillbridge.domain.matching.scoring import Weights
-from skillbridge.main.recovery import MailProvider, RecoveryProvider
+from skillbridge.main.recovery import MailProvider, NotificationMailProvider, RecoveryProvider
 from skillbridge.main.secret_key import signing_secret
 from skillbridge.main.settings import Settings
 from skillbridge.main.tracing import trace_engine
@@ -501,4 +501,5 @@ def default_providers(settings: Settings) -> list[Provider]:
         MailProvider(),
         RecoveryProvider(),
         TwoFactorProvider(),
+        NotificationMailProvider(),
     ]

@@ -32,6 +32,10 @@ from skillbridge.adapters.http.controllers.github import GithubAuthController, G
 from skillbridge.adapters.http.controllers.health import HealthController
 from skillbridge.adapters.http.controllers.jobs import AdminJobsController
 from skillbridge.adapters.http.controllers.matches import MatchesController
+from skillbridge.adapters.http.controllers.notification_preferences import (
+    NotificationPreferencesController,
+    UnsubscribeController,
+)
 from skillbridge.adapters.http.controllers.notifications import NotificationsController
 from skillbridge.adapters.http.controllers.progress import ProgressController, RoadmapRepositoryController
 from skillbridge.adapters.http.controllers.recovery import PasswordController
@@ -109,6 +113,8 @@ def build_app(
             EmailController,
             SessionsController,
             TwoFactorController,
+            NotificationPreferencesController,
+            UnsubscribeController,
             GithubAuthController,
             UsersController,
             AdminUsersController,

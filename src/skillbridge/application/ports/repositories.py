@@ -31,6 +31,7 @@ from skillbridge.domain.matching.limits import Exclusions
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
 from skillbridge.domain.matching.schedule import ScheduledSession
 from skillbridge.domain.notifications.model import Notification
+from skillbridge.domain.notifications.preferences import NotificationSettings
 from skillbridge.domain.pagination import Page, PageRequest
 from skillbridge.domain.progress.events import EventType, ProgressEvent
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
@@ -389,6 +390,24 @@ class NotificationRepository(Protocol):
 
     async def existing_ids(self, notification_ids: Sequence[UUID]) -> set[UUID]:
         """Return which of ``notification_ids`` are stored (committed, or written in this unit of work)."""
+        ...
+
+    async def unread_recipients(self, created_before: datetime, limit: int) -> list[UUID]:
+        """Return up to ``limit`` users with an unread notification created before ``created_before``,
+        by id (for the digest job)."""
+        ...
+
+
+class NotificationSettingsRepository(Protocol):
+    """Each user's notification settings; a user without a stored row has the defaults."""
+
+    async def find_many(self, user_ids: Sequence[UUID]) -> dict[UUID, NotificationSettings]:
+        """Return the stored settings of those of ``user_ids`` who have some."""
+        ...
+
+    async def save(self, settings: NotificationSettings) -> bool:
+        """Store ``settings`` whose ``version`` is one more than the stored one's (0 stored: none yet);
+        return whether it did (``False``: another request changed them first)."""
         ...
 
 

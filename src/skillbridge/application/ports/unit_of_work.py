@@ -15,6 +15,7 @@ from skillbridge.application.ports.repositories import (
     ForumPostRepository,
     MentorshipRepository,
     NotificationRepository,
+    NotificationSettingsRepository,
     ProgressLogRepository,
     RefreshSessionRepository,
     RoadmapRepository,
@@ -55,6 +56,7 @@ class UnitOfWork(Protocol):
     forum_posts: ForumPostRepository
     failed_jobs: FailedJobRepository
     two_factor: TwoFactorRepository
+    notification_settings: NotificationSettingsRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -31,6 +31,7 @@ from skillbridge.domain.jobs.failure import FailedJob
 from skillbridge.domain.matching.blocks import MentorBlock
 from skillbridge.domain.matching.mentorship import Mentorship
 from skillbridge.domain.notifications.model import Notification
+from skillbridge.domain.notifications.preferences import NotificationSettings
 from skillbridge.domain.progress.events import ProgressEvent
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
 from skillbridge.domain.vcs.webhooks import WebhookDelivery
@@ -67,6 +68,8 @@ class MemoryState:
     mentor_blocks: dict[tuple[UUID, UUID], MentorBlock] = field(default_factory=dict)
     #: By user id.
     two_factor: dict[UUID, TwoFactorCredential] = field(default_factory=dict)
+    #: By user id.
+    notification_settings: dict[UUID, NotificationSettings] = field(default_factory=dict)
 
     def copy(self) -> MemoryState:
         """A new state holding the same (never mutated) entities in new containers."""
@@ -87,6 +90,7 @@ class MemoryState:
             failed_jobs=dict(self.failed_jobs),
             mentor_blocks=dict(self.mentor_blocks),
             two_factor=dict(self.two_factor),
+            notification_settings=dict(self.notification_settings),
         )
 
 

@@ -41,6 +41,7 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaForumPostRepository,
     SqlaMentorshipRepository,
     SqlaNotificationRepository,
+    SqlaNotificationSettingsRepository,
     SqlaProgressLogRepository,
     SqlaRefreshSessionRepository,
     SqlaRoadmapRepository,
@@ -226,6 +227,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self.forum_posts = SqlaForumPostRepository(session)
         self.failed_jobs = SqlaFailedJobRepository(session)
         self.two_factor = SqlaTwoFactorRepository(session)
+        self.notification_settings = SqlaNotificationSettingsRepository(session)
         return self
 
     async def _connection_for(self, *, autocommit: bool) -> AsyncConnection:

@@ -6,6 +6,9 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories.chat import SqlaCh
 from skillbridge.adapters.persistence.sqlalchemy.repositories.failed_jobs import SqlaFailedJobRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.forum import SqlaForumPostRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.mentorships import SqlaMentorshipRepository
+from skillbridge.adapters.persistence.sqlalchemy.repositories.notification_settings import (
+    SqlaNotificationSettingsRepository,
+)
 from skillbridge.adapters.persistence.sqlalchemy.repositories.notifications import SqlaNotificationRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.progress import (
     SqlaProgressLogRepository,
@@ -26,6 +29,7 @@ __all__ = [
     "SqlaForumPostRepository",
     "SqlaMentorshipRepository",
     "SqlaNotificationRepository",
+    "SqlaNotificationSettingsRepository",
     "SqlaProgressLogRepository",
     "SqlaRefreshSessionRepository",
     "SqlaRoadmapRepository",
