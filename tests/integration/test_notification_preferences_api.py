@@ -49,6 +49,16 @@ async def _run_digest(api: Api) -> int:
         await container.close()
 
 
+async def _news_mails(api: Api, email: str, *, wait_seconds: float = 20.0) -> list[EmailMessage]:
+    """The notification mails to ``email``, once at least one is there (the job runs after the response)."""
+    deadline = asyncio.get_running_loop().time() + wait_seconds
+    while True:
+        mails = [m for m in mails_to(Path(api.settings.email_outbox), email) if m["Subject"] == "News on SkillBridge"]
+        if mails or asyncio.get_running_loop().time() > deadline:
+            return mails
+        await asyncio.sleep(0.05)
+
+
 def _digests(api: Api, email: str) -> list[EmailMessage]:
     return [
         mail for mail in mails_to(Path(api.settings.email_outbox), email) if "unread on SkillBridge" in mail["Subject"]
@@ -248,3 +258,32 @@ async def test_a_forged_or_altered_unsubscribe_token_is_400_and_changes_nothing(
     for email in ("amara@example.org", "bayo@example.org"):
         headers = {"Authorization": f"Bearer {(await api.login(email))['access_token']}"}
         assert (await api.client.get(PREFERENCES, headers=headers)).json()["digest"] == "daily"
+
+
+async def test_a_type_set_to_email_is_mailed_at_once_with_a_link_that_stops_it(api: Api) -> None:
+    amara = await api.token_for("amara@example.org")
+    bayo = await api.token_for("bayo@example.org")
+    await api.client.patch(PREFERENCES, headers=amara, json={"types": {"forum_reply": "email"}})
+    thread = await api.client.post(
+        "/api/v1/forum/posts",
+        json={"category": "Python", "title": "Reading CSV files", "content": "<p>How?</p>"},
+        headers=amara,
+    )
+
+    reply = await api.client.post(
+        "/api/v1/forum/posts", json={"parent_id": thread.json()["id"], "content": "<p>Use csv</p>"}, headers=bayo
+    )
+    await api.client.post(  # Amara replying to her own thread tells Bayo nothing by mail: he kept in_app
+        "/api/v1/forum/posts", json={"parent_id": reply.json()["id"], "content": "<p>Thanks</p>"}, headers=amara
+    )
+
+    assert reply.status_code == 201, reply.text
+    [mail] = await _news_mails(api, "amara@example.org")
+    assert "replied to your thread" in text_of(mail)
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert await _news_mails(api, "bayo@example.org", wait_seconds=0) == []
+    assert len((await api.client.get(INBOX, headers=amara)).json()["items"]) == 1  # and it is in the app too
+    url = urlsplit(mail["List-Unsubscribe"].strip("<>"))
+    assert (await api.client.post(f"{url.path}?{url.query}")).status_code == 204
+    channels = (await api.client.get(PREFERENCES, headers=amara)).json()
+    assert (channels["types"]["forum_reply"], channels["digest"]) == ("in_app", "daily")  # only that mail stops

@@ -16,6 +16,7 @@ from skillbridge.application.accounts.policy import RecoveryPolicy
 from skillbridge.application.mail.links import MailLinks
 from skillbridge.application.mail.unsubscribe import UnsubscribeTokens
 from skillbridge.application.notifications.digest import DigestPolicy, SendNotificationDigests
+from skillbridge.application.notifications.mailing import MailNotification
 from skillbridge.application.notifications.preferences import (
     GetNotificationPreferences,
     UpdateNotificationPreferences,
@@ -57,6 +58,7 @@ class NotificationMailProvider(Provider):
         UpdateNotificationPreferences,
         UnsubscribeFromDigest,
         SendNotificationDigests,
+        MailNotification,
         scope=Scope.REQUEST,
     )
 

@@ -20,3 +20,5 @@ class JobName(StrEnum):
     MAIL_EMAIL_VERIFICATION = "mail_email_verification"
     #: Scheduled: mail away users a digest of their unread notifications (``SendNotificationDigests``).
     SEND_NOTIFICATION_DIGESTS = "send_notification_digests"
+    #: ``user_id``, ``notification_type``, ``message``: mail a notification at once (``MailNotification``).
+    MAIL_NOTIFICATION = "mail_notification"

@@ -44,12 +44,14 @@ class Notifier:
     - the recipient must exist, else the repository raises Conflict;
     - a recipient who turned a type ``off`` (their notification preferences) gets nothing of that type:
       it is not stored at all;
-    - notifications stored through this instance are kept in :attr:`stored` for the push after commit.
+    - notifications stored through this instance are kept in :attr:`stored` for the push after commit,
+      and those whose recipient chose ``email`` for their type in :attr:`to_mail`, for the mail after it.
     """
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self.stored: list[Notification] = []
+        self.to_mail: list[Notification] = []
 
     async def notify(
         self,
@@ -78,6 +80,12 @@ class Notifier:
         if notifications:
             await uow.notifications.add_many(notifications)
         self.stored.extend(notifications)
+        self.to_mail.extend(
+            notification
+            for notification in notifications
+            if notification.recipient_id in settings
+            and settings[notification.recipient_id].channel_for(notification.type) is Channel.EMAIL
+        )
         return notifications
 
     def _made(self, news: News) -> Notification:
