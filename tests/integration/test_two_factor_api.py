@@ -9,32 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
-import hmac
 import re
-import struct
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 
-from tests.integration.helpers import PASSWORD, Api
+from skillbridge.application.accounts.administration import CreateAdmin
+from skillbridge.main import Settings, build_container
+from tests.integration.helpers import PASSWORD, Api, api_with
+from tests.support.two_factor import rfc6238
 
 pytestmark = pytest.mark.asyncio
 SETUP, ENABLE, DISABLE, VERIFY = (f"/api/v1/auth/2fa/{step}" for step in ("setup", "enable", "disable", "verify"))
 LOGIN, ME = "/api/v1/auth/login", "/api/v1/users/me"
 STEP = timedelta(seconds=30)
-
-
-def rfc6238(secret: str, at: datetime, *, steps_off: int = 0) -> str:
-    """The six-digit TOTP code (SHA-1, 30 s) of base32 ``secret`` at ``at``: RFC 6238 over RFC 4226."""
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    counter = int(at.timestamp()) // 30 + steps_off
-    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{number % 1_000_000:06d}"
 
 
 async def test_the_hand_made_totp_meets_the_rfc_6238_test_vectors() -> None:
@@ -302,3 +293,42 @@ async def test_the_setup_routes_need_a_signed_in_caller(api: Api, path: str) -> 
     response = await api.client.post(path, json={"code": "123456", "password": PASSWORD})
 
     assert response.status_code == 401
+
+
+async def _bare_admin(api: Api) -> dict[str, str]:
+    """An admin signed in with a password only (two-factor not set up yet)."""
+    container = build_container(api.settings)
+    try:
+        async with container() as request:
+            await (await request.get(CreateAdmin))("root@example.org", PASSWORD, "Root")
+    finally:
+        await container.close()
+    return _bearer(await api.login("root@example.org"))
+
+
+async def test_an_admin_has_no_admin_powers_until_two_factor_is_on(api: Api) -> None:
+    headers = await _bare_admin(api)
+
+    before = await api.client.get("/api/v1/admin/users", headers=headers)
+    own_account = await api.client.get(ME, headers=headers)
+    secret, _ = await _enable(api, headers)
+    after = await api.client.get("/api/v1/admin/users", headers=headers)  # the same session, at once
+    code = rfc6238(secret, api.clock.now())
+    off = await api.client.post(DISABLE, headers=headers, json={"code": code, "password": PASSWORD})
+    after_off = await api.client.get("/api/v1/admin/users", headers=headers)
+
+    assert before.status_code == 403
+    assert "two-factor" in before.json()["detail"]
+    assert own_account.status_code == 200  # signed in, and able to turn it on
+    assert after.status_code == 200
+    assert off.status_code == 204
+    assert after_off.status_code == 403
+
+
+async def test_the_admin_requirement_can_be_turned_off(make_settings: Callable[..., Settings]) -> None:
+    async with api_with(make_settings, admin_two_factor_required=False) as api:
+        headers = await _bare_admin(api)
+
+        response = await api.client.get("/api/v1/admin/users", headers=headers)
+
+        assert response.status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from skillbridge.application.accounts.revocations import AccessRevocations
 from skillbridge.application.accounts.throttle import LoginThrottle
 from skillbridge.application.accounts.two_factor_codes import (
     WRONG_CODE,
@@ -95,9 +96,10 @@ class EnableTwoFactor:
     - ten recovery codes are made; they are returned this once and only their hashes are kept.
     """
 
-    def __init__(self, uow: UnitOfWork, checker: CodeChecker, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, checker: CodeChecker, revocations: AccessRevocations, clock: Clock) -> None:
         self._uow = uow
         self._checker = checker
+        self._revocations = revocations
         self._clock = clock
 
     async def __call__(self, claims: AccessClaims, code: str) -> list[str]:
@@ -117,6 +119,7 @@ class EnableTwoFactor:
                 raise Unauthenticated(WRONG_CODE, field="code")
             await uow.audit.record(_audit("user.two_factor_enabled", claims, now))
             await uow.commit()
+        await self._revocations.principal_changed(claims.user_id)  # an admin's powers apply at once
         return codes
 
 
@@ -138,12 +141,14 @@ class DisableTwoFactor:
         checker: CodeChecker,
         hasher: PasswordHasher,
         throttle: LoginThrottle,
+        revocations: AccessRevocations,
         clock: Clock,
     ) -> None:
         self._uow = uow
         self._checker = checker
         self._hasher = hasher
         self._throttle = throttle
+        self._revocations = revocations
         self._clock = clock
 
     async def __call__(self, claims: AccessClaims, password: str | None, code: str, client_address: str) -> None:
@@ -164,3 +169,4 @@ class DisableTwoFactor:
             await uow.two_factor.remove(claims.user_id)
             await uow.audit.record(_audit("user.two_factor_disabled", claims, now, method=accepted.method))
             await uow.commit()
+        await self._revocations.principal_changed(claims.user_id)  # an admin's powers end at once
