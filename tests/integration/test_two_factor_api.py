@@ -332,3 +332,17 @@ async def test_the_admin_requirement_can_be_turned_off(make_settings: Callable[.
         response = await api.client.get("/api/v1/admin/users", headers=headers)
 
         assert response.status_code == 200
+
+
+async def test_the_export_says_two_factor_is_on_and_never_holds_the_secret(api: Api) -> None:
+    headers = await _signed_in(api, "amara@example.org")
+    secret, codes = await _enable(api, headers)
+    assert (await _verify(api, await _challenge(api, "amara@example.org"), codes[0])).status_code == 200
+
+    export = await api.client.get("/api/v1/users/me/export", headers=headers)
+
+    assert export.status_code == 200
+    assert export.json()["two_factor"]["enabled"] is True
+    assert export.json()["two_factor"]["recovery_codes_left"] == 9
+    assert secret not in export.text
+    assert export.json()["notification_settings"]["digest"] == "daily"
