@@ -34,6 +34,7 @@ from tests.support.github_payloads import (
     push_payload,
 )
 from tests.support.github_server import CLIENT_ID, CLIENT_SECRET, FakeGithub, RateLimit, api_commit, fake_github
+from tests.support.two_factor import rfc6238, turn_on_two_factor
 
 pytestmark = pytest.mark.asyncio
 
@@ -574,6 +575,28 @@ async def test_a_callback_replayed_in_the_same_browser_is_refused(api: Api, gith
     assert first.status_code == 200
     assert "max-age=0" in first.headers["set-cookie"].lower() or "expires=" in first.headers["set-cookie"].lower()
     assert (replayed.status_code, replayed.json()["field"]) == (400, "state")
+
+
+async def test_a_github_account_with_two_factor_on_gets_a_challenge_not_tokens(api: Api, github: FakeGithub) -> None:
+    token = _token_for(github)
+    code, state = github.approve(await _start(api), token)
+    first = (await api.client.get(f"/api/v1/auth/github/callback?state={state}&code={code}")).json()
+    headers = {"Authorization": f"Bearer {first['access_token']}"}
+    secret, _ = await turn_on_two_factor(api.client, headers, api.clock.now())
+    api.clock.advance(timedelta(seconds=30))
+    code, state = github.approve(await _start(api), token)
+
+    callback = await api.client.get(f"/api/v1/auth/github/callback?state={state}&code={code}")
+
+    assert callback.status_code == 200
+    assert callback.json()["two_factor_required"] is True
+    assert "access_token" not in callback.json()
+    verified = await api.client.post(
+        "/api/v1/auth/2fa/verify",
+        json={"challenge_token": callback.json()["challenge_token"], "code": rfc6238(secret, api.clock.now())},
+    )
+    assert verified.status_code == 200
+    assert verified.json()["user_id"] == first["user_id"]
 
 
 async def test_githubs_error_is_a_fixed_problem_that_repeats_nothing(api: Api, github: FakeGithub) -> None:

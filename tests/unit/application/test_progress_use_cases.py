@@ -23,6 +23,7 @@ from skillbridge.adapters.vcs.payloads import MsgspecGithubEventDecoder
 from skillbridge.application.accounts.github_login import CompleteGithubLogin, GithubLoginConfig, StartGithubLogin
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.accounts.two_factor_codes import LoginChallenges, TwoFactorPolicy
 from skillbridge.application.progress.commits import record_commits
 from skillbridge.application.progress.linking import LinkBudget, LinkRepository
 from skillbridge.application.progress.reporting import LogProgressEvent
@@ -367,6 +368,7 @@ async def test_github_login_is_off_without_a_client_and_disabled_accounts_stay_o
         world.clock,
         AuthPolicy(timedelta(days=1)),
         Nh3HtmlSanitizer(),
+        LoginChallenges(store, TwoFactorPolicy()),
     )
     with pytest.raises(Unauthenticated):
         await complete(state, "code", started.browser_nonce)

@@ -20,6 +20,7 @@ from skillbridge.application.accounts.plain_text import plain_profile
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.sessions import _start_session
 from skillbridge.application.accounts.token_pair import TokenPair
+from skillbridge.application.accounts.two_factor_codes import Challenge, LoginChallenges
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.github_identity import GithubIdentity, GithubIdentityProvider
 from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
@@ -116,7 +117,8 @@ class CompleteGithubLogin:
     - otherwise a new learner is created: email GitHub's verified primary address (Conflict if an account
       already has it: sign in with the password instead) or, without one, GitHub's no-reply address; no
       password; the profile takes the GitHub login and name;
-    - the tokens are those of a password login (a new refresh family).
+    - the tokens are those of a password login (a new refresh family); an account with two-factor
+      authentication on gets a challenge instead, as a password login does (GitHub is its first factor).
     """
 
     def __init__(
@@ -128,8 +130,10 @@ class CompleteGithubLogin:
         clock: Clock,
         policy: AuthPolicy,
         sanitizer: HtmlSanitizer,
+        challenges: LoginChallenges,
     ) -> None:
         self._sanitizer = sanitizer
+        self._challenges = challenges
         self._uow = uow
         self._provider = provider
         self._store = store
@@ -139,9 +143,9 @@ class CompleteGithubLogin:
 
     async def __call__(
         self, state: str | None, code: str | None, browser_nonce: str | None, *, refused: bool = False
-    ) -> tuple[TokenPair, bool]:
-        """Return the tokens and whether the account was created now. ``refused``: GitHub answered with
-        an error instead of a code."""
+    ) -> tuple[TokenPair | Challenge, bool]:
+        """Return the tokens (or the second step's challenge) and whether the account was created now.
+        ``refused``: GitHub answered with an error instead of a code."""
         self._uow.act_for_system("sign_in:github")
         if not state or len(state) > _MAX_STATE_LENGTH:
             if refused:
@@ -167,6 +171,9 @@ class CompleteGithubLogin:
                 user = await self._new_learner(uow, identity)
             elif not user.is_active:
                 raise Unauthenticated("the account is disabled")
+            second_factor = None if created else await uow.two_factor.find(user.id)
+            if second_factor is not None and second_factor.is_enabled:
+                return await self._challenges.issue(user.id, user.email, now), False
             pair = await _start_session(uow, self._tokens, user, uuid4(), now, self._policy)
             await uow.audit.record(
                 AuditEntry(

@@ -83,7 +83,7 @@ class CompleteTwoFactorLogin:
                         actor_id=user.id,
                         subject_type="user",
                         subject_id=str(user.id),
-                        details={"method": "password", "second_factor": accepted.method},
+                        details={"second_factor": accepted.method},
                     )
                 )
                 await uow.commit()

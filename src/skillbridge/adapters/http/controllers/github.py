@@ -19,12 +19,14 @@ from skillbridge.adapters.http.access import NO_STORE, PUBLIC, PUBLIC_SENSITIVE,
 from skillbridge.adapters.http.problems import problem_responses
 from skillbridge.adapters.http.schemas.accounts import TokensOut
 from skillbridge.adapters.http.schemas.progress import GithubLoginOut, WebhookAck
+from skillbridge.adapters.http.schemas.two_factor import TwoFactorChallengeOut
 from skillbridge.application.accounts.github_login import (
     CompleteGithubLogin,
     GithubLoginConfig,
     GithubLoginStart,
     StartGithubLogin,
 )
+from skillbridge.application.accounts.token_pair import TokenPair
 from skillbridge.application.jobs.names import JobName
 from skillbridge.application.jobs.submitting import SubmitJob
 from skillbridge.application.ports.clock import Clock
@@ -145,7 +147,8 @@ class GithubAuthController(Controller):
         f"browser lacks the `{LOGIN_COOKIE}` cookie its login started with; 401 when GitHub refuses the code, "
         "and 401 of type `github-login-refused` when GitHub answered `?error=` (never repeated back). The state "
         "is spent by the first callback either way. Accounts are matched by GitHub's numeric user id only. "
-        "Answers like POST /auth/login, and clears the cookie.",
+        "Answers like POST /auth/login (a challenge for POST /auth/2fa/verify when two-factor is on), and "
+        "clears the cookie.",
     )
     async def callback(
         self,
@@ -155,9 +158,12 @@ class GithubAuthController(Controller):
         oauth_state: Annotated[str | None, QueryParameter(name="state", max_length=256)] = None,
         code: Annotated[str | None, QueryParameter(max_length=256)] = None,
         error: Annotated[str | None, QueryParameter(max_length=100)] = None,
-    ) -> Response[TokensOut]:
+    ) -> Response[TokensOut | TwoFactorChallengeOut]:
         nonce = request.cookies.get(LOGIN_COOKIE)
-        pair, _ = await complete(oauth_state, code, nonce, refused=error is not None)
-        response = Response(TokensOut.of(pair, clock.now()))
+        outcome, _ = await complete(oauth_state, code, nonce, refused=error is not None)
+        body = (
+            TokensOut.of(outcome, clock.now()) if isinstance(outcome, TokenPair) else TwoFactorChallengeOut.of(outcome)
+        )
+        response: Response[TokensOut | TwoFactorChallengeOut] = Response(body)
         response.delete_cookie(LOGIN_COOKIE, path=_LOGIN_COOKIE_PATH)
         return response
