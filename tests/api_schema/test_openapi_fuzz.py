@@ -19,6 +19,7 @@ import unicodedata
 import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -40,6 +41,7 @@ from skillbridge.domain.chat.message import MAX_MESSAGE_LENGTH
 from skillbridge.domain.forum.rules import MAX_CATEGORY_LENGTH, MAX_CONTENT_LENGTH
 from skillbridge.main import Settings, build_container, create_app
 from tests.support.mail import mails_to, token_in
+from tests.support.two_factor import rfc6238
 
 PASSWORD = "kilimanjaro-sunrise-42"
 LEARNER_EMAIL = "learner@example.org"
@@ -148,6 +150,29 @@ OPERATIONS: tuple[Fuzzed, ...] = (
         excluded=("positive_data_acceptance",),
         why="it would end the sessions the other operations are fuzzed with; tests/integration calls it",
     ),
+    # A pending secret changes nothing at login; the learner never enables it here (tests/integration does).
+    Fuzzed("POST", "/api/v1/auth/2fa/setup", "learner", modes=(GenerationMode.POSITIVE,)),
+    Fuzzed(
+        "POST",
+        "/api/v1/auth/2fa/enable",
+        "learner",
+        excluded=("positive_data_acceptance",),
+        why="a drawn code is not the secret's (401 code); tests/integration computes real ones",
+    ),
+    Fuzzed(
+        "POST",
+        "/api/v1/auth/2fa/disable",
+        "learner",
+        excluded=("positive_data_acceptance",),
+        why="two-factor is off for the fuzzing learner (409); tests/integration turns it off",
+    ),
+    Fuzzed(
+        "POST",
+        "/api/v1/auth/2fa/verify",
+        "anonymous",
+        excluded=("positive_data_acceptance",),
+        why="a drawn challenge was never issued (401 challenge_token); tests/integration signs in with real ones",
+    ),
     Fuzzed("GET", "/api/v1/users/me", "learner", modes=(GenerationMode.POSITIVE,)),
     Fuzzed("PATCH", "/api/v1/users/me", "learner"),
     Fuzzed("GET", "/api/v1/users/me/export", "learner", modes=(GenerationMode.POSITIVE,)),
@@ -255,6 +280,15 @@ OPERATIONS: tuple[Fuzzed, ...] = (
         excluded=("positive_data_acceptance",),
         why="a valid callback carries a state this server issued and a code GitHub issued",
     ),
+    Fuzzed("GET", "/api/v1/users/me/notification-preferences", "learner", modes=(GenerationMode.POSITIVE,)),
+    Fuzzed("PATCH", "/api/v1/users/me/notification-preferences", "learner"),
+    Fuzzed(
+        "POST",
+        "/api/v1/notifications/unsubscribe",
+        "anonymous",
+        excluded=("positive_data_acceptance",),
+        why="a drawn token was never signed by this server (400 token); tests/integration follows real links",
+    ),
     Fuzzed("GET", "/api/v1/notifications/my", "learner"),
     Fuzzed(
         "PATCH",
@@ -357,6 +391,14 @@ def _sign_in(schema: Any, email: str) -> tuple[dict[str, str], str]:
     return {"Authorization": f"Bearer {body['access_token']}"}, str(body["user_id"])
 
 
+def _turn_on_two_factor(schema: Any, headers: dict[str, str]) -> None:
+    setup = schema["/api/v1/auth/2fa/setup"]["POST"].Case().call(headers=headers)
+    assert setup.status_code == 200, setup.text
+    code = rfc6238(setup.json()["secret"], datetime.now(UTC))
+    enabled = schema["/api/v1/auth/2fa/enable"]["POST"].Case(body={"code": code}).call(headers=headers)
+    assert enabled.status_code == 200, enabled.text
+
+
 @pytest.fixture(scope="module")
 def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     path: Path = tmp_path_factory.mktemp("fuzz") / "api.db"
@@ -396,6 +438,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         learner, _ = _sign_in(schema, LEARNER_EMAIL)
         _, subject_id = _sign_in(schema, SUBJECT_EMAIL)
         admin, _ = _sign_in(schema, ADMIN_EMAIL)
+        _turn_on_two_factor(schema, admin)  # an admin without it has no powers
         roadmap = {"domain": "python", "skill_level": "beginner", "time_availability": 5}
         response = schema["/api/v1/roadmaps"]["POST"].Case(body=roadmap).call(headers=learner)
         assert response.status_code == 201, response.text

@@ -22,6 +22,7 @@ from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.main import Settings, build_container, create_app
 from tests.support.entities import make_mentorship
 from tests.support.mail import mails_to, text_of, token_in
+from tests.support.two_factor import turn_on_two_factor
 from tests.support.units import system_unit
 
 PASSWORD = "kilimanjaro-sunrise-42"
@@ -105,7 +106,8 @@ async def api_with(make_settings: Callable[..., Settings], **overrides: Any) -> 
 
 
 async def admin_headers(api: Api, email: str = "root@example.org") -> dict[str, str]:
-    """Create an admin (through the use case: no API makes admins) and return their Authorization header."""
+    """Create an admin (through the use case: no API makes admins), turn on their two-factor authentication
+    (without which an admin has no powers), and return their Authorization header."""
     # A container of its own: the app's engine belongs to the test client's event loop, not this one.
     container = build_container(api.settings)
     try:
@@ -113,7 +115,9 @@ async def admin_headers(api: Api, email: str = "root@example.org") -> dict[str, 
             await (await request.get(CreateAdmin))(email, PASSWORD, "Root")
     finally:
         await container.close()
-    return {"Authorization": f"Bearer {(await api.login(email))['access_token']}"}
+    headers = {"Authorization": f"Bearer {(await api.login(email))['access_token']}"}
+    await turn_on_two_factor(api.client, headers, api.clock.now())
+    return headers
 
 
 async def user_id(api: Api, headers: dict[str, str]) -> UUID:

@@ -20,6 +20,7 @@ from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.forum.model import ForumPost
 from skillbridge.main import build_container
 from tests.integration.helpers import PASSWORD, Api
+from tests.support.two_factor import turn_on_two_factor
 from tests.support.units import system_unit
 
 pytestmark = pytest.mark.asyncio
@@ -35,7 +36,9 @@ async def _admin_headers(api: Api) -> dict[str, str]:
             await (await request.get(CreateAdmin))("root@example.org", PASSWORD, "Root")
     finally:
         await container.close()
-    return {"Authorization": f"Bearer {(await api.login('root@example.org'))['access_token']}"}
+    headers = {"Authorization": f"Bearer {(await api.login('root@example.org'))['access_token']}"}
+    await turn_on_two_factor(api.client, headers, api.clock.now())
+    return headers
 
 
 async def _post(api: Api, headers: dict[str, str], **body: Any) -> dict[str, Any]:

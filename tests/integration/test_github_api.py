@@ -5,6 +5,7 @@ and every access rule tried with the wrong user."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,9 +16,11 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
+from skillbridge.adapters.http.controllers.github import LOGIN_COOKIE, _login_cookie
 from skillbridge.adapters.persistence.sqlalchemy import create_engine
 from skillbridge.adapters.persistence.sqlalchemy.tables import ProgressLogRow, WebhookDeliveryRow
 from skillbridge.adapters.system.clock import MutableClock
+from skillbridge.application.accounts.github_login import GithubLoginConfig, GithubLoginStart
 from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.main import Settings, create_app
 from tests.integration.conftest import ClockProvider
@@ -31,6 +34,7 @@ from tests.support.github_payloads import (
     push_payload,
 )
 from tests.support.github_server import CLIENT_ID, CLIENT_SECRET, FakeGithub, RateLimit, api_commit, fake_github
+from tests.support.two_factor import rfc6238, turn_on_two_factor
 
 pytestmark = pytest.mark.asyncio
 
@@ -505,6 +509,109 @@ async def test_a_refused_or_forged_code_is_401(api: Api, github: FakeGithub) -> 
     denied = await api.client.get(f"/api/v1/auth/github/callback?state={state}&error=access_denied")
     assert denied.status_code == 401
     assert (await api.client.get(f"/api/v1/auth/github/callback?state={state}&code=x")).status_code == 400
+
+
+def _token_for(github: FakeGithub, github_id: int = 4242, login: str = "nia-dev") -> str:
+    token = f"gho_{login}"
+    github.add_user(
+        token, github_id, login, emails=[{"email": f"{login}@example.org", "primary": True, "verified": True}]
+    )
+    return token
+
+
+async def test_the_login_sets_an_http_only_lax_cookie_for_the_login_routes_only(api: Api, github: FakeGithub) -> None:
+    for url in ("/api/v1/auth/github/login", "/api/v1/auth/github/login?redirect=true"):
+        response = await api.client.get(url, follow_redirects=False)
+
+        set_cookie = response.headers["set-cookie"]
+        attributes = {part.strip().split("=")[0].lower() for part in set_cookie.split(";")}
+        assert set_cookie.startswith(f"{LOGIN_COOKIE}=")
+        assert {"httponly", "path", "max-age", "samesite"} <= attributes
+        assert "samesite=lax" in set_cookie.lower()
+        assert "path=/api/v1/auth/github" in set_cookie.lower()
+        assert "secure" not in attributes  # the embedded profile serves plain HTTP; production sets Secure
+        state = parse_qs(urlsplit(response.headers.get("location") or response.json()["authorization_url"]).query)
+        nonce = response.cookies[LOGIN_COOKIE]
+        # The state carries the nonce's hash, never the nonce.
+        assert nonce not in state["state"][0]
+        assert state["state"][0].endswith(hashlib.sha256(nonce.encode()).hexdigest()[:32])
+
+
+async def test_the_cookie_is_secure_when_the_config_says_so() -> None:
+    start = GithubLoginStart("https://github.com/login/oauth/authorize", "nonce")
+
+    cookie = _login_cookie(start, GithubLoginConfig(state_ttl_seconds=600, secure_cookie=True))
+
+    assert (cookie.secure, cookie.httponly, cookie.samesite, cookie.max_age) == (True, True, "lax", 600)
+
+
+async def test_a_state_finished_in_another_browser_is_refused_and_spent(api: Api, github: FakeGithub) -> None:
+    token = _token_for(github)
+    code, attackers_state = github.approve(await _start(api), token)  # the attacker's browser has the cookie
+    api.client.cookies.clear()
+    victim_state = parse_qs(urlsplit(await _start(api)).query)["state"][0]  # the victim's own cookie
+
+    with_another_cookie = await api.client.get(f"/api/v1/auth/github/callback?state={attackers_state}&code={code}")
+    api.client.cookies.clear()
+    without_cookie = await api.client.get(f"/api/v1/auth/github/callback?state={victim_state}&code={code}")
+
+    assert (with_another_cookie.status_code, with_another_cookie.json()["field"]) == (400, "state")
+    assert "another browser" in with_another_cookie.json()["detail"]
+    assert (without_cookie.status_code, without_cookie.json()["field"]) == (400, "state")
+    # Positive control: started and finished in one browser, the same GitHub account signs in.
+    code, state = github.approve(await _start(api), token)
+    assert (await api.client.get(f"/api/v1/auth/github/callback?state={state}&code={code}")).status_code == 200
+
+
+async def test_a_callback_replayed_in_the_same_browser_is_refused(api: Api, github: FakeGithub) -> None:
+    token = _token_for(github)
+    code, state = github.approve(await _start(api), token)
+    nonce = api.client.cookies[LOGIN_COOKIE]
+    first = await api.client.get(f"/api/v1/auth/github/callback?state={state}&code={code}")
+    api.client.cookies.set(LOGIN_COOKIE, nonce, path="/api/v1/auth/github")  # a replay keeps its cookie
+
+    replayed = await api.client.get(f"/api/v1/auth/github/callback?state={state}&code={code}")
+
+    assert first.status_code == 200
+    assert "max-age=0" in first.headers["set-cookie"].lower() or "expires=" in first.headers["set-cookie"].lower()
+    assert (replayed.status_code, replayed.json()["field"]) == (400, "state")
+
+
+async def test_a_github_account_with_two_factor_on_gets_a_challenge_not_tokens(api: Api, github: FakeGithub) -> None:
+    token = _token_for(github)
+    code, state = github.approve(await _start(api), token)
+    first = (await api.client.get(f"/api/v1/auth/github/callback?state={state}&code={code}")).json()
+    headers = {"Authorization": f"Bearer {first['access_token']}"}
+    secret, _ = await turn_on_two_factor(api.client, headers, api.clock.now())
+    api.clock.advance(timedelta(seconds=30))
+    code, state = github.approve(await _start(api), token)
+
+    callback = await api.client.get(f"/api/v1/auth/github/callback?state={state}&code={code}")
+
+    assert callback.status_code == 200
+    assert callback.json()["two_factor_required"] is True
+    assert "access_token" not in callback.json()
+    verified = await api.client.post(
+        "/api/v1/auth/2fa/verify",
+        json={"challenge_token": callback.json()["challenge_token"], "code": rfc6238(secret, api.clock.now())},
+    )
+    assert verified.status_code == 200
+    assert verified.json()["user_id"] == first["user_id"]
+
+
+async def test_githubs_error_is_a_fixed_problem_that_repeats_nothing(api: Api, github: FakeGithub) -> None:
+    token = _token_for(github)
+    code, state = github.approve(await _start(api), token)
+    injected = "<script>alert(1)</script> call +1-555-0100 now"
+
+    denied = await api.client.get("/api/v1/auth/github/callback", params={"state": state, "error": injected})
+    after = await api.client.get(f"/api/v1/auth/github/callback?state={state}&code={code}")
+
+    assert denied.status_code == 401
+    assert denied.json()["type"] == "https://skillbridge.africa/problems/github-login-refused"
+    assert "script" not in denied.text
+    assert "555" not in denied.text
+    assert (after.status_code, after.json()["field"]) == (400, "state")  # the refusal spent the state
 
 
 async def test_github_login_is_503_when_not_configured(make_settings: Callable[..., Settings]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
@@ -19,6 +20,7 @@ from skillbridge.main import Settings, build_container, create_app
 from tests.integration.conftest import FAST_HASHING
 from tests.integration.helpers import PASSWORD, Api, register_body
 from tests.support.databases import postgres_database, redis_url_or_skip
+from tests.support.two_factor import turn_on_two_factor
 
 ME = "/api/v1/users/me"
 
@@ -107,7 +109,9 @@ async def _admin(settings: Settings, client: AsyncTestClient[Litestar]) -> dict[
             await (await request.get(CreateAdmin))("root@example.org", PASSWORD, "Root")
     finally:
         await container.close()
-    return bearer((await _login(client, "root@example.org"))["access_token"])
+    headers = bearer((await _login(client, "root@example.org"))["access_token"])
+    await turn_on_two_factor(client, headers, datetime.now(UTC))
+    return headers
 
 
 @pytest.fixture

@@ -60,9 +60,11 @@ BUDGETS: dict[str, int] = {
     "/api/v1/forum/posts/{post}": 4,  # the post, then its replies and their authors
     "/api/v1/badges/my": 2,
     "/api/v1/auth/sessions": 2,
+    "/api/v1/users/me/notification-preferences": 2,
     # Rate-limited and rare: BEGIN, the account, each section (a page and its total where paged; per roadmap
-    # its versions and events, per mentorship its chat), the audit entry, COMMIT; grows with what one owns.
-    "/api/v1/users/me/export": 18,
+    # its versions and events, per mentorship its chat), the two-factor state, the notification settings,
+    # the audit entry, COMMIT; grows with what one owns.
+    "/api/v1/users/me/export": 20,
     "/api/v1/badges": 0,
     "/api/v1/domains": 0,
     "/api/v1/places?q=Lag&country=NG": 0,

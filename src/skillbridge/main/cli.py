@@ -149,6 +149,10 @@ def create_admin(email: str, password: str | None, name: str | None) -> None:
         user_id = asyncio.run(_with_container(settings, work))
     except DomainError as exc:
         raise click.ClickException(f"{exc.field + ': ' if exc.field else ''}{exc.message}") from exc
+    if settings.admin_two_factor_required:
+        click.echo(
+            "admin powers wait for two-factor authentication: sign in, then POST /api/v1/auth/2fa/setup and /enable"
+        )
     click.echo(f"admin created: {user_id}")
 
 

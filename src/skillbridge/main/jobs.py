@@ -33,6 +33,8 @@ from skillbridge.application.jobs.submitting import SubmitJob
 from skillbridge.application.matching.expiry import ExpireUnansweredMatches
 from skillbridge.application.matching.reminders import SendSessionReminders
 from skillbridge.application.notifications.delivery import DeliverStoredNotifications
+from skillbridge.application.notifications.digest import SendNotificationDigests
+from skillbridge.application.notifications.mailing import MailNotification
 from skillbridge.application.ports.job_queue import JobQueue
 from skillbridge.application.progress.webhooks import ProcessGithubDelivery
 from skillbridge.main.container import build_container
@@ -74,6 +76,16 @@ def job_specs(container: AsyncContainer, settings: Settings) -> list[JobSpec]:
         if sent:
             _log.info("session_reminders_sent", count=sent)
 
+    async def send_notification_digests() -> None:
+        async with container() as scope:
+            sent = await (await scope.get(SendNotificationDigests))()
+        if sent:
+            _log.info("notification_digests_sent", count=sent)
+
+    async def mail_notification(user_id: str, notification_type: str, message: str) -> None:
+        async with container() as scope:
+            await (await scope.get(MailNotification))(user_id, notification_type, message)
+
     async def mail_password_reset(email: str, languages: str = "") -> None:
         async with container() as scope:
             await (await scope.get(MailPasswordReset))(email, languages)
@@ -87,6 +99,7 @@ def job_specs(container: AsyncContainer, settings: Settings) -> list[JobSpec]:
         JobSpec(JobName.PROCESS_GITHUB_DELIVERY, process_github_delivery, timeout, attempts),
         JobSpec(JobName.MAIL_PASSWORD_RESET, mail_password_reset, timeout, attempts),
         JobSpec(JobName.MAIL_EMAIL_VERIFICATION, mail_email_verification, timeout, attempts),
+        JobSpec(JobName.MAIL_NOTIFICATION, mail_notification, timeout, attempts),
         # A scheduled job is not retried: the next tick is its retry.
         JobSpec(
             JobName.EXPIRE_UNANSWERED_MATCHES,
@@ -101,6 +114,13 @@ def job_specs(container: AsyncContainer, settings: Settings) -> list[JobSpec]:
             timeout,
             1,
             every_seconds=settings.session_reminder_sweep_seconds or None,
+        ),
+        JobSpec(
+            JobName.SEND_NOTIFICATION_DIGESTS,
+            send_notification_digests,
+            timeout,
+            1,
+            every_seconds=settings.notification_digest_sweep_seconds or None,
         ),
     ]
 

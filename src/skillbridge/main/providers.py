@@ -103,10 +103,11 @@ from skillbridge.domain.accounts.location_privacy import LocationPrivacy
 from skillbridge.domain.badges.rules import BadgeRules, default_rules
 from skillbridge.domain.matching.limits import DomainNames
 from skillbridge.domain.matching.scoring import Weights
-from skillbridge.main.recovery import MailProvider, RecoveryProvider
+from skillbridge.main.recovery import MailProvider, NotificationMailProvider, RecoveryProvider
 from skillbridge.main.secret_key import signing_secret
 from skillbridge.main.settings import Settings
 from skillbridge.main.tracing import trace_engine
+from skillbridge.main.two_factor import TwoFactorProvider
 from skillbridge.resilience.circuit_breaker import CircuitBreaker
 
 
@@ -411,7 +412,9 @@ class GithubProvider(Provider):
 
     @provide(scope=Scope.APP)
     def login_config(self, settings: Settings) -> GithubLoginConfig:
-        return GithubLoginConfig(state_ttl_seconds=settings.github_oauth_state_ttl_seconds)
+        return GithubLoginConfig(
+            state_ttl_seconds=settings.github_oauth_state_ttl_seconds, secure_cookie=settings.profile == "production"
+        )
 
     @provide(scope=Scope.APP)
     async def identity_provider(self, settings: Settings) -> AsyncIterator[GithubIdentityProvider]:
@@ -510,4 +513,6 @@ def default_providers(settings: Settings) -> list[Provider]:
         StreamsProvider(),
         MailProvider(),
         RecoveryProvider(),
+        TwoFactorProvider(),
+        NotificationMailProvider(),
     ]

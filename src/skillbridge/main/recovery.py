@@ -14,7 +14,16 @@ from skillbridge.application.accounts.password_change import ChangePassword
 from skillbridge.application.accounts.password_reset import MailPasswordReset, ResetPassword
 from skillbridge.application.accounts.policy import RecoveryPolicy
 from skillbridge.application.mail.links import MailLinks
+from skillbridge.application.mail.unsubscribe import UnsubscribeTokens
+from skillbridge.application.notifications.digest import DigestPolicy, SendNotificationDigests
+from skillbridge.application.notifications.mailing import MailNotification
+from skillbridge.application.notifications.preferences import (
+    GetNotificationPreferences,
+    UpdateNotificationPreferences,
+)
+from skillbridge.application.notifications.unsubscribe import UnsubscribeFromDigest
 from skillbridge.application.ports.email_sender import EmailSender
+from skillbridge.main.secret_key import signing_secret
 from skillbridge.main.settings import Settings
 
 
@@ -31,6 +40,27 @@ class MailProvider(Provider):
     @provide(scope=Scope.APP)
     def mail_links(self, settings: Settings) -> MailLinks:
         return MailLinks(settings.email_link_base_url)
+
+    @provide(scope=Scope.APP)
+    def unsubscribe_tokens(self, settings: Settings) -> UnsubscribeTokens:
+        return UnsubscribeTokens(signing_secret(settings).encode())
+
+
+class NotificationMailProvider(Provider):
+    """Notification preferences, the digest job, and one-click unsubscribe."""
+
+    @provide(scope=Scope.APP)
+    def digest_policy(self, settings: Settings) -> DigestPolicy:
+        return DigestPolicy(away_after=timedelta(hours=settings.notification_digest_away_hours))
+
+    use_cases = provide_all(
+        GetNotificationPreferences,
+        UpdateNotificationPreferences,
+        UnsubscribeFromDigest,
+        SendNotificationDigests,
+        MailNotification,
+        scope=Scope.REQUEST,
+    )
 
 
 class RecoveryProvider(Provider):

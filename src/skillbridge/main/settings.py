@@ -111,6 +111,11 @@ class Settings(BaseSettings):
     badge_min_mentorship_days: float = Field(default=14.0, ge=0, le=365)
     session_reminder_minutes: int = Field(default=30, ge=1, le=10_080)
     session_reminder_sweep_seconds: int = Field(default=60, ge=0)
+    # Admins use their powers only with two-factor authentication on (off: tests and scripts that need it so).
+    admin_two_factor_required: bool = True
+    # The email digest of unread notifications for users away this long; the job's period (0: no digests).
+    notification_digest_away_hours: int = Field(default=24, ge=1, le=24 * 30)
+    notification_digest_sweep_seconds: int = Field(default=3600, ge=0)
     # Background jobs: a Redis stream read by `skillbridge worker` when Redis is configured, in process otherwise.
     jobs_broker: Literal["auto", "in-process", "redis"] = "auto"
     jobs_queue_key: str = Field(default="skillbridge:jobs", min_length=1, max_length=200)

@@ -27,6 +27,7 @@ from skillbridge.application.accounts.revocations import AccessRevocations
 from skillbridge.application.accounts.session_control import ListMySessions
 from skillbridge.application.accounts.sessions import LogIn, LogOut, RefreshTokens
 from skillbridge.application.accounts.throttle import LoginThrottle
+from skillbridge.application.accounts.two_factor_codes import LoginChallenges, TwoFactorPolicy
 from skillbridge.application.places import ResolvePlace
 from skillbridge.domain.accounts.profile import ProfileInput
 from skillbridge.domain.accounts.roles import Role
@@ -61,7 +62,8 @@ class World:
 
     def log_in(self) -> LogIn:
         throttle = LoginThrottle(self.store, self.policy)
-        return LogIn(self.uow(), self.hasher, self.tokens, throttle, self.decoy, self.clock, self.policy)
+        challenges = LoginChallenges(self.store, TwoFactorPolicy())
+        return LogIn(self.uow(), self.hasher, self.tokens, throttle, self.decoy, self.clock, self.policy, challenges)
 
     def revocations(self) -> AccessRevocations:
         return AccessRevocations(self.store)

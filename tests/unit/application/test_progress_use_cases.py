@@ -23,6 +23,7 @@ from skillbridge.adapters.vcs.payloads import MsgspecGithubEventDecoder
 from skillbridge.application.accounts.github_login import CompleteGithubLogin, GithubLoginConfig, StartGithubLogin
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.accounts.two_factor_codes import LoginChallenges, TwoFactorPolicy
 from skillbridge.application.progress.commits import record_commits
 from skillbridge.application.progress.linking import LinkBudget, LinkRepository
 from skillbridge.application.progress.reporting import LogProgressEvent
@@ -357,8 +358,8 @@ async def test_github_login_is_off_without_a_client_and_disabled_accounts_stay_o
     async with world.uow() as uow:
         await uow.users.add(disabled)
         await uow.commit()
-    url = await StartGithubLogin(provider, store, GithubLoginConfig())()
-    state = httpx.URL(url).params["state"]
+    started = await StartGithubLogin(provider, store, GithubLoginConfig())()
+    state = httpx.URL(started.authorization_url).params["state"]
     complete = CompleteGithubLogin(
         world.uow(),
         provider,
@@ -367,12 +368,14 @@ async def test_github_login_is_off_without_a_client_and_disabled_accounts_stay_o
         world.clock,
         AuthPolicy(timedelta(days=1)),
         Nh3HtmlSanitizer(),
+        LoginChallenges(store, TwoFactorPolicy()),
     )
     with pytest.raises(Unauthenticated):
-        await complete(state, "code")
+        await complete(state, "code", started.browser_nonce)
     world.db.state.users.clear()
-    state = httpx.URL(await StartGithubLogin(provider, store, GithubLoginConfig())()).params["state"]
-    _, created = await complete(state, "code")
+    started = await StartGithubLogin(provider, store, GithubLoginConfig())()
+    state = httpx.URL(started.authorization_url).params["state"]
+    _, created = await complete(state, "code", started.browser_nonce)
     assert created
     user = next(iter(world.db.state.users.values()))
     assert user.profile.github_username is None  # not a valid GitHub name: not copied

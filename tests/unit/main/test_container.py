@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from skillbridge.application.accounts.github_login import GithubLoginConfig
 from skillbridge.application.accounts.registration import RegisterUser, Registration
 from skillbridge.application.accounts.sessions import LogIn
 from skillbridge.domain.accounts.profile import ProfileInput
@@ -66,3 +67,21 @@ async def test_separate_containers_do_not_share_memory() -> None:
                 await (await request.get(RegisterUser))(registration)  # no Conflict: a fresh store each time
         finally:
             await container.close()
+
+
+@pytest.mark.parametrize(("profile", "secure"), [("embedded", False), ("production", True)])
+async def test_the_github_login_cookie_is_secure_in_production_only(profile: str, secure: bool) -> None:
+    settings = Settings(
+        profile=profile,  # type: ignore[arg-type]
+        database_url="memory://",
+        secret_key="0123456789abcdef0123456789abcdef",
+        argon2_time_cost=2,
+        argon2_memory_kib=19_456,
+    )
+    container = build_container(settings)
+    try:
+        config = await container.get(GithubLoginConfig)
+    finally:
+        await container.close()
+
+    assert config.secure_cookie is secure

@@ -32,12 +32,17 @@ from skillbridge.adapters.http.controllers.github import GithubAuthController, G
 from skillbridge.adapters.http.controllers.health import HealthController
 from skillbridge.adapters.http.controllers.jobs import AdminJobsController
 from skillbridge.adapters.http.controllers.matches import MatchesController
+from skillbridge.adapters.http.controllers.notification_preferences import (
+    NotificationPreferencesController,
+    UnsubscribeController,
+)
 from skillbridge.adapters.http.controllers.notifications import NotificationsController
 from skillbridge.adapters.http.controllers.places import PlacesController
 from skillbridge.adapters.http.controllers.progress import ProgressController, RoadmapRepositoryController
 from skillbridge.adapters.http.controllers.recovery import PasswordController
 from skillbridge.adapters.http.controllers.roadmaps import DomainsController, RoadmapsController
 from skillbridge.adapters.http.controllers.sessions import SessionsController
+from skillbridge.adapters.http.controllers.two_factor import TwoFactorController
 from skillbridge.adapters.http.controllers.users import UsersController
 from skillbridge.adapters.http.draining import Drain
 from skillbridge.adapters.http.idempotency import REPLAYED_HEADER, IdempotencyMiddleware, IdempotencyPolicy
@@ -123,6 +128,9 @@ def build_app(
             PasswordController,
             EmailController,
             SessionsController,
+            TwoFactorController,
+            NotificationPreferencesController,
+            UnsubscribeController,
             GithubAuthController,
             UsersController,
             PlacesController,

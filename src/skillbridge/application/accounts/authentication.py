@@ -19,6 +19,7 @@ from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.application.ports.token_service import TokenService
 from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import AccessClaims
 from skillbridge.domain.errors import NotFound, TooManyAttempts, Unauthenticated
 
@@ -41,6 +42,13 @@ class RequestBudget:
     limit: int
     window_seconds: int = 60
     per_address: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AdminSecurity:
+    """Whether admins must have two-factor authentication on to use their powers (setting)."""
+
+    two_factor_required: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +125,9 @@ class AdmitRequest:
     - over the budget, :class:`TooManyAttempts` with the seconds left in the window;
     - a revoked token or session, and a disabled or deleted account, leave the request without a caller;
     - the role comes from the stored user (cached until its stamp changes), so a role change applies
-      from the next request on; the request's unit of work acts as the verified user from here on.
+      from the next request on; the request's unit of work acts as the verified user from here on;
+    - an admin without two-factor authentication on, where :class:`AdminSecurity` requires it, is
+      admitted without admin powers (``Principal.two_factor_ok`` false) until they turn it on.
     """
 
     def __init__(
@@ -128,6 +138,7 @@ class AdmitRequest:
         revocations: AccessRevocations,
         cache: PrincipalCache,
         clock: Clock,
+        admin_security: AdminSecurity = AdminSecurity(two_factor_required=False),
     ) -> None:
         self._uow = uow
         self._tokens = tokens
@@ -135,6 +146,7 @@ class AdmitRequest:
         self._revocations = revocations
         self._cache = cache
         self._clock = clock
+        self._admin_security = admin_security
 
     async def __call__(self, token: str | None, client_address: str, budget: RequestBudget | None) -> Admission:
         claims = self._verify(token)
@@ -191,9 +203,13 @@ class AdmitRequest:
         try:
             async with self._uow.reading() as uow:
                 user = await uow.users.get(user_id)
+                two_factor_ok = True
+                if user.role is Role.ADMIN and self._admin_security.two_factor_required:
+                    credential = await uow.two_factor.find(user.id)  # admins only: one more read
+                    two_factor_ok = credential is not None and credential.is_enabled
         except NotFound:
             return None
-        return Principal(user.id, user.role, user.email_verified) if user.is_active else None
+        return Principal(user.id, user.role, user.email_verified, two_factor_ok) if user.is_active else None
 
 
 class Authenticate:

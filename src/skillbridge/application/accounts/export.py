@@ -15,12 +15,14 @@ from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.audit import AuditEntry
 from skillbridge.domain.accounts.profile import Profile
 from skillbridge.domain.accounts.roles import Role
+from skillbridge.domain.accounts.two_factor import TwoFactorCredential
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.badges.rules import Badge
 from skillbridge.domain.chat.message import ChatCursor, ChatMessage
 from skillbridge.domain.forum.model import ForumPost
 from skillbridge.domain.matching.mentorship import Mentorship
-from skillbridge.domain.notifications.model import Notification
+from skillbridge.domain.notifications.model import Notification, NotificationType
+from skillbridge.domain.notifications.preferences import NotificationSettings
 from skillbridge.domain.pagination import MAX_LIMIT, Page, PageRequest
 from skillbridge.domain.progress.events import ProgressEvent
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
@@ -61,6 +63,36 @@ class ExportedAccount:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportedTwoFactor:
+    """Whether two-factor authentication is on, and how many recovery codes are left: never the secret
+    or the codes' hashes."""
+
+    enabled: bool
+    enabled_at: datetime | None
+    recovery_codes_left: int
+
+    @classmethod
+    def of(cls, credential: TwoFactorCredential | None) -> ExportedTwoFactor:
+        if credential is None or not credential.is_enabled:
+            return cls(enabled=False, enabled_at=None, recovery_codes_left=0)
+        return cls(True, credential.enabled_at, len(credential.recovery_code_hashes))
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedNotificationSettings:
+    """One's channel per notification type, digest, and the last digest sent."""
+
+    channels: dict[str, str]
+    digest: str
+    digest_sent_at: datetime | None
+
+    @classmethod
+    def of(cls, settings: NotificationSettings) -> ExportedNotificationSettings:
+        channels = {kind.value: settings.channel_for(kind).value for kind in NotificationType}
+        return cls(channels, settings.digest.value, settings.digest_sent_at)
+
+
+@dataclass(frozen=True, slots=True)
 class PersonalDataExport:
     """Everything about one person, section by section (each oldest or newest first as its store lists it)."""
 
@@ -75,6 +107,8 @@ class PersonalDataExport:
     badges: list[Badge]
     forum_posts: list[ForumPost]
     audit_entries: list[AuditEntry]
+    two_factor: ExportedTwoFactor
+    notification_settings: ExportedNotificationSettings
 
 
 async def _every(read: Callable[[PageRequest], Awaitable[Page[T]]]) -> list[T]:
@@ -105,8 +139,9 @@ class ExportMyData:
     Rules: only one's own data (the caller is the subject; there is no way to name another user); the
     sections are the profile, roadmaps and their versions, mentorships with their sessions, the chat
     messages the caller wrote, progress events, notifications, badges, forum posts (deleted ones too),
-    and the audit entries about the caller; secrets (the password hash, refresh-token hashes) are never
-    included; every export is audited. The route is rate-limited on a budget of its own.
+    the audit entries about the caller, whether two-factor authentication is on, and the notification
+    settings; secrets (the password hash, refresh-token hashes, the TOTP secret, recovery-code hashes)
+    are never included; every export is audited. The route is rate-limited on a budget of its own.
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
@@ -140,6 +175,10 @@ class ExportMyData:
                 badges=list(await uow.badges.list_for_user(me)),
                 forum_posts=list(await uow.forum_posts.list_by_author(me)),
                 audit_entries=list(await uow.audit.list_for_subject("user", str(me))),
+                two_factor=ExportedTwoFactor.of(await uow.two_factor.find(me)),
+                notification_settings=ExportedNotificationSettings.of(
+                    (await uow.notification_settings.find_many([me])).get(me) or NotificationSettings(me)
+                ),
             )
             await uow.audit.record(
                 AuditEntry(action=EXPORTED, at=now, actor_id=me, subject_type="user", subject_id=str(me))

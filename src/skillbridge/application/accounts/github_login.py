@@ -1,7 +1,9 @@
 """Signing in with GitHub: the OAuth 2.0 authorization-code flow with PKCE (S256).
 
 The state and the PKCE verifier stay on the server (the key-value store, for a few minutes); the browser
-carries only the state. Accounts are linked by GitHub's numeric user id, never by email.
+carries the state through GitHub and, in a cookie of its own, a nonce whose hash the state holds. The
+callback needs both, so a state delivered to another browser (login CSRF: an attacker's login finished in
+the victim's browser) is refused. Accounts are linked by GitHub's numeric user id, never by email.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from uuid import uuid4
@@ -17,6 +20,7 @@ from skillbridge.application.accounts.plain_text import plain_profile
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.sessions import _start_session
 from skillbridge.application.accounts.token_pair import TokenPair
+from skillbridge.application.accounts.two_factor_codes import Challenge, LoginChallenges
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.github_identity import GithubIdentity, GithubIdentityProvider
 from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
@@ -31,14 +35,41 @@ from skillbridge.domain.errors import BadRequest, Conflict, DependencyUnavailabl
 
 _STATE_KEY = "oauth:github:state:"
 _MAX_STATE_LENGTH = 128
+_MAX_NONCE_LENGTH = 128
 _MAX_DISPLAY_NAME = 100
+STATE_GONE = "the state does not match a login started here (or it expired, or was used)"
+OTHER_BROWSER = "this login was started in another browser; start it again here"
+
+
+class GithubLoginRefused(Unauthenticated):
+    """GitHub answered the callback with an error (the user declined, or GitHub refused). Its wording is
+    never repeated back: a link can put anything in ``?error=``."""
+
+    code = "github-login-refused"
+
+    def __init__(self) -> None:
+        super().__init__("GitHub login was not granted; start it again to retry")
+
+
+@dataclass(frozen=True, slots=True)
+class GithubLoginStart:
+    """Where to send the browser, and the nonce to keep in its cookie until the callback."""
+
+    authorization_url: str
+    browser_nonce: str
+
+
+def _nonce_digest(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)
 class GithubLoginConfig:
-    """How long a started login may take before its state expires."""
+    """How long a started login may take before its state expires, and whether the browser's nonce
+    cookie is sent over HTTPS only (production)."""
 
     state_ttl_seconds: int = 600
+    secure_cookie: bool = True
 
 
 def code_challenge(verifier: str) -> str:
@@ -53,35 +84,41 @@ def noreply_email(identity: GithubIdentity) -> str:
 
 
 class StartGithubLogin:
-    """Begin a GitHub login: a fresh state and PKCE verifier, kept server-side with a TTL; return the
-    authorization URL. DependencyUnavailable when GitHub login is not configured."""
+    """Begin a GitHub login: a fresh browser nonce, a state holding its hash, and a PKCE verifier kept
+    server-side with a TTL; return the authorization URL and the nonce (for the browser's cookie).
+    DependencyUnavailable when GitHub login is not configured."""
 
     def __init__(self, provider: GithubIdentityProvider, store: KeyValueStore, config: GithubLoginConfig) -> None:
         self._provider = provider
         self._store = store
         self._config = config
 
-    async def __call__(self) -> str:
+    async def __call__(self) -> GithubLoginStart:
         if not self._provider.configured:
             raise DependencyUnavailable("GitHub login is not configured on this server")
-        state = secrets.token_urlsafe(32)
+        nonce = secrets.token_urlsafe(32)
+        state = f"{secrets.token_urlsafe(32)}.{_nonce_digest(nonce)}"
         verifier = secrets.token_urlsafe(64)  # 86 characters: within PKCE's 43 to 128
         await self._store.put(_STATE_KEY + state, verifier, self._config.state_ttl_seconds)
-        return self._provider.authorization_url(state, code_challenge(verifier))
+        return GithubLoginStart(self._provider.authorization_url(state, code_challenge(verifier)), nonce)
 
 
 class CompleteGithubLogin:
     """Finish a GitHub login and sign the user in.
 
     Rules:
-    - the state must be one this server issued, unexpired and unused (BadRequest otherwise); it is spent
-      by the first callback that presents it;
+    - the state must be one this server issued, unexpired and unused (BadRequest otherwise); it is taken
+      atomically (GETDEL) by the first callback that presents it, whatever that callback's outcome;
+    - the browser must present the nonce whose hash the state holds (its cookie): a state finished in
+      another browser is refused (BadRequest, field ``state``), and spent all the same;
+    - GitHub's ``error`` answer is :class:`GithubLoginRefused`, after the state is spent;
     - the code is exchanged with the stored PKCE verifier; GitHub's refusal is Unauthenticated;
     - the account with this GitHub id signs in (a disabled one is refused); nothing is ever matched by email;
     - otherwise a new learner is created: email GitHub's verified primary address (Conflict if an account
       already has it: sign in with the password instead) or, without one, GitHub's no-reply address; no
       password; the profile takes the GitHub login and name;
-    - the tokens are those of a password login (a new refresh family).
+    - the tokens are those of a password login (a new refresh family); an account with two-factor
+      authentication on gets a challenge instead, as a password login does (GitHub is its first factor).
     """
 
     def __init__(
@@ -93,8 +130,10 @@ class CompleteGithubLogin:
         clock: Clock,
         policy: AuthPolicy,
         sanitizer: HtmlSanitizer,
+        challenges: LoginChallenges,
     ) -> None:
         self._sanitizer = sanitizer
+        self._challenges = challenges
         self._uow = uow
         self._provider = provider
         self._store = store
@@ -102,16 +141,25 @@ class CompleteGithubLogin:
         self._clock = clock
         self._policy = policy
 
-    async def __call__(self, state: str | None, code: str | None) -> tuple[TokenPair, bool]:
-        """Return the tokens and whether the account was created now."""
+    async def __call__(
+        self, state: str | None, code: str | None, browser_nonce: str | None, *, refused: bool = False
+    ) -> tuple[TokenPair | Challenge, bool]:
+        """Return the tokens (or the second step's challenge) and whether the account was created now.
+        ``refused``: GitHub answered with an error instead of a code."""
         self._uow.act_for_system("sign_in:github")
         if not state or len(state) > _MAX_STATE_LENGTH:
+            if refused:
+                raise GithubLoginRefused
             raise BadRequest("the state parameter is missing", field="state")
-        key = _STATE_KEY + state
-        verifier = await self._store.get(key)
+        verifier = await self._store.take(_STATE_KEY + state)
+        if refused:
+            raise GithubLoginRefused
         if verifier is None:
-            raise BadRequest("the state does not match a login started here (or it expired)", field="state")
-        await self._store.delete(key)
+            raise BadRequest(STATE_GONE, field="state")
+        _, _, digest = state.rpartition(".")
+        nonce = (browser_nonce or "")[:_MAX_NONCE_LENGTH]
+        if not nonce or not hmac.compare_digest(_nonce_digest(nonce), digest):
+            raise BadRequest(OTHER_BROWSER, field="state")
         if not code:
             raise BadRequest("the code parameter is missing", field="code")
         identity = await self._provider.identify(code, verifier)
@@ -123,6 +171,9 @@ class CompleteGithubLogin:
                 user = await self._new_learner(uow, identity)
             elif not user.is_active:
                 raise Unauthenticated("the account is disabled")
+            second_factor = None if created else await uow.two_factor.find(user.id)
+            if second_factor is not None and second_factor.is_enabled:
+                return await self._challenges.issue(user.id, user.email, now), False
             pair = await _start_session(uow, self._tokens, user, uuid4(), now, self._policy)
             await uow.audit.record(
                 AuditEntry(

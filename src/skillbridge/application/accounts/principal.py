@@ -8,6 +8,10 @@ from uuid import UUID
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.errors import Forbidden
 
+#: What an admin without two-factor authentication hears when they use an admin power.
+ADMIN_NEEDS_TWO_FACTOR = (
+    "admins must turn on two-factor authentication first (POST /api/v1/auth/2fa/setup, then /enable)"
+)
 #: What an account whose address is not verified yet hears when it tries to reach others.
 UNVERIFIED = "verify your email address first (POST /api/v1/auth/email/resend sends the link again)"
 
@@ -20,10 +24,14 @@ class Principal:
     role: Role
     #: Whether the caller proved their email address; some actions wait for it (see :meth:`require_verified`).
     email_verified: bool = False
+    #: ``False`` only for an admin without two-factor authentication while the server requires it of
+    #: admins: their admin powers are withheld (they may still sign in and turn it on).
+    two_factor_ok: bool = True
 
     @property
     def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
+        """Whether the caller may use admin powers (an admin, with two-factor authentication if required)."""
+        return self.role is Role.ADMIN and self.two_factor_ok
 
     def require_verified(self) -> None:
         """Raise :class:`Forbidden` (field ``email``) unless the caller verified their email address."""
@@ -31,7 +39,10 @@ class Principal:
             raise Forbidden(UNVERIFIED, field="email")
 
     def require(self, *roles: Role) -> None:
-        """Raise :class:`Forbidden` unless the caller holds one of ``roles``."""
+        """Raise :class:`Forbidden` unless the caller holds one of ``roles`` (an admin without the
+        required two-factor authentication holds none of an admin's powers)."""
         if self.role not in roles:
             allowed = ", ".join(sorted(role.value for role in roles))
             raise Forbidden(f"this action needs the role: {allowed}")
+        if self.role is Role.ADMIN and not self.two_factor_ok:
+            raise Forbidden(ADMIN_NEEDS_TWO_FACTOR)

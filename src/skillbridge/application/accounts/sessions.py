@@ -12,6 +12,7 @@ from skillbridge.application.accounts.refresh_grace import RefreshGrace
 from skillbridge.application.accounts.revocations import AccessRevocations
 from skillbridge.application.accounts.throttle import LoginThrottle
 from skillbridge.application.accounts.token_pair import TokenPair
+from skillbridge.application.accounts.two_factor_codes import Challenge, LoginChallenges
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.password_hasher import PasswordHasher
 from skillbridge.application.ports.token_service import TokenService
@@ -75,6 +76,9 @@ class LogIn:
       delays after a few, and per address across accounts (:class:`LoginThrottle`); a success forgets
       the pair's failures and trusts the pair;
     - a password hashed with outdated parameters is rehashed on success;
+    - with two-factor authentication on, the right password yields no tokens but a :class:`Challenge`:
+      a short-lived, single-use token to present with a code (``CompleteTwoFactorLogin``); the pair's
+      failures are forgotten only once that step succeeds;
     - each login starts a new refresh-token family.
     """
 
@@ -87,6 +91,7 @@ class LogIn:
         decoy: DecoyHash,
         clock: Clock,
         policy: AuthPolicy,
+        challenges: LoginChallenges,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
@@ -95,10 +100,11 @@ class LogIn:
         self._decoy = decoy
         self._clock = clock
         self._policy = policy
+        self._challenges = challenges
 
     async def __call__(
         self, email: str, password: str, client_address: str, user_agent: str | None = None
-    ) -> TokenPair:
+    ) -> TokenPair | Challenge:
         self._uow.act_for_system("sign_in:password")
         password = normalise_password(password)
         try:
@@ -116,6 +122,10 @@ class LogIn:
             now = self._clock.now()
             if self._hasher.needs_rehash(user.password_hash):
                 user = await uow.users.update(user.with_password_hash(await self._hasher.hash(password), now))
+            second_factor = await uow.two_factor.find(user.id)
+            if second_factor is not None and second_factor.is_enabled:
+                await uow.commit()  # the rehash, if any
+                return await self._challenges.issue(user.id, account, now)
             client = Client(client_address, user_agent)
             pair = await _start_session(uow, self._tokens, user, uuid4(), now, self._policy, client=client)
             await uow.audit.record(

@@ -18,3 +18,7 @@ class JobName(StrEnum):
     MAIL_PASSWORD_RESET = "mail_password_reset"  # noqa: S105 - a job name, not a secret
     #: ``user_id``, ``languages``: mail an email-verification token to the account (``MailEmailVerification``).
     MAIL_EMAIL_VERIFICATION = "mail_email_verification"
+    #: Scheduled: mail away users a digest of their unread notifications (``SendNotificationDigests``).
+    SEND_NOTIFICATION_DIGESTS = "send_notification_digests"
+    #: ``user_id``, ``notification_type``, ``message``: mail a notification at once (``MailNotification``).
+    MAIL_NOTIFICATION = "mail_notification"

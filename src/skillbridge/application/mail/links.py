@@ -18,5 +18,12 @@ class MailLinks:
     def email_verification(self, token: str) -> str:
         return self._link("verify-email", token)
 
+    def notifications(self) -> str:
+        return f"{self.base_url.rstrip('/')}/notifications"
+
+    def unsubscribe(self, token: str) -> str:
+        """The API's one-click unsubscribe URL (RFC 8058 posts to it): the base must reach the API."""
+        return self._link("api/v1/notifications/unsubscribe", token)
+
     def _link(self, page: str, token: str) -> str:
         return f"{self.base_url.rstrip('/')}/{page}?token={quote(token, safe='')}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from skillbridge.application.jobs.names import JobName
+from skillbridge.application.jobs.submitting import SubmitJob
 from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.notification_push import NotificationPush
 from skillbridge.application.ports.unit_of_work import UnitOfWork
@@ -14,17 +16,19 @@ class DeliverStoredNotifications:
 
     Run it after the request's use case has finished (the HTTP layer does, after the response is sent).
     Only notifications found in the database are pushed: a use case that failed after notifying rolled
-    them back with everything else, and nobody must hear of a change that did not happen. Returns how many
-    were pushed.
+    them back with everything else, and nobody must hear of a change that did not happen. Those whose
+    recipient chose ``email`` for their type are also mailed, by a job each. Returns how many were pushed.
     """
 
-    def __init__(self, uow: UnitOfWork, notifier: Notifier, push: NotificationPush) -> None:
+    def __init__(self, uow: UnitOfWork, notifier: Notifier, push: NotificationPush, submit: SubmitJob) -> None:
         self._uow = uow
         self._notifier = notifier
         self._push = push
+        self._submit = submit
 
     async def __call__(self) -> int:
         pending, self._notifier.stored = list(self._notifier.stored), []
+        to_mail, self._notifier.to_mail = list(self._notifier.to_mail), []
         if not pending:
             return 0
         committed: set[UUID] = set()
@@ -42,4 +46,12 @@ class DeliverStoredNotifications:
                     committed |= await uow.notifications.existing_ids(ids)
         finally:
             self._uow.acting_user_id = acting
+        for notification in to_mail:
+            if notification.id in committed:
+                arguments = {
+                    "user_id": str(notification.recipient_id),
+                    "notification_type": notification.type.value,
+                    "message": notification.message,
+                }
+                await self._submit(JobName.MAIL_NOTIFICATION, arguments)
         return await self._push.push([notification for notification in pending if notification.id in committed])

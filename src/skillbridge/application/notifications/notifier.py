@@ -21,6 +21,7 @@ from uuid import UUID
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.notifications.model import MAX_MESSAGE_LENGTH, Notification, NotificationType
+from skillbridge.domain.notifications.preferences import Channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +42,16 @@ class Notifier:
     - the message is trimmed to :data:`MAX_MESSAGE_LENGTH` characters (it is a summary; ids go in the
       payload);
     - the recipient must exist, else the repository raises Conflict;
-    - notifications stored through this instance are kept in :attr:`stored` for the push after commit.
+    - a recipient who turned a type ``off`` (their notification preferences) gets nothing of that type:
+      it is not stored at all;
+    - notifications stored through this instance are kept in :attr:`stored` for the push after commit,
+      and those whose recipient chose ``email`` for their type in :attr:`to_mail`, for the mail after it.
     """
 
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self.stored: list[Notification] = []
+        self.to_mail: list[Notification] = []
 
     async def notify(
         self,
@@ -55,18 +60,32 @@ class Notifier:
         type_: NotificationType,
         message: str,
         payload: Mapping[str, Any] | None = None,
-    ) -> Notification:
-        """Store a notification for ``recipient_id`` in ``uow`` and return it."""
-        notification = self._made(News(recipient_id, type_, message, payload or {}))
-        await uow.notifications.add(notification)
-        self.stored.append(notification)
-        return notification
+    ) -> Notification | None:
+        """Store a notification for ``recipient_id`` in ``uow`` and return it (``None``: the recipient
+        turned this type off)."""
+        stored = await self.notify_many(uow, [News(recipient_id, type_, message, payload or {})])
+        return stored[0] if stored else None
 
     async def notify_many(self, uow: UnitOfWork, news: Sequence[News]) -> list[Notification]:
-        """Store every one of ``news`` in ``uow`` at once (one statement) and return them."""
-        notifications = [self._made(item) for item in news]
-        await uow.notifications.add_many(notifications)
+        """Store every one of ``news`` in ``uow`` at once (one statement), but those of types their
+        recipients turned off, and return the stored ones."""
+        settings = await uow.notification_settings.find_many(list({item.recipient_id for item in news}))
+        wanted = [
+            item
+            for item in news
+            if item.recipient_id not in settings
+            or settings[item.recipient_id].channel_for(item.type) is not Channel.OFF
+        ]
+        notifications = [self._made(item) for item in wanted]
+        if notifications:
+            await uow.notifications.add_many(notifications)
         self.stored.extend(notifications)
+        self.to_mail.extend(
+            notification
+            for notification in notifications
+            if notification.recipient_id in settings
+            and settings[notification.recipient_id].channel_for(notification.type) is Channel.EMAIL
+        )
         return notifications
 
     def _made(self, news: News) -> Notification:

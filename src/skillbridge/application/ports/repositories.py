@@ -19,6 +19,7 @@ from skillbridge.domain.accounts.audit import AuditEntry, AuditQuery
 from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import RefreshSession
+from skillbridge.domain.accounts.two_factor import TwoFactorCredential
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.badges.rules import Badge, Completion
 from skillbridge.domain.chat.message import ChatCursor, ChatMessage
@@ -30,6 +31,7 @@ from skillbridge.domain.matching.limits import Exclusions
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
 from skillbridge.domain.matching.schedule import ScheduledSession
 from skillbridge.domain.notifications.model import Notification
+from skillbridge.domain.notifications.preferences import NotificationSettings
 from skillbridge.domain.pagination import Page, PageRequest
 from skillbridge.domain.progress.events import EventType, ProgressEvent
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
@@ -335,6 +337,27 @@ class WebhookDeliveryRepository(Protocol):
         """Store a delivery's new status and processing time. Raises NotFound."""
 
 
+class TwoFactorRepository(Protocol):
+    """Each user's TOTP credential (at most one, pending or enabled)."""
+
+    async def find(self, user_id: UUID) -> TwoFactorCredential | None:
+        """Return the user's credential, or ``None`` if they have none."""
+        ...
+
+    async def add(self, credential: TwoFactorCredential) -> None:
+        """Store a new credential. Raises Conflict if the user has one already, or does not exist."""
+        ...
+
+    async def replace(self, credential: TwoFactorCredential) -> bool:
+        """Store ``credential`` over the stored one if that one's version is ``credential.version - 1``;
+        return whether it did (``False``: another request changed or removed it first)."""
+        ...
+
+    async def remove(self, user_id: UUID) -> None:
+        """Remove the user's credential if they have one."""
+        ...
+
+
 class NotificationRepository(Protocol):
     """Stored notifications, always addressed through their recipient."""
 
@@ -378,6 +401,24 @@ class NotificationRepository(Protocol):
 
     async def existing_ids(self, notification_ids: Sequence[UUID]) -> set[UUID]:
         """Return which of ``notification_ids`` are stored (committed, or written in this unit of work)."""
+        ...
+
+    async def unread_recipients(self, created_before: datetime, limit: int) -> list[UUID]:
+        """Return up to ``limit`` users with an unread notification created before ``created_before``,
+        by id (for the digest job)."""
+        ...
+
+
+class NotificationSettingsRepository(Protocol):
+    """Each user's notification settings; a user without a stored row has the defaults."""
+
+    async def find_many(self, user_ids: Sequence[UUID]) -> dict[UUID, NotificationSettings]:
+        """Return the stored settings of those of ``user_ids`` who have some."""
+        ...
+
+    async def save(self, settings: NotificationSettings) -> bool:
+        """Store ``settings`` whose ``version`` is one more than the stored one's (0 stored: none yet);
+        return whether it did (``False``: another request changed them first)."""
         ...
 
 

@@ -15,9 +15,11 @@ from skillbridge.application.ports.repositories import (
     ForumPostRepository,
     MentorshipRepository,
     NotificationRepository,
+    NotificationSettingsRepository,
     ProgressLogRepository,
     RefreshSessionRepository,
     RoadmapRepository,
+    TwoFactorRepository,
     UserRepository,
     WebhookDeliveryRepository,
 )
@@ -53,6 +55,8 @@ class UnitOfWork(Protocol):
     notifications: NotificationRepository
     forum_posts: ForumPostRepository
     failed_jobs: FailedJobRepository
+    two_factor: TwoFactorRepository
+    notification_settings: NotificationSettingsRepository
 
     async def __aenter__(self) -> Self: ...
 

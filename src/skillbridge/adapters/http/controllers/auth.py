@@ -13,9 +13,11 @@ from skillbridge.adapters.http.access import NO_STORE, PUBLIC_SENSITIVE, address
 from skillbridge.adapters.http.auth import SECURITY, Caller
 from skillbridge.adapters.http.languages import accepted_languages
 from skillbridge.adapters.http.schemas.accounts import LoginIn, LogoutIn, RefreshIn, RegisterIn, TokensOut, UserOut
+from skillbridge.adapters.http.schemas.two_factor import TwoFactorChallengeOut
 from skillbridge.application.accounts.email_verification import RequestEmailVerification
 from skillbridge.application.accounts.registration import RegisterUser, Registration
 from skillbridge.application.accounts.sessions import LogIn, LogOut, RefreshTokens
+from skillbridge.application.accounts.token_pair import TokenPair
 from skillbridge.application.ports.clock import Clock
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import Client
@@ -47,6 +49,8 @@ class AuthController(Controller):
         opt=PUBLIC_SENSITIVE,
         cache_control=NO_STORE,
         summary="Exchange email and password for tokens",
+        description="With two-factor authentication on, a right password answers a challenge instead "
+        "(`two_factor_required: true`, no tokens): send it with a code to POST /auth/2fa/verify.",
     )
     async def login(
         self,
@@ -54,9 +58,11 @@ class AuthController(Controller):
         data: JSONBody[LoginIn],
         log_in: FromDishka[LogIn],
         clock: FromDishka[Clock],
-    ) -> TokensOut:
-        pair = await log_in(data.email, data.password, address_of(request), request.headers.get("user-agent"))
-        return TokensOut.of(pair, clock.now())
+    ) -> TokensOut | TwoFactorChallengeOut:
+        outcome = await log_in(data.email, data.password, address_of(request), request.headers.get("user-agent"))
+        if isinstance(outcome, TokenPair):
+            return TokensOut.of(outcome, clock.now())
+        return TwoFactorChallengeOut.of(outcome)
 
     @post(
         "/refresh",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Annotated, Any
 
 import structlog
@@ -10,6 +9,7 @@ from dishka import AsyncContainer
 from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
+from litestar.datastructures import Cookie
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 from litestar.response import Redirect
@@ -19,19 +19,42 @@ from skillbridge.adapters.http.access import NO_STORE, PUBLIC, PUBLIC_SENSITIVE,
 from skillbridge.adapters.http.problems import problem_responses
 from skillbridge.adapters.http.schemas.accounts import TokensOut
 from skillbridge.adapters.http.schemas.progress import GithubLoginOut, WebhookAck
-from skillbridge.application.accounts.github_login import CompleteGithubLogin, StartGithubLogin
+from skillbridge.adapters.http.schemas.two_factor import TwoFactorChallengeOut
+from skillbridge.application.accounts.github_login import (
+    CompleteGithubLogin,
+    GithubLoginConfig,
+    GithubLoginStart,
+    StartGithubLogin,
+)
+from skillbridge.application.accounts.token_pair import TokenPair
 from skillbridge.application.jobs.names import JobName
 from skillbridge.application.jobs.submitting import SubmitJob
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.progress.webhook_guard import WebhookGuard
 from skillbridge.application.progress.webhooks import Outcome, ReceiveGithubDelivery
-from skillbridge.domain.errors import DomainError, Unauthenticated
 
 #: GitHub caps webhook payloads at 25 MB; the rest of the API keeps the smaller global limit. Only a delivery
 #: with a well-formed signature header from an address that has not failed too often gets its body read.
 WEBHOOK_MAX_BODY_BYTES = 25 * 1024 * 1024
 
 logger = structlog.get_logger("skillbridge.github")
+
+#: The cookie that binds a GitHub login to the browser that started it (sent to the login routes only).
+LOGIN_COOKIE = "skillbridge_github_login"
+_LOGIN_COOKIE_PATH = "/api/v1/auth/github"
+
+
+def _login_cookie(start: GithubLoginStart, config: GithubLoginConfig) -> Cookie:
+    # Lax, not Strict: the callback is a top-level navigation from github.com, which Strict would strip.
+    return Cookie(
+        key=LOGIN_COOKIE,
+        value=start.browser_nonce,
+        path=_LOGIN_COOKIE_PATH,
+        max_age=config.state_ttl_seconds,
+        httponly=True,
+        secure=config.secure_cookie,
+        samesite="lax",
+    )
 
 
 async def queue_processing(container: AsyncContainer, delivery_id: str) -> None:
@@ -99,38 +122,48 @@ class GithubAuthController(Controller):
         },
         summary="Start signing in with GitHub",
         description="Returns the GitHub authorization URL (state and PKCE S256; scopes read:user and "
-        "user:email), or redirects to it (302) with `?redirect=true`. 503 when GitHub login is not configured.",
+        "user:email), or redirects to it (302) with `?redirect=true`, and sets the HttpOnly cookie "
+        f"`{LOGIN_COOKIE}` that the callback needs: finish the login in the browser that started it. "
+        "503 when GitHub login is not configured.",
     )
     async def login(
         self,
         start: FromDishka[StartGithubLogin],
+        config: FromDishka[GithubLoginConfig],
         redirect: Annotated[bool, QueryParameter(description="answer 302 to GitHub instead of JSON")] = False,
     ) -> Response[GithubLoginOut] | Redirect:
-        url = await start()
+        started = await start()
+        cookie = _login_cookie(started, config)
         if redirect:
-            return Redirect(url)
-        return Response(GithubLoginOut(authorization_url=url))
+            return Redirect(started.authorization_url, cookies=[cookie])
+        return Response(GithubLoginOut(authorization_url=started.authorization_url), cookies=[cookie])
 
     @get(
         "/callback",
         opt=PUBLIC,
         cache_control=NO_STORE,
         summary="GitHub's redirect back: sign in (or sign up as a learner) and get tokens",
-        description="400 when `state` is missing, unknown, expired or used; 401 when GitHub refuses the code. "
-        "Accounts are matched by GitHub's numeric user id only. Answers like POST /auth/login.",
+        description="400 (field `state`) when `state` is missing, unknown, expired or used, or when the "
+        f"browser lacks the `{LOGIN_COOKIE}` cookie its login started with; 401 when GitHub refuses the code, "
+        "and 401 of type `github-login-refused` when GitHub answered `?error=` (never repeated back). The state "
+        "is spent by the first callback either way. Accounts are matched by GitHub's numeric user id only. "
+        "Answers like POST /auth/login (a challenge for POST /auth/2fa/verify when two-factor is on), and "
+        "clears the cookie.",
     )
     async def callback(
         self,
+        request: Request[Any, Any, Any],
         complete: FromDishka[CompleteGithubLogin],
         clock: FromDishka[Clock],
         oauth_state: Annotated[str | None, QueryParameter(name="state", max_length=256)] = None,
         code: Annotated[str | None, QueryParameter(max_length=256)] = None,
         error: Annotated[str | None, QueryParameter(max_length=100)] = None,
-    ) -> TokensOut:
-        if error is not None:
-            # Still spend the state: a refused login must not leave a usable one behind.
-            with contextlib.suppress(DomainError):  # the refusal below is the answer either way
-                await complete(oauth_state, None)
-            raise Unauthenticated(f"GitHub login was not granted ({error})")
-        pair, _ = await complete(oauth_state, code)
-        return TokensOut.of(pair, clock.now())
+    ) -> Response[TokensOut | TwoFactorChallengeOut]:
+        nonce = request.cookies.get(LOGIN_COOKIE)
+        outcome, _ = await complete(oauth_state, code, nonce, refused=error is not None)
+        body = (
+            TokensOut.of(outcome, clock.now()) if isinstance(outcome, TokenPair) else TwoFactorChallengeOut.of(outcome)
+        )
+        response: Response[TokensOut | TwoFactorChallengeOut] = Response(body)
+        response.delete_cookie(LOGIN_COOKIE, path=_LOGIN_COOKIE_PATH)
+        return response

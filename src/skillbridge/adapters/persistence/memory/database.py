@@ -21,6 +21,7 @@ from uuid import UUID
 
 from skillbridge.domain.accounts.audit import AuditEntry
 from skillbridge.domain.accounts.sessions import RefreshSession
+from skillbridge.domain.accounts.two_factor import TwoFactorCredential
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.badges.rules import Badge
 from skillbridge.domain.chat.message import ChatMessage
@@ -30,6 +31,7 @@ from skillbridge.domain.jobs.failure import FailedJob
 from skillbridge.domain.matching.blocks import MentorBlock
 from skillbridge.domain.matching.mentorship import Mentorship
 from skillbridge.domain.notifications.model import Notification
+from skillbridge.domain.notifications.preferences import NotificationSettings
 from skillbridge.domain.progress.events import ProgressEvent
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
 from skillbridge.domain.vcs.webhooks import WebhookDelivery
@@ -64,6 +66,10 @@ class MemoryState:
     failed_jobs: dict[UUID, FailedJob] = field(default_factory=dict)
     #: By (mentor id, learner id).
     mentor_blocks: dict[tuple[UUID, UUID], MentorBlock] = field(default_factory=dict)
+    #: By user id.
+    two_factor: dict[UUID, TwoFactorCredential] = field(default_factory=dict)
+    #: By user id.
+    notification_settings: dict[UUID, NotificationSettings] = field(default_factory=dict)
 
     def copy(self) -> MemoryState:
         """A new state holding the same (never mutated) entities in new containers."""
@@ -83,6 +89,8 @@ class MemoryState:
             reminded_sessions=dict(self.reminded_sessions),
             failed_jobs=dict(self.failed_jobs),
             mentor_blocks=dict(self.mentor_blocks),
+            two_factor=dict(self.two_factor),
+            notification_settings=dict(self.notification_settings),
         )
 
 

@@ -127,3 +127,12 @@ class MemoryNotificationRepository(NotificationRepository):
             for notification in self._staging.view().notifications.values()
             if notification.recipient_id == user_id and not notification.is_read
         )
+
+    async def unread_recipients(self, created_before: datetime, limit: int) -> list[UUID]:
+        before = utc(created_before)
+        recipients = {
+            notification.recipient_id
+            for notification in self._staging.view().notifications.values()
+            if not notification.is_read and notification.created_at < before
+        }
+        return sorted(recipients)[:limit]

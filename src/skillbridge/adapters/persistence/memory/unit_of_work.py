@@ -13,6 +13,7 @@ from skillbridge.adapters.persistence.memory.chat import MemoryChatRepository
 from skillbridge.adapters.persistence.memory.database import MemoryDatabase, Staging
 from skillbridge.adapters.persistence.memory.failed_jobs import MemoryFailedJobRepository
 from skillbridge.adapters.persistence.memory.forum import MemoryForumPostRepository
+from skillbridge.adapters.persistence.memory.notification_settings import MemoryNotificationSettingsRepository
 from skillbridge.adapters.persistence.memory.notifications import MemoryNotificationRepository
 from skillbridge.adapters.persistence.memory.progress import (
     MemoryProgressLogRepository,
@@ -25,6 +26,7 @@ from skillbridge.adapters.persistence.memory.repositories import (
     MemoryUserRepository,
 )
 from skillbridge.adapters.persistence.memory.roadmaps import MemoryRoadmapRepository
+from skillbridge.adapters.persistence.memory.two_factor import MemoryTwoFactorRepository
 from skillbridge.application.ports.unit_of_work import UnitOfWork, system_reason
 
 
@@ -66,6 +68,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self.notifications = MemoryNotificationRepository(staging)
         self.forum_posts = MemoryForumPostRepository(staging)
         self.failed_jobs = MemoryFailedJobRepository(staging)
+        self.two_factor = MemoryTwoFactorRepository(staging)
+        self.notification_settings = MemoryNotificationSettingsRepository(staging)
         return self
 
     async def __aexit__(

@@ -461,3 +461,38 @@ def compared_with_models(object_: Any, name: str | None, type_: str, _reflected:
     if type_ == "column":
         return (object_.table.name, name) not in POSTGRES_ONLY_COLUMNS
     return not (type_ == "index" and name in POSTGRES_ONLY_INDEXES)
+
+
+class TwoFactorCredentialRow(Timestamps, Versioned, Base):
+    """A user's TOTP secret (pending until ``enabled_at``), the last step used, and hashed recovery codes."""
+
+    __tablename__ = "two_factor_credentials"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    enabled_at: Mapped[datetime | None]
+    last_used_step: Mapped[int | None] = mapped_column(BigInteger)
+    #: The sha256 hex digests of the unused recovery codes.
+    recovery_codes: Mapped[list[str]] = mapped_column(JSON_DOCUMENT)
+
+
+DIGEST_FREQUENCIES = ("daily", "off", "weekly")
+
+
+class NotificationSettingsRow(Timestamps, Versioned, Base):
+    """How a user wants to hear of each kind of notification, and their email digest.
+
+    ``channels`` maps a notification type to ``in_app``, ``email`` or ``off`` (types left out: ``in_app``).
+    ``digest_sent_for`` names the last period (a day or an ISO week) whose digest went out: the digest job
+    claims a period by a conditional update of it, so each digest goes out once.
+    """
+
+    __tablename__ = "notification_settings"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    channels: Mapped[dict[str, Any]]
+    digest: Mapped[str] = mapped_column(String(8))
+    digest_sent_for: Mapped[str | None] = mapped_column(String(10))
+    digest_sent_at: Mapped[datetime | None]
+
+    __table_args__ = (CheckConstraint(_one_of("digest", DIGEST_FREQUENCIES), name="digest"),)

@@ -41,9 +41,11 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaForumPostRepository,
     SqlaMentorshipRepository,
     SqlaNotificationRepository,
+    SqlaNotificationSettingsRepository,
     SqlaProgressLogRepository,
     SqlaRefreshSessionRepository,
     SqlaRoadmapRepository,
+    SqlaTwoFactorRepository,
     SqlaUserRepository,
     SqlaWebhookDeliveryRepository,
 )
@@ -224,6 +226,8 @@ class SqlaUnitOfWork(UnitOfWork):
         self.notifications = SqlaNotificationRepository(session)
         self.forum_posts = SqlaForumPostRepository(session)
         self.failed_jobs = SqlaFailedJobRepository(session)
+        self.two_factor = SqlaTwoFactorRepository(session)
+        self.notification_settings = SqlaNotificationSettingsRepository(session)
         return self
 
     async def _connection_for(self, *, autocommit: bool) -> AsyncConnection:

@@ -6,6 +6,9 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories.chat import SqlaCh
 from skillbridge.adapters.persistence.sqlalchemy.repositories.failed_jobs import SqlaFailedJobRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.forum import SqlaForumPostRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.mentorships import SqlaMentorshipRepository
+from skillbridge.adapters.persistence.sqlalchemy.repositories.notification_settings import (
+    SqlaNotificationSettingsRepository,
+)
 from skillbridge.adapters.persistence.sqlalchemy.repositories.notifications import SqlaNotificationRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.progress import (
     SqlaProgressLogRepository,
@@ -15,6 +18,7 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories.refresh_sessions i
     SqlaRefreshSessionRepository,
 )
 from skillbridge.adapters.persistence.sqlalchemy.repositories.roadmaps import SqlaRoadmapRepository
+from skillbridge.adapters.persistence.sqlalchemy.repositories.two_factor import SqlaTwoFactorRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.users import SqlaUserRepository
 
 __all__ = [
@@ -25,9 +29,11 @@ __all__ = [
     "SqlaForumPostRepository",
     "SqlaMentorshipRepository",
     "SqlaNotificationRepository",
+    "SqlaNotificationSettingsRepository",
     "SqlaProgressLogRepository",
     "SqlaRefreshSessionRepository",
     "SqlaRoadmapRepository",
+    "SqlaTwoFactorRepository",
     "SqlaUserRepository",
     "SqlaWebhookDeliveryRepository",
 ]

@@ -123,3 +123,14 @@ class SqlaNotificationRepository(NotificationRepository):
     async def count_unread(self, user_id: UUID) -> int:
         filters = _of(user_id, unread_only=True)
         return await self._session.scalar(select(func.count()).select_from(NotificationRow).where(*filters)) or 0
+
+    @translated
+    async def unread_recipients(self, created_before: datetime, limit: int) -> list[UUID]:
+        rows = await self._session.scalars(
+            select(NotificationRow.user_id)
+            .where(NotificationRow.read.is_(False), NotificationRow.created_at < utc(created_before))
+            .distinct()
+            .order_by(NotificationRow.user_id)
+            .limit(limit)
+        )
+        return list(rows)
