@@ -4,6 +4,8 @@
   400 body, which the exception handlers never send).
 - A request body that refuses unknown fields says so (``additionalProperties: false``); Litestar leaves
   it open although msgspec answers 422 to any field outside the schema.
+- A request body the handler defaults (``data: X | None = None``) is optional (Litestar calls every body
+  required).
 - The items of a list field keep their constraints (``list[Annotated[int, Meta(ge=0, le=167)]]``); Litestar
   drops them, although msgspec enforces them.
 """
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 # Litestar's struct plugin is not public API; it is subclassed (not copied) so upgrades keep its behaviour.
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi.spec import Schema
+from litestar.openapi.spec import Operation, RequestBody, Schema
 from litestar.plugins import ReceiveRoutePlugin
 from litestar.routes import BaseRoute, HTTPRoute
 from msgspec import inspect
@@ -38,6 +40,20 @@ _CONSTRAINTS = {
 }
 
 
+class OptionalBodyOperation(Operation):
+    """The operation of a handler whose body may be left out: its ``requestBody`` is not required."""
+
+    def to_schema(self) -> dict[str, Any]:
+        if isinstance(self.request_body, RequestBody):
+            self.request_body.required = False
+        return super().to_schema()
+
+
+def _body_is_optional(handler: HTTPRouteHandler) -> bool:
+    data = handler.parsed_fn_signature.parameters.get("data")
+    return data is not None and data.has_default
+
+
 class ProblemResponsesPlugin(ReceiveRoutePlugin):
     """Declares the problem+json error responses on every HTTP route under ``path_prefix``.
 
@@ -54,6 +70,8 @@ class ProblemResponsesPlugin(ReceiveRoutePlugin):
         for handler in route.route_handlers:
             if isinstance(handler, HTTPRouteHandler):
                 handler.responses = {**self._responses, **(handler.responses or {})}
+                if _body_is_optional(handler):
+                    handler.operation_class = OptionalBodyOperation
 
 
 def _constraints(kind: inspect.Type) -> dict[str, Any]:
