@@ -17,17 +17,18 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from skillbridge.adapters.http.unstated_rules import UNSTATED_RULES
 from tests.e2e.test_server_process import running_server
 from tests.integration.helpers import PASSWORD
 from tests.support.mail import mails_to, token_in
-
-pytestmark = pytest.mark.asyncio
 
 SCHEMATHESIS = Path(sys.executable).with_name("st")
 CONFIG = Path(__file__).resolve().parents[2] / "schemathesis.toml"
@@ -82,13 +83,14 @@ async def _schemathesis(base_url: str, report: Path) -> tuple[int, str]:
     return process.returncode, output.decode("utf-8", "replace")
 
 
+@pytest.mark.asyncio
 async def test_an_outside_schemathesis_run_finds_nothing(tmp_path: Path) -> None:
     async with running_server(tmp_path, **UNLIMITED) as server:
         await _verified_learner(server.base_url, tmp_path / "outbox")
         report = tmp_path / "junit.xml"
         returncode, output = await _schemathesis(server.base_url, report)
 
-    suite = ET.parse(report).getroot()
+    suite = ET.parse(report).getroot()  # noqa: S314 - the report schemathesis just wrote here, not outside input
     tested = [case.get("name") for case in suite.iter("testcase")]
     failed = [case.get("name") for case in suite.iter("testcase") if any(c.tag in {"failure", "error"} for c in case)]
     assert failed == [], output
@@ -97,3 +99,38 @@ async def test_an_outside_schemathesis_run_finds_nothing(tmp_path: Path) -> None
     # stateful phase ran its scenarios.
     assert len(set(tested)) >= 60, tested
     assert "Stateful" in output and "Scenarios:" in output, output
+
+
+_DEFAULT_ACCEPTED = {"2xx", "3xx", "401", "403", "404", "409", "429", "5xx"}
+
+
+def _names(entry: dict[str, Any]) -> list[str]:
+    names = entry.get("include-name", [])
+    return [names] if isinstance(names, str) else list(names)
+
+
+def test_the_config_allows_only_the_refusals_the_document_describes() -> None:
+    # A refusal of valid data is allowed in the outside run only where the operation's description says which
+    # rule the schema cannot state, with that status; and every such rule is allowed there (no stale entry).
+    config = tomllib.loads(CONFIG.read_text("utf-8"))
+    allowed: dict[tuple[str, str], set[str]] = {}
+    for entry in config["operations"]:
+        accepted = entry.get("checks", {}).get("positive_data_acceptance", {}).get("expected-statuses")
+        for name in _names(entry):
+            method, path = name.split(" ", 1)
+            if accepted is not None:
+                allowed[(method, path)] = set(accepted) - _DEFAULT_ACCEPTED
+    assert set(allowed) == set(UNSTATED_RULES)
+    for operation, (status, _) in UNSTATED_RULES.items():
+        assert allowed[operation] == {str(status)}, operation
+
+
+def test_the_config_lets_503_pass_only_for_the_unconfigured_github_login() -> None:
+    config = tomllib.loads(CONFIG.read_text("utf-8"))
+    lenient = {
+        name
+        for entry in config["operations"]
+        if "503" in entry.get("checks", {}).get("not_a_server_error", {}).get("expected-statuses", [])
+        for name in _names(entry)
+    }
+    assert lenient == {"GET /api/v1/auth/github/login", "GET /api/v1/auth/github/callback"}

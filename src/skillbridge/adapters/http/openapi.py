@@ -4,6 +4,7 @@
   400 body, which the exception handlers never send).
 - A request body that refuses unknown fields says so (``additionalProperties: false``); Litestar leaves
   it open although msgspec answers 422 to any field outside the schema.
+- An operation with rules no schema can state (``unstated_rules.py``) lists them in its description.
 - A request body the handler defaults (``data: X | None = None``) is optional (Litestar calls every body
   required).
 - The items of a list field keep their constraints (``list[Annotated[int, Meta(ge=0, le=167)]]``); Litestar
@@ -23,6 +24,7 @@ from litestar.routes import BaseRoute, HTTPRoute
 from msgspec import inspect
 
 from skillbridge.adapters.http.problems import API_PROBLEM_STATUSES, problem_responses
+from skillbridge.adapters.http.unstated_rules import UNSTATED_RULES, unstated_rules_text
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
@@ -54,6 +56,16 @@ def _body_is_optional(handler: HTTPRouteHandler) -> bool:
     return data is not None and data.has_default
 
 
+def _describe_unstated_rules(handler: HTTPRouteHandler, path: str) -> None:
+    for method in handler.http_methods:
+        rule = UNSTATED_RULES.get((method, path))
+        if rule is None:
+            continue
+        sentence = unstated_rules_text(*rule)
+        if sentence not in (handler.description or ""):
+            handler.description = f"{handler.description}\n\n{sentence}" if handler.description else sentence
+
+
 class ProblemResponsesPlugin(ReceiveRoutePlugin):
     """Declares the problem+json error responses on every HTTP route under ``path_prefix``.
 
@@ -72,6 +84,7 @@ class ProblemResponsesPlugin(ReceiveRoutePlugin):
                 handler.responses = {**self._responses, **(handler.responses or {})}
                 if _body_is_optional(handler):
                     handler.operation_class = OptionalBodyOperation
+                _describe_unstated_rules(handler, route.path_format)
 
 
 def _constraints(kind: inspect.Type) -> dict[str, Any]:
