@@ -5,6 +5,8 @@
 - A request body that refuses unknown fields says so (``additionalProperties: false``); Litestar leaves
   it open although msgspec answers 422 to any field outside the schema.
 - An operation with rules no schema can state (``unstated_rules.py``) lists them in its description.
+- A 201 answer links what it created (its ``id``) to the GET, PATCH and DELETE of it and its sub-resources,
+  so clients and the stateful phase of schemathesis can follow it.
 - A request body the handler defaults (``data: X | None = None``) is optional (Litestar calls every body
   required).
 - The items of a list field keep their constraints (``list[Annotated[int, Meta(ge=0, le=167)]]``); Litestar
@@ -13,12 +15,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 # Litestar's struct plugin is not public API; it is subclassed (not copied) so upgrades keep its behaviour.
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi.spec import Operation, RequestBody, Schema
+from litestar.openapi.spec import Link, OpenAPIResponse, Operation, RequestBody, Schema
 from litestar.plugins import ReceiveRoutePlugin
 from litestar.routes import BaseRoute, HTTPRoute
 from msgspec import inspect
@@ -42,18 +46,61 @@ _CONSTRAINTS = {
 }
 
 
-class OptionalBodyOperation(Operation):
-    """The operation of a handler whose body may be left out: its ``requestBody`` is not required."""
-
-    def to_schema(self) -> dict[str, Any]:
-        if isinstance(self.request_body, RequestBody):
-            self.request_body.required = False
-        return super().to_schema()
+_FOLLOWED = ("GET", "PATCH", "DELETE")
+_SUB_RESOURCE = re.compile(r"^/\{(\w+)\}(?:/[^{}]*)?$")
 
 
 def _body_is_optional(handler: HTTPRouteHandler) -> bool:
     data = handler.parsed_fn_signature.parameters.get("data")
     return data is not None and data.has_default
+
+
+def _pointer(path: str, method: str) -> str:
+    """The JSON pointer of an operation in the document (RFC 6901: ``~`` then ``/`` escaped)."""
+    return "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method.lower()
+
+
+def _names_an_item_of(parameter: str, collection: str) -> bool:
+    """Whether ``parameter`` is the id of an item of ``collection`` (``post_id`` of ``/posts``, ``match_id`` of
+    ``/matches``), which the created item's ``id`` fills; ``learner_id`` of ``/blocks`` is someone else's."""
+    segment = collection.rsplit("/", 1)[-1]
+    return parameter.removesuffix("_id") in {segment[:-1], segment[:-2]}
+
+
+def _links_of_created(collection: str, routes: Iterable[tuple[str, str]]) -> dict[str, Link]:
+    """Links from what a POST on ``collection`` created (its ``id``) to the GET, PATCH and DELETE of it and of
+    its sub-resources (``/roadmaps`` -> ``/roadmaps/{roadmap_id}``, ``/roadmaps/{roadmap_id}/versions``)."""
+    links: dict[str, Link] = {}
+    for method, path in sorted(routes):
+        match = _SUB_RESOURCE.match(path.removeprefix(collection)) if path.startswith(collection) else None
+        if match is None or method not in _FOLLOWED or not _names_an_item_of(match.group(1), collection):
+            continue
+        name = f"{method.title()}{''.join(part.title() for part in re.split(r'[^A-Za-z0-9]+', path) if part)}"
+        links[name] = Link(
+            operation_ref=_pointer(path, method),
+            parameters={match.group(1): "$response.body#/id"},
+            description=f"{method} {path} of what this request created",
+        )
+    return links
+
+
+def _operation_class(handler: HTTPRouteHandler, path: str, routes: set[tuple[str, str]]) -> type[Operation]:
+    """An Operation that, when rendered, marks an optional body as such and links a created resource onward.
+
+    ``routes`` fills while the app registers its routes; it is read only when the document is rendered."""
+    optional_body = _body_is_optional(handler)
+    creates = "POST" in handler.http_methods
+
+    class DocumentedOperation(Operation):
+        def to_schema(self) -> dict[str, Any]:
+            if optional_body and isinstance(self.request_body, RequestBody):
+                self.request_body.required = False  # Litestar calls every body required
+            created = (self.responses or {}).get("201")
+            if creates and isinstance(created, OpenAPIResponse):
+                created.links = _links_of_created(path, routes) or None
+            return super().to_schema()
+
+    return DocumentedOperation
 
 
 def _describe_unstated_rules(handler: HTTPRouteHandler, path: str) -> None:
@@ -75,6 +122,7 @@ class ProblemResponsesPlugin(ReceiveRoutePlugin):
     def __init__(self, path_prefix: str, statuses: tuple[int, ...] = API_PROBLEM_STATUSES) -> None:
         self._prefix = path_prefix.rstrip("/") + "/"
         self._responses = problem_responses(*statuses)
+        self._routes: set[tuple[str, str]] = set()
 
     def receive_route(self, route: BaseRoute) -> None:
         if not isinstance(route, HTTPRoute) or not route.path.startswith(self._prefix):
@@ -82,8 +130,8 @@ class ProblemResponsesPlugin(ReceiveRoutePlugin):
         for handler in route.route_handlers:
             if isinstance(handler, HTTPRouteHandler):
                 handler.responses = {**self._responses, **(handler.responses or {})}
-                if _body_is_optional(handler):
-                    handler.operation_class = OptionalBodyOperation
+                self._routes.update((method, route.path_format) for method in handler.http_methods)
+                handler.operation_class = _operation_class(handler, route.path_format, self._routes)
                 _describe_unstated_rules(handler, route.path_format)
 
 
