@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 # Litestar's struct plugin is not public API; it is subclassed (not copied) so upgrades keep its behaviour.
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi.spec import Link, OpenAPIResponse, Operation, RequestBody, Schema
+from litestar.openapi.spec import Link, OpenAPIResponse, Operation, Reference, RequestBody, Schema
 from litestar.plugins import ReceiveRoutePlugin
 from litestar.routes import BaseRoute, HTTPRoute
 from msgspec import inspect
@@ -97,7 +97,8 @@ def _operation_class(handler: HTTPRouteHandler, path: str, routes: set[tuple[str
                 self.request_body.required = False  # Litestar calls every body required
             created = (self.responses or {}).get("201")
             if creates and isinstance(created, OpenAPIResponse):
-                created.links = _links_of_created(path, routes) or None
+                links: dict[str, Link | Reference] = dict(_links_of_created(path, routes))
+                created.links = links or None
             return super().to_schema()
 
     return DocumentedOperation
