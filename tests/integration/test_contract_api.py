@@ -90,3 +90,22 @@ async def test_every_api_operation_documents_503_and_each_unstated_rule_is_descr
         assert rules in operation["description"], (method, path)
         assert str(status) in operation["responses"], (method, path)
     assert "503" in document["paths"]["/ready"]["get"]["responses"]
+
+
+async def test_a_201_links_what_it_created_to_its_own_operations_only(api: Api) -> None:
+    document = await _document(api)
+    links = document["paths"]["/api/v1/forum/posts"]["post"]["responses"]["201"]["links"]
+    assert {link["operationRef"] for link in links.values()} == {
+        "#/paths/~1api~1v1~1forum~1posts~1{post_id}/get",
+        "#/paths/~1api~1v1~1forum~1posts~1{post_id}/patch",
+        "#/paths/~1api~1v1~1forum~1posts~1{post_id}/delete",
+    }
+    assert all(link["parameters"] == {"post_id": "$response.body#/id"} for link in links.values())
+    # A block names a learner, not a block: its id would fill nothing.
+    assert "links" not in document["paths"]["/api/v1/matches/blocks"]["post"]["responses"]["201"]
+    # Every link points at an operation of the document.
+    for item in document["paths"].values():
+        for operation in item.values():
+            for link in operation.get("responses", {}).get("201", {}).get("links", {}).values():
+                path, method = link["operationRef"].removeprefix("#/paths/").rsplit("/", 1)
+                assert method in document["paths"][path.replace("~1", "/").replace("~0", "~")]
