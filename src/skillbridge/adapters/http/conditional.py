@@ -99,7 +99,8 @@ def fields_query(allowed: Collection[str]) -> Any:
     naming fields among ``allowed``: the names are stated in the document as a pattern."""
     return QueryParameter(
         max_length=300,
-        pattern=fields_pattern(allowed),
+        # Stated in the document only: parse_fields enforces the same rule with a better answer (the names).
+        schema_extra={"pattern": fields_pattern(allowed)},
         description="comma-separated fields to return for each item (the identifying field always comes); "
         f"saves bandwidth, e.g. fields={','.join(sorted(allowed)[:2])}. Names: {', '.join(sorted(allowed))}",
     )
