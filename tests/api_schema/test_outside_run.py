@@ -66,12 +66,14 @@ async def _verified_learner(base_url: str, outbox: Path) -> None:
 
 
 async def _schemathesis(base_url: str, report: Path) -> tuple[int, str]:
+    # Run in the report's directory: schemathesis keeps a cache (.schemathesis/) in its working directory.
     env = {**os.environ, "SKILLBRIDGE_FUZZ_EMAIL": LEARNER, "SKILLBRIDGE_FUZZ_PASSWORD": PASSWORD}
     process = await asyncio.create_subprocess_exec(
         str(SCHEMATHESIS), "--config-file", str(CONFIG), "--no-color", "run", f"{base_url}/schema/openapi.json",
         "--checks", "all", "--max-examples", str(EXAMPLES), "--seed", str(SEED), "--workers", "2",
         "--report", "junit", "--report-junit-path", str(report),
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, stdin=asyncio.subprocess.DEVNULL,
+        env=env, cwd=report.parent, stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     try:
         output, _ = await asyncio.wait_for(process.communicate(), RUN_TIMEOUT_SECONDS)

@@ -115,9 +115,9 @@ def _describe_unstated_rules(handler: HTTPRouteHandler, path: str) -> None:
 
 
 class ProblemResponsesPlugin(ReceiveRoutePlugin):
-    """Declares the problem+json error responses on every HTTP route under ``path_prefix``.
-
-    A response a route declares itself wins over these defaults.
+    """Declares the problem+json error responses on every HTTP route under ``path_prefix`` (a response a route
+    declares itself wins over these defaults), and completes each operation's contract: the rules its schema
+    cannot state in its description, an optional body marked optional, and a 201's links onward.
     """
 
     def __init__(self, path_prefix: str, statuses: tuple[int, ...] = API_PROBLEM_STATUSES) -> None:
