@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 from litestar import MediaType, Request, Response
+from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_304_NOT_MODIFIED
 
 from skillbridge.domain.errors import Conflict, InvalidInput
@@ -84,6 +85,25 @@ def expected_version(if_match: str | None, body_version: int | None) -> int | No
     if len(versions) != 1 or (body_version is not None and body_version not in versions):
         raise Conflict("If-Match and version name different versions", field="version")
     return versions.pop()
+
+
+def fields_pattern(allowed: Collection[str]) -> str:
+    """The regular expression a ``?fields=`` value of ``allowed`` names matches: a comma-separated list of them,
+    blanks around a name and empty entries allowed (the parser skips them), so the document states the rule."""
+    name = "(?:" + "|".join(re.escape(field) for field in sorted(allowed)) + ")"
+    return rf"^\s*{name}?\s*(?:,\s*{name}?\s*)*$"
+
+
+def fields_query(allowed: Collection[str]) -> Any:
+    """The metadata of an optional ``?fields=`` query parameter (``Annotated[str | None, fields_query(...)]``)
+    naming fields among ``allowed``: the names are stated in the document as a pattern."""
+    return QueryParameter(
+        max_length=300,
+        # Stated in the document only: parse_fields enforces the same rule with a better answer (the names).
+        schema_extra={"pattern": fields_pattern(allowed)},
+        description="comma-separated fields to return for each item (the identifying field always comes); "
+        f"saves bandwidth, e.g. fields={','.join(sorted(allowed)[:2])}. Names: {', '.join(sorted(allowed))}",
+    )
 
 
 def parse_fields(raw: str | None, allowed: Collection[str]) -> frozenset[str] | None:

@@ -4,23 +4,31 @@
   400 body, which the exception handlers never send).
 - A request body that refuses unknown fields says so (``additionalProperties: false``); Litestar leaves
   it open although msgspec answers 422 to any field outside the schema.
+- An operation with rules no schema can state (``unstated_rules.py``) lists them in its description.
+- A 201 answer links what it created (its ``id``) to the GET, PATCH and DELETE of it and its sub-resources,
+  so clients and the stateful phase of schemathesis can follow it.
+- A request body the handler defaults (``data: X | None = None``) is optional (Litestar calls every body
+  required).
 - The items of a list field keep their constraints (``list[Annotated[int, Meta(ge=0, le=167)]]``); Litestar
   drops them, although msgspec enforces them.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 # Litestar's struct plugin is not public API; it is subclassed (not copied) so upgrades keep its behaviour.
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi.spec import Schema
+from litestar.openapi.spec import Link, OpenAPIResponse, Operation, Reference, RequestBody, Schema
 from litestar.plugins import ReceiveRoutePlugin
 from litestar.routes import BaseRoute, HTTPRoute
 from msgspec import inspect
 
 from skillbridge.adapters.http.problems import API_PROBLEM_STATUSES, problem_responses
+from skillbridge.adapters.http.unstated_rules import UNSTATED_RULES, unstated_rules_text
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
@@ -38,15 +46,84 @@ _CONSTRAINTS = {
 }
 
 
-class ProblemResponsesPlugin(ReceiveRoutePlugin):
-    """Declares the problem+json error responses on every HTTP route under ``path_prefix``.
+_FOLLOWED = ("GET", "PATCH", "DELETE")
+_SUB_RESOURCE = re.compile(r"^/\{(\w+)\}(?:/[^{}]*)?$")
 
-    A response a route declares itself wins over these defaults.
+
+def _body_is_optional(handler: HTTPRouteHandler) -> bool:
+    data = handler.parsed_fn_signature.parameters.get("data")
+    return data is not None and data.has_default
+
+
+def _pointer(path: str, method: str) -> str:
+    """The JSON pointer of an operation in the document (RFC 6901: ``~`` then ``/`` escaped)."""
+    return "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method.lower()
+
+
+def _names_an_item_of(parameter: str, collection: str) -> bool:
+    """Whether ``parameter`` is the id of an item of ``collection`` (``post_id`` of ``/posts``, ``match_id`` of
+    ``/matches``), which the created item's ``id`` fills; ``learner_id`` of ``/blocks`` is someone else's."""
+    segment = collection.rsplit("/", 1)[-1]
+    return parameter.removesuffix("_id") in {segment[:-1], segment[:-2]}
+
+
+def _links_of_created(collection: str, routes: Iterable[tuple[str, str]]) -> dict[str, Link]:
+    """Links from what a POST on ``collection`` created (its ``id``) to the GET, PATCH and DELETE of it and of
+    its sub-resources (``/roadmaps`` -> ``/roadmaps/{roadmap_id}``, ``/roadmaps/{roadmap_id}/versions``)."""
+    links: dict[str, Link] = {}
+    for method, path in sorted(routes):
+        match = _SUB_RESOURCE.match(path.removeprefix(collection)) if path.startswith(collection) else None
+        if match is None or method not in _FOLLOWED or not _names_an_item_of(match.group(1), collection):
+            continue
+        name = f"{method.title()}{''.join(part.title() for part in re.split(r'[^A-Za-z0-9]+', path) if part)}"
+        links[name] = Link(
+            operation_ref=_pointer(path, method),
+            parameters={match.group(1): "$response.body#/id"},
+            description=f"{method} {path} of what this request created",
+        )
+    return links
+
+
+def _operation_class(handler: HTTPRouteHandler, path: str, routes: set[tuple[str, str]]) -> type[Operation]:
+    """An Operation that, when rendered, marks an optional body as such and links a created resource onward.
+
+    ``routes`` fills while the app registers its routes; it is read only when the document is rendered."""
+    optional_body = _body_is_optional(handler)
+    creates = "POST" in handler.http_methods
+
+    class DocumentedOperation(Operation):
+        def to_schema(self) -> dict[str, Any]:
+            if optional_body and isinstance(self.request_body, RequestBody):
+                self.request_body.required = False  # Litestar calls every body required
+            created = (self.responses or {}).get("201")
+            if creates and isinstance(created, OpenAPIResponse):
+                links: dict[str, Link | Reference] = dict(_links_of_created(path, routes))
+                created.links = links or None
+            return super().to_schema()
+
+    return DocumentedOperation
+
+
+def _describe_unstated_rules(handler: HTTPRouteHandler, path: str) -> None:
+    for method in handler.http_methods:
+        rule = UNSTATED_RULES.get((method, path))
+        if rule is None:
+            continue
+        sentence = unstated_rules_text(*rule)
+        if sentence not in (handler.description or ""):
+            handler.description = f"{handler.description}\n\n{sentence}" if handler.description else sentence
+
+
+class ProblemResponsesPlugin(ReceiveRoutePlugin):
+    """Declares the problem+json error responses on every HTTP route under ``path_prefix`` (a response a route
+    declares itself wins over these defaults), and completes each operation's contract: the rules its schema
+    cannot state in its description, an optional body marked optional, and a 201's links onward.
     """
 
     def __init__(self, path_prefix: str, statuses: tuple[int, ...] = API_PROBLEM_STATUSES) -> None:
         self._prefix = path_prefix.rstrip("/") + "/"
         self._responses = problem_responses(*statuses)
+        self._routes: set[tuple[str, str]] = set()
 
     def receive_route(self, route: BaseRoute) -> None:
         if not isinstance(route, HTTPRoute) or not route.path.startswith(self._prefix):
@@ -54,6 +131,9 @@ class ProblemResponsesPlugin(ReceiveRoutePlugin):
         for handler in route.route_handlers:
             if isinstance(handler, HTTPRouteHandler):
                 handler.responses = {**self._responses, **(handler.responses or {})}
+                self._routes.update((method, route.path_format) for method in handler.http_methods)
+                handler.operation_class = _operation_class(handler, route.path_format, self._routes)
+                _describe_unstated_rules(handler, route.path_format)
 
 
 def _constraints(kind: inspect.Type) -> dict[str, Any]:

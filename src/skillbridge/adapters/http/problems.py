@@ -249,6 +249,8 @@ API_PROBLEM_STATUSES = (
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
+    # Every route reads the database (or the rate limiter's Redis), which may be down or busy.
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
 
 

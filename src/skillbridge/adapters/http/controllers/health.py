@@ -6,11 +6,13 @@ import asyncio
 from typing import Any
 
 from litestar import Controller, Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from skillbridge.adapters.http.access import operators_only
 from skillbridge.adapters.http.draining import Drain
 from skillbridge.adapters.http.options import HttpOptions
+from skillbridge.adapters.http.problems import problem_responses
 from skillbridge.domain.errors import DomainError
 
 READY_TIMEOUT_SECONDS = 3.0
@@ -31,6 +33,14 @@ class HealthController(Controller):
         description="With SKILLBRIDGE_OPS_TOKEN set, only for requests that carry it as bearer token.",
         opt={"skip_rate_limit": True},
         guards=[operators_only],
+        responses={
+            **problem_responses(401),
+            HTTP_503_SERVICE_UNAVAILABLE: ResponseSpec(
+                data_container=dict[str, Any],
+                description="a dependency does not answer (its check says which), or the server drains",
+                generate_examples=False,
+            ),
+        },
     )
     async def ready(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
         drain: Drain = request.app.state.drain

@@ -18,7 +18,13 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from skillbridge.adapters.http.access import PUBLIC
 from skillbridge.adapters.http.auth import SECURITY
-from skillbridge.adapters.http.conditional import conditional_response, expected_version, parse_fields, project
+from skillbridge.adapters.http.conditional import (
+    conditional_response,
+    expected_version,
+    fields_query,
+    parse_fields,
+    project,
+)
 from skillbridge.adapters.http.controllers.users import MAX_OFFSET
 from skillbridge.adapters.http.schemas.roadmaps import (
     DOMAIN_FIELDS,
@@ -43,14 +49,9 @@ from skillbridge.domain.roadmaps.request import RoadmapRequest
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="items to skip")]
-Fields = Annotated[
-    str | None,
-    QueryParameter(
-        max_length=300,
-        description="comma-separated fields to return for each item (the identifying field always comes); "
-        "saves bandwidth, e.g. fields=domain,progress",
-    ),
-]
+RoadmapFields = Annotated[str | None, fields_query(ROADMAP_FIELDS)]
+VersionFields = Annotated[str | None, fields_query(VERSION_FIELDS)]
+DomainFields = Annotated[str | None, fields_query(DOMAIN_FIELDS)]
 IfMatch = Annotated[
     str | None, HeaderParameter(name="If-Match", required=False, description="the roadmap's ETag: 409 if it changed")
 ]
@@ -92,7 +93,7 @@ class RoadmapsController(Controller):
         request: Request[Any, Any, Any],
         principal: FromDishka[Principal],
         list_mine: FromDishka[ListMyRoadmaps],
-        fields: Fields = None,
+        fields: RoadmapFields = None,
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> Response[RoadmapPage]:
@@ -110,7 +111,7 @@ class RoadmapsController(Controller):
         roadmap_id: FromPath[UUID],
         principal: FromDishka[Principal],
         get_roadmap: FromDishka[GetRoadmap],
-        fields: Fields = None,
+        fields: RoadmapFields = None,
     ) -> Response[RoadmapOut]:
         wanted = parse_fields(fields, ROADMAP_FIELDS)
         roadmap = await get_roadmap(principal, roadmap_id)
@@ -144,7 +145,7 @@ class RoadmapsController(Controller):
         roadmap_id: FromPath[UUID],
         principal: FromDishka[Principal],
         list_versions: FromDishka[ListRoadmapVersions],
-        fields: Fields = None,
+        fields: VersionFields = None,
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> Response[RoadmapVersionPage]:
@@ -162,7 +163,7 @@ class DomainsController(Controller):
 
     @get("/", opt=PUBLIC, summary="The domains the offline roadmap catalog covers (public)")
     async def list_domains(
-        self, request: Request[Any, Any, Any], list_domains: FromDishka[ListDomains], fields: Fields = None
+        self, request: Request[Any, Any, Any], list_domains: FromDishka[ListDomains], fields: DomainFields = None
     ) -> Response[DomainList]:
         wanted = parse_fields(fields, DOMAIN_FIELDS)
         domains = await list_domains()
