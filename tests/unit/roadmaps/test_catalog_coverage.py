@@ -16,10 +16,10 @@ DOC = Path(__file__).resolve().parents[3] / "docs" / "catalog-languages.md"
 LANGUAGES = ("en", "fr", "pt", "ar", "sw")
 #: Issue 17: French and Portuguese everywhere, Arabic and Swahili in at least half the modules.
 TARGETS = {"en": 1.0, "fr": 1.0, "pt": 1.0, "ar": 0.5}
-#: Swahili falls short of the issue's 50%: few free Swahili resources exist for these subjects, and only
-#: ones whose pages could be confirmed were added (docs/catalog-languages.md says which). This floor keeps
-#: what is there from being lost; raise it as resources are added.
-SWAHILI_FLOOR = 0.2
+#: Swahili reaches the issue's 50% with a margin of one module (37 of 72): free Swahili material on these
+#: subjects is scarce, and only resources whose pages could be confirmed were added (docs/catalog-languages.md
+#: says which). Losing two modules' Swahili resources breaks this floor on purpose.
+SWAHILI_FLOOR = 0.5
 TABLE_START = "<!-- coverage:start -->"
 TABLE_END = "<!-- coverage:end -->"
 
