@@ -29,6 +29,7 @@ UNSTATED_RULES: Mapping[tuple[str, str], tuple[int, str]] = {
         "current_password is the account's password; the new one is not a common one nor the email",
     ),
     ("POST", "/api/v1/auth/email/verify"): (400, "the token is one this server mailed, unused and unexpired"),
+    ("POST", "/api/v1/notifications/unsubscribe"): (400, "the token is one this server signed into a mail's link"),
     ("POST", "/api/v1/auth/password/reset"): (
         400,
         "the token is one this server mailed, unused and unexpired (422: the new password is a common one)",
