@@ -32,6 +32,7 @@ from schemathesis.python import asgi
 
 from skillbridge.adapters.http.schemas.roadmaps import DOMAIN_FIELDS, ROADMAP_FIELDS, VERSION_FIELDS
 from skillbridge.adapters.persistence.sqlalchemy.migrate import upgrade
+from skillbridge.adapters.places.geonames import _GEONAMES
 from skillbridge.adapters.vcs.memory_gateway import MemoryVcsGateway
 from skillbridge.application.accounts.administration import CreateAdmin
 from skillbridge.application.ports.vcs_gateway import VcsGateway
@@ -397,6 +398,14 @@ def _turn_on_two_factor(schema: Any, headers: dict[str, str]) -> None:
     code = rfc6238(setup.json()["secret"], datetime.now(UTC))
     enabled = schema["/api/v1/auth/2fa/enable"]["POST"].Case(body={"code": code}).call(headers=headers)
     assert enabled.status_code == 200, enabled.text
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _gazetteer_loaded() -> None:
+    """The gazetteer read once, before any generated request: its first reading takes seconds (more on a
+    busy machine) and a fuzzed registration with a place name would wait for it past the client's timeout.
+    Cold start is not what this module tests (tests/unit/adapters/test_geonames_places.py does)."""
+    _GEONAMES.get()
 
 
 @pytest.fixture(scope="module")

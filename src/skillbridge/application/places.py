@@ -30,6 +30,10 @@ class ResolvePlace:
     def __init__(self, places: PlaceDirectory) -> None:
         self._places = places
 
+    async def ready(self) -> None:
+        """Load the gazetteer if it is not yet (see :meth:`PlaceDirectory.load`); call before resolving."""
+        await self._places.load()
+
     def __call__(self, text: str, field: str = "near") -> Place:
         query = PlaceQuery.parse(text, field)
         country = None
@@ -58,6 +62,10 @@ class SuggestPlaces:
 
     def __init__(self, places: PlaceDirectory) -> None:
         self._places = places
+
+    async def ready(self) -> None:
+        """Load the gazetteer if it is not yet (see :meth:`PlaceDirectory.load`); call before suggesting."""
+        await self._places.load()
 
     def __call__(self, prefix: str, country: str | None = None, limit: int = MAX_SUGGESTIONS) -> list[Place]:
         if len(name_key(prefix)) < MIN_PREFIX:

@@ -5,6 +5,7 @@ Expectations come from :mod:`tests.support.gazetteer`, which reads GeoNames' fil
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -160,3 +161,25 @@ def test_the_index_is_built_once_on_first_use_however_many_ask_at_once() -> None
     directory = GeonamesPlaceDirectory(lazy.get)
     assert directory.named("Lagos") == []  # that (empty) index, not GeoNames'
     assert ResolvePlace(GeonamesPlaceDirectory())("Lagos").country == "NG"  # control: the shared GeoNames index
+
+
+async def test_loading_the_gazetteer_leaves_the_event_loop_free_and_happens_once() -> None:
+    gate, builds = threading.Event(), []
+
+    def slow_build() -> PlaceIndex:
+        assert gate.wait(10), "the test never opened the gate"
+        builds.append(threading.current_thread().name)
+        return PlaceIndex.build([], [])
+
+    directory = GeonamesPlaceDirectory(_LazyIndex(slow_build).get)
+    loading = asyncio.create_task(directory.load())
+    turns = 0
+    for _ in range(20):  # the loop keeps serving while the index is being built
+        await asyncio.sleep(0)
+        turns += 1
+    assert (turns, loading.done(), builds) == (20, False, [])
+    gate.set()
+    await loading
+    assert len(builds) == 1 and builds[0] != threading.main_thread().name  # built once, off the loop's thread
+    await directory.load()  # loaded: at once, no second build
+    assert len(builds) == 1

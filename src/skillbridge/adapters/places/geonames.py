@@ -7,6 +7,7 @@ which no request should pay twice.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import heapq
 import threading
@@ -87,6 +88,10 @@ class _LazyIndex:
         self._index: PlaceIndex | None = None
         self._lock = threading.Lock()
 
+    @property
+    def loaded(self) -> bool:
+        return self._index is not None
+
     def get(self) -> PlaceIndex:
         if self._index is None:
             with self._lock:
@@ -103,6 +108,16 @@ class GeonamesPlaceDirectory(PlaceDirectory):
 
     def __init__(self, index: Callable[[], PlaceIndex] = _GEONAMES.get) -> None:
         self._index = index
+        self._loaded = index is _GEONAMES.get and _GEONAMES.loaded
+
+    async def load(self) -> None:
+        if self._loaded or (self._index is _GEONAMES.get and _GEONAMES.loaded):
+            self._loaded = True
+            return
+        # Built in a worker thread (2-4 s of CPU): requests that need no place go on meanwhile, and those
+        # that do wait in their own threads on the index's lock, not on the event loop.
+        await asyncio.to_thread(self._index)
+        self._loaded = True
 
     def country_code(self, name: str) -> str | None:
         return self._index().countries.get(name_key(name))

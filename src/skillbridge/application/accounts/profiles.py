@@ -52,6 +52,7 @@ class UpdateMyProfile:
         if unknown:
             raise InvalidInput(f"{unknown[0]} cannot be changed here", field=unknown[0])
         if "location" in changes:  # resolved before the transaction: a refused name costs no database work
+            await self._places.ready()
             changes = {
                 **changes,
                 "location": self._places.location_of(ProfileInput(location=changes["location"])).location,

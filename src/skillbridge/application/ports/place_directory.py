@@ -15,6 +15,12 @@ class PlaceDirectory(Protocol):
     "Ndakaaru" is Dakar, "Addis Abeba" is Addis Ababa).
     """
 
+    async def load(self) -> None:
+        """Have the gazetteer in memory. The first call reads it (seconds) without holding up the event
+        loop, and the calls made meanwhile wait for that read; later calls return at once. The lookups
+        below work without it, but would read the gazetteer on the loop's thread."""
+        ...
+
     def country_code(self, name: str) -> str | None:
         """The ISO 3166-1 alpha-2 code of the country ``name`` denotes (its code, ISO alpha-3 code or
         English name, in any case), or None when it denotes none."""

@@ -45,5 +45,6 @@ class PlacesController(Controller):
         ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_SUGGESTIONS)] = MAX_SUGGESTIONS,
     ) -> Response[list[PlaceOut]]:
+        await suggest.ready()
         places = suggest(q, country, limit)
         return conditional_response(request, [PlaceOut.of(place) for place in places])

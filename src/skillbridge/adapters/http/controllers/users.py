@@ -99,6 +99,8 @@ class UsersController(Controller):
             raise InvalidInput("lat and lon go together", field="lat" if lat is None else "lon")
         if near is not None and lat is not None:
             raise InvalidInput("give a place (near) or coordinates (lat and lon), not both", field="near")
+        if near is not None:
+            await places.ready()
         point = places(near, "near").point if near is not None else None
         if lat is not None and lon is not None:
             point = GeoPoint(lat, lon)
