@@ -38,6 +38,7 @@ from skillbridge.application.accounts.administration import ChangeUserAccess, Cr
 from skillbridge.application.accounts.audit_trail import ListAuditEntries
 from skillbridge.application.accounts.authentication import AdmitRequest, Authenticate, PrincipalCache
 from skillbridge.application.accounts.decoy import DecoyHash
+from skillbridge.application.accounts.erasure import EraseMyAccount, ErasurePolicy
 from skillbridge.application.accounts.export import ExportMyData
 from skillbridge.application.accounts.github_login import CompleteGithubLogin, GithubLoginConfig, StartGithubLogin
 from skillbridge.application.accounts.mentors import SearchMentors
@@ -238,8 +239,13 @@ class AccountsProvider(Provider):
         ChangeUserAccess,
         CreateAdmin,
         ExportMyData,
+        EraseMyAccount,
         ListAuditEntries,
     )
+
+    @provide(scope=Scope.APP)
+    def erasure_policy(self, settings: Settings) -> ErasurePolicy:
+        return ErasurePolicy(fresh_sign_in=timedelta(minutes=settings.erasure_fresh_sign_in_minutes))
 
 
 class RoadmapsProvider(Provider):

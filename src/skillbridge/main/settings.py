@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=120, ge=1)
     auth_rate_limit_per_minute: int = Field(default=20, ge=1)
     exports_per_hour: int = Field(default=3, ge=1)
+    # An account without a password confirms its erasure with a GitHub sign-in at most this old.
+    erasure_fresh_sign_in_minutes: int = Field(default=10, ge=1, le=120)
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)

@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from skillbridge.application.ports.erasure import PersonalDataEraser
 from skillbridge.application.ports.repositories import (
     AuditLog,
     BadgeRepository,
@@ -53,6 +54,7 @@ class UnitOfWork(Protocol):
     notifications: NotificationRepository
     forum_posts: ForumPostRepository
     failed_jobs: FailedJobRepository
+    erasure: PersonalDataEraser
 
     async def __aenter__(self) -> Self: ...
 

@@ -6,12 +6,13 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from dishka.integrations.litestar import FromDishka
-from litestar import Controller, Response, get, patch
+from litestar import Controller, Request, Response, delete, get, patch
 from litestar.params import JSONBody, QueryParameter
 
-from skillbridge.adapters.http.access import EXPORT
-from skillbridge.adapters.http.auth import SECURITY
-from skillbridge.adapters.http.schemas.accounts import MentorOut, MentorPage, ProfilePatch, UserOut
+from skillbridge.adapters.http.access import EXPORT, address_of
+from skillbridge.adapters.http.auth import SECURITY, Caller
+from skillbridge.adapters.http.schemas.accounts import EraseAccountIn, MentorOut, MentorPage, ProfilePatch, UserOut
+from skillbridge.application.accounts.erasure import EraseMyAccount
 from skillbridge.application.accounts.export import ExportMyData
 from skillbridge.application.accounts.mentors import SearchMentors
 from skillbridge.application.accounts.principal import Principal
@@ -51,6 +52,25 @@ class UsersController(Controller):
         self, data: JSONBody[ProfilePatch], principal: FromDishka[Principal], update: FromDishka[UpdateMyProfile]
     ) -> UserOut:
         return UserOut.of(await update(principal, data.changes()))
+
+    @delete(
+        "/me",
+        summary="Erase one's account and everything personal it holds (confirmed by the password)",
+        description=(
+            "The password confirms it; an account made through GitHub (no password) confirms with a GitHub "
+            "sign-in of the last minutes instead (`SKILLBRIDGE_ERASURE_FRESH_SIGN_IN_MINUTES`). Open mentorships "
+            "are cancelled, forum posts and chat messages keep their place with their content removed, every "
+            "session ends, and the email may register again. See docs/data-protection.md."
+        ),
+    )
+    async def erase_me(
+        self,
+        request: Request[Any, Any, Any],
+        caller: FromDishka[Caller],
+        data: JSONBody[EraseAccountIn],
+        erase: FromDishka[EraseMyAccount],
+    ) -> None:
+        await erase(caller.claims, data.password, address_of(request))
 
     @get("/mentors", summary="Search mentors", description="Filters combine with AND; see each parameter.")
     async def mentors(

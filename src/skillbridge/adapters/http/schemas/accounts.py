@@ -349,3 +349,10 @@ class AuditPage(Struct, kw_only=True):
     total: int
     limit: int
     offset: int
+
+
+class EraseAccountIn(Request):
+    """The confirmation of an erasure: the account's password (left out for an account made through GitHub,
+    which confirms with a fresh GitHub sign-in instead)."""
+
+    password: Password | None = None

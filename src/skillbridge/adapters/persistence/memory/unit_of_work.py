@@ -11,6 +11,7 @@ from uuid import UUID
 from skillbridge.adapters.persistence.memory.badges import MemoryBadgeRepository
 from skillbridge.adapters.persistence.memory.chat import MemoryChatRepository
 from skillbridge.adapters.persistence.memory.database import MemoryDatabase, Staging
+from skillbridge.adapters.persistence.memory.erasure import MemoryPersonalDataEraser
 from skillbridge.adapters.persistence.memory.failed_jobs import MemoryFailedJobRepository
 from skillbridge.adapters.persistence.memory.forum import MemoryForumPostRepository
 from skillbridge.adapters.persistence.memory.notifications import MemoryNotificationRepository
@@ -66,6 +67,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.notifications = MemoryNotificationRepository(staging)
         self.forum_posts = MemoryForumPostRepository(staging)
         self.failed_jobs = MemoryFailedJobRepository(staging)
+        self.erasure = MemoryPersonalDataEraser(staging)
         return self
 
     async def __aexit__(

@@ -33,6 +33,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translate_errors
+from skillbridge.adapters.persistence.sqlalchemy.repositories.erasure import SqlaPersonalDataEraser
 from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaAuditLog,
     SqlaBadgeRepository,
@@ -224,6 +225,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self.notifications = SqlaNotificationRepository(session)
         self.forum_posts = SqlaForumPostRepository(session)
         self.failed_jobs = SqlaFailedJobRepository(session)
+        self.erasure = SqlaPersonalDataEraser(session)
         return self
 
     async def _connection_for(self, *, autocommit: bool) -> AsyncConnection:
