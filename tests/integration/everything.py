@@ -10,7 +10,8 @@ from tests.integration.helpers import Api, admin_headers, store_mentorship, user
 
 async def did_everything(api: Api, **ada_profile: Any) -> tuple[dict[str, str], dict[str, str], dict[str, Any]]:
     """Ada: a roadmap, an active mentorship with Kwame, a chat message each, a progress note, a forum thread
-    and an admin's badge (``ada_profile`` overrides her profile's fields). Returns Ada's and Kwame's headers and what the API answered on the way."""
+    and an admin's badge (``ada_profile`` overrides her profile's fields). Returns Ada's and Kwame's headers
+    and what the API answered on the way."""
     ada = await api.token_for("ada@example.org", **({"display_name": "Ada Lovelace"} | ada_profile))
     kwame = await api.token_for("kwame@example.org", role="mentor", display_name="Kwame")
     ada_id, kwame_id = str(await user_id(api, ada)), str(await user_id(api, kwame))

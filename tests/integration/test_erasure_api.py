@@ -55,7 +55,9 @@ async def where_found(api: Api, needles: tuple[str, ...]) -> dict[str, set[str]]
 
 
 async def erase(api: Api, headers: dict[str, str], body: dict[str, Any] | None = None) -> Any:
-    return await api.client.request("DELETE", ME, json={"password": PASSWORD} if body is None else body, headers=headers)
+    return await api.client.request(
+        "DELETE", ME, json={"password": PASSWORD} if body is None else body, headers=headers
+    )
 
 
 async def test_an_erased_user_leaves_no_trace_in_any_text_or_json_column(api: Api) -> None:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from litestar.testing import AsyncTestClient
 
 from skillbridge.adapters.system.clock import MutableClock
-from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.main import Settings, create_app
 from tests.integration.everything import did_everything
 from tests.integration.helpers import Api

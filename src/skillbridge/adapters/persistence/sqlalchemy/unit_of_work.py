@@ -33,7 +33,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translate_errors
-from skillbridge.adapters.persistence.sqlalchemy.repositories.erasure import SqlaPersonalDataEraser
 from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaAuditLog,
     SqlaBadgeRepository,
@@ -48,6 +47,7 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaUserRepository,
     SqlaWebhookDeliveryRepository,
 )
+from skillbridge.adapters.persistence.sqlalchemy.repositories.erasure import SqlaPersonalDataEraser
 from skillbridge.application.ports.unit_of_work import UnitOfWork, system_reason
 from skillbridge.domain.ids import uuid7
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from typing import Any, cast
-from sqlalchemy import CursorResult, Text, cast as sql_cast, delete, or_, select, update
+
+from sqlalchemy import CursorResult, Text, delete, or_, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Delete, Update
 
@@ -42,7 +44,9 @@ class SqlaPersonalDataEraser(PersonalDataEraser):
         me = erasure.user_id
         repositories = select(RoadmapRow.repository).where(RoadmapRow.user_id == me, RoadmapRow.repository.is_not(None))
         await self._session.execute(
-            update(WebhookDeliveryRow).where(WebhookDeliveryRow.repository.in_(repositories)).values(payload={})
+            update(WebhookDeliveryRow)
+            .where(WebhookDeliveryRow.repository.in_(repositories))
+            .values(payload={}, repository=None)
         )
         own_roadmaps = select(RoadmapRow.id).where(RoadmapRow.user_id == me)
         await self._session.execute(
@@ -89,5 +93,3 @@ class SqlaPersonalDataEraser(PersonalDataEraser):
             forum_posts=posts,
             sessions=sessions,
         )
-
-
