@@ -31,8 +31,9 @@ def _delete_roadmaps(state: MemoryState, me: UUID, roadmaps: set[UUID]) -> None:
 
 
 def _empty_messages(state: MemoryState, me: UUID) -> list[UUID]:
-    messages = [message_id for message_id, message in state.chat.items() if message.sender_id == me]
-    quoted = {str(message_id) for message_id in messages}
+    sent = [message_id for message_id, message in state.chat.items() if message.sender_id == me]
+    quoted = {str(message_id) for message_id in sent}
+    messages = [message_id for message_id in sent if state.chat[message_id].content]
     for note_id, note in list(state.notifications.items()):
         if note.type is NotificationType.CHAT_MESSAGE and note.payload.get("message_id") in quoted:
             state.notifications[note_id] = replace(note, message=ERASED_NOTE)
@@ -42,7 +43,11 @@ def _empty_messages(state: MemoryState, me: UUID) -> list[UUID]:
 
 
 def _empty_posts(state: MemoryState, erasure: Erasure) -> list[UUID]:
-    posts = [post_id for post_id, post in state.forum_posts.items() if post.author_id == erasure.user_id]
+    posts = [
+        post_id
+        for post_id, post in state.forum_posts.items()
+        if post.author_id == erasure.user_id and (not post.is_deleted or post.title is not None or post.content)
+    ]
     for post_id in posts:
         post = state.forum_posts[post_id]
         state.forum_posts[post_id] = replace(

@@ -71,10 +71,17 @@ class SqlaPersonalDataEraser(PersonalDataEraser):
                 )
                 .values(content=ERASED_NOTE)
             )
-        messages = await self._count(update(ChatMessageRow).where(ChatMessageRow.sender_id == me).values(content=""))
+        messages = await self._count(
+            update(ChatMessageRow)
+            .where(ChatMessageRow.sender_id == me, ChatMessageRow.content != "")
+            .values(content="")
+        )
         posts = await self._count(
             update(ForumPostRow)
-            .where(ForumPostRow.user_id == me)
+            .where(
+                ForumPostRow.user_id == me,
+                or_(ForumPostRow.is_deleted.is_(False), ForumPostRow.title.is_not(None), ForumPostRow.content != ""),
+            )
             .values(title=None, content="", is_deleted=True, updated_at=erasure.at, version=ForumPostRow.version + 1)
         )
         await self._session.execute(
