@@ -40,6 +40,7 @@ from skillbridge.domain.chat.message import MAX_MESSAGE_LENGTH
 from skillbridge.domain.forum.rules import MAX_CATEGORY_LENGTH, MAX_CONTENT_LENGTH
 from skillbridge.main import Settings, build_container, create_app
 from tests.support.mail import mails_to, token_in
+from tests.support.terms import TERMS_VERSION
 
 PASSWORD = "kilimanjaro-sunrise-42"
 LEARNER_EMAIL = "learner@example.org"
@@ -327,7 +328,13 @@ def _profile(**extra: Any) -> dict[str, Any]:
 
 def _register(schema: Any, outbox: str, email: str, role: str = "learner", **profile: Any) -> None:
     """A new account, verified by following its verification mail, as the owner would."""
-    body = {"email": email, "password": PASSWORD, "role": role, "profile": _profile(**profile)}
+    body = {
+        "email": email,
+        "password": PASSWORD,
+        "role": role,
+        "accepted_terms_version": TERMS_VERSION,
+        "profile": _profile(**profile),
+    }
     response = schema["/api/v1/auth/register"]["POST"].Case(body=body).call()
     assert response.status_code == 201, response.text
     [mail] = mails_to(outbox, email)

@@ -37,6 +37,7 @@ from skillbridge.adapters.vcs.pygithub_gateway import GithubApiOptions, PyGithub
 from skillbridge.application.accounts.administration import ChangeUserAccess, CreateAdmin, ListUsers
 from skillbridge.application.accounts.audit_trail import ListAuditEntries
 from skillbridge.application.accounts.authentication import AdmitRequest, Authenticate, PrincipalCache
+from skillbridge.application.accounts.consents import ChangeMyConsents, GetMyConsents, TermsPolicy
 from skillbridge.application.accounts.decoy import DecoyHash
 from skillbridge.application.accounts.erasure import EraseMyAccount, ErasurePolicy
 from skillbridge.application.accounts.export import ExportMyData
@@ -240,8 +241,14 @@ class AccountsProvider(Provider):
         CreateAdmin,
         ExportMyData,
         EraseMyAccount,
+        GetMyConsents,
+        ChangeMyConsents,
         ListAuditEntries,
     )
+
+    @provide(scope=Scope.APP)
+    def terms_policy(self, settings: Settings) -> TermsPolicy:
+        return TermsPolicy(settings.terms_version)
 
     @provide(scope=Scope.APP)
     def erasure_policy(self, settings: Settings) -> ErasurePolicy:

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     exports_per_hour: int = Field(default=3, ge=1)
     # An account without a password confirms its erasure with a GitHub sign-in at most this old.
     erasure_fresh_sign_in_minutes: int = Field(default=10, ge=1, le=120)
+    # The terms-and-privacy version in force: registration must accept it; a change asks everyone again.
+    terms_version: str = Field(default="2026-12-07", min_length=1, max_length=40)
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)

@@ -117,5 +117,7 @@ class CreateAdmin:
         registration = Registration(
             email=email, password=password, role=Role.ADMIN, profile=ProfileInput(display_name=display_name)
         )
-        # The operator who runs create-admin vouches for the address.
-        return await self._register(registration, role_allowed=frozenset({Role.ADMIN}), email_verified=True)
+        # The operator who runs create-admin vouches for the address, and accepts the terms for the admin.
+        return await self._register(
+            registration, role_allowed=frozenset({Role.ADMIN}), email_verified=True, terms_vouched=True
+        )

@@ -193,7 +193,7 @@ class AdmitRequest:
                 user = await uow.users.get(user_id)
         except NotFound:
             return None
-        return Principal(user.id, user.role, user.email_verified) if user.is_active else None
+        return Principal(user.id, user.role, user.email_verified, user.terms_version) if user.is_active else None
 
 
 class Authenticate:

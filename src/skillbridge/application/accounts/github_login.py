@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from uuid import uuid4
 
+from skillbridge.application.accounts.consents import TermsPolicy, consent_entry
 from skillbridge.application.accounts.plain_text import plain_profile
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.sessions import _start_session
@@ -24,12 +25,15 @@ from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.application.ports.token_service import TokenService
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.consents import Consent, ConsentKind, check_accepted_version
 from skillbridge.domain.accounts.profile import ProfileInput, build_profile, is_github_username
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.user import User, normalise_email
 from skillbridge.domain.errors import BadRequest, Conflict, DependencyUnavailable, InvalidInput, Unauthenticated
 
 _STATE_KEY = "oauth:github:state:"
+# Between the PKCE verifier and the accepted terms version in the state's stored value (neither holds it).
+_TERMS_SEPARATOR = "\n"
 _MAX_STATE_LENGTH = 128
 _MAX_DISPLAY_NAME = 100
 
@@ -54,19 +58,30 @@ def noreply_email(identity: GithubIdentity) -> str:
 
 class StartGithubLogin:
     """Begin a GitHub login: a fresh state and PKCE verifier, kept server-side with a TTL; return the
-    authorization URL. DependencyUnavailable when GitHub login is not configured."""
+    authorization URL. DependencyUnavailable when GitHub login is not configured.
 
-    def __init__(self, provider: GithubIdentityProvider, store: KeyValueStore, config: GithubLoginConfig) -> None:
+    ``accepted_terms_version``, when given, must be the terms version in force (InvalidInput otherwise); it is
+    kept with the state, and an account the login creates starts with the terms accepted. Without it, a new
+    account must accept them (``PATCH /users/me/consents``) before it writes anything.
+    """
+
+    def __init__(
+        self, provider: GithubIdentityProvider, store: KeyValueStore, config: GithubLoginConfig, terms: TermsPolicy
+    ) -> None:
         self._provider = provider
         self._store = store
         self._config = config
+        self._terms = terms
 
-    async def __call__(self) -> str:
+    async def __call__(self, accepted_terms_version: str | None = None) -> str:
         if not self._provider.configured:
             raise DependencyUnavailable("GitHub login is not configured on this server")
+        if accepted_terms_version is not None:
+            check_accepted_version(accepted_terms_version, self._terms.version)
         state = secrets.token_urlsafe(32)
         verifier = secrets.token_urlsafe(64)  # 86 characters: within PKCE's 43 to 128
-        await self._store.put(_STATE_KEY + state, verifier, self._config.state_ttl_seconds)
+        kept = verifier if accepted_terms_version is None else f"{verifier}{_TERMS_SEPARATOR}{accepted_terms_version}"
+        await self._store.put(_STATE_KEY + state, kept, self._config.state_ttl_seconds)
         return self._provider.authorization_url(state, code_challenge(verifier))
 
 
@@ -108,10 +123,11 @@ class CompleteGithubLogin:
         if not state or len(state) > _MAX_STATE_LENGTH:
             raise BadRequest("the state parameter is missing", field="state")
         key = _STATE_KEY + state
-        verifier = await self._store.get(key)
-        if verifier is None:
+        kept = await self._store.get(key)
+        if kept is None:
             raise BadRequest("the state does not match a login started here (or it expired)", field="state")
         await self._store.delete(key)
+        verifier, _, accepted = kept.partition(_TERMS_SEPARATOR)
         if not code:
             raise BadRequest("the code parameter is missing", field="code")
         identity = await self._provider.identify(code, verifier)
@@ -120,7 +136,7 @@ class CompleteGithubLogin:
             user = await uow.users.find_by_github_id(identity.github_id)
             created = user is None
             if user is None:
-                user = await self._new_learner(uow, identity)
+                user = await self._new_learner(uow, identity, accepted or None)
             elif not user.is_active:
                 raise Unauthenticated("the account is disabled")
             pair = await _start_session(uow, self._tokens, user, uuid4(), now, self._policy)
@@ -137,7 +153,7 @@ class CompleteGithubLogin:
             await uow.commit()
         return pair, created
 
-    async def _new_learner(self, uow: UnitOfWork, identity: GithubIdentity) -> User:
+    async def _new_learner(self, uow: UnitOfWork, identity: GithubIdentity, accepted_terms: str | None) -> User:
         email = noreply_email(identity)
         verified = False
         if identity.verified_email:
@@ -159,6 +175,8 @@ class CompleteGithubLogin:
             updated_at=now,
             github_id=identity.github_id,
             email_verified_at=now if verified else None,
+            # Accepted at the login's start; the version may have changed since (then it is asked again).
+            terms_version=accepted_terms,
         )
         await uow.users.add(user)
         await uow.audit.record(
@@ -171,4 +189,8 @@ class CompleteGithubLogin:
                 details={"role": user.role.value, "method": "github"},
             )
         )
+        if accepted_terms is not None:
+            consent = Consent(user.id, ConsentKind.TERMS, True, accepted_terms, now)
+            await uow.consents.put(consent)
+            await uow.audit.record(consent_entry(consent))
         return user

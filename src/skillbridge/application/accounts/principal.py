@@ -20,6 +20,8 @@ class Principal:
     role: Role
     #: Whether the caller proved their email address; some actions wait for it (see :meth:`require_verified`).
     email_verified: bool = False
+    #: The terms-and-privacy version the caller last accepted (``None``: none yet).
+    terms_version: str | None = None
 
     @property
     def is_admin(self) -> bool:

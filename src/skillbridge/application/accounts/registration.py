@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+from skillbridge.application.accounts.consents import TermsPolicy, consent_entry
 from skillbridge.application.accounts.plain_text import plain_profile
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
 from skillbridge.application.ports.password_hasher import PasswordHasher
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.consents import OPTIONAL_KINDS, Consent, ConsentKind, check_accepted_version
 from skillbridge.domain.accounts.passwords import check_password, normalise_password
 from skillbridge.domain.accounts.profile import ProfileInput, build_profile
 from skillbridge.domain.accounts.roles import SELF_SERVICE_ROLES, Role
@@ -26,6 +29,10 @@ class Registration:
     password: str
     role: Role
     profile: ProfileInput
+    #: The terms-and-privacy version the person accepted (must be the one in force).
+    accepted_terms_version: str | None = None
+    #: Optional consents given at sign-up, by kind (the others stay off).
+    consents: Mapping[ConsentKind, bool] = field(default_factory=dict)
 
 
 class RegisterUser:
@@ -39,14 +46,21 @@ class RegisterUser:
     - the profile is validated and normalised (skills as slugs, languages as codes, ...); display name,
       bio and city lose any markup (:func:`plain_profile`);
     - the email address is unverified, unless the caller vouches for it (``email_verified``: an operator's
-      command such as ``create-admin`` or ``seed-demo``, never a self-service sign-up).
+      command such as ``create-admin`` or ``seed-demo``, never a self-service sign-up);
+    - the person accepts the terms-and-privacy version in force (``accepted_terms_version``, InvalidInput on
+      that field otherwise), unless an operator's command accepts them on the account's behalf
+      (``terms_vouched``); the acceptance and each optional consent given (``email_digest``,
+      ``product_analytics``) are stored with the time and the version, and audited.
     """
 
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, sanitizer: HtmlSanitizer) -> None:
+    def __init__(
+        self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, sanitizer: HtmlSanitizer, terms: TermsPolicy
+    ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock
         self._sanitizer = sanitizer
+        self._terms = terms
 
     async def __call__(
         self,
@@ -54,10 +68,16 @@ class RegisterUser:
         *,
         role_allowed: frozenset[Role] = SELF_SERVICE_ROLES,
         email_verified: bool = False,
+        terms_vouched: bool = False,
     ) -> User:
         self._uow.act_for_system("sign_in:register")
         if registration.role not in role_allowed:
             raise InvalidInput("choose the role learner or mentor", field="role")
+        if not terms_vouched:
+            check_accepted_version(registration.accepted_terms_version, self._terms.version)
+        for kind in registration.consents:
+            if kind not in OPTIONAL_KINDS:
+                raise InvalidInput(f"{kind.value} is not an optional consent", field=f"consents.{kind.value}")
         email = normalise_email(registration.email)
         password = normalise_password(registration.password)
         check_password(password, email=email)
@@ -75,6 +95,7 @@ class RegisterUser:
             created_at=now,
             updated_at=now,
             email_verified_at=now if email_verified else None,
+            terms_version=self._terms.version,
         )
         async with self._uow as uow:
             if await uow.users.find_by_email(email) is not None:
@@ -90,5 +111,10 @@ class RegisterUser:
                     details={"role": user.role.value},
                 )
             )
+            given = {ConsentKind.TERMS: True, **registration.consents}
+            for kind, granted in given.items():
+                consent = Consent(user.id, kind, granted, self._terms.version, now)
+                await uow.consents.put(consent)
+                await uow.audit.record(consent_entry(consent))
             await uow.commit()
         return user

@@ -13,8 +13,8 @@ class PersonalDataEraser(Protocol):
     The use case has already stored the account's placeholder (:func:`~skillbridge.domain.accounts.erasure.
     erased`) and ended the person's open mentorships; :meth:`erase` does the rest, for ``erasure.user_id``:
 
-    - deletes their roadmaps (with versions and progress events), badges, notifications, refresh sessions
-      and the blocks they made or were under;
+    - deletes their roadmaps (with versions and progress events), badges, notifications, refresh sessions,
+      consents and the blocks they made or were under;
     - keeps their chat messages and forum posts in place with the content removed (a forum post also loses
       its title and counts as deleted), and their finished mentorships without their testimonial;
     - empties the payload of every webhook delivery of a repository linked to one of their roadmaps (it

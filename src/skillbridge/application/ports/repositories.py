@@ -16,6 +16,7 @@ from typing import Protocol
 from uuid import UUID
 
 from skillbridge.domain.accounts.audit import AuditEntry, AuditQuery
+from skillbridge.domain.accounts.consents import Consent
 from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import RefreshSession
@@ -411,6 +412,19 @@ class ForumPostRepository(Protocol):
 
     async def author_names(self, user_ids: Sequence[UUID]) -> dict[UUID, str | None]:
         """Return the display name (None if unset) of each given user that exists, in one query."""
+        ...
+
+
+class ConsentRepository(Protocol):
+    """Each account's consents, one per kind."""
+
+    async def list_for_user(self, user_id: UUID) -> Sequence[Consent]:
+        """Return the consents ``user_id`` gave or withdrew, in the order of :class:`ConsentKind`."""
+        ...
+
+    async def put(self, consent: Consent) -> None:
+        """Store ``consent``, replacing the account's earlier one of the same kind. Raises Conflict if the
+        account does not exist."""
         ...
 
 

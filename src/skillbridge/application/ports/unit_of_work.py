@@ -12,6 +12,7 @@ from skillbridge.application.ports.repositories import (
     AuditLog,
     BadgeRepository,
     ChatRepository,
+    ConsentRepository,
     FailedJobRepository,
     ForumPostRepository,
     MentorshipRepository,
@@ -54,6 +55,7 @@ class UnitOfWork(Protocol):
     notifications: NotificationRepository
     forum_posts: ForumPostRepository
     failed_jobs: FailedJobRepository
+    consents: ConsentRepository
     erasure: PersonalDataEraser
 
     async def __aenter__(self) -> Self: ...

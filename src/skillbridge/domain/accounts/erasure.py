@@ -47,6 +47,7 @@ def erased(user: User, at: datetime) -> User:
         github_id=None,
         is_active=False,
         email_verified_at=None,
+        terms_version=None,
         updated_at=at,
     )
 

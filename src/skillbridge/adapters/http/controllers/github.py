@@ -105,8 +105,14 @@ class GithubAuthController(Controller):
         self,
         start: FromDishka[StartGithubLogin],
         redirect: Annotated[bool, QueryParameter(description="answer 302 to GitHub instead of JSON")] = False,
+        accepted_terms_version: Annotated[
+            str | None,
+            QueryParameter(
+                max_length=40, description="the terms version in force, accepted (a new account starts with it)"
+            ),
+        ] = None,
     ) -> Response[GithubLoginOut] | Redirect:
-        url = await start()
+        url = await start(accepted_terms_version)
         if redirect:
             return Redirect(url)
         return Response(GithubLoginOut(authorization_url=url))

@@ -9,9 +9,18 @@ from dishka.integrations.litestar import FromDishka
 from litestar import Controller, Request, Response, delete, get, patch
 from litestar.params import JSONBody, QueryParameter
 
-from skillbridge.adapters.http.access import EXPORT, address_of
+from skillbridge.adapters.http.access import CONSENT_EXEMPT, EXPORT, address_of
 from skillbridge.adapters.http.auth import SECURITY, Caller
-from skillbridge.adapters.http.schemas.accounts import EraseAccountIn, MentorOut, MentorPage, ProfilePatch, UserOut
+from skillbridge.adapters.http.schemas.accounts import (
+    ConsentsOut,
+    ConsentsPatch,
+    EraseAccountIn,
+    MentorOut,
+    MentorPage,
+    ProfilePatch,
+    UserOut,
+)
+from skillbridge.application.accounts.consents import ChangeMyConsents, GetMyConsents
 from skillbridge.application.accounts.erasure import EraseMyAccount
 from skillbridge.application.accounts.export import ExportMyData
 from skillbridge.application.accounts.mentors import SearchMentors
@@ -53,8 +62,23 @@ class UsersController(Controller):
     ) -> UserOut:
         return UserOut.of(await update(principal, data.changes()))
 
+    @get("/me/consents", summary="One's consents, and whether the terms version in force awaits acceptance")
+    async def consents(self, principal: FromDishka[Principal], read: FromDishka[GetMyConsents]) -> ConsentsOut:
+        return ConsentsOut.of(await read(principal))
+
+    @patch(
+        "/me/consents",
+        opt=CONSENT_EXEMPT,
+        summary="Accept the terms version in force; give or withdraw optional consents",
+    )
+    async def change_consents(
+        self, data: JSONBody[ConsentsPatch], principal: FromDishka[Principal], change: FromDishka[ChangeMyConsents]
+    ) -> ConsentsOut:
+        return ConsentsOut.of(await change(principal, data.change()))
+
     @delete(
         "/me",
+        opt=CONSENT_EXEMPT,
         summary="Erase one's account and everything personal it holds (confirmed by the password)",
         description=(
             "The password confirms it; an account made through GitHub (no password) confirms with a GitHub "

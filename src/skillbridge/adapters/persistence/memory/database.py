@@ -20,6 +20,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.consents import Consent, ConsentKind
 from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.badges.rules import Badge
@@ -64,6 +65,8 @@ class MemoryState:
     failed_jobs: dict[UUID, FailedJob] = field(default_factory=dict)
     #: By (mentor id, learner id).
     mentor_blocks: dict[tuple[UUID, UUID], MentorBlock] = field(default_factory=dict)
+    #: By (user id, kind).
+    consents: dict[tuple[UUID, ConsentKind], Consent] = field(default_factory=dict)
 
     def copy(self) -> MemoryState:
         """A new state holding the same (never mutated) entities in new containers."""
@@ -83,6 +86,7 @@ class MemoryState:
             reminded_sessions=dict(self.reminded_sessions),
             failed_jobs=dict(self.failed_jobs),
             mentor_blocks=dict(self.mentor_blocks),
+            consents=dict(self.consents),
         )
 
 

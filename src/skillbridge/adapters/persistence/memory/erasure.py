@@ -86,6 +86,8 @@ def _erase(state: MemoryState, erasure: Erasure) -> ErasedCounts:
     sessions = [session_id for session_id, session in state.refresh_sessions.items() if session.user_id == me]
     for session_id in sessions:
         del state.refresh_sessions[session_id]
+    for held in [held for held in state.consents if held[0] == me]:
+        del state.consents[held]
     for pair in [pair for pair in state.mentor_blocks if me in pair]:
         del state.mentor_blocks[pair]
     messages = _empty_messages(state, me)

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from skillbridge.adapters.persistence.memory.badges import MemoryBadgeRepository
 from skillbridge.adapters.persistence.memory.chat import MemoryChatRepository
+from skillbridge.adapters.persistence.memory.consents import MemoryConsentRepository
 from skillbridge.adapters.persistence.memory.database import MemoryDatabase, Staging
 from skillbridge.adapters.persistence.memory.erasure import MemoryPersonalDataEraser
 from skillbridge.adapters.persistence.memory.failed_jobs import MemoryFailedJobRepository
@@ -67,6 +68,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.notifications = MemoryNotificationRepository(staging)
         self.forum_posts = MemoryForumPostRepository(staging)
         self.failed_jobs = MemoryFailedJobRepository(staging)
+        self.consents = MemoryConsentRepository(staging)
         self.erasure = MemoryPersonalDataEraser(staging)
         return self
 

@@ -120,6 +120,7 @@ def user_to_values(user: User) -> dict[str, Any]:
         "github_id": user.github_id,
         "is_active": user.is_active,
         "email_verified_at": utc(user.email_verified_at) if user.email_verified_at else None,
+        "terms_version": user.terms_version,
         "profile": profile_to_document(profile),
         "country": location.country if location else None,
         "latitude": location.point.lat if location else None,
@@ -156,6 +157,7 @@ def user_from_row(row: UserRow) -> User:
         is_active=row.is_active,
         version=row.version,
         email_verified_at=utc(row.email_verified_at) if row.email_verified_at else None,
+        terms_version=row.terms_version,
     )
 
 

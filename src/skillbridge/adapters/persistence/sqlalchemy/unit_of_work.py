@@ -47,6 +47,7 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaUserRepository,
     SqlaWebhookDeliveryRepository,
 )
+from skillbridge.adapters.persistence.sqlalchemy.repositories.consents import SqlaConsentRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.erasure import SqlaPersonalDataEraser
 from skillbridge.application.ports.unit_of_work import UnitOfWork, system_reason
 from skillbridge.domain.ids import uuid7
@@ -225,6 +226,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self.notifications = SqlaNotificationRepository(session)
         self.forum_posts = SqlaForumPostRepository(session)
         self.failed_jobs = SqlaFailedJobRepository(session)
+        self.consents = SqlaConsentRepository(session)
         self.erasure = SqlaPersonalDataEraser(session)
         return self
 

@@ -13,6 +13,7 @@ from skillbridge.adapters.persistence.sqlalchemy.errors import translated
 from skillbridge.adapters.persistence.sqlalchemy.tables import (
     BadgeRow,
     ChatMessageRow,
+    ConsentRow,
     FailedJobRow,
     ForumPostRow,
     MentorBlockRow,
@@ -57,6 +58,7 @@ class SqlaPersonalDataEraser(PersonalDataEraser):
         badges = await self._count(delete(BadgeRow).where(BadgeRow.user_id == me))
         notifications = await self._count(delete(NotificationRow).where(NotificationRow.user_id == me))
         sessions = await self._count(delete(RefreshTokenRow).where(RefreshTokenRow.user_id == me))
+        await self._session.execute(delete(ConsentRow).where(ConsentRow.user_id == me))
         await self._session.execute(
             delete(MentorBlockRow).where(or_(MentorBlockRow.mentor_id == me, MentorBlockRow.learner_id == me))
         )

@@ -1,0 +1,62 @@
+"""Consent: the terms version each account accepted, and its choices with their time and version.
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-07
+
+- ``users.terms_version``: the terms-and-privacy version the account last accepted (NULL: none yet). Read with
+  the account on every request, so telling whether a consent call is due costs no statement. Accounts made
+  before this revision accepted nothing recorded: they are asked at their next signed-in call.
+- ``consents``: one row per account and kind (``terms``, ``email_digest``, ``product_analytics``): granted or
+  not, the terms version in force when it was given, and when. Deleted with the account (ON DELETE CASCADE)
+  and by its erasure. On PostgreSQL, bound by a row-level-security policy like the other personal tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0012"
+down_revision: str | Sequence[str] | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+APP_ROLE = "skillbridge_app"
+KINDS = "kind IN ('email_digest', 'product_analytics', 'terms')"
+
+
+def upgrade() -> None:
+    op.add_column("users", sa.Column("terms_version", sa.String(length=40), nullable=True))
+    op.create_table(
+        "consents",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("granted", sa.Boolean(), nullable=False),
+        sa.Column("version", sa.String(length=40), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(KINDS, name=op.f("ck_consents_kind")),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_consents_user_id_users"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("user_id", "kind", name=op.f("pk_consents")),
+    )
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute("ALTER TABLE consents ENABLE ROW LEVEL SECURITY")
+    op.execute(
+        f"CREATE POLICY own ON consents FOR ALL TO {APP_ROLE}"
+        " USING (skillbridge_system_access() OR user_id = skillbridge_acting_user())"
+        " WITH CHECK (skillbridge_system_access() OR user_id = skillbridge_acting_user())"
+    )
+    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON consents TO {APP_ROLE}")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"REVOKE ALL ON consents FROM {APP_ROLE}")
+    op.drop_table("consents")
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("terms_version")
