@@ -44,6 +44,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("PATCH", "/api/v1/users/me"): SIGNED_IN,
     ("GET", "/api/v1/users/me/export"): SIGNED_IN,
     ("DELETE", "/api/v1/users/me"): SIGNED_IN,
+    ("GET", "/api/v1/users/me/consents"): SIGNED_IN,
+    ("PATCH", "/api/v1/users/me/consents"): SIGNED_IN,
     ("GET", "/api/v1/users/mentors"): SIGNED_IN,
     ("GET", "/api/v1/admin/users"): ADMIN,
     ("PATCH", "/api/v1/admin/users/{user_id}"): ADMIN,

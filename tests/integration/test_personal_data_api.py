@@ -10,6 +10,7 @@ from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.main import Settings, create_app
 from tests.integration.everything import did_everything
 from tests.integration.helpers import Api
+from tests.support.terms import TERMS_VERSION
 
 EXPORT = "/api/v1/users/me/export"
 
@@ -52,6 +53,7 @@ async def test_the_export_holds_everything_about_the_caller_field_by_field(api: 
         (seen["thread"], "Loops", "for or while?")
     ]
     assert "badge.awarded" in [entry["action"] for entry in export["audit_entries"]]
+    assert [(c["kind"], c["granted"], c["version"]) for c in export["consents"]] == [("terms", True, TERMS_VERSION)]
 
     again = (await api.client.get(EXPORT, headers=ada)).json()
     assert [e["action"] for e in again["audit_entries"]].count("user.exported") == 1  # the first export, audited

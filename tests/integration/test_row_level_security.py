@@ -93,6 +93,9 @@ async def _seed(owner: AsyncEngine) -> tuple[UUID, UUID, UUID, UUID, UUID]:
             expires_at=NOW + timedelta(days=14),
         )
         await _add(c, t.AuditLogRow.__table__, actor_id=b, action="auth.login", details={}, at=NOW)
+        await c.execute(
+            insert(t.ConsentRow.__table__).values(user_id=b, kind="terms", granted=True, version="v1", at=NOW)
+        )
         await _add(
             c,
             t.WebhookDeliveryRow.__table__,
@@ -147,6 +150,7 @@ def _rows_of_b(world: World) -> dict[str, tuple[str, str]]:
         "notifications": ("user_id", str(world.b)),
         "badges": ("user_id", str(world.b)),
         "refresh_tokens": ("user_id", str(world.b)),
+        "consents": ("user_id", str(world.b)),
         "audit_log": ("actor_id", str(world.b)),
         "webhook_deliveries": ("source", "github"),  # nobody's own: jobs only
         "failed_jobs": ("name", "job"),  # likewise: jobs and admins only
@@ -167,6 +171,7 @@ TABLES = [
     "notifications",
     "badges",
     "refresh_tokens",
+    "consents",
     "audit_log",
     "webhook_deliveries",
     "failed_jobs",

@@ -13,6 +13,7 @@ from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.consents import Consent
 from skillbridge.domain.accounts.profile import Profile
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.user import User
@@ -74,6 +75,7 @@ class PersonalDataExport:
     notifications: list[Notification]
     badges: list[Badge]
     forum_posts: list[ForumPost]
+    consents: list[Consent]
     audit_entries: list[AuditEntry]
 
 
@@ -105,7 +107,7 @@ class ExportMyData:
     Rules: only one's own data (the caller is the subject; there is no way to name another user); the
     sections are the profile, roadmaps and their versions, mentorships with their sessions, the chat
     messages the caller wrote, progress events, notifications, badges, forum posts (deleted ones too),
-    and the audit entries about the caller; secrets (the password hash, refresh-token hashes) are never
+    consents (with their time and version), and the audit entries about the caller; secrets (the password hash, refresh-token hashes) are never
     included; every export is audited. The route is rate-limited on a budget of its own.
     """
 
@@ -139,6 +141,7 @@ class ExportMyData:
                 notifications=await _every(lambda page: uow.notifications.list_for_user(me, page)),
                 badges=list(await uow.badges.list_for_user(me)),
                 forum_posts=list(await uow.forum_posts.list_by_author(me)),
+                consents=list(await uow.consents.list_for_user(me)),
                 audit_entries=list(await uow.audit.list_for_subject("user", str(me))),
             )
             await uow.audit.record(

@@ -58,5 +58,5 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"REVOKE ALL ON consents FROM {APP_ROLE}")
     op.drop_table("consents")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("terms_version")
+    # Plain ALTER TABLE, on SQLite too (3.35+): a batch copy of ``users`` would break the views that read it.
+    op.execute("ALTER TABLE users DROP COLUMN terms_version")
