@@ -56,6 +56,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/roadmaps/my"): SIGNED_IN,
     ("GET", "/api/v1/roadmaps/{roadmap_id}"): SIGNED_IN,
     ("PATCH", "/api/v1/roadmaps/{roadmap_id}"): SIGNED_IN,
+    ("DELETE", "/api/v1/roadmaps/{roadmap_id}"): SIGNED_IN,
+    ("POST", "/api/v1/roadmaps/{roadmap_id}/restore"): SIGNED_IN,
     ("GET", "/api/v1/roadmaps/{roadmap_id}/versions"): SIGNED_IN,
     ("POST", "/api/v1/roadmaps/{roadmap_id}/repository"): SIGNED_IN,
     ("DELETE", "/api/v1/roadmaps/{roadmap_id}/repository"): SIGNED_IN,

@@ -60,8 +60,9 @@ BUDGETS: dict[str, int] = {
     "/api/v1/badges/my": 2,
     "/api/v1/auth/sessions": 2,
     # Rate-limited and rare: BEGIN, the account, each section (a page and its total where paged; per roadmap
-    # its versions and events, per mentorship its chat), the audit entry, COMMIT; grows with what one owns.
-    "/api/v1/users/me/export": 19,
+    # its versions and events, per mentorship its chat), the deleted roadmaps, the consents, the audit entry,
+    # COMMIT; grows with what one owns.
+    "/api/v1/users/me/export": 20,
     "/api/v1/badges": 0,
     "/api/v1/domains": 0,
 }

@@ -94,6 +94,7 @@ from skillbridge.application.progress.reporting import GetProgress, LogProgressE
 from skillbridge.application.progress.webhook_guard import WebhookGuard
 from skillbridge.application.progress.webhooks import ProcessGithubDelivery, ReceiveGithubDelivery, WebhookConfig
 from skillbridge.application.roadmaps.creation import CreateRoadmap
+from skillbridge.application.roadmaps.deletion import DeleteRoadmap, RestoreRoadmap, RoadmapUndo
 from skillbridge.application.roadmaps.domains import ListDomains
 from skillbridge.application.roadmaps.editing import UpdateRoadmap
 from skillbridge.application.roadmaps.reading import GetRoadmap, ListMyRoadmaps, ListRoadmapVersions
@@ -306,8 +307,14 @@ class RoadmapsProvider(Provider):
         UpdateRoadmap,
         ListRoadmapVersions,
         ListDomains,
+        DeleteRoadmap,
+        RestoreRoadmap,
         scope=Scope.REQUEST,
     )
+
+    @provide(scope=Scope.APP)
+    def roadmap_undo(self, settings: Settings) -> RoadmapUndo:
+        return RoadmapUndo(window=timedelta(days=settings.roadmap_undo_days))
 
 
 class MatchingProvider(Provider):

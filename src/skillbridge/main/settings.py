@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     erasure_fresh_sign_in_minutes: int = Field(default=10, ge=1, le=120)
     # The terms-and-privacy version in force: registration must accept it; a change asks everyone again.
     terms_version: str = Field(default="2026-12-07", min_length=1, max_length=40)
+    # How long a deleted roadmap may be restored; the retention job removes it after that.
+    roadmap_undo_days: int = Field(default=30, ge=1, le=365)
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)

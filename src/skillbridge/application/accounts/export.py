@@ -68,6 +68,8 @@ class PersonalDataExport:
     exported_at: datetime
     account: ExportedAccount
     roadmaps: list[Roadmap]
+    #: Deleted roadmaps still kept (in their undo window, or until the retention job removes them).
+    deleted_roadmaps: list[Roadmap]
     roadmap_versions: list[RoadmapVersion]
     mentorships: list[Mentorship]
     chat_messages: list[ChatMessage]
@@ -107,8 +109,9 @@ class ExportMyData:
     Rules: only one's own data (the caller is the subject; there is no way to name another user); the
     sections are the profile, roadmaps and their versions, mentorships with their sessions, the chat
     messages the caller wrote, progress events, notifications, badges, forum posts (deleted ones too),
-    consents (with their time and version), and the audit entries about the caller; secrets (the password hash, refresh-token hashes) are never
-    included; every export is audited. The route is rate-limited on a budget of its own.
+    consents (with their time and version), and the audit entries about the caller; secrets (the password
+    hash, refresh-token hashes) are never included; every export is audited. The route is rate-limited on a
+    budget of its own.
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
@@ -121,9 +124,10 @@ class ExportMyData:
         async with self._uow as uow:
             user = await uow.users.get(me)
             roadmaps = await _every(lambda page: uow.roadmaps.list_for_user(me, page))
+            deleted = list(await uow.roadmaps.list_deleted_for_user(me))
             versions: list[RoadmapVersion] = []
             events: list[ProgressEvent] = []
-            for roadmap in roadmaps:
+            for roadmap in roadmaps + deleted:
                 versions += await _every(partial(uow.roadmaps.list_versions, roadmap.id))
                 events += await _every(partial(uow.progress_logs.list_for_roadmap, roadmap.id))
             mentorships = await _every(lambda page: uow.mentorships.list_for_participant(me, page))
@@ -134,6 +138,7 @@ class ExportMyData:
                 exported_at=now,
                 account=ExportedAccount.of(user),
                 roadmaps=roadmaps,
+                deleted_roadmaps=deleted,
                 roadmap_versions=versions,
                 mentorships=mentorships,
                 chat_messages=messages,

@@ -226,15 +226,30 @@ class RoadmapRepository(Protocol):
         ...
 
     async def get(self, roadmap_id: UUID) -> Roadmap:
-        """Return the roadmap. Raises NotFound."""
+        """Return the roadmap. Raises NotFound, for a deleted one too (every read but the two below skips
+        deleted roadmaps)."""
         ...
 
     async def update(self, roadmap: Roadmap) -> Roadmap:
-        """Store changes; return the roadmap with its new version. Raises Conflict on a stale version, NotFound."""
+        """Store changes (``deleted_at`` included: how a roadmap is deleted and restored); return the roadmap
+        with its new version. Raises Conflict on a stale version, NotFound."""
         ...
 
     async def list_for_user(self, user_id: UUID, page: PageRequest) -> Page[Roadmap]:
         """Return a user's roadmaps, newest first (id breaks ties)."""
+        ...
+
+    async def find_deleted(self, roadmap_id: UUID) -> Roadmap | None:
+        """Return the roadmap if it is deleted (waiting in its undo window or past it), else None."""
+        ...
+
+    async def list_deleted_for_user(self, user_id: UUID) -> Sequence[Roadmap]:
+        """Return a user's deleted roadmaps, newest deletion first (for the export of their data)."""
+        ...
+
+    async def purge_deleted(self, deleted_before: datetime) -> int:
+        """Remove for good the roadmaps deleted before ``deleted_before`` (with their versions and progress
+        events); return how many."""
         ...
 
     async def count_completed(self, user_id: UUID) -> int:

@@ -445,6 +445,7 @@ def roadmap_to_values(roadmap: Roadmap) -> dict[str, Any]:
         "low_bandwidth": roadmap.low_bandwidth,
         "language": roadmap.language,
         "repository": roadmap.repository,
+        "deleted_at": utc(roadmap.deleted_at) if roadmap.deleted_at else None,
         "created_at": utc(roadmap.created_at),
         "updated_at": utc(roadmap.updated_at),
         "version": roadmap.version,
@@ -473,6 +474,7 @@ def roadmap_from_row(row: RoadmapRow) -> Roadmap:
         progress=row.progress,
         repository=row.repository,
         version=row.version,
+        deleted_at=utc(row.deleted_at) if row.deleted_at else None,
     )
 
 

@@ -181,6 +181,8 @@ class RoadmapRow(HasId, Timestamps, Versioned, Base):
     low_bandwidth: Mapped[bool] = mapped_column(default=False, server_default=false())
     language: Mapped[str] = mapped_column(String(8))
     repository: Mapped[str | None] = mapped_column(String(140), index=True)
+    # Soft delete (migration 0012): set while the roadmap waits in its undo window.
+    deleted_at: Mapped[datetime | None] = mapped_column(index=True)
 
     __table_args__ = (
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),

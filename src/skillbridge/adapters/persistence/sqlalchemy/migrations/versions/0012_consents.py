@@ -1,4 +1,4 @@
-"""Consent: the terms version each account accepted, and its choices with their time and version.
+"""Consent (the terms version each account accepted, its choices with time and version); soft delete of roadmaps.
 
 Revision ID: 0012
 Revises: 0011
@@ -10,6 +10,8 @@ Create Date: 2026-12-07
 - ``consents``: one row per account and kind (``terms``, ``email_digest``, ``product_analytics``): granted or
   not, the terms version in force when it was given, and when. Deleted with the account (ON DELETE CASCADE)
   and by its erasure. On PostgreSQL, bound by a row-level-security policy like the other personal tables.
+- ``roadmaps.deleted_at``: a roadmap its owner deleted, restorable for the undo window and shown nowhere
+  meanwhile; indexed for the retention job that removes it after the window.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ KINDS = "kind IN ('email_digest', 'product_analytics', 'terms')"
 
 def upgrade() -> None:
     op.add_column("users", sa.Column("terms_version", sa.String(length=40), nullable=True))
+    op.add_column("roadmaps", sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index(op.f("ix_roadmaps_deleted_at"), "roadmaps", ["deleted_at"])
     op.create_table(
         "consents",
         sa.Column("user_id", sa.Uuid(), nullable=False),
@@ -58,5 +62,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"REVOKE ALL ON consents FROM {APP_ROLE}")
     op.drop_table("consents")
+    op.drop_index(op.f("ix_roadmaps_deleted_at"), table_name="roadmaps")
+    op.execute("ALTER TABLE roadmaps DROP COLUMN deleted_at")
     # Plain ALTER TABLE, on SQLite too (3.35+): a batch copy of ``users`` would break the views that read it.
     op.execute("ALTER TABLE users DROP COLUMN terms_version")
