@@ -36,7 +36,8 @@ async def test_a_deleted_roadmap_is_shown_nowhere_but_in_the_export(api: Api) ->
     assert (await api.client.get(url, headers=ada)).status_code == 404
     assert (await api.client.get(f"{url}/versions", headers=ada)).status_code == 404
     assert (await api.client.get(f"/api/v1/progress/{roadmap['id']}", headers=ada)).status_code == 404
-    assert (await api.client.patch(url, json={"completed": {roadmap["modules"][0]["id"]: True}}, headers=ada)).status_code == 404
+    completion = {"completed": {roadmap["modules"][0]["id"]: True}}
+    assert (await api.client.patch(url, json=completion, headers=ada)).status_code == 404
     assert (await api.client.delete(url, headers=ada)).status_code == 404  # deleting again: it is not there
     export = (await api.client.get("/api/v1/users/me/export", headers=ada)).json()
     assert export["roadmaps"] == []
