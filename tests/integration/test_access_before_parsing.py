@@ -82,6 +82,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/integrations/github/webhook"): PUBLIC,
     ("GET", "/api/v1/notifications/my"): SIGNED_IN,
     ("PATCH", "/api/v1/notifications/{notification_id}/read"): SIGNED_IN,
+    ("DELETE", "/api/v1/notifications/{notification_id}"): SIGNED_IN,
     ("POST", "/api/v1/notifications/read-all"): SIGNED_IN,
     ("GET", "/api/v1/forum/posts"): SIGNED_IN,
     ("POST", "/api/v1/forum/posts"): SIGNED_IN,

@@ -71,6 +71,7 @@ from skillbridge.application.matching.requests import RequestMentor
 from skillbridge.application.matching.rounds import RunMatchingRound
 from skillbridge.application.notifications.delivery import DeliverStoredNotifications
 from skillbridge.application.notifications.inbox import (
+    DeleteNotification,
     ListMyNotifications,
     MarkAllNotificationsRead,
     MarkNotificationRead,
@@ -457,7 +458,9 @@ class NotificationsProvider(Provider):
     """Storing notifications for other use cases, and the inbox use cases."""
 
     scope = Scope.REQUEST
-    use_cases = provide_all(Notifier, ListMyNotifications, MarkNotificationRead, MarkAllNotificationsRead)
+    use_cases = provide_all(
+        Notifier, ListMyNotifications, MarkNotificationRead, MarkAllNotificationsRead, DeleteNotification
+    )
 
 
 class ForumProvider(Provider):

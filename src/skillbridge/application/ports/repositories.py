@@ -373,6 +373,16 @@ class NotificationRepository(Protocol):
         first ``read_at``. Raises NotFound if it does not exist or belongs to someone else."""
         ...
 
+    async def delete(self, notification_id: UUID, user_id: UUID, at: datetime) -> None:
+        """Soft-delete one of ``user_id``'s notifications: every read skips it from now on (lists, counts,
+        marks). Raises NotFound if it is someone else's or deleted already."""
+        ...
+
+    async def purge(self, *, deleted_before: datetime, read_before: datetime) -> int:
+        """Remove for good the notifications deleted before ``deleted_before`` and those read before
+        ``read_before`` (the retention job); return how many."""
+        ...
+
     async def mark_all_read(self, user_id: UUID, at: datetime) -> int:
         """Mark every unread notification of a user read at ``at``; return how many were unread."""
         ...

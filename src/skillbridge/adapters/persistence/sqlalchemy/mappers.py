@@ -586,6 +586,7 @@ def notification_to_values(notification: Notification) -> dict[str, Any]:
         "data": copy.deepcopy(notification.payload),
         "read": read_at is not None,
         "read_at": read_at,
+        "deleted_at": None if notification.deleted_at is None else utc(notification.deleted_at),
         "created_at": created_at,
         "updated_at": read_at or created_at,
     }
@@ -601,6 +602,7 @@ def notification_from_row(row: NotificationRow) -> Notification:
         payload=copy.deepcopy(row.data),
         created_at=utc(row.created_at),
         read_at=None if row.read_at is None else utc(row.read_at),
+        deleted_at=None if row.deleted_at is None else utc(row.deleted_at),
     )
 
 

@@ -313,6 +313,7 @@ class NotificationRow(HasId, Timestamps, Base):
     data: Mapped[dict[str, Any]]
     read: Mapped[bool] = mapped_column(default=False, server_default=false())
     read_at: Mapped[datetime | None]  # set with ``read`` (which the index keeps for the unread filter)
+    deleted_at: Mapped[datetime | None]  # soft delete (migration 0012): hidden from every read
 
     __table_args__ = (
         CheckConstraint(_one_of("type", NOTIFICATION_TYPES), name="type"),

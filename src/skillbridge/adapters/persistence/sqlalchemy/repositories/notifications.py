@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, CursorResult, func, insert, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
@@ -25,7 +25,7 @@ _FRESH: dict[str, Any] = {"populate_existing": True}
 
 
 def _of(user_id: UUID, *, unread_only: bool) -> list[ColumnElement[bool]]:
-    filters: list[ColumnElement[bool]] = [NotificationRow.user_id == user_id]
+    filters: list[ColumnElement[bool]] = [NotificationRow.user_id == user_id, NotificationRow.deleted_at.is_(None)]
     if unread_only:
         filters.append(NotificationRow.read.is_(False))
     return filters
@@ -71,13 +71,18 @@ class SqlaNotificationRepository(NotificationRepository):
                 NotificationRow.id == notification_id,
                 NotificationRow.user_id == user_id,
                 NotificationRow.read.is_(False),
+                NotificationRow.deleted_at.is_(None),
             )
             .values(read=True, read_at=read_at, updated_at=read_at)
             .execution_options(synchronize_session=False)
         )
         row = await self._session.scalar(
             select(NotificationRow)
-            .where(NotificationRow.id == notification_id, NotificationRow.user_id == user_id)
+            .where(
+                NotificationRow.id == notification_id,
+                NotificationRow.user_id == user_id,
+                NotificationRow.deleted_at.is_(None),
+            )
             .execution_options(**_FRESH)
         )
         if row is None:
@@ -106,3 +111,27 @@ class SqlaNotificationRepository(NotificationRepository):
     async def count_unread(self, user_id: UUID) -> int:
         filters = _of(user_id, unread_only=True)
         return await self._session.scalar(select(func.count()).select_from(NotificationRow).where(*filters)) or 0
+
+    @translated
+    async def delete(self, notification_id: UUID, user_id: UUID, at: datetime) -> None:
+        result = await self._session.execute(
+            update(NotificationRow)
+            .where(
+                NotificationRow.id == notification_id,
+                NotificationRow.user_id == user_id,
+                NotificationRow.deleted_at.is_(None),
+            )
+            .values(deleted_at=utc(at), updated_at=utc(at))
+            .execution_options(synchronize_session=False)
+        )
+        if cast(CursorResult[Any], result).rowcount == 0:
+            raise NotFound("notification not found")
+
+    @translated
+    async def purge(self, *, deleted_before: datetime, read_before: datetime) -> int:
+        result = await self._session.execute(
+            delete(NotificationRow).where(
+                or_(NotificationRow.deleted_at < utc(deleted_before), NotificationRow.read_at < utc(read_before))
+            )
+        )
+        return cast(CursorResult[Any], result).rowcount

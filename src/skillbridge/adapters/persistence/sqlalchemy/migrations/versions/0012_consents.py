@@ -12,6 +12,7 @@ Create Date: 2026-12-07
   and by its erasure. On PostgreSQL, bound by a row-level-security policy like the other personal tables.
 - ``roadmaps.deleted_at``: a roadmap its owner deleted, restorable for the undo window and shown nowhere
   meanwhile; indexed for the retention job that removes it after the window.
+- ``notifications.deleted_at``: a notification its recipient deleted, shown nowhere, removed by retention.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def upgrade() -> None:
     op.add_column("users", sa.Column("terms_version", sa.String(length=40), nullable=True))
     op.add_column("roadmaps", sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True))
     op.create_index(op.f("ix_roadmaps_deleted_at"), "roadmaps", ["deleted_at"])
+    op.add_column("notifications", sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "consents",
         sa.Column("user_id", sa.Uuid(), nullable=False),
@@ -64,5 +66,6 @@ def downgrade() -> None:
     op.drop_table("consents")
     op.drop_index(op.f("ix_roadmaps_deleted_at"), table_name="roadmaps")
     op.execute("ALTER TABLE roadmaps DROP COLUMN deleted_at")
+    op.execute("ALTER TABLE notifications DROP COLUMN deleted_at")
     # Plain ALTER TABLE, on SQLite too (3.35+): a batch copy of ``users`` would break the views that read it.
     op.execute("ALTER TABLE users DROP COLUMN terms_version")
