@@ -289,3 +289,31 @@ async def test_every_system_access_leaves_an_audit_entry(world: World) -> None:
 async def test_without_elevation_a_mentor_cannot_reach_a_stranger(world: World) -> None:
     async with SqlaUnitOfWork(create_session_factory(world.app), acting_user_id=world.mentor).reading() as uow:
         assert await uow.users.get_many([world.a, world.b]) == {world.b: await uow.users.get(world.b)}
+
+
+async def test_only_the_system_purges_old_audit_entries_and_never_the_newest_30_days(world: World) -> None:
+    async with world.owner.begin() as owner:
+        await owner.execute(
+            insert(t.AuditLogRow.__table__).values(action="test.ancient", details={}, at=NOW - timedelta(days=400))
+        )
+    purge = text("SELECT skillbridge_purge_audit(:before)")
+    as_a = await _tagged(world.app, world.a)
+    try:
+        with pytest.raises(sa_exc.DBAPIError, match="retention job only"):
+            await as_a.execute(purge, {"before": NOW - timedelta(days=365)})
+        await as_a.rollback()
+    finally:
+        await as_a.close()
+    system = await _tagged(world.app, None, system="job:apply_retention")
+    try:
+        with pytest.raises(sa_exc.DBAPIError, match="at least 30 days"):
+            await system.execute(purge, {"before": datetime.now(UTC)})
+        await system.rollback()
+        # Control: the system removes what is older than the instant it names, and nothing newer.
+        assert await system.scalar(purge, {"before": datetime.now(UTC) - timedelta(days=365)}) == 1
+        await system.commit()
+        actions = set(await system.scalars(text("SELECT action FROM audit_log WHERE action LIKE 'test.%'")))
+        assert actions == set()
+        assert "auth.login" in set(await system.scalars(text("SELECT action FROM audit_log")))
+    finally:
+        await system.close()

@@ -58,6 +58,7 @@ from skillbridge.application.forum.posting import CreatePost
 from skillbridge.application.forum.reading import GetPost, ListThreads
 from skillbridge.application.jobs.failures import ListFailedJobs
 from skillbridge.application.jobs.recording import RecordFailedJob
+from skillbridge.application.jobs.retention import ApplyRetention, RetentionPolicy
 from skillbridge.application.matching.blocks import BlockLearner, ListMyBlocks, UnblockLearner
 from skillbridge.application.matching.changes import ChangeMatch
 from skillbridge.application.matching.domains import domain_names
@@ -243,6 +244,7 @@ class AccountsProvider(Provider):
         CreateAdmin,
         ExportMyData,
         EraseMyAccount,
+        ApplyRetention,
         GetMyConsents,
         ChangeMyConsents,
         ListAuditEntries,
@@ -251,6 +253,17 @@ class AccountsProvider(Provider):
     @provide(scope=Scope.APP)
     def terms_policy(self, settings: Settings) -> TermsPolicy:
         return TermsPolicy(settings.terms_version)
+
+    @provide(scope=Scope.APP)
+    def retention_policy(self, settings: Settings) -> RetentionPolicy:
+        return RetentionPolicy(
+            expired_sessions=timedelta(days=settings.retention_expired_sessions_days),
+            webhook_payloads=timedelta(days=settings.retention_webhook_payload_days),
+            read_notifications=timedelta(days=settings.retention_read_notification_days),
+            deleted_roadmaps=timedelta(days=settings.roadmap_undo_days),
+            failed_jobs=timedelta(days=settings.retention_failed_job_days),
+            audit=timedelta(days=settings.retention_audit_days),
+        )
 
     @provide(scope=Scope.APP)
     def erasure_policy(self, settings: Settings) -> ErasurePolicy:

@@ -76,6 +76,10 @@ class UserRepository(Protocol):
 class RefreshSessionRepository(Protocol):
     """Issued refresh tokens, by hash."""
 
+    async def purge_expired(self, expired_before: datetime) -> int:
+        """Remove the tokens that expired before ``expired_before`` (the retention job); return how many."""
+        ...
+
     async def add(self, session: RefreshSession) -> None:
         """Store a newly issued token."""
         ...
@@ -299,6 +303,11 @@ class ChatRepository(Protocol):
 class AuditLog(Protocol):
     """Append-only record of security-relevant actions."""
 
+    async def purge(self, before: datetime) -> int:
+        """Remove the entries made before ``before`` (the retention job, acting for the system: the only
+        removal there is); return how many."""
+        ...
+
     async def record(self, entry: AuditEntry) -> None:
         """Append an entry (committed with the unit of work it belongs to)."""
         ...
@@ -338,6 +347,11 @@ class ProgressLogRepository(Protocol):
 
 class WebhookDeliveryRepository(Protocol):
     """Received webhook deliveries, unique per source and delivery id."""
+
+    async def empty_payloads(self, received_before: datetime) -> int:
+        """Empty the payload of the deliveries received before ``received_before`` (the retention job); the
+        delivery ids stay for deduplication. Return how many payloads were emptied (none the second time)."""
+        ...
 
     async def add(self, delivery: WebhookDelivery) -> None:
         """Store a new delivery. Raises Conflict if one with the same source and delivery id exists."""
@@ -455,6 +469,10 @@ class ConsentRepository(Protocol):
 
 class FailedJobRepository(Protocol):
     """Jobs that failed for good, kept for admins to inspect and retry."""
+
+    async def purge(self, failed_before: datetime) -> int:
+        """Remove the jobs that failed before ``failed_before`` (the retention job); return how many."""
+        ...
 
     async def add(self, failed: FailedJob) -> None:
         """Store a failed job."""

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from skillbridge.adapters.persistence.memory.database import MemoryState, Staging, private_copy
@@ -183,6 +184,10 @@ class MemoryRefreshSessionRepository(RefreshSessionRepository):
 
     def __init__(self, staging: Staging) -> None:
         self._staging = staging
+
+    async def purge_expired(self, expired_before: datetime) -> int:
+        cutoff = utc(expired_before)
+        return _remove(self._staging, lambda state: state.refresh_sessions, lambda s: s.expires_at < cutoff)
 
     async def add(self, session: RefreshSession) -> None:
         stored = _stored_session(session)
@@ -563,6 +568,18 @@ class MemoryAuditLog(AuditLog):
     def __init__(self, staging: Staging) -> None:
         self._staging = staging
 
+    async def purge(self, before: datetime) -> int:
+        cutoff = utc(before)
+        purged = [0]
+
+        def purge(state: MemoryState) -> None:
+            kept = [entry for entry in state.audit if entry.at >= cutoff]
+            purged[0] = len(state.audit) - len(kept)
+            state.audit[:] = kept
+
+        self._staging.apply(purge)
+        return purged[0]
+
     async def record(self, entry: AuditEntry) -> None:
         stored = replace(private_copy(entry), at=utc(entry.at))
 
@@ -590,3 +607,17 @@ class MemoryAuditLog(AuditLog):
         )
         items = found[page.offset : page.offset + page.limit]
         return Page(private_copy(items), total=len(found), limit=page.limit, offset=page.offset)
+
+
+def _remove(staging: Staging, table: Callable[[MemoryState], dict[Any, Any]], doomed: Callable[[Any], bool]) -> int:
+    """Stage the removal of the rows of ``table`` that are ``doomed``; return how many there are now."""
+    count = sum(1 for row in table(staging.view()).values() if doomed(row))
+
+    def remove(state: MemoryState) -> None:
+        rows = table(state)
+        for key in [key for key, row in rows.items() if doomed(row)]:
+            del rows[key]
+
+    if count:
+        staging.apply(remove)
+    return count

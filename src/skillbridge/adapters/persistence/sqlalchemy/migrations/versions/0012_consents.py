@@ -13,6 +13,8 @@ Create Date: 2026-12-07
 - ``roadmaps.deleted_at``: a roadmap its owner deleted, restorable for the undo window and shown nowhere
   meanwhile; indexed for the retention job that removes it after the window.
 - ``notifications.deleted_at``: a notification its recipient deleted, shown nowhere, removed by retention.
+- ``skillbridge_purge_audit(before)`` (PostgreSQL, SECURITY DEFINER): the retention job's only way to remove
+  old audit entries, since the application role still may not UPDATE or DELETE ``audit_log``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,26 @@ depends_on: str | Sequence[str] | None = None
 
 APP_ROLE = "skillbridge_app"
 KINDS = "kind IN ('email_digest', 'product_analytics', 'terms')"
+
+
+# The one way audit entries are ever removed on PostgreSQL, where the application role has no DELETE on
+# ``audit_log``: owned by the schema owner (SECURITY DEFINER), callable only by a connection acting for the
+# system (the retention job's audited bypass), and never for the newest 30 days, whatever it is asked.
+PURGE_AUDIT = """CREATE FUNCTION skillbridge_purge_audit(before timestamptz) RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+    purged integer;
+BEGIN
+    IF NOT skillbridge_system_access() THEN
+        RAISE EXCEPTION 'audit entries are removed by the retention job only' USING ERRCODE = '42501';
+    END IF;
+    IF before > now() - interval '30 days' THEN
+        RAISE EXCEPTION 'audit entries are kept at least 30 days' USING ERRCODE = '22023';
+    END IF;
+    DELETE FROM audit_log WHERE at < before;
+    GET DIAGNOSTICS purged = ROW_COUNT;
+    RETURN purged;
+END $$"""
 
 
 def upgrade() -> None:
@@ -58,10 +80,14 @@ def upgrade() -> None:
         " WITH CHECK (skillbridge_system_access() OR user_id = skillbridge_acting_user())"
     )
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON consents TO {APP_ROLE}")
+    op.execute(PURGE_AUDIT)
+    op.execute("REVOKE ALL ON FUNCTION skillbridge_purge_audit(timestamptz) FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION skillbridge_purge_audit(timestamptz) TO {APP_ROLE}")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION skillbridge_purge_audit(timestamptz)")
         op.execute(f"REVOKE ALL ON consents FROM {APP_ROLE}")
     op.drop_table("consents")
     op.drop_index(op.f("ix_roadmaps_deleted_at"), table_name="roadmaps")
