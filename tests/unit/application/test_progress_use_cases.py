@@ -20,6 +20,7 @@ from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.adapters.vcs.github_oauth import GithubOAuthOptions, HttpxGithubIdentityProvider
 from skillbridge.adapters.vcs.memory_gateway import MemoryVcsGateway
 from skillbridge.adapters.vcs.payloads import MsgspecGithubEventDecoder
+from skillbridge.application.accounts.consents import TermsPolicy
 from skillbridge.application.accounts.github_login import CompleteGithubLogin, GithubLoginConfig, StartGithubLogin
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.principal import Principal
@@ -48,6 +49,7 @@ from skillbridge.domain.vcs.model import Commit, RepositoryInfo
 from skillbridge.domain.vcs.webhooks import DeliveryStatus, Ignored, Ping, Push, sign
 from tests.support.entities import make_user
 from tests.support.roadmaps import make_roadmap
+from tests.support.terms import TERMS_VERSION
 
 REPO = "amara-dev/python-exercises"
 T0 = datetime(2026, 12, 1, 10, tzinfo=UTC)
@@ -343,7 +345,7 @@ async def test_github_login_is_off_without_a_client_and_disabled_accounts_stay_o
     store = MemoryKeyValueStore()
     off = _provider(lambda request: httpx.Response(500), client_id=None)
     with pytest.raises(DependencyUnavailable):
-        await StartGithubLogin(off, store, GithubLoginConfig())()
+        await StartGithubLogin(off, store, GithubLoginConfig(), TermsPolicy(TERMS_VERSION))()
 
     def github(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("access_token"):
@@ -357,7 +359,7 @@ async def test_github_login_is_off_without_a_client_and_disabled_accounts_stay_o
     async with world.uow() as uow:
         await uow.users.add(disabled)
         await uow.commit()
-    url = await StartGithubLogin(provider, store, GithubLoginConfig())()
+    url = await StartGithubLogin(provider, store, GithubLoginConfig(), TermsPolicy(TERMS_VERSION))()
     state = httpx.URL(url).params["state"]
     complete = CompleteGithubLogin(
         world.uow(),
@@ -371,7 +373,9 @@ async def test_github_login_is_off_without_a_client_and_disabled_accounts_stay_o
     with pytest.raises(Unauthenticated):
         await complete(state, "code")
     world.db.state.users.clear()
-    state = httpx.URL(await StartGithubLogin(provider, store, GithubLoginConfig())()).params["state"]
+    state = httpx.URL(
+        await StartGithubLogin(provider, store, GithubLoginConfig(), TermsPolicy(TERMS_VERSION))()
+    ).params["state"]
     _, created = await complete(state, "code")
     assert created
     user = next(iter(world.db.state.users.values()))
