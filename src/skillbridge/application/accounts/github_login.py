@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from uuid import uuid4
 
-from skillbridge.application.accounts.consents import TermsPolicy, consent_entry
+from skillbridge.application.accounts.consents import TermsPolicy
 from skillbridge.application.accounts.plain_text import plain_profile
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.sessions import _start_session
@@ -186,11 +186,13 @@ class CompleteGithubLogin:
                 actor_id=user.id,
                 subject_type="user",
                 subject_id=str(user.id),
-                details={"role": user.role.value, "method": "github"},
+                details={
+                    "role": user.role.value,
+                    "method": "github",
+                    "consents": {"terms": accepted_terms is not None},
+                },
             )
         )
         if accepted_terms is not None:
-            consent = Consent(user.id, ConsentKind.TERMS, True, accepted_terms, now)
-            await uow.consents.put(consent)
-            await uow.audit.record(consent_entry(consent))
+            await uow.consents.put(Consent(user.id, ConsentKind.TERMS, True, accepted_terms, now))
         return user

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from skillbridge.application.accounts.consents import TermsPolicy, consent_entry
+from skillbridge.application.accounts.consents import TermsPolicy
 from skillbridge.application.accounts.plain_text import plain_profile
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
@@ -50,7 +50,8 @@ class RegisterUser:
     - the person accepts the terms-and-privacy version in force (``accepted_terms_version``, InvalidInput on
       that field otherwise), unless an operator's command accepts them on the account's behalf
       (``terms_vouched``); the acceptance and each optional consent given (``email_digest``,
-      ``product_analytics``) are stored with the time and the version, and audited.
+      ``product_analytics``) are stored with the time and the version, and named in the registration's
+      audit entry.
     """
 
     def __init__(
@@ -97,6 +98,7 @@ class RegisterUser:
             email_verified_at=now if email_verified else None,
             terms_version=self._terms.version,
         )
+        given = {ConsentKind.TERMS: True, **registration.consents}
         async with self._uow as uow:
             if await uow.users.find_by_email(email) is not None:
                 raise Conflict(EMAIL_TAKEN, field="email")
@@ -108,13 +110,11 @@ class RegisterUser:
                     actor_id=user.id,
                     subject_type="user",
                     subject_id=str(user.id),
-                    details={"role": user.role.value},
+                    # The consents given at sign-up are in the registration's entry (no entry of their own).
+                    details={"role": user.role.value, "consents": {kind.value: on for kind, on in given.items()}},
                 )
             )
-            given = {ConsentKind.TERMS: True, **registration.consents}
             for kind, granted in given.items():
-                consent = Consent(user.id, kind, granted, self._terms.version, now)
-                await uow.consents.put(consent)
-                await uow.audit.record(consent_entry(consent))
+                await uow.consents.put(Consent(user.id, kind, granted, self._terms.version, now))
             await uow.commit()
         return user
