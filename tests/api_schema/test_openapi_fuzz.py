@@ -152,6 +152,16 @@ OPERATIONS: tuple[Fuzzed, ...] = (
     Fuzzed("GET", "/api/v1/users/me", "learner", modes=(GenerationMode.POSITIVE,)),
     Fuzzed("PATCH", "/api/v1/users/me", "learner"),
     Fuzzed("GET", "/api/v1/users/me/export", "learner", modes=(GenerationMode.POSITIVE,)),
+    Fuzzed("GET", "/api/v1/users/me/consents", "learner", modes=(GenerationMode.POSITIVE,)),
+    Fuzzed("PATCH", "/api/v1/users/me/consents", "learner"),
+    # Erasing ends the caller's account: every example signs in anew so the others keep theirs.
+    Fuzzed(
+        "DELETE",
+        "/api/v1/users/me",
+        "fresh-learner",
+        excluded=("positive_data_acceptance",),
+        why="a drawn password is wrong (422 password); tests/integration erases real accounts",
+    ),
     Fuzzed("GET", "/api/v1/users/mentors", "learner"),
     Fuzzed("GET", "/api/v1/admin/users", "admin"),
     Fuzzed("PATCH", "/api/v1/admin/users/{user_id}", "admin", real_subject=True),
@@ -187,6 +197,20 @@ OPERATIONS: tuple[Fuzzed, ...] = (
         why="a valid change names modules the roadmap has (state, not schema): drawn ids are refused, rightly",
     ),
     Fuzzed("GET", "/api/v1/roadmaps/{roadmap_id}/versions", "learner", real_roadmap=True),
+    Fuzzed(
+        "DELETE",
+        "/api/v1/roadmaps/{roadmap_id}",
+        "learner",
+        excluded=("positive_data_acceptance",),
+        why="a drawn id is no roadmap of the caller's: 404 by design (state, not schema)",
+    ),
+    Fuzzed(
+        "POST",
+        "/api/v1/roadmaps/{roadmap_id}/restore",
+        "learner",
+        excluded=("positive_data_acceptance",),
+        why="a drawn id is no deleted roadmap of the caller's: 404 by design (state, not schema)",
+    ),
     Fuzzed("GET", "/api/v1/domains", "anonymous"),
     # A learner of its own per case: the PATCH /users/me cases may leave the shared one without hours or a place.
     Fuzzed("GET", "/api/v1/matches/recommendations", "new-learner", must_succeed=True),
@@ -259,6 +283,13 @@ OPERATIONS: tuple[Fuzzed, ...] = (
     Fuzzed(
         "PATCH",
         "/api/v1/notifications/{notification_id}/read",
+        "learner",
+        excluded=("positive_data_acceptance",),
+        why="a drawn id is no notification of the caller's: 404 by design (state, not schema)",
+    ),
+    Fuzzed(
+        "DELETE",
+        "/api/v1/notifications/{notification_id}",
         "learner",
         excluded=("positive_data_acceptance",),
         why="a drawn id is no notification of the caller's: 404 by design (state, not schema)",
@@ -495,7 +526,8 @@ def _within_unstated_rules(case: schemathesis.Case) -> schemathesis.Case:
     and the caller's role); the password is not a common one nor the email (a list) and has 8 characters after
     NFKC normalisation; a mentor search gives lat and lon together, and within_km only with them (rules across
     parameters), and its skills, comma-separated, are each blank or a name whose slug has 1 to 50 characters;
-    ``?fields=`` names fields of the item (a comma-separated list of names); a roadmap is generated for a
+    the terms version accepted is the one in force (a setting); ``?fields=`` names fields of the item (a
+    comma-separated list of names); a roadmap is generated for a
     domain the offline catalog covers (the set depends on the generator in use); a mentor is asked for (or
     recommended) in a domain the catalog has, for skills whose names keep a slug; a chat cursor is one the server
     gave; a chat message keeps some text once cleaned.
@@ -509,6 +541,8 @@ def _within_unstated_rules(case: schemathesis.Case) -> schemathesis.Case:
 
 
 def _query_within_rules(path: str, query: dict[str, Any]) -> None:
+    if path.endswith("/github/login") and "accepted_terms_version" in query:
+        query["accepted_terms_version"] = TERMS_VERSION  # a drawn version is not the one in force
     allowed_fields = _FIELDS_OF.get(path)
     if allowed_fields and isinstance(query.get("fields"), str):
         names = {name.strip() for name in query["fields"].split(",") if name.strip()}
@@ -569,6 +603,8 @@ def _body_within_rules(path: str, body: dict[str, Any]) -> None:
             profile.pop("mentor_capacity", None)
         if isinstance(profile.get("skills"), list):
             profile["skills"] = profile["skills"][:MAX_SKILLS]
+    if path.endswith(("/register", "/users/me/consents")) and "accepted_terms_version" in body:
+        body["accepted_terms_version"] = TERMS_VERSION  # a drawn version is not the one in force
     if path.endswith("/register"):
         password = unicodedata.normalize("NFKC", str(body.get("password", "")))
         email = str(body.get("email", "")).strip().lower()

@@ -96,7 +96,7 @@ class ChangeMyConsents:
       otherwise: accepting an old or unknown text means nothing); the terms cannot be withdrawn here (an
       account that no longer accepts them erases itself);
     - the optional kinds are ``email_digest`` and ``product_analytics``; each is stored with the time and the
-      terms version in force; an empty change is InvalidInput;
+      terms version in force; an empty change changes nothing and returns the consents as stored;
     - a change that repeats the stored choice stores and audits nothing; every other is audited
       (``consent.changed``);
     - accepting the terms lifts the write block from the caller's very next request, in every process.
@@ -109,11 +109,6 @@ class ChangeMyConsents:
         self._revocations = revocations
 
     async def __call__(self, principal: Principal, change: ConsentChange) -> ConsentsView:
-        if change.accepted_terms_version is None and not change.optional:
-            raise InvalidInput(
-                "send accepted_terms_version or an optional consent (email_digest, product_analytics)",
-                field="accepted_terms_version",
-            )
         if change.accepted_terms_version is not None:
             check_accepted_version(change.accepted_terms_version, self._terms.version)
         for kind in change.optional:
