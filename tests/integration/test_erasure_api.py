@@ -143,3 +143,17 @@ async def test_the_audit_keeps_one_pseudonymous_entry(api: Api) -> None:
     listed = (await api.client.get("/api/v1/admin/users", params={"limit": 100}, headers=admin)).json()["items"]
     [placeholder] = [user for user in listed if user["id"] == seen["ada"]]
     assert (placeholder["is_active"], placeholder["profile"]["display_name"]) == (False, "deleted user")
+
+
+async def test_an_erased_account_is_never_re_enabled(api: Api) -> None:
+    ada = await api.token_for(ADA_EMAIL)
+    ada_id = (await api.client.get(ME, headers=ada)).json()["id"]
+    assert (await erase(api, ada)).status_code == 204
+    admin = await admin_headers(api)
+
+    response = await api.client.patch(f"/api/v1/admin/users/{ada_id}", json={"is_active": True}, headers=admin)
+
+    assert response.status_code == 409, response.text
+    assert response.json()["field"] == "is_active"
+    listed = (await api.client.get("/api/v1/admin/users", params={"limit": 100}, headers=admin)).json()["items"]
+    assert [user["is_active"] for user in listed if user["id"] == ada_id] == [False]
