@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from skillbridge.domain.accounts.audit import AuditEntry
 from skillbridge.domain.accounts.erasure import ERASED_NOTE, ErasedCounts, Erasure
 from skillbridge.domain.badges.rules import Badge
 from skillbridge.domain.chat.message import ChatMessage
@@ -82,3 +83,37 @@ async def test_erase_removes_or_empties_everything_of_one_person_and_nothing_of_
     async with store.new_uow() as uow:  # idempotent: a second pass finds nothing more
         assert await uow.erasure.erase(replace(erasure, at=erasure.at + timedelta(1))) == ErasedCounts()
         await uow.commit()
+
+
+async def test_pseudonymise_drops_the_values_naming_the_person_from_entries_about_them_only(store: Store) -> None:
+    ada, kwame = make_user("ada@example.org"), make_mentor("kwame")
+    about_ada = AuditEntry(
+        "user.disabled",
+        T0,
+        actor_id=kwame.id,
+        subject_type="user",
+        subject_id=str(ada.id),
+        details={"reason": "ADA LOVELACE asked", "sessions_revoked": 1},
+    )
+    by_ada = AuditEntry("user.logged_in", T0, actor_id=ada.id, details={"method": "password"})
+    about_kwame = AuditEntry(
+        "user.disabled", T0, subject_type="user", subject_id=str(kwame.id), details={"reason": "Ada Lovelace's mentor"}
+    )
+    async with store.new_uow() as uow:
+        await uow.users.add(ada)
+        await uow.users.add(kwame)
+        for entry in (about_ada, by_ada, about_kwame):
+            await uow.audit.record(entry)
+        await uow.commit()
+
+    async with store.new_uow() as uow:
+        changed = await uow.audit.pseudonymise(ada.id, ("ada@example.org", "Ada Lovelace"))
+        again = await uow.audit.pseudonymise(ada.id, ("ada@example.org", "Ada Lovelace"))
+        await uow.commit()
+
+    assert (changed, again) == (1, 0)
+    async with store.new_uow() as uow:
+        [entry] = await uow.audit.list_for_subject("user", str(ada.id))
+        assert (entry.id, entry.details) == (about_ada.id, {"sessions_revoked": 1})
+        [other] = await uow.audit.list_for_subject("user", str(kwame.id))
+        assert other.details == {"reason": "Ada Lovelace's mentor"}  # not about her: kept as it was

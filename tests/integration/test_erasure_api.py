@@ -62,6 +62,13 @@ async def erase(api: Api, headers: dict[str, str], body: dict[str, Any] | None =
 
 async def test_an_erased_user_leaves_no_trace_in_any_text_or_json_column(api: Api) -> None:
     ada, kwame, seen = await did_everything(api, github_username="ada-lovelace")
+    # An admin's reason names her in the audit trail (a suspension, lifted again).
+    admin = await admin_headers(api, "auditor@example.org")
+    for active, reason in ((False, "Ada Lovelace asked for a pause"), (True, "back")):
+        change = {"is_active": active, "reason": reason}
+        changed = await api.client.patch(f"/api/v1/admin/users/{seen['ada']}", json=change, headers=admin)
+        assert changed.status_code == 200, changed.text
+    ada = {"Authorization": f"Bearer {(await api.login(ADA_EMAIL))['access_token']}"}
     before = await where_found(api, IDENTIFIERS + WRITTEN)
     # Positive control: the scan finds each of them where the API put it.
     assert {"users.email"} <= before[ADA_EMAIL], before
@@ -69,6 +76,7 @@ async def test_an_erased_user_leaves_no_trace_in_any_text_or_json_column(api: Ap
     assert "chat_messages.content" in before["hello mentor"] and "notifications.content" in before["hello mentor"]
     assert "progress_logs.details" in before["recursion clicked"]
     assert "forum_posts.content" in before["for or while?"] and "badges.criteria" in before["kind answers"]
+    assert "audit_log.details" in before["Ada Lovelace"]
 
     response = await erase(api, ada)
 
@@ -83,6 +91,9 @@ async def test_an_erased_user_leaves_no_trace_in_any_text_or_json_column(api: Ap
     thread = await api.client.get(f"/api/v1/forum/posts/{seen['thread']}", headers=kwame)
     assert thread.status_code == 200, thread.text
     post = thread.json()
+    suspended = await api.client.get("/api/v1/admin/audit", params={"action": "user.disabled"}, headers=admin)
+    [entry] = suspended.json()["items"]  # the entry stays, without the reason that named her
+    assert (entry["subject_id"], entry["details"]) == (seen["ada"], {"sessions_revoked": 1})  # her one sign-in
     assert (post["author_id"], post["is_deleted"], post["content"]) == (seen["ada"], True, None)
     assert post["author_name"] == "deleted user"
 

@@ -317,3 +317,27 @@ async def test_only_the_system_purges_old_audit_entries_and_never_the_newest_30_
         assert "auth.login" in set(await system.scalars(text("SELECT action FROM audit_log")))
     finally:
         await system.close()
+
+
+async def test_only_erasure_pseudonymises_audit_entries(world: World) -> None:
+    pseudonymise = text("SELECT skillbridge_pseudonymise_audit(:person, :traces)")
+    values = {"person": world.b, "traces": ["auth"]}
+    as_b = await _tagged(world.app, world.b)
+    try:
+        with pytest.raises(sa_exc.DBAPIError, match="by erasure only"):
+            await as_b.execute(pseudonymise, values)
+        await as_b.rollback()
+    finally:
+        await as_b.close()
+    async with world.owner.begin() as owner:
+        await owner.execute(
+            text('UPDATE audit_log SET details = \'{"note": "auth by B"}\' WHERE actor_id = :b'), {"b": world.b}
+        )
+    system = await _tagged(world.app, None, system="accounts:erase")
+    try:
+        assert await system.scalar(pseudonymise, values) == 1  # control: acting for the system, it works
+        await system.commit()
+        details = await system.scalar(text("SELECT details FROM audit_log WHERE actor_id = :b"), {"b": world.b})
+        assert details == {}
+    finally:
+        await system.close()

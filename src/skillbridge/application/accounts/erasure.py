@@ -53,8 +53,10 @@ class EraseMyAccount:
       (:class:`~skillbridge.application.ports.erasure.PersonalDataEraser`);
     - every session ends: refresh sessions are deleted, and access tokens are refused from the next
       request on (the principal changed, its sessions are revoked);
-    - the audit keeps one pseudonymous entry (``user.erased``): the account's id, which names nobody once
-      the row is a placeholder, and what was removed; never the email or the name.
+    - the audit keeps its entries about them, pseudonymous: the account's id names nobody once the row is a
+      placeholder, and any value naming them (an admin's reason, say) is dropped from their details
+      (:meth:`~skillbridge.application.ports.repositories.AuditLog.pseudonymise`); one more entry
+      (``user.erased``) says what was removed, never the email or the name.
     """
 
     def __init__(
@@ -92,8 +94,14 @@ class EraseMyAccount:
             families = await uow.refresh_sessions.revoke_families_of_user(me, now)
             await uow.users.update(erased(user, now))
             await uow.elevate(ERASURE_REASON)
-            counts = await uow.erasure.erase(Erasure.of(user, now))
-            details: dict[str, object] = {**asdict(counts), "mentorships_cancelled": len(open_ones.items)}
+            erasure = Erasure.of(user, now)
+            counts = await uow.erasure.erase(erasure)
+            pseudonymised = await uow.audit.pseudonymise(me, erasure.traces)
+            details: dict[str, object] = {
+                **asdict(counts),
+                "mentorships_cancelled": len(open_ones.items),
+                "audit_entries_pseudonymised": pseudonymised,
+            }
             await uow.audit.record(
                 AuditEntry(action=ERASED, at=now, actor_id=me, subject_type="user", subject_id=str(me), details=details)
             )

@@ -308,6 +308,13 @@ class AuditLog(Protocol):
         removal there is); return how many."""
         ...
 
+    async def pseudonymise(self, user_id: UUID, traces: Sequence[str]) -> int:
+        """On erasure, acting for the system: in the entries ``user_id`` made or that are about them, drop
+        each ``details`` value that holds one of ``traces`` (any case), such as an admin's reason naming
+        them. The entries stay, with their ids and actions: the only change ever made to one. Return how
+        many entries changed."""
+        ...
+
     async def record(self, entry: AuditEntry) -> None:
         """Append an entry (committed with the unit of work it belongs to)."""
         ...

@@ -9,8 +9,11 @@ receive mail, so the real one may register again), password hash, GitHub id, pro
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from skillbridge.domain.accounts.profile import Profile
@@ -80,3 +83,15 @@ class ErasedCounts:
     chat_messages: int = 0
     forum_posts: int = 0
     sessions: int = 0
+
+
+def without_traces(details: dict[str, Any], traces: Sequence[str]) -> dict[str, Any]:
+    """``details`` without the values that hold one of ``traces`` (compared in lower case, in their JSON
+    text): what an audit entry about an erased person keeps. The same rule as PostgreSQL's
+    ``skillbridge_pseudonymise_audit`` (migration 0012)."""
+    wanted = [trace.lower() for trace in traces if trace]
+    return {
+        key: value
+        for key, value in details.items()
+        if not any(trace in json.dumps(value, ensure_ascii=False).lower() for trace in wanted)
+    }

@@ -22,6 +22,7 @@ from skillbridge.application.ports.repositories import (
     UserRepository,
 )
 from skillbridge.domain.accounts.audit import AuditEntry, AuditQuery
+from skillbridge.domain.accounts.erasure import without_traces
 from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery, distance_from, mentor_fits, sort_key
 from skillbridge.domain.accounts.profile import HOURS_PER_WEEK, MAX_MENTOR_CAPACITY
 from skillbridge.domain.accounts.roles import Role
@@ -567,6 +568,28 @@ class MemoryAuditLog(AuditLog):
 
     def __init__(self, staging: Staging) -> None:
         self._staging = staging
+
+    async def pseudonymise(self, user_id: UUID, traces: Sequence[str]) -> int:
+        subject = str(user_id)
+
+        def about(entry: AuditEntry) -> bool:
+            return entry.actor_id == user_id or (entry.subject_type == "user" and entry.subject_id == subject)
+
+        changing = [
+            entry
+            for entry in self._staging.view().audit
+            if about(entry) and without_traces(entry.details, traces) != entry.details
+        ]
+
+        def scrub(state: MemoryState) -> None:
+            state.audit[:] = [
+                replace(entry, details=without_traces(entry.details, traces)) if about(entry) else entry
+                for entry in state.audit
+            ]
+
+        if changing:
+            self._staging.apply(scrub)
+        return len(changing)
 
     async def purge(self, before: datetime) -> int:
         cutoff = utc(before)

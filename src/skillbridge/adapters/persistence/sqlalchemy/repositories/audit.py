@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from uuid import UUID
 
-from sqlalchemy import ColumnElement, delete, func, insert, select, text
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
@@ -14,10 +15,12 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import page
 from skillbridge.adapters.persistence.sqlalchemy.tables import AuditLogRow
 from skillbridge.application.ports.repositories import AuditLog
 from skillbridge.domain.accounts.audit import AuditEntry, AuditQuery
+from skillbridge.domain.accounts.erasure import without_traces
 from skillbridge.domain.clock import utc
 from skillbridge.domain.pagination import Page, PageRequest
 
 _PURGE = text("SELECT skillbridge_purge_audit(:before)")
+_PSEUDONYMISE = text("SELECT skillbridge_pseudonymise_audit(:user_id, :traces)")
 
 
 class SqlaAuditLog(AuditLog):
@@ -47,6 +50,27 @@ class SqlaAuditLog(AuditLog):
         count = select(func.count()).select_from(AuditLogRow).where(*filters)
         found, total = await page_and_total(self._session, rows, count, page)
         return Page([audit_entry_from_row(row) for (row,) in found], total=total, limit=page.limit, offset=page.offset)
+
+    @translated
+    async def pseudonymise(self, user_id: UUID, traces: Sequence[str]) -> int:
+        if not traces:
+            return 0
+        if _dialect(self._session) == "postgresql":
+            # The application role may not UPDATE here: the schema owner's function does it (migration 0012).
+            changed = await self._session.scalar(_PSEUDONYMISE, {"user_id": user_id, "traces": list(traces)})
+            return int(changed or 0)
+        about = or_(
+            AuditLogRow.actor_id == user_id,
+            and_(AuditLogRow.subject_type == "user", AuditLogRow.subject_id == str(user_id)),
+        )
+        rows = (await self._session.execute(select(AuditLogRow.id, AuditLogRow.details).where(about))).all()
+        changed = 0
+        for row_id, details in rows:
+            kept = without_traces(details, traces)
+            if kept != details:
+                await self._session.execute(update(AuditLogRow).where(AuditLogRow.id == row_id).values(details=kept))
+                changed += 1
+        return changed
 
     @translated
     async def purge(self, before: datetime) -> int:

@@ -14,7 +14,8 @@ Create Date: 2026-12-07
   meanwhile; indexed for the retention job that removes it after the window.
 - ``notifications.deleted_at``: a notification its recipient deleted, shown nowhere, removed by retention.
 - ``skillbridge_purge_audit(before)`` (PostgreSQL, SECURITY DEFINER): the retention job's only way to remove
-  old audit entries, since the application role still may not UPDATE or DELETE ``audit_log``.
+  old audit entries, since the application role still may not UPDATE or DELETE ``audit_log``; and
+  ``skillbridge_pseudonymise_audit(person, traces)``, erasure's only change to the entries about a person.
 """
 
 from __future__ import annotations
@@ -53,6 +54,31 @@ BEGIN
 END $$"""
 
 
+# Erasure's one change to audit entries (the application role has no UPDATE there either): in the entries
+# the person made or that are about them, drop each ``details`` value holding one of ``traces`` (their email,
+# name, GitHub login, in any case), such as an admin's reason naming them. Same rule as the domain's
+# ``without_traces``; acting for the system only (erasure's audited bypass).
+PSEUDONYMISE_AUDIT = """CREATE FUNCTION skillbridge_pseudonymise_audit(person uuid, traces text[]) RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public AS $$
+DECLARE
+    changed integer;
+BEGIN
+    IF NOT skillbridge_system_access() THEN
+        RAISE EXCEPTION 'audit entries are pseudonymised by erasure only' USING ERRCODE = '42501';
+    END IF;
+    UPDATE audit_log a
+    SET details = coalesce(
+        (SELECT jsonb_object_agg(d.key, d.value) FROM jsonb_each(a.details) d
+         WHERE NOT EXISTS (SELECT 1 FROM unnest(traces) t
+                           WHERE t <> '' AND position(lower(t) IN lower(d.value::text)) > 0)),
+        '{}'::jsonb)
+    WHERE (a.actor_id = person OR (a.subject_type = 'user' AND a.subject_id = person::text))
+      AND EXISTS (SELECT 1 FROM unnest(traces) t WHERE t <> '' AND position(lower(t) IN lower(a.details::text)) > 0);
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    RETURN changed;
+END $$"""
+
+
 def upgrade() -> None:
     op.add_column("users", sa.Column("terms_version", sa.String(length=40), nullable=True))
     op.add_column("roadmaps", sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True))
@@ -83,10 +109,14 @@ def upgrade() -> None:
     op.execute(PURGE_AUDIT)
     op.execute("REVOKE ALL ON FUNCTION skillbridge_purge_audit(timestamptz) FROM PUBLIC")
     op.execute(f"GRANT EXECUTE ON FUNCTION skillbridge_purge_audit(timestamptz) TO {APP_ROLE}")
+    op.execute(PSEUDONYMISE_AUDIT)
+    op.execute("REVOKE ALL ON FUNCTION skillbridge_pseudonymise_audit(uuid, text[]) FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION skillbridge_pseudonymise_audit(uuid, text[]) TO {APP_ROLE}")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION skillbridge_pseudonymise_audit(uuid, text[])")
         op.execute("DROP FUNCTION skillbridge_purge_audit(timestamptz)")
         op.execute(f"REVOKE ALL ON consents FROM {APP_ROLE}")
     op.drop_table("consents")
