@@ -120,6 +120,7 @@ def user_to_values(user: User) -> dict[str, Any]:
         "github_id": user.github_id,
         "is_active": user.is_active,
         "email_verified_at": utc(user.email_verified_at) if user.email_verified_at else None,
+        "terms_version": user.terms_version,
         "profile": profile_to_document(profile),
         "country": location.country if location else None,
         "latitude": location.point.lat if location else None,
@@ -156,6 +157,7 @@ def user_from_row(row: UserRow, *, with_password_hash: bool = True) -> User:
         is_active=row.is_active,
         version=row.version,
         email_verified_at=utc(row.email_verified_at) if row.email_verified_at else None,
+        terms_version=row.terms_version,
     )
 
 
@@ -448,6 +450,7 @@ def roadmap_to_values(roadmap: Roadmap) -> dict[str, Any]:
         "low_bandwidth": roadmap.low_bandwidth,
         "language": roadmap.language,
         "repository": roadmap.repository,
+        "deleted_at": utc(roadmap.deleted_at) if roadmap.deleted_at else None,
         "created_at": utc(roadmap.created_at),
         "updated_at": utc(roadmap.updated_at),
         "version": roadmap.version,
@@ -476,6 +479,7 @@ def roadmap_from_row(row: RoadmapRow) -> Roadmap:
         progress=row.progress,
         repository=row.repository,
         version=row.version,
+        deleted_at=utc(row.deleted_at) if row.deleted_at else None,
     )
 
 
@@ -587,6 +591,7 @@ def notification_to_values(notification: Notification) -> dict[str, Any]:
         "data": copy.deepcopy(notification.payload),
         "read": read_at is not None,
         "read_at": read_at,
+        "deleted_at": None if notification.deleted_at is None else utc(notification.deleted_at),
         "created_at": created_at,
         "updated_at": read_at or created_at,
     }
@@ -602,6 +607,7 @@ def notification_from_row(row: NotificationRow) -> Notification:
         payload=copy.deepcopy(row.data),
         created_at=utc(row.created_at),
         read_at=None if row.read_at is None else utc(row.read_at),
+        deleted_at=None if row.deleted_at is None else utc(row.deleted_at),
     )
 
 
