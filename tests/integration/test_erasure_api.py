@@ -8,6 +8,7 @@ wrote; the same scan before the erasure is the positive control.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, Uuid, inspect, text
 from sqlalchemy.engine import Connection
@@ -172,12 +173,13 @@ async def test_an_erased_account_is_never_re_enabled(api: Api) -> None:
     assert [user["is_active"] for user in listed if user["id"] == ada_id] == [False]
 
 
-async def _holders(api: Api, table: str) -> set[str]:
+async def _holders(api: Api, table: str) -> set[UUID]:
     """The user ids that have a row in ``table`` (one row per user), read as the schema's owner."""
     engine = create_engine(api.settings.schema_owner_url)
     try:
         async with engine.connect() as connection:
-            return {str(held) for held in await connection.scalars(text(f'SELECT user_id FROM "{table}"'))}  # noqa: S608 - a fixed name
+            # A UUID on PostgreSQL, its hex on SQLite: the same id either way.
+            return {UUID(str(held)) for held in await connection.scalars(text(f'SELECT user_id FROM "{table}"'))}  # noqa: S608 - a fixed name
     finally:
         await engine.dispose()
 
@@ -191,7 +193,7 @@ async def test_erasure_removes_the_second_factor_and_the_notification_settings(a
         secrets.append(secret)
         changed = await api.client.patch(PREFERENCES, headers=who, json={"types": {"match": "off"}, "digest": "weekly"})
         assert changed.status_code == 200, changed.text
-    ada_id, kwame_id = str(await user_id(api, ada)), str(await user_id(api, kwame))
+    ada_id, kwame_id = await user_id(api, ada), await user_id(api, kwame)
     # Positive control: both people's second factor and settings are stored, and the scan finds Ada's secret.
     assert await _holders(api, "two_factor_credentials") == {ada_id, kwame_id}
     assert await _holders(api, "notification_settings") == {ada_id, kwame_id}

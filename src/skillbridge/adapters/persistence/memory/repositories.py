@@ -156,7 +156,10 @@ class MemoryUserRepository(UserRepository):
         fitting = sorted((card for card in cards if mentor_fits(query, card)), key=lambda card: sort_key(query, card))
         window = fitting[query.page.offset : query.page.offset + query.page.limit]
         return Page(
-            items=[replace(card, mentor=replace(private_copy(card.mentor), password_hash=None)) for card in window],
+            items=[
+                replace(card, mentor=replace(private_copy(card.mentor), password_hash=None, terms_version=None))
+                for card in window
+            ],
             total=len(fitting),
             limit=query.page.limit,
             offset=query.page.offset,

@@ -143,8 +143,9 @@ def user_language_values(user: User) -> list[dict[str, Any]]:
     return [{"user_id": user.id, "language": language} for language in dict.fromkeys(user.profile.languages)]
 
 
-def user_from_row(row: UserRow, *, with_password_hash: bool = True) -> User:
-    """The user a ``users`` row holds; the profile comes from its document."""
+def user_from_row(row: UserRow, *, with_password_hash: bool = True, with_terms: bool = True) -> User:
+    """The user a ``users`` row holds; the profile comes from its document. ``with_terms=False``: the row does
+    not carry the accepted terms version (the mentor directory's), which is left ``None``."""
     return User(
         id=row.id,
         email=row.email,
@@ -157,13 +158,14 @@ def user_from_row(row: UserRow, *, with_password_hash: bool = True) -> User:
         is_active=row.is_active,
         version=row.version,
         email_verified_at=utc(row.email_verified_at) if row.email_verified_at else None,
-        terms_version=row.terms_version,
+        terms_version=row.terms_version if with_terms else None,
     )
 
 
 def listed_mentor_from_row(row: UserRow) -> User:
-    """A mentor as the mentor list gives them: without the password hash (which the directory view lacks)."""
-    return user_from_row(row, with_password_hash=False)
+    """A mentor as the mentor list gives them: without the password hash and the accepted terms version (which
+    the directory view lacks: neither is another user's business)."""
+    return user_from_row(row, with_password_hash=False, with_terms=False)
 
 
 # ----------------------------------------------------------------------------------- refresh sessions
