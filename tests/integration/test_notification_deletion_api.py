@@ -35,3 +35,15 @@ async def test_nobody_deletes_someone_elses_notification(api: Api) -> None:
 
     assert response.status_code == 404
     assert [n["id"] for n in (await api.client.get(MY, headers=ada)).json()["items"]] == [str(hers)]
+
+
+async def test_a_deleted_notification_is_not_replayed_after_a_cursor(api: Api) -> None:
+    ada = await api.token_for("ada@example.org")
+    first, gone, last = await _notify(api, await user_id(api, ada), 3)
+    before = (await api.client.get(MY, params={"since": str(first)}, headers=ada)).json()
+    assert [n["id"] for n in before["items"]] == [str(gone), str(last)]  # control: the cursor finds both
+
+    assert (await api.client.delete(f"/api/v1/notifications/{gone}", headers=ada)).status_code == 204
+
+    after = (await api.client.get(MY, params={"since": str(first)}, headers=ada)).json()
+    assert [n["id"] for n in after["items"]] == [str(last)]
