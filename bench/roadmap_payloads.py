@@ -39,7 +39,13 @@ async def payloads() -> None:
     settings = Settings(database_url="memory://", argon2_time_cost=1, argon2_memory_kib=8, log_level="ERROR")
     async with AsyncTestClient(app=create_app(settings)) as client:
         await client.post(
-            "/api/v1/auth/register", json={"email": "b@example.org", "password": PASSWORD, "role": "learner"}
+            "/api/v1/auth/register",
+            json={
+                "email": "b@example.org",
+                "password": PASSWORD,
+                "role": "learner",
+                "accepted_terms_version": settings.terms_version,
+            },
         )
         token = (await client.post("/api/v1/auth/login", json={"email": "b@example.org", "password": PASSWORD})).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}

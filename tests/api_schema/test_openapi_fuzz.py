@@ -42,6 +42,7 @@ from skillbridge.domain.chat.message import MAX_MESSAGE_LENGTH
 from skillbridge.domain.forum.rules import MAX_CATEGORY_LENGTH, MAX_CONTENT_LENGTH
 from skillbridge.main import Settings, build_container, create_app
 from tests.support.mail import mails_to, token_in
+from tests.support.terms import TERMS_VERSION
 from tests.support.two_factor import rfc6238
 
 PASSWORD = "kilimanjaro-sunrise-42"
@@ -177,6 +178,16 @@ OPERATIONS: tuple[Fuzzed, ...] = (
     Fuzzed("GET", "/api/v1/users/me", "learner", modes=(GenerationMode.POSITIVE,)),
     Fuzzed("PATCH", "/api/v1/users/me", "learner"),
     Fuzzed("GET", "/api/v1/users/me/export", "learner", modes=(GenerationMode.POSITIVE,)),
+    Fuzzed("GET", "/api/v1/users/me/consents", "learner", modes=(GenerationMode.POSITIVE,)),
+    Fuzzed("PATCH", "/api/v1/users/me/consents", "learner"),
+    # Erasing ends the caller's account: every example signs in anew so the others keep theirs.
+    Fuzzed(
+        "DELETE",
+        "/api/v1/users/me",
+        "fresh-learner",
+        excluded=("positive_data_acceptance",),
+        why="a drawn password is wrong (422 password); tests/integration erases real accounts",
+    ),
     Fuzzed("GET", "/api/v1/users/mentors", "learner"),
     Fuzzed("GET", "/api/v1/places", "anonymous"),
     Fuzzed("GET", "/api/v1/admin/users", "admin"),
@@ -213,6 +224,20 @@ OPERATIONS: tuple[Fuzzed, ...] = (
         why="a valid change names modules the roadmap has (state, not schema): drawn ids are refused, rightly",
     ),
     Fuzzed("GET", "/api/v1/roadmaps/{roadmap_id}/versions", "learner", real_roadmap=True),
+    Fuzzed(
+        "DELETE",
+        "/api/v1/roadmaps/{roadmap_id}",
+        "learner",
+        excluded=("positive_data_acceptance",),
+        why="a drawn id is no roadmap of the caller's: 404 by design (state, not schema)",
+    ),
+    Fuzzed(
+        "POST",
+        "/api/v1/roadmaps/{roadmap_id}/restore",
+        "learner",
+        excluded=("positive_data_acceptance",),
+        why="a drawn id is no deleted roadmap of the caller's: 404 by design (state, not schema)",
+    ),
     Fuzzed("GET", "/api/v1/domains", "anonymous"),
     # A learner of its own per case: the PATCH /users/me cases may leave the shared one without hours or a place.
     Fuzzed("GET", "/api/v1/matches/recommendations", "new-learner", must_succeed=True),
@@ -298,6 +323,13 @@ OPERATIONS: tuple[Fuzzed, ...] = (
         excluded=("positive_data_acceptance",),
         why="a drawn id is no notification of the caller's: 404 by design (state, not schema)",
     ),
+    Fuzzed(
+        "DELETE",
+        "/api/v1/notifications/{notification_id}",
+        "learner",
+        excluded=("positive_data_acceptance",),
+        why="a drawn id is no notification of the caller's: 404 by design (state, not schema)",
+    ),
     Fuzzed("POST", "/api/v1/notifications/read-all", "learner", modes=(GenerationMode.POSITIVE,)),
     Fuzzed("POST", "/api/v1/forum/posts", "learner"),
     Fuzzed("GET", "/api/v1/forum/posts", "learner"),
@@ -363,7 +395,13 @@ def _profile(**extra: Any) -> dict[str, Any]:
 
 def _register(schema: Any, outbox: str, email: str, role: str = "learner", **profile: Any) -> None:
     """A new account, verified by following its verification mail, as the owner would."""
-    body = {"email": email, "password": PASSWORD, "role": role, "profile": _profile(**profile)}
+    body = {
+        "email": email,
+        "password": PASSWORD,
+        "role": role,
+        "accepted_terms_version": TERMS_VERSION,
+        "profile": _profile(**profile),
+    }
     response = schema["/api/v1/auth/register"]["POST"].Case(body=body).call()
     assert response.status_code == 201, response.text
     [mail] = mails_to(outbox, email)
@@ -546,8 +584,9 @@ def _within_unstated_rules(case: schemathesis.Case) -> schemathesis.Case:
     parameters), or instead a place by name that the gazetteer knows; a location given by name is such a place;
     ``availability`` and ``hours_per_week`` (two names of one value) agree; PATCH /users/me sends its fields flat
     or under ``profile``, not both; a place autocomplete gets two letters or digits and a real country; a mentor
-    search's skills, comma-separated, are each blank or a name whose slug has 1 to 50 characters;
-    ``?fields=`` names fields of the item (a comma-separated list of names); a roadmap is generated for a
+    search's skills, comma-separated, are each blank or a name whose slug has 1 to 50 characters; the terms
+    version accepted is the one in force (a setting); ``?fields=`` names fields of the item (a comma-separated
+    list of names); a roadmap is generated for a
     domain the offline catalog covers (the set depends on the generator in use); a mentor is asked for (or
     recommended) in a domain the catalog has, for skills whose names keep a slug; a chat cursor is one the server
     gave; a chat message keeps some text once cleaned.
@@ -561,6 +600,8 @@ def _within_unstated_rules(case: schemathesis.Case) -> schemathesis.Case:
 
 
 def _query_within_rules(path: str, query: dict[str, Any]) -> None:
+    if path.endswith("/github/login") and "accepted_terms_version" in query:
+        query["accepted_terms_version"] = TERMS_VERSION  # a drawn version is not the one in force
     allowed_fields = _FIELDS_OF.get(path)
     if allowed_fields and isinstance(query.get("fields"), str):
         names = {name.strip() for name in query["fields"].split(",") if name.strip()}
@@ -650,6 +691,8 @@ def _body_within_rules(path: str, body: dict[str, Any]) -> None:
         body["content"] = "x" + str(body.get("content", ""))[: MAX_MESSAGE_LENGTH // 2]
     if path.endswith(("/register", "/users/me")):
         _profile_within_rules(path, body)
+    if path.endswith(("/register", "/users/me/consents")) and "accepted_terms_version" in body:
+        body["accepted_terms_version"] = TERMS_VERSION  # a drawn version is not the one in force
     if path.endswith("/register"):
         password = unicodedata.normalize("NFKC", str(body.get("password", "")))
         email = str(body.get("email", "")).strip().lower()

@@ -165,3 +165,27 @@ async def test_list_after_can_leave_out_the_read_ones(store: Store) -> None:
         unread = await uow.notifications.list_after(amara, None, PageRequest(limit=10), unread_only=True)
     assert [n.id for n in unread.items] == [notifications[0].id, notifications[2].id]
     assert unread.total == 2
+
+
+async def test_a_deleted_notification_is_neither_after_a_cursor_nor_waiting_for_a_digest(store: Store) -> None:
+    amara, bayo = await _users(store, 2)
+    hers = [_notification(amara, minutes) for minutes in range(2)]
+    his = _notification(bayo, 1)
+    async with store.new_uow() as uow:
+        await uow.notifications.add_many([*hers, his])
+        await uow.commit()
+    async with store.new_uow() as uow:  # control: before the deletion, both are found
+        listed = await uow.notifications.list_after(amara, None, PageRequest(limit=10))
+        assert [n.id for n in listed.items] == [n.id for n in sorted(hers, key=lambda n: n.id)]
+        assert set(await uow.notifications.unread_recipients(T0 + timedelta(hours=1), 10)) == {amara, bayo}
+
+    async with store.new_uow() as uow:
+        for notification in hers:
+            await uow.notifications.delete(notification.id, amara, T0 + timedelta(minutes=5))
+        await uow.commit()
+
+    async with store.new_uow() as uow:
+        after = await uow.notifications.list_after(amara, None, PageRequest(limit=10))
+        waiting = await uow.notifications.unread_recipients(T0 + timedelta(hours=1), 10)
+    assert (after.items, after.total) == ([], 0)
+    assert waiting == [bayo]

@@ -22,6 +22,7 @@ from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.main import Settings, build_container, create_app
 from tests.support.entities import make_mentorship
 from tests.support.mail import mails_to, text_of, token_in
+from tests.support.terms import TERMS_VERSION
 from tests.support.two_factor import turn_on_two_factor
 from tests.support.units import system_unit
 
@@ -41,7 +42,13 @@ def register_body(email: str, *, role: str = "learner", password: str = PASSWORD
     }
     if role == "mentor":
         base["mentor_capacity"] = 2
-    return {"email": email, "password": password, "role": role, "profile": base | profile}
+    return {
+        "email": email,
+        "password": password,
+        "role": role,
+        "accepted_terms_version": TERMS_VERSION,
+        "profile": base | profile,
+    }
 
 
 class ClockProvider(Provider):

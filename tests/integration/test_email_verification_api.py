@@ -9,6 +9,7 @@ import pytest
 
 from tests.integration.helpers import Api
 from tests.support.mail import mails_to, text_of, token_in
+from tests.support.terms import TERMS_VERSION
 
 pytestmark = pytest.mark.asyncio
 VERIFY, RESEND = "/api/v1/auth/email/verify", "/api/v1/auth/email/resend"
@@ -109,6 +110,7 @@ async def test_the_verification_mail_is_in_the_browsers_language_without_a_profi
             "email": "awa@example.org",
             "password": "kilimanjaro-sunrise-42",
             "role": "learner",
+            "accepted_terms_version": TERMS_VERSION,
             "profile": {"display_name": "Awa", "languages": ["wo"]},
         },
         headers={"Accept-Language": "fr-SN, fr;q=0.9"},

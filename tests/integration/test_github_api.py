@@ -34,6 +34,7 @@ from tests.support.github_payloads import (
     push_payload,
 )
 from tests.support.github_server import CLIENT_ID, CLIENT_SECRET, FakeGithub, RateLimit, api_commit, fake_github
+from tests.support.terms import TERMS_VERSION
 from tests.support.two_factor import rfc6238, turn_on_two_factor
 
 pytestmark = pytest.mark.asyncio
@@ -423,7 +424,7 @@ async def test_progress_is_for_the_owner_and_the_active_mentor_only(api: Api) ->
 
 
 async def _start(api: Api) -> str:
-    response = await api.client.get("/api/v1/auth/github/login")
+    response = await api.client.get("/api/v1/auth/github/login", params={"accepted_terms_version": TERMS_VERSION})
     assert response.status_code == 200, response.text
     url: str = response.json()["authorization_url"]
     return url

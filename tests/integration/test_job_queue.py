@@ -26,6 +26,7 @@ from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.application.progress.webhook_guard import WebhookGuard
 from skillbridge.application.progress.webhooks import Outcome, ReceiveGithubDelivery, WebhookConfig
 from skillbridge.domain.accounts.profile import Profile
+from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.jobs.failure import FailedJob
 from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.domain.matching.schedule import ScheduledSession
@@ -79,6 +80,7 @@ async def queue_with(migrated_postgres_name: str) -> AsyncIterator[Callable[...,
             jobs_max_attempts=3,
             match_expiry_sweep_seconds=0,
             session_reminder_sweep_seconds=0,
+            retention_sweep_seconds=0,
             **overrides,
         )
         runtime = build_job_runtime(settings)
@@ -241,4 +243,30 @@ async def test_a_push_queued_three_times_is_processed_once(queue_with: Any) -> N
     assert kinds == ["commit", "commit", "module_completed"]  # one of each, not one per run
     assert stored.modules[0].completed
     assert versions.total == 1  # one new version for the push
+    assert await _failed_jobs(queue) == []
+
+
+async def test_the_retention_job_runs_from_the_queue_and_removes_what_outlived_its_period(queue_with: Any) -> None:
+    queue = await queue_with()
+    user = make_user()
+    now = queue.clock.now()
+    expired, live = (
+        RefreshSession(user.id, uuid4(), token_hash=uuid4().hex * 2, issued_at=at - timedelta(days=14), expires_at=at)
+        for at in (now - timedelta(days=31), now + timedelta(days=1))
+    )
+    async with queue.uow() as uow:
+        await uow.users.add(user)
+        await uow.refresh_sessions.add(expired)
+        await uow.refresh_sessions.add(live)
+        await uow.commit()
+
+    await queue.runtime.queue.enqueue(JobName.APPLY_RETENTION, {})
+
+    async def expired_gone() -> bool:
+        async with queue.uow() as uow:
+            return await uow.refresh_sessions.find_by_hash(expired.token_hash) is None
+
+    await _eventually(expired_gone, "the expired session removed")
+    async with queue.uow() as uow:
+        assert await uow.refresh_sessions.find_by_hash(live.token_hash) is not None  # control: kept
     assert await _failed_jobs(queue) == []

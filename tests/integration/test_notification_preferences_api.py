@@ -25,6 +25,7 @@ from tests.support.units import system_unit
 
 pytestmark = pytest.mark.asyncio
 PREFERENCES, INBOX = "/api/v1/users/me/notification-preferences", "/api/v1/notifications/my"
+CONSENTS = "/api/v1/users/me/consents"
 AWAY = timedelta(hours=25)  # longer than the default 24 hours
 
 
@@ -180,6 +181,31 @@ async def test_read_notifications_and_a_digest_turned_off_send_nothing(api: Api)
 
     assert await _run_digest(api) == 0
     assert _digests(api, "amara@example.org") == _digests(api, "bayo@example.org") == []
+
+
+async def test_a_withdrawn_email_digest_consent_sends_no_digest(api: Api) -> None:
+    withdrawn = await api.token_for("amara@example.org")
+    never_chose = await api.token_for("bayo@example.org")
+    granted = await api.token_for("chidi@example.org")
+    for headers, choice in ((withdrawn, {"email_digest": True}), (granted, {"email_digest": True})):
+        assert (await api.client.patch(CONSENTS, json=choice, headers=headers)).status_code == 200
+    assert (await api.client.patch(CONSENTS, json={"email_digest": False}, headers=withdrawn)).status_code == 200
+    for headers in (withdrawn, never_chose, granted):
+        await _notify(api, await user_id(api, headers), NotificationType.BADGE, "a badge")
+    api.clock.advance(AWAY)
+
+    sent = await _run_digest(api)
+
+    assert _digests(api, "amara@example.org") == []
+    # Positive controls: the one who never chose keeps the default digest, the one who granted gets it.
+    assert sent == 2
+    assert len(_digests(api, "bayo@example.org")) == len(_digests(api, "chidi@example.org")) == 1
+    # Granted again (signed in anew: the old token expired), the digest comes back once she is away again.
+    back = {"Authorization": f"Bearer {(await api.login('amara@example.org'))['access_token']}"}
+    assert (await api.client.patch(CONSENTS, json={"email_digest": True}, headers=back)).status_code == 200
+    api.clock.advance(AWAY)
+    assert await _run_digest(api) == 1
+    assert len(_digests(api, "amara@example.org")) == 1
 
 
 async def test_a_weekly_digest_goes_out_once_per_iso_week(api: Api) -> None:

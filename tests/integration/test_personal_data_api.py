@@ -3,48 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from litestar.testing import AsyncTestClient
 
 from skillbridge.adapters.system.clock import MutableClock
-from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.main import Settings, create_app
-from tests.integration.helpers import Api, admin_headers, store_mentorship, user_id
+from tests.integration.everything import did_everything
+from tests.integration.helpers import Api
+from tests.support.terms import TERMS_VERSION
 
 EXPORT = "/api/v1/users/me/export"
 
 
-async def _did_everything(api: Api) -> tuple[dict[str, str], dict[str, str], dict[str, Any]]:
-    """Ada: a roadmap, an active mentorship with Kwame, a chat message each, a progress note, a forum thread
-    and an admin's badge. Returns Ada's and Kwame's headers and what the API answered on the way."""
-    ada = await api.token_for("ada@example.org", display_name="Ada Lovelace")
-    kwame = await api.token_for("kwame@example.org", role="mentor", display_name="Kwame")
-    ada_id, kwame_id = str(await user_id(api, ada)), str(await user_id(api, kwame))
-    roadmap = await api.client.post(
-        "/api/v1/roadmaps", json={"domain": "Python", "skill_level": "beginner", "time_availability": 6}, headers=ada
-    )
-    assert roadmap.status_code == 201, roadmap.text
-    await store_mentorship(api, await user_id(api, ada), await user_id(api, kwame), MatchStatus.ACTIVE)
-    match = (await api.client.get("/api/v1/matches/my", headers=ada)).json()["items"][0]
-    for who, text in ((ada, "hello mentor"), (kwame, "welcome, Ada")):
-        sent = await api.client.post(f"/api/v1/matches/{match['id']}/chat", json={"content": text}, headers=who)
-        assert sent.status_code == 201, sent.text
-    note = {"roadmap_id": roadmap.json()["id"], "event_type": "note", "details": {"text": "recursion clicked"}}
-    assert (await api.client.post("/api/v1/progress/log", json=note, headers=ada)).status_code == 201
-    thread = await api.client.post(
-        "/api/v1/forum/posts", json={"category": "python", "title": "Loops", "content": "for or while?"}, headers=ada
-    )
-    assert thread.status_code == 201, thread.text
-    award = {"user_id": ada_id, "type": "community-hero", "reason": "kind answers"}
-    awarded = await api.client.post("/api/v1/badges/award", json=award, headers=await admin_headers(api))
-    assert awarded.status_code == 201, awarded.text
-    seen = {"ada": ada_id, "kwame": kwame_id, "roadmap": roadmap.json()["id"], "match": match["id"]}
-    return ada, kwame, seen | {"thread": thread.json()["id"]}
-
-
 async def test_the_export_holds_everything_about_the_caller_field_by_field(api: Api) -> None:
-    ada, _kwame, seen = await _did_everything(api)
+    ada, _kwame, seen = await did_everything(api)
 
     response = await api.client.get(EXPORT, headers=ada)
 
@@ -81,13 +53,14 @@ async def test_the_export_holds_everything_about_the_caller_field_by_field(api: 
         (seen["thread"], "Loops", "for or while?")
     ]
     assert "badge.awarded" in [entry["action"] for entry in export["audit_entries"]]
+    assert [(c["kind"], c["granted"], c["version"]) for c in export["consents"]] == [("terms", True, TERMS_VERSION)]
 
     again = (await api.client.get(EXPORT, headers=ada)).json()
     assert [e["action"] for e in again["audit_entries"]].count("user.exported") == 1  # the first export, audited
 
 
 async def test_another_users_export_shows_none_of_adas_data(api: Api) -> None:
-    _ada, kwame, seen = await _did_everything(api)
+    _ada, kwame, seen = await did_everything(api)
 
     export = (await api.client.get(EXPORT, headers=kwame)).json()
 

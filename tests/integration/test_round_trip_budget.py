@@ -40,6 +40,7 @@ _ROUND_TRIPS = frozenset(
 #: GET route -> the most round trips one call may take (the tag included).
 BUDGETS: dict[str, int] = {
     "/api/v1/users/me": 2,
+    "/api/v1/users/me/consents": 3,  # the account (its accepted version), its consents
     "/api/v1/users/mentors?skills=python&limit=20": 2,
     # From a point, the order is by distance to each mentor's keyed public point, which SQL cannot compute:
     # the candidates' stored points, then the page's rows (the total counts the candidates that pass).
@@ -62,9 +63,9 @@ BUDGETS: dict[str, int] = {
     "/api/v1/auth/sessions": 2,
     "/api/v1/users/me/notification-preferences": 2,
     # Rate-limited and rare: BEGIN, the account, each section (a page and its total where paged; per roadmap
-    # its versions and events, per mentorship its chat), the two-factor state, the notification settings,
-    # the audit entry, COMMIT; grows with what one owns.
-    "/api/v1/users/me/export": 20,
+    # its versions and events, per mentorship its chat), the deleted roadmaps, the consents, the two-factor
+    # state, the notification settings, the audit entry, COMMIT; grows with what one owns.
+    "/api/v1/users/me/export": 22,
     "/api/v1/badges": 0,
     "/api/v1/domains": 0,
     "/api/v1/places?q=Lag&country=NG": 0,

@@ -93,6 +93,9 @@ async def _seed(owner: AsyncEngine) -> tuple[UUID, UUID, UUID, UUID, UUID]:
             expires_at=NOW + timedelta(days=14),
         )
         await _add(c, t.AuditLogRow.__table__, actor_id=b, action="auth.login", details={}, at=NOW)
+        await c.execute(
+            insert(t.ConsentRow.__table__).values(user_id=b, kind="terms", granted=True, version="v1", at=NOW)
+        )
         await _add(
             c,
             t.WebhookDeliveryRow.__table__,
@@ -147,6 +150,7 @@ def _rows_of_b(world: World) -> dict[str, tuple[str, str]]:
         "notifications": ("user_id", str(world.b)),
         "badges": ("user_id", str(world.b)),
         "refresh_tokens": ("user_id", str(world.b)),
+        "consents": ("user_id", str(world.b)),
         "audit_log": ("actor_id", str(world.b)),
         "webhook_deliveries": ("source", "github"),  # nobody's own: jobs only
         "failed_jobs": ("name", "job"),  # likewise: jobs and admins only
@@ -167,6 +171,7 @@ TABLES = [
     "notifications",
     "badges",
     "refresh_tokens",
+    "consents",
     "audit_log",
     "webhook_deliveries",
     "failed_jobs",
@@ -309,4 +314,56 @@ async def test_the_mentor_directory_lists_active_mentors_without_secrets_and_onl
     finally:
         await as_a.close()
         await nobody.close()
+        await system.close()
+
+
+async def test_only_the_system_purges_old_audit_entries_and_never_the_newest_30_days(world: World) -> None:
+    async with world.owner.begin() as owner:
+        await owner.execute(
+            insert(t.AuditLogRow.__table__).values(action="test.ancient", details={}, at=NOW - timedelta(days=400))
+        )
+    purge = text("SELECT skillbridge_purge_audit(:before)")
+    as_a = await _tagged(world.app, world.a)
+    try:
+        with pytest.raises(sa_exc.DBAPIError, match="retention job only"):
+            await as_a.execute(purge, {"before": NOW - timedelta(days=365)})
+        await as_a.rollback()
+    finally:
+        await as_a.close()
+    system = await _tagged(world.app, None, system="job:apply_retention")
+    try:
+        with pytest.raises(sa_exc.DBAPIError, match="at least 30 days"):
+            await system.execute(purge, {"before": datetime.now(UTC)})
+        await system.rollback()
+        # Control: the system removes what is older than the instant it names, and nothing newer.
+        assert await system.scalar(purge, {"before": datetime.now(UTC) - timedelta(days=365)}) == 1
+        await system.commit()
+        actions = set(await system.scalars(text("SELECT action FROM audit_log WHERE action LIKE 'test.%'")))
+        assert actions == set()
+        assert "auth.login" in set(await system.scalars(text("SELECT action FROM audit_log")))
+    finally:
+        await system.close()
+
+
+async def test_only_erasure_pseudonymises_audit_entries(world: World) -> None:
+    pseudonymise = text("SELECT skillbridge_pseudonymise_audit(:person, :traces)")
+    values = {"person": world.b, "traces": ["auth"]}
+    as_b = await _tagged(world.app, world.b)
+    try:
+        with pytest.raises(sa_exc.DBAPIError, match="by erasure only"):
+            await as_b.execute(pseudonymise, values)
+        await as_b.rollback()
+    finally:
+        await as_b.close()
+    async with world.owner.begin() as owner:
+        await owner.execute(
+            text('UPDATE audit_log SET details = \'{"note": "auth by B"}\' WHERE actor_id = :b'), {"b": world.b}
+        )
+    system = await _tagged(world.app, None, system="accounts:erase")
+    try:
+        assert await system.scalar(pseudonymise, values) == 1  # control: acting for the system, it works
+        await system.commit()
+        details = await system.scalar(text("SELECT details FROM audit_log WHERE actor_id = :b"), {"b": world.b})
+        assert details == {}
+    finally:
         await system.close()

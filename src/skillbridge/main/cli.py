@@ -178,7 +178,7 @@ def seed_demo(seed: int, mentors: int, learners: int) -> None:
         for registration in registrations:
             async with container() as request:
                 try:
-                    await (await request.get(RegisterUser))(registration, email_verified=True)
+                    await (await request.get(RegisterUser))(registration, email_verified=True, terms_vouched=True)
                     created += 1
                 except Conflict:
                     skipped += 1

@@ -29,6 +29,7 @@ from skillbridge.application.accounts.password_reset import MailPasswordReset, R
 from skillbridge.application.jobs.failures import RetryFailedJob
 from skillbridge.application.jobs.names import JobName
 from skillbridge.application.jobs.recording import RecordFailedJob
+from skillbridge.application.jobs.retention import ApplyRetention
 from skillbridge.application.jobs.submitting import SubmitJob
 from skillbridge.application.matching.expiry import ExpireUnansweredMatches
 from skillbridge.application.matching.reminders import SendSessionReminders
@@ -86,6 +87,12 @@ def job_specs(container: AsyncContainer, settings: Settings) -> list[JobSpec]:
         async with container() as scope:
             await (await scope.get(MailNotification))(user_id, notification_type, message)
 
+    async def apply_retention() -> None:
+        async with container() as scope:
+            sweep = await (await scope.get(ApplyRetention))()
+        if sweep.total:
+            _log.info("retention_applied", **{name: getattr(sweep, name) for name in sweep.__dataclass_fields__})
+
     async def mail_password_reset(email: str, languages: str = "") -> None:
         async with container() as scope:
             await (await scope.get(MailPasswordReset))(email, languages)
@@ -121,6 +128,13 @@ def job_specs(container: AsyncContainer, settings: Settings) -> list[JobSpec]:
             timeout,
             1,
             every_seconds=settings.notification_digest_sweep_seconds or None,
+        ),
+        JobSpec(
+            JobName.APPLY_RETENTION,
+            apply_retention,
+            timeout,
+            1,
+            every_seconds=settings.retention_sweep_seconds or None,
         ),
     ]
 

@@ -38,7 +38,9 @@ from skillbridge.adapters.vcs.pygithub_gateway import GithubApiOptions, PyGithub
 from skillbridge.application.accounts.administration import ChangeUserAccess, CreateAdmin, ListUsers
 from skillbridge.application.accounts.audit_trail import ListAuditEntries
 from skillbridge.application.accounts.authentication import AdmitRequest, Authenticate, PrincipalCache
+from skillbridge.application.accounts.consents import ChangeMyConsents, GetMyConsents, TermsPolicy
 from skillbridge.application.accounts.decoy import DecoyHash
+from skillbridge.application.accounts.erasure import EraseMyAccount, ErasurePolicy
 from skillbridge.application.accounts.export import ExportMyData
 from skillbridge.application.accounts.github_login import CompleteGithubLogin, GithubLoginConfig, StartGithubLogin
 from skillbridge.application.accounts.mentors import SearchMentors
@@ -57,6 +59,7 @@ from skillbridge.application.forum.posting import CreatePost
 from skillbridge.application.forum.reading import GetPost, ListThreads
 from skillbridge.application.jobs.failures import ListFailedJobs
 from skillbridge.application.jobs.recording import RecordFailedJob
+from skillbridge.application.jobs.retention import ApplyRetention, RetentionPolicy
 from skillbridge.application.matching.blocks import BlockLearner, ListMyBlocks, UnblockLearner
 from skillbridge.application.matching.changes import ChangeMatch
 from skillbridge.application.matching.domains import domain_names
@@ -70,6 +73,7 @@ from skillbridge.application.matching.requests import RequestMentor
 from skillbridge.application.matching.rounds import RunMatchingRound
 from skillbridge.application.notifications.delivery import DeliverStoredNotifications
 from skillbridge.application.notifications.inbox import (
+    DeleteNotification,
     ListMyNotifications,
     ListNotificationsSince,
     MarkAllNotificationsRead,
@@ -96,6 +100,7 @@ from skillbridge.application.progress.reporting import GetProgress, LogProgressE
 from skillbridge.application.progress.webhook_guard import WebhookGuard
 from skillbridge.application.progress.webhooks import ProcessGithubDelivery, ReceiveGithubDelivery, WebhookConfig
 from skillbridge.application.roadmaps.creation import CreateRoadmap
+from skillbridge.application.roadmaps.deletion import DeleteRoadmap, RestoreRoadmap, RoadmapUndo
 from skillbridge.application.roadmaps.domains import ListDomains
 from skillbridge.application.roadmaps.editing import UpdateRoadmap
 from skillbridge.application.roadmaps.reading import GetRoadmap, ListMyRoadmaps, ListRoadmapVersions
@@ -248,10 +253,33 @@ class AccountsProvider(Provider):
         ChangeUserAccess,
         CreateAdmin,
         ExportMyData,
+        EraseMyAccount,
+        ApplyRetention,
+        GetMyConsents,
+        ChangeMyConsents,
         ListAuditEntries,
         ResolvePlace,
         SuggestPlaces,
     )
+
+    @provide(scope=Scope.APP)
+    def terms_policy(self, settings: Settings) -> TermsPolicy:
+        return TermsPolicy(settings.terms_version)
+
+    @provide(scope=Scope.APP)
+    def retention_policy(self, settings: Settings) -> RetentionPolicy:
+        return RetentionPolicy(
+            expired_sessions=timedelta(days=settings.retention_expired_sessions_days),
+            webhook_payloads=timedelta(days=settings.retention_webhook_payload_days),
+            read_notifications=timedelta(days=settings.retention_read_notification_days),
+            deleted_roadmaps=timedelta(days=settings.roadmap_undo_days),
+            failed_jobs=timedelta(days=settings.retention_failed_job_days),
+            audit=timedelta(days=settings.retention_audit_days),
+        )
+
+    @provide(scope=Scope.APP)
+    def erasure_policy(self, settings: Settings) -> ErasurePolicy:
+        return ErasurePolicy(fresh_sign_in=timedelta(minutes=settings.erasure_fresh_sign_in_minutes))
 
 
 class RoadmapsProvider(Provider):
@@ -305,8 +333,14 @@ class RoadmapsProvider(Provider):
         UpdateRoadmap,
         ListRoadmapVersions,
         ListDomains,
+        DeleteRoadmap,
+        RestoreRoadmap,
         scope=Scope.REQUEST,
     )
+
+    @provide(scope=Scope.APP)
+    def roadmap_undo(self, settings: Settings) -> RoadmapUndo:
+        return RoadmapUndo(window=timedelta(days=settings.roadmap_undo_days))
 
 
 class MatchingProvider(Provider):
@@ -452,7 +486,12 @@ class NotificationsProvider(Provider):
 
     scope = Scope.REQUEST
     use_cases = provide_all(
-        Notifier, ListMyNotifications, ListNotificationsSince, MarkNotificationRead, MarkAllNotificationsRead
+        Notifier,
+        ListMyNotifications,
+        ListNotificationsSince,
+        MarkNotificationRead,
+        MarkAllNotificationsRead,
+        DeleteNotification,
     )
 
 

@@ -50,6 +50,20 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=120, ge=1)
     auth_rate_limit_per_minute: int = Field(default=20, ge=1)
     exports_per_hour: int = Field(default=3, ge=1)
+    # An account without a password confirms its erasure with a GitHub sign-in at most this old.
+    erasure_fresh_sign_in_minutes: int = Field(default=10, ge=1, le=120)
+    # The terms-and-privacy version in force: registration must accept it; a change asks everyone again.
+    terms_version: str = Field(default="2026-12-07", min_length=1, max_length=40)
+    # How long a deleted roadmap may be restored; the retention job removes it after that.
+    roadmap_undo_days: int = Field(default=30, ge=1, le=365)
+    # Retention (the apply_retention job, every retention_sweep_seconds; 0 turns the schedule off).
+    retention_sweep_seconds: int = Field(default=86400, ge=0)
+    retention_expired_sessions_days: int = Field(default=30, ge=0)
+    retention_webhook_payload_days: int = Field(default=30, ge=1)
+    retention_read_notification_days: int = Field(default=180, ge=1)
+    retention_failed_job_days: int = Field(default=90, ge=1)
+    # At least 30: PostgreSQL's purge function refuses to touch the newest 30 days of the audit trail.
+    retention_audit_days: int = Field(default=365, ge=30)
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)

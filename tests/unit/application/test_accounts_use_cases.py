@@ -17,6 +17,7 @@ from skillbridge.adapters.security.jwt_tokens import JwtTokenService
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.application.accounts.administration import ChangeUserAccess, CreateAdmin, ListUsers
 from skillbridge.application.accounts.authentication import AdmitRequest, Authenticate, PrincipalCache
+from skillbridge.application.accounts.consents import TermsPolicy
 from skillbridge.application.accounts.decoy import DecoyHash
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.principal import Principal
@@ -34,6 +35,7 @@ from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import coarse_network
 from skillbridge.domain.errors import Conflict, Forbidden, InvalidInput, TooManyAttempts, Unauthenticated
 from skillbridge.domain.pagination import PageRequest
+from tests.support.terms import TERMS_VERSION
 
 PASSWORD = "kilimanjaro-sunrise-42"
 
@@ -57,7 +59,12 @@ class World:
 
     def register(self) -> RegisterUser:
         return RegisterUser(
-            self.uow(), self.hasher, self.clock, Nh3HtmlSanitizer(), ResolvePlace(GeonamesPlaceDirectory())
+            self.uow(),
+            self.hasher,
+            self.clock,
+            Nh3HtmlSanitizer(),
+            ResolvePlace(GeonamesPlaceDirectory()),
+            TermsPolicy(TERMS_VERSION),
         )
 
     def log_in(self) -> LogIn:
@@ -80,7 +87,7 @@ class World:
         return Authenticate(admit)
 
     async def new_user(self, email: str, role: Role = Role.LEARNER) -> Principal:
-        user = await self.register()(Registration(email, PASSWORD, role, ProfileInput()))
+        user = await self.register()(Registration(email, PASSWORD, role, ProfileInput(), TERMS_VERSION))
         return Principal(user.id, user.role, email_verified=True)
 
 
@@ -100,13 +107,16 @@ def world() -> World:
 
 async def test_nobody_registers_as_admin(world: World) -> None:
     with pytest.raises(InvalidInput) as caught:
-        await world.register()(Registration("boss@example.org", PASSWORD, Role.ADMIN, ProfileInput()))
+        await world.register()(Registration("boss@example.org", PASSWORD, Role.ADMIN, ProfileInput(), TERMS_VERSION))
     assert caught.value.field == "role"
 
 
 async def test_concurrent_registrations_of_one_email_make_one_account(world: World) -> None:
     results = await asyncio.gather(
-        *(world.register()(Registration("twin@example.org", PASSWORD, Role.LEARNER, ProfileInput())) for _ in range(3)),
+        *(
+            world.register()(Registration("twin@example.org", PASSWORD, Role.LEARNER, ProfileInput(), TERMS_VERSION))
+            for _ in range(3)
+        ),
         return_exceptions=True,
     )
     assert sum(not isinstance(r, BaseException) for r in results) == 1
@@ -334,7 +344,7 @@ async def test_admin_rules(world: World) -> None:
 
 async def test_passwords_are_compared_in_nfkc_form(world: World) -> None:
     composed, decomposed = "caf\u00e9-au-lait-2024", "cafe\u0301-au-lait-2024"
-    await world.register()(Registration("unicode@example.org", composed, Role.LEARNER, ProfileInput()))
+    await world.register()(Registration("unicode@example.org", composed, Role.LEARNER, ProfileInput(), TERMS_VERSION))
     pair = await world.log_in()("unicode@example.org", decomposed, "10.0.0.7")
     assert pair.access_token
 

@@ -18,6 +18,7 @@ from skillbridge.adapters.places.geonames import GeonamesPlaceDirectory
 from skillbridge.adapters.sanitizing.nh3_sanitizer import Nh3HtmlSanitizer
 from skillbridge.adapters.security.argon2_hasher import Argon2PasswordHasher
 from skillbridge.adapters.system.clock import MutableClock
+from skillbridge.application.accounts.consents import TermsPolicy
 from skillbridge.application.accounts.password_reset import MailPasswordReset, RequestPasswordReset, ResetPassword
 from skillbridge.application.accounts.policy import RecoveryPolicy
 from skillbridge.application.accounts.registration import RegisterUser, Registration
@@ -31,6 +32,7 @@ from skillbridge.domain.accounts.profile import ProfileInput
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.errors import BadRequest
 from tests.support.mail import mails_to, token_in
+from tests.support.terms import TERMS_VERSION
 
 NEW_PASSWORD = "baobab-at-dawn-1987"
 
@@ -87,8 +89,11 @@ async def recovery(tmp_path: Path) -> Recovery:
         world.clock,
         Nh3HtmlSanitizer(),
         ResolvePlace(GeonamesPlaceDirectory()),
+        TermsPolicy(TERMS_VERSION),
     )
-    await register(Registration("amara@example.org", "kilimanjaro-sunrise-42", Role.LEARNER, ProfileInput()))
+    await register(
+        Registration("amara@example.org", "kilimanjaro-sunrise-42", Role.LEARNER, ProfileInput(), TERMS_VERSION)
+    )
     return world
 
 

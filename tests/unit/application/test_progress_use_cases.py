@@ -20,6 +20,7 @@ from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.adapters.vcs.github_oauth import GithubOAuthOptions, HttpxGithubIdentityProvider
 from skillbridge.adapters.vcs.memory_gateway import MemoryVcsGateway
 from skillbridge.adapters.vcs.payloads import MsgspecGithubEventDecoder
+from skillbridge.application.accounts.consents import TermsPolicy
 from skillbridge.application.accounts.github_login import CompleteGithubLogin, GithubLoginConfig, StartGithubLogin
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.principal import Principal
@@ -49,6 +50,7 @@ from skillbridge.domain.vcs.model import Commit, RepositoryInfo
 from skillbridge.domain.vcs.webhooks import DeliveryStatus, Ignored, Ping, Push, sign
 from tests.support.entities import make_user
 from tests.support.roadmaps import make_roadmap
+from tests.support.terms import TERMS_VERSION
 
 REPO = "amara-dev/python-exercises"
 T0 = datetime(2026, 12, 1, 10, tzinfo=UTC)
@@ -344,7 +346,7 @@ async def test_github_login_is_off_without_a_client_and_disabled_accounts_stay_o
     store = MemoryKeyValueStore()
     off = _provider(lambda request: httpx.Response(500), client_id=None)
     with pytest.raises(DependencyUnavailable):
-        await StartGithubLogin(off, store, GithubLoginConfig())()
+        await StartGithubLogin(off, store, GithubLoginConfig(), TermsPolicy(TERMS_VERSION))()
 
     def github(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("access_token"):
@@ -358,7 +360,7 @@ async def test_github_login_is_off_without_a_client_and_disabled_accounts_stay_o
     async with world.uow() as uow:
         await uow.users.add(disabled)
         await uow.commit()
-    started = await StartGithubLogin(provider, store, GithubLoginConfig())()
+    started = await StartGithubLogin(provider, store, GithubLoginConfig(), TermsPolicy(TERMS_VERSION))()
     state = httpx.URL(started.authorization_url).params["state"]
     complete = CompleteGithubLogin(
         world.uow(),
@@ -373,7 +375,7 @@ async def test_github_login_is_off_without_a_client_and_disabled_accounts_stay_o
     with pytest.raises(Unauthenticated):
         await complete(state, "code", started.browser_nonce)
     world.db.state.users.clear()
-    started = await StartGithubLogin(provider, store, GithubLoginConfig())()
+    started = await StartGithubLogin(provider, store, GithubLoginConfig(), TermsPolicy(TERMS_VERSION))()
     state = httpx.URL(started.authorization_url).params["state"]
     _, created = await complete(state, "code", started.browser_nonce)
     assert created

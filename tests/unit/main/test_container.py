@@ -14,6 +14,7 @@ from skillbridge.domain.accounts.profile import ProfileInput
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.errors import Conflict
 from skillbridge.main import Settings, build_container
+from tests.support.terms import TERMS_VERSION
 
 README = Path(__file__).resolve().parents[3] / "docs" / "architecture.md"
 PASSWORD = "kilimanjaro-sunrise-42"
@@ -40,6 +41,7 @@ async def test_one_container_many_units_of_work_on_memory() -> None:
             password=PASSWORD,
             role=Role.MENTOR,
             profile=ProfileInput(skills=("Python", "Data Analysis", "python"), languages=("EN", "yo")),
+            accepted_terms_version=TERMS_VERSION,
         )
         async with container() as request:
             user = await (await request.get(RegisterUser))(registration)
@@ -59,7 +61,13 @@ async def test_one_container_many_units_of_work_on_memory() -> None:
 
 
 async def test_separate_containers_do_not_share_memory() -> None:
-    registration = Registration(email="solo@example.org", password=PASSWORD, role=Role.LEARNER, profile=ProfileInput())
+    registration = Registration(
+        email="solo@example.org",
+        password=PASSWORD,
+        role=Role.LEARNER,
+        profile=ProfileInput(),
+        accepted_terms_version=TERMS_VERSION,
+    )
     for _ in range(2):
         container = build_container(Settings(database_url="memory://", argon2_time_cost=1, argon2_memory_kib=8))
         try:

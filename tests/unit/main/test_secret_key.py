@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 from skillbridge.main import Settings, create_app
 from skillbridge.main.secret_key import SecretKeyError, is_loopback, read_or_create_key_file, signing_secret
 from skillbridge.main.settings import PUBLISHED_SECRET
+from tests.support.terms import TERMS_VERSION
 
 FAST = {"argon2_time_cost": 1, "argon2_memory_kib": 8}
 PASSWORD = "kilimanjaro-sunrise-42"
@@ -81,6 +82,7 @@ async def test_a_token_survives_a_restart_and_does_not_open_another_install(tmp_
         "email": "amara@example.org",
         "password": PASSWORD,
         "role": "learner",
+        "accepted_terms_version": TERMS_VERSION,
         "profile": {"display_name": "Amara"},
     }
     async with AsyncTestClient(app=create_app(settings)) as client:

@@ -12,6 +12,10 @@ so an anonymous or wrong-role caller never learns how a body is validated:
   auth budget (register, login, refresh, the start of a GitHub login);
 - ``opt=only(Role.ADMIN)`` and the like: signed in *and* of one of those roles (403 otherwise).
 
+A signed-in caller who has yet to accept the terms version in force (``SKILLBRIDGE_TERMS_VERSION``) gets
+``SkillBridge-Consent-Required: terms`` on every response, and 403 (type ``.../consent-required``) on every
+write but those marked ``opt=CONSENT_EXEMPT`` (the consent call, ending sessions, the password, erasure).
+
 ``OPTIONS`` on any path is open to anyone: its answer is the path's ``Allow`` header and nothing more.
 """
 
@@ -32,6 +36,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from skillbridge.adapters.http.client_address import TrustedProxies, client_address
 from skillbridge.adapters.http.problems import domain_error_handler
 from skillbridge.application.accounts.authentication import Admission, AdmitRequest, Quota, RequestBudget
+from skillbridge.application.accounts.consents import TermsPolicy
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.errors import DomainError, Unauthenticated
@@ -48,6 +53,13 @@ PUBLIC_UNMETERED: dict[str, Any] = {"public": True, "budget": None}
 EXPORT: dict[str, Any] = {"budget": "exports"}
 #: ``opt`` of the live streams: their handshakes have a budget of their own; the token may come in ``?token=``.
 STREAM: dict[str, Any] = {"budget": "streams", "token_in_query": True}
+
+#: ``opt`` of a signed-in write allowed while the caller has yet to accept the terms version in force: the
+#: consent call itself, ending sessions, changing the password, and erasing the account.
+CONSENT_EXEMPT: dict[str, Any] = {"consent_exempt": True}
+#: The header of every signed-in response while the caller has yet to accept the terms version in force.
+CONSENT_REQUIRED_HEADER = b"skillbridge-consent-required"
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 #: ``cache_control`` of every response that carries a token: no cache (a proxy, a shared phone's browser) keeps it.
 NO_STORE = CacheControlHeader(no_store=True)
@@ -138,6 +150,11 @@ class AdmissionMiddleware(ASGIMiddleware):
                 principal, _ = admission.require()  # 401
                 if roles := opt.get("roles"):
                     principal.require(*roles)  # 403
+                terms = await container.get(TermsPolicy)
+                if terms.requires_consent(principal):
+                    send = _flagging_consent(send)
+                    if scope.get("method") not in _READ_METHODS and not opt.get("consent_exempt"):
+                        terms.require_consent(principal)  # 403 consent-required
             except DomainError as refusal:
                 request: Request[Any, Any, Any] = Request(scope, receive)
                 await domain_error_handler(request, refusal).to_asgi_response(app=None, request=request)(
@@ -164,6 +181,17 @@ def _releasing_connection(send: Send, container: AsyncContainer) -> Send:
         await send(message)
 
     return send_releasing
+
+
+def _flagging_consent(send: Send) -> Send:
+    """``send``, with the header that tells the client a consent call is due."""
+
+    async def send_flagged(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", ()), (CONSENT_REQUIRED_HEADER, b"terms")]
+        await send(message)
+
+    return send_flagged
 
 
 def _reporting_quota(send: Send, quota: Quota) -> Send:

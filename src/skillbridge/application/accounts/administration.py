@@ -12,6 +12,7 @@ from skillbridge.application.accounts.revocations import AccessRevocations
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.erasure import is_erased
 from skillbridge.domain.accounts.profile import ProfileInput
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.user import User
@@ -39,6 +40,7 @@ class ChangeUserAccess:
     - an admin cannot change their own role or disable themselves (so the last admin cannot lock
       everyone out by accident);
     - an empty change returns the user as stored;
+    - an erased account (its anonymous placeholder) is never re-enabled nor given a role: Conflict;
     - each change is audited, with the admin's reason when given (at most 500 characters), and
       takes effect on the user's very next request, in every process; a disabled account's requests are
       refused, its open streams end at their next session check, and its refresh sessions are revoked
@@ -68,6 +70,8 @@ class ChangeUserAccess:
         now = self._clock.now()
         async with self._uow as uow:
             user = await uow.users.get(user_id)
+            if is_erased(user) and (role is not None or active is not None):
+                raise Conflict("the account was erased: it has no owner to give a role or access to", field="is_active")
             updated = user
             if role is not None and role is not user.role:
                 updated = updated.with_role(role, now)
@@ -117,5 +121,7 @@ class CreateAdmin:
         registration = Registration(
             email=email, password=password, role=Role.ADMIN, profile=ProfileInput(display_name=display_name)
         )
-        # The operator who runs create-admin vouches for the address.
-        return await self._register(registration, role_allowed=frozenset({Role.ADMIN}), email_verified=True)
+        # The operator who runs create-admin vouches for the address, and accepts the terms for the admin.
+        return await self._register(
+            registration, role_allowed=frozenset({Role.ADMIN}), email_verified=True, terms_vouched=True
+        )

@@ -209,7 +209,11 @@ class AdmitRequest:
                     two_factor_ok = credential is not None and credential.is_enabled
         except NotFound:
             return None
-        return Principal(user.id, user.role, user.email_verified, two_factor_ok) if user.is_active else None
+        if not user.is_active:
+            return None
+        return Principal(
+            user.id, user.role, user.email_verified, two_factor_ok=two_factor_ok, terms_version=user.terms_version
+        )
 
 
 class Authenticate:

@@ -13,6 +13,7 @@ from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.consents import Consent
 from skillbridge.domain.accounts.profile import Profile
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.two_factor import TwoFactorCredential
@@ -99,6 +100,8 @@ class PersonalDataExport:
     exported_at: datetime
     account: ExportedAccount
     roadmaps: list[Roadmap]
+    #: Deleted roadmaps still kept (in their undo window, or until the retention job removes them).
+    deleted_roadmaps: list[Roadmap]
     roadmap_versions: list[RoadmapVersion]
     mentorships: list[Mentorship]
     chat_messages: list[ChatMessage]
@@ -106,6 +109,7 @@ class PersonalDataExport:
     notifications: list[Notification]
     badges: list[Badge]
     forum_posts: list[ForumPost]
+    consents: list[Consent]
     audit_entries: list[AuditEntry]
     two_factor: ExportedTwoFactor
     notification_settings: ExportedNotificationSettings
@@ -139,9 +143,10 @@ class ExportMyData:
     Rules: only one's own data (the caller is the subject; there is no way to name another user); the
     sections are the profile, roadmaps and their versions, mentorships with their sessions, the chat
     messages the caller wrote, progress events, notifications, badges, forum posts (deleted ones too),
-    the audit entries about the caller, whether two-factor authentication is on, and the notification
-    settings; secrets (the password hash, refresh-token hashes, the TOTP secret, recovery-code hashes)
-    are never included; every export is audited. The route is rate-limited on a budget of its own.
+    consents (with their time and version), the audit entries about the caller, whether two-factor
+    authentication is on, and the notification settings; secrets (the password hash, refresh-token hashes,
+    the TOTP secret, recovery-code hashes) are never included; every export is audited. The route is
+    rate-limited on a budget of its own.
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
@@ -154,9 +159,10 @@ class ExportMyData:
         async with self._uow as uow:
             user = await uow.users.get(me)
             roadmaps = await _every(lambda page: uow.roadmaps.list_for_user(me, page))
+            deleted = list(await uow.roadmaps.list_deleted_for_user(me))
             versions: list[RoadmapVersion] = []
             events: list[ProgressEvent] = []
-            for roadmap in roadmaps:
+            for roadmap in roadmaps + deleted:
                 versions += await _every(partial(uow.roadmaps.list_versions, roadmap.id))
                 events += await _every(partial(uow.progress_logs.list_for_roadmap, roadmap.id))
             mentorships = await _every(lambda page: uow.mentorships.list_for_participant(me, page))
@@ -167,6 +173,7 @@ class ExportMyData:
                 exported_at=now,
                 account=ExportedAccount.of(user),
                 roadmaps=roadmaps,
+                deleted_roadmaps=deleted,
                 roadmap_versions=versions,
                 mentorships=mentorships,
                 chat_messages=messages,
@@ -174,6 +181,7 @@ class ExportMyData:
                 notifications=await _every(lambda page: uow.notifications.list_for_user(me, page)),
                 badges=list(await uow.badges.list_for_user(me)),
                 forum_posts=list(await uow.forum_posts.list_by_author(me)),
+                consents=list(await uow.consents.list_for_user(me)),
                 audit_entries=list(await uow.audit.list_for_subject("user", str(me))),
                 two_factor=ExportedTwoFactor.of(await uow.two_factor.find(me)),
                 notification_settings=ExportedNotificationSettings.of(

@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 from uuid import uuid4
 
+from skillbridge.application.accounts.consents import TermsPolicy
 from skillbridge.application.accounts.plain_text import plain_profile
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.sessions import _start_session
@@ -28,12 +29,15 @@ from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.application.ports.token_service import TokenService
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.consents import Consent, ConsentKind, check_accepted_version
 from skillbridge.domain.accounts.profile import ProfileInput, build_profile, is_github_username
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.user import User, normalise_email
 from skillbridge.domain.errors import BadRequest, Conflict, DependencyUnavailable, InvalidInput, Unauthenticated
 
 _STATE_KEY = "oauth:github:state:"
+# Between the PKCE verifier and the accepted terms version in the state's stored value (neither holds it).
+_TERMS_SEPARATOR = "\n"
 _MAX_STATE_LENGTH = 128
 _MAX_NONCE_LENGTH = 128
 _MAX_DISPLAY_NAME = 100
@@ -86,20 +90,31 @@ def noreply_email(identity: GithubIdentity) -> str:
 class StartGithubLogin:
     """Begin a GitHub login: a fresh browser nonce, a state holding its hash, and a PKCE verifier kept
     server-side with a TTL; return the authorization URL and the nonce (for the browser's cookie).
-    DependencyUnavailable when GitHub login is not configured."""
+    DependencyUnavailable when GitHub login is not configured.
 
-    def __init__(self, provider: GithubIdentityProvider, store: KeyValueStore, config: GithubLoginConfig) -> None:
+    ``accepted_terms_version``, when given, must be the terms version in force (InvalidInput otherwise); it is
+    kept with the state, and an account the login creates starts with the terms accepted. Without it, a new
+    account must accept them (``PATCH /users/me/consents``) before it writes anything.
+    """
+
+    def __init__(
+        self, provider: GithubIdentityProvider, store: KeyValueStore, config: GithubLoginConfig, terms: TermsPolicy
+    ) -> None:
         self._provider = provider
         self._store = store
         self._config = config
+        self._terms = terms
 
-    async def __call__(self) -> GithubLoginStart:
+    async def __call__(self, accepted_terms_version: str | None = None) -> GithubLoginStart:
         if not self._provider.configured:
             raise DependencyUnavailable("GitHub login is not configured on this server")
+        if accepted_terms_version is not None:
+            check_accepted_version(accepted_terms_version, self._terms.version)
         nonce = secrets.token_urlsafe(32)
         state = f"{secrets.token_urlsafe(32)}.{_nonce_digest(nonce)}"
         verifier = secrets.token_urlsafe(64)  # 86 characters: within PKCE's 43 to 128
-        await self._store.put(_STATE_KEY + state, verifier, self._config.state_ttl_seconds)
+        kept = verifier if accepted_terms_version is None else f"{verifier}{_TERMS_SEPARATOR}{accepted_terms_version}"
+        await self._store.put(_STATE_KEY + state, kept, self._config.state_ttl_seconds)
         return GithubLoginStart(self._provider.authorization_url(state, code_challenge(verifier)), nonce)
 
 
@@ -151,15 +166,16 @@ class CompleteGithubLogin:
             if refused:
                 raise GithubLoginRefused
             raise BadRequest("the state parameter is missing", field="state")
-        verifier = await self._store.take(_STATE_KEY + state)
+        kept = await self._store.take(_STATE_KEY + state)
         if refused:
             raise GithubLoginRefused
-        if verifier is None:
+        if kept is None:
             raise BadRequest(STATE_GONE, field="state")
         _, _, digest = state.rpartition(".")
         nonce = (browser_nonce or "")[:_MAX_NONCE_LENGTH]
         if not nonce or not hmac.compare_digest(_nonce_digest(nonce), digest):
             raise BadRequest(OTHER_BROWSER, field="state")
+        verifier, _, accepted = kept.partition(_TERMS_SEPARATOR)
         if not code:
             raise BadRequest("the code parameter is missing", field="code")
         identity = await self._provider.identify(code, verifier)
@@ -168,7 +184,7 @@ class CompleteGithubLogin:
             user = await uow.users.find_by_github_id(identity.github_id)
             created = user is None
             if user is None:
-                user = await self._new_learner(uow, identity)
+                user = await self._new_learner(uow, identity, accepted or None)
             elif not user.is_active:
                 raise Unauthenticated("the account is disabled")
             second_factor = None if created else await uow.two_factor.find(user.id)
@@ -188,7 +204,7 @@ class CompleteGithubLogin:
             await uow.commit()
         return pair, created
 
-    async def _new_learner(self, uow: UnitOfWork, identity: GithubIdentity) -> User:
+    async def _new_learner(self, uow: UnitOfWork, identity: GithubIdentity, accepted_terms: str | None) -> User:
         email = noreply_email(identity)
         verified = False
         if identity.verified_email:
@@ -210,6 +226,8 @@ class CompleteGithubLogin:
             updated_at=now,
             github_id=identity.github_id,
             email_verified_at=now if verified else None,
+            # Accepted at the login's start; the version may have changed since (then it is asked again).
+            terms_version=accepted_terms,
         )
         await uow.users.add(user)
         await uow.audit.record(
@@ -219,7 +237,13 @@ class CompleteGithubLogin:
                 actor_id=user.id,
                 subject_type="user",
                 subject_id=str(user.id),
-                details={"role": user.role.value, "method": "github"},
+                details={
+                    "role": user.role.value,
+                    "method": "github",
+                    "consents": {"terms": accepted_terms is not None},
+                },
             )
         )
+        if accepted_terms is not None:
+            await uow.consents.put(Consent(user.id, ConsentKind.TERMS, True, accepted_terms, now))
         return user

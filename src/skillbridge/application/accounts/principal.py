@@ -27,6 +27,8 @@ class Principal:
     #: ``False`` only for an admin without two-factor authentication while the server requires it of
     #: admins: their admin powers are withheld (they may still sign in and turn it on).
     two_factor_ok: bool = True
+    #: The terms-and-privacy version the caller last accepted (``None``: none yet).
+    terms_version: str | None = None
 
     @property
     def is_admin(self) -> bool:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+from skillbridge.application.accounts.consents import TermsPolicy
 from skillbridge.application.accounts.plain_text import plain_profile
 from skillbridge.application.places import ResolvePlace
 from skillbridge.application.ports.clock import Clock
@@ -11,6 +13,7 @@ from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
 from skillbridge.application.ports.password_hasher import PasswordHasher
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.consents import OPTIONAL_KINDS, Consent, ConsentKind, check_accepted_version
 from skillbridge.domain.accounts.passwords import check_password, normalise_password
 from skillbridge.domain.accounts.profile import ProfileInput, build_profile
 from skillbridge.domain.accounts.roles import SELF_SERVICE_ROLES, Role
@@ -27,6 +30,10 @@ class Registration:
     password: str
     role: Role
     profile: ProfileInput
+    #: The terms-and-privacy version the person accepted (must be the one in force).
+    accepted_terms_version: str | None = None
+    #: Optional consents given at sign-up, by kind (the others stay off).
+    consents: Mapping[ConsentKind, bool] = field(default_factory=dict)
 
 
 class RegisterUser:
@@ -42,17 +49,29 @@ class RegisterUser:
     - a location given by name is resolved to one place (city, country, point), or refused as unknown or
       ambiguous (:class:`ResolvePlace`);
     - the email address is unverified, unless the caller vouches for it (``email_verified``: an operator's
-      command such as ``create-admin`` or ``seed-demo``, never a self-service sign-up).
+      command such as ``create-admin`` or ``seed-demo``, never a self-service sign-up);
+    - the person accepts the terms-and-privacy version in force (``accepted_terms_version``, InvalidInput on
+      that field otherwise), unless an operator's command accepts them on the account's behalf
+      (``terms_vouched``); the acceptance and each optional consent given (``email_digest``,
+      ``product_analytics``) are stored with the time and the version, and named in the registration's
+      audit entry.
     """
 
     def __init__(
-        self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, sanitizer: HtmlSanitizer, places: ResolvePlace
+        self,
+        uow: UnitOfWork,
+        hasher: PasswordHasher,
+        clock: Clock,
+        sanitizer: HtmlSanitizer,
+        places: ResolvePlace,
+        terms: TermsPolicy,
     ) -> None:
         self._uow = uow
         self._hasher = hasher
         self._clock = clock
         self._sanitizer = sanitizer
         self._places = places
+        self._terms = terms
 
     async def __call__(
         self,
@@ -60,10 +79,16 @@ class RegisterUser:
         *,
         role_allowed: frozenset[Role] = SELF_SERVICE_ROLES,
         email_verified: bool = False,
+        terms_vouched: bool = False,
     ) -> User:
         self._uow.act_for_system("sign_in:register")
         if registration.role not in role_allowed:
             raise InvalidInput("choose the role learner or mentor", field="role")
+        if not terms_vouched:
+            check_accepted_version(registration.accepted_terms_version, self._terms.version)
+        for kind in registration.consents:
+            if kind not in OPTIONAL_KINDS:
+                raise InvalidInput(f"{kind.value} is not an optional consent", field=f"consents.{kind.value}")
         email = normalise_email(registration.email)
         password = normalise_password(registration.password)
         check_password(password, email=email)
@@ -83,7 +108,9 @@ class RegisterUser:
             created_at=now,
             updated_at=now,
             email_verified_at=now if email_verified else None,
+            terms_version=self._terms.version,
         )
+        given = {ConsentKind.TERMS: True, **registration.consents}
         async with self._uow as uow:
             if await uow.users.find_by_email(email) is not None:
                 raise Conflict(EMAIL_TAKEN, field="email")
@@ -95,8 +122,11 @@ class RegisterUser:
                     actor_id=user.id,
                     subject_type="user",
                     subject_id=str(user.id),
-                    details={"role": user.role.value},
+                    # The consents given at sign-up are in the registration's entry (no entry of their own).
+                    details={"role": user.role.value, "consents": {kind.value: on for kind, on in given.items()}},
                 )
             )
+            for kind, granted in given.items():
+                await uow.consents.put(Consent(user.id, kind, granted, self._terms.version, now))
             await uow.commit()
         return user

@@ -14,6 +14,8 @@ class JobName(StrEnum):
     EXPIRE_UNANSWERED_MATCHES = "expire_unanswered_matches"
     #: Scheduled: remind both participants of a session about to start (``SendSessionReminders``).
     SEND_SESSION_REMINDERS = "send_session_reminders"
+    #: Scheduled: remove what has outlived its retention period (``ApplyRetention``).
+    APPLY_RETENTION = "apply_retention"
     #: ``email``, ``languages``: mail a password-reset token to the account at ``email`` (``MailPasswordReset``).
     MAIL_PASSWORD_RESET = "mail_password_reset"  # noqa: S105 - a job name, not a secret
     #: ``user_id``, ``languages``: mail an email-verification token to the account (``MailEmailVerification``).

@@ -15,6 +15,7 @@ from skillbridge.application.notifications.preferences import settings_of
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.email_sender import EmailSender, OutgoingEmail
 from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.accounts.consents import ConsentKind
 from skillbridge.domain.errors import Conflict, NotFound
 from skillbridge.domain.notifications.model import Notification
 from skillbridge.domain.notifications.preferences import Channel, NotificationSettings
@@ -40,12 +41,20 @@ class _Claimed:
     after: NotificationSettings
 
 
+async def _digest_withdrawn(uow: UnitOfWork, user_id: UUID) -> bool:
+    """Whether ``user_id`` explicitly withdrew (or refused) the ``email_digest`` consent."""
+    consents = await uow.consents.list_for_user(user_id)
+    return any(consent.kind is ConsentKind.EMAIL_DIGEST and not consent.granted for consent in consents)
+
+
 class SendNotificationDigests:
     """Mail each away user a digest of their unread notifications; return how many were sent.
 
     Rules:
     - a user gets a digest only if they have an unread notification at least ``away_after`` old, have not
       signed in or refreshed a session for ``away_after``, are active, and their digest is not ``off``;
+    - nor if they withdrew the optional ``email_digest`` consent (an account that never chose keeps the
+      digest of its notification settings: only an explicit "no" stops it);
     - at most one digest per period (a UTC day for ``daily``, an ISO week for ``weekly``): the period is
       claimed, atomically, before the mail goes out, so two runs (two workers, a rerun) send it once;
     - a notification is in one digest at most (only those newer than the last digest are listed), and
@@ -102,6 +111,8 @@ class SendNotificationDigests:
             settings = await settings_of(uow, user_id)
             period = settings.digest_due(now)
             if not user.is_active or period is None:
+                return None
+            if await _digest_withdrawn(uow, user_id):
                 return None
             sessions = await uow.refresh_sessions.list_live(user_id, now)
             if any(session.issued_at > now - self._policy.away_after for session in sessions):

@@ -94,3 +94,18 @@ class MarkAllNotificationsRead:
             count = await uow.notifications.mark_all_read(principal.user_id, self._clock.now())
             await uow.commit()
         return count
+
+
+class DeleteNotification:
+    """Delete one of the caller's notifications (``DELETE /notifications/{id}``): shown nowhere from now on
+    (lists, the unread count), removed for good by the retention job. NotFound for anyone else's, and
+    for one deleted already."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, principal: Principal, notification_id: UUID) -> None:
+        async with self._uow as uow:
+            await uow.notifications.delete(notification_id, principal.user_id, self._clock.now())
+            await uow.commit()

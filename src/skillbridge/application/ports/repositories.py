@@ -16,6 +16,7 @@ from typing import Protocol
 from uuid import UUID
 
 from skillbridge.domain.accounts.audit import AuditEntry, AuditQuery
+from skillbridge.domain.accounts.consents import Consent
 from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import RefreshSession
@@ -76,6 +77,10 @@ class UserRepository(Protocol):
 
 class RefreshSessionRepository(Protocol):
     """Issued refresh tokens, by hash."""
+
+    async def purge_expired(self, expired_before: datetime) -> int:
+        """Remove the tokens that expired before ``expired_before`` (the retention job); return how many."""
+        ...
 
     async def add(self, session: RefreshSession) -> None:
         """Store a newly issued token."""
@@ -227,15 +232,30 @@ class RoadmapRepository(Protocol):
         ...
 
     async def get(self, roadmap_id: UUID) -> Roadmap:
-        """Return the roadmap. Raises NotFound."""
+        """Return the roadmap. Raises NotFound, for a deleted one too (every read but the two below skips
+        deleted roadmaps)."""
         ...
 
     async def update(self, roadmap: Roadmap) -> Roadmap:
-        """Store changes; return the roadmap with its new version. Raises Conflict on a stale version, NotFound."""
+        """Store changes (``deleted_at`` included: how a roadmap is deleted and restored); return the roadmap
+        with its new version. Raises Conflict on a stale version, NotFound."""
         ...
 
     async def list_for_user(self, user_id: UUID, page: PageRequest) -> Page[Roadmap]:
         """Return a user's roadmaps, newest first (id breaks ties)."""
+        ...
+
+    async def find_deleted(self, roadmap_id: UUID) -> Roadmap | None:
+        """Return the roadmap if it is deleted (waiting in its undo window or past it), else None."""
+        ...
+
+    async def list_deleted_for_user(self, user_id: UUID) -> Sequence[Roadmap]:
+        """Return a user's deleted roadmaps, newest deletion first (for the export of their data)."""
+        ...
+
+    async def purge_deleted(self, deleted_before: datetime) -> int:
+        """Remove for good the roadmaps deleted before ``deleted_before`` (with their versions and progress
+        events); return how many."""
         ...
 
     async def count_completed(self, user_id: UUID) -> int:
@@ -285,6 +305,18 @@ class ChatRepository(Protocol):
 class AuditLog(Protocol):
     """Append-only record of security-relevant actions."""
 
+    async def purge(self, before: datetime) -> int:
+        """Remove the entries made before ``before`` (the retention job, acting for the system: the only
+        removal there is); return how many."""
+        ...
+
+    async def pseudonymise(self, user_id: UUID, traces: Sequence[str]) -> int:
+        """On erasure, acting for the system: in the entries ``user_id`` made or that are about them, drop
+        each ``details`` value that holds one of ``traces`` (any case), such as an admin's reason naming
+        them. The entries stay, with their ids and actions: the only change ever made to one. Return how
+        many entries changed."""
+        ...
+
     async def record(self, entry: AuditEntry) -> None:
         """Append an entry (committed with the unit of work it belongs to)."""
         ...
@@ -324,6 +356,11 @@ class ProgressLogRepository(Protocol):
 
 class WebhookDeliveryRepository(Protocol):
     """Received webhook deliveries, unique per source and delivery id."""
+
+    async def empty_payloads(self, received_before: datetime) -> int:
+        """Empty the payload of the deliveries received before ``received_before`` (the retention job); the
+        delivery ids stay for deduplication. Return how many payloads were emptied (none the second time)."""
+        ...
 
     async def add(self, delivery: WebhookDelivery) -> None:
         """Store a new delivery. Raises Conflict if one with the same source and delivery id exists."""
@@ -389,6 +426,16 @@ class NotificationRepository(Protocol):
     async def mark_read(self, notification_id: UUID, user_id: UUID, at: datetime) -> Notification:
         """Mark one of ``user_id``'s notifications read at ``at`` and return it; one read already keeps its
         first ``read_at``. Raises NotFound if it does not exist or belongs to someone else."""
+        ...
+
+    async def delete(self, notification_id: UUID, user_id: UUID, at: datetime) -> None:
+        """Soft-delete one of ``user_id``'s notifications: every read skips it from now on (lists, counts,
+        marks). Raises NotFound if it is someone else's or deleted already."""
+        ...
+
+    async def purge(self, *, deleted_before: datetime, read_before: datetime) -> int:
+        """Remove for good the notifications deleted before ``deleted_before`` and those read before
+        ``read_before`` (the retention job); return how many."""
         ...
 
     async def mark_all_read(self, user_id: UUID, at: datetime) -> int:
@@ -466,8 +513,25 @@ class ForumPostRepository(Protocol):
         ...
 
 
+class ConsentRepository(Protocol):
+    """Each account's consents, one per kind."""
+
+    async def list_for_user(self, user_id: UUID) -> Sequence[Consent]:
+        """Return the consents ``user_id`` gave or withdrew, in the order of :class:`ConsentKind`."""
+        ...
+
+    async def put(self, consent: Consent) -> None:
+        """Store ``consent``, replacing the account's earlier one of the same kind. Raises Conflict if the
+        account does not exist."""
+        ...
+
+
 class FailedJobRepository(Protocol):
     """Jobs that failed for good, kept for admins to inspect and retry."""
+
+    async def purge(self, failed_before: datetime) -> int:
+        """Remove the jobs that failed before ``failed_before`` (the retention job); return how many."""
+        ...
 
     async def add(self, failed: FailedJob) -> None:
         """Store a failed job."""

@@ -7,10 +7,12 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from skillbridge.application.ports.erasure import PersonalDataEraser
 from skillbridge.application.ports.repositories import (
     AuditLog,
     BadgeRepository,
     ChatRepository,
+    ConsentRepository,
     FailedJobRepository,
     ForumPostRepository,
     MentorshipRepository,
@@ -57,6 +59,8 @@ class UnitOfWork(Protocol):
     failed_jobs: FailedJobRepository
     two_factor: TwoFactorRepository
     notification_settings: NotificationSettingsRepository
+    consents: ConsentRepository
+    erasure: PersonalDataEraser
 
     async def __aenter__(self) -> Self: ...
 

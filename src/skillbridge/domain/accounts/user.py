@@ -45,6 +45,8 @@ class User:
     id: UUID = field(default_factory=uuid4)
     #: When the owner proved they read mail at ``email`` (a mailed token, or GitHub's word); ``None``: not yet.
     email_verified_at: datetime | None = None
+    #: The terms-and-privacy version the owner last accepted (``None``: none yet, see ``domain.accounts.consents``).
+    terms_version: str | None = None
 
     @property
     def is_mentor(self) -> bool:

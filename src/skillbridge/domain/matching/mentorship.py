@@ -162,6 +162,15 @@ def expired(mentorship: Mentorship, now: datetime) -> Mentorship:
     return replace(mentorship, status=MatchStatus.EXPIRED, expires_at=None, updated_at=now)
 
 
+def withdrawn(mentorship: Mentorship, now: datetime) -> Mentorship:
+    """``mentorship`` cancelled because one of its people erased their account: whatever their part and
+    whatever open status it is in (waiting, pending, active), which no participant's change could do (a
+    mentor cannot cancel a pending request, only decline it; the learner is then offered nobody else)."""
+    if mentorship.status not in LEARNER_OPEN_STATUSES:
+        raise Conflict(f"a {mentorship.status.value} mentorship is not open", field="status")
+    return replace(mentorship, status=MatchStatus.CANCELLED, expires_at=None, updated_at=now)
+
+
 def follow_up(declined: Mentorship, now: datetime) -> Mentorship:
     """A fresh waiting request with the same needs, for a learner whose mentor declined or let it expire."""
     return Mentorship(

@@ -43,6 +43,9 @@ class Notification:
     payload: dict[str, Any] = field(default_factory=dict)
     read_at: datetime | None = None
     id: UUID = field(default_factory=uuid7)
+    #: When the recipient deleted it (``None``: not deleted); a deleted one is shown nowhere, and the
+    #: retention job removes it.
+    deleted_at: datetime | None = None
 
     @property
     def is_read(self) -> bool:

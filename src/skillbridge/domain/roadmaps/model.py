@@ -135,6 +135,9 @@ class Roadmap:
     repository: str | None = None
     version: int = 1
     id: UUID = field(default_factory=uuid4)
+    #: When its owner deleted it (``None``: not deleted). A deleted roadmap is shown nowhere and may be
+    #: restored within the undo window; the retention job removes it after that.
+    deleted_at: datetime | None = None
 
     @property
     def estimated_weeks(self) -> int:

@@ -9,7 +9,7 @@ from litestar import Controller, Request, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from skillbridge.adapters.http.access import NO_STORE, PUBLIC_SENSITIVE, address_of
+from skillbridge.adapters.http.access import CONSENT_EXEMPT, NO_STORE, PUBLIC_SENSITIVE, address_of
 from skillbridge.adapters.http.auth import SECURITY, Caller
 from skillbridge.adapters.http.languages import accepted_languages
 from skillbridge.adapters.http.schemas.accounts import LoginIn, LogoutIn, RefreshIn, RegisterIn, TokensOut, UserOut
@@ -37,7 +37,12 @@ class AuthController(Controller):
     ) -> UserOut:
         user = await register(
             Registration(
-                email=data.email, password=data.password, role=Role(data.role), profile=data.profile.to_input()
+                email=data.email,
+                password=data.password,
+                role=Role(data.role),
+                profile=data.profile.to_input(),
+                accepted_terms_version=data.accepted_terms_version,
+                consents=data.consents.chosen(),
             )
         )
         await request_verification(user.id, accepted_languages(request.headers.get("accept-language")))
@@ -85,6 +90,7 @@ class AuthController(Controller):
         "/logout",
         status_code=HTTP_204_NO_CONTENT,
         security=SECURITY,
+        opt=CONSENT_EXEMPT,
         summary="Revoke the access token in use and the refresh token's family",
     )
     async def logout(

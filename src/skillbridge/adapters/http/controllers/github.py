@@ -131,8 +131,14 @@ class GithubAuthController(Controller):
         start: FromDishka[StartGithubLogin],
         config: FromDishka[GithubLoginConfig],
         redirect: Annotated[bool, QueryParameter(description="answer 302 to GitHub instead of JSON")] = False,
+        accepted_terms_version: Annotated[
+            str | None,
+            QueryParameter(
+                max_length=40, description="the terms version in force, accepted (a new account starts with it)"
+            ),
+        ] = None,
     ) -> Response[GithubLoginOut] | Redirect:
-        started = await start()
+        started = await start(accepted_terms_version)
         cookie = _login_cookie(started, config)
         if redirect:
             return Redirect(started.authorization_url, cookies=[cookie])

@@ -10,7 +10,7 @@ from typing import Annotated
 from uuid import UUID
 
 from dishka.integrations.litestar import FromDishka
-from litestar import Controller, get, patch, post
+from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
@@ -20,6 +20,7 @@ from skillbridge.adapters.http.resume import NOTIFICATION_ID_PATTERN, resume_poi
 from skillbridge.adapters.http.schemas.notifications import NotificationOut, NotificationPage, ReadAllOut
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.notifications.inbox import (
+    DeleteNotification,
     ListMyNotifications,
     ListNotificationsSince,
     MarkAllNotificationsRead,
@@ -71,6 +72,15 @@ class NotificationsController(Controller):
         mark: FromDishka[MarkNotificationRead],
     ) -> NotificationOut:
         return NotificationOut.of(await mark(principal, notification_id))
+
+    @delete("/{notification_id:uuid}", summary="Delete one of one's notifications (shown nowhere after)")
+    async def delete_one(
+        self,
+        notification_id: FromPath[UUID],
+        principal: FromDishka[Principal],
+        delete_notification: FromDishka[DeleteNotification],
+    ) -> None:
+        await delete_notification(principal, notification_id)
 
     @post("/read-all", status_code=HTTP_200_OK, summary="Mark all of one's notifications read")
     async def mark_all_read(

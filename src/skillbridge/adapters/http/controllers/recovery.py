@@ -9,7 +9,7 @@ from litestar import Controller, Request, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
-from skillbridge.adapters.http.access import PUBLIC_SENSITIVE, address_of
+from skillbridge.adapters.http.access import CONSENT_EXEMPT, PUBLIC_SENSITIVE, address_of
 from skillbridge.adapters.http.auth import SECURITY, Caller
 from skillbridge.adapters.http.languages import accepted_languages
 from skillbridge.adapters.http.schemas.recovery import (
@@ -51,6 +51,7 @@ class PasswordController(Controller):
         "/change",
         status_code=HTTP_204_NO_CONTENT,
         security=SECURITY,
+        opt=CONSENT_EXEMPT,
         summary="Change one's password; every other session ends",
     )
     async def change(

@@ -12,9 +12,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from dishka.integrations.litestar import FromDishka
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from skillbridge.adapters.http.access import PUBLIC
 from skillbridge.adapters.http.auth import SECURITY
@@ -41,6 +41,7 @@ from skillbridge.adapters.http.schemas.roadmaps import (
 )
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.roadmaps.creation import CreateRoadmap
+from skillbridge.application.roadmaps.deletion import DeleteRoadmap, RestoreRoadmap
 from skillbridge.application.roadmaps.domains import ListDomains
 from skillbridge.application.roadmaps.editing import UpdateRoadmap
 from skillbridge.application.roadmaps.reading import GetRoadmap, ListMyRoadmaps, ListRoadmapVersions
@@ -137,6 +138,27 @@ class RoadmapsController(Controller):
         expected = expected_version(if_match, data.version)
         roadmap = await update(principal, roadmap_id, data.to_changes(), expected)
         return conditional_response(request, RoadmapOut.of(roadmap), version=roadmap.version)
+
+    @delete(
+        "/{roadmap_id:uuid}",
+        summary="Delete one's roadmap; restorable for 30 days (SKILLBRIDGE_ROADMAP_UNDO_DAYS)",
+        description="Shown nowhere meanwhile (lists, reads, its repository's pushes); it stays in the owner's "
+        "export until the retention job removes it after the undo window. Owner only.",
+    )
+    async def delete_one(
+        self, roadmap_id: FromPath[UUID], principal: FromDishka[Principal], delete_roadmap: FromDishka[DeleteRoadmap]
+    ) -> None:
+        await delete_roadmap(principal, roadmap_id)
+
+    @post(
+        "/{roadmap_id:uuid}/restore",
+        status_code=HTTP_200_OK,
+        summary="Restore one's deleted roadmap within its undo window (404 after it, or for anyone else)",
+    )
+    async def restore(
+        self, roadmap_id: FromPath[UUID], principal: FromDishka[Principal], restore: FromDishka[RestoreRoadmap]
+    ) -> RoadmapOut:
+        return RoadmapOut.of(await restore(principal, roadmap_id))
 
     @get("/{roadmap_id:uuid}/versions", summary="A roadmap's history, newest version first")
     async def versions(

@@ -9,7 +9,7 @@ from litestar import Controller, delete, get, post
 from litestar.params import FromPath
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from skillbridge.adapters.http.access import NO_STORE
+from skillbridge.adapters.http.access import CONSENT_EXEMPT, NO_STORE
 from skillbridge.adapters.http.auth import SECURITY, Caller
 from skillbridge.adapters.http.schemas.sessions import SessionOut, SessionsOut
 from skillbridge.application.accounts.session_control import EndMySession, ListMySessions, LogOutEverywhere
@@ -27,6 +27,7 @@ class SessionsController(Controller):
     @delete(
         "/sessions/{session_id:uuid}",
         status_code=HTTP_204_NO_CONTENT,
+        opt=CONSENT_EXEMPT,
         summary="End one of one's sessions: its refresh token and access tokens stop working at once",
     )
     async def end_session(
@@ -34,6 +35,11 @@ class SessionsController(Controller):
     ) -> None:
         await end(caller.claims, session_id)
 
-    @post("/logout-all", status_code=HTTP_204_NO_CONTENT, summary="End every one of one's sessions, this one too")
+    @post(
+        "/logout-all",
+        status_code=HTTP_204_NO_CONTENT,
+        opt=CONSENT_EXEMPT,
+        summary="End every one of one's sessions, this one too",
+    )
     async def logout_all(self, caller: FromDishka[Caller], log_out: FromDishka[LogOutEverywhere]) -> None:
         await log_out(caller.claims)

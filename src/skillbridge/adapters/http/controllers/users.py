@@ -6,13 +6,23 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from dishka.integrations.litestar import FromDishka
-from litestar import Controller, Response, get, patch
+from litestar import Controller, Request, Response, delete, get, patch
 from litestar.openapi.spec import Example
 from litestar.params import JSONBody, QueryParameter
 
-from skillbridge.adapters.http.access import EXPORT
-from skillbridge.adapters.http.auth import SECURITY
-from skillbridge.adapters.http.schemas.accounts import MentorOut, MentorPage, ProfilePatch, UserOut
+from skillbridge.adapters.http.access import CONSENT_EXEMPT, EXPORT, address_of
+from skillbridge.adapters.http.auth import SECURITY, Caller
+from skillbridge.adapters.http.schemas.accounts import (
+    ConsentsOut,
+    ConsentsPatch,
+    EraseAccountIn,
+    MentorOut,
+    MentorPage,
+    ProfilePatch,
+    UserOut,
+)
+from skillbridge.application.accounts.consents import ChangeMyConsents, GetMyConsents
+from skillbridge.application.accounts.erasure import EraseMyAccount
 from skillbridge.application.accounts.export import ExportMyData
 from skillbridge.application.accounts.mentors import SearchMentors
 from skillbridge.application.accounts.principal import Principal
@@ -54,6 +64,40 @@ class UsersController(Controller):
         self, data: JSONBody[ProfilePatch], principal: FromDishka[Principal], update: FromDishka[UpdateMyProfile]
     ) -> UserOut:
         return UserOut.of(await update(principal, data.changes()))
+
+    @get("/me/consents", summary="One's consents, and whether the terms version in force awaits acceptance")
+    async def consents(self, principal: FromDishka[Principal], read: FromDishka[GetMyConsents]) -> ConsentsOut:
+        return ConsentsOut.of(await read(principal))
+
+    @patch(
+        "/me/consents",
+        opt=CONSENT_EXEMPT,
+        summary="Accept the terms version in force; give or withdraw optional consents",
+    )
+    async def change_consents(
+        self, data: JSONBody[ConsentsPatch], principal: FromDishka[Principal], change: FromDishka[ChangeMyConsents]
+    ) -> ConsentsOut:
+        return ConsentsOut.of(await change(principal, data.change()))
+
+    @delete(
+        "/me",
+        opt=CONSENT_EXEMPT,
+        summary="Erase one's account and everything personal it holds (confirmed by the password)",
+        description=(
+            "The password confirms it; an account made through GitHub (no password) confirms with a GitHub "
+            "sign-in of the last minutes instead (`SKILLBRIDGE_ERASURE_FRESH_SIGN_IN_MINUTES`). Open mentorships "
+            "are cancelled, forum posts and chat messages keep their place with their content removed, every "
+            "session ends, and the email may register again. See docs/data-protection.md."
+        ),
+    )
+    async def erase_me(
+        self,
+        request: Request[Any, Any, Any],
+        caller: FromDishka[Caller],
+        data: JSONBody[EraseAccountIn],
+        erase: FromDishka[EraseMyAccount],
+    ) -> None:
+        await erase(caller.claims, data.password, address_of(request))
 
     @get("/mentors", summary="Search mentors", description="Filters combine with AND; see each parameter.")
     async def mentors(

@@ -9,8 +9,10 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
+from skillbridge.application.accounts.consents import ConsentChange, ConsentsView
 from skillbridge.application.accounts.token_pair import TokenPair
 from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.consents import ConsentKind
 from skillbridge.domain.accounts.location_privacy import LocationPrivacy, band_floor_km, band_label
 from skillbridge.domain.accounts.mentor_search import MentorCard
 from skillbridge.domain.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -192,11 +194,28 @@ class ProfilePatch(ProfileFieldsPatch):
         return self.profile.changes()
 
 
+TermsVersion = Annotated[str, Meta(min_length=1, max_length=40, description="the terms version in force")]
+
+
+class OptionalConsentsIn(Request):
+    """Optional consents; a field left out (or null) leaves that consent as it is (off for a new account)."""
+
+    email_digest: bool | None = None
+    product_analytics: bool | None = None
+
+    def chosen(self) -> dict[ConsentKind, bool]:
+        values = {ConsentKind.EMAIL_DIGEST: self.email_digest, ConsentKind.PRODUCT_ANALYTICS: self.product_analytics}
+        return {kind: value for kind, value in values.items() if value is not None}
+
+
 class RegisterIn(Request):
     email: Email
     password: NewPassword
     role: Literal["learner", "mentor"]
+    #: The terms-and-privacy version the person accepted: required, and must be the one in force.
+    accepted_terms_version: TermsVersion
     profile: ProfileIn = msgspec.field(default_factory=ProfileIn)
+    consents: OptionalConsentsIn = msgspec.field(default_factory=OptionalConsentsIn)
 
 
 class LoginIn(Request):
@@ -405,3 +424,44 @@ class AuditPage(Struct, kw_only=True):
     total: int
     limit: int
     offset: int
+
+
+class EraseAccountIn(Request):
+    """The confirmation of an erasure: the account's password (left out for an account made through GitHub,
+    which confirms with a fresh GitHub sign-in instead)."""
+
+    password: Password | None = None
+
+
+class ConsentsPatch(OptionalConsentsIn):
+    """``PATCH /users/me/consents``: accept the terms version in force, give or withdraw optional consents."""
+
+    accepted_terms_version: TermsVersion | None = None
+
+    def change(self) -> ConsentChange:
+        return ConsentChange(accepted_terms_version=self.accepted_terms_version, optional=self.chosen())
+
+
+class ConsentOut(Struct, kw_only=True):
+    kind: str
+    granted: bool
+    version: str
+    at: datetime
+
+
+class ConsentsOut(Struct, kw_only=True):
+    terms_version: str
+    accepted_terms_version: str | None
+    consent_required: bool
+    consents: list[ConsentOut]
+
+    @classmethod
+    def of(cls, view: ConsentsView) -> ConsentsOut:
+        return cls(
+            terms_version=view.terms_version,
+            accepted_terms_version=view.accepted_terms_version,
+            consent_required=view.consent_required,
+            consents=[
+                ConsentOut(kind=c.kind.value, granted=c.granted, version=c.version, at=c.at) for c in view.consents
+            ],
+        )

@@ -20,6 +20,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from skillbridge.domain.accounts.audit import AuditEntry
+from skillbridge.domain.accounts.consents import Consent, ConsentKind
 from skillbridge.domain.accounts.sessions import RefreshSession
 from skillbridge.domain.accounts.two_factor import TwoFactorCredential
 from skillbridge.domain.accounts.user import User
@@ -70,6 +71,8 @@ class MemoryState:
     two_factor: dict[UUID, TwoFactorCredential] = field(default_factory=dict)
     #: By user id.
     notification_settings: dict[UUID, NotificationSettings] = field(default_factory=dict)
+    #: By (user id, kind).
+    consents: dict[tuple[UUID, ConsentKind], Consent] = field(default_factory=dict)
 
     def copy(self) -> MemoryState:
         """A new state holding the same (never mutated) entities in new containers."""
@@ -91,6 +94,7 @@ class MemoryState:
             mentor_blocks=dict(self.mentor_blocks),
             two_factor=dict(self.two_factor),
             notification_settings=dict(self.notification_settings),
+            consents=dict(self.consents),
         )
 
 

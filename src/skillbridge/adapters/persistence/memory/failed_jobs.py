@@ -18,6 +18,18 @@ _NOT_FOUND = "failed job not found"
 class MemoryFailedJobRepository(FailedJobRepository):
     """:class:`FailedJobRepository` in memory."""
 
+    async def purge(self, failed_before: datetime) -> int:
+        cutoff = utc(failed_before)
+        doomed = [key for key, job in self._staging.view().failed_jobs.items() if job.failed_at < cutoff]
+
+        def purge(state: MemoryState) -> None:
+            for key in [key for key, job in state.failed_jobs.items() if job.failed_at < cutoff]:
+                del state.failed_jobs[key]
+
+        if doomed:
+            self._staging.apply(purge)
+        return len(doomed)
+
     def __init__(self, staging: Staging) -> None:
         self._staging = staging
 

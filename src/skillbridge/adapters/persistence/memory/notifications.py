@@ -61,7 +61,9 @@ class MemoryNotificationRepository(NotificationRepository):
             (
                 notification
                 for notification in self._staging.view().notifications.values()
-                if notification.recipient_id == user_id and not (unread_only and notification.is_read)
+                if notification.recipient_id == user_id
+                and notification.deleted_at is None
+                and not (unread_only and notification.is_read)
             ),
             key=lambda notification: (notification.created_at, notification.id),
             reverse=True,
@@ -77,6 +79,7 @@ class MemoryNotificationRepository(NotificationRepository):
                 notification
                 for notification in self._staging.view().notifications.values()
                 if notification.recipient_id == user_id
+                and notification.deleted_at is None
                 and (after is None or notification.id > after)
                 and not (unread_only and notification.is_read)
             ),
@@ -87,7 +90,7 @@ class MemoryNotificationRepository(NotificationRepository):
 
     async def mark_read(self, notification_id: UUID, user_id: UUID, at: datetime) -> Notification:
         current = self._staging.view().notifications.get(notification_id)
-        if current is None or current.recipient_id != user_id:
+        if current is None or current.recipient_id != user_id or current.deleted_at is not None:
             raise NotFound(_NOT_FOUND)
         read_at = utc(at)
 
@@ -105,12 +108,16 @@ class MemoryNotificationRepository(NotificationRepository):
         unread = [
             notification.id
             for notification in self._staging.view().notifications.values()
-            if notification.recipient_id == user_id and not notification.is_read
+            if notification.recipient_id == user_id and not notification.is_read and notification.deleted_at is None
         ]
 
         def mark(state: MemoryState) -> None:
             for notification in list(state.notifications.values()):
-                if notification.recipient_id == user_id and not notification.is_read:
+                if (
+                    notification.recipient_id == user_id
+                    and not notification.is_read
+                    and notification.deleted_at is None
+                ):
                     state.notifications[notification.id] = notification.marked_read(read_at)
 
         if unread:
@@ -125,7 +132,7 @@ class MemoryNotificationRepository(NotificationRepository):
         return sum(
             1
             for notification in self._staging.view().notifications.values()
-            if notification.recipient_id == user_id and not notification.is_read
+            if notification.recipient_id == user_id and not notification.is_read and notification.deleted_at is None
         )
 
     async def unread_recipients(self, created_before: datetime, limit: int) -> list[UUID]:
@@ -133,6 +140,36 @@ class MemoryNotificationRepository(NotificationRepository):
         recipients = {
             notification.recipient_id
             for notification in self._staging.view().notifications.values()
-            if not notification.is_read and notification.created_at < before
+            if not notification.is_read and notification.deleted_at is None and notification.created_at < before
         }
         return sorted(recipients)[:limit]
+
+    async def delete(self, notification_id: UUID, user_id: UUID, at: datetime) -> None:
+        current = self._staging.view().notifications.get(notification_id)
+        if current is None or current.recipient_id != user_id or current.deleted_at is not None:
+            raise NotFound(_NOT_FOUND)
+        deleted_at = utc(at)
+
+        def delete(state: MemoryState) -> None:
+            notification = state.notifications[notification_id]
+            state.notifications[notification_id] = replace(notification, deleted_at=deleted_at)
+
+        self._staging.apply(delete)
+
+    async def purge(self, *, deleted_before: datetime, read_before: datetime) -> int:
+        deleted_cutoff, read_cutoff = utc(deleted_before), utc(read_before)
+        purged = [0]
+
+        def purge(state: MemoryState) -> None:
+            expired = [
+                key
+                for key, note in state.notifications.items()
+                if (note.deleted_at is not None and note.deleted_at < deleted_cutoff)
+                or (note.read_at is not None and note.read_at < read_cutoff)
+            ]
+            for key in expired:
+                del state.notifications[key]
+            purged[0] = len(expired)
+
+        self._staging.apply(purge)
+        return purged[0]

@@ -73,6 +73,23 @@ class MemoryWebhookDeliveryRepository(WebhookDeliveryRepository):
     def __init__(self, staging: Staging) -> None:
         self._staging = staging
 
+    async def empty_payloads(self, received_before: datetime) -> int:
+        cutoff = utc(received_before)
+
+        def due(delivery: WebhookDelivery) -> bool:
+            return delivery.received_at < cutoff and bool(delivery.payload)
+
+        count = sum(1 for delivery in self._staging.view().webhook_deliveries.values() if due(delivery))
+
+        def empty(state: MemoryState) -> None:
+            for key, delivery in list(state.webhook_deliveries.items()):
+                if due(delivery):
+                    state.webhook_deliveries[key] = replace(delivery, payload={})
+
+        if count:
+            self._staging.apply(empty)
+        return count
+
     async def add(self, delivery: WebhookDelivery) -> None:
         stored = replace(private_copy(delivery), received_at=utc(delivery.received_at))
         key = (stored.source, stored.delivery_id)

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from skillbridge.adapters.persistence.memory.database import MemoryState, Staging, private_copy
@@ -21,6 +22,7 @@ from skillbridge.application.ports.repositories import (
     UserRepository,
 )
 from skillbridge.domain.accounts.audit import AuditEntry, AuditQuery
+from skillbridge.domain.accounts.erasure import without_traces
 from skillbridge.domain.accounts.mentor_search import MentorCard, MentorQuery, distance_from, mentor_fits, sort_key
 from skillbridge.domain.accounts.profile import HOURS_PER_WEEK, MAX_MENTOR_CAPACITY
 from skillbridge.domain.accounts.roles import Role
@@ -154,7 +156,10 @@ class MemoryUserRepository(UserRepository):
         fitting = sorted((card for card in cards if mentor_fits(query, card)), key=lambda card: sort_key(query, card))
         window = fitting[query.page.offset : query.page.offset + query.page.limit]
         return Page(
-            items=[replace(card, mentor=replace(private_copy(card.mentor), password_hash=None)) for card in window],
+            items=[
+                replace(card, mentor=replace(private_copy(card.mentor), password_hash=None, terms_version=None))
+                for card in window
+            ],
             total=len(fitting),
             limit=query.page.limit,
             offset=query.page.offset,
@@ -183,6 +188,10 @@ class MemoryRefreshSessionRepository(RefreshSessionRepository):
 
     def __init__(self, staging: Staging) -> None:
         self._staging = staging
+
+    async def purge_expired(self, expired_before: datetime) -> int:
+        cutoff = utc(expired_before)
+        return _remove(self._staging, lambda state: state.refresh_sessions, lambda s: s.expires_at < cutoff)
 
     async def add(self, session: RefreshSession) -> None:
         stored = _stored_session(session)
@@ -563,6 +572,40 @@ class MemoryAuditLog(AuditLog):
     def __init__(self, staging: Staging) -> None:
         self._staging = staging
 
+    async def pseudonymise(self, user_id: UUID, traces: Sequence[str]) -> int:
+        subject = str(user_id)
+
+        def about(entry: AuditEntry) -> bool:
+            return entry.actor_id == user_id or (entry.subject_type == "user" and entry.subject_id == subject)
+
+        changing = [
+            entry
+            for entry in self._staging.view().audit
+            if about(entry) and without_traces(entry.details, traces) != entry.details
+        ]
+
+        def scrub(state: MemoryState) -> None:
+            state.audit[:] = [
+                replace(entry, details=without_traces(entry.details, traces)) if about(entry) else entry
+                for entry in state.audit
+            ]
+
+        if changing:
+            self._staging.apply(scrub)
+        return len(changing)
+
+    async def purge(self, before: datetime) -> int:
+        cutoff = utc(before)
+        purged = [0]
+
+        def purge(state: MemoryState) -> None:
+            kept = [entry for entry in state.audit if entry.at >= cutoff]
+            purged[0] = len(state.audit) - len(kept)
+            state.audit[:] = kept
+
+        self._staging.apply(purge)
+        return purged[0]
+
     async def record(self, entry: AuditEntry) -> None:
         stored = replace(private_copy(entry), at=utc(entry.at))
 
@@ -590,3 +633,17 @@ class MemoryAuditLog(AuditLog):
         )
         items = found[page.offset : page.offset + page.limit]
         return Page(private_copy(items), total=len(found), limit=page.limit, offset=page.offset)
+
+
+def _remove(staging: Staging, table: Callable[[MemoryState], dict[Any, Any]], doomed: Callable[[Any], bool]) -> int:
+    """Stage the removal of the rows of ``table`` that are ``doomed``; return how many there are now."""
+    count = sum(1 for row in table(staging.view()).values() if doomed(row))
+
+    def remove(state: MemoryState) -> None:
+        rows = table(state)
+        for key in [key for key, row in rows.items() if doomed(row)]:
+            del rows[key]
+
+    if count:
+        staging.apply(remove)
+    return count

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from uuid import UUID
 
 from skillbridge.adapters.persistence.memory.database import MemoryState, Staging, private_copy
@@ -25,7 +26,11 @@ def _stored(roadmap: Roadmap) -> Roadmap:
         for module in roadmap.modules
     )
     return replace(
-        private_copy(roadmap), modules=modules, created_at=utc(roadmap.created_at), updated_at=utc(roadmap.updated_at)
+        private_copy(roadmap),
+        modules=modules,
+        created_at=utc(roadmap.created_at),
+        updated_at=utc(roadmap.updated_at),
+        deleted_at=utc(roadmap.deleted_at) if roadmap.deleted_at else None,
     )
 
 
@@ -56,7 +61,7 @@ class MemoryRoadmapRepository(RoadmapRepository):
 
     async def get(self, roadmap_id: UUID) -> Roadmap:
         roadmap = self._staging.view().roadmaps.get(roadmap_id)
-        if roadmap is None:
+        if roadmap is None or roadmap.deleted_at is not None:
             raise NotFound("roadmap not found")
         return private_copy(roadmap)
 
@@ -77,7 +82,7 @@ class MemoryRoadmapRepository(RoadmapRepository):
         return replace(private_copy(changed), created_at=utc(roadmap.created_at))
 
     async def list_for_user(self, user_id: UUID, page: PageRequest) -> Page[Roadmap]:
-        mine = [roadmap for roadmap in self._staging.view().roadmaps.values() if roadmap.user_id == user_id]
+        mine = [r for r in self._staging.view().roadmaps.values() if r.user_id == user_id and r.deleted_at is None]
         mine.sort(key=lambda roadmap: (roadmap.created_at, roadmap.id), reverse=True)
         window = mine[page.offset : page.offset + page.limit]
         return Page(items=private_copy(window), total=len(mine), limit=page.limit, offset=page.offset)
@@ -86,7 +91,7 @@ class MemoryRoadmapRepository(RoadmapRepository):
         return sum(
             1
             for roadmap in self._staging.view().roadmaps.values()
-            if roadmap.user_id == user_id and roadmap.progress >= 100
+            if roadmap.user_id == user_id and roadmap.progress >= 100 and roadmap.deleted_at is None
         )
 
     async def add_version(self, snapshot: RoadmapVersion) -> None:
@@ -119,6 +124,38 @@ class MemoryRoadmapRepository(RoadmapRepository):
 
     async def list_by_repository(self, repository: str) -> Sequence[Roadmap]:
         wanted = repository.lower()
-        linked = [r for r in self._staging.view().roadmaps.values() if (r.repository or "").lower() == wanted]
+        linked = [
+            r
+            for r in self._staging.view().roadmaps.values()
+            if (r.repository or "").lower() == wanted and r.deleted_at is None
+        ]
         linked.sort(key=lambda roadmap: (roadmap.created_at, roadmap.id))
         return private_copy(linked)
+
+    async def find_deleted(self, roadmap_id: UUID) -> Roadmap | None:
+        roadmap = self._staging.view().roadmaps.get(roadmap_id)
+        return None if roadmap is None or roadmap.deleted_at is None else private_copy(roadmap)
+
+    async def list_deleted_for_user(self, user_id: UUID) -> Sequence[Roadmap]:
+        deleted = [
+            r for r in self._staging.view().roadmaps.values() if r.user_id == user_id and r.deleted_at is not None
+        ]
+        deleted.sort(key=lambda roadmap: (roadmap.deleted_at, roadmap.id), reverse=True)
+        return private_copy(deleted)
+
+    async def purge_deleted(self, deleted_before: datetime) -> int:
+        cutoff = utc(deleted_before)
+        purged: list[int] = [0]
+
+        def purge(state: MemoryState) -> None:
+            expired = {key for key, r in state.roadmaps.items() if r.deleted_at is not None and r.deleted_at < cutoff}
+            for key in [key for key, v in state.roadmap_versions.items() if v.roadmap_id in expired]:
+                del state.roadmap_versions[key]
+            for key in [key for key, e in state.progress_logs.items() if e.roadmap_id in expired]:
+                del state.progress_logs[key]
+            for key in expired:
+                del state.roadmaps[key]
+            purged[0] = len(expired)
+
+        self._staging.apply(purge)
+        return purged[0]

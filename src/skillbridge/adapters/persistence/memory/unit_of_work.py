@@ -10,7 +10,9 @@ from uuid import UUID
 
 from skillbridge.adapters.persistence.memory.badges import MemoryBadgeRepository
 from skillbridge.adapters.persistence.memory.chat import MemoryChatRepository
+from skillbridge.adapters.persistence.memory.consents import MemoryConsentRepository
 from skillbridge.adapters.persistence.memory.database import MemoryDatabase, Staging
+from skillbridge.adapters.persistence.memory.erasure import MemoryPersonalDataEraser
 from skillbridge.adapters.persistence.memory.failed_jobs import MemoryFailedJobRepository
 from skillbridge.adapters.persistence.memory.forum import MemoryForumPostRepository
 from skillbridge.adapters.persistence.memory.notification_settings import MemoryNotificationSettingsRepository
@@ -70,6 +72,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self.failed_jobs = MemoryFailedJobRepository(staging)
         self.two_factor = MemoryTwoFactorRepository(staging)
         self.notification_settings = MemoryNotificationSettingsRepository(staging)
+        self.consents = MemoryConsentRepository(staging)
+        self.erasure = MemoryPersonalDataEraser(staging)
         return self
 
     async def __aexit__(

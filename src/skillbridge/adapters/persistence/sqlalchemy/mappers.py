@@ -120,6 +120,7 @@ def user_to_values(user: User) -> dict[str, Any]:
         "github_id": user.github_id,
         "is_active": user.is_active,
         "email_verified_at": utc(user.email_verified_at) if user.email_verified_at else None,
+        "terms_version": user.terms_version,
         "profile": profile_to_document(profile),
         "country": location.country if location else None,
         "latitude": location.point.lat if location else None,
@@ -142,8 +143,9 @@ def user_language_values(user: User) -> list[dict[str, Any]]:
     return [{"user_id": user.id, "language": language} for language in dict.fromkeys(user.profile.languages)]
 
 
-def user_from_row(row: UserRow, *, with_password_hash: bool = True) -> User:
-    """The user a ``users`` row holds; the profile comes from its document."""
+def user_from_row(row: UserRow, *, with_password_hash: bool = True, with_terms: bool = True) -> User:
+    """The user a ``users`` row holds; the profile comes from its document. ``with_terms=False``: the row does
+    not carry the accepted terms version (the mentor directory's), which is left ``None``."""
     return User(
         id=row.id,
         email=row.email,
@@ -156,12 +158,14 @@ def user_from_row(row: UserRow, *, with_password_hash: bool = True) -> User:
         is_active=row.is_active,
         version=row.version,
         email_verified_at=utc(row.email_verified_at) if row.email_verified_at else None,
+        terms_version=row.terms_version if with_terms else None,
     )
 
 
 def listed_mentor_from_row(row: UserRow) -> User:
-    """A mentor as the mentor list gives them: without the password hash (which the directory view lacks)."""
-    return user_from_row(row, with_password_hash=False)
+    """A mentor as the mentor list gives them: without the password hash and the accepted terms version (which
+    the directory view lacks: neither is another user's business)."""
+    return user_from_row(row, with_password_hash=False, with_terms=False)
 
 
 # ----------------------------------------------------------------------------------- refresh sessions
@@ -448,6 +452,7 @@ def roadmap_to_values(roadmap: Roadmap) -> dict[str, Any]:
         "low_bandwidth": roadmap.low_bandwidth,
         "language": roadmap.language,
         "repository": roadmap.repository,
+        "deleted_at": utc(roadmap.deleted_at) if roadmap.deleted_at else None,
         "created_at": utc(roadmap.created_at),
         "updated_at": utc(roadmap.updated_at),
         "version": roadmap.version,
@@ -476,6 +481,7 @@ def roadmap_from_row(row: RoadmapRow) -> Roadmap:
         progress=row.progress,
         repository=row.repository,
         version=row.version,
+        deleted_at=utc(row.deleted_at) if row.deleted_at else None,
     )
 
 
@@ -587,6 +593,7 @@ def notification_to_values(notification: Notification) -> dict[str, Any]:
         "data": copy.deepcopy(notification.payload),
         "read": read_at is not None,
         "read_at": read_at,
+        "deleted_at": None if notification.deleted_at is None else utc(notification.deleted_at),
         "created_at": created_at,
         "updated_at": read_at or created_at,
     }
@@ -602,6 +609,7 @@ def notification_from_row(row: NotificationRow) -> Notification:
         payload=copy.deepcopy(row.data),
         created_at=utc(row.created_at),
         read_at=None if row.read_at is None else utc(row.read_at),
+        deleted_at=None if row.deleted_at is None else utc(row.deleted_at),
     )
 
 

@@ -119,6 +119,8 @@ class UserRow(HasId, Timestamps, Versioned, Base):
     github_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     email_verified_at: Mapped[datetime | None]
+    # The terms-and-privacy version the account last accepted (NULL: none yet; migration 0012).
+    terms_version: Mapped[str | None] = mapped_column(String(40))
     profile: Mapped[dict[str, Any]]
     country: Mapped[str | None] = mapped_column(CHAR(2), index=True)
     latitude: Mapped[float | None]
@@ -179,6 +181,8 @@ class RoadmapRow(HasId, Timestamps, Versioned, Base):
     low_bandwidth: Mapped[bool] = mapped_column(default=False, server_default=false())
     language: Mapped[str] = mapped_column(String(8))
     repository: Mapped[str | None] = mapped_column(String(140), index=True)
+    # Soft delete (migration 0012): set while the roadmap waits in its undo window.
+    deleted_at: Mapped[datetime | None] = mapped_column(index=True)
 
     __table_args__ = (
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),
@@ -309,6 +313,7 @@ class NotificationRow(HasId, Timestamps, Base):
     data: Mapped[dict[str, Any]]
     read: Mapped[bool] = mapped_column(default=False, server_default=false())
     read_at: Mapped[datetime | None]  # set with ``read`` (which the index keeps for the unread filter)
+    deleted_at: Mapped[datetime | None]  # soft delete (migration 0012): hidden from every read
 
     __table_args__ = (
         CheckConstraint(_one_of("type", NOTIFICATION_TYPES), name="type"),
@@ -392,6 +397,25 @@ class AuditLogRow(HasId, Timestamps, Base):
 
     # Entries about one subject, read oldest first.
     __table_args__ = (Index("ix_audit_log_subject_type_subject_id_at", "subject_type", "subject_id", "at"),)
+
+
+CONSENT_KINDS = ("terms", "email_digest", "product_analytics")
+
+
+class ConsentRow(Base):
+    """One account's choice of one kind: granted or not, under which terms version, when (migration 0012)."""
+
+    __tablename__ = "consents"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    granted: Mapped[bool]
+    version: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=_utcnow, onupdate=_utcnow)
+
+    __table_args__ = (CheckConstraint(_one_of("kind", CONSENT_KINDS), name="kind"),)
 
 
 WEBHOOK_DELIVERY_STATUSES = ("queued", "processed", "failed")

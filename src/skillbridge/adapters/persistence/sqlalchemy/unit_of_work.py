@@ -49,6 +49,8 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaUserRepository,
     SqlaWebhookDeliveryRepository,
 )
+from skillbridge.adapters.persistence.sqlalchemy.repositories.consents import SqlaConsentRepository
+from skillbridge.adapters.persistence.sqlalchemy.repositories.erasure import SqlaPersonalDataEraser
 from skillbridge.application.ports.unit_of_work import UnitOfWork, system_reason
 from skillbridge.domain.ids import uuid7
 
@@ -228,6 +230,8 @@ class SqlaUnitOfWork(UnitOfWork):
         self.failed_jobs = SqlaFailedJobRepository(session)
         self.two_factor = SqlaTwoFactorRepository(session)
         self.notification_settings = SqlaNotificationSettingsRepository(session)
+        self.consents = SqlaConsentRepository(session)
+        self.erasure = SqlaPersonalDataEraser(session)
         return self
 
     async def _connection_for(self, *, autocommit: bool) -> AsyncConnection:

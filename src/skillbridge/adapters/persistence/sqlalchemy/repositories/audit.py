@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
 
-from sqlalchemy import ColumnElement, func, insert, select
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
@@ -13,7 +15,12 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import page
 from skillbridge.adapters.persistence.sqlalchemy.tables import AuditLogRow
 from skillbridge.application.ports.repositories import AuditLog
 from skillbridge.domain.accounts.audit import AuditEntry, AuditQuery
+from skillbridge.domain.accounts.erasure import without_traces
+from skillbridge.domain.clock import utc
 from skillbridge.domain.pagination import Page, PageRequest
+
+_PURGE = text("SELECT skillbridge_purge_audit(:before)")
+_PSEUDONYMISE = text("SELECT skillbridge_pseudonymise_audit(:user_id, :traces)")
 
 
 class SqlaAuditLog(AuditLog):
@@ -44,6 +51,39 @@ class SqlaAuditLog(AuditLog):
         found, total = await page_and_total(self._session, rows, count, page)
         return Page([audit_entry_from_row(row) for (row,) in found], total=total, limit=page.limit, offset=page.offset)
 
+    @translated
+    async def pseudonymise(self, user_id: UUID, traces: Sequence[str]) -> int:
+        if not traces:
+            return 0
+        if _dialect(self._session) == "postgresql":
+            # The application role may not UPDATE here: the schema owner's function does it (migration 0012).
+            changed = await self._session.scalar(_PSEUDONYMISE, {"user_id": user_id, "traces": list(traces)})
+            return int(changed or 0)
+        about = or_(
+            AuditLogRow.actor_id == user_id,
+            and_(AuditLogRow.subject_type == "user", AuditLogRow.subject_id == str(user_id)),
+        )
+        rows = (await self._session.execute(select(AuditLogRow.id, AuditLogRow.details).where(about))).all()
+        changed = 0
+        for row_id, details in rows:
+            kept = without_traces(details, traces)
+            if kept != details:
+                await self._session.execute(update(AuditLogRow).where(AuditLogRow.id == row_id).values(details=kept))
+                changed += 1
+        return changed
+
+    @translated
+    async def purge(self, before: datetime) -> int:
+        # On PostgreSQL the application role may not DELETE here (append-only): the schema owner's function
+        # does it, for a unit acting for the system only, and never for the newest 30 days (migration 0012).
+        if _dialect(self._session) == "postgresql":
+            purged = await self._session.scalar(
+                text("SELECT skillbridge_purge_audit(:before)"), {"before": utc(before)}
+            )
+            return int(purged or 0)
+        result = await self._session.execute(delete(AuditLogRow).where(AuditLogRow.at < utc(before)))
+        return int(getattr(result, "rowcount", 0))
+
 
 def _filters(query: AuditQuery) -> list[ColumnElement[bool]]:
     filters: list[ColumnElement[bool]] = []
@@ -60,3 +100,8 @@ def _filters(query: AuditQuery) -> list[ColumnElement[bool]]:
     if query.until is not None:
         filters.append(AuditLogRow.at < query.until)
     return filters
+
+
+def _dialect(session: AsyncSession) -> str:
+    bind = session.bind
+    return "" if bind is None else bind.dialect.name

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, CursorResult, func, insert, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
@@ -68,3 +68,8 @@ class SqlaFailedJobRepository(FailedJobRepository):
         if await self._session.scalar(select(FailedJobRow.id).where(FailedJobRow.id == failed_job_id)) is None:
             raise NotFound("failed job not found")
         return False
+
+    @translated
+    async def purge(self, failed_before: datetime) -> int:
+        result = await self._session.execute(delete(FailedJobRow).where(FailedJobRow.failed_at < utc(failed_before)))
+        return cast(CursorResult[Any], result).rowcount

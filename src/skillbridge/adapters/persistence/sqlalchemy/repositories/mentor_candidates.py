@@ -136,7 +136,12 @@ async def _directory_candidate_cards(session: AsyncSession, query: CandidateQuer
         .limit(query.limit)
     )
     return [
-        MentorCard(mentor=user_from_row(cast(UserRow, row)), open_mentorships=int(row.open_count), distance_km=None)
+        # The view has no terms version (nobody else's business): the card's mentor is left without one.
+        MentorCard(
+            mentor=user_from_row(cast(UserRow, row), with_terms=False),
+            open_mentorships=int(row.open_count),
+            distance_km=None,
+        )
         for row in rows
     ]
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, CursorResult, func, insert, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
@@ -25,10 +25,13 @@ _FRESH: dict[str, Any] = {"populate_existing": True}
 
 
 def _of(user_id: UUID, *, unread_only: bool) -> list[ColumnElement[bool]]:
-    filters: list[ColumnElement[bool]] = [NotificationRow.user_id == user_id]
+    filters: list[ColumnElement[bool]] = [NotificationRow.user_id == user_id, NotificationRow.deleted_at.is_(None)]
     if unread_only:
         filters.append(NotificationRow.read.is_(False))
     return filters
+
+
+_UNREAD_UNDELETED = (NotificationRow.read.is_(False), NotificationRow.deleted_at.is_(None))
 
 
 class SqlaNotificationRepository(NotificationRepository):
@@ -88,13 +91,18 @@ class SqlaNotificationRepository(NotificationRepository):
                 NotificationRow.id == notification_id,
                 NotificationRow.user_id == user_id,
                 NotificationRow.read.is_(False),
+                NotificationRow.deleted_at.is_(None),
             )
             .values(read=True, read_at=read_at, updated_at=read_at)
             .execution_options(synchronize_session=False)
         )
         row = await self._session.scalar(
             select(NotificationRow)
-            .where(NotificationRow.id == notification_id, NotificationRow.user_id == user_id)
+            .where(
+                NotificationRow.id == notification_id,
+                NotificationRow.user_id == user_id,
+                NotificationRow.deleted_at.is_(None),
+            )
             .execution_options(**_FRESH)
         )
         if row is None:
@@ -128,9 +136,34 @@ class SqlaNotificationRepository(NotificationRepository):
     async def unread_recipients(self, created_before: datetime, limit: int) -> list[UUID]:
         rows = await self._session.scalars(
             select(NotificationRow.user_id)
-            .where(NotificationRow.read.is_(False), NotificationRow.created_at < utc(created_before))
+            # A deleted notification is in no digest.
+            .where(*_UNREAD_UNDELETED, NotificationRow.created_at < utc(created_before))
             .distinct()
             .order_by(NotificationRow.user_id)
             .limit(limit)
         )
         return list(rows)
+
+    @translated
+    async def delete(self, notification_id: UUID, user_id: UUID, at: datetime) -> None:
+        result = await self._session.execute(
+            update(NotificationRow)
+            .where(
+                NotificationRow.id == notification_id,
+                NotificationRow.user_id == user_id,
+                NotificationRow.deleted_at.is_(None),
+            )
+            .values(deleted_at=utc(at), updated_at=utc(at))
+            .execution_options(synchronize_session=False)
+        )
+        if cast(CursorResult[Any], result).rowcount == 0:
+            raise NotFound("notification not found")
+
+    @translated
+    async def purge(self, *, deleted_before: datetime, read_before: datetime) -> int:
+        result = await self._session.execute(
+            delete(NotificationRow).where(
+                or_(NotificationRow.deleted_at < utc(deleted_before), NotificationRow.read_at < utc(read_before))
+            )
+        )
+        return cast(CursorResult[Any], result).rowcount

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import CursorResult, func, insert, select, update
+from sqlalchemy import CursorResult, Text, func, insert, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
@@ -108,3 +109,16 @@ class SqlaWebhookDeliveryRepository(WebhookDeliveryRepository):
         )
         if cast(CursorResult[Any], result).rowcount == 0:
             raise NotFound("delivery not found")
+
+    @translated
+    async def empty_payloads(self, received_before: datetime) -> int:
+        result = await self._session.execute(
+            update(WebhookDeliveryRow)
+            .where(
+                WebhookDeliveryRow.received_at < utc(received_before),
+                sql_cast(WebhookDeliveryRow.payload, Text) != "{}",  # emptied already: not counted again
+            )
+            .values(payload={})
+            .execution_options(synchronize_session=False)
+        )
+        return cast(CursorResult[Any], result).rowcount

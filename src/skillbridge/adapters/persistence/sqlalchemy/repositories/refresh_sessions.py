@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, CursorResult, Update, insert, select, update
+from sqlalchemy import ColumnElement, CursorResult, Update, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
@@ -88,4 +88,11 @@ class SqlaRefreshSessionRepository(RefreshSessionRepository):
 
     async def _count(self, statement: Update) -> int:
         result = await self._session.execute(statement.execution_options(synchronize_session=False))
+        return cast(CursorResult[Any], result).rowcount
+
+    @translated
+    async def purge_expired(self, expired_before: datetime) -> int:
+        result = await self._session.execute(
+            delete(RefreshTokenRow).where(RefreshTokenRow.expires_at < utc(expired_before))
+        )
         return cast(CursorResult[Any], result).rowcount

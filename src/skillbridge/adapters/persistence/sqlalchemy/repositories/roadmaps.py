@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
 import asyncpg
-from sqlalchemy import CursorResult, bindparam, func, insert, select, update
+from sqlalchemy import CursorResult, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
@@ -20,7 +21,7 @@ from skillbridge.adapters.persistence.sqlalchemy.mappers import (
 )
 from skillbridge.adapters.persistence.sqlalchemy.raw import CompiledRead, Fields
 from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import page_and_total
-from skillbridge.adapters.persistence.sqlalchemy.tables import RoadmapRow, RoadmapVersionRow
+from skillbridge.adapters.persistence.sqlalchemy.tables import ProgressLogRow, RoadmapRow, RoadmapVersionRow
 from skillbridge.application.ports.repositories import RoadmapRepository
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
@@ -31,8 +32,9 @@ from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
 _FRESH: dict[str, Any] = {"populate_existing": True}
 
 # Built once: the hot read of every roadmap request does not rebuild its expression each time.
-_GET_ROADMAP = select(RoadmapRow).where(RoadmapRow.id == bindparam("roadmap_id")).execution_options(**_FRESH)
-_GET_ROADMAP_DIRECT = CompiledRead(select(RoadmapRow.__table__).where(RoadmapRow.id == bindparam("roadmap_id")))
+_SHOWN = RoadmapRow.deleted_at.is_(None)
+_GET_ROADMAP = select(RoadmapRow).where(RoadmapRow.id == bindparam("roadmap_id"), _SHOWN).execution_options(**_FRESH)
+_GET_ROADMAP_DIRECT = CompiledRead(select(RoadmapRow.__table__).where(RoadmapRow.id == bindparam("roadmap_id"), _SHOWN))
 
 
 class SqlaRoadmapRepository(RoadmapRepository):
@@ -82,18 +84,18 @@ class SqlaRoadmapRepository(RoadmapRepository):
 
     @translated
     async def list_for_user(self, user_id: UUID, page: PageRequest) -> Page[Roadmap]:
-        mine = RoadmapRow.user_id == user_id
+        mine = (RoadmapRow.user_id == user_id, _SHOWN)
         rows, total = await page_and_total(
             self._session,
-            select(RoadmapRow).where(mine).order_by(RoadmapRow.created_at.desc(), RoadmapRow.id.desc()),
-            select(func.count()).select_from(RoadmapRow).where(mine),
+            select(RoadmapRow).where(*mine).order_by(RoadmapRow.created_at.desc(), RoadmapRow.id.desc()),
+            select(func.count()).select_from(RoadmapRow).where(*mine),
             page,
         )
         return Page(items=[roadmap_from_row(row) for (row,) in rows], total=total, limit=page.limit, offset=page.offset)
 
     @translated
     async def count_completed(self, user_id: UUID) -> int:
-        finished = (RoadmapRow.user_id == user_id, RoadmapRow.progress >= 100)
+        finished = (RoadmapRow.user_id == user_id, RoadmapRow.progress >= 100, _SHOWN)
         return await self._session.scalar(select(func.count()).select_from(RoadmapRow).where(*finished)) or 0
 
     @translated
@@ -116,8 +118,36 @@ class SqlaRoadmapRepository(RoadmapRepository):
     async def list_by_repository(self, repository: str) -> Sequence[Roadmap]:
         rows = await self._session.scalars(
             select(RoadmapRow)
-            .where(func.lower(RoadmapRow.repository) == repository.lower())
+            .where(func.lower(RoadmapRow.repository) == repository.lower(), _SHOWN)
             .order_by(RoadmapRow.created_at, RoadmapRow.id)
             .execution_options(**_FRESH)
         )
         return [roadmap_from_row(row) for row in rows]
+
+    @translated
+    async def find_deleted(self, roadmap_id: UUID) -> Roadmap | None:
+        row = await self._session.scalar(
+            select(RoadmapRow)
+            .where(RoadmapRow.id == roadmap_id, RoadmapRow.deleted_at.is_not(None))
+            .execution_options(**_FRESH)
+        )
+        return None if row is None else roadmap_from_row(row)
+
+    @translated
+    async def list_deleted_for_user(self, user_id: UUID) -> Sequence[Roadmap]:
+        rows = await self._session.scalars(
+            select(RoadmapRow)
+            .where(RoadmapRow.user_id == user_id, RoadmapRow.deleted_at.is_not(None))
+            .order_by(RoadmapRow.deleted_at.desc(), RoadmapRow.id.desc())
+            .execution_options(**_FRESH)
+        )
+        return [roadmap_from_row(row) for row in rows]
+
+    @translated
+    async def purge_deleted(self, deleted_before: datetime) -> int:
+        expired = select(RoadmapRow.id).where(RoadmapRow.deleted_at < utc(deleted_before))
+        # Explicitly, not only through ON DELETE CASCADE: the rows of a roadmap go with it on every backend.
+        await self._session.execute(delete(ProgressLogRow).where(ProgressLogRow.roadmap_id.in_(expired)))
+        await self._session.execute(delete(RoadmapVersionRow).where(RoadmapVersionRow.roadmap_id.in_(expired)))
+        result = await self._session.execute(delete(RoadmapRow).where(RoadmapRow.deleted_at < utc(deleted_before)))
+        return cast(CursorResult[Any], result).rowcount
