@@ -29,6 +29,7 @@ from skillbridge.adapters.http.unstated_rules import UNSTATED_RULES
 from tests.e2e.test_server_process import running_server
 from tests.integration.helpers import PASSWORD
 from tests.support.mail import mails_to, token_in
+from tests.support.terms import TERMS_VERSION
 
 SCHEMATHESIS = Path(sys.executable).with_name("st")
 CONFIG = Path(__file__).resolve().parents[2] / "schemathesis.toml"
@@ -51,7 +52,13 @@ UNLIMITED = {
 
 async def _verified_learner(base_url: str, outbox: Path) -> None:
     profile = {"display_name": "Outside", "skills": ["python", "sql"], "location": "Lagos, NG", "hours_per_week": 6}
-    body = {"email": LEARNER, "password": PASSWORD, "role": "learner", "profile": profile}
+    body = {
+        "email": LEARNER,
+        "password": PASSWORD,
+        "role": "learner",
+        "profile": profile,
+        "accepted_terms_version": TERMS_VERSION,
+    }
     async with httpx.AsyncClient(base_url=base_url, timeout=15.0) as client:
         response = await client.post("/api/v1/auth/register", json=body)
         assert response.status_code == 201, response.text

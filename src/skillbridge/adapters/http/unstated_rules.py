@@ -24,6 +24,12 @@ UNSTATED_RULES: Mapping[tuple[str, str], tuple[int, str]] = {
         "the fields come flat or under profile, not both; the timezone is an IANA name; a location given by name "
         "is a city the gazetteer knows; only mentors have a mentor_capacity; availability and hours_per_week agree",
     ),
+    ("DELETE", "/api/v1/users/me"): (
+        422,
+        "password is the account's password (an account without one confirms with a recent GitHub sign-in, "
+        "else 403)",
+    ),
+    ("PATCH", "/api/v1/users/me/consents"): (422, "accepted_terms_version, when sent, is the version in force"),
     ("POST", "/api/v1/auth/password/change"): (
         422,
         "current_password is the account's password; the new one is not a common one nor the email",
