@@ -26,8 +26,7 @@ UNSTATED_RULES: Mapping[tuple[str, str], tuple[int, str]] = {
     ),
     ("DELETE", "/api/v1/users/me"): (
         422,
-        "password is the account's password (an account without one confirms with a recent GitHub sign-in, "
-        "else 403)",
+        "password is the account's password (an account without one confirms with a recent GitHub sign-in, else 403)",
     ),
     ("PATCH", "/api/v1/users/me/consents"): (422, "accepted_terms_version, when sent, is the version in force"),
     ("POST", "/api/v1/auth/password/change"): (
