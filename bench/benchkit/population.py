@@ -28,6 +28,7 @@ from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
 from skillbridge.domain.roadmaps.request import RoadmapRequest
 from skillbridge.domain.roadmaps.rules import progress_percent
 from skillbridge.main.demo_data import demo_registrations
+from skillbridge.main.settings import Settings
 
 #: The twin's sizes (``manage.py seed`` of the DRF twin).
 DEFAULT_MENTORS = 2000
@@ -73,6 +74,9 @@ def _sentence(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(_WORDS) for _ in range(words)).capitalize()
 
 
+TERMS_IN_FORCE: str = Settings.model_fields["terms_version"].default
+
+
 def build_users(rng: random.Random, mentors: int, learners: int, password_hash: str, now: datetime) -> Population:
     """Mentors then learners with the demo data's profiles (cities, languages, slots, skills, capacity)."""
     population = Population()
@@ -87,6 +91,8 @@ def build_users(rng: random.Random, mentors: int, learners: int, password_hash: 
             password_hash=password_hash,
             created_at=joined,
             updated_at=joined,
+            # The terms in force when the server keeps its default: no seeded user is held at the consent step.
+            terms_version=TERMS_IN_FORCE,
         )
         (population.mentors if is_mentor else population.learners).append(user)
     return population
