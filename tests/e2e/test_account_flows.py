@@ -117,3 +117,45 @@ async def test_two_factor_sign_in_takes_a_second_step_with_a_code_or_a_recovery_
         again = await _login(client, "chidi@example.org", PASSWORD)
         reused = {"challenge_token": again.json()["challenge_token"], "code": recovery_codes[0]}
         assert (await client.post("/api/v1/auth/2fa/verify", json=reused)).status_code == 401  # spent
+
+
+async def _bearer(client: httpx.AsyncClient, email: str) -> dict[str, str]:
+    response = await _login(client, email, PASSWORD)
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def test_a_notification_chosen_for_email_is_mailed_and_its_one_click_link_turns_it_off(tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    preferences = "/api/v1/users/me/notification-preferences"
+    async with (
+        running_server(tmp_path) as server,
+        httpx.AsyncClient(base_url=server.base_url, timeout=REQUEST_TIMEOUT_SECONDS) as client,
+    ):
+        for email in ("amara@example.org", "bayo@example.org"):
+            await _sign_up(client, email)
+            await verify_from_outbox(client, outbox, email)
+        amara, bayo = await _bearer(client, "amara@example.org"), await _bearer(client, "bayo@example.org")
+        chosen = await client.patch(preferences, headers=amara, json={"types": {"forum_reply": "email"}})
+        assert chosen.status_code == 200 and chosen.json()["types"]["forum_reply"] == "email"
+        thread = {"category": "python", "title": "Reading CSV files", "content": "How do I read a CSV?"}
+        created = await client.post("/api/v1/forum/posts", headers=amara, json=thread)
+        assert created.status_code == 201, created.text
+        reply = {"parent_id": created.json()["id"], "content": "With the csv module."}
+        assert (await client.post("/api/v1/forum/posts", headers=bayo, json=reply)).status_code == 201
+
+        deadline = asyncio.get_running_loop().time() + MAIL_WAIT_SECONDS
+        while not (mailed := [m for m in mails_to(outbox, "amara@example.org") if m["List-Unsubscribe"]]):
+            assert asyncio.get_running_loop().time() < deadline, "the reply was never mailed"
+            await asyncio.sleep(0.1)
+        [mail] = mailed
+        assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        link = httpx.URL(str(mail["List-Unsubscribe"]).strip("<>"))
+        assert link.path == "/api/v1/notifications/unsubscribe"
+        # What a mail client does with the header: POST to it, without the reader's token.
+        one_click = await client.post(link.path, params=link.params, content=b"List-Unsubscribe=One-Click")
+        assert one_click.status_code == 204, one_click.text
+        after = await client.get(preferences, headers=amara)
+        assert after.json()["types"]["forum_reply"] == "in_app"
+        assert mails_to(outbox, "bayo@example.org")  # control: bayo's own (verification) mail is there
+        assert not [m for m in mails_to(outbox, "bayo@example.org") if m["List-Unsubscribe"]]  # and no reply mail
