@@ -148,3 +148,21 @@ async def test_an_empty_change_changes_nothing(api: Api) -> None:
 
     assert response.status_code == 200, response.text
     assert response.json() == before
+
+
+async def test_while_consent_is_due_one_may_still_receive_less_and_secure_the_account(
+    api: Api, make_settings: Callable[..., Settings]
+) -> None:
+    await api.token_for("ada@example.org")
+    async with api_with(make_settings, terms_version=NEW_TERMS) as later:
+        ada = {"Authorization": f"Bearer {(await later.login('ada@example.org'))['access_token']}"}
+        assert (await later.client.post("/api/v1/roadmaps", json=ROADMAP, headers=ada)).status_code == 403  # control
+
+        quieter = await later.client.patch(
+            "/api/v1/users/me/notification-preferences", json={"digest": "off"}, headers=ada
+        )
+        secured = await later.client.post("/api/v1/auth/2fa/setup", headers=ada)
+
+        assert quieter.status_code == 200, quieter.text
+        assert quieter.json()["digest"] == "off"
+        assert secured.status_code == 200, secured.text

@@ -9,7 +9,7 @@ from litestar import Controller, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from skillbridge.adapters.http.access import PUBLIC_SENSITIVE
+from skillbridge.adapters.http.access import CONSENT_EXEMPT, PUBLIC_SENSITIVE
 from skillbridge.adapters.http.auth import SECURITY
 from skillbridge.adapters.http.schemas.notification_preferences import (
     NotificationPreferencesOut,
@@ -35,6 +35,7 @@ class NotificationPreferencesController(Controller):
         return NotificationPreferencesOut.of(await get_preferences(principal))
 
     @patch(
+        opt=CONSENT_EXEMPT,  # receiving less never waits on new terms
         summary="Change one's channel of the types given (`types`), and one's digest",
         description="`off` stops storing that type for you; `email` also mails it at once; the digest "
         "(`daily`, `weekly`, `off`) sums up unread notifications when you have been away.",

@@ -9,7 +9,7 @@ from litestar import Controller, Request, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
-from skillbridge.adapters.http.access import NO_STORE, PUBLIC_SENSITIVE, address_of
+from skillbridge.adapters.http.access import CONSENT_EXEMPT, NO_STORE, PUBLIC_SENSITIVE, address_of
 from skillbridge.adapters.http.auth import SECURITY, Caller
 from skillbridge.adapters.http.schemas.accounts import TokensOut
 from skillbridge.adapters.http.schemas.two_factor import (
@@ -31,6 +31,7 @@ class TwoFactorController(Controller):
 
     @post(
         "/setup",
+        opt=CONSENT_EXEMPT,  # securing one's account never waits on new terms
         status_code=HTTP_200_OK,
         security=SECURITY,
         cache_control=NO_STORE,
@@ -43,6 +44,7 @@ class TwoFactorController(Controller):
 
     @post(
         "/enable",
+        opt=CONSENT_EXEMPT,  # securing one's account never waits on new terms
         status_code=HTTP_200_OK,
         security=SECURITY,
         cache_control=NO_STORE,
@@ -56,6 +58,7 @@ class TwoFactorController(Controller):
 
     @post(
         "/disable",
+        opt=CONSENT_EXEMPT,  # securing one's account never waits on new terms
         status_code=HTTP_204_NO_CONTENT,
         security=SECURITY,
         summary="Turn two-factor off: the password (if the account has one) and a code or recovery code",
