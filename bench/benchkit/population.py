@@ -93,6 +93,7 @@ def build_users(rng: random.Random, mentors: int, learners: int, password_hash: 
             updated_at=joined,
             # The terms in force when the server keeps its default: no seeded user is held at the consent step.
             terms_version=TERMS_IN_FORCE,
+            email_verified_at=joined,  # as seed-demo's accounts: chat and requests need a verified address
         )
         (population.mentors if is_mentor else population.learners).append(user)
     return population
