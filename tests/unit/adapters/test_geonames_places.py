@@ -12,7 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from tests.support import gazetteer
 
-from skillbridge.adapters.places.geonames import GeonamesPlaceDirectory, PlaceIndex, _LazyIndex
+from skillbridge.adapters.places import geonames
+from skillbridge.adapters.places.geonames import _GEONAMES, GeonamesPlaceDirectory, PlaceIndex, _LazyIndex
 from skillbridge.application.places import MAX_SUGGESTIONS, ResolvePlace, SuggestPlaces
 from skillbridge.domain.accounts.profile import LocationInput, ProfileInput
 from skillbridge.domain.errors import InvalidInput
@@ -183,3 +184,20 @@ async def test_loading_the_gazetteer_leaves_the_event_loop_free_and_happens_once
     assert len(builds) == 1 and builds[0] != threading.main_thread().name  # built once, off the loop's thread
     await directory.load()  # loaded: at once, no second build
     assert len(builds) == 1
+
+
+async def test_once_the_shared_index_is_read_a_new_directory_loads_without_a_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    threads: list[object] = []
+
+    async def counted(function: object, *args: object) -> object:
+        threads.append(function)
+        return None
+
+    monkeypatch.setattr(geonames.asyncio, "to_thread", counted)
+    await GeonamesPlaceDirectory(_LazyIndex(lambda: PlaceIndex.build([], [])).get).load()
+    assert len(threads) == 1  # control: an index not read yet is read in a thread
+    _GEONAMES.get()
+    await GeonamesPlaceDirectory().load()
+    assert len(threads) == 1  # the shared one, already read: no thread

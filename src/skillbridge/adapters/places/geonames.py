@@ -108,10 +108,12 @@ class GeonamesPlaceDirectory(PlaceDirectory):
 
     def __init__(self, index: Callable[[], PlaceIndex] = _GEONAMES.get) -> None:
         self._index = index
-        self._loaded = index is _GEONAMES.get and _GEONAMES.loaded
+        # == and not is: each ``_GEONAMES.get`` is a new bound-method object (equal, never identical).
+        self._shared = index == _GEONAMES.get
+        self._loaded = self._shared and _GEONAMES.loaded
 
     async def load(self) -> None:
-        if self._loaded or (self._index is _GEONAMES.get and _GEONAMES.loaded):
+        if self._loaded or (self._shared and _GEONAMES.loaded):
             self._loaded = True
             return
         # Built in a worker thread (2-4 s of CPU): requests that need no place go on meanwhile, and those
