@@ -21,7 +21,9 @@ _SKILLS: ColumnElement[Any] = literal_column("mentor_directory.profile -> 'skill
 _LANGUAGES: ColumnElement[Any] = literal_column("mentor_directory.profile -> 'languages'")
 
 
-def _near_enough(query: CandidateQuery, shared: ColumnElement[int]) -> ColumnElement[bool] | None:
+def _near_enough(
+    query: CandidateQuery, shared: ColumnElement[int], latitude: Any, longitude: Any
+) -> ColumnElement[bool] | None:
     """A mentor sharing no wanted skill must stand in the reach box; None when nothing needs checking."""
     if not query.skills or query.reach_km is None:
         return None
@@ -29,8 +31,19 @@ def _near_enough(query: CandidateQuery, shared: ColumnElement[int]) -> ColumnEle
     if box is None:
         return None
     min_lat, max_lat, min_lon, max_lon = box
-    in_box = and_(UserRow.latitude.between(min_lat, max_lat), UserRow.longitude.between(min_lon, max_lon))
+    in_box = and_(latitude.between(min_lat, max_lat), longitude.between(min_lon, max_lon))
     return or_(shared > 0, in_box)
+
+
+def _best_first(query: CandidateQuery, shared: ColumnElement[int], latitude: Any, longitude: Any) -> list[Any]:
+    """Most shared skills first, then nearest the query's point (a flat approximation: only the order counts)."""
+    order: list[UnaryExpression[Any]] = [shared.desc()]
+    if query.near is not None:
+        scale = math.cos(math.radians(query.near.lat))
+        d_lat = latitude - query.near.lat
+        d_lon = (longitude - query.near.lon) * scale
+        order.append((d_lat * d_lat + d_lon * d_lon).asc())
+    return order
 
 
 async def candidate_cards(session: AsyncSession, query: CandidateQuery) -> list[MentorCard]:
@@ -67,14 +80,9 @@ async def candidate_cards(session: AsyncSession, query: CandidateQuery) -> list[
     ]
     if query.excluded:
         filters.append(UserRow.id.not_in(sorted(query.excluded)))
-    if (near_enough := _near_enough(query, shared)) is not None:
+    if (near_enough := _near_enough(query, shared, UserRow.latitude, UserRow.longitude)) is not None:
         filters.append(near_enough)
-    order: list[UnaryExpression[Any]] = [shared.desc()]
-    if query.near is not None:
-        scale = math.cos(math.radians(query.near.lat))
-        d_lat = UserRow.latitude - query.near.lat
-        d_lon = (UserRow.longitude - query.near.lon) * scale
-        order.append((d_lat * d_lat + d_lon * d_lon).asc())
+    order = _best_first(query, shared, UserRow.latitude, UserRow.longitude)
     rows = await session.execute(
         select(UserRow, open_count)
         .where(*filters)
@@ -118,17 +126,9 @@ async def _directory_candidate_cards(session: AsyncSession, query: CandidateQuer
     ]
     if query.excluded:
         filters.append(directory.id.not_in(sorted(query.excluded)))
-    box = query.box if query.skills and query.reach_km is not None else None
-    if box is not None:
-        min_lat, max_lat, min_lon, max_lon = box
-        in_box = and_(directory.latitude.between(min_lat, max_lat), directory.longitude.between(min_lon, max_lon))
-        filters.append(or_(shared > 0, in_box))
-    order: list[UnaryExpression[Any]] = [shared.desc()]
-    if query.near is not None:
-        scale = math.cos(math.radians(query.near.lat))
-        d_lat = directory.latitude - query.near.lat
-        d_lon = (directory.longitude - query.near.lon) * scale
-        order.append((d_lat * d_lat + d_lon * d_lon).asc())
+    if (near_enough := _near_enough(query, shared, directory.latitude, directory.longitude)) is not None:
+        filters.append(near_enough)
+    order = _best_first(query, shared, directory.latitude, directory.longitude)
     rows = await session.execute(
         select(mentor_directory, open_count.label("open_count"))
         .where(*filters)
