@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 from uuid import UUID
 
 import asyncpg
@@ -94,6 +94,29 @@ _TAGGED_WITH = "skillbridge.tagged_with"
 _TAG_ATTEMPTS = 3
 
 
+class _SessionOnFirstUse:
+    """Stands in for a block's :class:`AsyncSession` until something first uses it.
+
+    A reading block on PostgreSQL often never needs one: its hottest reads go straight to the driver
+    (``raw.py``), and making and closing a session it never used cost more than the read itself.
+    """
+
+    __slots__ = ("_bind", "_factory", "session")
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession], bind: AsyncConnection) -> None:
+        self._factory = factory
+        self._bind = bind
+        self.session: AsyncSession | None = None
+
+    def materialize(self) -> AsyncSession:
+        if self.session is None:
+            self.session = self._factory(bind=self._bind)
+        return self.session
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.materialize(), name)
+
+
 class SqlaUnitOfWork(UnitOfWork):
     """:class:`UnitOfWork` on SQLAlchemy.
 
@@ -125,7 +148,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self._adapter: Any = None  # on PostgreSQL, SQLAlchemy's adapter of the asyncpg connection held
         self._driver: asyncpg.Connection | None = None  # and that connection
         self._autocommit = False
-        self._session: AsyncSession | None = None
+        self._session: _SessionOnFirstUse | None = None
         self._keep_connection = keep_connection
         self.acting_user_id = acting_user_id
         self.system_reason: str | None = None
@@ -137,7 +160,7 @@ class SqlaUnitOfWork(UnitOfWork):
         """The open session, for repositories added to this unit of work."""
         if self._session is None:
             raise RuntimeError("the unit of work is not entered")
-        return self._session
+        return self._session.materialize()
 
     async def __aenter__(self) -> Self:
         return await self._enter(autocommit=False)
@@ -159,13 +182,16 @@ class SqlaUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        session, self._session = self.session, None
-        try:
-            with translate_errors():
-                await session.close()  # rolls back anything not committed
-        except Exception:
-            if exc is None:
-                raise  # otherwise the error that ended the block is the one worth seeing
+        if self._session is None:
+            raise RuntimeError("the unit of work is not entered")
+        session, self._session = self._session.session, None
+        if session is not None:  # a block that never used its session has nothing to close
+            try:
+                with translate_errors():
+                    await session.close()  # rolls back anything not committed
+            except Exception:
+                if exc is None:
+                    raise  # otherwise the error that ended the block is the one worth seeing
         dead = self._connection is not None and (
             self._connection.invalidated or (self._driver is not None and self._driver.is_closed())
         )
@@ -211,8 +237,9 @@ class SqlaUnitOfWork(UnitOfWork):
         if self._session is not None:
             raise RuntimeError("the unit of work is already entered")
         connection = await self._connection_for(autocommit=autocommit)
-        session = self._session_factory(bind=connection)
-        self._session = session
+        self._session = _SessionOnFirstUse(self._session_factory, connection)
+        # Typed as the session it stands for: the repositories only ever call the session's methods.
+        session = cast(AsyncSession, self._session)
         # Outside a transaction, the hottest reads go straight to the driver (see raw.py); inside one, they
         # must share the session's transaction, so they keep the ORM path.
         direct = self._driver if autocommit and self._is_postgres else None
