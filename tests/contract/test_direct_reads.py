@@ -11,9 +11,12 @@ from sqlalchemy import text
 
 from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
 from skillbridge.domain.errors import DependencyUnavailable, NotFound
+from skillbridge.domain.matching.blocks import MentorBlock
+from skillbridge.domain.matching.limits import Exclusions
+from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.domain.roadmaps.model import Generation
 from tests.contract.conftest import Store
-from tests.support.entities import T0, location, make_mentor
+from tests.support.entities import T0, location, make_mentor, make_mentorship, make_user
 from tests.support.roadmaps import make_roadmap
 
 
@@ -43,6 +46,39 @@ async def test_one_user_and_one_roadmap_read_the_same_both_ways(store: Store) ->
             await uow.users.get(uuid4())
         with pytest.raises(NotFound):
             await uow.roadmaps.get(uuid4())
+
+
+async def test_exclusions_read_the_same_both_ways(store: Store) -> None:
+    ada, bola = make_user("Ada"), make_user("Bola")
+    declining, active, blocking, completed, waiting = (make_mentor(name) for name in ("M1", "M2", "M3", "M4", "M5"))
+    kept = [
+        make_mentorship(ada.id, declining.id, status=MatchStatus.REJECTED, domain="python"),
+        make_mentorship(ada.id, active.id, status=MatchStatus.ACTIVE, domain="sql"),
+        make_mentorship(ada.id, completed.id, status=MatchStatus.COMPLETED, domain="python"),  # excludes nobody
+        make_mentorship(bola.id, waiting.id, status=MatchStatus.PENDING, domain="python"),  # another learner's
+    ]
+    async with store.new_uow() as uow:
+        for user in (ada, bola, declining, active, blocking, completed, waiting):
+            await uow.users.add(user)
+        for mentorship in kept:
+            await uow.mentorships.add(mentorship)
+        await uow.mentorships.add_block(MentorBlock(blocking.id, ada.id, T0))
+        await uow.commit()
+
+    # Written out from the rule: declined per domain; open matches and blocks in every domain.
+    expected = Exclusions(
+        declined={(ada.id, "python"): frozenset({declining.id})},
+        barred={ada.id: frozenset({active.id, blocking.id}), bola.id: frozenset({waiting.id})},
+    )
+    async with store.new_uow() as uow:
+        in_transaction = await uow.mentorships.exclusions([ada.id, bola.id])
+    async with store.new_uow().reading() as uow:
+        only_reading = await uow.mentorships.exclusions([ada.id, bola.id])
+        only_ada = await uow.mentorships.exclusions([ada.id])
+    assert in_transaction == expected
+    assert only_reading == expected
+    assert only_ada.mentors_for(ada.id, "python") == {declining.id, active.id, blocking.id}
+    assert only_ada.mentors_for(bola.id, "python") == frozenset()
 
 
 @pytest.mark.postgres

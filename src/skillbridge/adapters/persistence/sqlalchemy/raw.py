@@ -16,7 +16,7 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.sql.expression import Select
+from sqlalchemy.sql.expression import CompoundSelect, Select
 
 _DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
 
@@ -30,7 +30,7 @@ class CompiledRead:
 
     __slots__ = ("_fixed", "_names", "_sql", "_statement")
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[Any] | CompoundSelect[Any]) -> None:
         self._statement = statement
         self._sql: str | None = None
         self._names: tuple[str, ...] = ()

@@ -245,7 +245,7 @@ class SqlaUnitOfWork(UnitOfWork):
         direct = self._driver if autocommit and self._is_postgres else None
         self.users = SqlaUserRepository(session, direct)
         self.refresh_sessions = SqlaRefreshSessionRepository(session)
-        self.mentorships = SqlaMentorshipRepository(session)
+        self.mentorships = SqlaMentorshipRepository(session, direct)
         self.roadmaps = SqlaRoadmapRepository(session, direct)
         self.audit = SqlaAuditLog(session)
         self.badges = SqlaBadgeRepository(session)

@@ -8,26 +8,33 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
+import asyncpg
 from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
     CursorResult,
     String,
     Table,
     Uuid,
+    any_,
     bindparam,
     delete,
     func,
     insert,
     literal,
+    null,
     or_,
     select,
     union_all,
     update,
 )
+from sqlalchemy import cast as sa_cast
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
 from skillbridge.adapters.persistence.sqlalchemy.mappers import mentorship_from_row, mentorship_to_values
+from skillbridge.adapters.persistence.sqlalchemy.raw import CompiledRead
 from skillbridge.adapters.persistence.sqlalchemy.repositories.mentor_candidates import candidate_cards, skill_offered
 from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import page_and_total
 from skillbridge.adapters.persistence.sqlalchemy.tables import MatchSessionRow, MentorBlockRow, MentorMatchRow, UserRow
@@ -61,6 +68,35 @@ _MATCHES = cast(Table, MentorMatchRow.__table__)
 _CHUNK = 1000
 
 
+def _exclusions_statement(learner_ids: Sequence[UUID] | None) -> CompoundSelect[Any]:
+    """The declined and open matches and the blocks of ``learner_ids``, in one statement; with None, of the
+    learners in the array parameter ``learners`` (and every list an array), for the driver (see raw.py)."""
+    statuses = _DECLINED_STATUS_VALUES + _OPEN_STATUS_VALUES
+
+    def among(column: Any, values: Sequence[Any], array: Any) -> ColumnElement[bool]:
+        return cast(ColumnElement[bool], column.in_(values) if learner_ids is not None else column == any_(array))
+
+    learners = bindparam("learners", type_=ARRAY(Uuid()))
+    matches = select(
+        MentorMatchRow.learner_id, MentorMatchRow.domain, MentorMatchRow.mentor_id, MentorMatchRow.status
+    ).where(
+        among(MentorMatchRow.learner_id, learner_ids or (), learners),
+        among(MentorMatchRow.status, statuses, literal(statuses, ARRAY(String()))),
+    )
+    blocks = select(
+        MentorBlockRow.learner_id,
+        sa_cast(null(), String()).label("domain"),
+        MentorBlockRow.mentor_id,
+        literal(_BLOCKED, String()).label("status"),
+    ).where(among(MentorBlockRow.learner_id, learner_ids or (), learners))
+    return union_all(matches, blocks)
+
+
+#: The same, compiled once for a block that reads straight from the driver (array parameters, whatever the
+#: number of learners: an IN list's SQL would differ with each count).
+_EXCLUSIONS_DIRECT = CompiledRead(_exclusions_statement(None))
+
+
 def _chunks(ids: Sequence[UUID]) -> list[Sequence[UUID]]:
     return [ids[start : start + _CHUNK] for start in range(0, len(ids), _CHUNK)]
 
@@ -90,8 +126,9 @@ _FRESH: dict[str, Any] = {"populate_existing": True}
 class SqlaMentorshipRepository(MentorshipRepository):
     """:class:`MentorshipRepository` on a SQLAlchemy session."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, direct: asyncpg.Connection | None = None) -> None:
         self._session = session
+        self._direct = direct  # a reading block's driver connection (see raw.py)
 
     @translated
     async def add(self, mentorship: Mentorship) -> None:
@@ -279,20 +316,11 @@ class SqlaMentorshipRepository(MentorshipRepository):
         declined: list[tuple[UUID, str, UUID]] = []
         barred: list[tuple[UUID, UUID]] = []
         for chunk in _chunks(sorted(set(learner_ids))):
-            # The learners' declined and open matches and their blocks, in one statement.
-            matches = select(
-                MentorMatchRow.learner_id, MentorMatchRow.domain, MentorMatchRow.mentor_id, MentorMatchRow.status
-            ).where(
-                MentorMatchRow.learner_id.in_(chunk),
-                MentorMatchRow.status.in_(_DECLINED_STATUS_VALUES + _OPEN_STATUS_VALUES),
-            )
-            blocks = select(
-                MentorBlockRow.learner_id,
-                literal(None, String()).label("domain"),
-                MentorBlockRow.mentor_id,
-                literal(_BLOCKED, String()).label("status"),
-            ).where(MentorBlockRow.learner_id.in_(chunk))
-            rows: Sequence[Any] = (await self._session.execute(union_all(matches, blocks))).all()
+            rows: Sequence[Any]
+            if self._direct is not None:
+                rows = await _EXCLUSIONS_DIRECT.fetch(self._direct, {"learners": list(chunk)})
+            else:
+                rows = (await self._session.execute(_exclusions_statement(chunk))).all()
             for learner, domain, mentor, status in cast(list[tuple[UUID, str, UUID | None, str]], rows):
                 if mentor is None:
                     continue
