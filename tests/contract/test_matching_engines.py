@@ -121,6 +121,29 @@ async def test_invalid_input_names_the_field(engine: MatchingEngine, case: dict[
         await engine.assign(learners, mentors, weights, algorithm="greedy" if algorithm == "greedy" else "optimal")
     assert caught.value.field == case["expected_error"]["field"]
     assert caught.value.reason == case["expected_error"]["code"]
+    if engine.name == "native":  # the extension's own error, translated, not a check made before calling it
+        assert isinstance(caught.value.__cause__, sm.MatcherInputError)
+
+
+# NaN and the infinities cannot travel in JSON; every other bad input is sent to the service as it stands.
+SENDABLE_ERROR_CASES = [c for c in ERROR_CASES if c.get("patch") is None]
+
+
+@by_name(SENDABLE_ERROR_CASES)
+async def test_the_service_itself_refuses_invalid_input_with_the_field(service_url: str, case: dict[str, Any]) -> None:
+    # The remote engine checks input before a round trip (so the test above meets its check); this sends the
+    # case's JSON past that check, so what refuses it is the service.
+    remote = RemoteMatchingEngine.connect(service_url, timeout_seconds=10.0)
+    try:
+        with pytest.raises(InvalidMatchingInput) as caught:
+            await remote.post_json("/match", {**case["input"], "algorithm": "optimal"})
+        answer = await remote.post_json("/match", {**MATCH_CASES[0]["input"], "algorithm": "optimal"})
+    finally:
+        await remote.aclose()
+    assert caught.value.field == case["expected_error"]["field"]
+    assert caught.value.reason == case["expected_error"]["code"]
+    assert answer["total_score"] == pytest.approx(MATCH_CASES[0]["expected"]["optimal_total"], abs=TOLERANCE)
+    # ^ the positive control: the same call with a valid input is served
 
 
 async def test_recommend_validates_learner_and_mentors(engine: MatchingEngine) -> None:
