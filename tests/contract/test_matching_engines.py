@@ -22,11 +22,11 @@ from tests.support.matching import (
     MATCH_CASES,
     TOLERANCE,
     assert_feasible,
-    build_service,
     case_input,
     learner,
     mentor,
     running_service,
+    service_binary,
 )
 
 ENGINES = ["reference", "native", "remote"]
@@ -34,7 +34,7 @@ ENGINES = ["reference", "native", "remote"]
 
 @pytest.fixture(scope="session")
 def service_url() -> Iterator[str]:
-    with running_service(build_service()) as url:
+    with running_service(service_binary()) as url:
         yield url
 
 
@@ -190,7 +190,7 @@ async def test_a_service_with_a_token_refuses_callers_without_it() -> None:
     """The service started with MATCHER_TOKEN answers only a client configured with the same token."""
     learners, mentors = synthetic(3, 3, seed=1)
     token = "a-shared-matcher-token-0123456789"
-    with running_service(build_service(), token=token) as url:
+    with running_service(service_binary(), token=token) as url:
         for wrong in (None, token + "x"):
             stranger = RemoteMatchingEngine.connect(url, timeout_seconds=10.0, token=wrong)
             try:
