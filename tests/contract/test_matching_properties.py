@@ -17,7 +17,7 @@ from skillbridge.adapters.matching.native import NativeMatchingEngine
 from skillbridge.adapters.matching.reference import ReferenceMatchingEngine
 from skillbridge.adapters.matching.remote import RemoteMatchingEngine
 from skillbridge.domain.matching.scoring import AssignmentResult, LearnerProfile, MentorProfile, Weights, score
-from tests.support.matching import assert_feasible, build_service, running_service
+from tests.support.matching import assert_feasible, running_service, service_binary
 
 INELIGIBLE = 1e6
 SKILLS = st.lists(st.sampled_from(["python", "go", "rust", "sql", "ml"]), max_size=4)
@@ -87,7 +87,7 @@ def scipy_optimum(learners: list[LearnerProfile], mentors: list[MentorProfile], 
 
 @pytest.fixture(scope="module")
 def service_url() -> Iterator[str]:
-    with running_service(build_service()) as url:
+    with running_service(service_binary()) as url:
         yield url
 
 

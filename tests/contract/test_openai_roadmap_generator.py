@@ -3,6 +3,7 @@ Chat Completions wire format (tests/support/openai_server.py). Nothing of the SD
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -72,6 +73,15 @@ class ManualTime:
     async def sleep(self, seconds: float) -> None:
         self.waits.append(seconds)
         self.now += seconds + self.stall
+
+
+async def requests_recorded(server: FakeOpenAI, expected: int, *, within_seconds: float) -> int:
+    """How many requests the server has recorded, once it has ``expected`` of them or the time is up."""
+    for _ in range(round(within_seconds / 0.01)):
+        if len(server.requests) >= expected:
+            break
+        await asyncio.sleep(0.01)
+    return len(server.requests)
 
 
 def timed_generator(server: FakeOpenAI, time: ManualTime, **options: Any) -> OpenAIRoadmapGenerator:
@@ -173,13 +183,19 @@ async def test_429_is_retried_after_the_retry_after_delay(server: FakeOpenAI) ->
 
 async def test_500_is_retried_with_backoff_up_to_the_limit_then_the_catalog_answers(server: FakeOpenAI) -> None:
     server.script(error(500), error(503), completion(answer()))
-    ai = generator(server)
+    time = ManualTime()  # the backoffs are recorded, not slept
+    ai = timed_generator(server, time, budget_seconds=8.0)
     try:
         assert (await ai.generate(REQUEST)).generation.generator == "openai"
         assert len(server.requests) == 3
+        # A backoff before each retry, doubling (0.5 s then 1 s, each less up to a quarter of jitter).
+        assert 0.375 <= time.waits[0] <= 0.5
+        assert 0.75 <= time.waits[1] <= 1.0
+        assert len(time.waits) == 2
         server.script(error(500))
         assert (await ai.generate(REQUEST)).generation.generator == "catalog-fallback"
         assert len(server.requests) == 6  # one call and two retries
+        assert len(time.waits) == 4
     finally:
         await ai.aclose()
 
@@ -216,7 +232,9 @@ async def test_an_answer_slower_than_the_timeout_is_abandoned(server: FakeOpenAI
     finally:
         await ai.aclose()
     assert draft.generation.generator == "catalog-fallback"
-    assert len(server.requests) == 2  # the call and its one retry
+    # The call and its one retry. The client gave up after 0.3 s; the server's thread may record the second
+    # request a moment later on a busy machine, so wait for it (10 s is far from both 0.3 s and the 8 s reply).
+    assert await requests_recorded(server, 2, within_seconds=10.0) == 2
     assert server.answered == 0  # neither slow reply was waited for
     assert len(time.waits) == 1
     assert 0.375 <= time.waits[0] <= 0.5  # the first backoff: 0.5 s less up to a quarter of jitter

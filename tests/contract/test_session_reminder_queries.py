@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 from uuid import uuid4
 
+from skillbridge.domain.errors import Conflict
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
 from skillbridge.domain.matching.schedule import ScheduledSession
 from tests.contract.conftest import Store
@@ -99,7 +100,7 @@ async def test_of_two_concurrent_marks_one_wins(store: Store) -> None:
                 await asyncio.sleep(0.05)
                 await uow.commit()
                 return marked
-        except Exception:  # the memory adapter refuses the later commit instead (Conflict)
+        except Conflict:  # the memory adapter refuses the later commit instead
             return False
 
     assert sorted(await asyncio.gather(mark(), mark())) == [False, True]

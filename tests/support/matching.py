@@ -98,25 +98,24 @@ def assert_feasible(
     assert math.isclose(result.total_score, sum(a.score for a in result.assignments), abs_tol=1e-9)
 
 
-def _service_is_fresh() -> bool:
-    if not SERVICE_BINARY.exists():
+def _is_fresh(binary: Path, matcher: Path) -> bool:
+    if not binary.exists():
         return False
-    built = SERVICE_BINARY.stat().st_mtime
-    sources = [p for crate in ("core", "service") for p in (MATCHER / "crates" / crate).rglob("*") if p.is_file()]
+    built = binary.stat().st_mtime
+    sources = [p for crate in ("core", "service") for p in (matcher / "crates" / crate).rglob("*") if p.is_file()]
+    sources += [matcher / "Cargo.toml", matcher / "Cargo.lock"]  # the workspace's settings and pinned crates
     return all(p.stat().st_mtime <= built for p in sources)
 
 
-def build_service() -> Path:
+def service_binary(binary: Path = SERVICE_BINARY, matcher: Path = MATCHER) -> Path:
     """The release binary of matcher-service, which ``make matcher-service`` (a step of ``make py-test``) builds.
 
     pytest does not compile it: a build inside one xdist worker would load the machine while the other worker
     runs tests. A missing or stale binary (older than its sources) fails the test and says what to run.
     """
-    if not _service_is_fresh():
-        raise RuntimeError(
-            f"{SERVICE_BINARY} is missing or older than its sources: run `make matcher-service` before pytest"
-        )
-    return SERVICE_BINARY
+    if not _is_fresh(binary, matcher):
+        raise RuntimeError(f"{binary} is missing or older than its sources: run `make matcher-service` before pytest")
+    return binary
 
 
 @contextmanager
