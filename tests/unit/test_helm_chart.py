@@ -144,6 +144,26 @@ def test_only_the_api_reaches_the_matcher(objects: list[dict[str, Any]]) -> None
     assert pods["skillbridge-api"] == LABELS | {"app.kubernetes.io/component": "api"}
 
 
+def test_only_the_api_is_told_where_the_matcher_is(objects: list[dict[str, Any]]) -> None:
+    """A pod the NetworkPolicy keeps out must not be given the URL: it would try the service first on every
+    matching call and wait for its connect timeout."""
+    told = {
+        o["metadata"]["name"]
+        for o in objects
+        if o["kind"] in {"Deployment", "Job"}
+        for container in o["spec"]["template"]["spec"]["containers"]
+        if any(e["name"] == "SKILLBRIDGE_MATCHER_URL" for e in container.get("env", []))
+    }
+    assert told == {"skillbridge-api"}
+    api = _one(objects, "Deployment", "skillbridge-api")
+    (container,) = api["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e for e in container["env"]}
+    assert env["SKILLBRIDGE_MATCHER_URL"]["value"] == "http://skillbridge-matcher:8001"
+    assert env["SKILLBRIDGE_MATCHER_TOKEN"]["valueFrom"]["secretKeyRef"]["key"] == "MATCHER_TOKEN"
+    matcher = _one(objects, "Service", "skillbridge-matcher")
+    assert [p["port"] for p in matcher["spec"]["ports"]] == [8001]
+
+
 def test_an_existing_secret_replaces_the_charts_own() -> None:
     objects = _render({"existingSecret": "managed-elsewhere"})
     assert [o for o in objects if o["kind"] == "Secret"] == []
