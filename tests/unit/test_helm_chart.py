@@ -179,3 +179,14 @@ def test_an_existing_secret_replaces_the_charts_own() -> None:
 def test_without_secrets_the_render_refuses() -> None:
     with pytest.raises(helm.HelmRenderError, match="secrets"):
         _render({})
+
+
+def test_the_matcher_takes_its_own_settings() -> None:
+    endpoint = "http://otel-collector:4318"
+    objects = _render({"secrets": SECRETS, "matcher": {"env": {"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint}}})
+    (container,) = _one(objects, "Deployment", "skillbridge-matcher")["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == endpoint
+    assert env["MATCHER_BIND"] == "0.0.0.0:8001"
+    for obj in objects:
+        kubernetes_validate.validate(obj, KUBERNETES, strict=True)
