@@ -23,7 +23,7 @@ import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
-from tests.e2e.test_server_process import running_server
+from tests.e2e.test_server_process import REQUEST_TIMEOUT_SECONDS, running_server
 from tests.integration.helpers import PASSWORD, register_body
 from tests.support.matching import build_service, running_service
 
@@ -68,7 +68,10 @@ async def test_a_request_reaches_the_otlp_receiver_as_one_trace(
         monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
         monkeypatch.setenv("OTEL_SERVICE_NAME", "skillbridge-e2e")
         monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "100")
-        async with running_server(tmp_path) as server, httpx.AsyncClient(base_url=server.base_url) as client:
+        async with (
+            running_server(tmp_path) as server,
+            httpx.AsyncClient(base_url=server.base_url, timeout=REQUEST_TIMEOUT_SECONDS) as client,
+        ):
             response = await client.post("/api/v1/auth/register", json=register_body("otlp@example.org"))
             assert response.status_code == 201
         # The server stopped (SIGTERM): its buffered spans were flushed on the way out.
@@ -115,7 +118,7 @@ async def test_a_request_served_by_the_matcher_service_is_one_trace_across_both_
         with running_service(binary, env={"OTEL_SERVICE_NAME": "matcher-e2e"}) as matcher_url:
             async with (
                 running_server(tmp_path, matcher_url=matcher_url) as server,
-                httpx.AsyncClient(base_url=server.base_url) as client,
+                httpx.AsyncClient(base_url=server.base_url, timeout=REQUEST_TIMEOUT_SECONDS) as client,
             ):
                 for email, role in (("mentor@example.org", "mentor"), ("learner@example.org", "learner")):
                     registered = await client.post("/api/v1/auth/register", json=register_body(email, role=role))
