@@ -8,8 +8,9 @@ SMTP relay.
   started afterwards takes the unacknowledged job once it has waited ``jobs_redeliver_after_seconds`` and sends
   the mail, once;
 - Redis stops: ``/ready`` answers 503 naming it (the load balancer stops routing to the process) while
-  ``/health`` stays 200 and the metric says Redis is down; when Redis is back, ``/ready`` is 200 again
-  (docs/operations.md, Graceful shutdown and Metrics).
+  ``/health`` stays 200 and the metric says Redis is down; the API's routes answer 503 problems naming Redis
+  (it fails closed: limits and revoked sessions live there) and write nothing; when Redis is back, all is
+  served again without a restart (docs/operations.md).
 
 The API process's SIGTERM with requests in flight is tested in test_graceful_shutdown.py.
 """
@@ -220,47 +221,76 @@ async def test_killing_the_matcher_the_worker_and_redis_one_at_a_time(tmp_path: 
                 )
                 bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
 
-                # 1. The matcher service dies: the in-process engine serves the same answer, and it is counted.
-                by_service = await _recommend(client, bearer)
-                assert [item["score"] for item in by_service] and len(by_service) == 1
-                metrics = (await client.get("/metrics")).text
-                assert _samples(metrics, "skillbridge_matching_calls_total") == {"remote": 1.0}
-                matcher.kill()
-                await matcher.wait()
-                assert await _recommend(client, bearer) == by_service
-                metrics = (await client.get("/metrics")).text
-                assert _samples(metrics, "skillbridge_matching_calls_total") == {"remote": 1.0, "native": 1.0}
-                assert _samples(metrics, "skillbridge_matching_fallbacks_total") == {"remote": 1.0}
+                await _the_matcher_dies(client, bearer, matcher)
+                await _the_worker_dies_mid_job(first, relay, tmp_path, settings)
+                await _redis_stops(client, bearer, redis, redis_port)
 
-                # 2. The worker dies in the middle of its jobs: the relay holds both mails' DATA unanswered.
-                await _wait_for(lambda: len(relay.held) == 2, "both mails to reach the relay")
-                first.kill()
-                assert await first.wait() == -signal.SIGKILL
-                relay.holding = False
-                assert relay.accepted == []  # nothing was delivered: both jobs were cut short
-                second, second_log = await start_worker(tmp_path / "worker-2", **settings)
-                try:
-                    await _wait_for(
-                        lambda: len(relay.accepted) == 2, "the mails, sent again", REDELIVER_AFTER_SECONDS + 10
-                    )
-                finally:
-                    await stop_worker(second, second_log)
-                # The second worker took both unacknowledged jobs and sent each mail once.
-                assert sorted(relay.accepted) == [["learner@example.org"], ["mentor@example.org"]]
 
-                # 3. Redis stops: the process says it is not ready (and why), yet lives.
-                assert (await client.get("/ready")).status_code == 200  # positive control
-                redis.terminate()
-                await redis.wait()
-                not_ready = await client.get("/ready")
-                assert not_ready.status_code == 503
-                assert not_ready.json()["checks"]["redis"] != "ok"
-                assert not_ready.json()["checks"]["database"] == "ok"
-                assert (await client.get("/health")).status_code == 200
-                assert 'skillbridge_dependency_up{dependency="redis"} 0.0' in (await client.get("/metrics")).text
-                async with redis_server(redis_port):
-                    await _wait_for_ready(client)
-                    assert 'skillbridge_dependency_up{dependency="redis"} 1.0' in (await client.get("/metrics")).text
+async def _the_matcher_dies(
+    client: httpx.AsyncClient, bearer: dict[str, str], matcher: asyncio.subprocess.Process
+) -> None:
+    """The in-process engine serves the same answer, and the fallback is counted."""
+    by_service = await _recommend(client, bearer)
+    assert [item["score"] for item in by_service] and len(by_service) == 1
+    metrics = (await client.get("/metrics")).text
+    assert _samples(metrics, "skillbridge_matching_calls_total") == {"remote": 1.0}
+    matcher.kill()
+    await matcher.wait()
+    assert await _recommend(client, bearer) == by_service
+    metrics = (await client.get("/metrics")).text
+    assert _samples(metrics, "skillbridge_matching_calls_total") == {"remote": 1.0, "native": 1.0}
+    assert _samples(metrics, "skillbridge_matching_fallbacks_total") == {"remote": 1.0}
+
+
+async def _the_worker_dies_mid_job(
+    first: asyncio.subprocess.Process, relay: HoldingRelay, tmp_path: Path, settings: dict[str, str]
+) -> None:
+    """The relay holds both mails' DATA unanswered when the worker is killed; a new worker sends each once."""
+    await _wait_for(lambda: len(relay.held) == 2, "both mails to reach the relay")
+    first.kill()
+    assert await first.wait() == -signal.SIGKILL
+    relay.holding = False
+    assert relay.accepted == []  # nothing was delivered: both jobs were cut short
+    second, second_log = await start_worker(tmp_path / "worker-2", **settings)
+    try:
+        await _wait_for(lambda: len(relay.accepted) == 2, "the mails, sent again", REDELIVER_AFTER_SECONDS + 10)
+    finally:
+        await stop_worker(second, second_log)
+    # The second worker took both unacknowledged jobs and sent each mail once.
+    assert sorted(relay.accepted) == [["learner@example.org"], ["mentor@example.org"]]
+
+
+async def _redis_stops(
+    client: httpx.AsyncClient, bearer: dict[str, str], redis: asyncio.subprocess.Process, redis_port: int
+) -> None:
+    """The process says it is not ready (and why), yet lives; it fails closed; it recovers by itself."""
+    assert (await client.get("/ready")).status_code == 200  # positive control
+    redis.terminate()
+    await redis.wait()
+    not_ready = await client.get("/ready")
+    assert not_ready.status_code == 503
+    assert not_ready.json()["checks"]["redis"] != "ok"
+    assert not_ready.json()["checks"]["database"] == "ok"
+    assert (await client.get("/health")).status_code == 200
+    assert 'skillbridge_dependency_up{dependency="redis"} 0.0' in (await client.get("/metrics")).text
+    # Without Redis the API cannot check limits and revoked sessions: it says so (503, a problem naming
+    # Redis), never a 500, and writes nothing.
+    during = [
+        await client.get("/api/v1/users/me", headers=bearer),
+        await client.post("/api/v1/auth/register", json=register_body("late@example.org")),
+    ]
+    for response in during:
+        assert response.status_code == 503, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["type"].endswith("/dependency-unavailable")
+        assert "Redis" in response.json()["detail"]
+    async with redis_server(redis_port):
+        await _wait_for_ready(client)
+        assert 'skillbridge_dependency_up{dependency="redis"} 1.0' in (await client.get("/metrics")).text
+        # Back without a restart; the refused registration left nothing behind.
+        assert (await client.get("/api/v1/users/me", headers=bearer)).status_code == 200
+        late = await client.post("/api/v1/auth/register", json=register_body("late@example.org"))
+        assert late.status_code == 201, late.text
 
 
 async def _wait_for_ready(client: httpx.AsyncClient) -> None:
