@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import Connection, MetaData, select
+from sqlalchemy import Connection, MetaData, select, text
 
 from skillbridge.adapters.persistence.sqlalchemy import create_engine
 from skillbridge.main.cli import cli
@@ -72,10 +72,11 @@ def _drop_every_table(connection: Connection) -> None:
     everything.drop_all(connection)
 
 
-async def _skillbridge(url: str, *arguments: str) -> Result:
+async def _skillbridge(url: str, *arguments: str, owner_url: str | None = None) -> Result:
     # The command as an operator runs it, in a thread: it runs its own event loop, as it does in a shell.
     runner = CliRunner()
-    return await asyncio.to_thread(runner.invoke, cli, list(arguments), env={"SKILLBRIDGE_DATABASE_URL": url})
+    env = {"SKILLBRIDGE_DATABASE_URL": url, "SKILLBRIDGE_MIGRATION_DATABASE_URL": owner_url}
+    return await asyncio.to_thread(runner.invoke, cli, list(arguments), env=env)
 
 
 async def test_a_backup_restores_every_table_over_changed_data_and_into_a_wiped_database(
@@ -125,3 +126,56 @@ async def test_restore_refuses_a_missing_backup_and_a_file_that_is_not_one(api: 
     assert refused.exit_code == 1
     assert "Error:" in refused.output
     assert await _snapshot(url) != {}  # the migrated schema is still there
+
+
+async def _emails_seen_by(url: str, acting_user: object) -> set[str]:
+    """The e-mail addresses of ``users`` that ``url``'s role reads while ``acting_user`` acts (as the API sets it)."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("SELECT set_config('skillbridge.user_id', :id, true)"), {"id": str(acting_user)}
+            )
+            return set((await connection.execute(text("SELECT email FROM users"))).scalars())
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_the_service_settings_back_up_and_restore_as_the_schema_owner(api: Api, tmp_path: Path) -> None:
+    """The service's own environment (the application role in SKILLBRIDGE_DATABASE_URL, the owner in
+    SKILLBRIDGE_MIGRATION_DATABASE_URL) is enough: the commands take the owner, whom row-level security does not
+    bind, so the dump holds every user's rows and the emptiness check sees them."""
+    app_url, owner_url = api.settings.database_url, owner_url_of(api.settings.database_url)
+    assert app_url != owner_url  # the app connects as its RLS-bound role (the fixture's production shape)
+    await _fill(api)
+    await api.register("zola@example.org")  # a second learner: learners do not see each other
+    at_backup = await _snapshot(owner_url)
+    everyone = {row.email for row in at_backup["users"]}
+    assert everyone == {"amara@example.org", "kofi@example.org", "zola@example.org"}
+    amara = next(row.id for row in at_backup["users"] if row.email == "amara@example.org")
+    # The application role, acting for amara, reads herself and the mentor, never the other learner.
+    assert await _emails_seen_by(app_url, amara) == {"amara@example.org", "kofi@example.org"}
+    backup = tmp_path / "skillbridge.backup"
+
+    # Without the owner's URL the application role cannot dump (no grant on every table, RLS on others):
+    # refused, and no file.
+    as_app = await _skillbridge(app_url, "backup", str(backup))
+    assert as_app.exit_code == 1
+    assert "pg_dump failed" in as_app.output
+    assert not backup.exists()
+
+    made = await _skillbridge(app_url, "backup", str(backup), owner_url=owner_url)
+    assert made.exit_code == 0, made.output
+
+    # The owner sees the rows the application role cannot: the restore is refused and names them.
+    refused = await _skillbridge(app_url, "restore", str(backup), owner_url=owner_url)
+    assert refused.exit_code == 1
+    assert "users" in refused.output
+
+    await _wipe(owner_url)
+    restored = await _skillbridge(app_url, "restore", str(backup), owner_url=owner_url)
+    assert restored.exit_code == 0, restored.output
+    assert await _snapshot(owner_url) == at_backup  # every row of every table, the other learner's too
+    assert await _emails_seen_by(app_url, amara) == {"amara@example.org", "kofi@example.org"}  # RLS again

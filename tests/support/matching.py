@@ -119,13 +119,15 @@ def service_binary(binary: Path = SERVICE_BINARY, matcher: Path = MATCHER) -> Pa
 
 
 @contextmanager
-def running_service(binary: Path, *, start_timeout: float = 30.0, token: str | None = None) -> Iterator[str]:
-    """Start the service on a free port (requiring ``token`` when given), yield its base URL, stop it (SIGTERM,
-    then SIGKILL) at the end."""
-    env = {key: value for key, value in os.environ.items() if key != "MATCHER_TOKEN"}
-    env |= {"MATCHER_BIND": "127.0.0.1:0", **({"MATCHER_TOKEN": token} if token else {})}
+def running_service(
+    binary: Path, *, start_timeout: float = 30.0, token: str | None = None, env: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """Start the service on a free port (requiring ``token`` when given, with ``env`` over this process's
+    environment), yield its base URL, stop it (SIGTERM, then SIGKILL) at the end."""
+    environment = {key: value for key, value in os.environ.items() if key != "MATCHER_TOKEN"} | dict(env or {})
+    environment |= {"MATCHER_BIND": "127.0.0.1:0", **({"MATCHER_TOKEN": token} if token else {})}
     process = subprocess.Popen(  # noqa: S603 - our own binary
-        [binary], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        [binary], env=environment, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     try:
         lines: list[str] = []

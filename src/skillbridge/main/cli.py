@@ -209,12 +209,14 @@ def expire_matches() -> None:
 @click.option("--force", is_flag=True, help="replace PATH if it exists")
 def backup(path: Path, force: bool) -> None:
     """Write a consistent backup of the database to PATH, while the service keeps serving (SQLite: the online
-    backup API; PostgreSQL: pg_dump, custom format)."""
+    backup API; PostgreSQL: pg_dump, custom format), as SKILLBRIDGE_MIGRATION_DATABASE_URL when set."""
     from skillbridge.adapters.persistence.backup import BackupError, backup_database  # noqa: PLC0415
 
     settings = _settings()
     try:
-        asyncio.run(backup_database(settings.database_url, path, overwrite=force))
+        # As the schema owner: row-level security hides other users' rows from the application role, and
+        # pg_dump refuses a table whose rows it cannot all read.
+        asyncio.run(backup_database(settings.schema_owner_url, path, overwrite=force))
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"backup written: {path} ({path.stat().st_size} bytes)")
@@ -224,15 +226,19 @@ def backup(path: Path, force: bool) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="replace the data of a database that is not empty")
 def restore(path: Path, force: bool) -> None:
-    """Restore the backup in PATH into the database; refused over a database that holds rows, unless --force."""
+    """Restore the backup in PATH into the database, as SKILLBRIDGE_MIGRATION_DATABASE_URL when set; refused over
+    a database that holds rows, unless --force."""
     from skillbridge.adapters.persistence.backup import BackupError, restore_database  # noqa: PLC0415
 
     settings = _settings()
+    # As the schema owner: it owns the tables the restore drops and creates again, and it sees every row, so
+    # the emptiness check is not fooled by row-level security (the application role sees none of others' rows).
+    url = settings.schema_owner_url
     try:
-        asyncio.run(restore_database(settings.database_url, path, force=force))
+        asyncio.run(restore_database(url, path, force=force))
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"restored {path} into {settings.database_url.split('@')[-1]}")
+    click.echo(f"restored {path} into {url.split('@')[-1]}")
 
 
 @cli.command()

@@ -144,7 +144,12 @@ def build_job_runtime(settings: Settings) -> JobRuntime:
     retry = RetryPolicy(base_seconds=settings.jobs_retry_base_seconds, max_seconds=settings.jobs_retry_max_seconds)
     if settings.jobs_run_inline or settings.redis_url is None:
         return JobRuntime.in_process(retry)
-    return JobRuntime.on_redis(settings.redis_url, retry, queue_key=settings.jobs_queue_key)
+    return JobRuntime.on_redis(
+        settings.redis_url,
+        retry,
+        queue_key=settings.jobs_queue_key,
+        redeliver_after_seconds=settings.jobs_redeliver_after_seconds,
+    )
 
 
 def failure_recorder(container: AsyncContainer) -> FailureHook:

@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     jobs_retry_base_seconds: float = Field(default=10.0, gt=0, le=3600)
     jobs_retry_max_seconds: float = Field(default=900.0, gt=0, le=86_400)
     jobs_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
+    # A job taken by a worker that died unacknowledged goes to another worker once it has waited this long;
+    # above the job timeout, so that a job still running is never taken twice.
+    jobs_redeliver_after_seconds: float = Field(default=600.0, gt=0, le=86_400)
     # GitHub: the REST API (PyGithub), signed webhooks, and OAuth login (on when a client id and secret are set).
     github_api_url: str = "https://api.github.com"
     github_token: SecretStr | None = None
@@ -210,6 +213,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 "SKILLBRIDGE_OPENAI_TIMEOUT_SECONDS must be at most half of "
                 "SKILLBRIDGE_ROADMAP_GENERATION_BUDGET_SECONDS"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _redelivery_waits_for_the_timeout(self) -> Settings:
+        if self.jobs_redeliver_after_seconds <= self.jobs_timeout_seconds:
+            raise ValueError(
+                "SKILLBRIDGE_JOBS_REDELIVER_AFTER_SECONDS must be above SKILLBRIDGE_JOBS_TIMEOUT_SECONDS: a job "
+                "still running would be given to a second worker"
             )
         return self
 

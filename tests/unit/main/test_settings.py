@@ -139,3 +139,14 @@ def test_a_misspelt_smtp_url_stops_the_start() -> None:
     with pytest.raises(ValidationError, match="SMTP URL"):
         Settings(smtp_url="smtp:/relay.example")
     assert Settings(smtp_url="smtps://u:p@relay.example").smtp_url is not None  # positive control
+
+
+@pytest.mark.parametrize(("timeout", "redeliver"), [(300.0, 300.0), (300.0, 299.0), (5.0, 4.5)])
+def test_a_dead_workers_job_is_redelivered_only_after_the_job_timeout(timeout: float, redeliver: float) -> None:
+    with pytest.raises(ValidationError, match="SKILLBRIDGE_JOBS_REDELIVER_AFTER_SECONDS"):
+        Settings(jobs_timeout_seconds=timeout, jobs_redeliver_after_seconds=redeliver)
+
+
+def test_redelivery_above_the_job_timeout_is_accepted() -> None:
+    assert Settings().jobs_redeliver_after_seconds == 600.0  # above the default timeout of 300
+    assert Settings(jobs_timeout_seconds=5.0, jobs_redeliver_after_seconds=5.5).jobs_redeliver_after_seconds == 5.5

@@ -24,19 +24,25 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - name: {{ $name }}
   value: {{ $value | quote }}
 {{- end }}
-- name: SKILLBRIDGE_MATCHER_URL
-  value: "http://{{ .Release.Name }}-matcher:8001"
 {{- range $name := list "SKILLBRIDGE_DATABASE_URL" "SKILLBRIDGE_REDIS_URL" "SKILLBRIDGE_SECRET_KEY" "SKILLBRIDGE_OPS_TOKEN" }}
 - name: {{ $name }}
   valueFrom:
     secretKeyRef: {name: {{ include "skillbridge.secretName" $ }}, key: {{ $name }}}
 {{- end }}
-- name: SKILLBRIDGE_MATCHER_TOKEN
-  valueFrom:
-    secretKeyRef: {name: {{ include "skillbridge.secretName" . }}, key: MATCHER_TOKEN}
 {{- range $name := list "SKILLBRIDGE_OPENAI_API_KEY" "SKILLBRIDGE_GITHUB_WEBHOOK_SECRET" "SKILLBRIDGE_SENTRY_DSN" }}
 - name: {{ $name }}
   valueFrom:
     secretKeyRef: {name: {{ include "skillbridge.secretName" $ }}, key: {{ $name }}, optional: true}
 {{- end }}
+{{- end -}}
+
+
+{{/* The api's way to the matcher service. Only the api gets it: the NetworkPolicy admits only the api's pods,
+and with the URL set the service comes first in the matching chain (the workers score in process). */}}
+{{- define "skillbridge.matcherEnv" -}}
+- name: SKILLBRIDGE_MATCHER_URL
+  value: "http://{{ .Release.Name }}-matcher:8001"
+- name: SKILLBRIDGE_MATCHER_TOKEN
+  valueFrom:
+    secretKeyRef: {name: {{ include "skillbridge.secretName" . }}, key: MATCHER_TOKEN}
 {{- end -}}

@@ -7,8 +7,11 @@
 //!
 //! With a token configured every route but `GET /health` needs `Authorization: Bearer <token>`;
 //! the check runs before the body is read and compares in constant time.
+//!
+//! With a tracer configured (see [`telemetry`]) each request continues the caller's W3C trace.
 
 mod metrics;
+pub mod telemetry;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,6 +27,8 @@ use axum::Router;
 use matcher_core::{
     Algorithm, AssignmentResult, InputError, Learner, Mentor, Recommendation, Weights,
 };
+use opentelemetry::Context;
+use opentelemetry_sdk::trace::SdkTracer;
 use serde::{Deserialize, Serialize};
 
 pub use metrics::Metrics;
@@ -44,15 +49,18 @@ pub struct Config {
     pub max_pairs: u64,
     /// The shared bearer token (`MATCHER_TOKEN`); `None` leaves the service open (loopback only).
     pub token: Option<String>,
+    /// Records a span per request when set ([`telemetry::Telemetry::tracer`]).
+    pub tracer: Option<SdkTracer>,
 }
 
 impl Default for Config {
-    /// 16 MiB bodies, [`DEFAULT_MAX_PAIRS`], no token.
+    /// 16 MiB bodies, [`DEFAULT_MAX_PAIRS`], no token, no tracing.
     fn default() -> Self {
         Config {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_pairs: DEFAULT_MAX_PAIRS,
             token: None,
+            tracer: None,
         }
     }
 }
@@ -64,6 +72,7 @@ impl std::fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_pairs", &self.max_pairs)
             .field("token", &self.token.as_ref().map(|_| "<set>"))
+            .field("tracing", &self.tracer.is_some())
             .finish()
     }
 }
@@ -73,6 +82,7 @@ struct AppState {
     metrics: Arc<Metrics>,
     max_pairs: u64,
     token: Option<Arc<[u8]>>,
+    tracer: Option<SdkTracer>,
 }
 
 /// Whether `given` equals `expected`, in time that depends only on their lengths.
@@ -90,6 +100,7 @@ pub fn app(config: Config) -> Router {
         metrics: Arc::new(Metrics::default()),
         max_pairs: config.max_pairs,
         token: config.token.map(|t| Arc::from(t.into_bytes())),
+        tracer: config.tracer,
     };
     Router::new()
         .route("/match", post(match_handler))
@@ -101,6 +112,10 @@ pub fn app(config: Config) -> Router {
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(middleware::from_fn_with_state(state.clone(), track))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            telemetry::trace_request,
+        ))
         .with_state(state)
 }
 
@@ -292,10 +307,16 @@ struct RecommendResponse {
     recommendations: Vec<Recommendation>,
 }
 
+/// Run the scoring work `f` on the blocking pool, in a span `name` under the request's span.
 async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    name: &'static str,
     f: impl FnOnce() -> Result<T, InputError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    match tokio::task::spawn_blocking(f).await {
+    let tracer = state.tracer.clone();
+    let parent = Context::current();
+    let task = move || telemetry::in_span(tracer.as_ref(), &parent, name, f);
+    match tokio::task::spawn_blocking(task).await {
         Ok(r) => r.map_err(ApiError::from),
         Err(_) => Err(ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -314,7 +335,7 @@ async fn match_handler(
     check_pairs(req.learners.len(), req.mentors.len(), state.max_pairs)?;
     let weights = req.weights.unwrap_or_default();
     let algorithm = req.algorithm.unwrap_or_default();
-    let (result, elapsed_ms) = blocking(move || {
+    let (result, elapsed_ms) = blocking(&state, "matcher.assign", move || {
         let t = Instant::now();
         let r = matcher_core::assign(&req.learners, &req.mentors, &weights, algorithm)?;
         Ok((r, t.elapsed().as_secs_f64() * 1e3))
@@ -350,8 +371,10 @@ async fn recommend_handler(
     check_pairs(1, req.mentors.len(), state.max_pairs)?;
     let weights = req.weights.unwrap_or_default();
     let k = req.k.unwrap_or(DEFAULT_K);
-    let recommendations =
-        blocking(move || matcher_core::top_k(&req.learner, &req.mentors, k, &weights)).await?;
+    let recommendations = blocking(&state, "matcher.top_k", move || {
+        matcher_core::top_k(&req.learner, &req.mentors, k, &weights)
+    })
+    .await?;
     Ok(json_response(
         StatusCode::OK,
         &RecommendResponse { recommendations },
@@ -387,7 +410,7 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-fn route_label(path: &str) -> &'static str {
+pub(crate) fn route_label(path: &str) -> &'static str {
     match path {
         "/match" => "/match",
         "/recommend" => "/recommend",

@@ -6,6 +6,8 @@
 //!   set: every route but `GET /health` needs `Authorization: Bearer <token>`, at least 16 bytes)
 //! - `MATCHER_MAX_BODY_BYTES` (default 16 MiB)
 //! - `MATCHER_MAX_PAIRS` (default 10,000,000 learners × mentors per `/match`, mentors per `/recommend`)
+//! - the standard `OTEL_*` variables: traces over OTLP/HTTP, continuing the caller's `traceparent`
+//!   (off unless they ask for it; see `matcher_service::telemetry`)
 //!
 //! The first stdout line is `listening on ADDR` (flushed), so a test harness can start the
 //! binary with port 0 and read the port.
@@ -13,6 +15,7 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
+use matcher_service::telemetry::Telemetry;
 use matcher_service::{app, Config, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAIRS};
 
 const DEFAULT_BIND: &str = "127.0.0.1:8001";
@@ -50,6 +53,7 @@ fn config_from_env() -> Result<(String, Config), String> {
             max_body_bytes,
             max_pairs,
             token,
+            tracer: None,
         },
     ))
 }
@@ -75,15 +79,46 @@ async fn shutdown_signal() {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let (bind, config) = match config_from_env() {
+fn main() -> ExitCode {
+    let (bind, mut config) = match config_from_env() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("matcher-service: {e}");
             return ExitCode::from(2);
         }
     };
+    // Built before the runtime and shut down after it: the exporter's blocking HTTP client must not be
+    // created or dropped on a runtime thread.
+    let telemetry = match Telemetry::from_env() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("matcher-service: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    config.tracer = telemetry.as_ref().map(Telemetry::tracer);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("matcher-service: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let code = runtime.block_on(serve(bind, config));
+    drop(runtime);
+    if let Some(telemetry) = telemetry {
+        // The spans of the last requests are still buffered: export them on the way out.
+        if let Err(e) = telemetry.shutdown() {
+            eprintln!("matcher-service: exporting the last spans: {e}");
+        }
+    }
+    code
+}
+
+async fn serve(bind: String, config: Config) -> ExitCode {
     let listener = match tokio::net::TcpListener::bind(&bind).await {
         Ok(l) => l,
         Err(e) => {

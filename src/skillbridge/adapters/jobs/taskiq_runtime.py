@@ -188,11 +188,21 @@ class JobRuntime:
         return cls(InMemoryBroker(await_inplace=True), MemoryScheduleSource(), retry, runs_inline=True)
 
     @classmethod
-    def on_redis(cls, url: str, retry: RetryPolicy, *, queue_key: str = QUEUE_KEY) -> JobRuntime:
+    def on_redis(
+        cls, url: str, retry: RetryPolicy, *, queue_key: str = QUEUE_KEY, redeliver_after_seconds: float = 600.0
+    ) -> JobRuntime:
         """Jobs go to the Redis stream ``queue_key``, read by ``skillbridge worker`` processes; retries wait
-        in Redis. Environments sharing one Redis keep apart with their own ``queue_key``."""
+        in Redis. Environments sharing one Redis keep apart with their own ``queue_key``. A job left
+        unacknowledged (its worker died) is given to a worker again once idle ``redeliver_after_seconds``; the
+        broker looks for such jobs after each read that brought new ones (the scheduler's ticks are some)."""
         # consumer_id "0": a consumer group made after jobs were queued still reads them.
-        broker = RedisStreamBroker(url, queue_name=queue_key, consumer_group_name=CONSUMER_GROUP, consumer_id="0")
+        broker = RedisStreamBroker(
+            url,
+            queue_name=queue_key,
+            consumer_group_name=CONSUMER_GROUP,
+            consumer_id="0",
+            idle_timeout=round(redeliver_after_seconds * 1000),
+        )
         retries = ListRedisScheduleSource(url, prefix=f"{queue_key}:retries")
         return cls(broker, retries, retry, runs_inline=False)
 

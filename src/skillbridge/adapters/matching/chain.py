@@ -1,4 +1,10 @@
-"""The production chain of matching engines: native -> remote (when configured) -> reference."""
+"""The production chain of matching engines: remote (when configured) -> native -> reference.
+
+An operator who sets the service's URL has chosen to score there (the API's processes keep their CPU for
+requests; compose and the Helm chart deploy it so): the service comes first, and the in-process extension
+serves while it is down. Were the service after the extension, it would never be called, since the extension
+does not fail for lack of a dependency.
+"""
 
 from __future__ import annotations
 
@@ -30,13 +36,13 @@ def build_matching_chain(
 ) -> tuple[FallbackMatchingEngine, RemoteMatchingEngine | None]:
     """The fallback chain and the remote engine in it (its HTTP client must be closed at shutdown)."""
     engines: list[MatchingEngine] = []
-    native = load_native_engine()
-    if native is not None:
-        engines.append(native)
     remote = (
         RemoteMatchingEngine.connect(matcher_url, timeout_seconds=timeout_seconds, token=token) if matcher_url else None
     )
     if remote is not None:
         engines.append(remote)
+    native = load_native_engine()
+    if native is not None:
+        engines.append(native)
     engines.append(ReferenceMatchingEngine())
     return FallbackMatchingEngine(engines), remote
