@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 import skillbridge_matcher as sm
+from tests.support.matching import learner, mentor
 
 from skillbridge.adapters.matching import native
 from skillbridge.adapters.matching.conversions import learner_dict, mentor_dict, weights_dict
 from skillbridge.adapters.matching.native import NativeMatchingEngine
 from skillbridge.domain.matching.scoring import InvalidMatchingInput, LearnerProfile, MentorProfile, Weights
-from tests.support.matching import learner, mentor
 
 WEIGHTS = Weights()
 
