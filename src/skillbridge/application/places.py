@@ -34,6 +34,12 @@ class ResolvePlace:
         """Load the gazetteer if it is not yet (see :meth:`PlaceDirectory.load`); call before resolving."""
         await self._places.load()
 
+    async def ready_for(self, raw: ProfileInput) -> None:
+        """:meth:`ready`, when ``raw`` names its place: a profile located by coordinates, or not at all,
+        never waits for the gazetteer (seconds of CPU and tens of megabytes, the first time in a process)."""
+        if isinstance(raw.location, PlaceName):
+            await self.ready()
+
     def __call__(self, text: str, field: str = "near") -> Place:
         query = PlaceQuery.parse(text, field)
         country = None

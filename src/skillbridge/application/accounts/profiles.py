@@ -52,11 +52,9 @@ class UpdateMyProfile:
         if unknown:
             raise InvalidInput(f"{unknown[0]} cannot be changed here", field=unknown[0])
         if "location" in changes:  # resolved before the transaction: a refused name costs no database work
-            await self._places.ready()
-            changes = {
-                **changes,
-                "location": self._places.location_of(ProfileInput(location=changes["location"])).location,
-            }
+            located = ProfileInput(location=changes["location"])
+            await self._places.ready_for(located)
+            changes = {**changes, "location": self._places.location_of(located).location}
         async with self._uow as uow:
             user = await uow.users.get(principal.user_id)
             defaults = ProfileInput()

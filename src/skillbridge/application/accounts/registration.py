@@ -92,7 +92,7 @@ class RegisterUser:
         email = normalise_email(registration.email)
         password = normalise_password(registration.password)
         check_password(password, email=email)
-        await self._places.ready()
+        await self._places.ready_for(registration.profile)
         profile = build_profile(
             plain_profile(self._sanitizer, self._places.location_of(registration.profile)),
             is_mentor=registration.role is Role.MENTOR,
