@@ -7,7 +7,7 @@ from typing import Any
 
 import structlog
 from dishka import AsyncContainer
-from dishka.integrations.litestar import DishkaRouter, setup_dishka
+from dishka.integrations.litestar import setup_dishka
 from litestar import Litestar, Request, Response, Router, get
 from litestar.channels import ChannelsPlugin
 from litestar.config.compression import CompressionConfig
@@ -46,6 +46,7 @@ from skillbridge.adapters.http.controllers.two_factor import TwoFactorController
 from skillbridge.adapters.http.controllers.users import UsersController
 from skillbridge.adapters.http.draining import Drain
 from skillbridge.adapters.http.idempotency import REPLAYED_HEADER, IdempotencyMiddleware, IdempotencyPolicy
+from skillbridge.adapters.http.injection import InjectingRouter
 from skillbridge.adapters.http.metrics import RequestMetricsMiddleware
 from skillbridge.adapters.http.observability import request_context_middleware
 from skillbridge.adapters.http.openapi import ClosedStructSchemaPlugin, ProblemResponsesPlugin
@@ -122,7 +123,7 @@ def build_app(
     async def drain_on_sigterm() -> None:
         drain.install_sigterm_handler(options.drain_seconds)
 
-    api = DishkaRouter(
+    api = InjectingRouter(
         path=API_PREFIX,
         route_handlers=[
             AuthController,
