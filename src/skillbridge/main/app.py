@@ -13,6 +13,7 @@ from skillbridge.adapters.http.app import build_app
 from skillbridge.adapters.http.auth import http_providers
 from skillbridge.adapters.http.observability import configure_logging
 from skillbridge.adapters.http.options import HttpOptions, ReadinessCheck
+from skillbridge.adapters.i18n.catalogs import shared_translator
 from skillbridge.adapters.realtime.channels import build_channels_plugin, channels_redis_client
 from skillbridge.application.accounts.decoy import DecoyHash
 from skillbridge.application.ports.key_value_store import KeyValueStore
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         scrape_hooks=scrape_hooks(settings, container, redis, checks),
         ops_token=settings.ops_token.get_secret_value() if settings.ops_token else None,
         drain_seconds=settings.shutdown_drain_seconds,
+        translator=shared_translator(),
     )
 
     async def make_the_decoy_hash() -> None:

@@ -33,9 +33,10 @@ from litestar.handlers import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from skillbridge.adapters.http.admission_state import ADMISSION_KEY
 from skillbridge.adapters.http.client_address import TrustedProxies, client_address
 from skillbridge.adapters.http.problems import domain_error_handler
-from skillbridge.application.accounts.authentication import Admission, AdmitRequest, Quota, RequestBudget
+from skillbridge.application.accounts.authentication import AdmitRequest, Quota, RequestBudget
 from skillbridge.application.accounts.consents import TermsPolicy
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.roles import Role
@@ -64,21 +65,13 @@ _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: ``cache_control`` of every response that carries a token: no cache (a proxy, a shared phone's browser) keeps it.
 NO_STORE = CacheControlHeader(no_store=True)
 
-_ADMISSION = "admission"
 _CLIENT_ADDRESS = "client_address"
-_NO_ADMISSION = Admission(None, None)
 
 
 def address_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The client address :class:`AdmissionMiddleware` found for this request (behind trusted proxies)."""
     address = connection.scope.get("state", {}).get(_CLIENT_ADDRESS)
     return address if isinstance(address, str) else "unknown"
-
-
-def admission_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Admission:
-    """The admission :class:`AdmissionMiddleware` made for this request (none: anonymous)."""
-    admission = connection.scope.get("state", {}).get(_ADMISSION)
-    return admission if isinstance(admission, Admission) else _NO_ADMISSION
 
 
 def only(*roles: Role) -> dict[str, Any]:
@@ -135,11 +128,11 @@ class AdmissionMiddleware(ASGIMiddleware):
             # nothing the admission took (a database connection) is held for the socket's lifetime.
             async with container() as request_container:
                 admit = await request_container.get(AdmitRequest)
-                state[_ADMISSION] = await admit(token, address, budget)
+                state[ADMISSION_KEY] = await admit(token, address, budget)
             await next_app(scope, receive, send)
             return
         admit = await container.get(AdmitRequest)
-        admission = state[_ADMISSION] = await admit(token, address, budget)
+        admission = state[ADMISSION_KEY] = await admit(token, address, budget)
         send = _releasing_connection(send, container)
         quota = admission.quota
         if quota is not None:

@@ -41,7 +41,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
-from skillbridge.adapters.http.access import admission_of
+from skillbridge.adapters.http.admission_state import admission_of
 from skillbridge.adapters.http.problems import domain_error_handler
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.domain.errors import Conflict, DependencyUnavailable, DomainError, InvalidInput

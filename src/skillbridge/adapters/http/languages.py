@@ -1,6 +1,16 @@
-"""The languages a browser asks for, from its ``Accept-Language`` header (RFC 9110 12.5.4)."""
+"""The language of a response: the ones a browser asks for, from its ``Accept-Language`` header (RFC 9110
+12.5.4), else the caller's profile, matched against the catalogs by Babel."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+
+from skillbridge.adapters.http.admission_state import admission_of
+from skillbridge.application.ports.translator import Translator
+from skillbridge.domain.texts import Text
 
 MAX_LANGUAGES = 10
 
@@ -21,3 +31,56 @@ def accepted_languages(header: str | None) -> tuple[str, ...]:
         if tag and tag != "*" and quality > 0:
             ranked.append((-quality, position, tag.lower()))
     return tuple(tag for _, _, tag in sorted(ranked))[:MAX_LANGUAGES]
+
+
+def request_language(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The language this request is answered in: the first supported one of its ``Accept-Language`` (by
+    quality; ``q=0`` excludes), else the first supported one of the caller's profile, else English.
+
+    Chosen once per request and kept in its state (an error handler and a serializer agree)."""
+    state = connection.scope.setdefault("state", {})
+    chosen = state.get(_LANGUAGE)
+    if isinstance(chosen, str):
+        return chosen
+    translator = translator_of(connection)
+    principal = admission_of(connection).principal
+    chosen = (
+        translator.language_for(accepted_languages(connection.headers.get("accept-language")))
+        or translator.language_for(principal.languages if principal is not None else ())
+        or translator.languages[0]
+    )
+    state[_LANGUAGE] = chosen
+    return chosen
+
+
+def translator_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Translator:
+    """The app's translator (English only when the composition root gave none)."""
+    translator = getattr(connection.app.state, "translator", None)
+    return translator if translator is not None else _ENGLISH_ONLY
+
+
+def localized(connection: ASGIConnection[Any, Any, Any, Any], text: Text) -> str:
+    """``text`` in this request's language."""
+    return translator_of(connection).render(request_language(connection), text)
+
+
+def language_headers(connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, str]:
+    """The headers of a body worded in this request's language: which one, and that the choice depends on
+    ``Accept-Language`` (a shared cache must not serve one learner's French to another's Swahili)."""
+    return {"Content-Language": request_language(connection), "Vary": "Accept-Language"}
+
+
+class _EnglishOnly(Translator):
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return ("en",)
+
+    def render(self, language: str, text: Text) -> str:
+        return text.english()
+
+    def language_for(self, wishes: Iterable[str]) -> str | None:
+        return "en" if any(wish.lower().split("-", 1)[0] == "en" for wish in wishes) else None
+
+
+_ENGLISH_ONLY = _EnglishOnly()
+_LANGUAGE = "language"

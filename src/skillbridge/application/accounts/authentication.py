@@ -212,7 +212,12 @@ class AdmitRequest:
         if not user.is_active:
             return None
         return Principal(
-            user.id, user.role, user.email_verified, two_factor_ok=two_factor_ok, terms_version=user.terms_version
+            user.id,
+            user.role,
+            user.email_verified,
+            two_factor_ok=two_factor_ok,
+            terms_version=user.terms_version,
+            languages=user.profile.languages,
         )
 
 

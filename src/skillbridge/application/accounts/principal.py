@@ -29,6 +29,9 @@ class Principal:
     two_factor_ok: bool = True
     #: The terms-and-privacy version the caller last accepted (``None``: none yet).
     terms_version: str | None = None
+    #: The languages of the caller's profile (ISO 639 codes, first preferred): answers fall back to them
+    #: when the request's ``Accept-Language`` names none that is supported.
+    languages: tuple[str, ...] = ()
 
     @property
     def is_admin(self) -> bool:

@@ -15,6 +15,7 @@ from skillbridge.domain.errors import Conflict, InvalidInput, NotFound
 from skillbridge.domain.forum.model import ForumPost
 from skillbridge.domain.forum.rules import MAX_REPLY_DEPTH, category_slug, title_from_text
 from skillbridge.domain.notifications.model import NotificationType
+from skillbridge.domain.texts import N_, Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,13 +100,16 @@ class CreatePost:
 
     async def _notify(self, uow: UnitOfWork, principal: Principal, parent: ForumPost, reply: ForumPost) -> None:
         names = await uow.forum_posts.author_names([principal.user_id])
-        who = names.get(principal.user_id) or "Someone"
-        what = "thread" if parent.is_thread else "post"
+        who = names.get(principal.user_id)
+        if who:
+            message = N_("{who} replied to your thread") if parent.is_thread else N_("{who} replied to your post")
+        else:
+            message = N_("Someone replied to your thread") if parent.is_thread else N_("Someone replied to your post")
         await self._notifier.notify(
             uow,
             parent.author_id,
             NotificationType.FORUM_REPLY,
-            f"{who} replied to your {what}",
+            Text(message, {"who": who} if who else {}),
             {
                 "post_id": str(reply.id),
                 "parent_id": str(parent.id),

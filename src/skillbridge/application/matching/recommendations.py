@@ -50,9 +50,13 @@ _BODY_PREFIX = "learner_needs."
 def _named_as_query_parameters(refused: InvalidInput) -> InvalidInput:
     """``refused`` with the fields named as this query names them (``domain``), not as a request's body does
     (``learner_needs.domain``): the client must find the field at fault among what it sent."""
-    errors = [FieldError(error.field.removeprefix(_BODY_PREFIX), error.message) for error in refused.errors]
+    errors = [
+        FieldError(error.field.removeprefix(_BODY_PREFIX), error.message, error.params) for error in refused.errors
+    ]
     field = refused.field.removeprefix(_BODY_PREFIX) if refused.field else None
-    return InvalidInput(refused.message, field=field, errors=errors, allowed=refused.allowed)
+    return InvalidInput(
+        refused.text.message, field=field, errors=errors, allowed=refused.allowed, params=refused.text.params
+    )
 
 
 class RecommendMentors:

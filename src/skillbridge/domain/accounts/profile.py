@@ -167,7 +167,7 @@ def _build_location(raw: LocationInput, errors: ErrorCollector) -> Location | No
     try:
         point = GeoPoint(raw.lat, raw.lon)
     except InvalidInput as exc:
-        errors.add(f"profile.location.{exc.field}", exc.message)
+        errors.add(f"profile.location.{exc.field}", exc.text.message, exc.text.params)
         return None
     country = raw.country.strip().upper() if raw.country else None
     if country is not None and not _COUNTRY_CODE.match(country):

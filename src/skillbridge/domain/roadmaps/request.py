@@ -51,7 +51,7 @@ class RoadmapRequest:
         try:
             code = normalise_languages([language], "language")[0]
         except InvalidInput as error:
-            errors.add("language", error.message)
+            errors.add("language", error.text.message, error.text.params)
         errors.raise_if_any()
         return cls(slug, level, hours_per_week, low_bandwidth, code)
 
