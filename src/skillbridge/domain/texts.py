@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 #: A value a sentence may name: text is never translated, numbers are shown as they are.
-Param = str | int
+Param = str | int | float
 
 
 def N_(message: str) -> str:  # noqa: N802 - the name gettext's tools look for

@@ -41,6 +41,7 @@ from skillbridge.application.accounts.consents import TermsPolicy
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.errors import DomainError, Unauthenticated
+from skillbridge.domain.texts import N_
 
 #: ``opt`` of a route anyone may call.
 PUBLIC: dict[str, Any] = {"public": True}
@@ -103,7 +104,7 @@ def operators_only(connection: ASGIConnection[Any, Any, Any, Any], _handler: Bas
         return
     token = _bearer_token(connection.scope, query=False)
     if token is None or not hmac.compare_digest(token.encode(), expected.encode()):
-        raise Unauthenticated("this endpoint needs the operators' token (SKILLBRIDGE_OPS_TOKEN) as bearer token")
+        raise Unauthenticated(N_("this endpoint needs the operators' token (SKILLBRIDGE_OPS_TOKEN) as bearer token"))
 
 
 class AdmissionMiddleware(ASGIMiddleware):

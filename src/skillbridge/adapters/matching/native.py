@@ -30,6 +30,7 @@ from skillbridge.domain.matching.scoring import (
     Recommendation,
     Weights,
 )
+from skillbridge.domain.texts import N_
 
 
 class NativeMatchingEngine(MatchingEngine):
@@ -65,4 +66,4 @@ class NativeMatchingEngine(MatchingEngine):
         except sm.MatcherInputError as exc:
             raise InvalidMatchingInput(str(exc), field=exc.field, reason=exc.code) from exc
         except (MemoryError, OSError) as exc:  # pragma: no cover - resource exhaustion in the extension
-            raise DependencyUnavailable("the native matcher could not run") from exc
+            raise DependencyUnavailable(N_("the native matcher could not run")) from exc

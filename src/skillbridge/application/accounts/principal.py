@@ -7,13 +7,14 @@ from uuid import UUID
 
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.errors import Forbidden
+from skillbridge.domain.texts import N_
 
 #: What an admin without two-factor authentication hears when they use an admin power.
 ADMIN_NEEDS_TWO_FACTOR = (
     "admins must turn on two-factor authentication first (POST /api/v1/auth/2fa/setup, then /enable)"
 )
 #: What an account whose address is not verified yet hears when it tries to reach others.
-UNVERIFIED = "verify your email address first (POST /api/v1/auth/email/resend sends the link again)"
+UNVERIFIED = N_("verify your email address first (POST /api/v1/auth/email/resend sends the link again)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,6 @@ class Principal:
         required two-factor authentication holds none of an admin's powers)."""
         if self.role not in roles:
             allowed = ", ".join(sorted(role.value for role in roles))
-            raise Forbidden(f"this action needs the role: {allowed}")
+            raise Forbidden(N_("this action needs the role: {allowed}"), params={"allowed": allowed})
         if self.role is Role.ADMIN and not self.two_factor_ok:
             raise Forbidden(ADMIN_NEEDS_TWO_FACTOR)

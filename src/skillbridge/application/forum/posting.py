@@ -63,13 +63,17 @@ class CreatePost:
         async with self._uow as uow:
             if new.parent_id is None:
                 if category is None:
-                    raise InvalidInput("a thread needs a category", field="category")
+                    raise InvalidInput(N_("a thread needs a category"), field="category")
                 post = ForumPost(principal.user_id, category, content, now, now, title=title)
                 await uow.forum_posts.add(post)
             else:
                 parent = await self._parent(uow, new.parent_id)
                 if category is not None and category != parent.category:
-                    raise InvalidInput(f"a reply is in its thread's category ({parent.category})", field="category")
+                    raise InvalidInput(
+                        N_("a reply is in its thread's category ({category})"),
+                        field="category",
+                        params={"category": parent.category},
+                    )
                 post = ForumPost(
                     principal.user_id,
                     parent.category,
@@ -91,11 +95,15 @@ class CreatePost:
         try:
             parent = await uow.forum_posts.get(parent_id)
         except NotFound:
-            raise InvalidInput("the post replied to does not exist", field="parent_id") from None
+            raise InvalidInput(N_("the post replied to does not exist"), field="parent_id") from None
         if parent.is_deleted:
-            raise Conflict("the post replied to was deleted", field="parent_id")
+            raise Conflict(N_("the post replied to was deleted"), field="parent_id")
         if parent.depth >= MAX_REPLY_DEPTH:  # the stored depth: the thread is never loaded to measure it
-            raise InvalidInput(f"replies nest at most {MAX_REPLY_DEPTH} levels deep", field="parent_id")
+            raise InvalidInput(
+                N_("replies nest at most {max_reply_depth} levels deep"),
+                field="parent_id",
+                params={"max_reply_depth": MAX_REPLY_DEPTH},
+            )
         return parent
 
     async def _notify(self, uow: UnitOfWork, principal: Principal, parent: ForumPost, reply: ForumPost) -> None:

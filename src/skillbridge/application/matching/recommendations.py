@@ -18,6 +18,7 @@ from skillbridge.domain.matching.limits import DomainNames
 from skillbridge.domain.matching.needs import LearnerNeeds
 from skillbridge.domain.matching.pairing import learner_profile
 from skillbridge.domain.matching.scoring import Recommendation
+from skillbridge.domain.texts import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,11 @@ class RecommendMentors:
     async def __call__(self, principal: Principal, query: NeedsQuery, k: int) -> list[MentorRecommendation]:
         principal.require(Role.LEARNER)
         if not 1 <= k <= MAX_RECOMMENDATIONS:
-            raise InvalidInput(f"k must be between 1 and {MAX_RECOMMENDATIONS}", field="k")
+            raise InvalidInput(
+                N_("k must be between 1 and {max_recommendations}"),
+                field="k",
+                params={"max_recommendations": MAX_RECOMMENDATIONS},
+            )
         async with self._uow.reading() as uow:
             learner = await uow.users.get(principal.user_id)
             try:

@@ -20,6 +20,7 @@ from skillbridge.domain.accounts.user import User
 from skillbridge.domain.errors import ErrorCollector
 from skillbridge.domain.matching.needs import LearnerNeeds
 from skillbridge.domain.matching.scoring import LearnerProfile, MentorProfile, ScoreComponents, Weights
+from skillbridge.domain.texts import N_
 
 
 def learner_profile(
@@ -47,9 +48,9 @@ def learner_profile(
     if location is None or not profile.languages:
         errors = ErrorCollector()
         if location is None:
-            errors.add("profile.location", "set your location in your profile so mentors near you can be found")
+            errors.add("profile.location", N_("set your location in your profile so mentors near you can be found"))
         if not profile.languages:
-            errors.add("profile.languages", "add the languages you speak to your profile")
+            errors.add("profile.languages", N_("add the languages you speak to your profile"))
         raise errors.as_error()
     point = location.point if at_own_point else privacy.public_point(learner.id, location.point)
     return LearnerProfile(
@@ -100,7 +101,7 @@ def components_document(components: ScoreComponents) -> dict[str, float]:
 
 
 #: Why a mentor cannot be matched at all; also all a learner hears of a mentor who blocked them.
-UNAVAILABLE_MESSAGE = "this mentor has no free place right now or has not set a location and languages"
+UNAVAILABLE_MESSAGE = N_("this mentor has no free place right now or has not set a location and languages")
 
 
 @dataclass(frozen=True, slots=True)
