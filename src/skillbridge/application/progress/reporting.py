@@ -31,9 +31,10 @@ async def _the_roadmap_in_progress(uow: UnitOfWork, principal: Principal) -> UUI
             break
     if len(in_progress) == 1:
         return in_progress[0]
-    reason = "no roadmap in progress" if not in_progress else "several roadmaps in progress"
+    if not in_progress:
+        raise InvalidInput(N_("you have no roadmap in progress: name the roadmap with roadmap_id"), field="roadmap_id")
     raise InvalidInput(
-        N_("you have {reason}: name the roadmap with roadmap_id"), field="roadmap_id", params={"reason": reason}
+        N_("you have several roadmaps in progress: name the roadmap with roadmap_id"), field="roadmap_id"
     )
 
 
