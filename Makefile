@@ -44,10 +44,11 @@ typecheck: setup
 # messages arrive empty, changed ones fuzzy: tests/unit/adapters/test_catalogs.py fails until they are translated).
 LOCALE := src/skillbridge/adapters/i18n/locale
 messages: setup
-	$(BIN)/pybabel extract --no-default-keywords -k N_ --no-location --sort-output --project SkillBridge \
+	$(BIN)/pybabel extract --no-default-keywords -k N_ --no-location --sort-output -w 120 --project SkillBridge \
 		-o $(LOCALE)/messages.pot src/skillbridge
 	for language in fr pt ar sw; do \
-		$(BIN)/pybabel update --no-location --omit-header -i $(LOCALE)/messages.pot -d $(LOCALE) -l $$language; done
+		$(BIN)/pybabel update --no-location --ignore-obsolete -w 120 -i $(LOCALE)/messages.pot -d $(LOCALE) -l $$language; \
+	done
 
 rust-check:
 	cd matcher-rs && cargo fmt --all --check
