@@ -17,8 +17,21 @@ MAX_LANGUAGES = 10
 
 def accepted_languages(header: str | None) -> tuple[str, ...]:
     """Language tags of ``header`` by falling quality (ties keep their order); ``q=0`` and ``*`` dropped."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, item in enumerate((header or "").split(",")[: MAX_LANGUAGES * 2]):
+    ranked = [(quality, position, tag) for position, (tag, quality) in enumerate(_ranges(header)) if quality > 0]
+    return tuple(tag for _, _, tag in sorted(ranked, key=lambda item: (-item[0], item[1])) if tag != "*")[
+        :MAX_LANGUAGES
+    ]
+
+
+def refused_languages(header: str | None) -> frozenset[str]:
+    """The primary languages ``header`` refuses outright (``fr;q=0``): not served, not even from a profile."""
+    return frozenset(tag.split("-", 1)[0] for tag, quality in _ranges(header) if quality <= 0 and tag != "*")
+
+
+def _ranges(header: str | None) -> list[tuple[str, float]]:
+    """The (lower-cased tag, quality) pairs of ``header``; a quality that does not parse counts as 0."""
+    ranges = []
+    for item in (header or "").split(",")[: MAX_LANGUAGES * 2]:
         tag, *parameters = (part.strip() for part in item.split(";"))
         quality = 1.0
         for parameter in parameters:
@@ -28,14 +41,15 @@ def accepted_languages(header: str | None) -> tuple[str, ...]:
                     quality = float(value)
                 except ValueError:
                     quality = 0.0
-        if tag and tag != "*" and quality > 0:
-            ranked.append((-quality, position, tag.lower()))
-    return tuple(tag for _, _, tag in sorted(ranked))[:MAX_LANGUAGES]
+        if tag:
+            ranges.append((tag.lower(), quality))
+    return ranges
 
 
 def request_language(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The language this request is answered in: the first supported one of its ``Accept-Language`` (by
-    quality; ``q=0`` excludes), else the first supported one of the caller's profile, else English.
+    quality), else the first supported one of the caller's profile that the header does not refuse with
+    ``q=0``, else English (the catalogs' source, always available).
 
     Chosen once per request and kept in its state (an error handler and a serializer agree)."""
     state = connection.scope.setdefault("state", {})
@@ -44,9 +58,12 @@ def request_language(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
         return chosen
     translator = translator_of(connection)
     principal = admission_of(connection).principal
+    header = connection.headers.get("accept-language")
+    refused = refused_languages(header)
+    profile = [code for code in (principal.languages if principal else ()) if code.split("-", 1)[0] not in refused]
     chosen = (
-        translator.language_for(accepted_languages(connection.headers.get("accept-language")))
-        or translator.language_for(principal.languages if principal is not None else ())
+        translator.language_for(accepted_languages(header))
+        or translator.language_for(profile)
         or translator.languages[0]
     )
     state[_LANGUAGE] = chosen
