@@ -7,14 +7,22 @@ Every expected sentence is written out here, from the catalogs' wording, not rea
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 from uuid import uuid4
 
 import httpx
 import pytest
 
-from tests.integration.helpers import Api, register_body
+from skillbridge.adapters.persistence.sqlalchemy import create_engine
+from skillbridge.application.notifications.digest import SendNotificationDigests
+from skillbridge.application.notifications.notifier import Notifier
+from skillbridge.domain.notifications.model import NotificationType
+from skillbridge.domain.texts import Text
+from skillbridge.main import build_container
+from tests.integration.helpers import Api, ClockProvider, register_body, user_id
 from tests.support.mail import mails_to, text_of
+from tests.support.units import system_unit
 
 pytestmark = pytest.mark.asyncio
 
@@ -290,3 +298,33 @@ async def test_a_mailed_notification_is_worded_in_the_recipients_language(api: A
     ]
     assert REPLIED_TO_YOUR_THREAD[language] in text_of(mail)
     assert "replied to your thread" not in text_of(mail)
+
+
+async def test_the_digest_words_each_notification_in_the_recipients_language(api: Api) -> None:
+    headers = await api.token_for("amara@example.org", languages=["pt"])
+    amara = await user_id(api, headers)
+    engine = create_engine(api.settings.schema_owner_url)
+    try:
+        async with system_unit(engine) as uow:
+            notifier = Notifier(api.clock)
+            accepted = Text("Your {domain} mentorship was accepted", {"domain": "data-science"})
+            await notifier.notify(uow, amara, NotificationType.MATCH, accepted)
+            await notifier.notify(uow, amara, NotificationType.CHAT_MESSAGE, "Bom dia! See you at 9")
+            await uow.commit()
+    finally:
+        await engine.dispose()
+    api.clock.advance(timedelta(hours=25))  # away longer than the default 24 hours
+
+    container = build_container(api.settings, ClockProvider(api.clock))
+    try:
+        async with container() as scope:
+            sent = await (await scope.get(SendNotificationDigests))()
+    finally:
+        await container.close()
+
+    assert sent == 1
+    [mail] = [m for m in mails_to(Path(api.settings.email_outbox), "amara@example.org") if "por ler" in m["Subject"]]
+    assert mail["Subject"] == "2 por ler no SkillBridge"
+    assert "- A sua mentoria em data-science foi aceite" in text_of(mail)
+    assert "- Bom dia! See you at 9" in text_of(mail)  # a person's words, as written
+    assert "mentorship was accepted" not in text_of(mail)

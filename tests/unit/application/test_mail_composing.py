@@ -7,7 +7,7 @@ from importlib import resources
 
 import pytest
 
-from skillbridge.adapters.http.languages import accepted_languages
+from skillbridge.adapters.http.languages import accepted_languages, refused_languages
 from skillbridge.application.mail.composing import SUPPORTED_LANGUAGES, choose_language, compose
 from skillbridge.application.mail.links import MailLinks
 
@@ -42,6 +42,20 @@ def test_choose_language(profile: tuple[str, ...], accept: tuple[str, ...], expe
 )
 def test_accepted_languages(header: str | None, expected: tuple[str, ...]) -> None:
     assert accepted_languages(header) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("fr;q=0, pt", {"fr"}),
+        ("fr-CA;q=0.000, sw;q=0.3, *;q=0", {"fr"}),  # the primary language of a refused tag; never "*"
+        ("ar;q=oops", {"ar"}),  # a quality that does not parse is 0
+        ("en, sw;q=0.1", set()),
+        (None, set()),
+    ],
+)
+def test_refused_languages(header: str | None, expected: set[str]) -> None:
+    assert refused_languages(header) == expected
 
 
 def test_an_english_mail_has_its_subject_text_and_escaped_html() -> None:
