@@ -18,6 +18,7 @@ from skillbridge.adapters.realtime.channels import build_channels_plugin, channe
 from skillbridge.application.accounts.decoy import DecoyHash
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.domain.errors import DependencyUnavailable
+from skillbridge.domain.texts import N_
 from skillbridge.main.container import build_container
 from skillbridge.main.error_reports import report_exception, start_error_reports
 from skillbridge.main.jobs import JobsProvider, build_job_runtime, register_jobs
@@ -39,7 +40,7 @@ def _readiness_checks(settings: Settings, container: AsyncContainer) -> dict[str
             async with engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
         except Exception as exc:
-            raise DependencyUnavailable("the database does not answer") from exc
+            raise DependencyUnavailable(N_("the database does not answer")) from exc
 
     async def redis() -> None:
         await (await container.get(KeyValueStore)).ping()

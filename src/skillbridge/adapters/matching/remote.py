@@ -135,7 +135,10 @@ class RemoteMatchingEngine(MatchingEngine):
         error = payload.get("error", {}) if isinstance(payload, dict) else {}
         if response.status_code == 413 or error.get("code") in _SERVICE_LIMITS:
             # The request is valid but bigger than this service accepts: another engine may take it.
-            raise DependencyUnavailable(f"the matcher service refused {path}: {error.get('code', 'too large')}")
+            raise DependencyUnavailable(
+                N_("the matcher service refused {path}: {code}"),
+                params={"path": path, "code": str(error.get("code", "too large"))},
+            )
         if response.status_code in (400, 422):
             raise InvalidMatchingInput(
                 str(error.get("message", "invalid matching input")),

@@ -163,7 +163,7 @@ class AdmitRequest:
                 raise TooManyAttempts(N_("too many requests; slow down"), retry_after=seconds_left)
             quota = Quota(budget.limit, budget.limit - count, seconds_left)
         if claims is None:
-            refusal = TOKEN_REQUIRED if token is None else "invalid or expired access token"
+            refusal = TOKEN_REQUIRED if token is None else N_("invalid or expired access token")
             return Admission(None, None, refusal, quota)
         admission = await self._resolve(claims, self._revocations.state_of(values))
         return replace(admission, quota=quota)

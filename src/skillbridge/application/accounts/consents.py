@@ -39,7 +39,9 @@ class TermsPolicy:
         """Raise :class:`ConsentRequired` (403) when :meth:`requires_consent`."""
         if self.requires_consent(principal):
             raise ConsentRequired(
-                f"accept the terms version {self.version!r} first: {CONSENT_CALL}", field="accepted_terms_version"
+                N_("accept the terms version {version} first: {call}"),
+                field="accepted_terms_version",
+                params={"version": repr(self.version), "call": CONSENT_CALL},
             )
 
 

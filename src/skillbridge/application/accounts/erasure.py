@@ -134,4 +134,6 @@ class EraseMyAccount:
             return
         await self._throttle.admit(user.email, client_address)
         if not password or not await self._hasher.verify(user.password_hash, normalise_password(password)):
-            raise InvalidInput(WRONG_PASSWORD if password else "the password confirms the erasure", field="password")
+            raise InvalidInput(
+                WRONG_PASSWORD if password else N_("the password confirms the erasure"), field="password"
+            )

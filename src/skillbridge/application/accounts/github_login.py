@@ -43,7 +43,7 @@ _MAX_STATE_LENGTH = 128
 _MAX_NONCE_LENGTH = 128
 _MAX_DISPLAY_NAME = 100
 STATE_GONE = N_("the state does not match a login started here (or it expired, or was used)")
-OTHER_BROWSER = "this login was started in another browser; start it again here"
+OTHER_BROWSER = N_("this login was started in another browser; start it again here")
 
 
 class GithubLoginRefused(Unauthenticated):

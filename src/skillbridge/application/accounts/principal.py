@@ -10,7 +10,7 @@ from skillbridge.domain.errors import Forbidden
 from skillbridge.domain.texts import N_
 
 #: What an admin without two-factor authentication hears when they use an admin power.
-ADMIN_NEEDS_TWO_FACTOR = (
+ADMIN_NEEDS_TWO_FACTOR = N_(
     "admins must turn on two-factor authentication first (POST /api/v1/auth/2fa/setup, then /enable)"
 )
 #: What an account whose address is not verified yet hears when it tries to reach others.

@@ -27,7 +27,7 @@ from skillbridge.domain.errors import TooManyAttempts, Unauthenticated
 from skillbridge.domain.texts import N_
 
 WRONG_CODE = N_("the code is wrong, expired or already used")
-TOO_MANY_CODES = "too many wrong codes; try again later"
+TOO_MANY_CODES = N_("too many wrong codes; try again later")
 CHALLENGE_GONE = N_("the sign-in challenge is unknown, expired or used; log in again")
 
 

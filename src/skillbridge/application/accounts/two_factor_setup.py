@@ -26,9 +26,9 @@ from skillbridge.domain.accounts.two_factor import TwoFactorCredential
 from skillbridge.domain.errors import Conflict, InvalidInput, Unauthenticated
 from skillbridge.domain.texts import N_
 
-ALREADY_ENABLED = "two-factor authentication is already on; turn it off first"
-NOT_SET_UP = "start with POST /api/v1/auth/2fa/setup"
-NOT_ENABLED = "two-factor authentication is not on"
+ALREADY_ENABLED = N_("two-factor authentication is already on; turn it off first")
+NOT_SET_UP = N_("start with POST /api/v1/auth/2fa/setup")
+NOT_ENABLED = N_("two-factor authentication is not on")
 WRONG_PASSWORD = N_("the password is wrong")
 
 

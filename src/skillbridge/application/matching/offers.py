@@ -118,5 +118,7 @@ async def chosen_offer(
     components = score(learner_side, mentor_side, weights) if mentor_side is not None else None
     reason = why_ineligible(learner_side, mentor_side, components, weights)
     if reason is not None or components is None:  # no components means no mentor side: a reason exists
-        raise InvalidInput(reason.message if reason else "this mentor cannot be matched", field="mentor_id")
+        if reason is None:
+            raise InvalidInput(N_("this mentor cannot be matched"), field="mentor_id")
+        raise InvalidInput(reason.message, field="mentor_id", params=reason.params)
     return Offer(mentor_id=mentor_id, score=components.score, components=components_document(components))

@@ -15,7 +15,7 @@ from skillbridge.domain.texts import N_
 
 # The messages of the SQL adapter's error translation, so both adapters read the same.
 _DUPLICATE = N_("a unique value is already taken")
-_DANGLING = "a referenced record does not exist or is still referenced"
+_DANGLING = N_("a referenced record does not exist or is still referenced")
 
 
 class MemoryBadgeRepository(BadgeRepository):

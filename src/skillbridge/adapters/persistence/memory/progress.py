@@ -18,7 +18,7 @@ from skillbridge.domain.vcs.webhooks import WebhookDelivery
 
 # The messages of the SQL adapter's error translation, so both adapters read the same.
 _DUPLICATE = N_("a unique value is already taken")
-_DANGLING = "a referenced record does not exist or is still referenced"
+_DANGLING = N_("a referenced record does not exist or is still referenced")
 
 
 class MemoryProgressLogRepository(ProgressLogRepository):

@@ -47,8 +47,8 @@ from skillbridge.domain.texts import N_
 
 # The messages of the SQL adapter's error translation, so both adapters read the same.
 _DUPLICATE = N_("a unique value is already taken")
-_DANGLING = "a referenced record does not exist or is still referenced"
-_RULE = "the change breaks a consistency rule"
+_DANGLING = N_("a referenced record does not exist or is still referenced")
+_RULE = N_("the change breaks a consistency rule")
 
 
 def _utc_or_none(value: datetime | None) -> datetime | None:
