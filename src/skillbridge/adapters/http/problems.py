@@ -201,9 +201,16 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         return internal_error_handler(request, exc)
     detail = exc.detail if status != HTTP_400_BAD_REQUEST or not _DECODE_FAILURE.search(exc.detail) else None
     # Litestar's own details repeat the status's phrase ("Not Found"): the title says it in the reader's words.
-    if detail is None or detail.casefold() == HTTPStatus(status).phrase.casefold():
+    if detail is None or detail.casefold() == _phrase_of(status).casefold():
         detail = _TITLES.get(status, _ERROR)
     return problem(request, status, detail=detail, headers=headers)
+
+
+def _phrase_of(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:  # not a registered status: no phrase to recognise
+        return ""
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
