@@ -11,6 +11,7 @@ import pytest
 from skillbridge.domain.errors import Conflict, NotFound
 from skillbridge.domain.notifications.model import Notification, NotificationType
 from skillbridge.domain.pagination import PageRequest
+from skillbridge.domain.texts import Text
 from tests.contract.conftest import Store
 from tests.support.entities import T0, make_user
 
@@ -189,3 +190,25 @@ async def test_a_deleted_notification_is_neither_after_a_cursor_nor_waiting_for_
         waiting = await uow.notifications.unread_recipients(T0 + timedelta(hours=1), 10)
     assert (after.items, after.total) == ([], 0)
     assert waiting == [bayo]
+
+
+async def test_the_wording_of_a_system_notification_reads_back_apart_from_its_payload(store: Store) -> None:
+    (amara,) = await _users(store, 1)
+    worded = _notification(
+        amara,
+        1,
+        message="Your web-dev mentorship was accepted",
+        text=Text("Your {domain} mentorship was accepted", {"domain": "web-dev"}),
+        payload={"match_id": "m-1"},
+    )
+    written = _notification(amara, 2, message="a person's own words", payload={"message_id": "c-1"})
+    async with store.new_uow() as uow:
+        await uow.notifications.add_many([worded, written])
+        await uow.commit()
+    async with store.new_uow() as uow:
+        page = await uow.notifications.list_for_user(amara, PageRequest(limit=10))
+
+    assert list(page.items) == [written, worded]
+    assert page.items[1].text == Text("Your {domain} mentorship was accepted", {"domain": "web-dev"})
+    assert page.items[1].payload == {"match_id": "m-1"}  # the wording is kept beside, not in, the payload
+    assert page.items[0].text is None

@@ -307,3 +307,33 @@ async def test_a_catch_up_the_database_cannot_answer_asks_the_client_to_come_bac
             await forum.reply()
             resumed_id, _ = await _next_notification(events)
             assert resumed_id == (await forum.stored_ids())[-1]
+
+
+async def test_each_stream_words_its_notifications_in_its_readers_language(
+    make_settings: Callable[..., Settings], channel_settings: dict[str, Any]
+) -> None:
+    """One stored notification, worded per connection (its Accept-Language), caught up and live alike; the
+    message id and values that ride inside published events never reach a client."""
+    swahili, french = "Test User amejibu mada yako", "Test User a répondu à votre discussion"
+    async with _started(make_settings, channel_settings) as (forum, ws_url, _):
+        await forum.reply()
+        (first,) = await forum.stored_ids()
+        token = forum.amara["Authorization"].removeprefix("Bearer ")
+        headers = forum.amara | {"Accept-Language": "sw, en;q=0.5"}
+        async with (
+            _sse(forum.client, headers) as events,
+            websockets.connect(
+                f"{ws_url}?token={token}&since={first}", additional_headers={"Accept-Language": "fr-FR"}
+            ) as socket,
+        ):
+            await forum.reply()
+            _, live_sse = await _next_notification(events)
+            live_socket = await _socket_next(socket)
+        async with websockets.connect(f"{ws_url}?token={token}&since={first}") as socket:
+            caught_up = await _socket_next(socket)  # no header: her profile's first language, English
+
+    assert live_sse["message"] == swahili
+    assert live_socket["message"] == french
+    assert live_socket["id"] == live_sse["id"] == caught_up["id"]
+    assert caught_up["message"] == "Test User replied to your thread"
+    assert "text" not in live_sse and "text" not in live_socket and "text" not in caught_up

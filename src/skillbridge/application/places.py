@@ -8,6 +8,7 @@ from skillbridge.application.ports.place_directory import PlaceDirectory
 from skillbridge.domain.accounts.profile import LocationInput, ProfileInput
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.places import Place, PlaceName, PlaceQuery, UnknownPlace, choose_place, name_key
+from skillbridge.domain.texts import N_
 
 #: The most suggestions one call returns: enough for a picker on a small screen, a small payload.
 MAX_SUGGESTIONS = 10
@@ -46,7 +47,11 @@ class ResolvePlace:
         if query.qualifier is not None:
             country = self._places.country_code(query.qualifier)
             if country is None:
-                raise UnknownPlace(f"no country called {query.qualifier!r} is known", field=field)
+                raise UnknownPlace(
+                    N_("no country called {qualifier} is known"),
+                    field=field,
+                    params={"qualifier": repr(query.qualifier)},
+                )
         return choose_place(query, self._places.named(query.name, country), field)
 
     def location_of(self, raw: ProfileInput, field: str = "profile.location") -> ProfileInput:
@@ -75,10 +80,14 @@ class SuggestPlaces:
 
     def __call__(self, prefix: str, country: str | None = None, limit: int = MAX_SUGGESTIONS) -> list[Place]:
         if len(name_key(prefix)) < MIN_PREFIX:
-            raise InvalidInput(f"type at least {MIN_PREFIX} letters or digits of the place", field="q")
+            raise InvalidInput(
+                N_("type at least {min_prefix} letters or digits of the place"),
+                field="q",
+                params={"min_prefix": MIN_PREFIX},
+            )
         code = None
         if country is not None:
             code = self._places.country_code(country)
             if code is None or code != country.strip().upper():
-                raise InvalidInput("a country is an ISO 3166-1 alpha-2 code such as 'NG' or 'KE'", field="country")
+                raise InvalidInput(N_("a country is an ISO 3166-1 alpha-2 code such as 'NG' or 'KE'"), field="country")
         return self._places.starting_with(prefix, code, min(max(1, limit), MAX_SUGGESTIONS))

@@ -3,12 +3,19 @@
 Adapters translate driver errors into these; the HTTP adapter maps each to an RFC 9457 problem document.
 Every error carries a stable machine-readable ``code`` and, where one field is at fault, its ``field``
 (a dotted path such as ``profile.location.lat``).
+
+A message is an English sentence marked with :func:`~skillbridge.domain.texts.N_`; a value it names is a
+``{placeholder}`` filled from ``params``, so that an adapter can show the same sentence in another language.
+``message`` is always the English sentence with its values in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+from skillbridge.domain.texts import Param, Text, fill
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,7 +23,14 @@ class FieldError:
     """One invalid field: where it is and what is wrong with it."""
 
     field: str
+    #: The English message id (with ``{placeholders}``); :attr:`text` has the values in.
     message: str
+    params: Mapping[str, Param] = dataclasses.field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The message in English, with its values."""
+        return fill(self.message, self.params)
 
 
 class DomainError(Exception):
@@ -24,9 +38,10 @@ class DomainError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, field: str | None = None, params: Mapping[str, Param] | None = None) -> None:
+        self.text = Text(message, dict(params or {}))
+        self.message = self.text.english()
+        super().__init__(self.message)
         self.field = field
 
 
@@ -43,9 +58,10 @@ class InvalidInput(DomainError):
         field: str | None = None,
         errors: Sequence[FieldError] = (),
         allowed: Sequence[str] = (),
+        params: Mapping[str, Param] | None = None,
     ) -> None:
-        errors = tuple(errors) or ((FieldError(field, message),) if field else ())
-        super().__init__(message, field=field or (errors[0].field if errors else None))
+        errors = tuple(errors) or ((FieldError(field, message, dict(params or {})),) if field else ())
+        super().__init__(message, field=field or (errors[0].field if errors else None), params=params)
         self.errors: tuple[FieldError, ...] = errors
         self.allowed = tuple(allowed)
 
@@ -73,8 +89,15 @@ class Conflict(DomainError):
 
     code = "conflict"
 
-    def __init__(self, message: str, *, field: str | None = None, allowed: Sequence[str] = ()) -> None:
-        super().__init__(message, field=field)
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        allowed: Sequence[str] = (),
+        params: Mapping[str, Param] | None = None,
+    ) -> None:
+        super().__init__(message, field=field, params=params)
         self.allowed = tuple(allowed)
 
 
@@ -83,8 +106,8 @@ class TooManyAttempts(DomainError):
 
     code = "too-many-attempts"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, retry_after: int, params: Mapping[str, Param] | None = None) -> None:
+        super().__init__(message, params=params)
         self.retry_after = max(1, retry_after)
 
 
@@ -100,8 +123,8 @@ class ErrorCollector:
 
     errors: list[FieldError] = field(default_factory=list)
 
-    def add(self, field_path: str, message: str) -> None:
-        self.errors.append(FieldError(field_path, message))
+    def add(self, field_path: str, message: str, params: Mapping[str, Param] | None = None) -> None:
+        self.errors.append(FieldError(field_path, message, dict(params or {})))
 
     def raise_if_any(self) -> None:
         if self.errors:
@@ -110,7 +133,7 @@ class ErrorCollector:
     def as_error(self) -> InvalidInput:
         """The collected errors as one exception (call only when some were added)."""
         first = self.errors[0]
-        return InvalidInput(first.message, field=first.field, errors=self.errors)
+        return InvalidInput(first.message, field=first.field, errors=self.errors, params=first.params)
 
 
 class BadRequest(DomainError):
@@ -124,6 +147,6 @@ class UpstreamRateLimited(DependencyUnavailable):
 
     code = "upstream-rate-limited"
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, retry_after: int, params: Mapping[str, Param] | None = None) -> None:
+        super().__init__(message, params=params)
         self.retry_after = max(1, retry_after)

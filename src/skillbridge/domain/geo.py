@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.texts import N_
 
 #: Mean Earth radius (IUGG), the same constant the Rust matcher uses, so distances agree to the last digit.
 EARTH_RADIUS_KM = 6371.0088
@@ -20,9 +21,9 @@ class GeoPoint:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.lat) and -90.0 <= self.lat <= 90.0):
-            raise InvalidInput("latitude must be between -90 and 90", field="lat")
+            raise InvalidInput(N_("latitude must be between -90 and 90"), field="lat")
         if not (math.isfinite(self.lon) and -180.0 <= self.lon <= 180.0):
-            raise InvalidInput("longitude must be between -180 and 180", field="lon")
+            raise InvalidInput(N_("longitude must be between -180 and 180"), field="lon")
 
 
 def haversine_km(a: GeoPoint, b: GeoPoint) -> float:

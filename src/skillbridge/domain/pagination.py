@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.texts import N_
 
 T = TypeVar("T")
 
@@ -23,9 +24,11 @@ class PageRequest:
 
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_LIMIT:
-            raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+            raise InvalidInput(
+                N_("limit must be between 1 and {max_limit}"), field="limit", params={"max_limit": MAX_LIMIT}
+            )
         if self.offset < 0:
-            raise InvalidInput("offset must not be negative", field="offset")
+            raise InvalidInput(N_("offset must not be negative"), field="offset")
 
 
 @dataclass(frozen=True, slots=True)

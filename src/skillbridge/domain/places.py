@@ -8,11 +8,12 @@ the places bearing that name, and :func:`choose_place` decides whether the name 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.geo import GeoPoint
+from skillbridge.domain.texts import N_, Param
 
 MAX_PLACE_NAME_LENGTH = 100
 #: How many candidates an ambiguous name lists.
@@ -51,8 +52,10 @@ class AmbiguousPlace(InvalidInput):
 
     code = "ambiguous-place"
 
-    def __init__(self, message: str, *, field: str, candidates: Sequence[Place]) -> None:
-        super().__init__(message, field=field)
+    def __init__(
+        self, message: str, *, field: str, candidates: Sequence[Place], params: Mapping[str, Param] | None = None
+    ) -> None:
+        super().__init__(message, field=field, params=params)
         self.candidates = tuple(candidates)
 
 
@@ -77,12 +80,16 @@ class PlaceQuery:
         """Read ``text``; raise :class:`InvalidInput` (on ``field``) when it names nothing."""
         stripped = text.strip()
         if len(stripped) > MAX_PLACE_NAME_LENGTH:
-            raise InvalidInput(f"a place name is at most {MAX_PLACE_NAME_LENGTH} characters", field=field)
+            raise InvalidInput(
+                N_("a place name is at most {max_place_name_length} characters"),
+                field=field,
+                params={"max_place_name_length": MAX_PLACE_NAME_LENGTH},
+            )
         name, comma, qualifier = stripped.rpartition(",")
         if not comma:
             name, qualifier = stripped, ""
         if not name_key(name):
-            raise InvalidInput("name a city, for example 'Lagos' or 'Nairobi, KE'", field=field)
+            raise InvalidInput(N_("name a city, for example 'Lagos' or 'Nairobi, KE'"), field=field)
         return cls(name=name.strip(), qualifier=qualifier.strip() or None)
 
 
@@ -93,16 +100,31 @@ def choose_place(query: PlaceQuery, matches: Sequence[Place], field: str) -> Pla
     ``DOMINANCE_RATIO`` times as populous as every other, is the place; otherwise the name is an
     :class:`AmbiguousPlace` listing up to ``MAX_CANDIDATES`` matches, most populous first.
     """
-    where = f" in {query.qualifier}" if query.qualifier else ""
     if not matches:
-        raise UnknownPlace(f"no city called {query.name!r}{where} is known", field=field)
+        if query.qualifier:
+            raise UnknownPlace(
+                N_("no city called {name} in {country} is known"),
+                field=field,
+                params={"name": repr(query.name), "country": query.qualifier},
+            )
+        raise UnknownPlace(N_("no city called {name} is known"), field=field, params={"name": repr(query.name)})
     ranked = sorted(matches, key=lambda place: (-place.population, place.id))
     first = ranked[0]
     runner_up = ranked[1].population if len(ranked) > 1 else -1
     if first.population > runner_up and first.population >= DOMINANCE_RATIO * runner_up:
         return first
+    message = (
+        N_("several cities are called {name} in {country}; add the country, as in '{example}'")
+        if query.qualifier
+        else N_("several cities are called {name}; add the country, as in '{example}'")
+    )
     raise AmbiguousPlace(
-        f"several cities are called {query.name!r}{where}; add the country, as in '{query.name}, {first.country}'",
+        message,
         field=field,
         candidates=ranked[:MAX_CANDIDATES],
+        params={
+            "name": repr(query.name),
+            "country": query.qualifier or "",
+            "example": f"{query.name}, {first.country}",
+        },
     )

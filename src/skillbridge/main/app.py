@@ -13,10 +13,12 @@ from skillbridge.adapters.http.app import build_app
 from skillbridge.adapters.http.auth import http_providers
 from skillbridge.adapters.http.observability import configure_logging
 from skillbridge.adapters.http.options import HttpOptions, ReadinessCheck
+from skillbridge.adapters.i18n.catalogs import shared_translator
 from skillbridge.adapters.realtime.channels import build_channels_plugin, channels_redis_client
 from skillbridge.application.accounts.decoy import DecoyHash
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.domain.errors import DependencyUnavailable
+from skillbridge.domain.texts import N_
 from skillbridge.main.container import build_container
 from skillbridge.main.error_reports import report_exception, start_error_reports
 from skillbridge.main.jobs import JobsProvider, build_job_runtime, register_jobs
@@ -38,7 +40,7 @@ def _readiness_checks(settings: Settings, container: AsyncContainer) -> dict[str
             async with engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
         except Exception as exc:
-            raise DependencyUnavailable("the database does not answer") from exc
+            raise DependencyUnavailable(N_("the database does not answer")) from exc
 
     async def redis() -> None:
         await (await container.get(KeyValueStore)).ping()
@@ -105,6 +107,7 @@ def create_app(settings: Settings | None = None, *override_providers: Provider) 
         scrape_hooks=scrape_hooks(settings, container, redis, checks),
         ops_token=settings.ops_token.get_secret_value() if settings.ops_token else None,
         drain_seconds=settings.shutdown_drain_seconds,
+        translator=shared_translator(),
     )
 
     async def make_the_decoy_hash() -> None:

@@ -83,9 +83,16 @@ def job_specs(container: AsyncContainer, settings: Settings) -> list[JobSpec]:
         if sent:
             _log.info("notification_digests_sent", count=sent)
 
-    async def mail_notification(user_id: str, notification_type: str, message: str) -> None:
+    async def mail_notification(
+        user_id: str,
+        notification_type: str,
+        message: str,
+        text_message: str | None = None,
+        text_params: str | None = None,
+    ) -> None:
         async with container() as scope:
-            await (await scope.get(MailNotification))(user_id, notification_type, message)
+            mail = await scope.get(MailNotification)
+            await mail(user_id, notification_type, message, text_message, text_params)
 
     async def apply_retention() -> None:
         async with container() as scope:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from skillbridge.adapters.ai.cache import CachingRoadmapGenerator
 from skillbridge.adapters.ai.catalog_generator import CatalogRoadmapGenerator
 from skillbridge.adapters.ai.openai_generator import OPENAI_GENERATOR, OpenAIOptions, OpenAIRoadmapGenerator
+from skillbridge.adapters.i18n.catalogs import shared_translator
 from skillbridge.adapters.keyvalue.memory import MemoryKeyValueStore
 from skillbridge.adapters.keyvalue.redis import RedisKeyValueStore, create_redis_client
 from skillbridge.adapters.matching.chain import build_matching_chain
@@ -93,6 +94,7 @@ from skillbridge.application.ports.password_hasher import PasswordHasher
 from skillbridge.application.ports.place_directory import PlaceDirectory
 from skillbridge.application.ports.roadmap_generator import DomainCatalog, RoadmapGenerator
 from skillbridge.application.ports.token_service import TokenService
+from skillbridge.application.ports.translator import Translator
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.application.ports.vcs_gateway import VcsGateway
 from skillbridge.application.progress.linking import LinkBudget, LinkRepository, UnlinkRepository
@@ -138,6 +140,10 @@ class CoreProvider(Provider):
         return JwtTokenService(
             signing_secret(settings), access_ttl=timedelta(seconds=settings.access_token_ttl_seconds)
         )
+
+    @provide(scope=Scope.APP)
+    def translator(self) -> Translator:
+        return shared_translator()
 
     @provide(scope=Scope.APP)
     def place_directory(self) -> PlaceDirectory:

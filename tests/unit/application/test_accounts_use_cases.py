@@ -308,7 +308,9 @@ async def test_disabled_users_cannot_log_in_or_use_tokens(world: World) -> None:
 
 async def test_profile_update_rejects_unknown_fields_and_keeps_others(world: World) -> None:
     principal = await world.new_user("prof@example.org", Role.MENTOR)
-    update = UpdateMyProfile(world.uow(), world.clock, Nh3HtmlSanitizer(), ResolvePlace(GeonamesPlaceDirectory()))
+    update = UpdateMyProfile(
+        world.uow(), world.clock, Nh3HtmlSanitizer(), ResolvePlace(GeonamesPlaceDirectory()), world.revocations()
+    )
     with pytest.raises(InvalidInput) as caught:
         await update(principal, {"role": "admin"})
     assert caught.value.field == "role"

@@ -220,7 +220,7 @@ def parse_answer(content: str | None, *, language: str = "en") -> tuple[Module, 
         try:
             check_modules(kept)
         except InvalidInput as invalid:
-            reasons.extend(f"{error.field}: {error.message}" for error in invalid.errors)
+            reasons.extend(f"{error.field}: {error.text}" for error in invalid.errors)
     if reasons:
         raise AnswerRejected(reasons)
     return kept

@@ -21,6 +21,7 @@ from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.roadmaps.model import Generation, Module, Resource, ResourceRole
 from skillbridge.domain.roadmaps.request import RoadmapRequest
 from skillbridge.domain.roadmaps.rules import required_hours
+from skillbridge.domain.texts import N_
 
 CATALOG_GENERATOR = "catalog"
 #: The generator name recorded when the catalog stands in for a failing AI generator.
@@ -121,9 +122,10 @@ class CatalogRoadmapGenerator(RoadmapGenerator, DomainCatalog):
         if domain is None:
             known = sorted(domain.slug for domain in self._catalog.domains)
             raise InvalidInput(
-                f"the offline catalog does not cover {request.domain!r}; known domains: {', '.join(known)}",
+                N_("the offline catalog does not cover {domain}; known domains: {known}"),
                 field="domain",
                 allowed=known,
+                params={"domain": repr(request.domain), "known": ", ".join(known)},
             )
         modules = tuple(
             plan_module(module, request) for module in domain.modules if module.level.rank >= request.skill_level.rank

@@ -31,6 +31,7 @@ from skillbridge.application.ports.roadmap_generator import RoadmapDraft, Roadma
 from skillbridge.domain.errors import DependencyUnavailable, InvalidInput
 from skillbridge.domain.roadmaps.model import Generation, Module, TokenUsage
 from skillbridge.domain.roadmaps.request import RoadmapRequest
+from skillbridge.domain.texts import N_
 from skillbridge.resilience.circuit_breaker import CircuitBreaker
 
 OPENAI_GENERATOR = "openai"
@@ -211,8 +212,11 @@ class OpenAIRoadmapGenerator(RoadmapGenerator):
             draft = self._fallback.plan(request, generator=FALLBACK_GENERATOR)
         except InvalidInput as unknown:
             raise DependencyUnavailable(
-                f"the AI roadmap generator is unavailable and the offline catalog does not cover "
-                f"{request.domain!r}; try again later or pick a domain from /api/v1/domains"
+                N_(
+                    "the AI roadmap generator is unavailable and the offline catalog does not cover {domain}; "
+                    "try again later or pick a domain from /api/v1/domains"
+                ),
+                params={"domain": repr(request.domain)},
             ) from unknown
         generation = Generation(FALLBACK_GENERATOR, None, draft.generation.prompt_version, usage)
         return RoadmapDraft(domain=draft.domain, modules=draft.modules, generation=generation)

@@ -11,6 +11,7 @@ from uuid import uuid4
 from skillbridge.adapters.email.mime import mime_message
 from skillbridge.application.ports.email_sender import EmailSender, OutgoingEmail
 from skillbridge.domain.errors import DependencyUnavailable
+from skillbridge.domain.texts import N_
 
 
 class OutboxEmailSender(EmailSender):
@@ -29,7 +30,9 @@ class OutboxEmailSender(EmailSender):
         try:
             await asyncio.to_thread(self._write, data)
         except OSError as exc:
-            raise DependencyUnavailable(f"the outbox {self.directory} cannot be written") from exc
+            raise DependencyUnavailable(
+                N_("the outbox {directory} cannot be written"), params={"directory": str(self.directory)}
+            ) from exc
 
     def _write(self, data: bytes) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)

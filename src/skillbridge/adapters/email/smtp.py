@@ -19,6 +19,7 @@ import aiosmtplib
 from skillbridge.adapters.email.mime import mime_message
 from skillbridge.application.ports.email_sender import EmailSender, OutgoingEmail
 from skillbridge.domain.errors import DependencyUnavailable
+from skillbridge.domain.texts import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,4 +84,7 @@ class SmtpEmailSender(EmailSender):
                 timeout=self._timeout,
             )
         except (aiosmtplib.SMTPException, OSError) as exc:
-            raise DependencyUnavailable(f"the SMTP server {server.host}:{server.port} did not take the mail") from exc
+            raise DependencyUnavailable(
+                N_("the SMTP server {host}:{port} did not take the mail"),
+                params={"host": server.host, "port": server.port},
+            ) from exc

@@ -33,13 +33,15 @@ from litestar.handlers import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from skillbridge.adapters.http.admission_state import ADMISSION_KEY
 from skillbridge.adapters.http.client_address import TrustedProxies, client_address
 from skillbridge.adapters.http.problems import domain_error_handler
-from skillbridge.application.accounts.authentication import Admission, AdmitRequest, Quota, RequestBudget
+from skillbridge.application.accounts.authentication import AdmitRequest, Quota, RequestBudget
 from skillbridge.application.accounts.consents import TermsPolicy
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.errors import DomainError, Unauthenticated
+from skillbridge.domain.texts import N_
 
 #: ``opt`` of a route anyone may call.
 PUBLIC: dict[str, Any] = {"public": True}
@@ -64,21 +66,13 @@ _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: ``cache_control`` of every response that carries a token: no cache (a proxy, a shared phone's browser) keeps it.
 NO_STORE = CacheControlHeader(no_store=True)
 
-_ADMISSION = "admission"
 _CLIENT_ADDRESS = "client_address"
-_NO_ADMISSION = Admission(None, None)
 
 
 def address_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The client address :class:`AdmissionMiddleware` found for this request (behind trusted proxies)."""
     address = connection.scope.get("state", {}).get(_CLIENT_ADDRESS)
     return address if isinstance(address, str) else "unknown"
-
-
-def admission_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Admission:
-    """The admission :class:`AdmissionMiddleware` made for this request (none: anonymous)."""
-    admission = connection.scope.get("state", {}).get(_ADMISSION)
-    return admission if isinstance(admission, Admission) else _NO_ADMISSION
 
 
 def only(*roles: Role) -> dict[str, Any]:
@@ -110,7 +104,7 @@ def operators_only(connection: ASGIConnection[Any, Any, Any, Any], _handler: Bas
         return
     token = _bearer_token(connection.scope, query=False)
     if token is None or not hmac.compare_digest(token.encode(), expected.encode()):
-        raise Unauthenticated("this endpoint needs the operators' token (SKILLBRIDGE_OPS_TOKEN) as bearer token")
+        raise Unauthenticated(N_("this endpoint needs the operators' token (SKILLBRIDGE_OPS_TOKEN) as bearer token"))
 
 
 class AdmissionMiddleware(ASGIMiddleware):
@@ -135,11 +129,11 @@ class AdmissionMiddleware(ASGIMiddleware):
             # nothing the admission took (a database connection) is held for the socket's lifetime.
             async with container() as request_container:
                 admit = await request_container.get(AdmitRequest)
-                state[_ADMISSION] = await admit(token, address, budget)
+                state[ADMISSION_KEY] = await admit(token, address, budget)
             await next_app(scope, receive, send)
             return
         admit = await container.get(AdmitRequest)
-        admission = state[_ADMISSION] = await admit(token, address, budget)
+        admission = state[ADMISSION_KEY] = await admit(token, address, budget)
         send = _releasing_connection(send, container)
         quota = admission.quota
         if quota is not None:

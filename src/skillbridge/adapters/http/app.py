@@ -202,6 +202,7 @@ def build_app(
         on_shutdown=list(on_shutdown),
     )
     app.state.http_options = options
+    app.state.translator = options.translator
     app.state.drain = drain
     setup_dishka(container, app)
     app.asgi_handler = request_context_middleware(app.asgi_handler, log_in_response_context=bool(tracing_plugins))

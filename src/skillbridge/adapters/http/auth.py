@@ -13,7 +13,7 @@ from dishka import Provider, Scope, provide
 from dishka.integrations.litestar import LitestarProvider
 from litestar import Request
 
-from skillbridge.adapters.http.access import admission_of
+from skillbridge.adapters.http.admission_state import admission_of
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.domain.accounts.sessions import AccessClaims
 

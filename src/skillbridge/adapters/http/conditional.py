@@ -19,6 +19,7 @@ from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_304_NOT_MODIFIED
 
 from skillbridge.domain.errors import Conflict, InvalidInput
+from skillbridge.domain.texts import N_
 
 S = TypeVar("S", bound=msgspec.Struct)
 T = TypeVar("T")
@@ -80,10 +81,12 @@ def expected_version(if_match: str | None, body_version: int | None) -> int | No
     for tag in _tags(if_match):
         match = _VERSION_TAG.match(tag)
         if match is None:
-            raise Conflict("If-Match does not name a version of this resource; reload and try again", field="version")
+            raise Conflict(
+                N_("If-Match does not name a version of this resource; reload and try again"), field="version"
+            )
         versions.add(int(match.group(1)))
     if len(versions) != 1 or (body_version is not None and body_version not in versions):
-        raise Conflict("If-Match and version name different versions", field="version")
+        raise Conflict(N_("If-Match and version name different versions"), field="version")
     return versions.pop()
 
 
@@ -118,9 +121,10 @@ def parse_fields(raw: str | None, allowed: Collection[str]) -> frozenset[str] | 
     unknown = sorted(names - set(allowed))
     if unknown:
         raise InvalidInput(
-            f"unknown field {unknown[0]!r}; choose from {', '.join(sorted(allowed))}",
+            N_("unknown field {name}; choose from {choices}"),
             field="fields",
             allowed=sorted(allowed),
+            params={"name": repr(unknown[0]), "choices": ", ".join(sorted(allowed))},
         )
     return names
 

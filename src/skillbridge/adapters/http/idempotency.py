@@ -41,10 +41,11 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
-from skillbridge.adapters.http.access import admission_of
+from skillbridge.adapters.http.admission_state import admission_of
 from skillbridge.adapters.http.problems import domain_error_handler
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.domain.errors import Conflict, DependencyUnavailable, DomainError, InvalidInput
+from skillbridge.domain.texts import N_
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -115,7 +116,9 @@ def _valid_key(raw: bytes) -> str:
     """The key as text; InvalidInput (422 naming the header) unless it is 1-255 visible ASCII characters."""
     if not 1 <= len(raw) <= MAX_KEY_LENGTH or any(not 0x21 <= byte <= 0x7E for byte in raw):
         raise InvalidInput(
-            f"{HEADER} must be 1 to {MAX_KEY_LENGTH} visible ASCII characters (a UUID, say)", field=HEADER
+            N_("{header} must be 1 to {max_key_length} visible ASCII characters (a UUID, say)"),
+            field=HEADER,
+            params={"header": HEADER, "max_key_length": MAX_KEY_LENGTH},
         )
     return raw.decode("ascii")
 
@@ -216,11 +219,20 @@ class IdempotencyMiddleware(ASGIMiddleware):
                 continue
             record = _decode(stored)
             if record.fingerprint != fingerprint:
-                raise InvalidInput(f"this {HEADER} was used with another request; use a new key", field=HEADER)
+                raise InvalidInput(
+                    N_("this {header} was used with another request; use a new key"),
+                    field=HEADER,
+                    params={"header": HEADER},
+                )
             if isinstance(record, _Running):
-                raise Conflict(f"the request with this {HEADER} is still being processed; retry shortly")
+                raise Conflict(
+                    N_("the request with this {header} is still being processed; retry shortly"),
+                    params={"header": HEADER},
+                )
             return cast(_Done | _Oversized, record)
-        raise Conflict(f"the request with this {HEADER} is still being processed; retry shortly")
+        raise Conflict(
+            N_("the request with this {header} is still being processed; retry shortly"), params={"header": HEADER}
+        )
 
 
 def _caller_id(scope: Scope) -> str | None:
@@ -240,8 +252,11 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, refusal: DomainErr
 async def _answer_again(scope: Scope, receive: Receive, send: Send, record: _Done | _Oversized) -> None:
     if isinstance(record, _Oversized):
         refusal = Conflict(
-            f"the request with this {HEADER} was done (status {record.status}); its answer of {record.size} "
-            "bytes was too large to keep: read the result instead"
+            N_(
+                "the request with this {header} was done (status {status}); its answer of {size} bytes was too "
+                "large to keep: read the result instead"
+            ),
+            params={"header": HEADER, "status": record.status, "size": record.size},
         )
         request: Request[Any, Any, Any] = Request(scope, receive)
         response = domain_error_handler(request, refusal)

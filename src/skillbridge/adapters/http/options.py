@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
+from skillbridge.application.ports.translator import Translator
+
 #: A readiness check: returns when its dependency answers, raises DependencyUnavailable otherwise.
 ReadinessCheck = Callable[[], Awaitable[None]]
 #: Runs when /metrics is scraped, before the exposition: sets the gauges read from their source at that moment
@@ -40,3 +42,5 @@ class HttpOptions:
     ops_token: str | None = None
     #: After SIGTERM, how long the process keeps serving with /ready at 503 before it stops accepting.
     drain_seconds: float = 0.0
+    #: Words problem details in the request's language (None: English only).
+    translator: Translator | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 import msgspec
@@ -30,6 +31,8 @@ from litestar.status_codes import (
 )
 from litestar.types import ExceptionHandlersMap
 
+from skillbridge.adapters.http.languages import language_headers, localized
+from skillbridge.adapters.http.validation_messages import validation_text
 from skillbridge.domain.errors import (
     BadRequest,
     Conflict,
@@ -43,6 +46,7 @@ from skillbridge.domain.errors import (
     UpstreamRateLimited,
 )
 from skillbridge.domain.places import AmbiguousPlace
+from skillbridge.domain.texts import N_, Text
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://skillbridge.africa/problems/"
@@ -58,18 +62,19 @@ _STATUS_OF: dict[type[DomainError], int] = {
     BadRequest: HTTP_400_BAD_REQUEST,
 }
 _TITLES = {
-    400: "Malformed request",
-    401: "Authentication required",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Request body too large",
-    422: "Validation failed",
-    429: "Too many requests",
-    500: "Internal server error",
-    503: "Service unavailable",
+    400: N_("Malformed request"),
+    401: N_("Authentication required"),
+    403: N_("Forbidden"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    413: N_("Request body too large"),
+    422: N_("Validation failed"),
+    429: N_("Too many requests"),
+    500: N_("Internal server error"),
+    503: N_("Service unavailable"),
 }
+_ERROR = N_("Error")
 _CODES = {
     400: "malformed-request",
     401: "unauthenticated",
@@ -87,8 +92,6 @@ _CODES = {
 _AT_PATH = re.compile(r"at `\$\.?([^`]*)`")
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
 _MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
-# A pattern failure names the regex; the client gets plain words (the pattern is in the OpenAPI document).
-_REGEX_FAILURE = re.compile(r"^Expected `str` matching regex .*$", re.DOTALL)
 _DECODE_FAILURE = re.compile(r"malformed|invalid json|json is malformed|truncated|decode", re.IGNORECASE)
 
 logger = structlog.get_logger("skillbridge.http")
@@ -99,23 +102,31 @@ def problem(
     status: int,
     *,
     code: str | None = None,
-    detail: str | None = None,
+    detail: str | Text | None = None,
     extra: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response[dict[str, Any]]:
-    """Build one problem+json response."""
+    """Build one problem+json response, its title and detail in the request's language (``type``, field
+    names and every other member stay as they are, whatever the language)."""
+    title = Text(_TITLES.get(status, _ERROR))
+    said = Text(detail) if isinstance(detail, str) else detail
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + (code or _CODES.get(status, "error")),
-        "title": _TITLES.get(status, "Error"),
+        "title": localized(request, title),
         "status": status,
-        "detail": detail or _TITLES.get(status, "Error"),
+        "detail": localized(request, said or title),
         "instance": request.url.path,
     }
     request_id = request.scope.get("state", {}).get("request_id")
     if request_id:
         body["request_id"] = request_id
     body.update(extra or {})
-    return Response(content=body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=dict(headers or {}))
+    return Response(
+        content=body,
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers={**language_headers(request), **(headers or {})},
+    )
 
 
 def status_of(exc: DomainError) -> int:
@@ -130,7 +141,9 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
     if exc.field:
         extra["field"] = exc.field
     if isinstance(exc, InvalidInput) and exc.errors:
-        extra["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
+        extra["errors"] = [
+            {"field": e.field, "message": localized(request, Text(e.message, e.params))} for e in exc.errors
+        ]
     if isinstance(exc, Conflict | InvalidInput) and exc.allowed:
         extra["allowed"] = list(exc.allowed)
     if isinstance(exc, AmbiguousPlace):
@@ -143,7 +156,7 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
         headers["WWW-Authenticate"] = 'Bearer realm="skillbridge"'
     if isinstance(exc, DependencyUnavailable):
         logger.warning("dependency_unavailable", reason=exc.message)
-    return problem(request, status, code=exc.code, detail=exc.message, extra=extra, headers=headers)
+    return problem(request, status, code=exc.code, detail=exc.text, extra=extra, headers=headers)
 
 
 def _field_of(message: Mapping[str, Any]) -> str | None:
@@ -161,24 +174,20 @@ def _field_of(message: Mapping[str, Any]) -> str | None:
 def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
     """Schema failures: 400 when the body is not JSON at all, 422 when it is JSON of the wrong shape."""
     raw = exc.extra if isinstance(exc.extra, list) else []
-    errors = [
-        {
-            "field": _field_of(item) or "body",
-            "message": _REGEX_FAILURE.sub(
-                "not in the expected format", str(item.get("message", "invalid value")).split(" - at ")[0]
-            ),
-        }
+    failures = [
+        (_field_of(item) or "body", str(item.get("message", "invalid value")).split(" - at ")[0])
         for item in raw
         if isinstance(item, Mapping)
     ]
-    text = f"{exc.detail} " + " ".join(e["message"] for e in errors)
-    if not errors or (_DECODE_FAILURE.search(text) and not any(e["field"] != "body" for e in errors)):
-        return problem(request, HTTP_400_BAD_REQUEST, detail="the request body is not valid JSON")
+    text = f"{exc.detail} " + " ".join(message for _, message in failures)
+    if not failures or (_DECODE_FAILURE.search(text) and not any(field != "body" for field, _ in failures)):
+        return problem(request, HTTP_400_BAD_REQUEST, detail=N_("the request body is not valid JSON"))
+    errors = [{"field": field, "message": localized(request, validation_text(message))} for field, message in failures]
     first = errors[0]
     return problem(
         request,
         HTTP_422_UNPROCESSABLE_ENTITY,
-        detail=f"{first['field']}: {first['message']}",
+        detail=Text(N_("{field}: {message}"), {"field": first["field"], "message": first["message"]}),
         extra={"field": first["field"], "errors": errors},
     )
 
@@ -191,13 +200,23 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     if status >= HTTP_500_INTERNAL_SERVER_ERROR:
         return internal_error_handler(request, exc)
     detail = exc.detail if status != HTTP_400_BAD_REQUEST or not _DECODE_FAILURE.search(exc.detail) else None
-    return problem(request, status, detail=detail or _TITLES.get(status), headers=headers)
+    # Litestar's own details repeat the status's phrase ("Not Found"): the title says it in the reader's words.
+    if detail is None or detail.casefold() == _phrase_of(status).casefold():
+        detail = _TITLES.get(status, _ERROR)
+    return problem(request, status, detail=detail, headers=headers)
+
+
+def _phrase_of(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:  # not a registered status: no phrase to recognise
+        return ""
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """Log the failure in full; tell the client only that it happened and which request it was."""
     logger.error("unhandled_error", exc_info=exc, path=request.url.path, method=request.method)
-    return problem(request, HTTP_500_INTERNAL_SERVER_ERROR, detail="something went wrong on our side")
+    return problem(request, HTTP_500_INTERNAL_SERVER_ERROR, detail=N_("something went wrong on our side"))
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {

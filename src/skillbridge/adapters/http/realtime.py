@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -36,18 +36,21 @@ from litestar.params import QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from prometheus_client import Gauge
 
-from skillbridge.adapters.http.access import PUBLIC, STREAM, address_of, admission_of
+from skillbridge.adapters.http.access import PUBLIC, STREAM, address_of
+from skillbridge.adapters.http.admission_state import admission_of
 from skillbridge.adapters.http.auth import SECURITY
 from skillbridge.adapters.http.draining import Drain
+from skillbridge.adapters.http.languages import request_language, translator_of
 from skillbridge.adapters.http.options import HttpOptions
 from skillbridge.adapters.http.resume import CaughtUp, missed_since, resume_point
 from skillbridge.application.accounts.authentication import AdmitRequest
 from skillbridge.application.notifications.delivery import DeliverStoredNotifications
 from skillbridge.application.notifications.streams import StreamLease, StreamSlots
-from skillbridge.application.ports.notification_push import notification_channel
+from skillbridge.application.ports.notification_push import TEXT_KEY, notification_channel
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.sessions import AccessClaims
 from skillbridge.domain.errors import DependencyUnavailable, InvalidInput, TooManyAttempts, Unauthenticated
+from skillbridge.domain.texts import Text
 
 _log = structlog.get_logger(__name__)
 HEARTBEAT_SECONDS = 15.0
@@ -162,6 +165,7 @@ async def notifications_socket(
         await socket.accept()  # accepted, to say why it closes (a refused handshake carries no reason)
         await socket.close(code=CLOSE_INVALID_RESUME_POINT, reason=f"since: {invalid.message}")
         return
+    word = _wording_for(socket)
     try:
         session = await _open_session(socket, admission.claims, "websocket")
     except TooManyAttempts:
@@ -181,12 +185,13 @@ async def notifications_socket(
                 )
                 return
             for event in missed:
-                await socket.send_data(msgspec.json.encode(event).decode())
+                await socket.send_data(msgspec.json.encode(word(event)).decode())
             caught_up = CaughtUp(missed)
 
             async def send_live(data: bytes) -> None:
-                if not caught_up.is_duplicate(msgspec.json.decode(data)):
-                    await socket.send_data(data.decode())
+                event = msgspec.json.decode(data)
+                if not caught_up.is_duplicate(event):
+                    await socket.send_data(msgspec.json.encode(word(event)).decode())
 
             async with subscriber.run_in_background(send_live):
                 try:
@@ -231,6 +236,7 @@ async def notifications_stream(
 
     drain = _drain_of(request)
     app_container = _app_container(request)
+    word = _wording_for(request)
 
     async def events() -> AsyncIterator[ServerSentEventMessage]:
         drained = asyncio.ensure_future(drain.wait())
@@ -245,7 +251,7 @@ async def notifications_stream(
                     yield ServerSentEventMessage(event="reconnect", data=CATCH_UP_FAILED, retry=RECONNECT_MS * 5)
                     return
                 for event in missed:
-                    yield _notification_message(event)
+                    yield _notification_message(word(event))
                 caught_up = CaughtUp(missed)
                 while await session.still_stands():
                     timeout = min(HEARTBEAT_SECONDS, session.seconds_left())
@@ -259,12 +265,30 @@ async def notifications_stream(
                         continue
                     event = msgspec.json.decode(received[0])
                     if not caught_up.is_duplicate(event):
-                        yield _notification_message(event)
+                        yield _notification_message(word(event))
         finally:
             drained.cancel()
             await session.end()
 
     return ServerSentEvent(events(), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def _wording_for(connection: ASGIConnection[Any, Any, Any, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """What puts an event's ``message`` in this connection's language (chosen once, at the handshake)."""
+    translator = translator_of(connection)
+    language = request_language(connection)
+
+    def word(event: dict[str, Any]) -> dict[str, Any]:
+        event = dict(event)
+        text = event.pop(TEXT_KEY, None)
+        if isinstance(text, dict) and isinstance(text.get("message"), str):
+            params = text.get("params")
+            event["message"] = translator.render(
+                language, Text(text["message"], params if isinstance(params, dict) else {})
+            )
+        return event
+
+    return word
 
 
 def _notification_message(event: dict[str, Any]) -> ServerSentEventMessage:

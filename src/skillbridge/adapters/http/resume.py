@@ -24,6 +24,7 @@ from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.notifications.model import NOTIFICATION_ID_VERSION
 from skillbridge.domain.pagination import PageRequest
+from skillbridge.domain.texts import N_
 
 #: A notification id as text: a version 7 UUID (what the OpenAPI document states for ``since``).
 NOTIFICATION_ID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-7[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"
@@ -46,7 +47,7 @@ def resume_point(raw: str | None, field: str) -> UUID | None:
     except ValueError:
         since = None
     if since is None or since.version != NOTIFICATION_ID_VERSION:
-        raise InvalidInput("must be the id of a notification (a version 7 UUID)", field=field)
+        raise InvalidInput(N_("must be the id of a notification (a version 7 UUID)"), field=field)
     return since
 
 

@@ -38,6 +38,7 @@ from taskiq_redis import ListRedisScheduleSource, RedisStreamBroker
 
 from skillbridge.application.ports.job_queue import JobArgument, JobQueue
 from skillbridge.domain.errors import DependencyUnavailable, NotFound
+from skillbridge.domain.texts import N_
 
 _log = structlog.get_logger(__name__)
 
@@ -304,8 +305,8 @@ class TaskiqJobQueue(JobQueue):
     async def enqueue(self, name: str, arguments: Mapping[str, JobArgument]) -> None:
         task = self._broker.find_task(name)
         if task is None:
-            raise NotFound(f"no job is named {name!r}", field="name")
+            raise NotFound(N_("no job is named {name}"), field="name", params={"name": repr(name)})
         try:
             await task.kiq(**arguments)
         except Exception as exc:
-            raise DependencyUnavailable("the job queue does not answer") from exc
+            raise DependencyUnavailable(N_("the job queue does not answer")) from exc

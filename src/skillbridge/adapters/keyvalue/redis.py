@@ -17,6 +17,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from skillbridge.adapters.keyvalue._ttl import check_ttl, whole_seconds
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.domain.errors import DependencyUnavailable
+from skillbridge.domain.texts import N_
 
 _T = TypeVar("_T")
 
@@ -49,7 +50,7 @@ end
 return value
 """
 
-_UNAVAILABLE = "the key-value store (Redis) is unavailable"
+_UNAVAILABLE = N_("the key-value store (Redis) is unavailable")
 
 
 def create_redis_client(

@@ -23,6 +23,7 @@ from skillbridge.domain.matching.scoring import (
     Recommendation,
     Weights,
 )
+from skillbridge.domain.texts import N_
 from skillbridge.resilience.circuit_breaker import CircuitBreaker
 
 T = TypeVar("T")
@@ -110,4 +111,4 @@ class FallbackMatchingEngine(MatchingEngine):
             breaker.record_success()
             SERVED.labels(engine=engine.name).inc()
             return result
-        raise DependencyUnavailable("no matching engine is available") from last
+        raise DependencyUnavailable(N_("no matching engine is available")) from last

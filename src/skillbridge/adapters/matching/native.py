@@ -35,6 +35,7 @@ from skillbridge.domain.matching.scoring import (
     Recommendation,
     Weights,
 )
+from skillbridge.domain.texts import N_
 
 #: Most mentor pools kept converted (one per pool the application caches at once, roughly).
 MAX_CACHED_INDEXES = 64
@@ -108,7 +109,7 @@ class NativeMatchingEngine(MatchingEngine):
         except sm.MatcherInputError as exc:
             raise InvalidMatchingInput(str(exc), field=exc.field, reason=exc.code) from exc
         except (MemoryError, OSError) as exc:  # pragma: no cover - resource exhaustion in the extension
-            raise DependencyUnavailable("the native matcher could not run") from exc
+            raise DependencyUnavailable(N_("the native matcher could not run")) from exc
 
     @classmethod
     async def _call(cls, function: Any, *args: Any) -> Any:

@@ -35,6 +35,7 @@ from skillbridge.domain.matching.scoring import (
     validate_problem,
     validate_top_k,
 )
+from skillbridge.domain.texts import N_
 
 #: Error codes of the service that are its own limits, not faults of the input.
 _SERVICE_LIMITS = frozenset({"payload_too_large", "too_many_pairs"})
@@ -91,7 +92,7 @@ class RemoteMatchingEngine(MatchingEngine):
         try:
             return assignment_result(raw, algorithm, self.name)
         except (KeyError, TypeError, ValueError) as exc:
-            raise DependencyUnavailable("the matcher service sent a malformed /match answer") from exc
+            raise DependencyUnavailable(N_("the matcher service sent a malformed /match answer")) from exc
 
     async def recommend(
         self, learner: LearnerProfile, mentors: Sequence[MentorProfile], k: int, weights: Weights
@@ -107,32 +108,44 @@ class RemoteMatchingEngine(MatchingEngine):
         try:
             return recommendations(raw["recommendations"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise DependencyUnavailable("the matcher service sent a malformed /recommend answer") from exc
+            raise DependencyUnavailable(N_("the matcher service sent a malformed /recommend answer")) from exc
 
     async def post_json(self, path: str, body: dict[str, Any]) -> Any:
         """POST ``body`` to the service; the decoded JSON answer, or the mapped error."""
         try:
             response = await self._client.post(path, json=body)
         except httpx.TimeoutException as exc:
-            raise DependencyUnavailable(f"the matcher service did not answer {path} in time") from exc
+            raise DependencyUnavailable(
+                N_("the matcher service did not answer {path} in time"), params={"path": path}
+            ) from exc
         except httpx.HTTPError as exc:
-            raise DependencyUnavailable(f"the matcher service is unreachable ({type(exc).__name__})") from exc
+            raise DependencyUnavailable(
+                N_("the matcher service is unreachable ({error})"), params={"error": type(exc).__name__}
+            ) from exc
         if response.status_code >= 500:
-            raise DependencyUnavailable(f"the matcher service failed with HTTP {response.status_code}")
+            raise DependencyUnavailable(
+                N_("the matcher service failed with HTTP {status_code}"), params={"status_code": response.status_code}
+            )
         try:
             payload = response.json()
         except ValueError as exc:
-            raise DependencyUnavailable("the matcher service sent a body that is not JSON") from exc
+            raise DependencyUnavailable(N_("the matcher service sent a body that is not JSON")) from exc
         if response.is_success:
             return payload
         error = payload.get("error", {}) if isinstance(payload, dict) else {}
         if response.status_code == 413 or error.get("code") in _SERVICE_LIMITS:
             # The request is valid but bigger than this service accepts: another engine may take it.
-            raise DependencyUnavailable(f"the matcher service refused {path}: {error.get('code', 'too large')}")
+            raise DependencyUnavailable(
+                N_("the matcher service refused {path}: {code}"),
+                params={"path": path, "code": str(error.get("code", "too large"))},
+            )
         if response.status_code in (400, 422):
             raise InvalidMatchingInput(
                 str(error.get("message", "invalid matching input")),
                 field=str(error.get("field") or ""),
                 reason=str(error.get("code", "invalid_request")),
             )
-        raise DependencyUnavailable(f"the matcher service refused {path} with HTTP {response.status_code}")
+        raise DependencyUnavailable(
+            N_("the matcher service refused {path} with HTTP {status_code}"),
+            params={"path": path, "status_code": response.status_code},
+        )

@@ -15,6 +15,7 @@ from skillbridge.application.ports.token_service import IssuedAccessToken, Issue
 from skillbridge.domain.accounts.sessions import AccessClaims
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Unauthenticated
+from skillbridge.domain.texts import N_
 
 MIN_SECRET_BYTES = 32
 # RFC 7518 section 3.2: an HMAC key at least as long as the hash output.
@@ -25,7 +26,7 @@ _ACCESS = "access"
 # ahead is still honest. Expiry itself gets no leeway.
 IAT_CLOCK_SKEW_SECONDS = 30
 # One message for every failure: telling a caller *why* a token was refused only helps an attacker.
-_INVALID = "invalid or expired access token"
+_INVALID = N_("invalid or expired access token")
 
 
 #: How many verified tokens one process remembers (a few hundred bytes each).

@@ -14,6 +14,7 @@ import httpx
 
 from skillbridge.application.ports.github_identity import GithubIdentity, GithubIdentityProvider
 from skillbridge.domain.errors import DependencyUnavailable, Unauthenticated
+from skillbridge.domain.texts import N_
 
 #: What signing in needs, and nothing more: the profile and the email addresses.
 SCOPES = ("read:user", "user:email")
@@ -64,7 +65,7 @@ class HttpxGithubIdentityProvider(GithubIdentityProvider):
         headers = {**_API_HEADERS, "Authorization": f"Bearer {token}"}
         user = await self._get("/user", headers)
         if not isinstance(user, dict) or not isinstance(user.get("id"), int) or not user.get("login"):
-            raise DependencyUnavailable("GitHub sent a user without an id")
+            raise DependencyUnavailable(N_("GitHub sent a user without an id"))
         emails = await self._get("/user/emails", headers)
         verified = next(
             (
@@ -94,25 +95,29 @@ class HttpxGithubIdentityProvider(GithubIdentityProvider):
         try:
             response = await self._client.post(url, data=form, headers=_ACCEPT)
         except httpx.HTTPError as error:
-            raise DependencyUnavailable("GitHub cannot be reached") from error
+            raise DependencyUnavailable(N_("GitHub cannot be reached")) from error
         body = self._json(response)
         # GitHub answers a refused code with 200 and an "error" field.
         token = body.get("access_token") if isinstance(body, dict) else None
         if response.status_code >= 500:
-            raise DependencyUnavailable(f"GitHub answered {response.status_code}")
+            raise DependencyUnavailable(
+                N_("GitHub answered {status_code}"), params={"status_code": response.status_code}
+            )
         if not isinstance(token, str) or not token:
-            raise Unauthenticated("GitHub refused the login code (expired, used or not matching)")
+            raise Unauthenticated(N_("GitHub refused the login code (expired, used or not matching)"))
         return token
 
     async def _get(self, path: str, headers: dict[str, str]) -> Any:
         try:
             response = await self._client.get(f"{self._options.api_url.rstrip('/')}{path}", headers=headers)
         except httpx.HTTPError as error:
-            raise DependencyUnavailable("GitHub cannot be reached") from error
+            raise DependencyUnavailable(N_("GitHub cannot be reached")) from error
         if response.status_code == 401:
-            raise Unauthenticated("GitHub refused the access token")
+            raise Unauthenticated(N_("GitHub refused the access token"))
         if response.status_code != 200:
-            raise DependencyUnavailable(f"GitHub answered {response.status_code}")
+            raise DependencyUnavailable(
+                N_("GitHub answered {status_code}"), params={"status_code": response.status_code}
+            )
         return self._json(response)
 
     @staticmethod
@@ -120,7 +125,7 @@ class HttpxGithubIdentityProvider(GithubIdentityProvider):
         try:
             return response.json()
         except ValueError as error:
-            raise DependencyUnavailable("GitHub sent something other than JSON") from error
+            raise DependencyUnavailable(N_("GitHub sent something other than JSON")) from error
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from skillbridge.application.ports.vcs_gateway import VcsGateway
 from skillbridge.domain.errors import NotFound
+from skillbridge.domain.texts import N_
 from skillbridge.domain.vcs.model import Commit, RepositoryInfo
 
 
@@ -25,7 +26,7 @@ class MemoryVcsGateway(VcsGateway):
     async def get_repository(self, full_name: str) -> RepositoryInfo:
         found = self.repositories.get(full_name.lower())
         if found is None:
-            raise NotFound("repository not found")
+            raise NotFound(N_("repository not found"))
         return found
 
     async def recent_commits(self, full_name: str, *, limit: int, author: str | None = None) -> Sequence[Commit]:

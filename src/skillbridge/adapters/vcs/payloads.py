@@ -16,6 +16,7 @@ import msgspec
 
 from skillbridge.application.ports.github_events import GithubEventDecoder
 from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.texts import N_
 from skillbridge.domain.vcs.model import Commit
 from skillbridge.domain.vcs.webhooks import GithubEvent, Ignored, Ping, Push
 
@@ -98,5 +99,7 @@ class MsgspecGithubEventDecoder(GithubEventDecoder):
                     commits=tuple(_commit(item, push.sender) for item in push.commits),
                 )
         except (msgspec.DecodeError, msgspec.ValidationError) as error:
-            raise InvalidInput(f"not a {event} payload: {error}", field="body") from None
+            raise InvalidInput(
+                N_("not a {event} payload: {error}"), field="body", params={"event": event, "error": str(error)}
+            ) from None
         return Ignored(event)

@@ -21,6 +21,7 @@ from github.Commit import Commit as GithubCommit
 from skillbridge.application.ports.vcs_gateway import VcsGateway
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import DependencyUnavailable, NotFound, UpstreamRateLimited
+from skillbridge.domain.texts import N_
 from skillbridge.domain.vcs.model import Commit, RepositoryInfo
 
 T = TypeVar("T")
@@ -68,15 +69,15 @@ def rate_limit_wait(status: int, headers: Mapping[str, Any] | None, now: float) 
 
 def _translate(error: Exception) -> Exception:
     if isinstance(error, UnknownObjectException):
-        return NotFound("repository not found")
+        return NotFound(N_("repository not found"))
     if isinstance(error, GithubException):
         wait = rate_limit_wait(error.status, error.headers, time.time())
         if wait is not None:
-            return UpstreamRateLimited("GitHub's rate limit is spent; try again later", retry_after=wait)
+            return UpstreamRateLimited(N_("GitHub's rate limit is spent; try again later"), retry_after=wait)
         if error.status == 404:
-            return NotFound("repository not found")
-        return DependencyUnavailable(f"GitHub answered {error.status}")
-    return DependencyUnavailable("GitHub cannot be reached")
+            return NotFound(N_("repository not found"))
+        return DependencyUnavailable(N_("GitHub answered {status}"), params={"status": error.status})
+    return DependencyUnavailable(N_("GitHub cannot be reached"))
 
 
 def _commit(item: GithubCommit) -> Commit:

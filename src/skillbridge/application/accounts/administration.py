@@ -18,6 +18,7 @@ from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.user import User
 from skillbridge.domain.errors import Conflict
 from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.texts import N_
 
 
 class ListUsers:
@@ -66,12 +67,14 @@ class ChangeUserAccess:
         self._uow.act_for_system("admin:change_user_access")
         if user_id == principal.user_id and (role is not None or active is not None):
             field = "role" if role is not None else "is_active"
-            raise Conflict("admins cannot change their own role or status", field=field)
+            raise Conflict(N_("admins cannot change their own role or status"), field=field)
         now = self._clock.now()
         async with self._uow as uow:
             user = await uow.users.get(user_id)
             if is_erased(user) and (role is not None or active is not None):
-                raise Conflict("the account was erased: it has no owner to give a role or access to", field="is_active")
+                raise Conflict(
+                    N_("the account was erased: it has no owner to give a role or access to"), field="is_active"
+                )
             updated = user
             if role is not None and role is not user.role:
                 updated = updated.with_role(role, now)

@@ -8,6 +8,7 @@ from skillbridge.domain.accounts.audit import AuditEntry, AuditQuery
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.texts import N_
 
 
 class ListAuditEntries:
@@ -24,9 +25,9 @@ class ListAuditEntries:
     async def __call__(self, principal: Principal, query: AuditQuery, page: PageRequest) -> Page[AuditEntry]:
         principal.require(Role.ADMIN)
         if query.subject_id is not None and query.subject_type is None:
-            raise InvalidInput("a subject id needs its subject_type", field="subject_id")
+            raise InvalidInput(N_("a subject id needs its subject_type"), field="subject_id")
         if query.since is not None and query.until is not None and query.until < query.since:
-            raise InvalidInput("the range ends before it starts", field="until")
+            raise InvalidInput(N_("the range ends before it starts"), field="until")
         self._uow.act_for_system("admin:list_audit_entries")
         async with self._uow.reading() as uow:
             return await uow.audit.search(query, page)

@@ -22,10 +22,11 @@ from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.sessions import AccessClaims
 from skillbridge.domain.errors import NotFound, TooManyAttempts, Unauthenticated
+from skillbridge.domain.texts import N_
 
-TOKEN_REQUIRED = "a bearer access token is required"  # noqa: S105 - a message, not a secret
-TOKEN_REVOKED = "the token was revoked"  # noqa: S105 - a message, not a secret
-ACCOUNT_GONE = "the account is disabled or no longer exists"
+TOKEN_REQUIRED = N_("a bearer access token is required")
+TOKEN_REVOKED = N_("the token was revoked")
+ACCOUNT_GONE = N_("the account is disabled or no longer exists")
 #: How many principals one process keeps (about 200 bytes each).
 PRINCIPAL_CACHE_SIZE = 20_000
 
@@ -159,10 +160,10 @@ class AdmitRequest:
             key = f"rate:{budget.name}:{caller or 'address:' + client_address}"
             count, seconds_left, values = await self._store.increment_and_get(key, budget.window_seconds, state_keys)
             if count > budget.limit:
-                raise TooManyAttempts("too many requests; slow down", retry_after=seconds_left)
+                raise TooManyAttempts(N_("too many requests; slow down"), retry_after=seconds_left)
             quota = Quota(budget.limit, budget.limit - count, seconds_left)
         if claims is None:
-            refusal = TOKEN_REQUIRED if token is None else "invalid or expired access token"
+            refusal = TOKEN_REQUIRED if token is None else N_("invalid or expired access token")
             return Admission(None, None, refusal, quota)
         admission = await self._resolve(claims, self._revocations.state_of(values))
         return replace(admission, quota=quota)
@@ -212,7 +213,12 @@ class AdmitRequest:
         if not user.is_active:
             return None
         return Principal(
-            user.id, user.role, user.email_verified, two_factor_ok=two_factor_ok, terms_version=user.terms_version
+            user.id,
+            user.role,
+            user.email_verified,
+            two_factor_ok=two_factor_ok,
+            terms_version=user.terms_version,
+            languages=user.profile.languages,
         )
 
 

@@ -19,6 +19,7 @@ from skillbridge.domain.accounts.consents import (
     check_accepted_version,
 )
 from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.texts import N_
 
 #: The audit action of a consent given or withdrawn.
 CONSENT_CHANGED = "consent.changed"
@@ -38,7 +39,9 @@ class TermsPolicy:
         """Raise :class:`ConsentRequired` (403) when :meth:`requires_consent`."""
         if self.requires_consent(principal):
             raise ConsentRequired(
-                f"accept the terms version {self.version!r} first: {CONSENT_CALL}", field="accepted_terms_version"
+                N_("accept the terms version {version} first: {call}"),
+                field="accepted_terms_version",
+                params={"version": repr(self.version), "call": CONSENT_CALL},
             )
 
 
@@ -113,7 +116,9 @@ class ChangeMyConsents:
             check_accepted_version(change.accepted_terms_version, self._terms.version)
         for kind in change.optional:
             if kind not in OPTIONAL_KINDS:
-                raise InvalidInput(f"{kind.value} is not an optional consent", field=kind.value)
+                raise InvalidInput(
+                    N_("{value} is not an optional consent"), field=kind.value, params={"value": kind.value}
+                )
         me, now = principal.user_id, self._clock.now()
         async with self._uow as uow:
             user = await uow.users.get(me)

@@ -23,11 +23,12 @@ from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.audit import AuditEntry
 from skillbridge.domain.errors import BadRequest, Conflict, NotFound, TooManyAttempts
+from skillbridge.domain.texts import N_
 
 VERIFICATION_TTL = timedelta(hours=24)
 #: Resent mails per account per hour.
 RESENDS_PER_HOUR = 3
-TOKEN_INVALID = "this verification link is used, expired or unknown; ask for a new one"  # noqa: S105
+TOKEN_INVALID = N_("this verification link is used, expired or unknown; ask for a new one")
 
 
 def _token_key(token: str) -> str:
@@ -62,10 +63,10 @@ class ResendVerification:
         async with self._uow.reading() as uow:
             user = await uow.users.get(principal.user_id)
         if user.email_verified:
-            raise Conflict("the email address is verified already", field="email")
+            raise Conflict(N_("the email address is verified already"), field="email")
         count, seconds_left = await self._store.increment(f"verification-resends:{user.id}", 3600)
         if count > RESENDS_PER_HOUR:
-            raise TooManyAttempts("verification mails are limited; try again later", retry_after=seconds_left)
+            raise TooManyAttempts(N_("verification mails are limited; try again later"), retry_after=seconds_left)
         await self._request(user.id, accept_languages)
 
 

@@ -21,13 +21,14 @@ from skillbridge.domain.accounts.user import User
 from skillbridge.domain.errors import Forbidden, InvalidInput
 from skillbridge.domain.matching.mentorship import LEARNER_OPEN_STATUSES, Actor, withdrawn
 from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
+from skillbridge.domain.texts import N_
 
 #: The audit action of an erasure.
 ERASED = "user.erased"
 #: Why the erasure reaches beyond the caller's own rows (the blocks a mentor made of them, the previews of
 #: their messages in the other party's notifications): the reason of its audited bypass.
 ERASURE_REASON = "accounts:erase"
-WRONG_PASSWORD = "the password is wrong"  # noqa: S105 - a message, not a secret
+WRONG_PASSWORD = N_("the password is wrong")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +127,13 @@ class EraseMyAccount:
             if not started or now - started[0] > self._policy.fresh_sign_in:
                 minutes = int(self._policy.fresh_sign_in.total_seconds() // 60)
                 raise Forbidden(
-                    f"sign in with GitHub again and erase the account within {minutes} minutes", field="password"
+                    N_("sign in with GitHub again and erase the account within {minutes} minutes"),
+                    field="password",
+                    params={"minutes": minutes},
                 )
             return
         await self._throttle.admit(user.email, client_address)
         if not password or not await self._hasher.verify(user.password_hash, normalise_password(password)):
-            raise InvalidInput(WRONG_PASSWORD if password else "the password confirms the erasure", field="password")
+            raise InvalidInput(
+                WRONG_PASSWORD if password else N_("the password confirms the erasure"), field="password"
+            )

@@ -34,6 +34,7 @@ from skillbridge.domain.accounts.profile import ProfileInput, build_profile, is_
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.accounts.user import User, normalise_email
 from skillbridge.domain.errors import BadRequest, Conflict, DependencyUnavailable, InvalidInput, Unauthenticated
+from skillbridge.domain.texts import N_
 
 _STATE_KEY = "oauth:github:state:"
 # Between the PKCE verifier and the accepted terms version in the state's stored value (neither holds it).
@@ -41,8 +42,8 @@ _TERMS_SEPARATOR = "\n"
 _MAX_STATE_LENGTH = 128
 _MAX_NONCE_LENGTH = 128
 _MAX_DISPLAY_NAME = 100
-STATE_GONE = "the state does not match a login started here (or it expired, or was used)"
-OTHER_BROWSER = "this login was started in another browser; start it again here"
+STATE_GONE = N_("the state does not match a login started here (or it expired, or was used)")
+OTHER_BROWSER = N_("this login was started in another browser; start it again here")
 
 
 class GithubLoginRefused(Unauthenticated):
@@ -107,7 +108,7 @@ class StartGithubLogin:
 
     async def __call__(self, accepted_terms_version: str | None = None) -> GithubLoginStart:
         if not self._provider.configured:
-            raise DependencyUnavailable("GitHub login is not configured on this server")
+            raise DependencyUnavailable(N_("GitHub login is not configured on this server"))
         if accepted_terms_version is not None:
             check_accepted_version(accepted_terms_version, self._terms.version)
         nonce = secrets.token_urlsafe(32)
@@ -165,7 +166,7 @@ class CompleteGithubLogin:
         if not state or len(state) > _MAX_STATE_LENGTH:
             if refused:
                 raise GithubLoginRefused
-            raise BadRequest("the state parameter is missing", field="state")
+            raise BadRequest(N_("the state parameter is missing"), field="state")
         kept = await self._store.take(_STATE_KEY + state)
         if refused:
             raise GithubLoginRefused
@@ -177,7 +178,7 @@ class CompleteGithubLogin:
             raise BadRequest(OTHER_BROWSER, field="state")
         verifier, _, accepted = kept.partition(_TERMS_SEPARATOR)
         if not code:
-            raise BadRequest("the code parameter is missing", field="code")
+            raise BadRequest(N_("the code parameter is missing"), field="code")
         identity = await self._provider.identify(code, verifier)
         now = self._clock.now()
         async with self._uow as uow:
@@ -186,7 +187,7 @@ class CompleteGithubLogin:
             if user is None:
                 user = await self._new_learner(uow, identity, accepted or None)
             elif not user.is_active:
-                raise Unauthenticated("the account is disabled")
+                raise Unauthenticated(N_("the account is disabled"))
             second_factor = None if created else await uow.two_factor.find(user.id)
             if second_factor is not None and second_factor.is_enabled:
                 return await self._challenges.issue(user.id, user.email, now), False
@@ -212,7 +213,7 @@ class CompleteGithubLogin:
                 email = normalise_email(identity.verified_email)
                 verified = True  # GitHub's word on the address counts as ours
         if await uow.users.find_by_email(email) is not None:
-            raise Conflict("an account with this email exists; sign in with its password", field="email")
+            raise Conflict(N_("an account with this email exists; sign in with its password"), field="email")
         name = (identity.name or identity.login).strip()[:_MAX_DISPLAY_NAME] or None
         login = identity.login if is_github_username(identity.login) else None
         raw = plain_profile(self._sanitizer, ProfileInput(display_name=name, github_username=login))

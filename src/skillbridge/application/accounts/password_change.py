@@ -11,8 +11,9 @@ from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.passwords import check_password, normalise_password
 from skillbridge.domain.accounts.sessions import AccessClaims
 from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.texts import N_
 
-WRONG_CURRENT_PASSWORD = "the current password is wrong"  # noqa: S105 - a message, not a secret
+WRONG_CURRENT_PASSWORD = N_("the current password is wrong")
 
 
 class ChangePassword:

@@ -27,9 +27,10 @@ from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.passwords import check_password, normalise_password
 from skillbridge.domain.accounts.user import User, normalise_email
 from skillbridge.domain.errors import BadRequest, NotFound
+from skillbridge.domain.texts import N_
 
 #: The one answer to a token that is used, expired, unknown, or outdated by a password change since.
-RESET_TOKEN_INVALID = "this reset link is used, expired or unknown; ask for a new one"  # noqa: S105
+RESET_TOKEN_INVALID = N_("this reset link is used, expired or unknown; ask for a new one")
 
 
 def _digest(value: str) -> str:

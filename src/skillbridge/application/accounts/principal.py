@@ -7,13 +7,14 @@ from uuid import UUID
 
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.errors import Forbidden
+from skillbridge.domain.texts import N_
 
 #: What an admin without two-factor authentication hears when they use an admin power.
-ADMIN_NEEDS_TWO_FACTOR = (
+ADMIN_NEEDS_TWO_FACTOR = N_(
     "admins must turn on two-factor authentication first (POST /api/v1/auth/2fa/setup, then /enable)"
 )
 #: What an account whose address is not verified yet hears when it tries to reach others.
-UNVERIFIED = "verify your email address first (POST /api/v1/auth/email/resend sends the link again)"
+UNVERIFIED = N_("verify your email address first (POST /api/v1/auth/email/resend sends the link again)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,9 @@ class Principal:
     two_factor_ok: bool = True
     #: The terms-and-privacy version the caller last accepted (``None``: none yet).
     terms_version: str | None = None
+    #: The languages of the caller's profile (ISO 639 codes, first preferred): answers fall back to them
+    #: when the request's ``Accept-Language`` names none that is supported.
+    languages: tuple[str, ...] = ()
 
     @property
     def is_admin(self) -> bool:
@@ -45,6 +49,6 @@ class Principal:
         required two-factor authentication holds none of an admin's powers)."""
         if self.role not in roles:
             allowed = ", ".join(sorted(role.value for role in roles))
-            raise Forbidden(f"this action needs the role: {allowed}")
+            raise Forbidden(N_("this action needs the role: {allowed}"), params={"allowed": allowed})
         if self.role is Role.ADMIN and not self.two_factor_ok:
             raise Forbidden(ADMIN_NEEDS_TWO_FACTOR)

@@ -19,9 +19,10 @@ from skillbridge.domain.accounts.profile import ProfileInput, build_profile
 from skillbridge.domain.accounts.roles import SELF_SERVICE_ROLES, Role
 from skillbridge.domain.accounts.user import User, normalise_email
 from skillbridge.domain.errors import Conflict, InvalidInput
+from skillbridge.domain.texts import N_
 
 #: Said for a taken address, and nothing more: no hint of the existing account's role or age.
-EMAIL_TAKEN = "this email address cannot be registered"
+EMAIL_TAKEN = N_("this email address cannot be registered")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +84,16 @@ class RegisterUser:
     ) -> User:
         self._uow.act_for_system("sign_in:register")
         if registration.role not in role_allowed:
-            raise InvalidInput("choose the role learner or mentor", field="role")
+            raise InvalidInput(N_("choose the role learner or mentor"), field="role")
         if not terms_vouched:
             check_accepted_version(registration.accepted_terms_version, self._terms.version)
         for kind in registration.consents:
             if kind not in OPTIONAL_KINDS:
-                raise InvalidInput(f"{kind.value} is not an optional consent", field=f"consents.{kind.value}")
+                raise InvalidInput(
+                    N_("{value} is not an optional consent"),
+                    field=f"consents.{kind.value}",
+                    params={"value": kind.value},
+                )
         email = normalise_email(registration.email)
         password = normalise_password(registration.password)
         check_password(password, email=email)

@@ -12,6 +12,7 @@ from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.audit import AuditEntry
 from skillbridge.domain.accounts.sessions import AccessClaims
 from skillbridge.domain.errors import NotFound
+from skillbridge.domain.texts import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ class EndMySession:
         async with self._uow as uow:
             live = await uow.refresh_sessions.list_live(claims.user_id, now)
             if all(session.family_id != session_id for session in live):
-                raise NotFound("no such session", field="session_id")
+                raise NotFound(N_("no such session"), field="session_id")
             await uow.refresh_sessions.revoke_family(session_id, now)
             await uow.audit.record(_ended(claims, now, "session.ended", {"family_id": str(session_id)}))
             await uow.commit()

@@ -22,10 +22,11 @@ from skillbridge.domain.accounts.passwords import normalise_password
 from skillbridge.domain.accounts.sessions import AccessClaims, Client, RefreshSession
 from skillbridge.domain.accounts.user import User, normalise_email
 from skillbridge.domain.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from skillbridge.domain.texts import N_
 
 #: The one answer to every failed login: an unknown email and a wrong password must look the same.
-BAD_CREDENTIALS = "invalid email or password"
-SESSION_ENDED = "the session has ended; log in again"
+BAD_CREDENTIALS = N_("invalid email or password")
+SESSION_ENDED = N_("the session has ended; log in again")
 NO_CLIENT = Client()
 
 

@@ -19,8 +19,9 @@ import hashlib
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.domain.errors import TooManyAttempts
+from skillbridge.domain.texts import N_
 
-TOO_MANY = "too many failed logins; try again later"
+TOO_MANY = N_("too many failed logins; try again later")
 
 
 def _digest(*parts: str) -> str:

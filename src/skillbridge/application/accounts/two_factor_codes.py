@@ -24,10 +24,11 @@ from skillbridge.domain.accounts.two_factor import (
     looks_like_totp,
 )
 from skillbridge.domain.errors import TooManyAttempts, Unauthenticated
+from skillbridge.domain.texts import N_
 
-WRONG_CODE = "the code is wrong, expired or already used"
-TOO_MANY_CODES = "too many wrong codes; try again later"
-CHALLENGE_GONE = "the sign-in challenge is unknown, expired or used; log in again"
+WRONG_CODE = N_("the code is wrong, expired or already used")
+TOO_MANY_CODES = N_("too many wrong codes; try again later")
+CHALLENGE_GONE = N_("the sign-in challenge is unknown, expired or used; log in again")
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,11 +24,12 @@ from skillbridge.domain.accounts.passwords import normalise_password
 from skillbridge.domain.accounts.sessions import AccessClaims
 from skillbridge.domain.accounts.two_factor import TwoFactorCredential
 from skillbridge.domain.errors import Conflict, InvalidInput, Unauthenticated
+from skillbridge.domain.texts import N_
 
-ALREADY_ENABLED = "two-factor authentication is already on; turn it off first"
-NOT_SET_UP = "start with POST /api/v1/auth/2fa/setup"
-NOT_ENABLED = "two-factor authentication is not on"
-WRONG_PASSWORD = "the password is wrong"  # noqa: S105 - a message, not a secret
+ALREADY_ENABLED = N_("two-factor authentication is already on; turn it off first")
+NOT_SET_UP = N_("start with POST /api/v1/auth/2fa/setup")
+NOT_ENABLED = N_("two-factor authentication is not on")
+WRONG_PASSWORD = N_("the password is wrong")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,7 @@ class SetUpTwoFactor:
             else:
                 fresh = TwoFactorCredential(user.id, secret, created_at=now, version=current.version + 1)
                 if not await uow.two_factor.replace(fresh):
-                    raise Conflict("another setup ran at the same time; try again")
+                    raise Conflict(N_("another setup ran at the same time; try again"))
             await uow.commit()
         return TwoFactorSetup(secret, self._totp.provisioning_uri(secret, user.email, self._policy.issuer))
 
@@ -160,7 +161,7 @@ class DisableTwoFactor:
                 raise Conflict(NOT_ENABLED)
             if user.password_hash is not None:
                 if password is None:
-                    raise InvalidInput("the account's password is required", field="password")
+                    raise InvalidInput(N_("the account's password is required"), field="password")
                 await self._throttle.admit(user.email, client_address)
                 if not await self._hasher.verify(user.password_hash, normalise_password(password)):
                     raise InvalidInput(WRONG_PASSWORD, field="password")

@@ -9,6 +9,7 @@ from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.badges.rules import Audience, Badge, BadgeRules, Record, earned, mentor_record
 from skillbridge.domain.notifications.model import NotificationType
+from skillbridge.domain.texts import N_, Text
 
 
 async def record_of(uow: UnitOfWork, rules: BadgeRules, user_id: UUID, audience: Audience) -> Record:
@@ -47,6 +48,10 @@ async def award_earned(
         if notifier is not None:
             name = badge.criteria.get("name", badge.type)
             await notifier.notify(
-                uow, user_id, NotificationType.BADGE, f"You earned the {name} badge", {"badge_type": badge.type}
+                uow,
+                user_id,
+                NotificationType.BADGE,
+                Text(N_("You earned the {name} badge"), {"name": str(name)}),
+                {"badge_type": badge.type},
             )
     return new

@@ -13,6 +13,7 @@ from skillbridge.domain.accounts.audit import AuditEntry
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.badges.rules import MAX_REASON_LENGTH, Badge, BadgeRules
 from skillbridge.domain.errors import Conflict, ErrorCollector, NotFound
+from skillbridge.domain.texts import N_
 
 _BADGE_TYPE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_TYPE_LENGTH = 60
@@ -49,9 +50,13 @@ class AwardBadge:
         text = reason.strip() if reason else None
         errors = ErrorCollector()
         if not _BADGE_TYPE.match(kind) or len(kind) > MAX_TYPE_LENGTH:
-            errors.add("type", f"a badge type is a slug of at most {MAX_TYPE_LENGTH} characters, e.g. community-hero")
+            errors.add(
+                "type",
+                N_("a badge type is a slug of at most {max_type_length} characters, e.g. community-hero"),
+                {"max_type_length": MAX_TYPE_LENGTH},
+            )
         if text is not None and len(text) > MAX_REASON_LENGTH:
-            errors.add("reason", f"at most {MAX_REASON_LENGTH} characters")
+            errors.add("reason", N_("at most {max_reason_length} characters"), {"max_reason_length": MAX_REASON_LENGTH})
         errors.raise_if_any()
         now = self._clock.now()
         rule = self._rules.find(kind)
@@ -61,9 +66,9 @@ class AwardBadge:
         badge = Badge(user_id=user_id, type=kind, criteria=criteria, awarded_at=now, awarded_by=principal.user_id)
         async with self._uow as uow:
             if not await uow.users.get_many([user_id]):
-                raise NotFound("user not found")
+                raise NotFound(N_("user not found"))
             if any(held.type == kind for held in await uow.badges.list_for_user(user_id)):
-                raise Conflict("the user already holds this badge", field="type")
+                raise Conflict(N_("the user already holds this badge"), field="type")
             await uow.badges.add(badge)
             await uow.audit.record(
                 AuditEntry(

@@ -16,6 +16,7 @@ from skillbridge.domain.chat.message import ChatCursor, ChatMessage, clean_messa
 from skillbridge.domain.errors import Conflict, InvalidInput
 from skillbridge.domain.matching.mentorship import Actor, MatchStatus
 from skillbridge.domain.notifications.model import NotificationType
+from skillbridge.domain.texts import N_
 
 MAX_PAGE = 100
 #: How much of a message its notification shows.
@@ -46,7 +47,10 @@ class SendChatMessage:
         async with self._uow as uow:
             mentorship, actor = await participant_view(uow, principal, match_id)
             if mentorship.status is not MatchStatus.ACTIVE:
-                raise Conflict(f"messages are sent while a match is active; this one is {mentorship.status.value}")
+                raise Conflict(
+                    N_("messages are sent while a match is active; this one is {value}"),
+                    params={"value": mentorship.status.value},
+                )
             message = ChatMessage(
                 match_id=match_id, sender_id=principal.user_id, content=text, created_at=self._clock.now()
             )
@@ -78,7 +82,9 @@ class ReadChat:
         self, principal: Principal, match_id: UUID, limit: int, before: ChatCursor | None = None
     ) -> ChatPage:
         if not 1 <= limit <= MAX_PAGE:
-            raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}", field="limit")
+            raise InvalidInput(
+                N_("limit must be between 1 and {max_page}"), field="limit", params={"max_page": MAX_PAGE}
+            )
         async with self._uow.reading() as uow:
             await participant_view(uow, principal, match_id)
             # One more than asked tells whether an older page exists, without a count.

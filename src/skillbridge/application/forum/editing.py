@@ -13,6 +13,7 @@ from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.audit import AuditEntry
 from skillbridge.domain.errors import Conflict, Forbidden, InvalidInput
 from skillbridge.domain.forum.model import ForumPost
+from skillbridge.domain.texts import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +27,11 @@ class PostEdit:
 
 def _check_version(post: ForumPost, expected: int | None) -> None:
     if expected is not None and expected != post.version:
-        raise Conflict(f"the post is at version {post.version}, not {expected}; reload and try again", field="version")
+        raise Conflict(
+            N_("the post is at version {version}, not {expected}; reload and try again"),
+            field="version",
+            params={"version": post.version, "expected": expected},
+        )
 
 
 class EditPost:
@@ -47,13 +52,13 @@ class EditPost:
 
     async def __call__(self, principal: Principal, post_id: UUID, edit: PostEdit) -> ForumPost:
         if edit.title is None and edit.content is None:
-            raise InvalidInput("send a new title or content", field="content")
+            raise InvalidInput(N_("send a new title or content"), field="content")
         async with self._uow as uow:
             post = await uow.forum_posts.get(post_id)
             if post.author_id != principal.user_id:
-                raise Forbidden("only its author edits a post")
+                raise Forbidden(N_("only its author edits a post"))
             if post.is_deleted:
-                raise Conflict("a deleted post cannot be edited")
+                raise Conflict(N_("a deleted post cannot be edited"))
             _check_version(post, edit.expected_version)
             title = None if edit.title is None else clean_title(self._sanitizer, edit.title, is_thread=post.is_thread)
             content = None if edit.content is None else clean_content(self._sanitizer, edit.content)
@@ -81,7 +86,7 @@ class DeletePost:
             post = await uow.forum_posts.get(post_id)
             is_author = post.author_id == principal.user_id
             if not is_author and not principal.is_admin:
-                raise Forbidden("only its author or an admin deletes a post")
+                raise Forbidden(N_("only its author or an admin deletes a post"))
             if post.is_deleted:
                 return
             now = self._clock.now()

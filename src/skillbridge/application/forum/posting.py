@@ -15,6 +15,7 @@ from skillbridge.domain.errors import Conflict, InvalidInput, NotFound
 from skillbridge.domain.forum.model import ForumPost
 from skillbridge.domain.forum.rules import MAX_REPLY_DEPTH, category_slug, title_from_text
 from skillbridge.domain.notifications.model import NotificationType
+from skillbridge.domain.texts import N_, Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +63,17 @@ class CreatePost:
         async with self._uow as uow:
             if new.parent_id is None:
                 if category is None:
-                    raise InvalidInput("a thread needs a category", field="category")
+                    raise InvalidInput(N_("a thread needs a category"), field="category")
                 post = ForumPost(principal.user_id, category, content, now, now, title=title)
                 await uow.forum_posts.add(post)
             else:
                 parent = await self._parent(uow, new.parent_id)
                 if category is not None and category != parent.category:
-                    raise InvalidInput(f"a reply is in its thread's category ({parent.category})", field="category")
+                    raise InvalidInput(
+                        N_("a reply is in its thread's category ({category})"),
+                        field="category",
+                        params={"category": parent.category},
+                    )
                 post = ForumPost(
                     principal.user_id,
                     parent.category,
@@ -90,22 +95,29 @@ class CreatePost:
         try:
             parent = await uow.forum_posts.get(parent_id)
         except NotFound:
-            raise InvalidInput("the post replied to does not exist", field="parent_id") from None
+            raise InvalidInput(N_("the post replied to does not exist"), field="parent_id") from None
         if parent.is_deleted:
-            raise Conflict("the post replied to was deleted", field="parent_id")
+            raise Conflict(N_("the post replied to was deleted"), field="parent_id")
         if parent.depth >= MAX_REPLY_DEPTH:  # the stored depth: the thread is never loaded to measure it
-            raise InvalidInput(f"replies nest at most {MAX_REPLY_DEPTH} levels deep", field="parent_id")
+            raise InvalidInput(
+                N_("replies nest at most {max_reply_depth} levels deep"),
+                field="parent_id",
+                params={"max_reply_depth": MAX_REPLY_DEPTH},
+            )
         return parent
 
     async def _notify(self, uow: UnitOfWork, principal: Principal, parent: ForumPost, reply: ForumPost) -> None:
         names = await uow.forum_posts.author_names([principal.user_id])
-        who = names.get(principal.user_id) or "Someone"
-        what = "thread" if parent.is_thread else "post"
+        who = names.get(principal.user_id)
+        if who:
+            message = N_("{who} replied to your thread") if parent.is_thread else N_("{who} replied to your post")
+        else:
+            message = N_("Someone replied to your thread") if parent.is_thread else N_("Someone replied to your post")
         await self._notifier.notify(
             uow,
             parent.author_id,
             NotificationType.FORUM_REPLY,
-            f"{who} replied to your {what}",
+            Text(message, {"who": who} if who else {}),
             {
                 "post_id": str(reply.id),
                 "parent_id": str(parent.id),

@@ -13,6 +13,7 @@ from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.errors import Conflict
 from skillbridge.domain.jobs.failure import FailedJob
 from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.texts import N_
 
 
 class ListFailedJobs:
@@ -49,7 +50,7 @@ class RetryFailedJob:
         async with self._uow as uow:
             failed = await uow.failed_jobs.get(failed_job_id)
             if failed.retried_at is not None or not await uow.failed_jobs.mark_retried(failed.id, now):
-                raise Conflict("this failed job was already queued again", field="failed_job_id")
+                raise Conflict(N_("this failed job was already queued again"), field="failed_job_id")
             await uow.audit.record(
                 AuditEntry(
                     action="job.retried",

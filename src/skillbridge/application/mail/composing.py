@@ -15,15 +15,29 @@ from string import Template
 
 from skillbridge.application.ports.email_sender import OutgoingEmail
 
-#: The languages every template exists in; the first is the fallback.
-SUPPORTED_LANGUAGES = ("en", "fr")
+#: The languages every template exists in (those of the API's catalogs); the first is the fallback.
+SUPPORTED_LANGUAGES = ("en", "fr", "pt", "ar", "sw")
+#: Written right to left: the mail's HTML says so, or a mail client would lay Arabic out backwards.
+_RIGHT_TO_LEFT = frozenset({"ar"})
 
 _HTML_PAGE = Template(
-    '<!doctype html>\n<html lang="${lang}"><head><meta charset="utf-8"><title>${title}</title></head>\n'
-    '<body style="font-family: sans-serif; line-height: 1.5; max-width: 36em">\n${body}\n</body></html>\n'
+    '<!doctype html>\n<html lang="${lang}" dir="${direction}"><head><meta charset="utf-8"><title>${title}</title>'
+    '</head>\n<body style="font-family: sans-serif; line-height: 1.5; max-width: 36em">\n${body}\n</body></html>\n'
 )
-_UNSUBSCRIBE_TEXT = {"en": "Stop these emails: ${url}", "fr": "Ne plus recevoir ces e-mails : ${url}"}
-_UNSUBSCRIBE_HTML = {"en": "Stop these emails", "fr": "Ne plus recevoir ces e-mails"}
+_UNSUBSCRIBE_TEXT = {
+    "en": "Stop these emails: ${url}",
+    "fr": "Ne plus recevoir ces e-mails : ${url}",
+    "pt": "Deixar de receber estes e-mails: ${url}",
+    "ar": "إيقاف هذه الرسائل: ${url}",
+    "sw": "Acha kupokea barua pepe hizi: ${url}",
+}
+_UNSUBSCRIBE_HTML = {
+    "en": "Stop these emails",
+    "fr": "Ne plus recevoir ces e-mails",
+    "pt": "Deixar de receber estes e-mails",
+    "ar": "إيقاف هذه الرسائل",
+    "sw": "Acha kupokea barua pepe hizi",
+}
 
 
 def choose_language(profile_languages: Iterable[str], accept_language: Iterable[str] = ()) -> str:
@@ -73,5 +87,6 @@ def compose(
             ("List-Unsubscribe", f"<{unsubscribe_url}>"),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
         )
-    page = _HTML_PAGE.substitute(lang=language, title=html.escape(subject), body=body)
+    direction = "rtl" if language in _RIGHT_TO_LEFT else "ltr"
+    page = _HTML_PAGE.substitute(lang=language, direction=direction, title=html.escape(subject), body=body)
     return OutgoingEmail(to=to, subject=subject, text=text, html=page, headers=headers)

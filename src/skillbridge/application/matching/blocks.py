@@ -18,9 +18,10 @@ from skillbridge.domain.errors import NotFound
 from skillbridge.domain.matching.blocks import MentorBlock
 from skillbridge.domain.matching.mentorship import Actor, MatchChange, MatchStatus, apply_change
 from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.texts import N_
 
 #: The one answer for a learner a mentor may not block, so learner ids cannot be probed.
-_NOT_YOURS = "no learner has asked you for mentoring under this id"
+_NOT_YOURS = N_("no learner has asked you for mentoring under this id")
 
 
 class BlockLearner:
@@ -85,7 +86,7 @@ class UnblockLearner:
         principal.require(Role.MENTOR)
         async with self._uow as uow:
             if not await uow.mentorships.remove_block(principal.user_id, learner_id):
-                raise NotFound("you have not blocked this learner")
+                raise NotFound(N_("you have not blocked this learner"))
             await uow.commit()
 
 

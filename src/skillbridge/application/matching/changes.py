@@ -21,6 +21,7 @@ from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.badges.rules import Audience, BadgeRules
 from skillbridge.domain.errors import Conflict
 from skillbridge.domain.matching.mentorship import MatchChange, MatchStatus, Mentorship, apply_change
+from skillbridge.domain.texts import N_
 
 
 def plain_change(sanitizer: HtmlSanitizer, change: MatchChange) -> MatchChange:
@@ -77,8 +78,9 @@ class ChangeMatch:
             mentorship, actor = await participant_view(uow, principal, match_id)
             if expected_version is not None and expected_version != mentorship.version:
                 raise Conflict(
-                    f"the match is at version {mentorship.version}, not {expected_version}; reload and try again",
+                    N_("the match is at version {version}, not {expected_version}; reload and try again"),
                     field="version",
+                    params={"version": mentorship.version, "expected_version": expected_version},
                 )
             stored = await uow.mentorships.update(apply_change(mentorship, actor, change, now))
             await audit_transition(uow, mentorship, stored, principal.user_id, now)

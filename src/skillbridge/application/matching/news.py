@@ -6,13 +6,14 @@ from skillbridge.application.notifications.notifier import News, Notifier
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.matching.mentorship import Actor, MatchStatus, Mentorship
 from skillbridge.domain.notifications.model import NotificationType
+from skillbridge.domain.texts import N_, Text
 
 _STATUS_NEWS = {
-    MatchStatus.ACTIVE: "accepted",
-    MatchStatus.REJECTED: "declined",
-    MatchStatus.CANCELLED: "cancelled",
-    MatchStatus.COMPLETED: "completed",
-    MatchStatus.EXPIRED: "expired",
+    MatchStatus.ACTIVE: N_("Your {domain} mentorship was accepted"),
+    MatchStatus.REJECTED: N_("Your {domain} mentorship was declined"),
+    MatchStatus.CANCELLED: N_("Your {domain} mentorship was cancelled"),
+    MatchStatus.COMPLETED: N_("Your {domain} mentorship was completed"),
+    MatchStatus.EXPIRED: N_("Your {domain} mentorship expired"),
 }
 
 
@@ -25,8 +26,15 @@ def request_news(request: Mentorship) -> News | None:
     request is not pending)."""
     if request.status is not MatchStatus.PENDING or request.mentor_id is None:
         return None
-    deadline = request.expires_at.date().isoformat() if request.expires_at else "soon"
-    message = f"A learner asks you to mentor them in {request.domain}; please answer by {deadline}"
+    if request.expires_at is None:
+        message = Text(
+            N_("A learner asks you to mentor them in {domain}; please answer soon"), {"domain": request.domain}
+        )
+    else:
+        message = Text(
+            N_("A learner asks you to mentor them in {domain}; please answer by {deadline}"),
+            {"domain": request.domain, "deadline": request.expires_at.date().isoformat()},
+        )
     return News(request.mentor_id, NotificationType.MATCH, message, _payload(request))
 
 
@@ -44,10 +52,10 @@ async def tell_of_change(
     if other is None:
         return
     if after.status is not before.status and after.status in _STATUS_NEWS:
-        message = f"Your {after.domain} mentorship was {_STATUS_NEWS[after.status]}"
+        message = Text(_STATUS_NEWS[after.status], {"domain": after.domain})
         await notifier.notify(uow, other, NotificationType.MATCH, message, _payload(after))
     elif after.session_schedule != before.session_schedule:
-        message = f"The sessions of your {after.domain} mentorship changed"
+        message = Text(N_("The sessions of your {domain} mentorship changed"), {"domain": after.domain})
         await notifier.notify(uow, other, NotificationType.SESSION_REMINDER, message, _payload(after))
 
 
@@ -56,7 +64,7 @@ async def tell_learner_of_follow_up(
 ) -> None:
     """The learner's mentor declined or let the request expire: say what happens next."""
     if follow_up.status is MatchStatus.PENDING:
-        message = f"Your {declined.domain} request went to another mentor"
+        message = Text(N_("Your {domain} request went to another mentor"), {"domain": declined.domain})
     else:
-        message = f"Your {declined.domain} request waits for the next matching round"
+        message = Text(N_("Your {domain} request waits for the next matching round"), {"domain": declined.domain})
     await notifier.notify(uow, declined.learner_id, NotificationType.MATCH, message, _payload(follow_up))

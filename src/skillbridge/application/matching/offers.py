@@ -24,6 +24,7 @@ from skillbridge.domain.matching.pairing import (
     why_ineligible,
 )
 from skillbridge.domain.matching.scoring import Recommendation, score
+from skillbridge.domain.texts import N_
 
 
 def offer_of(recommendation: Recommendation) -> Offer:
@@ -102,9 +103,9 @@ async def chosen_offer(
     """
     mentor = (await uow.users.get_many([mentor_id])).get(mentor_id)
     if mentor is None or not (mentor.is_mentor and mentor.is_active):
-        raise InvalidInput("no active mentor has this id", field="mentor_id")
+        raise InvalidInput(N_("no active mentor has this id"), field="mentor_id")
     if mentor_id in exclusions.declined.get((learner.id, needs.domain), frozenset()):
-        raise InvalidInput("this mentor already declined your request in this domain", field="mentor_id")
+        raise InvalidInput(N_("this mentor already declined your request in this domain"), field="mentor_id")
     if mentor_id in exclusions.mentors_for(learner.id, needs.domain):
         raise InvalidInput(UNAVAILABLE_MESSAGE, field="mentor_id")
     weights = policy.weights
@@ -117,5 +118,7 @@ async def chosen_offer(
     components = score(learner_side, mentor_side, weights) if mentor_side is not None else None
     reason = why_ineligible(learner_side, mentor_side, components, weights)
     if reason is not None or components is None:  # no components means no mentor side: a reason exists
-        raise InvalidInput(reason.message if reason else "this mentor cannot be matched", field="mentor_id")
+        if reason is None:
+            raise InvalidInput(N_("this mentor cannot be matched"), field="mentor_id")
+        raise InvalidInput(reason.message, field="mentor_id", params=reason.params)
     return Offer(mentor_id=mentor_id, score=components.score, components=components_document(components))

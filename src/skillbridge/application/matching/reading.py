@@ -9,6 +9,7 @@ from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.errors import NotFound
 from skillbridge.domain.matching.mentorship import Actor, MatchStatus, Mentorship
 from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.texts import N_
 
 
 async def participant_view(uow: UnitOfWork, principal: Principal, match_id: UUID) -> tuple[Mentorship, Actor]:
@@ -16,7 +17,7 @@ async def participant_view(uow: UnitOfWork, principal: Principal, match_id: UUID
     mentorship = await uow.mentorships.get(match_id)
     actor = mentorship.actor(principal.user_id)
     if actor is None:
-        raise NotFound("mentorship not found")
+        raise NotFound(N_("mentorship not found"))
     return mentorship, actor
 
 

@@ -18,6 +18,7 @@ from skillbridge.domain.matching.limits import DomainNames
 from skillbridge.domain.matching.needs import LearnerNeeds
 from skillbridge.domain.matching.pairing import learner_profile
 from skillbridge.domain.matching.scoring import Recommendation
+from skillbridge.domain.texts import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +51,13 @@ _BODY_PREFIX = "learner_needs."
 def _named_as_query_parameters(refused: InvalidInput) -> InvalidInput:
     """``refused`` with the fields named as this query names them (``domain``), not as a request's body does
     (``learner_needs.domain``): the client must find the field at fault among what it sent."""
-    errors = [FieldError(error.field.removeprefix(_BODY_PREFIX), error.message) for error in refused.errors]
+    errors = [
+        FieldError(error.field.removeprefix(_BODY_PREFIX), error.message, error.params) for error in refused.errors
+    ]
     field = refused.field.removeprefix(_BODY_PREFIX) if refused.field else None
-    return InvalidInput(refused.message, field=field, errors=errors, allowed=refused.allowed)
+    return InvalidInput(
+        refused.text.message, field=field, errors=errors, allowed=refused.allowed, params=refused.text.params
+    )
 
 
 class RecommendMentors:
@@ -81,7 +86,11 @@ class RecommendMentors:
     async def __call__(self, principal: Principal, query: NeedsQuery, k: int) -> list[MentorRecommendation]:
         principal.require(Role.LEARNER)
         if not 1 <= k <= MAX_RECOMMENDATIONS:
-            raise InvalidInput(f"k must be between 1 and {MAX_RECOMMENDATIONS}", field="k")
+            raise InvalidInput(
+                N_("k must be between 1 and {max_recommendations}"),
+                field="k",
+                params={"max_recommendations": MAX_RECOMMENDATIONS},
+            )
         async with self._uow.reading() as uow:
             learner = await uow.users.get(principal.user_id)
             try:

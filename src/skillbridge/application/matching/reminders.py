@@ -12,11 +12,14 @@ from skillbridge.domain.errors import Conflict
 from skillbridge.domain.matching.mentorship import Mentorship
 from skillbridge.domain.matching.schedule import ScheduledSession
 from skillbridge.domain.notifications.model import NotificationType
+from skillbridge.domain.texts import N_, Text
 
 
-def reminder_message(mentorship: Mentorship, session: ScheduledSession) -> str:
-    starts = session.time.strftime("%Y-%m-%d %H:%M UTC")
-    return f'Your {mentorship.domain} session "{session.topic}" starts at {starts}'
+def reminder_message(mentorship: Mentorship, session: ScheduledSession) -> Text:
+    return Text(
+        N_('Your {domain} session "{topic}" starts at {starts}'),
+        {"domain": mentorship.domain, "topic": session.topic, "starts": session.time.strftime("%Y-%m-%d %H:%M UTC")},
+    )
 
 
 class SendSessionReminders:

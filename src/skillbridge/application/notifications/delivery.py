@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from uuid import UUID
 
 from skillbridge.application.jobs.names import JobName
 from skillbridge.application.jobs.submitting import SubmitJob
 from skillbridge.application.notifications.notifier import Notifier
+from skillbridge.application.ports.job_queue import JobArgument
 from skillbridge.application.ports.notification_push import NotificationPush
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 
@@ -48,10 +50,13 @@ class DeliverStoredNotifications:
             self._uow.acting_user_id = acting
         for notification in to_mail:
             if notification.id in committed:
-                arguments = {
+                arguments: dict[str, JobArgument] = {
                     "user_id": str(notification.recipient_id),
                     "notification_type": notification.type.value,
                     "message": notification.message,
                 }
+                if notification.text is not None:  # worded in the recipient's language when mailed
+                    arguments["text_message"] = notification.text.message
+                    arguments["text_params"] = json.dumps(dict(notification.text.params))
                 await self._submit(JobName.MAIL_NOTIFICATION, arguments)
         return await self._push.push([notification for notification in pending if notification.id in committed])

@@ -14,6 +14,7 @@ from skillbridge.application.mail.unsubscribe import UnsubscribeTokens
 from skillbridge.application.notifications.preferences import settings_of
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.email_sender import EmailSender, OutgoingEmail
+from skillbridge.application.ports.translator import Translator
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.consents import ConsentKind
 from skillbridge.domain.errors import Conflict, NotFound
@@ -71,7 +72,9 @@ class SendNotificationDigests:
         tokens: UnsubscribeTokens,
         clock: Clock,
         policy: DigestPolicy,
+        translator: Translator,
     ) -> None:
+        self._translator = translator
         self._uow = uow
         self._sender = sender
         self._links = links
@@ -131,12 +134,15 @@ class SendNotificationDigests:
         values = {
             "name": user.profile.display_name or user.email,
             "count": str(len(items)),
-            "items": "\n".join(f"- {item.message}" for item in items),
+            "items": "\n".join(f"- {self._wording(item, language)}" for item in items),
             "link": self._links.notifications(),
         }
         unsubscribe = self._links.unsubscribe(self._tokens.token_for(user.id))
         mail = compose("notification_digest", language, user.email, values, unsubscribe_url=unsubscribe)
         return _Claimed(mail, settings, claimed)
+
+    def _wording(self, item: Notification, language: str) -> str:
+        return item.message if item.text is None else self._translator.render(language, item.text)
 
     @staticmethod
     def _belongs(item: Notification, settings: NotificationSettings) -> bool:

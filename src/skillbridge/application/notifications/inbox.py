@@ -15,6 +15,7 @@ from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.notifications.model import NOTIFICATION_ID_VERSION, Notification
 from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.texts import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ class ListNotificationsSince:
         since_field: str = "since",
     ) -> Inbox:
         if since is not None and since.version != NOTIFICATION_ID_VERSION:
-            raise InvalidInput("must be the id of a notification (a version 7 UUID)", field=since_field)
+            raise InvalidInput(N_("must be the id of a notification (a version 7 UUID)"), field=since_field)
         async with self._uow.reading() as uow:
             later = await uow.notifications.list_after(principal.user_id, since, page, unread_only)
             return Inbox(later, await uow.notifications.count_unread(principal.user_id))

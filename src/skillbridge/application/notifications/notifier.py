@@ -22,15 +22,20 @@ from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.notifications.model import MAX_MESSAGE_LENGTH, Notification, NotificationType
 from skillbridge.domain.notifications.preferences import Channel
+from skillbridge.domain.texts import Text
 
 
 @dataclass(frozen=True, slots=True)
 class News:
-    """One notification to store: for whom, its type, its message and payload."""
+    """One notification to store: for whom, its type, its message and payload.
+
+    A message the system words is a :class:`Text` (shown in each reader's language); a plain string is a
+    person's words (a chat preview) and is shown as written.
+    """
 
     recipient_id: UUID
     type: NotificationType
-    message: str
+    message: Text | str
     payload: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -58,7 +63,7 @@ class Notifier:
         uow: UnitOfWork,
         recipient_id: UUID,
         type_: NotificationType,
-        message: str,
+        message: Text | str,
         payload: Mapping[str, Any] | None = None,
     ) -> Notification | None:
         """Store a notification for ``recipient_id`` in ``uow`` and return it (``None``: the recipient
@@ -89,10 +94,13 @@ class Notifier:
         return notifications
 
     def _made(self, news: News) -> Notification:
+        text = news.message if isinstance(news.message, Text) else None
+        message = text.english() if text is not None else str(news.message)
         return Notification(
             recipient_id=news.recipient_id,
             type=news.type,
-            message=news.message.strip()[:MAX_MESSAGE_LENGTH],
+            message=message.strip()[:MAX_MESSAGE_LENGTH],
             created_at=self._clock.now(),
             payload=dict(news.payload),
+            text=text,
         )

@@ -9,6 +9,7 @@ from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.errors import Conflict
 from skillbridge.domain.notifications.preferences import NotificationSettings
+from skillbridge.domain.texts import N_
 
 #: Concurrent changes of one user's settings are retried this often before the request gives up (409).
 _ATTEMPTS = 3
@@ -57,4 +58,4 @@ class UpdateNotificationPreferences:
                         return changed
             except Conflict:
                 continue  # the other write committed first; read it and apply this change on top
-        raise Conflict("the notification preferences are being changed elsewhere; try again")
+        raise Conflict(N_("the notification preferences are being changed elsewhere; try again"))

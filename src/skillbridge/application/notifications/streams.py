@@ -7,6 +7,7 @@ from uuid import UUID
 
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.domain.errors import TooManyAttempts
+from skillbridge.domain.texts import N_
 
 #: A holder's count outlives its streams by at most this long if its process dies without closing them;
 #: every open stream renews it at each of its session checks (well within this).
@@ -50,7 +51,7 @@ class StreamSlots:
             held.append(key)
             if count > limit:
                 await self.give_back(StreamLease(tuple(held)))
-                raise TooManyAttempts("too many live streams open; close one first", retry_after=30)
+                raise TooManyAttempts(N_("too many live streams open; close one first"), retry_after=30)
         return StreamLease(tuple(held))
 
     async def renew(self, lease: StreamLease) -> None:

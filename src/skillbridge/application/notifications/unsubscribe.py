@@ -7,8 +7,9 @@ from skillbridge.application.notifications.preferences import settings_of
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.errors import BadRequest, Conflict, NotFound
 from skillbridge.domain.notifications.preferences import Channel, NotificationSettings
+from skillbridge.domain.texts import N_
 
-BAD_LINK = "this unsubscribe link is not one of ours"
+BAD_LINK = N_("this unsubscribe link is not one of ours")
 
 
 class UnsubscribeFromDigest:
@@ -52,4 +53,4 @@ class UnsubscribeFromDigest:
                         return
             except Conflict:
                 continue
-        raise Conflict("the notification preferences are being changed elsewhere; try again")
+        raise Conflict(N_("the notification preferences are being changed elsewhere; try again"))

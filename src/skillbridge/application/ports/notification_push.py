@@ -16,8 +16,12 @@ def notification_channel(user_id: UUID) -> str:
 
 def notification_event(notification: Notification) -> dict[str, Any]:
     """What a live connection receives, and what a resumed one catches up with: the notification as
-    ``GET /notifications/my`` lists it. Its ``id`` is the stream's resume point."""
-    return {
+    ``GET /notifications/my`` lists it. Its ``id`` is the stream's resume point.
+
+    A system-worded notification also carries :data:`TEXT_KEY` (its message id and values): each stream
+    words ``message`` in its reader's language from it, and removes it before sending.
+    """
+    event: dict[str, Any] = {
         "id": str(notification.id),
         "type": notification.type.value,
         "message": notification.message,
@@ -25,6 +29,13 @@ def notification_event(notification: Notification) -> dict[str, Any]:
         "created_at": notification.created_at.isoformat(),
         "read_at": notification.read_at.isoformat() if notification.read_at else None,
     }
+    if notification.text is not None:
+        event[TEXT_KEY] = {"message": notification.text.message, "params": dict(notification.text.params)}
+    return event
+
+
+#: The member of a published event that holds the message id and values of its ``message``.
+TEXT_KEY = "text"
 
 
 class NotificationPush(Protocol):

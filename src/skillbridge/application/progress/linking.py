@@ -16,11 +16,12 @@ from skillbridge.application.roadmaps.access import owned_roadmap
 from skillbridge.domain.errors import InvalidInput, NotFound, TooManyAttempts
 from skillbridge.domain.progress.events import is_repository_name
 from skillbridge.domain.roadmaps.model import Roadmap
+from skillbridge.domain.texts import N_
 from skillbridge.domain.vcs.model import Commit, RepositoryInfo
 
 #: How many of the newest commits are fetched and logged when a repository is linked.
 RECENT_COMMITS = 30
-_NO_SUCH_REPOSITORY = "no public GitHub repository has this name"
+_NO_SUCH_REPOSITORY = N_("no public GitHub repository has this name")
 _HOUR = 3600
 
 
@@ -76,13 +77,13 @@ class LinkRepository:
     async def __call__(self, principal: Principal, roadmap_id: UUID, full_name: str) -> LinkResult:
         full_name = full_name.strip()
         if not is_repository_name(full_name):
-            raise InvalidInput("full_name is owner/name, as on GitHub", field="full_name")
+            raise InvalidInput(N_("full_name is owner/name, as on GitHub"), field="full_name")
         async with self._uow as uow:
             await owned_roadmap(uow, principal, roadmap_id)
             owner = await uow.users.get(principal.user_id)
         if owner.github_id is None:
             raise InvalidInput(
-                "sign in with GitHub (GET /auth/github/login) to prove your GitHub account before linking",
+                N_("sign in with GitHub (GET /auth/github/login) to prove your GitHub account before linking"),
                 field="github_id",
             )
         github_id = owner.github_id
@@ -102,7 +103,7 @@ class LinkRepository:
             or (hint and _by(github_id, await self._vcs.recent_commits(info.full_name, limit=1, author=hint)))
         ):
             raise InvalidInput(
-                "the repository is neither owned by your GitHub account nor has commits by it", field="full_name"
+                N_("the repository is neither owned by your GitHub account nor has commits by it"), field="full_name"
             )
         now = self._clock.now()
         async with self._uow as uow:
@@ -119,7 +120,9 @@ class LinkRepository:
         count, seconds_left = await self._store.increment(f"github-links:{principal.user_id}", _HOUR)
         if count > self._budget.per_hour:
             raise TooManyAttempts(
-                f"at most {self._budget.per_hour} repository links an hour; try again later", retry_after=seconds_left
+                N_("at most {per_hour} repository links an hour; try again later"),
+                retry_after=seconds_left,
+                params={"per_hour": self._budget.per_hour},
             )
 
 

@@ -16,6 +16,7 @@ from skillbridge.domain.pagination import MAX_LIMIT, Page, PageRequest
 from skillbridge.domain.progress.events import MANUAL_EVENT_TYPES, EventType, ProgressEvent, check_details
 from skillbridge.domain.progress.streaks import Streaks, weekly_streaks
 from skillbridge.domain.roadmaps.model import Roadmap
+from skillbridge.domain.texts import N_
 
 
 async def _the_roadmap_in_progress(uow: UnitOfWork, principal: Principal) -> UUID:
@@ -30,8 +31,11 @@ async def _the_roadmap_in_progress(uow: UnitOfWork, principal: Principal) -> UUI
             break
     if len(in_progress) == 1:
         return in_progress[0]
-    reason = "no roadmap in progress" if not in_progress else "several roadmaps in progress"
-    raise InvalidInput(f"you have {reason}: name the roadmap with roadmap_id", field="roadmap_id")
+    if not in_progress:
+        raise InvalidInput(N_("you have no roadmap in progress: name the roadmap with roadmap_id"), field="roadmap_id")
+    raise InvalidInput(
+        N_("you have several roadmaps in progress: name the roadmap with roadmap_id"), field="roadmap_id"
+    )
 
 
 class LogProgressEvent:
@@ -58,9 +62,10 @@ class LogProgressEvent:
             kind = EventType(event_type)
         except ValueError:
             raise InvalidInput(
-                f"unknown event type {event_type!r}",
+                N_("unknown event type {event_type}"),
                 field="event_type",
                 allowed=[kind.value for kind in MANUAL_EVENT_TYPES],
+                params={"event_type": repr(event_type)},
             ) from None
         async with self._uow as uow:
             if roadmap_id is None:
@@ -69,7 +74,7 @@ class LogProgressEvent:
             checked = check_details(kind, details, roadmap)
             external_id = checked.get("commit_hash") if kind is EventType.COMMIT else None
             if external_id and await uow.progress_logs.known_external_ids(roadmap.id, kind, [external_id]):
-                raise Conflict("this commit is already logged on the roadmap", field="details.commit_hash")
+                raise Conflict(N_("this commit is already logged on the roadmap"), field="details.commit_hash")
             now = self._clock.now()
             event = ProgressEvent(
                 user_id=principal.user_id,

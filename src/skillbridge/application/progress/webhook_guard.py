@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from skillbridge.application.ports.key_value_store import KeyValueStore
 from skillbridge.domain.errors import TooManyAttempts, Unauthenticated
+from skillbridge.domain.texts import N_
 from skillbridge.domain.vcs.webhooks import is_signature_header
 
-_REFUSED = "the webhook signature is missing or does not match"
+_REFUSED = N_("the webhook signature is missing or does not match")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,7 @@ class WebhookGuard:
         key = _key(address)
         if await self._store.count(key) >= self._config.max_failures_per_address:
             retry_after = await self._store.seconds_left(key)
-            raise TooManyAttempts("too many refused webhook deliveries from this address", retry_after=retry_after)
+            raise TooManyAttempts(N_("too many refused webhook deliveries from this address"), retry_after=retry_after)
         if not self._config.secret or not is_signature_header(signature):
             await self.record_failure(address)
             raise Unauthenticated(_REFUSED)

@@ -11,6 +11,7 @@ from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.application.progress.commits import record_commits
 from skillbridge.application.progress.webhook_guard import WebhookConfig, WebhookGuard
 from skillbridge.domain.errors import BadRequest, Conflict, DependencyUnavailable, Unauthenticated
+from skillbridge.domain.texts import N_
 from skillbridge.domain.vcs.webhooks import (
     MAX_DELIVERY_ID_LENGTH,
     DeliveryStatus,
@@ -82,11 +83,11 @@ class ReceiveGithubDelivery:
         self._uow.act_for_system("github_webhook:receive")
         if not self._config.secret or not signature_matches(self._config.secret, body, signature):
             await self._guard.record_failure(address)
-            raise Unauthenticated("the webhook signature is missing or does not match")
+            raise Unauthenticated(N_("the webhook signature is missing or does not match"))
         if not delivery_id or len(delivery_id) > MAX_DELIVERY_ID_LENGTH:
-            raise BadRequest("X-GitHub-Delivery is required (at most 64 characters)", field="X-GitHub-Delivery")
+            raise BadRequest(N_("X-GitHub-Delivery is required (at most 64 characters)"), field="X-GitHub-Delivery")
         if not event:
-            raise BadRequest("X-GitHub-Event is required", field="X-GitHub-Event")
+            raise BadRequest(N_("X-GitHub-Event is required"), field="X-GitHub-Event")
         decoded = self._decoder.decode(event, body)
         if isinstance(decoded, Ping):
             return Receipt(delivery_id, event, Outcome.PONG)

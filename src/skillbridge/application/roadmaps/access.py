@@ -18,8 +18,9 @@ from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.profile import skill_slug
 from skillbridge.domain.errors import Forbidden, NotFound
 from skillbridge.domain.roadmaps.model import Roadmap
+from skillbridge.domain.texts import N_
 
-_NOT_FOUND = "roadmap not found"
+_NOT_FOUND = N_("roadmap not found")
 
 
 async def readable_roadmap(uow: UnitOfWork, principal: Principal, roadmap_id: UUID) -> Roadmap:
@@ -37,5 +38,5 @@ async def owned_roadmap(uow: UnitOfWork, principal: Principal, roadmap_id: UUID)
     """The roadmap if ``principal`` owns it; Forbidden for its active mentor; NotFound for everyone else."""
     roadmap = await readable_roadmap(uow, principal, roadmap_id)
     if roadmap.user_id != principal.user_id:
-        raise Forbidden("only the learner who owns a roadmap can change it")
+        raise Forbidden(N_("only the learner who owns a roadmap can change it"))
     return roadmap

@@ -12,8 +12,9 @@ from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.application.roadmaps.access import owned_roadmap
 from skillbridge.domain.errors import NotFound
 from skillbridge.domain.roadmaps.model import Roadmap
+from skillbridge.domain.texts import N_
 
-_NOT_FOUND = "roadmap not found"
+_NOT_FOUND = N_("roadmap not found")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from skillbridge.domain.badges.rules import Audience, BadgeRules
 from skillbridge.domain.errors import Conflict
 from skillbridge.domain.roadmaps.changes import RoadmapChanges, apply_changes
 from skillbridge.domain.roadmaps.model import Roadmap
+from skillbridge.domain.texts import N_
 
 
 class UpdateRoadmap:
@@ -42,8 +43,9 @@ class UpdateRoadmap:
             roadmap = await owned_roadmap(uow, principal, roadmap_id)
             if expected_version is not None and expected_version != roadmap.version:
                 raise Conflict(
-                    f"the roadmap is at version {roadmap.version}, not {expected_version}; reload and try again",
+                    N_("the roadmap is at version {version}, not {expected_version}; reload and try again"),
                     field="version",
+                    params={"version": roadmap.version, "expected_version": expected_version},
                 )
             changed, description = apply_changes(roadmap, changes, self._clock.now())
             stored = await uow.roadmaps.update(changed)

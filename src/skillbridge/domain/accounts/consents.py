@@ -14,6 +14,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from skillbridge.domain.errors import Forbidden, InvalidInput
+from skillbridge.domain.texts import N_
 
 #: The longest terms version (a date, a tag): what ``consents.version`` holds.
 MAX_VERSION_LENGTH = 40
@@ -51,8 +52,14 @@ class ConsentRequired(Forbidden):
 def check_accepted_version(given: str | None, current: str, *, field: str = "accepted_terms_version") -> None:
     """Raise InvalidInput on ``field`` unless ``given`` is the terms version in force (``current``)."""
     if given is None:
-        raise InvalidInput(f"accept the terms and privacy notice: send {field} = {current!r}", field=field)
+        raise InvalidInput(
+            N_("accept the terms and privacy notice: send {field} = {current}"),
+            field=field,
+            params={"field": field, "current": repr(current)},
+        )
     if given != current:
         raise InvalidInput(
-            f"the terms version in force is {current!r}, not {given!r}; read it and accept it", field=field
+            N_("the terms version in force is {current}, not {given}; read it and accept it"),
+            field=field,
+            params={"current": repr(current), "given": repr(given)},
         )

@@ -15,6 +15,7 @@ from skillbridge.domain.accounts.user import User
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.geo import GeoPoint, haversine_km
 from skillbridge.domain.pagination import PageRequest
+from skillbridge.domain.texts import N_
 
 MAX_RADIUS_KM = 20_037.6  # half the Earth's circumference: any larger radius means "anywhere"
 
@@ -80,9 +81,13 @@ class MentorQuery:
     def __post_init__(self) -> None:
         if self.within_km is not None:
             if self.near is None:
-                raise InvalidInput("within_km needs lat and lon", field="within_km")
+                raise InvalidInput(N_("within_km needs lat and lon"), field="within_km")
             if not 0 < self.within_km <= MAX_RADIUS_KM:
-                raise InvalidInput(f"within_km must be between 0 and {MAX_RADIUS_KM}", field="within_km")
+                raise InvalidInput(
+                    N_("within_km must be between 0 and {max_radius_km}"),
+                    field="within_km",
+                    params={"max_radius_km": MAX_RADIUS_KM},
+                )
 
 
 @dataclass(frozen=True, slots=True)

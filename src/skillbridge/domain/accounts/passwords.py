@@ -7,6 +7,7 @@ from functools import lru_cache
 from importlib import resources
 
 from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.texts import N_
 
 MIN_PASSWORD_LENGTH = 8
 # Long passphrases are welcome. The cap exists only so a megabyte "password" cannot tie up the hasher;
@@ -24,14 +25,22 @@ def common_passwords() -> frozenset[str]:
 def check_password(password: str, *, email: str | None = None, field: str = "password") -> None:
     """Raise :class:`InvalidInput` (naming ``field``) unless ``password`` meets the policy."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"a password has at least {MIN_PASSWORD_LENGTH} characters", field=field)
+        raise InvalidInput(
+            N_("a password has at least {min_password_length} characters"),
+            field=field,
+            params={"min_password_length": MIN_PASSWORD_LENGTH},
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(f"a password has at most {MAX_PASSWORD_LENGTH} characters", field=field)
+        raise InvalidInput(
+            N_("a password has at most {max_password_length} characters"),
+            field=field,
+            params={"max_password_length": MAX_PASSWORD_LENGTH},
+        )
     lowered = password.lower()
     if lowered in common_passwords():
-        raise InvalidInput("this password is too common; choose another", field=field)
+        raise InvalidInput(N_("this password is too common; choose another"), field=field)
     if email is not None and lowered in {email.lower(), email.split("@", 1)[0].lower()}:
-        raise InvalidInput("a password must not be the email address", field=field)
+        raise InvalidInput(N_("a password must not be the email address"), field=field)
 
 
 def normalise_password(password: str) -> str:

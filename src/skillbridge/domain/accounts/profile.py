@@ -16,6 +16,7 @@ from typing import TypeVar
 from skillbridge.domain.errors import ErrorCollector, InvalidInput
 from skillbridge.domain.geo import GeoPoint
 from skillbridge.domain.places import PlaceName
+from skillbridge.domain.texts import N_
 
 MAX_SKILLS = 50
 MAX_SKILL_LENGTH = 50
@@ -55,14 +56,20 @@ def normalise_skills(raw: Iterable[str], field_path: str = "skills") -> tuple[st
     for index, item in enumerate(raw):
         slug = skill_slug(item)
         if not slug:
-            errors.add(f"{field_path}[{index}]", "a skill needs at least one letter or digit")
+            errors.add(f"{field_path}[{index}]", N_("a skill needs at least one letter or digit"))
         elif len(slug) > MAX_SKILL_LENGTH:
-            errors.add(f"{field_path}[{index}]", f"a skill is at most {MAX_SKILL_LENGTH} characters")
+            errors.add(
+                f"{field_path}[{index}]",
+                N_("a skill is at most {max_skill_length} characters"),
+                {"max_skill_length": MAX_SKILL_LENGTH},
+            )
         else:
             seen.setdefault(slug, None)
     errors.raise_if_any()
     if len(seen) > MAX_SKILLS:
-        raise InvalidInput(f"at most {MAX_SKILLS} distinct skills", field=field_path)
+        raise InvalidInput(
+            N_("at most {max_skills} distinct skills"), field=field_path, params={"max_skills": MAX_SKILLS}
+        )
     return tuple(seen)
 
 
@@ -73,12 +80,14 @@ def normalise_languages(raw: Iterable[str], field_path: str = "languages") -> tu
     for index, item in enumerate(raw):
         code = item.strip().lower()
         if not _LANGUAGE_CODE.match(code):
-            errors.add(f"{field_path}[{index}]", "a language is an ISO 639 code such as 'en', 'fr' or 'sw'")
+            errors.add(f"{field_path}[{index}]", N_("a language is an ISO 639 code such as 'en', 'fr' or 'sw'"))
         else:
             seen.setdefault(code, None)
     errors.raise_if_any()
     if len(seen) > MAX_LANGUAGES:
-        raise InvalidInput(f"at most {MAX_LANGUAGES} languages", field=field_path)
+        raise InvalidInput(
+            N_("at most {max_languages} languages"), field=field_path, params={"max_languages": MAX_LANGUAGES}
+        )
     return tuple(seen)
 
 
@@ -87,7 +96,7 @@ def normalise_slots(raw: Iterable[int], field_path: str = "weekly_slots") -> tup
     slots = set()
     for index, slot in enumerate(raw):
         if isinstance(slot, bool) or not isinstance(slot, int) or not 0 <= slot < HOURS_PER_WEEK:
-            raise InvalidInput("a weekly slot is an hour of the week from 0 to 167", field=f"{field_path}[{index}]")
+            raise InvalidInput(N_("a weekly slot is an hour of the week from 0 to 167"), field=f"{field_path}[{index}]")
         slots.add(slot)
     return tuple(sorted(slots))
 
@@ -159,7 +168,7 @@ def _clean_text(value: str | None, limit: int, field_path: str, errors: ErrorCol
         return None
     text = value.strip()
     if len(text) > limit:
-        errors.add(field_path, f"at most {limit} characters")
+        errors.add(field_path, N_("at most {limit} characters"), {"limit": limit})
     return text or None
 
 
@@ -167,11 +176,11 @@ def _build_location(raw: LocationInput, errors: ErrorCollector) -> Location | No
     try:
         point = GeoPoint(raw.lat, raw.lon)
     except InvalidInput as exc:
-        errors.add(f"profile.location.{exc.field}", exc.message)
+        errors.add(f"profile.location.{exc.field}", exc.text.message, exc.text.params)
         return None
     country = raw.country.strip().upper() if raw.country else None
     if country is not None and not _COUNTRY_CODE.match(country):
-        errors.add("profile.location.country", "a country is an ISO 3166-1 alpha-2 code such as 'NG' or 'KE'")
+        errors.add("profile.location.country", N_("a country is an ISO 3166-1 alpha-2 code such as 'NG' or 'KE'"))
     city = _clean_text(raw.city, MAX_CITY_LENGTH, "profile.location.city", errors)
     return Location(point=point, city=city, country=country)
 
@@ -203,24 +212,28 @@ def build_profile(raw: ProfileInput, *, is_mentor: bool) -> Profile:
     slots = _collect(errors, normalise_slots, raw.weekly_slots, "profile.weekly_slots")
     location = None
     if isinstance(raw.location, PlaceName):
-        errors.add("profile.location", "a place given by name must be resolved to its point first")
+        errors.add("profile.location", N_("a place given by name must be resolved to its point first"))
     elif raw.location is not None:
         location = _build_location(raw.location, errors)
     timezone = raw.timezone.strip() if raw.timezone else None
     if timezone is not None and timezone not in _known_timezones():
-        errors.add("profile.timezone", "an IANA timezone name such as 'Africa/Lagos'")
+        errors.add("profile.timezone", N_("an IANA timezone name such as 'Africa/Lagos'"))
     if not 0 <= raw.hours_per_week <= HOURS_PER_WEEK:
-        errors.add("profile.hours_per_week", "hours per week must be between 0 and 168")
+        errors.add("profile.hours_per_week", N_("hours per week must be between 0 and 168"))
     github = raw.github_username.strip() if raw.github_username else None
     if github is not None and not is_github_username(github):
-        errors.add("profile.github_username", "not a valid GitHub username")
+        errors.add("profile.github_username", N_("not a valid GitHub username"))
     capacity = raw.mentor_capacity
     if is_mentor:
         capacity = 1 if capacity is None else capacity
         if not 1 <= capacity <= MAX_MENTOR_CAPACITY:
-            errors.add("profile.mentor_capacity", f"a mentor takes between 1 and {MAX_MENTOR_CAPACITY} learners")
+            errors.add(
+                "profile.mentor_capacity",
+                N_("a mentor takes between 1 and {max_mentor_capacity} learners"),
+                {"max_mentor_capacity": MAX_MENTOR_CAPACITY},
+            )
     elif capacity is not None:
-        errors.add("profile.mentor_capacity", "only mentors have a capacity")
+        errors.add("profile.mentor_capacity", N_("only mentors have a capacity"))
     display_name = _clean_text(raw.display_name, MAX_DISPLAY_NAME_LENGTH, "profile.display_name", errors)
     bio = _clean_text(raw.bio, MAX_BIO_LENGTH, "profile.bio", errors)
     errors.raise_if_any()

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 from skillbridge.domain.accounts.profile import Profile
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.texts import N_
 
 MAX_EMAIL_LENGTH = 254
 # Deliberately loose: the only real check of an address is a mail that arrives. This rejects what is
@@ -21,7 +22,7 @@ def normalise_email(raw: str) -> str:
     """Trimmed, lower-cased email, so that ``Ada@X.org`` and ``ada@x.org`` are one account."""
     email = raw.strip().lower()
     if len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email):
-        raise InvalidInput("not a valid email address", field="email")
+        raise InvalidInput(N_("not a valid email address"), field="email")
     return email
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.texts import N_
 
 KNOWN_CRITERIA = frozenset({"completed_mentorships", "min_average_rating", "completed_roadmaps"})
 MAX_REASON_LENGTH = 500
@@ -129,18 +130,18 @@ def parse_rules(document: Mapping[str, Any]) -> tuple[BadgeRule, ...]:
         path = f"rules[{index}]"
         kind = str(raw.get("type", ""))
         if not kind or kind in seen:
-            raise InvalidInput("every rule has a unique type", field=f"{path}.type")
+            raise InvalidInput(N_("every rule has a unique type"), field=f"{path}.type")
         seen.add(kind)
         try:
             audience = Audience(raw.get("audience"))
         except ValueError:
-            raise InvalidInput("audience is mentor or learner", field=f"{path}.audience") from None
+            raise InvalidInput(N_("audience is mentor or learner"), field=f"{path}.audience") from None
         criteria = dict(raw.get("criteria", {}))
         unknown = set(criteria) - KNOWN_CRITERIA
         if unknown or not criteria:
             raise InvalidInput(f"criteria are some of {sorted(KNOWN_CRITERIA)}", field=f"{path}.criteria")
         if any(not isinstance(value, int | float) or value < 0 for value in criteria.values()):
-            raise InvalidInput("criteria thresholds are numbers >= 0", field=f"{path}.criteria")
+            raise InvalidInput(N_("criteria thresholds are numbers >= 0"), field=f"{path}.criteria")
         rules.append(BadgeRule(kind, str(raw.get("name", kind)), audience, str(raw.get("description", "")), criteria))
     return tuple(rules)
 

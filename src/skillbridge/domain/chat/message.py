@@ -17,6 +17,7 @@ from uuid import UUID
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.ids import uuid7
+from skillbridge.domain.texts import N_
 
 MAX_MESSAGE_LENGTH = 4000
 _KEPT_CONTROLS = frozenset("\n\t")
@@ -43,9 +44,13 @@ def clean_message(raw: str) -> str:
     text = "".join(ch for ch in text if ch in _KEPT_CONTROLS or unicodedata.category(ch)[0] != "C" or ch == "\u200d")
     text = text.strip()
     if not text:
-        raise InvalidInput("a message needs some text", field="content")
+        raise InvalidInput(N_("a message needs some text"), field="content")
     if len(text) > MAX_MESSAGE_LENGTH:
-        raise InvalidInput(f"a message has at most {MAX_MESSAGE_LENGTH} characters", field="content")
+        raise InvalidInput(
+            N_("a message has at most {max_message_length} characters"),
+            field="content",
+            params={"max_message_length": MAX_MESSAGE_LENGTH},
+        )
     return text
 
 
@@ -72,7 +77,9 @@ class ChatCursor:
             at, message_id = raw.split("|")
             return cls(utc(datetime.fromisoformat(at)), UUID(message_id))
         except (ValueError, UnicodeDecodeError, binascii.Error):
-            raise InvalidInput("not a cursor of this conversation; use next_cursor as given", field="before") from None
+            raise InvalidInput(
+                N_("not a cursor of this conversation; use next_cursor as given"), field="before"
+            ) from None
 
 
 def older_than(message: ChatMessage, cursor: ChatCursor | None) -> bool:

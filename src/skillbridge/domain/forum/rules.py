@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from skillbridge.domain.accounts.profile import skill_slug
 from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.texts import N_
 
 MAX_TITLE_LENGTH = 200
 MAX_CONTENT_LENGTH = 20_000
@@ -34,9 +35,13 @@ def category_slug(raw: str, field_path: str = "category") -> str:
     """The category slug of ``raw``. Raises InvalidInput if nothing or too much is left."""
     slug = skill_slug(raw)
     if not slug:
-        raise InvalidInput("a category needs at least one letter or digit", field=field_path)
+        raise InvalidInput(N_("a category needs at least one letter or digit"), field=field_path)
     if len(slug) > MAX_CATEGORY_LENGTH:
-        raise InvalidInput(f"a category has at most {MAX_CATEGORY_LENGTH} characters", field=field_path)
+        raise InvalidInput(
+            N_("a category has at most {max_category_length} characters"),
+            field=field_path,
+            params={"max_category_length": MAX_CATEGORY_LENGTH},
+        )
     return slug
 
 
@@ -45,13 +50,17 @@ def check_title(title: str | None, *, is_thread: bool) -> str | None:
     reply has one, or it is too long."""
     if not is_thread:
         if title is not None:
-            raise InvalidInput("a reply has no title", field="title")
+            raise InvalidInput(N_("a reply has no title"), field="title")
         return None
     cleaned = (title or "").strip()
     if not cleaned:
-        raise InvalidInput("a thread needs a title", field="title")
+        raise InvalidInput(N_("a thread needs a title"), field="title")
     if len(cleaned) > MAX_TITLE_LENGTH:
-        raise InvalidInput(f"a title has at most {MAX_TITLE_LENGTH} characters", field="title")
+        raise InvalidInput(
+            N_("a title has at most {max_title_length} characters"),
+            field="title",
+            params={"max_title_length": MAX_TITLE_LENGTH},
+        )
     return cleaned
 
 
@@ -77,9 +86,13 @@ def check_content(content: str, text: str) -> str:
     is too long or holds no text."""
     cleaned = content.strip()
     if len(cleaned) > MAX_CONTENT_LENGTH:
-        raise InvalidInput(f"content has at most {MAX_CONTENT_LENGTH} characters", field="content")
+        raise InvalidInput(
+            N_("content has at most {max_content_length} characters"),
+            field="content",
+            params={"max_content_length": MAX_CONTENT_LENGTH},
+        )
     if not text.strip():
-        raise InvalidInput("content is empty once what is not allowed is removed", field="content")
+        raise InvalidInput(N_("content is empty once what is not allowed is removed"), field="content")
     return cleaned
 
 
@@ -88,5 +101,9 @@ def search_text(raw: str | None) -> str | None:
     if raw is None or not raw.strip():
         return None
     if len(raw) > MAX_SEARCH_LENGTH:
-        raise InvalidInput(f"a search has at most {MAX_SEARCH_LENGTH} characters", field="q")
+        raise InvalidInput(
+            N_("a search has at most {max_search_length} characters"),
+            field="q",
+            params={"max_search_length": MAX_SEARCH_LENGTH},
+        )
     return raw.strip()

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from skillbridge.domain.errors import NotFound
 from skillbridge.domain.forum.model import ForumPost
+from skillbridge.domain.texts import N_
 
 
 @dataclass(slots=True)
@@ -34,7 +35,7 @@ class PostNode:
         """The node of ``post_id`` in this subtree. Raises NotFound."""
         found = next((node for node, _ in self.walk() if node.post.id == post_id), None)
         if found is None:
-            raise NotFound("post not found")
+            raise NotFound(N_("post not found"))
         return found
 
 
@@ -48,7 +49,7 @@ def build_tree(root_id: UUID, posts: Iterable[ForumPost]) -> PostNode:
     nodes = {post.id: PostNode(post) for post in ordered}
     root = nodes.get(root_id)
     if root is None:
-        raise NotFound("post not found")
+        raise NotFound(N_("post not found"))
     for post in ordered:
         if post.id == root_id:
             continue

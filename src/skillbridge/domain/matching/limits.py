@@ -17,6 +17,7 @@ from uuid import UUID
 from skillbridge.domain.errors import Conflict, InvalidInput
 from skillbridge.domain.matching.mentorship import LEARNER_OPEN_STATUSES, OPEN_STATUSES, REQUEST_STATUSES, Mentorship
 from skillbridge.domain.matching.needs import DEFAULT_DOMAIN
+from skillbridge.domain.texts import N_
 
 #: The most open requests a learner may be allowed at once, whatever the setting says.
 MAX_OPEN_REQUESTS_CEILING = 20
@@ -72,9 +73,10 @@ class Exclusions:
 def unknown_domain(slug: str, names: DomainNames) -> InvalidInput:
     """The error for a domain that is neither a catalog domain nor a skill any mentor offers."""
     return InvalidInput(
-        f"{slug!r} is not a domain we mentor in: name a catalog domain, or a skill some mentor offers",
+        N_("{slug} is not a domain we mentor in: name a catalog domain, or a skill some mentor offers"),
         field="learner_needs.domain",
         allowed=names.catalog_slugs(),
+        params={"slug": repr(slug)},
     )
 
 
@@ -92,18 +94,22 @@ def refuse_beyond_limits(
     same_domain = next((m for m in held if m.domain == domain and m.status in LEARNER_OPEN_STATUSES), None)
     if same_domain is not None:
         raise Conflict(
-            f"you already have a {same_domain.status.value} match request for {domain} ({same_domain.id})",
+            N_("you already have a {value} match request for {domain} ({id})"),
             field="domain",
+            params={"value": same_domain.status.value, "domain": domain, "id": str(same_domain.id)},
         )
     requests = sum(1 for m in held if m.status in REQUEST_STATUSES)
     if requests >= max_open:
         raise Conflict(
-            f"you already have {requests} open match requests, the most one learner may hold; cancel one "
-            "or wait for an answer",
+            N_(
+                "you already have {requests} open match requests, the most one learner may hold; "
+                "cancel one or wait for an answer"
+            ),
             field="learner_needs",
+            params={"requests": requests},
         )
     if mentor_id is not None and mentor_id in open_mentors(held):
-        raise Conflict("you already have an open match with this mentor", field="mentor_id")
+        raise Conflict(N_("you already have an open match with this mentor"), field="mentor_id")
 
 
 def open_mentors(held: Collection[Mentorship]) -> frozenset[UUID]:

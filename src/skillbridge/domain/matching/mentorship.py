@@ -23,6 +23,7 @@ from uuid import UUID, uuid4
 from skillbridge.domain.errors import Conflict, ErrorCollector, Forbidden, InvalidInput
 from skillbridge.domain.matching.needs import LearnerNeeds
 from skillbridge.domain.matching.schedule import MAX_SESSIONS, ScheduledSession, SessionInput, build_session, ordered
+from skillbridge.domain.texts import N_
 
 MAX_TESTIMONIAL_LENGTH = 2000
 
@@ -167,7 +168,9 @@ def withdrawn(mentorship: Mentorship, now: datetime) -> Mentorship:
     whatever open status it is in (waiting, pending, active), which no participant's change could do (a
     mentor cannot cancel a pending request, only decline it; the learner is then offered nobody else)."""
     if mentorship.status not in LEARNER_OPEN_STATUSES:
-        raise Conflict(f"a {mentorship.status.value} mentorship is not open", field="status")
+        raise Conflict(
+            N_("a {value} mentorship is not open"), field="status", params={"value": mentorship.status.value}
+        )
     return replace(mentorship, status=MatchStatus.CANCELLED, expires_at=None, updated_at=now)
 
 
@@ -222,7 +225,7 @@ def apply_change(mentorship: Mentorship, actor: Actor, change: MatchChange, now:
         Forbidden: the mentor tries to rate or write the testimonial.
     """
     if change.is_empty:
-        raise InvalidInput("the change is empty: send status, rating, testimonial or sessions", field="status")
+        raise InvalidInput(N_("the change is empty: send status, rating, testimonial or sessions"), field="status")
     result = replace(mentorship, updated_at=now)
     if change.schedule is not None:
         result = _with_schedule(result, change)
@@ -231,7 +234,7 @@ def apply_change(mentorship: Mentorship, actor: Actor, change: MatchChange, now:
     if change.status is MatchStatus.PENDING and result.status is MatchStatus.WAITING:
         # Only an offer (``offered``) makes a request pending: it brings the mentor and the deadline.
         others = [status.value for status in allowed_transitions(result.status, actor) if status is not change.status]
-        raise Conflict("a waiting request becomes pending when a mentor is offered", field="status", allowed=others)
+        raise Conflict(N_("a waiting request becomes pending when a mentor is offered"), field="status", allowed=others)
     if change.status is not None and change.status is not result.status:
         _check_transition(result, actor, change.status)
         result = replace(result, status=change.status, expires_at=None)
@@ -250,22 +253,25 @@ def _check_transition(mentorship: Mentorship, actor: Actor, target: MatchStatus)
     allowed = allowed_transitions(mentorship.status, actor)
     names = ", ".join(status.value for status in allowed) or "none"
     raise Conflict(
-        f"the {actor.value} cannot move a {mentorship.status.value} match to {target.value}; allowed: {names}",
+        N_("the {actor} cannot move a {status} match to {target}; allowed: {names}"),
         field="status",
         allowed=[status.value for status in allowed],
+        params={"actor": actor.value, "status": mentorship.status.value, "target": target.value, "names": names},
     )
 
 
 def _with_sessions(mentorship: Mentorship, change: MatchChange) -> Mentorship:
     if mentorship.status is not MatchStatus.ACTIVE:
         raise Conflict(
-            f"sessions are planned while a match is active; this one is {mentorship.status.value}", field="add_sessions"
+            N_("sessions are planned while a match is active; this one is {value}"),
+            field="add_sessions",
+            params={"value": mentorship.status.value},
         )
     errors = ErrorCollector()
     known = {session.id for session in mentorship.session_schedule}
     for index, session_id in enumerate(change.remove_sessions):
         if session_id not in known:
-            errors.add(f"remove_sessions[{index}]", "no session with this id in this match")
+            errors.add(f"remove_sessions[{index}]", N_("no session with this id in this match"))
     removed = set(change.remove_sessions)
     kept = [session for session in mentorship.session_schedule if session.id not in removed]
     for index, raw in enumerate(change.add_sessions):
@@ -273,7 +279,7 @@ def _with_sessions(mentorship: Mentorship, change: MatchChange) -> Mentorship:
         if session is not None:
             kept.append(session)
     if len(kept) > MAX_SESSIONS:
-        errors.add("add_sessions", f"a match holds at most {MAX_SESSIONS} sessions")
+        errors.add("add_sessions", N_("a match holds at most {max_sessions} sessions"), {"max_sessions": MAX_SESSIONS})
     errors.raise_if_any()
     return replace(mentorship, session_schedule=ordered(tuple(kept)))
 
@@ -283,16 +289,20 @@ def _with_schedule(mentorship: Mentorship, change: MatchChange) -> Mentorship:
     duration) is that session, and keeps its id, so links to it (a calendar entry) stay valid."""
     if change.add_sessions or change.remove_sessions:
         raise InvalidInput(
-            "send session_schedule (the whole list) or add_sessions/remove_sessions, not both", field="session_schedule"
+            N_("send session_schedule (the whole list) or add_sessions/remove_sessions, not both"),
+            field="session_schedule",
         )
     if mentorship.status is not MatchStatus.ACTIVE:
         raise Conflict(
-            f"sessions are planned while a match is active; this one is {mentorship.status.value}",
+            N_("sessions are planned while a match is active; this one is {value}"),
             field="session_schedule",
+            params={"value": mentorship.status.value},
         )
     errors = ErrorCollector()
     if change.schedule is not None and len(change.schedule) > MAX_SESSIONS:
-        errors.add("session_schedule", f"a match holds at most {MAX_SESSIONS} sessions")
+        errors.add(
+            "session_schedule", N_("a match holds at most {max_sessions} sessions"), {"max_sessions": MAX_SESSIONS}
+        )
         errors.raise_if_any()
     unclaimed = list(mentorship.session_schedule)
     kept: list[ScheduledSession] = []
@@ -315,18 +325,22 @@ def _same_session(a: ScheduledSession, b: ScheduledSession) -> bool:
 
 def _with_feedback(mentorship: Mentorship, actor: Actor, change: MatchChange) -> Mentorship:
     if actor is not Actor.LEARNER:
-        raise Forbidden("only the learner rates a mentorship and writes its testimonial")
+        raise Forbidden(N_("only the learner rates a mentorship and writes its testimonial"))
     if mentorship.status is not MatchStatus.COMPLETED:
-        raise Conflict("a mentorship is rated once it is completed", field="rating")
+        raise Conflict(N_("a mentorship is rated once it is completed"), field="rating")
     if mentorship.rating is not None:
-        raise Conflict("this mentorship has already been rated", field="rating")
+        raise Conflict(N_("this mentorship has already been rated"), field="rating")
     errors = ErrorCollector()
     if change.rating is None:
-        errors.add("rating", "a testimonial comes with a rating from 1 to 5")
+        errors.add("rating", N_("a testimonial comes with a rating from 1 to 5"))
     elif not 1 <= change.rating <= 5:
-        errors.add("rating", "a rating is from 1 to 5")
+        errors.add("rating", N_("a rating is from 1 to 5"))
     testimonial = change.testimonial.strip() if change.testimonial is not None else None
     if testimonial is not None and len(testimonial) > MAX_TESTIMONIAL_LENGTH:
-        errors.add("testimonial", f"a testimonial has at most {MAX_TESTIMONIAL_LENGTH} characters")
+        errors.add(
+            "testimonial",
+            N_("a testimonial has at most {max_testimonial_length} characters"),
+            {"max_testimonial_length": MAX_TESTIMONIAL_LENGTH},
+        )
     errors.raise_if_any()
     return replace(mentorship, rating=change.rating, testimonial=testimonial or None)

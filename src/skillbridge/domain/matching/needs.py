@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from skillbridge.domain.accounts.profile import HOURS_PER_WEEK, normalise_skills, skill_slug
 from skillbridge.domain.errors import ErrorCollector, InvalidInput
+from skillbridge.domain.texts import N_
 
 DEFAULT_DOMAIN = "general"
 MAX_DOMAIN_LENGTH = 100
@@ -39,11 +40,19 @@ class LearnerNeeds:
         except InvalidInput as exc:
             errors.errors.extend(exc.errors)
         if not slugs and not errors.errors:
-            errors.add("learner_needs.skills", "name at least one skill you want to learn")
+            errors.add("learner_needs.skills", N_("name at least one skill you want to learn"))
         if not 1 <= hours_per_week <= HOURS_PER_WEEK:
-            errors.add("learner_needs.hours_per_week", f"hours per week must be between 1 and {HOURS_PER_WEEK}")
+            errors.add(
+                "learner_needs.hours_per_week",
+                N_("hours per week must be between 1 and {hours_per_week}"),
+                {"hours_per_week": HOURS_PER_WEEK},
+            )
         slug = skill_slug(domain) if domain is not None else DEFAULT_DOMAIN
         if not slug or len(slug) > MAX_DOMAIN_LENGTH:
-            errors.add("learner_needs.domain", f"a domain has 1 to {MAX_DOMAIN_LENGTH} letters or digits")
+            errors.add(
+                "learner_needs.domain",
+                N_("a domain has 1 to {max_domain_length} letters or digits"),
+                {"max_domain_length": MAX_DOMAIN_LENGTH},
+            )
         errors.raise_if_any()
         return cls(skills=slugs, hours_per_week=hours_per_week, remote_ok=remote_ok, domain=slug)

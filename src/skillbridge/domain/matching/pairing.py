@@ -11,8 +11,8 @@ and a precise distance to a stored point would give that point away.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from skillbridge.domain.accounts.location_privacy import LocationPrivacy
 from skillbridge.domain.accounts.mentor_search import MentorCard
@@ -20,6 +20,7 @@ from skillbridge.domain.accounts.user import User
 from skillbridge.domain.errors import ErrorCollector
 from skillbridge.domain.matching.needs import LearnerNeeds
 from skillbridge.domain.matching.scoring import LearnerProfile, MentorProfile, ScoreComponents, Weights
+from skillbridge.domain.texts import N_, Param
 
 
 def learner_profile(
@@ -47,9 +48,9 @@ def learner_profile(
     if location is None or not profile.languages:
         errors = ErrorCollector()
         if location is None:
-            errors.add("profile.location", "set your location in your profile so mentors near you can be found")
+            errors.add("profile.location", N_("set your location in your profile so mentors near you can be found"))
         if not profile.languages:
-            errors.add("profile.languages", "add the languages you speak to your profile")
+            errors.add("profile.languages", N_("add the languages you speak to your profile"))
         raise errors.as_error()
     point = location.point if at_own_point else privacy.public_point(learner.id, location.point)
     return LearnerProfile(
@@ -100,7 +101,7 @@ def components_document(components: ScoreComponents) -> dict[str, float]:
 
 
 #: Why a mentor cannot be matched at all; also all a learner hears of a mentor who blocked them.
-UNAVAILABLE_MESSAGE = "this mentor has no free place right now or has not set a location and languages"
+UNAVAILABLE_MESSAGE = N_("this mentor has no free place right now or has not set a location and languages")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,9 @@ class Ineligibility:
     """Why a pair cannot be matched: a stable code and a sentence for people."""
 
     code: str
+    #: An English message id; its values in ``params``.
     message: str
+    params: Mapping[str, Param] = field(default_factory=dict)
 
 
 def why_ineligible(
@@ -121,14 +124,22 @@ def why_ineligible(
     if mentor is None:
         return Ineligibility("mentor_unavailable", UNAVAILABLE_MESSAGE)
     if set(learner.languages).isdisjoint(mentor.languages):
-        return Ineligibility("no_common_language", "you and this mentor share no spoken language")
+        return Ineligibility("no_common_language", N_("you and this mentor share no spoken language"))
     if mentor.capacity <= 0:
-        return Ineligibility("no_free_capacity", "this mentor has no free place right now")
+        return Ineligibility("no_free_capacity", N_("this mentor has no free place right now"))
     if components is not None and components.score < weights.min_score:
         return Ineligibility(
             "score_below_minimum",
-            f"the match scores {components.score:.2f}, below the minimum of {weights.min_score:.2f} "
-            f"(skills {components.skill:.2f}, distance {components.distance:.2f}, "
-            f"availability {components.availability:.2f})",
+            N_(
+                "the match scores {score}, below the minimum of {minimum} "
+                "(skills {skill}, distance {distance}, availability {availability})"
+            ),
+            {
+                "score": f"{components.score:.2f}",
+                "minimum": f"{weights.min_score:.2f}",
+                "skill": f"{components.skill:.2f}",
+                "distance": f"{components.distance:.2f}",
+                "availability": f"{components.availability:.2f}",
+            },
         )
     return None

@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import ErrorCollector
+from skillbridge.domain.texts import N_
 
 MAX_SESSIONS = 100
 MAX_TOPIC_LENGTH = 200
@@ -46,15 +47,21 @@ def build_session(raw: SessionInput, path: str, errors: ErrorCollector) -> Sched
     """
     ok = True
     if raw.time.tzinfo is None or raw.time.utcoffset() is None:
-        errors.add(f"{path}.time", "give the time with its UTC offset, e.g. 2026-12-05T16:00:00Z")
+        errors.add(f"{path}.time", N_("give the time with its UTC offset, e.g. 2026-12-05T16:00:00Z"))
         ok = False
     topic = raw.topic.strip()
     if not topic or len(topic) > MAX_TOPIC_LENGTH:
-        errors.add(f"{path}.topic", f"a topic has 1 to {MAX_TOPIC_LENGTH} characters")
+        errors.add(
+            f"{path}.topic",
+            N_("a topic has 1 to {max_topic_length} characters"),
+            {"max_topic_length": MAX_TOPIC_LENGTH},
+        )
         ok = False
     if not MIN_DURATION_MINUTES <= raw.duration_minutes <= MAX_DURATION_MINUTES:
         errors.add(
-            f"{path}.duration_minutes", f"a session lasts {MIN_DURATION_MINUTES} to {MAX_DURATION_MINUTES} minutes"
+            f"{path}.duration_minutes",
+            N_("a session lasts {min_duration_minutes} to {max_duration_minutes} minutes"),
+            {"min_duration_minutes": MIN_DURATION_MINUTES, "max_duration_minutes": MAX_DURATION_MINUTES},
         )
         ok = False
     if not ok:

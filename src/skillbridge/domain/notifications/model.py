@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from skillbridge.domain.ids import uuid7
+from skillbridge.domain.texts import Text
 
 #: Notification ids are UUIDs of this version: time-ordered, so "every notification after this id" is a cursor.
 NOTIFICATION_ID_VERSION = 7
@@ -31,7 +32,9 @@ class NotificationType(StrEnum):
 class Notification:
     """One thing a user is told about.
 
-    ``message`` is a short human-readable summary; ``payload`` holds the ids a client needs to link to
+    ``message`` is a short human-readable summary in English; ``text``, when the system wrote it, is the same
+    sentence as a message id and its values, so that each reader gets it in their own language (a chat
+    preview, written by a person, has none and is shown as written). ``payload`` holds the ids a client needs to link to
     the subject (a post, a match). ``read_at`` is ``None`` until the recipient marks it read, and never
     changes after that. Ids are time-ordered, so notifications of one instant keep their order.
     """
@@ -46,6 +49,7 @@ class Notification:
     #: When the recipient deleted it (``None``: not deleted); a deleted one is shown nowhere, and the
     #: retention job removes it.
     deleted_at: datetime | None = None
+    text: Text | None = None
 
     @property
     def is_read(self) -> bool:

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.notifications.model import NotificationType
+from skillbridge.domain.texts import N_
 
 
 class Channel(StrEnum):
@@ -72,9 +73,10 @@ class NotificationSettings:
                 merged[NotificationType(raw_type)] = Channel(raw_channel)
             except ValueError:
                 raise InvalidInput(
-                    f"unknown notification type or channel: {raw_type!r}: {raw_channel!r}",
+                    N_("unknown notification type or channel: {raw_type}: {raw_channel}"),
                     field=f"types.{raw_type}",
                     allowed=[c.value for c in Channel],
+                    params={"raw_type": repr(raw_type), "raw_channel": repr(raw_channel)},
                 ) from None
         frequency = self.digest
         if digest is not None:
@@ -82,7 +84,7 @@ class NotificationSettings:
                 frequency = DigestFrequency(digest)
             except ValueError:
                 raise InvalidInput(
-                    "unknown digest frequency", field="digest", allowed=[d.value for d in DigestFrequency]
+                    N_("unknown digest frequency"), field="digest", allowed=[d.value for d in DigestFrequency]
                 ) from None
         return replace(self, channels=merged, digest=frequency, version=self.version + 1)
 

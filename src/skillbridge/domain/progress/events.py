@@ -27,6 +27,7 @@ from skillbridge.domain.errors import ErrorCollector, InvalidInput
 from skillbridge.domain.ids import uuid7
 from skillbridge.domain.roadmaps.model import Roadmap
 from skillbridge.domain.roadmaps.rules import is_https_url
+from skillbridge.domain.texts import N_
 
 MAX_MESSAGE_LENGTH = 1000
 MAX_NOTE_LENGTH = 2000
@@ -76,7 +77,11 @@ def _text(
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip() or len(value) > max_length:
-        errors.add(f"details.{key}", f"{key} is a text of 1 to {max_length} characters")
+        errors.add(
+            f"details.{key}",
+            N_("{key} is a text of 1 to {max_length} characters"),
+            {"key": key, "max_length": max_length},
+        )
         return None
     return value.strip()
 
@@ -86,7 +91,7 @@ def _module(details: Mapping[str, Any], roadmap: Roadmap, errors: ErrorCollector
     if module_id is None and not required:
         return None
     if not isinstance(module_id, str) or all(module.id != module_id for module in roadmap.modules):
-        errors.add("details.module_id", "module_id names a module of this roadmap")
+        errors.add("details.module_id", N_("module_id names a module of this roadmap"))
         return None
     return module_id
 
@@ -100,9 +105,10 @@ def check_details(event_type: EventType, details: Mapping[str, Any], roadmap: Ro
     """
     if event_type not in MANUAL_EVENT_TYPES:
         raise InvalidInput(
-            f"{event_type.value} events cannot be reported by hand",
+            N_("{value} events cannot be reported by hand"),
             field="event_type",
             allowed=[kind.value for kind in MANUAL_EVENT_TYPES],
+            params={"value": event_type.value},
         )
     errors = ErrorCollector()
     result: dict[str, Any] = {}
@@ -110,20 +116,22 @@ def check_details(event_type: EventType, details: Mapping[str, Any], roadmap: Ro
         known = {"repo", "commit_hash", "message", "url"}
         repo = details.get("repo")
         if not isinstance(repo, str) or not is_repository_name(repo):
-            errors.add("details.repo", "repo is owner/name")
+            errors.add("details.repo", N_("repo is owner/name"))
         commit_hash = details.get("commit_hash")
         if not isinstance(commit_hash, str) or not _COMMIT_HASH.match(commit_hash):
-            errors.add("details.commit_hash", "commit_hash is 7 to 40 hexadecimal digits")
+            errors.add("details.commit_hash", N_("commit_hash is 7 to 40 hexadecimal digits"))
         url = details.get("url")
         if url is not None and (not isinstance(url, str) or not is_https_url(url)):
-            errors.add("details.url", "url is an https URL")
+            errors.add("details.url", N_("url is an https URL"))
         message = _text(details, "message", errors, required=False, max_length=MAX_MESSAGE_LENGTH)
         result = {"repo": repo, "commit_hash": str(commit_hash).lower(), "message": message, "url": url}
     elif event_type is EventType.STUDY_SESSION:
         known = {"minutes", "module_id", "note"}
         minutes = details.get("minutes")
         if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_MINUTES:
-            errors.add("details.minutes", f"minutes is a whole number from 1 to {MAX_MINUTES}")
+            errors.add(
+                "details.minutes", N_("minutes is a whole number from 1 to {max_minutes}"), {"max_minutes": MAX_MINUTES}
+            )
         result = {
             "minutes": minutes,
             "module_id": _module(details, roadmap, errors, required=False),
@@ -135,12 +143,14 @@ def check_details(event_type: EventType, details: Mapping[str, Any], roadmap: Ro
         url = details.get("url")
         module = next((m for m in roadmap.modules if m.id == module_id), None)
         if not isinstance(url, str) or (module is not None and all(r.url != url for r in module.resources)):
-            errors.add("details.url", "url is the URL of one of the module's resources")
+            errors.add("details.url", N_("url is the URL of one of the module's resources"))
         result = {"module_id": module_id, "url": url}
     else:
         known = {"text"}
         result = {"text": _text(details, "text", errors, required=True, max_length=MAX_NOTE_LENGTH)}
     for key in sorted(set(details) - known):
-        errors.add(f"details.{key}", f"{event_type.value} events have no field {key!r}")
+        errors.add(
+            f"details.{key}", N_("{value} events have no field {key}"), {"value": event_type.value, "key": repr(key)}
+        )
     errors.raise_if_any()
     return {key: value for key, value in result.items() if value is not None}

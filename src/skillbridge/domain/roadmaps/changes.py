@@ -9,6 +9,7 @@ from datetime import datetime
 from skillbridge.domain.errors import ErrorCollector, InvalidInput
 from skillbridge.domain.roadmaps.model import Module, Resource, Roadmap, SkillLevel
 from skillbridge.domain.roadmaps.rules import check_modules, progress_percent, schedule
+from skillbridge.domain.texts import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,9 @@ def _next_ids(modules: Sequence[Module], count: int) -> list[str]:
 def _check_known(ids: Sequence[str], known: set[str], field_path: str, errors: ErrorCollector) -> None:
     for index, module_id in enumerate(ids):
         if module_id not in known:
-            errors.add(f"{field_path}[{index}]", f"no module {module_id!r} in this roadmap")
+            errors.add(
+                f"{field_path}[{index}]", N_("no module {module_id} in this roadmap"), {"module_id": repr(module_id)}
+            )
 
 
 def _edited(modules: list[Module], edits: Sequence[ModuleEdit], errors: ErrorCollector) -> list[Module]:
@@ -72,10 +75,10 @@ def _edited(modules: list[Module], edits: Sequence[ModuleEdit], errors: ErrorCol
     seen: set[str] = set()
     for number, edit in enumerate(edits):
         if edit.id not in by_id:
-            errors.add(f"edit[{number}].id", f"no module {edit.id!r} in this roadmap")
+            errors.add(f"edit[{number}].id", N_("no module {id} in this roadmap"), {"id": repr(edit.id)})
             continue
         if edit.id in seen:
-            errors.add(f"edit[{number}].id", "a module is edited once per change")
+            errors.add(f"edit[{number}].id", N_("a module is edited once per change"))
         seen.add(edit.id)
         index = by_id[edit.id]
         module = modules[index]
@@ -96,7 +99,7 @@ def _reordered(modules: list[Module], order: Sequence[str], errors: ErrorCollect
     ids = [module.id for module in modules]
     _check_known(order, set(ids), "order", errors)
     if len(order) != len(set(order)) or set(order) != set(ids):
-        errors.add("order", "order lists every module of the roadmap exactly once")
+        errors.add("order", N_("order lists every module of the roadmap exactly once"))
         return modules
     by_id = {module.id: module for module in modules}
     return [by_id[module_id] for module_id in order]
@@ -129,7 +132,7 @@ def apply_changes(roadmap: Roadmap, changes: RoadmapChanges, at: datetime) -> tu
             kept modules, or a resulting module list that breaks :func:`check_modules` (all faults at once).
     """
     if changes.is_empty:
-        raise InvalidInput("the change names nothing to change")
+        raise InvalidInput(N_("the change names nothing to change"))
     errors = ErrorCollector()
     modules = _edited(list(roadmap.modules), changes.edit, errors)
     known = {module.id for module in modules}
@@ -151,7 +154,9 @@ def apply_changes(roadmap: Roadmap, changes: RoadmapChanges, at: datetime) -> tu
     kept = {module.id for module in modules}
     for module_id, done in changes.completed.items():
         if module_id not in kept:
-            errors.add(f"completed.{module_id}", f"no module {module_id!r} in this roadmap")
+            errors.add(
+                f"completed.{module_id}", N_("no module {module_id} in this roadmap"), {"module_id": repr(module_id)}
+            )
             continue
         index = next(i for i, module in enumerate(modules) if module.id == module_id)
         module = modules[index]

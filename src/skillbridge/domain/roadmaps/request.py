@@ -8,6 +8,7 @@ from skillbridge.domain.accounts.profile import normalise_languages, skill_slug
 from skillbridge.domain.errors import ErrorCollector, InvalidInput
 from skillbridge.domain.roadmaps.model import SkillLevel
 from skillbridge.domain.roadmaps.rules import MAX_HOURS_PER_WEEK, MIN_HOURS_PER_WEEK
+from skillbridge.domain.texts import N_
 
 MAX_DOMAIN_LENGTH = 100
 
@@ -39,19 +40,27 @@ class RoadmapRequest:
         errors = ErrorCollector()
         slug = domain_slug(domain)
         if not slug or len(slug) > MAX_DOMAIN_LENGTH:
-            errors.add("domain", f"a domain has 1 to {MAX_DOMAIN_LENGTH} letters or digits")
+            errors.add(
+                "domain",
+                N_("a domain has 1 to {max_domain_length} letters or digits"),
+                {"max_domain_length": MAX_DOMAIN_LENGTH},
+            )
         try:
             level = SkillLevel(skill_level.strip().lower())
         except ValueError:
-            errors.add("skill_level", "skill_level is one of beginner, intermediate, advanced")
+            errors.add("skill_level", N_("skill_level is one of beginner, intermediate, advanced"))
             level = SkillLevel.BEGINNER
         if not MIN_HOURS_PER_WEEK <= hours_per_week <= MAX_HOURS_PER_WEEK:
-            errors.add("time_availability", f"hours a week are {MIN_HOURS_PER_WEEK} to {MAX_HOURS_PER_WEEK}")
+            errors.add(
+                "time_availability",
+                N_("hours a week are {min_hours_per_week} to {max_hours_per_week}"),
+                {"min_hours_per_week": MIN_HOURS_PER_WEEK, "max_hours_per_week": MAX_HOURS_PER_WEEK},
+            )
         code = "en"
         try:
             code = normalise_languages([language], "language")[0]
         except InvalidInput as error:
-            errors.add("language", error.message)
+            errors.add("language", error.text.message, error.text.params)
         errors.raise_if_any()
         return cls(slug, level, hours_per_week, low_bandwidth, code)
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from skillbridge.domain.errors import ErrorCollector
 from skillbridge.domain.roadmaps.model import Module, Resource, ResourceRole
+from skillbridge.domain.texts import N_
 
 MIN_HOURS_PER_WEEK = 1
 MAX_HOURS_PER_WEEK = 168
@@ -88,9 +89,13 @@ def is_https_url(url: str) -> bool:
 
 def _check_resource(resource: Resource, path: str, errors: ErrorCollector) -> None:
     if not resource.title.strip() or len(resource.title) > MAX_TITLE_LENGTH:
-        errors.add(f"{path}.title", f"a resource title has 1 to {MAX_TITLE_LENGTH} characters")
+        errors.add(
+            f"{path}.title",
+            N_("a resource title has 1 to {max_title_length} characters"),
+            {"max_title_length": MAX_TITLE_LENGTH},
+        )
     if not is_https_url(resource.url):
-        errors.add(f"{path}.url", "a resource URL must be a well-formed https URL")
+        errors.add(f"{path}.url", N_("a resource URL must be a well-formed https URL"))
     if not (0 < resource.estimated_hours <= MAX_RESOURCE_HOURS) or not math.isfinite(resource.estimated_hours):
         errors.add(f"{path}.estimated_hours", f"estimated hours must be above 0 and at most {MAX_RESOURCE_HOURS:g}")
 
@@ -104,32 +109,48 @@ def check_modules(modules: Sequence[Module], *, field_path: str = "modules", min
     """
     errors = ErrorCollector()
     if not min_modules <= len(modules) <= MAX_MODULES:
-        errors.add(field_path, f"a roadmap has {min_modules} to {MAX_MODULES} modules")
+        errors.add(
+            field_path,
+            N_("a roadmap has {min_modules} to {max_modules} modules"),
+            {"min_modules": min_modules, "max_modules": MAX_MODULES},
+        )
     seen_ids: set[str] = set()
     seen_titles: set[str] = set()
     seen_urls: set[str] = set()
     for index, module in enumerate(modules):
         path = f"{field_path}[{index}]"
         if module.id in seen_ids:
-            errors.add(f"{path}.id", "module ids must be distinct")
+            errors.add(f"{path}.id", N_("module ids must be distinct"))
         seen_ids.add(module.id)
         title = module.title.strip().casefold()
         if not title or len(module.title) > MAX_TITLE_LENGTH:
-            errors.add(f"{path}.title", f"a module title has 1 to {MAX_TITLE_LENGTH} characters")
+            errors.add(
+                f"{path}.title",
+                N_("a module title has 1 to {max_title_length} characters"),
+                {"max_title_length": MAX_TITLE_LENGTH},
+            )
         elif title in seen_titles:
-            errors.add(f"{path}.title", "two modules have the same title")
+            errors.add(f"{path}.title", N_("two modules have the same title"))
         seen_titles.add(title)
         if len(module.summary) > MAX_SUMMARY_LENGTH:
-            errors.add(f"{path}.summary", f"a summary has at most {MAX_SUMMARY_LENGTH} characters")
+            errors.add(
+                f"{path}.summary",
+                N_("a summary has at most {max_summary_length} characters"),
+                {"max_summary_length": MAX_SUMMARY_LENGTH},
+            )
         if not (0 < module.estimated_hours <= MAX_MODULE_HOURS) or not math.isfinite(module.estimated_hours):
             errors.add(f"{path}.estimated_hours", f"estimated hours must be above 0 and at most {MAX_MODULE_HOURS:g}")
         if not 1 <= len(module.resources) <= MAX_RESOURCES_PER_MODULE:
-            errors.add(f"{path}.resources", f"a module has 1 to {MAX_RESOURCES_PER_MODULE} resources")
+            errors.add(
+                f"{path}.resources",
+                N_("a module has 1 to {max_resources_per_module} resources"),
+                {"max_resources_per_module": MAX_RESOURCES_PER_MODULE},
+            )
         for number, resource in enumerate(module.resources):
             resource_path = f"{path}.resources[{number}]"
             _check_resource(resource, resource_path, errors)
             key = resource.url.strip().rstrip("/").lower()
             if key in seen_urls:
-                errors.add(f"{resource_path}.url", "this resource is already in the roadmap")
+                errors.add(f"{resource_path}.url", N_("this resource is already in the roadmap"))
             seen_urls.add(key)
     errors.raise_if_any()

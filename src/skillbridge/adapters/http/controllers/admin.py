@@ -22,6 +22,7 @@ from skillbridge.domain.accounts.location_privacy import LocationPrivacy
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
+from skillbridge.domain.texts import N_
 
 
 class AdminUsersController(Controller):
@@ -106,5 +107,5 @@ def _instant(name: str, value: str | None) -> datetime | None:
     except ValueError:
         instant = None
     if instant is None or instant.tzinfo is None:
-        raise InvalidInput("give an ISO 8601 instant with its UTC offset, e.g. 2026-12-01T09:00:00Z", field=name)
+        raise InvalidInput(N_("give an ISO 8601 instant with its UTC offset, e.g. 2026-12-01T09:00:00Z"), field=name)
     return instant

@@ -49,6 +49,7 @@ from skillbridge.domain.chat.message import ChatCursor
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.matching.mentorship import MatchStatus
 from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
+from skillbridge.domain.texts import N_
 
 API_PREFIX = "/api/v1"
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="page size")]
@@ -68,7 +69,9 @@ def _statuses(raw: str | None) -> frozenset[MatchStatus] | None:
     chosen = set()
     for name in (part.strip() for part in raw.split(",") if part.strip()):
         if name not in known:
-            raise InvalidInput(f"unknown status {name!r}", field="status", allowed=sorted(known))
+            raise InvalidInput(
+                N_("unknown status {name}"), field="status", allowed=sorted(known), params={"name": repr(name)}
+            )
         chosen.add(known[name])
     return frozenset(chosen)
 

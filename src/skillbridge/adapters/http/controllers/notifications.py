@@ -6,16 +6,18 @@ with the realtime capability; whatever it misses is still listed here.
 
 from __future__ import annotations
 
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 from uuid import UUID
 
 from dishka.integrations.litestar import FromDishka
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, QueryParameter
 from litestar.status_codes import HTTP_200_OK
 
 from skillbridge.adapters.http.auth import SECURITY
 from skillbridge.adapters.http.controllers.users import MAX_OFFSET
+from skillbridge.adapters.http.languages import language_headers, localized
 from skillbridge.adapters.http.resume import NOTIFICATION_ID_PATTERN, resume_point
 from skillbridge.adapters.http.schemas.notifications import NotificationOut, NotificationPage, ReadAllOut
 from skillbridge.application.accounts.principal import Principal
@@ -44,6 +46,7 @@ class NotificationsController(Controller):
     )
     async def mine(
         self,
+        request: Request[Any, Any, Any],
         principal: FromDishka[Principal],
         list_mine: FromDishka[ListMyNotifications],
         list_since: FromDishka[ListNotificationsSince],
@@ -57,21 +60,27 @@ class NotificationsController(Controller):
                 description="a notification id (a version 7 UUID): list the ones stored after it, oldest first",
             ),
         ] = None,
-    ) -> NotificationPage:
+    ) -> Response[NotificationPage]:
         page = PageRequest(limit=limit, offset=offset)
         after = resume_point(since, "since")
+        wording = partial(localized, request)
         if after is None:
-            return NotificationPage.of(await list_mine(principal, page, unread_only=unread))
-        return NotificationPage.of(await list_since(principal, after, page, unread_only=unread), since=after)
+            listed = NotificationPage.of(await list_mine(principal, page, unread_only=unread), wording)
+        else:
+            inbox = await list_since(principal, after, page, unread_only=unread)
+            listed = NotificationPage.of(inbox, wording, since=after)
+        return Response(listed, headers=language_headers(request))
 
     @patch("/{notification_id:uuid}/read", summary="Mark one of one's notifications read")
     async def mark_read(
         self,
+        request: Request[Any, Any, Any],
         notification_id: FromPath[UUID],
         principal: FromDishka[Principal],
         mark: FromDishka[MarkNotificationRead],
-    ) -> NotificationOut:
-        return NotificationOut.of(await mark(principal, notification_id))
+    ) -> Response[NotificationOut]:
+        marked = NotificationOut.of(await mark(principal, notification_id), partial(localized, request))
+        return Response(marked, headers=language_headers(request))
 
     @delete("/{notification_id:uuid}", summary="Delete one of one's notifications (shown nowhere after)")
     async def delete_one(

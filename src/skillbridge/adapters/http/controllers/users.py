@@ -34,6 +34,7 @@ from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.geo import GeoPoint
 from skillbridge.domain.pagination import MAX_LIMIT, PageRequest
 from skillbridge.domain.places import MAX_PLACE_NAME_LENGTH
+from skillbridge.domain.texts import N_
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="page size")]
 #: Bounded so no database overflows on it (SQLite's OFFSET is a signed 64-bit integer).
@@ -140,9 +141,9 @@ class UsersController(Controller):
         offset: Offset = 0,
     ) -> MentorPage:
         if (lat is None) != (lon is None):
-            raise InvalidInput("lat and lon go together", field="lat" if lat is None else "lon")
+            raise InvalidInput(N_("lat and lon go together"), field="lat" if lat is None else "lon")
         if near is not None and lat is not None:
-            raise InvalidInput("give a place (near) or coordinates (lat and lon), not both", field="near")
+            raise InvalidInput(N_("give a place (near) or coordinates (lat and lon), not both"), field="near")
         if near is not None:
             await places.ready()
         point = places(near, "near").point if near is not None else None

@@ -21,6 +21,7 @@ from skillbridge.domain.accounts.user import User
 from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.geo import GeoPoint
 from skillbridge.domain.places import MAX_PLACE_NAME_LENGTH, PlaceName
+from skillbridge.domain.texts import N_
 
 # The patterns state in the OpenAPI document (and enforce, msgspec checks them) the rules of the domain that a
 # pattern can state, so that a client reading the document does not send what the domain then refuses.
@@ -110,7 +111,7 @@ def _hours(
     if hours_per_week is UNSET:
         return availability
     if availability is not UNSET and availability != hours_per_week:
-        raise InvalidInput("availability is another name of hours_per_week: give one of them", field=field)
+        raise InvalidInput(N_("availability is another name of hours_per_week: give one of them"), field=field)
     return hours_per_week
 
 
@@ -190,7 +191,7 @@ class ProfilePatch(ProfileFieldsPatch):
         if self.profile is UNSET:
             return flat
         if flat:
-            raise InvalidInput("send the profile's fields flat or under profile, not both", field="profile")
+            raise InvalidInput(N_("send the profile's fields flat or under profile, not both"), field="profile")
         return self.profile.changes()
 
 

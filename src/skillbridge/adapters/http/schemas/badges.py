@@ -10,6 +10,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 
 from skillbridge.domain.badges.rules import MAX_REASON_LENGTH, Badge, BadgeRule
 from skillbridge.domain.errors import InvalidInput
+from skillbridge.domain.texts import N_
 
 
 class BadgeAwardIn(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -25,9 +26,9 @@ class BadgeAwardIn(Struct, forbid_unknown_fields=True, kw_only=True):
     def recipient(self) -> UUID:
         """The user awarded; 422 when neither or two different ids are sent."""
         if self.user_id is UNSET and self.mentor_id is UNSET:
-            raise InvalidInput("name the user awarded: user_id (or mentor_id)", field="user_id")
+            raise InvalidInput(N_("name the user awarded: user_id (or mentor_id)"), field="user_id")
         if self.user_id is not UNSET and self.mentor_id is not UNSET and self.user_id != self.mentor_id:
-            raise InvalidInput("mentor_id is another name of user_id: give one of them", field="mentor_id")
+            raise InvalidInput(N_("mentor_id is another name of user_id: give one of them"), field="mentor_id")
         return self.user_id if self.user_id is not UNSET else cast(UUID, self.mentor_id)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
@@ -10,7 +11,10 @@ from msgspec import Struct
 
 from skillbridge.application.notifications.inbox import Inbox
 from skillbridge.domain.notifications.model import Notification
+from skillbridge.domain.texts import Text
 
+#: Puts a system-worded sentence in the reader's language.
+Wording = Callable[[Text], str]
 Kind = Literal["match", "progress_update", "session_reminder", "badge", "forum_reply", "chat_message"]
 
 
@@ -26,11 +30,12 @@ class NotificationOut(Struct, kw_only=True):
     created_at: datetime
 
     @classmethod
-    def of(cls, notification: Notification) -> NotificationOut:
+    def of(cls, notification: Notification, wording: Wording) -> NotificationOut:
+        """``notification`` as listed; ``wording`` puts a system-worded message in the reader's language."""
         return cls(
             id=notification.id,
             type=notification.type.value,
-            message=notification.message,
+            message=notification.message if notification.text is None else wording(notification.text),
             payload=notification.payload,
             read=notification.is_read,
             read_at=notification.read_at,
@@ -51,11 +56,11 @@ class NotificationPage(Struct, kw_only=True):
     next_since: UUID | None = None
 
     @classmethod
-    def of(cls, inbox: Inbox, *, since: UUID | None = None) -> NotificationPage:
+    def of(cls, inbox: Inbox, wording: Wording, *, since: UUID | None = None) -> NotificationPage:
         """The page of ``inbox``; ``since``: it was listed after that id (cursor paging)."""
         page = inbox.page
         return cls(
-            items=[NotificationOut.of(notification) for notification in page.items],
+            items=[NotificationOut.of(notification, wording) for notification in page.items],
             total=page.total,
             limit=page.limit,
             offset=page.offset,

@@ -11,10 +11,11 @@ from skillbridge.application.ports.repositories import BadgeRepository
 from skillbridge.domain.badges.rules import Badge
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict
+from skillbridge.domain.texts import N_
 
 # The messages of the SQL adapter's error translation, so both adapters read the same.
-_DUPLICATE = "a unique value is already taken"
-_DANGLING = "a referenced record does not exist or is still referenced"
+_DUPLICATE = N_("a unique value is already taken")
+_DANGLING = N_("a referenced record does not exist or is still referenced")
 
 
 class MemoryBadgeRepository(BadgeRepository):

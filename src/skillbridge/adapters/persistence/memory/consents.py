@@ -10,8 +10,9 @@ from skillbridge.application.ports.repositories import ConsentRepository
 from skillbridge.domain.accounts.consents import Consent, ConsentKind
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict
+from skillbridge.domain.texts import N_
 
-_DANGLING = "a referenced record does not exist or is still referenced"
+_DANGLING = N_("a referenced record does not exist or is still referenced")
 
 
 class MemoryConsentRepository(ConsentRepository):

@@ -11,8 +11,9 @@ from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
 from skillbridge.domain.jobs.failure import FailedJob
 from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.texts import N_
 
-_NOT_FOUND = "failed job not found"
+_NOT_FOUND = N_("failed job not found")
 
 
 class MemoryFailedJobRepository(FailedJobRepository):
@@ -38,7 +39,7 @@ class MemoryFailedJobRepository(FailedJobRepository):
 
         def insert(state: MemoryState) -> None:
             if stored.id in state.failed_jobs:
-                raise Conflict("a unique value is already taken")
+                raise Conflict(N_("a unique value is already taken"))
             state.failed_jobs[stored.id] = stored
 
         self._staging.apply(insert)
@@ -63,7 +64,7 @@ class MemoryFailedJobRepository(FailedJobRepository):
         def mark(state: MemoryState) -> None:
             current = state.failed_jobs[failed_job_id]
             if current.retried_at is not None:
-                raise Conflict("this failed job was already queued again", field="failed_job_id")
+                raise Conflict(N_("this failed job was already queued again"), field="failed_job_id")
             state.failed_jobs[failed_job_id] = current.retried(utc(at))
 
         self._staging.apply(mark)

@@ -18,11 +18,12 @@ from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
 from skillbridge.domain.forum.model import ForumPost, ThreadQuery, ThreadSummary
 from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.texts import N_
 
 # The messages of the SQL adapter's error translation, so both adapters read the same.
-_DUPLICATE = "a unique value is already taken"
-_DANGLING = "a referenced record does not exist or is still referenced"
-_NOT_FOUND = "post not found"
+_DUPLICATE = N_("a unique value is already taken")
+_DANGLING = N_("a referenced record does not exist or is still referenced")
+_NOT_FOUND = N_("post not found")
 
 
 def _stored(post: ForumPost) -> ForumPost:
@@ -74,7 +75,7 @@ class MemoryForumPostRepository(ForumPostRepository):
             if current is None:
                 raise NotFound(_NOT_FOUND)
             if current.version != expected:
-                raise Conflict("the post was changed meanwhile; reload and try again", field="version")
+                raise Conflict(N_("the post was changed meanwhile; reload and try again"), field="version")
             # Only what an edit or a deletion changes; the author and the place in the thread stay.
             state.forum_posts[changed.id] = replace(
                 current,

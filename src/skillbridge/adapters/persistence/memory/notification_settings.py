@@ -11,6 +11,7 @@ from skillbridge.application.ports.repositories import NotificationSettingsRepos
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict
 from skillbridge.domain.notifications.preferences import NotificationSettings
+from skillbridge.domain.texts import N_
 
 
 class MemoryNotificationSettingsRepository(NotificationSettingsRepository):
@@ -36,9 +37,9 @@ class MemoryNotificationSettingsRepository(NotificationSettingsRepository):
 
         def write(state: MemoryState) -> None:
             if previous_version(state) != stored.version - 1:
-                raise Conflict("the notification settings changed meanwhile")
+                raise Conflict(N_("the notification settings changed meanwhile"))
             if stored.user_id not in state.users:
-                raise Conflict("a referenced record does not exist or is still referenced")
+                raise Conflict(N_("a referenced record does not exist or is still referenced"))
             state.notification_settings[stored.user_id] = stored
 
         self._staging.apply(write)

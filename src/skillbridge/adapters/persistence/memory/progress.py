@@ -13,11 +13,12 @@ from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
 from skillbridge.domain.pagination import Page, PageRequest
 from skillbridge.domain.progress.events import EventType, ProgressEvent
+from skillbridge.domain.texts import N_
 from skillbridge.domain.vcs.webhooks import WebhookDelivery
 
 # The messages of the SQL adapter's error translation, so both adapters read the same.
-_DUPLICATE = "a unique value is already taken"
-_DANGLING = "a referenced record does not exist or is still referenced"
+_DUPLICATE = N_("a unique value is already taken")
+_DANGLING = N_("a referenced record does not exist or is still referenced")
 
 
 class MemoryProgressLogRepository(ProgressLogRepository):
@@ -104,7 +105,7 @@ class MemoryWebhookDeliveryRepository(WebhookDeliveryRepository):
     async def get(self, delivery_id: str, source: str = "github") -> WebhookDelivery:
         delivery = self._staging.view().webhook_deliveries.get((source, delivery_id))
         if delivery is None:
-            raise NotFound("delivery not found")
+            raise NotFound(N_("delivery not found"))
         return private_copy(delivery)
 
     async def update(self, delivery: WebhookDelivery) -> None:
@@ -114,7 +115,7 @@ class MemoryWebhookDeliveryRepository(WebhookDeliveryRepository):
         def change(state: MemoryState) -> None:
             current = state.webhook_deliveries.get(key)
             if current is None:
-                raise NotFound("delivery not found")
+                raise NotFound(N_("delivery not found"))
             state.webhook_deliveries[key] = replace(current, status=delivery.status, processed_at=processed_at)
 
         self._staging.apply(change)

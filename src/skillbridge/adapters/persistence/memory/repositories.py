@@ -43,11 +43,12 @@ from skillbridge.domain.matching.mentorship import (
 )
 from skillbridge.domain.matching.schedule import ScheduledSession
 from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.texts import N_
 
 # The messages of the SQL adapter's error translation, so both adapters read the same.
-_DUPLICATE = "a unique value is already taken"
-_DANGLING = "a referenced record does not exist or is still referenced"
-_RULE = "the change breaks a consistency rule"
+_DUPLICATE = N_("a unique value is already taken")
+_DANGLING = N_("a referenced record does not exist or is still referenced")
+_RULE = N_("the change breaks a consistency rule")
 
 
 def _utc_or_none(value: datetime | None) -> datetime | None:
@@ -69,9 +70,9 @@ def _stored_user(user: User) -> User:
 def _refuse_taken_keys(state: MemoryState, user: User) -> None:
     others = [other for other in state.users.values() if other.id != user.id]
     if any(other.email == user.email for other in others):
-        raise Conflict("this email is already registered", field="email")
+        raise Conflict(N_("this email is already registered"), field="email")
     if user.github_id is not None and any(other.github_id == user.github_id for other in others):
-        raise Conflict("this GitHub account is linked to another user", field="github_id")
+        raise Conflict(N_("this GitHub account is linked to another user"), field="github_id")
 
 
 def _check_user_rules(user: User) -> None:
@@ -104,7 +105,7 @@ class MemoryUserRepository(UserRepository):
     async def get(self, user_id: UUID) -> User:
         user = self._staging.view().users.get(user_id)
         if user is None:
-            raise NotFound("user not found")
+            raise NotFound(N_("user not found"))
         return private_copy(user)
 
     async def find_by_email(self, email: str) -> User | None:
@@ -126,9 +127,9 @@ class MemoryUserRepository(UserRepository):
             _refuse_taken_keys(state, changed)
             current = state.users.get(changed.id)
             if current is None:
-                raise NotFound("user not found")
+                raise NotFound(N_("user not found"))
             if current.version != expected:
-                raise Conflict("the user was changed meanwhile; reload and try again", field="version")
+                raise Conflict(N_("the user was changed meanwhile; reload and try again"), field="version")
             _check_user_rules(changed)
             state.users[changed.id] = replace(changed, created_at=current.created_at)
 
@@ -200,7 +201,7 @@ class MemoryRefreshSessionRepository(RefreshSessionRepository):
             if stored.id in state.refresh_sessions:
                 raise Conflict(_DUPLICATE)
             if any(other.token_hash == stored.token_hash for other in state.refresh_sessions.values()):
-                raise Conflict("token_hash is already taken", field="token_hash")
+                raise Conflict(N_("token_hash is already taken"), field="token_hash")
             _require_user(state, stored.user_id)
             state.refresh_sessions[stored.id] = stored
 
@@ -220,7 +221,7 @@ class MemoryRefreshSessionRepository(RefreshSessionRepository):
         def rotate(state: MemoryState) -> None:
             session = state.refresh_sessions.get(session_id)
             if session is None or session.rotated_at is not None or session.revoked_at is not None:
-                raise Conflict("the session was rotated or revoked meanwhile")  # a race lost at commit
+                raise Conflict(N_("the session was rotated or revoked meanwhile"))  # a race lost at commit
             state.refresh_sessions[session_id] = replace(session, rotated_at=rotated_at)
 
         self._staging.apply(rotate)
@@ -316,7 +317,7 @@ def _refuse_overbooking(state: MemoryState, taking: Mentorship) -> None:
         if m.id != taking.id and m.mentor_id == mentor.id and m.status in OPEN_STATUSES
     )
     if others + 1 > (mentor.profile.mentor_capacity or 0):
-        raise Conflict("this mentor has no free place left", field="mentor_id")
+        raise Conflict(N_("this mentor has no free place left"), field="mentor_id")
 
 
 class MemoryMentorshipRepository(MentorshipRepository):
@@ -344,7 +345,7 @@ class MemoryMentorshipRepository(MentorshipRepository):
     async def get(self, mentorship_id: UUID) -> Mentorship:
         mentorship = self._staging.view().mentorships.get(mentorship_id)
         if mentorship is None:
-            raise NotFound("mentorship not found")
+            raise NotFound(N_("mentorship not found"))
         return private_copy(mentorship)
 
     async def update(self, mentorship: Mentorship) -> Mentorship:
@@ -354,9 +355,9 @@ class MemoryMentorshipRepository(MentorshipRepository):
         def change(state: MemoryState) -> None:
             current = state.mentorships.get(changed.id)
             if current is None:
-                raise NotFound("mentorship not found")
+                raise NotFound(N_("mentorship not found"))
             if current.version != expected:
-                raise Conflict("the match was changed meanwhile; reload and try again", field="version")
+                raise Conflict(N_("the match was changed meanwhile; reload and try again"), field="version")
             stored = replace(changed, created_at=current.created_at, learner_id=current.learner_id)
             _check_mentorship_rules(stored)
             if current.status not in OPEN_STATUSES and stored.status in OPEN_STATUSES:
@@ -431,7 +432,7 @@ class MemoryMentorshipRepository(MentorshipRepository):
         def still_the_same(state: MemoryState) -> None:
             # No lock in memory: a unit that committed a change to these requests meanwhile wins, this one fails.
             if [(m.id, m.version) for m in open_of(state)] != seen:
-                raise Conflict("your match requests changed meanwhile; try again")
+                raise Conflict(N_("your match requests changed meanwhile; try again"))
 
         opened = open_of(self._staging.view())
         self._staging.apply(still_the_same)
@@ -556,7 +557,7 @@ class MemoryMentorshipRepository(MentorshipRepository):
         def mark(state: MemoryState) -> None:
             # Another unit marked it and committed first: this commit fails rather than remind twice.
             if session_id in state.reminded_sessions:
-                raise Conflict("the session was reminded meanwhile", field="session_id")
+                raise Conflict(N_("the session was reminded meanwhile"), field="session_id")
             state.reminded_sessions[session_id] = utc(at)
 
         self._staging.apply(mark)

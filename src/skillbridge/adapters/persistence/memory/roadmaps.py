@@ -13,11 +13,12 @@ from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
 from skillbridge.domain.pagination import Page, PageRequest
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
+from skillbridge.domain.texts import N_
 
 # The messages of the SQL adapter's error translation, so both adapters read the same.
-_DUPLICATE = "a unique value is already taken"
-_DANGLING = "a referenced record does not exist or is still referenced"
-_RULE = "the change breaks a consistency rule"
+_DUPLICATE = N_("a unique value is already taken")
+_DANGLING = N_("a referenced record does not exist or is still referenced")
+_RULE = N_("the change breaks a consistency rule")
 
 
 def _stored(roadmap: Roadmap) -> Roadmap:
@@ -62,7 +63,7 @@ class MemoryRoadmapRepository(RoadmapRepository):
     async def get(self, roadmap_id: UUID) -> Roadmap:
         roadmap = self._staging.view().roadmaps.get(roadmap_id)
         if roadmap is None or roadmap.deleted_at is not None:
-            raise NotFound("roadmap not found")
+            raise NotFound(N_("roadmap not found"))
         return private_copy(roadmap)
 
     async def update(self, roadmap: Roadmap) -> Roadmap:
@@ -72,9 +73,9 @@ class MemoryRoadmapRepository(RoadmapRepository):
         def change(state: MemoryState) -> None:
             current = state.roadmaps.get(changed.id)
             if current is None:
-                raise NotFound("roadmap not found")
+                raise NotFound(N_("roadmap not found"))
             if current.version != expected:
-                raise Conflict("the roadmap was changed meanwhile; reload and try again", field="version")
+                raise Conflict(N_("the roadmap was changed meanwhile; reload and try again"), field="version")
             _check_rules(changed)
             state.roadmaps[changed.id] = replace(changed, created_at=current.created_at, user_id=current.user_id)
 

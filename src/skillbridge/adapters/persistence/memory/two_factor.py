@@ -10,6 +10,7 @@ from skillbridge.application.ports.repositories import TwoFactorRepository
 from skillbridge.domain.accounts.two_factor import TwoFactorCredential
 from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict
+from skillbridge.domain.texts import N_
 
 
 def _stored(credential: TwoFactorCredential) -> TwoFactorCredential:
@@ -32,9 +33,9 @@ class MemoryTwoFactorRepository(TwoFactorRepository):
 
         def insert(state: MemoryState) -> None:
             if stored.user_id in state.two_factor:
-                raise Conflict("a unique value is already taken")
+                raise Conflict(N_("a unique value is already taken"))
             if stored.user_id not in state.users:
-                raise Conflict("a referenced record does not exist or is still referenced")
+                raise Conflict(N_("a referenced record does not exist or is still referenced"))
             state.two_factor[stored.user_id] = stored
 
         self._staging.apply(insert)
@@ -51,7 +52,7 @@ class MemoryTwoFactorRepository(TwoFactorRepository):
 
         def swap(state: MemoryState) -> None:
             if not current_is_previous(state):
-                raise Conflict("the two-factor credential changed meanwhile")
+                raise Conflict(N_("the two-factor credential changed meanwhile"))
             state.two_factor[stored.user_id] = stored
 
         self._staging.apply(swap)

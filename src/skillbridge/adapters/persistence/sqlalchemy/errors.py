@@ -16,6 +16,7 @@ import asyncpg
 from sqlalchemy import exc as sa_exc
 
 from skillbridge.domain.errors import Conflict, DependencyUnavailable, DomainError, Forbidden, InvalidInput
+from skillbridge.domain.texts import N_
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -54,12 +55,14 @@ def _conflict(error: sa_exc.IntegrityError) -> Conflict:
     text = str(error.orig)
     if state == _UNIQUE_VIOLATION or "UNIQUE constraint failed" in text:
         field = _unique_field(error)
-        return Conflict(f"{field or 'a unique value'} is already taken", field=field)
+        if field is None:
+            return Conflict(N_("a unique value is already taken"))
+        return Conflict(N_("{field} is already taken"), field=field, params={"field": field})
     if state == _FOREIGN_KEY_VIOLATION or "FOREIGN KEY constraint failed" in text:
-        return Conflict("a referenced record does not exist or is still referenced")
+        return Conflict(N_("a referenced record does not exist or is still referenced"))
     if state == _CHECK_VIOLATION or "CHECK constraint failed" in text:
-        return Conflict("the change breaks a consistency rule")
-    return Conflict("the change clashes with stored data")
+        return Conflict(N_("the change breaks a consistency rule"))
+    return Conflict(N_("the change clashes with stored data"))
 
 
 # asyncpg's own errors, raised by the reads that skip SQLAlchemy (``raw.py``).
@@ -69,14 +72,14 @@ _DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.excepti
 def _translate_driver(error: BaseException) -> DomainError | None:
     """The rules of :func:`translate` for asyncpg's own errors."""
     if not isinstance(error, asyncpg.PostgresError):  # the client side: a connection that went away
-        return DependencyUnavailable("the database cannot be reached")
+        return DependencyUnavailable(N_("the database cannot be reached"))
     state = error.sqlstate
     if state in _RETRYABLE:
-        return Conflict("a concurrent change got in the way; try again")
+        return Conflict(N_("a concurrent change got in the way; try again"))
     if state is not None and state[:2] in _UNAVAILABLE_CLASSES:
-        return DependencyUnavailable("the database cannot be reached")
+        return DependencyUnavailable(N_("the database cannot be reached"))
     if state is not None and state.startswith("22"):  # data exception
-        return InvalidInput("a value does not fit the database")
+        return InvalidInput(N_("a value does not fit the database"))
     return None
 
 
@@ -89,20 +92,20 @@ def translate(error: BaseException) -> DomainError | None:
     if isinstance(error, sa_exc.DBAPIError):
         state = _sqlstate(error)
         if state in _RETRYABLE:
-            return Conflict("a concurrent change got in the way; try again")
+            return Conflict(N_("a concurrent change got in the way; try again"))
         if state == _INSUFFICIENT_PRIVILEGE:
-            return Forbidden("this change is not yours to make")
+            return Forbidden(N_("this change is not yours to make"))
         if error.connection_invalidated or (state is not None and state[:2] in _UNAVAILABLE_CLASSES):
-            return DependencyUnavailable("the database cannot be reached")
+            return DependencyUnavailable(N_("the database cannot be reached"))
         if isinstance(error, sa_exc.DataError):
-            return InvalidInput("a value does not fit the database")
+            return InvalidInput(N_("a value does not fit the database"))
         if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
             if "locked" in str(error.orig) or "busy" in str(error.orig):
-                return DependencyUnavailable("the database is busy; try again")
-            return DependencyUnavailable("the database cannot be reached")
+                return DependencyUnavailable(N_("the database is busy; try again"))
+            return DependencyUnavailable(N_("the database cannot be reached"))
         return None
     if isinstance(error, sa_exc.DisconnectionError | sa_exc.TimeoutError | OSError | TimeoutError):
-        return DependencyUnavailable("the database cannot be reached")
+        return DependencyUnavailable(N_("the database cannot be reached"))
     return None
 
 

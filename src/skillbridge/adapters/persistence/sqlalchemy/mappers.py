@@ -53,6 +53,7 @@ from skillbridge.domain.roadmaps.model import (
     SkillLevel,
     TokenUsage,
 )
+from skillbridge.domain.texts import Text
 from skillbridge.domain.vcs.webhooks import DeliveryStatus, WebhookDelivery
 
 # ---------------------------------------------------------------------------------------------- users
@@ -590,7 +591,7 @@ def notification_to_values(notification: Notification) -> dict[str, Any]:
         "user_id": notification.recipient_id,
         "type": notification.type.value,
         "content": notification.message,
-        "data": copy.deepcopy(notification.payload),
+        "data": _data_with_text(notification),
         "read": read_at is not None,
         "read_at": read_at,
         "deleted_at": None if notification.deleted_at is None else utc(notification.deleted_at),
@@ -599,14 +600,37 @@ def notification_to_values(notification: Notification) -> dict[str, Any]:
     }
 
 
+# The message id and values of a system-worded notification ride in its ``data`` under this key (no column of
+# their own): the entity's payload never shows it, and rows from before it simply have none.
+_TEXT_KEY = "_text"
+
+
+def _data_with_text(notification: Notification) -> dict[str, Any]:
+    data = copy.deepcopy(notification.payload)
+    if notification.text is not None:
+        data[_TEXT_KEY] = {"message": notification.text.message, "params": dict(notification.text.params)}
+    return data
+
+
+def _text_of(data: dict[str, Any]) -> Text | None:
+    stored = data.pop(_TEXT_KEY, None)
+    if not isinstance(stored, dict) or not isinstance(stored.get("message"), str):
+        return None
+    params = stored.get("params")
+    return Text(stored["message"], dict(params) if isinstance(params, dict) else {})
+
+
 def notification_from_row(row: NotificationRow) -> Notification:
     """The notification a ``notifications`` row holds."""
+    payload = copy.deepcopy(row.data)
+    text = _text_of(payload)
     return Notification(
         id=row.id,
         recipient_id=row.user_id,
         type=NotificationType(row.type),
         message=row.content,
-        payload=copy.deepcopy(row.data),
+        payload=payload,
+        text=text,
         created_at=utc(row.created_at),
         read_at=None if row.read_at is None else utc(row.read_at),
         deleted_at=None if row.deleted_at is None else utc(row.deleted_at),

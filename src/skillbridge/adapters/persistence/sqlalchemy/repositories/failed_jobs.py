@@ -17,6 +17,7 @@ from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import NotFound
 from skillbridge.domain.jobs.failure import FailedJob
 from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.texts import N_
 
 # Core updates bypass the identity map, so reads always refresh the objects it holds.
 _FRESH: dict[str, Any] = {"populate_existing": True}
@@ -38,7 +39,7 @@ class SqlaFailedJobRepository(FailedJobRepository):
             select(FailedJobRow).where(FailedJobRow.id == failed_job_id).execution_options(**_FRESH)
         )
         if row is None:
-            raise NotFound("failed job not found")
+            raise NotFound(N_("failed job not found"))
         return failed_job_from_row(row)
 
     @translated
@@ -66,7 +67,7 @@ class SqlaFailedJobRepository(FailedJobRepository):
         if cast(CursorResult[Any], result).rowcount == 1:
             return True
         if await self._session.scalar(select(FailedJobRow.id).where(FailedJobRow.id == failed_job_id)) is None:
-            raise NotFound("failed job not found")
+            raise NotFound(N_("failed job not found"))
         return False
 
     @translated

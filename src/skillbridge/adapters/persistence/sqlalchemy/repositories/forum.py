@@ -42,6 +42,7 @@ from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
 from skillbridge.domain.forum.model import ForumPost, ThreadQuery, ThreadSummary
 from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.texts import N_
 
 # Core updates bypass the identity map, so reads always refresh the objects it holds.
 _FRESH: dict[str, Any] = {"populate_existing": True}
@@ -177,7 +178,7 @@ class SqlaForumPostRepository(ForumPostRepository):
             select(ForumPostRow).where(ForumPostRow.id == post_id).execution_options(**_FRESH)
         )
         if row is None:
-            raise NotFound("post not found")
+            raise NotFound(N_("post not found"))
         return forum_post_from_row(row)
 
     @translated
@@ -197,8 +198,8 @@ class SqlaForumPostRepository(ForumPostRepository):
         if cast(CursorResult[Any], result).rowcount == 0:
             stored = await self._session.scalar(select(ForumPostRow.version).where(ForumPostRow.id == post.id))
             if stored is None:
-                raise NotFound("post not found")
-            raise Conflict("the post was changed meanwhile; reload and try again", field="version")
+                raise NotFound(N_("post not found"))
+            raise Conflict(N_("the post was changed meanwhile; reload and try again"), field="version")
         return replace(post, version=post.version + 1, updated_at=utc(post.updated_at))
 
     @translated

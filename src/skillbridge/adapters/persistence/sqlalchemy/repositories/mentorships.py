@@ -56,6 +56,7 @@ from skillbridge.domain.matching.mentorship import (
 )
 from skillbridge.domain.matching.schedule import ScheduledSession
 from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.texts import N_
 
 _OPEN_STATUS_VALUES = sorted(status.value for status in OPEN_STATUSES)
 _LEARNER_OPEN_STATUS_VALUES = sorted(status.value for status in LEARNER_OPEN_STATUSES)
@@ -170,7 +171,7 @@ class SqlaMentorshipRepository(MentorshipRepository):
             .where(open_mentor_places.c.mentor_id == mentor_id, open_mentor_places.c.id != taking)
         )
         if (held or 0) + 1 > (capacity or 0):
-            raise Conflict("this mentor has no free place left", field="mentor_id")
+            raise Conflict(N_("this mentor has no free place left"), field="mentor_id")
 
     @translated
     async def get(self, mentorship_id: UUID) -> Mentorship:
@@ -178,7 +179,7 @@ class SqlaMentorshipRepository(MentorshipRepository):
             select(MentorMatchRow).where(MentorMatchRow.id == mentorship_id).execution_options(**_FRESH)
         )
         if row is None:
-            raise NotFound("mentorship not found")
+            raise NotFound(N_("mentorship not found"))
         return mentorship_from_row(row)
 
     @translated
@@ -201,8 +202,8 @@ class SqlaMentorshipRepository(MentorshipRepository):
                 select(MentorMatchRow.version).where(MentorMatchRow.id == mentorship.id)
             )
             if stored is None:
-                raise NotFound("mentorship not found")
-            raise Conflict("the match was changed meanwhile; reload and try again", field="version")
+                raise NotFound(N_("mentorship not found"))
+            raise Conflict(N_("the match was changed meanwhile; reload and try again"), field="version")
         await self._keep_sessions_in_step(mentorship)
         return replace(mentorship, version=mentorship.version + 1, updated_at=utc(mentorship.updated_at))
 

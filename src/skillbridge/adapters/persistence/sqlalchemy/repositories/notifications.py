@@ -19,6 +19,7 @@ from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import NotFound
 from skillbridge.domain.notifications.model import Notification
 from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.texts import N_
 
 # Core updates bypass the identity map, so reads always refresh the objects it holds.
 _FRESH: dict[str, Any] = {"populate_existing": True}
@@ -106,7 +107,7 @@ class SqlaNotificationRepository(NotificationRepository):
             .execution_options(**_FRESH)
         )
         if row is None:
-            raise NotFound("notification not found")
+            raise NotFound(N_("notification not found"))
         return notification_from_row(row)
 
     @translated
@@ -157,7 +158,7 @@ class SqlaNotificationRepository(NotificationRepository):
             .execution_options(synchronize_session=False)
         )
         if cast(CursorResult[Any], result).rowcount == 0:
-            raise NotFound("notification not found")
+            raise NotFound(N_("notification not found"))
 
     @translated
     async def purge(self, *, deleted_before: datetime, read_before: datetime) -> int:

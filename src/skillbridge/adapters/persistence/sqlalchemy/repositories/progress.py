@@ -25,6 +25,7 @@ from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import NotFound
 from skillbridge.domain.pagination import Page, PageRequest
 from skillbridge.domain.progress.events import EventType, ProgressEvent
+from skillbridge.domain.texts import N_
 from skillbridge.domain.vcs.webhooks import WebhookDelivery
 
 _FRESH: dict[str, Any] = {"populate_existing": True}
@@ -95,7 +96,7 @@ class SqlaWebhookDeliveryRepository(WebhookDeliveryRepository):
             .execution_options(**_FRESH)
         )
         if row is None:
-            raise NotFound("delivery not found")
+            raise NotFound(N_("delivery not found"))
         return webhook_delivery_from_row(row)
 
     @translated
@@ -108,7 +109,7 @@ class SqlaWebhookDeliveryRepository(WebhookDeliveryRepository):
             .execution_options(synchronize_session=False)
         )
         if cast(CursorResult[Any], result).rowcount == 0:
-            raise NotFound("delivery not found")
+            raise NotFound(N_("delivery not found"))
 
     @translated
     async def empty_payloads(self, received_before: datetime) -> int:

@@ -27,6 +27,7 @@ from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
 from skillbridge.domain.pagination import Page, PageRequest
 from skillbridge.domain.roadmaps.model import Roadmap, RoadmapVersion
+from skillbridge.domain.texts import N_
 
 # Core updates bypass the identity map, so reads always refresh the objects it holds.
 _FRESH: dict[str, Any] = {"populate_existing": True}
@@ -61,7 +62,7 @@ class SqlaRoadmapRepository(RoadmapRepository):
         else:
             row = await self._session.scalar(_GET_ROADMAP, values)
         if row is None:
-            raise NotFound("roadmap not found")
+            raise NotFound(N_("roadmap not found"))
         return roadmap_from_row(row)
 
     @translated
@@ -78,8 +79,8 @@ class SqlaRoadmapRepository(RoadmapRepository):
         if cast(CursorResult[Any], result).rowcount == 0:
             stored = await self._session.scalar(select(RoadmapRow.version).where(RoadmapRow.id == roadmap.id))
             if stored is None:
-                raise NotFound("roadmap not found")
-            raise Conflict("the roadmap was changed meanwhile; reload and try again", field="version")
+                raise NotFound(N_("roadmap not found"))
+            raise Conflict(N_("the roadmap was changed meanwhile; reload and try again"), field="version")
         return replace(roadmap, version=roadmap.version + 1, updated_at=utc(roadmap.updated_at))
 
     @translated

@@ -55,6 +55,7 @@ from skillbridge.domain.clock import utc
 from skillbridge.domain.errors import Conflict, NotFound
 from skillbridge.domain.geo import GeoPoint, bounding_box
 from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.texts import N_
 
 # Widens the distance pre-filter box by ~0.1 m so float rounding at its edge never drops a mentor that
 # the exact Haversine check would keep.
@@ -247,7 +248,7 @@ class SqlaUserRepository(UserRepository):
         else:
             row = await self._session.scalar(_GET_USER, values)
         if row is None:
-            raise NotFound("user not found")
+            raise NotFound(N_("user not found"))
         return user_from_row(row)
 
     @translated
@@ -290,8 +291,8 @@ class SqlaUserRepository(UserRepository):
         if cast(CursorResult[Any], result).rowcount == 0:
             stored = await self._session.scalar(select(UserRow.version).where(UserRow.id == user.id))
             if stored is None:
-                raise NotFound("user not found")
-            raise Conflict("the user was changed meanwhile; reload and try again", field="version")
+                raise NotFound(N_("user not found"))
+            raise Conflict(N_("the user was changed meanwhile; reload and try again"), field="version")
         await self._session.execute(delete(UserSkillRow).where(UserSkillRow.user_id == user.id))
         await self._session.execute(delete(UserLanguageRow).where(UserLanguageRow.user_id == user.id))
         await self._write_search_copies(user)
@@ -407,9 +408,9 @@ class SqlaUserRepository(UserRepository):
         )
         clashes = rows.all()
         if any(email == user.email for email, _ in clashes):
-            raise Conflict("this email is already registered", field="email")
+            raise Conflict(N_("this email is already registered"), field="email")
         if clashes:
-            raise Conflict("this GitHub account is linked to another user", field="github_id")
+            raise Conflict(N_("this GitHub account is linked to another user"), field="github_id")
 
     async def _write_search_copies(self, user: User) -> None:
         if skills := user_skill_values(user):
