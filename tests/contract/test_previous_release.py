@@ -28,7 +28,7 @@ pytestmark = pytest.mark.asyncio
 REPOSITORY = Path(__file__).resolve().parents[2]
 VERSIONS = "src/skillbridge/adapters/persistence/sqlalchemy/migrations/versions"
 #: The newest migration on this branch (tests/contract/test_migrations.py states it too).
-HEAD_REVISION = "0012"
+HEAD_REVISION = "0018"
 
 JOURNEY = textwrap.dedent(
     """

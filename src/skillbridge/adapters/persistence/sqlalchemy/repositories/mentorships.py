@@ -9,10 +9,12 @@ from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import (
+    ColumnElement,
     CursorResult,
     String,
     Table,
     Uuid,
+    and_,
     bindparam,
     delete,
     func,
@@ -211,11 +213,30 @@ class SqlaMentorshipRepository(MentorshipRepository):
         return [mentorship_from_row(row) for row in rows]
 
     @translated
-    async def count_waiting(self) -> int:
+    async def count_waiting(self, domain: str | None = None) -> int:
         counted = await self._session.scalar(
-            select(func.count()).select_from(MentorMatchRow).where(MentorMatchRow.status == MatchStatus.WAITING.value)
+            select(func.count()).select_from(MentorMatchRow).where(*_waiting_in(domain))
         )
         return int(counted or 0)
+
+    @translated
+    async def waiting_page(
+        self, domain: str | None, after: tuple[datetime, UUID] | None, limit: int
+    ) -> Sequence[Mentorship]:
+        filters = _waiting_in(domain)
+        if after is not None:
+            at, last = utc(after[0]), after[1]
+            filters.append(
+                or_(MentorMatchRow.created_at > at, and_(MentorMatchRow.created_at == at, MentorMatchRow.id > last))
+            )
+        rows = await self._session.scalars(
+            select(MentorMatchRow)
+            .where(*filters)
+            .order_by(MentorMatchRow.created_at, MentorMatchRow.id)
+            .limit(limit)
+            .execution_options(**_FRESH)
+        )
+        return [mentorship_from_row(row) for row in rows]
 
     @translated
     async def list_overdue(self, now: datetime, limit: int) -> Sequence[Mentorship]:
@@ -473,3 +494,11 @@ class SqlaMentorshipRepository(MentorshipRepository):
             .execution_options(synchronize_session=False)
         )
         return cast(CursorResult[Any], result).rowcount == 1
+
+
+def _waiting_in(domain: str | None) -> list[ColumnElement[bool]]:
+    """The waiting requests, of ``domain`` only when given."""
+    filters: list[ColumnElement[bool]] = [MentorMatchRow.status == MatchStatus.WAITING.value]
+    if domain is not None:
+        filters.append(MentorMatchRow.domain == domain)
+    return filters
