@@ -13,7 +13,6 @@ from skillbridge.application.matching.recommendations import MentorRecommendatio
 from skillbridge.application.matching.rounds import RoundSummary
 from skillbridge.domain.accounts.location_privacy import band_floor_km, band_label
 from skillbridge.domain.accounts.profile import skill_slug
-from skillbridge.domain.errors import InvalidInput
 from skillbridge.domain.matching.blocks import MentorBlock
 from skillbridge.domain.matching.mentorship import (
     MAX_TESTIMONIAL_LENGTH,
@@ -132,21 +131,17 @@ class RoundIn(_Body):
             Meta(
                 min_length=1,
                 max_length=MAX_DOMAIN_LENGTH,
+                pattern=r"^[A-Za-z0-9][A-Za-z0-9._ -]*$",
                 examples=["python"],
-                description="only the requests of this domain (default: every domain)",
+                description="only the requests of this domain, as its slug (default: every domain)",
             ),
         ]
         | None
     ) = None
 
     def domain_slug(self) -> str | None:
-        """The domain as requests store it (a slug); 422 on ``domain`` when nothing of it is a letter or digit."""
-        if self.domain is None:
-            return None
-        slug = skill_slug(self.domain)
-        if not slug:
-            raise InvalidInput("a domain has letters or digits", field="domain")
-        return slug
+        """The domain as requests store it (a slug: the pattern leaves it a letter or digit at least)."""
+        return None if self.domain is None else skill_slug(self.domain)
 
 
 class LearnerNeedsOut(Struct, kw_only=True):

@@ -13,8 +13,7 @@ Create Date: 2026-12-07
   round over 100,000 of them reads page after page by keyset instead of sorting them all for each page.
 
 On PostgreSQL the table is reachable only by a connection acting for the system (admin operations and jobs
-call ``act_for_system``), as ``failed_jobs`` is in 0011; the application role may read, insert and update
-it, never delete.
+call ``act_for_system``), as ``failed_jobs`` is in 0011, with the same grants.
 """
 
 from __future__ import annotations
@@ -91,7 +90,7 @@ def upgrade() -> None:
     op.execute(
         f"CREATE POLICY system ON matching_rounds FOR ALL TO {APP_ROLE} USING ({_SYSTEM}) WITH CHECK ({_SYSTEM})"
     )
-    op.execute(f"GRANT SELECT, INSERT, UPDATE ON matching_rounds TO {APP_ROLE}")
+    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON matching_rounds TO {APP_ROLE}")
 
 
 def downgrade() -> None:
