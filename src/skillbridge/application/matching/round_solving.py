@@ -42,9 +42,10 @@ OUT_OF_TIME = "round_time_budget_spent"
 #: Left unassigned by the solver in a round too large to ask, request by request, whether anyone was eligible.
 NOT_PLACED = "not_placed_by_solver"
 
-#: Most unassigned requests told apart as ``no_eligible_mentor`` or ``places_taken_by_better_matches``: each
-#: costs one recommendation over the whole mentor pool, which at 100,000 requests would outlast the solve.
-MAX_EXPLAINED = 2_000
+#: Most (unassigned request, mentor) pairs looked at to tell the unassigned apart as ``no_eligible_mentor`` or
+#: ``places_taken_by_better_matches``: each request costs one recommendation over the whole mentor pool (a few
+#: seconds per million pairs), which at 100,000 requests x 30,000 mentors would outlast the solve many times.
+MAX_EXPLAINED_PAIRS = 2_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +181,7 @@ class RoundWork:
         result = await self._engine.assign(list(read.profiles.values()), read.mentors, weights, algorithm=algorithm)
         by_id = {str(request.id): request for request in read.candidates}
         offers = _allowed_offers(result.assignments, by_id, read.exclusions, unassigned)
-        explain = len(result.unassigned) <= MAX_EXPLAINED
+        explain = len(result.unassigned) * len(read.mentors) <= MAX_EXPLAINED_PAIRS
         for request_id in result.unassigned:
             reason = NOT_PLACED
             if explain:

@@ -87,7 +87,8 @@ class RunMatchingRound:
       made earlier in this round (reason ``mentor_excluded_for_learner``): the engines take no per-pair
       exclusions, so such assignments are dropped after the solve (the request waits for the next round);
     - an unassigned request is told apart as ``no_eligible_mentor`` or ``places_taken_by_better_matches``
-      while at most ``MAX_EXPLAINED`` are; beyond, each is ``not_placed_by_solver``;
+      while the unassigned times the mentors are at most ``MAX_EXPLAINED_PAIRS``; beyond, each is
+      ``not_placed_by_solver``;
     - the assignments are written in batches of ``policy.round_batch_size``, each in its own transaction with
       a fixed number of statements (mentors locked, places counted, requests re-read, one update, one insert
       of the mentors' notifications, and the round's progress when it has a record); an assignment whose
