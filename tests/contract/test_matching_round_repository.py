@@ -29,6 +29,12 @@ def _round(scope: str = "python", minutes: int = 0) -> MatchingRound:
     )
 
 
+async def _add(store: Store, matching_round: MatchingRound) -> None:
+    async with store.new_uow() as uow:
+        await uow.matching_rounds.add(matching_round)
+        await uow.commit()
+
+
 async def test_a_round_is_stored_as_given_and_its_progress_saved(store: Store) -> None:
     first = _round()
     async with store.new_uow() as uow:
@@ -64,9 +70,7 @@ async def test_one_open_round_per_scope(store: Store) -> None:
         await uow.matching_rounds.add(_round(EVERY_DOMAIN, 1))  # control: another scope is free
         await uow.commit()
     with pytest.raises(Conflict):
-        async with store.new_uow() as uow:
-            await uow.matching_rounds.add(_round("python", 2))
-            await uow.commit()
+        await _add(store, _round("python", 2))
     async with store.new_uow() as uow:
         await uow.matching_rounds.save(open_round.failed(T0 + timedelta(minutes=3), "RuntimeError: boom"))
         await uow.commit()

@@ -72,7 +72,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 async def _world(engine: AsyncEngine) -> tuple[list[Mentorship], list[User], dict[UUID, User]]:
     """Learners with varied skills, places and hours, each waiting once; mentors of varied capacity."""
-    draw = random.Random(2026)  # noqa: S311 - a fixed test world, not a secret
+    draw = random.Random(2026)
     mentors = [
         make_mentor(
             f"m{i}",
