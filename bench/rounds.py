@@ -22,6 +22,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -147,6 +148,7 @@ class TimedEngine(MatchingEngine):
 
     def __init__(self) -> None:
         self.inner = NativeMatchingEngine()
+        self.started = time.perf_counter()
         self.called = 0.0
         self.answered = 0.0
 
@@ -159,9 +161,12 @@ class TimedEngine(MatchingEngine):
         algorithm: Algorithm = "optimal",
     ) -> AssignmentResult:
         self.called = time.perf_counter()
+        # Written as they happen (stderr, flushed): a run stopped by the timeout still tells its phases.
+        print(f"  read: {self.called - self.started:.2f} s", file=sys.stderr, flush=True)
         result = await self.inner.assign(learners, mentors, weights, algorithm=algorithm)
         self.answered = time.perf_counter()
-        print(f"  engine: {len(learners):,} learners x {len(mentors):,} mentors", file=sys.stderr)
+        print(f"  solve: {self.answered - self.called:.2f} s", file=sys.stderr, flush=True)
+        print(f"  engine: {len(learners):,} learners x {len(mentors):,} mentors", file=sys.stderr, flush=True)
         return result
 
     async def recommend(
@@ -214,7 +219,7 @@ async def run_round(owner_url: str, app_url: str, algorithm: Algorithm, batch: i
     job = ExecuteMatchingRound(SqlaUnitOfWork(create_session_factory(app)), engine, policy, clock, Notifier(clock))
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     try:
-        started = time.perf_counter()
+        started = engine.started = time.perf_counter()
         done = await job(queued.id)
         ended = time.perf_counter()
     finally:
@@ -233,6 +238,24 @@ async def run_round(owner_url: str, app_url: str, algorithm: Algorithm, batch: i
         "unassigned": dict(done.unassigned),
         "engine": done.engine,
     }
+
+
+async def progress(url: str) -> dict[str, Any]:
+    """The newest round's counters, as committed with its batches."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    text(
+                        "SELECT status, requests_considered, matches_stored, batches_written FROM matching_rounds "
+                        "ORDER BY created_at DESC LIMIT 1"
+                    )
+                )
+            ).one()
+    finally:
+        await engine.dispose()
+    return dict(row._mapping)
 
 
 def _child(arguments: argparse.Namespace) -> None:
@@ -269,19 +292,27 @@ def main() -> None:
               f"in {time.perf_counter() - seeding:.1f} s (not timed)")  # fmt: skip
     print(f"load average before: {os.getloadavg()}")
     command = [sys.executable, __file__, "--child", "--app-url", application_url(url), *sys.argv[1:]]
-    try:
-        child = subprocess.run(  # noqa: S603 - this very script
-            command, capture_output=True, text=True, timeout=arguments.timeout, check=False
-        )
-    except subprocess.TimeoutExpired:
-        print(f"the round took more than {arguments.timeout:.0f} s: stopped")
-        return
+    # The child's stderr goes to a file, read whether it finished or was stopped (its phases are written as
+    # they happen).
+    with tempfile.TemporaryFile(mode="w+") as phases:
+        try:
+            child = subprocess.run(  # noqa: S603 - this very script
+                command, stdout=subprocess.PIPE, stderr=phases, text=True, timeout=arguments.timeout, check=False
+            )
+        except subprocess.TimeoutExpired:
+            phases.seek(0)
+            print(f"the round took more than {arguments.timeout:.0f} s: stopped")
+            print(phases.read().strip())
+            print(f"its progress when stopped: {asyncio.run(progress(url))}")
+            return
+        phases.seek(0)
+        written = phases.read()
     print(f"load average after: {os.getloadavg()}")
     if child.returncode != 0:
-        print(child.stderr[-4000:])
+        print(written[-4000:])
         return
+    print(written.strip())
     result = json.loads(child.stdout.strip().splitlines()[-1])
-    print(child.stderr.strip())
     print("| phase | seconds |\n|---|---|")
     for phase in ("read", "solve", "write", "total"):
         print(f"| {phase} | {result[f'{phase}_s']:.2f} |")
