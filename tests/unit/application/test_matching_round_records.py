@@ -40,6 +40,18 @@ POLICY = MatchingPolicy(round_inline_max_requests=2)
 ADMIN = Principal(make_user().id, Role.ADMIN, email_verified=True)
 
 
+class AwayEngine(ReferenceMatchingEngine):
+    async def assign(
+        self,
+        learners: Sequence[LearnerProfile],
+        mentors: Sequence[MentorProfile],
+        weights: Weights,
+        *,
+        algorithm: Algorithm = "optimal",
+    ) -> AssignmentResult:
+        raise DependencyUnavailable("the matcher service does not answer")
+
+
 class BrokenEngine(ReferenceMatchingEngine):
     async def assign(
         self,
@@ -175,3 +187,17 @@ async def test_the_unassigned_are_told_apart_only_within_the_pair_budget(monkeyp
     assert beyond.summary is not None
     assert [item.reason for item in beyond.summary.unassigned] == [NOT_PLACED] * 3
     assert beyond.record.unassigned == {NOT_PLACED: 3}
+
+
+async def test_a_job_cut_by_an_unavailable_dependency_stays_running_and_the_retry_finishes_it() -> None:
+    world = World()
+    await world.waiting(3)
+    queued = await world.start(RecordingQueue())(ADMIN, domain="python")
+
+    with pytest.raises(DependencyUnavailable):  # raised: the queue retries the job
+        await world.execute(AwayEngine())(queued.record.id)
+    async with MemoryUnitOfWork(world.db) as uow:
+        assert (await uow.matching_rounds.get(queued.record.id)).status is RoundStatus.RUNNING
+
+    done = await world.execute()(queued.record.id)
+    assert (done.status, done.matches_stored) == (RoundStatus.DONE, 1)

@@ -21,7 +21,7 @@ from skillbridge.application.ports.job_queue import JobQueue
 from skillbridge.application.ports.matching_engine import MatchingEngine
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.accounts.roles import Role
-from skillbridge.domain.errors import Conflict
+from skillbridge.domain.errors import Conflict, DependencyUnavailable
 from skillbridge.domain.jobs.failure import short_error
 from skillbridge.domain.matching.round_runs import (
     EVERY_DOMAIN,
@@ -194,8 +194,10 @@ class ExecuteMatchingRound:
     - a running round is one whose earlier delivery died: it is taken up again, reading what still waits,
       so the matches it stored are not offered twice (they wait no more) and its counters go on from the
       last committed batch;
-    - an error stores the round as failed and is not raised (an admin starts a new round); if even that
-      cannot be stored (the database is away), the error is raised for the queue to deliver the job again.
+    - DependencyUnavailable (the database or the engine away, a statement timed out) leaves the round
+      running and is raised, for the queue to deliver the job again later;
+    - any other error stores the round as failed (freeing its domain) and is not raised: an admin starts a
+      new round, which takes what still waits.
     """
 
     def __init__(
@@ -221,6 +223,11 @@ class ExecuteMatchingRound:
             outcome = await self._work.solve_and_write(
                 read, record.weights or self._policy.weights, record.algorithm, limits, progress=record
             )
+        except DependencyUnavailable:
+            # The database or the engine is away for now: the round stays running, the queue retries the job
+            # (with backoff), and the retry goes on from the last committed batch.
+            _log.warning("matching_round_interrupted", round_id=str(round_id), exc_info=True)
+            raise
         except Exception as exc:
             _log.warning("matching_round_failed", round_id=str(round_id), exc_info=True)
             return await _fail(self._uow, self._clock, round_id, exc)
