@@ -1,4 +1,4 @@
-"""Matching rounds as records, and the index a round pages the waiting requests by.
+"""Matching rounds as records, and the indexes a round at scale reads by.
 
 Revision ID: 0018
 Revises: 0012
@@ -11,6 +11,10 @@ Create Date: 2026-12-07
   The admin who started it is kept while their account exists (ON DELETE SET NULL).
 - ``ix_mentor_matches_waiting_created_at_id``: the waiting requests oldest first, partial on status, so a
   round over 100,000 of them reads page after page by keyset instead of sorting them all for each page.
+- ``ix_mentor_matches_open_mentor``: the open (pending, active) matches by mentor, for counting a mentor's
+  taken places. Without it, with statistics taken before a large round filled the places, PostgreSQL counted
+  them through ``uq_mentor_matches_open_learner_mentor`` (led by learner_id: a full index scan per mentor),
+  65 s for one page of 5,000 mentors at 82,000 open matches instead of 0.5 s.
 
 On PostgreSQL the table is reachable only by a connection acting for the system (admin operations and jobs
 call ``act_for_system``), as ``failed_jobs`` is in 0011, with the same grants.
@@ -34,6 +38,7 @@ APP_ROLE = "skillbridge_app"
 _SYSTEM = "skillbridge_system_access()"
 OPEN_ROUND_SQL = "status IN ('queued', 'running')"
 WAITING_SQL = "status = 'waiting'"
+PLACE_SQL = "status IN ('active', 'pending')"
 
 
 def _json() -> sa.types.TypeEngine[Any]:
@@ -78,6 +83,13 @@ def upgrade() -> None:
         sqlite_where=sa.text(OPEN_ROUND_SQL),
     )
     op.create_index(
+        "ix_mentor_matches_open_mentor",
+        "mentor_matches",
+        ["mentor_id"],
+        postgresql_where=sa.text(PLACE_SQL),
+        sqlite_where=sa.text(PLACE_SQL),
+    )
+    op.create_index(
         "ix_mentor_matches_waiting_created_at_id",
         "mentor_matches",
         ["created_at", "id"],
@@ -98,4 +110,5 @@ def downgrade() -> None:
         op.execute("DROP POLICY system ON matching_rounds")
         op.execute(f"REVOKE ALL ON matching_rounds FROM {APP_ROLE}")
     op.drop_index("ix_mentor_matches_waiting_created_at_id", table_name="mentor_matches")
+    op.drop_index("ix_mentor_matches_open_mentor", table_name="mentor_matches")
     op.drop_table("matching_rounds")
