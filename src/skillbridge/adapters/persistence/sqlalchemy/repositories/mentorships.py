@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -11,8 +12,12 @@ from uuid import UUID
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
+    DateTime,
+    Double,
+    Integer,
     String,
     Table,
+    Text,
     Uuid,
     and_,
     bindparam,
@@ -22,6 +27,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     union_all,
     update,
 )
@@ -84,6 +90,28 @@ def _offer_values(offer: Mentorship) -> dict[str, Any]:
         "b_version": offer.version + 1,
     }
 
+
+#: The parameters of :data:`_OFFER_MANY_POSTGRES`, in the order of :func:`_offer_values`.
+_OFFER_COLUMNS = ("ids", "mentors", "statuses", "scores", "components", "expires", "updated", "versions")
+_OFFER_MANY_POSTGRES = text(
+    "UPDATE mentor_matches AS m SET mentor_id = v.mentor_id, status = v.status, score = v.score, "
+    "score_components = v.score_components::jsonb, expires_at = v.expires_at, updated_at = v.updated_at, "
+    "version = v.version "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:mentors AS uuid[]), CAST(:statuses AS text[]), "
+    "CAST(:scores AS float8[]), CAST(:components AS text[]), CAST(:expires AS timestamptz[]), "
+    "CAST(:updated AS timestamptz[]), CAST(:versions AS int[])) "
+    "AS v(id, mentor_id, status, score, score_components, expires_at, updated_at, version) "
+    "WHERE m.id = v.id"
+).bindparams(
+    bindparam("ids", type_=ARRAY(Uuid())),
+    bindparam("mentors", type_=ARRAY(Uuid())),
+    bindparam("statuses", type_=ARRAY(String())),
+    bindparam("scores", type_=ARRAY(Double())),
+    bindparam("components", type_=ARRAY(Text())),
+    bindparam("expires", type_=ARRAY(DateTime(timezone=True))),
+    bindparam("updated", type_=ARRAY(DateTime(timezone=True))),
+    bindparam("versions", type_=ARRAY(Integer())),
+)
 
 # Core updates bypass the identity map, so reads always refresh the objects it holds.
 _FRESH: dict[str, Any] = {"populate_existing": True}
@@ -404,7 +432,13 @@ class SqlaMentorshipRepository(MentorshipRepository):
                 continue
             held[mentor] += 1
             taken.append(offer)
-        if taken:
+        if taken and self._session.get_bind().dialect.name == "postgresql":
+            # One statement for the whole batch (a round writes 1,000 at a time): a join on unnest()ed arrays
+            # instead of 1,000 single-row updates, each planned and run apart.
+            columns = list(zip(*(_offer_values(offer).values() for offer in taken), strict=True))
+            columns[4] = tuple(json.dumps(components) for components in columns[4])
+            await self._session.execute(_OFFER_MANY_POSTGRES, dict(zip(_OFFER_COLUMNS, columns, strict=True)))
+        elif taken:
             await self._session.execute(
                 update(_MATCHES)
                 .where(_MATCHES.c.id == bindparam("b_id"))
