@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 # would slow its start (redis-py imports OpenTelemetry's SDK whenever it is installed).
 SYNC_ARGS ?=
 
-.PHONY: help setup run test lint typecheck rust-check matcher-service docker-lint py-test messages bench bench-http bench-users clean
+.PHONY: help setup run test lint typecheck rust-check matcher-service docker-lint py-test messages bench bench-http bench-users bench-rounds clean
 
 help:
 	@echo "make run   - set up and serve the API on the embedded default (SQLite, in-memory cache)"
@@ -80,6 +80,9 @@ bench-http: setup
 
 bench-users: setup
 	$(BIN)/python bench/concurrent_users.py $(BENCH_ARGS)
+
+bench-rounds: setup
+	$(BIN)/python bench/rounds.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage coverage.xml matcher-rs/target

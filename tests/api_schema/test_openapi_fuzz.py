@@ -259,6 +259,14 @@ OPERATIONS: tuple[Fuzzed, ...] = (
     Fuzzed("GET", "/api/v1/matches/{match_id}/chat", "learner", real_match="kept", must_succeed=True),
     Fuzzed("POST", "/api/v1/matches/rounds", "admin"),
     refused_to_learners("POST", "/api/v1/matches/rounds"),
+    Fuzzed(
+        "GET",
+        "/api/v1/matches/rounds/{round_id}",
+        "admin",
+        excluded=("positive_data_acceptance",),
+        why="a drawn round id names no round (404); tests/integration polls real rounds",
+    ),
+    refused_to_learners("GET", "/api/v1/matches/rounds/{round_id}"),
     # Blocks are for mentors: a learner is refused (403) by design.
     refused_to_learners("POST", "/api/v1/matches/blocks"),
     refused_to_learners("GET", "/api/v1/matches/blocks"),

@@ -54,7 +54,7 @@ async def test_upgrade_downgrade_upgrade_leaves_no_model_differences(empty_datab
     assert await current_revision(url) is None
 
     await upgrade(url)
-    assert await current_revision(url) == "0012"
+    assert await current_revision(url) == "0018"
     assert await _tables(url) == {*metadata.tables, "alembic_version"}
     assert await pending_model_differences(url) == []
 
@@ -64,14 +64,14 @@ async def test_upgrade_downgrade_upgrade_leaves_no_model_differences(empty_datab
     assert len(await pending_model_differences(url)) > 0
 
     await upgrade(url)
-    assert await current_revision(url) == "0012"
+    assert await current_revision(url) == "0018"
     assert await pending_model_differences(url) == []
 
 
 async def test_upgrade_is_idempotent(empty_database: str) -> None:
     await upgrade(empty_database)
     await upgrade(empty_database)
-    assert await current_revision(empty_database) == "0012"
+    assert await current_revision(empty_database) == "0018"
 
 
 def _alembic(*arguments: str, database: Path) -> str:
@@ -84,7 +84,7 @@ def test_the_alembic_command_line_migrates_from_the_environment(tmp_path: Path) 
     database = tmp_path / "cli" / "skillbridge.db"
     _alembic("upgrade", "head", database=database)
     with closing(sqlite3.connect(database)) as connection:
-        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0012",)]
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0018",)]
     assert "CREATE TABLE users" in _alembic("upgrade", "head", "--sql", database=database)
 
 

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.asyncio
 REPOSITORY = Path(__file__).resolve().parents[2]
 VERSIONS = "src/skillbridge/adapters/persistence/sqlalchemy/migrations/versions"
 #: The newest migration on this branch (tests/contract/test_migrations.py states it too).
-HEAD_REVISION = "0012"
+HEAD_REVISION = "0018"
 
 JOURNEY = textwrap.dedent(
     """
@@ -47,6 +47,8 @@ JOURNEY = textwrap.dedent(
         for email, role in (("old-learner@example.org", "learner"), ("old-mentor@example.org", "mentor")):
             body = {"email": email, "password": "kilimanjaro-sunrise-42", "role": role,
                     "profile": profile | ({"mentor_capacity": 2} if role == "mentor" else {})}
+            if "terms_version" in Settings.model_fields:  # releases since 0012 register with the terms accepted
+                body["accepted_terms_version"] = Settings.model_fields["terms_version"].default
             assert client.post("/api/v1/auth/register", json=body).status_code == 201
         login = client.post("/api/v1/auth/login",
                             json={"email": "old-learner@example.org", "password": "kilimanjaro-sunrise-42"})

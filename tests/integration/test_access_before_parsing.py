@@ -76,6 +76,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/matches/{match_id}/chat"): SIGNED_IN,
     ("POST", "/api/v1/matches/{match_id}/chat"): SIGNED_IN,
     ("POST", "/api/v1/matches/rounds"): ADMIN,
+    ("GET", "/api/v1/matches/rounds/{round_id}"): ADMIN,
     ("POST", "/api/v1/matches/blocks"): MENTOR,
     ("GET", "/api/v1/matches/blocks"): MENTOR,
     ("DELETE", "/api/v1/matches/blocks/{learner_id}"): MENTOR,
@@ -152,7 +153,7 @@ async def test_callers_of_a_wrong_role_get_403_before_their_body_or_query_is_rea
         "mentor": await api.token_for("wrong-mentor@example.org", role="mentor"),
     }
     restricted = [(op, access) for op, access in ACCESS.items() if access in WRONG_ROLE]
-    assert len(restricted) == 12
+    assert len(restricted) == 13
     for (method, path), access in restricted:
         for role in WRONG_ROLE[access]:
             response = await _call(api.client, method, path, headers[role])

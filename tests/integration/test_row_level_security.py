@@ -107,6 +107,20 @@ async def _seed(owner: AsyncEngine) -> tuple[UUID, UUID, UUID, UUID, UUID]:
             received_at=NOW,
         )
         await _add(c, t.FailedJobRow.__table__, name="job", arguments={}, error="boom", attempts=1, failed_at=NOW)
+        await _add(
+            c,
+            t.MatchingRoundRow.__table__,
+            scope="python",
+            status="running",
+            algorithm="optimal",
+            requested_by=b,
+            requests_considered=0,
+            matches_stored=0,
+            batches_written=0,
+            total_score=0.0,
+            left_waiting=0,
+            unassigned={},
+        )
     return a, b, m, roadmap, match
 
 
@@ -154,6 +168,7 @@ def _rows_of_b(world: World) -> dict[str, tuple[str, str]]:
         "audit_log": ("actor_id", str(world.b)),
         "webhook_deliveries": ("source", "github"),  # nobody's own: jobs only
         "failed_jobs": ("name", "job"),  # likewise: jobs and admins only
+        "matching_rounds": ("requested_by", str(world.b)),  # admins and jobs only, even for who started it
     }
 
 
@@ -175,6 +190,7 @@ TABLES = [
     "audit_log",
     "webhook_deliveries",
     "failed_jobs",
+    "matching_rounds",
 ]
 
 

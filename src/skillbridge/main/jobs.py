@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import signal
 from typing import Any
+from uuid import UUID
 
 import prometheus_client
 import structlog
@@ -33,6 +34,7 @@ from skillbridge.application.jobs.retention import ApplyRetention
 from skillbridge.application.jobs.submitting import SubmitJob
 from skillbridge.application.matching.expiry import ExpireUnansweredMatches
 from skillbridge.application.matching.reminders import SendSessionReminders
+from skillbridge.application.matching.round_jobs import ExecuteMatchingRound, StartMatchingRound
 from skillbridge.application.notifications.delivery import DeliverStoredNotifications
 from skillbridge.application.notifications.digest import SendNotificationDigests
 from skillbridge.application.notifications.mailing import MailNotification
@@ -108,12 +110,25 @@ def job_specs(container: AsyncContainer, settings: Settings) -> list[JobSpec]:
         async with container() as scope:
             await (await scope.get(MailEmailVerification))(user_id, languages)
 
+    async def run_matching_round(round_id: str) -> None:
+        async with container() as scope:
+            done = await (await scope.get(ExecuteMatchingRound))(UUID(round_id))
+            await _push_stored(scope)
+        _log.info("matching_round_ran", round_id=round_id, status=done.status.value, stored=done.matches_stored)
+
     timeout, attempts = settings.jobs_timeout_seconds, settings.jobs_max_attempts
     return [
         JobSpec(JobName.PROCESS_GITHUB_DELIVERY, process_github_delivery, timeout, attempts),
         JobSpec(JobName.MAIL_PASSWORD_RESET, mail_password_reset, timeout, attempts),
         JobSpec(JobName.MAIL_EMAIL_VERIFICATION, mail_email_verification, timeout, attempts),
         JobSpec(JobName.MAIL_NOTIFICATION, mail_notification, timeout, attempts),
+        # The solve comes before the time budget of the writes: the job gets both.
+        JobSpec(
+            JobName.RUN_MATCHING_ROUND,
+            run_matching_round,
+            timeout + settings.match_round_job_max_seconds,
+            attempts,
+        ),
         # A scheduled job is not retried: the next tick is its retry.
         JobSpec(
             JobName.EXPIRE_UNANSWERED_MATCHES,
@@ -188,6 +203,7 @@ class JobsProvider(Provider):
     use_cases = provide_all(
         SubmitJob,
         RetryFailedJob,
+        StartMatchingRound,
         RequestPasswordReset,
         RequestEmailVerification,
         ResendVerification,

@@ -71,6 +71,7 @@ from skillbridge.application.matching.reading import GetMatch, ListMyMatches
 from skillbridge.application.matching.recommendations import RecommendMentors
 from skillbridge.application.matching.reminders import SendSessionReminders
 from skillbridge.application.matching.requests import RequestMentor
+from skillbridge.application.matching.round_jobs import ExecuteMatchingRound, GetMatchingRound
 from skillbridge.application.matching.rounds import RunMatchingRound
 from skillbridge.application.notifications.delivery import DeliverStoredNotifications
 from skillbridge.application.notifications.inbox import (
@@ -366,6 +367,11 @@ class MatchingProvider(Provider):
             pool_cache_ttl=timedelta(seconds=settings.match_pool_cache_seconds),
             round_max_requests=settings.match_round_max_requests,
             round_time_budget=timedelta(seconds=settings.match_round_max_seconds),
+            round_batch_size=settings.match_round_batch_size,
+            round_page_size=settings.match_round_page_size,
+            round_inline_max_requests=settings.match_round_inline_max_requests,
+            round_job_max_requests=settings.match_round_job_max_requests,
+            round_job_time_budget=timedelta(seconds=settings.match_round_job_max_seconds),
         )
 
     @provide(scope=Scope.APP)
@@ -383,6 +389,8 @@ class MatchingProvider(Provider):
         ListMyMatches,
         ChangeMatch,
         RunMatchingRound,
+        GetMatchingRound,
+        ExecuteMatchingRound,
         ExpireUnansweredMatches,
         SendSessionReminders,
         SendChatMessage,

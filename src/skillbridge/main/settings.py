@@ -122,6 +122,13 @@ class Settings(BaseSettings):
     match_pool_cache_seconds: float = Field(default=30.0, ge=0, le=3600)
     match_round_max_requests: int = Field(default=2000, ge=1, le=10_000)
     match_round_max_seconds: float = Field(default=20.0, gt=0, le=600)
+    # A round over more waiting requests than this (in its domain) runs as a job, polled at its Location.
+    match_round_inline_max_requests: int = Field(default=2000, ge=0, le=10_000)
+    match_round_job_max_requests: int = Field(default=100_000, ge=1, le=1_000_000)
+    match_round_job_max_seconds: float = Field(default=600.0, gt=0, le=3600)
+    # Matches stored per transaction, and rows read per statement, by a round.
+    match_round_batch_size: int = Field(default=1000, ge=1, le=10_000)
+    match_round_page_size: int = Field(default=5000, ge=1, le=20_000)
     badge_min_mentorship_days: float = Field(default=14.0, ge=0, le=365)
     session_reminder_minutes: int = Field(default=30, ge=1, le=10_080)
     session_reminder_sweep_seconds: int = Field(default=60, ge=0)

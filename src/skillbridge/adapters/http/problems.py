@@ -45,6 +45,7 @@ from skillbridge.domain.errors import (
     Unauthenticated,
     UpstreamRateLimited,
 )
+from skillbridge.domain.matching.round_runs import RoundInProgress
 from skillbridge.domain.places import AmbiguousPlace
 from skillbridge.domain.texts import N_, Text
 
@@ -146,6 +147,8 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
         ]
     if isinstance(exc, Conflict | InvalidInput) and exc.allowed:
         extra["allowed"] = list(exc.allowed)
+    if isinstance(exc, RoundInProgress):
+        extra["round_id"] = str(exc.round_id)
     if isinstance(exc, AmbiguousPlace):
         extra["candidates"] = [
             {"name": place.name, "country": place.country, "population": place.population} for place in exc.candidates
@@ -256,6 +259,8 @@ class ProblemDetails(msgspec.Struct, kw_only=True):
     allowed: list[str] | None = None
     #: For an ambiguous place name: the most populous places it may mean (up to 5), to pick one from.
     candidates: list[PlaceCandidate] | None = None
+    #: For a matching round refused because another is open in its domain: that round (poll it).
+    round_id: str | None = None
 
 
 #: The errors any route of the API can answer with (the handlers above produce them, whichever route raised).

@@ -24,3 +24,5 @@ class JobName(StrEnum):
     SEND_NOTIFICATION_DIGESTS = "send_notification_digests"
     #: ``user_id``, ``notification_type``, ``message``: mail a notification at once (``MailNotification``).
     MAIL_NOTIFICATION = "mail_notification"
+    #: ``round_id``: run a queued matching round and store its progress batch by batch (``ExecuteMatchingRound``).
+    RUN_MATCHING_ROUND = "run_matching_round"

@@ -16,8 +16,12 @@ _UNKEYED = LocationPrivacy.from_secret("skillbridge-development-location-key")
 MAX_RECOMMENDATIONS = 50
 #: Most mentors a matching round offers places of (oldest accounts first).
 MAX_ROUND_MENTORS = 10_000
-#: Waiting requests written per statement batch (and per transaction) by a matching round.
+#: Waiting requests written per statement batch (and per transaction) by a matching round, unless set.
 ROUND_BATCH = 200
+#: Rows a matching round reads per statement (waiting requests, their learners, free mentors), unless set.
+ROUND_PAGE = 5_000
+#: Most mentors a matching round run as a job offers places of.
+MAX_JOB_ROUND_MENTORS = 100_000
 #: Most overdue requests one expiry sweep handles.
 MAX_SWEEP = 500
 #: Most session reminders one run sends (soonest first); the rest go on the next run.
@@ -34,7 +38,10 @@ class MatchingPolicy:
     Bounds: a learner holds at most ``max_open_requests`` waiting or pending requests; a request's mentor
     pool holds at most ``pool_size`` mentors and is kept ``pool_cache_ttl`` (zero: not cached); a round
     takes at most ``round_max_requests`` waiting requests (oldest first) and writes no further batch once
-    ``round_time_budget`` has passed.
+    ``round_time_budget`` has passed; it reads ``round_page_size`` rows a statement and writes
+    ``round_batch_size`` matches a transaction. A round whose scope holds more than
+    ``round_inline_max_requests`` waiting requests runs as a job instead, which takes at most
+    ``round_job_max_requests`` of them and writes no further batch once ``round_job_time_budget`` has passed.
     """
 
     weights: Weights = field(default_factory=Weights)
@@ -45,4 +52,9 @@ class MatchingPolicy:
     pool_cache_ttl: timedelta = timedelta(seconds=30)
     round_max_requests: int = 2_000
     round_time_budget: timedelta = timedelta(seconds=20)
+    round_batch_size: int = ROUND_BATCH
+    round_page_size: int = ROUND_PAGE
+    round_inline_max_requests: int = 2_000
+    round_job_max_requests: int = 100_000
+    round_job_time_budget: timedelta = timedelta(minutes=10)
     privacy: LocationPrivacy = _UNKEYED

@@ -30,6 +30,7 @@ from skillbridge.domain.matching.blocks import MentorBlock
 from skillbridge.domain.matching.candidates import CandidateQuery
 from skillbridge.domain.matching.limits import Exclusions
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
+from skillbridge.domain.matching.round_runs import MatchingRound
 from skillbridge.domain.matching.schedule import ScheduledSession
 from skillbridge.domain.notifications.model import Notification
 from skillbridge.domain.notifications.preferences import NotificationSettings
@@ -145,8 +146,15 @@ class MentorshipRepository(Protocol):
         """Return up to ``limit`` waiting requests, oldest first (id breaks ties)."""
         ...
 
-    async def count_waiting(self) -> int:
-        """Return how many requests are waiting."""
+    async def count_waiting(self, domain: str | None = None) -> int:
+        """Return how many requests are waiting (in ``domain`` only, when given)."""
+        ...
+
+    async def waiting_page(
+        self, domain: str | None, after: tuple[datetime, UUID] | None, limit: int
+    ) -> Sequence[Mentorship]:
+        """Return up to ``limit`` waiting requests (of ``domain`` only, when given), oldest first (id breaks
+        ties), after the ``(created_at, id)`` of the last one of the previous page (None: from the oldest)."""
         ...
 
     async def list_overdue(self, now: datetime, limit: int) -> Sequence[Mentorship]:
@@ -547,4 +555,25 @@ class FailedJobRepository(Protocol):
 
     async def mark_retried(self, failed_job_id: UUID, at: datetime) -> bool:
         """Mark the failed job queued again at ``at``; False if it was marked already. Raises NotFound."""
+        ...
+
+
+class MatchingRoundRepository(Protocol):
+    """The matching rounds admins started (see :mod:`skillbridge.domain.matching.round_runs`)."""
+
+    async def add(self, matching_round: MatchingRound) -> None:
+        """Store a new round. Raises Conflict when an open (queued or running) round of the same scope is
+        stored already, also one committed by a concurrent unit of work."""
+        ...
+
+    async def get(self, round_id: UUID) -> MatchingRound:
+        """Return the round. Raises NotFound."""
+        ...
+
+    async def list_open(self) -> Sequence[MatchingRound]:
+        """Return the open (queued or running) rounds, oldest first (id breaks ties)."""
+        ...
+
+    async def save(self, matching_round: MatchingRound) -> None:
+        """Overwrite the stored round of the same id with ``matching_round``. Raises NotFound."""
         ...

@@ -15,6 +15,7 @@ from skillbridge.application.ports.repositories import (
     ConsentRepository,
     FailedJobRepository,
     ForumPostRepository,
+    MatchingRoundRepository,
     MentorshipRepository,
     NotificationRepository,
     NotificationSettingsRepository,
@@ -57,6 +58,7 @@ class UnitOfWork(Protocol):
     notifications: NotificationRepository
     forum_posts: ForumPostRepository
     failed_jobs: FailedJobRepository
+    matching_rounds: MatchingRoundRepository
     two_factor: TwoFactorRepository
     notification_settings: NotificationSettingsRepository
     consents: ConsentRepository

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 from skillbridge.domain.accounts.location_privacy import MAX_PUBLIC_OFFSET_KM
@@ -60,7 +61,10 @@ def stored_reach_km(public_reach_km: float | None) -> float | None:
 class CandidateQuery:
     """Which mentors may be offered to one learner: ``languages`` (at least one in common; empty: any),
     ``skills`` wanted, the learner's point ``near`` with the skill-less ``reach_km`` (see :func:`reach_km`),
-    ``excluded`` mentors (declined, blocking, already matched), at most ``limit`` of them."""
+    ``excluded`` mentors (declined, blocking, already matched), at most ``limit`` of them.
+
+    ``after`` pages a pool that neither skills nor a point order (a matching round's every free mentor):
+    only the mentors whose ``(created_at, id)`` follow it, the last of the previous page."""
 
     languages: tuple[str, ...] = ()
     skills: tuple[str, ...] = ()
@@ -68,6 +72,7 @@ class CandidateQuery:
     reach_km: float | None = None
     excluded: frozenset[UUID] = field(default_factory=frozenset)
     limit: int = 200
+    after: tuple[datetime, UUID] | None = None
 
     @property
     def box(self) -> tuple[float, float, float, float] | None:
@@ -85,6 +90,8 @@ def is_candidate(query: CandidateQuery, card: MentorCard) -> bool:
     if card.free_capacity <= 0 or mentor.id in query.excluded:
         return False
     if query.languages and set(query.languages).isdisjoint(profile.languages):
+        return False
+    if query.after is not None and (mentor.created_at, str(mentor.id)) <= (query.after[0], str(query.after[1])):
         return False
     if not query.skills or shared_skills(query, card) > 0 or query.reach_km is None:
         return True

@@ -27,6 +27,7 @@ from skillbridge.adapters.http.schemas.matches import (
     BlockOut,
     BlockPage,
     MatchCreateIn,
+    MatchingRoundOut,
     MatchOut,
     MatchPage,
     MatchPatchIn,
@@ -43,7 +44,8 @@ from skillbridge.application.matching.policy import MAX_RECOMMENDATIONS
 from skillbridge.application.matching.reading import GetMatch, ListMyMatches
 from skillbridge.application.matching.recommendations import NeedsQuery, RecommendMentors
 from skillbridge.application.matching.requests import RequestMentor
-from skillbridge.application.matching.rounds import RunMatchingRound
+from skillbridge.application.matching.round_jobs import GetMatchingRound, StartMatchingRound
+from skillbridge.application.ports.clock import Clock
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.chat.message import ChatCursor
 from skillbridge.domain.errors import InvalidInput
@@ -259,18 +261,56 @@ class MatchesController(Controller):
         "/rounds",
         status_code=HTTP_200_OK,
         opt=only(Role.ADMIN),
-        summary="Run a matching round over every waiting request (admins)",
+        summary="Run a matching round over the waiting requests of one domain, or of every domain (admins)",
         description="One optimal (or greedy) assignment of the waiting requests to the mentors' free places; "
-        "the assigned become pending. The summary lists the unassigned with a reason code: "
+        "the assigned become pending. When the domain holds at most SKILLBRIDGE_MATCH_ROUND_INLINE_MAX_REQUESTS "
+        "waiting requests (2,000 by default) the round runs within the request and answers 200 with its "
+        "summary, as before, plus `round_id`: the unassigned are listed with a reason code: "
         "learner_profile_incomplete, no_mentor_available, no_eligible_mentor, places_taken_by_better_matches, "
-        "only_declined_mentors_fit, mentor_excluded_for_learner, round_time_budget_spent. At most "
-        "SKILLBRIDGE_MATCH_ROUND_MAX_REQUESTS requests are taken, oldest first; left_waiting counts the rest.",
+        "only_declined_mentors_fit, mentor_excluded_for_learner, round_time_budget_spent, not_placed_by_solver. "
+        "At most SKILLBRIDGE_MATCH_ROUND_MAX_REQUESTS requests are taken, oldest first; left_waiting counts the "
+        "rest. A larger round runs as a job: 202 with the round (status queued) and a Location to poll. "
+        "409 (with `round_id`) while a round of the same domain, or of every domain, is queued or running.",
+        responses={
+            HTTP_202_ACCEPTED: ResponseSpec(
+                data_container=MatchingRoundOut,
+                description="The round runs as a job: poll its Location",
+                generate_examples=False,
+            )
+        },
     )
     async def run_round(
-        self, data: JSONBody[RoundIn], principal: FromDishka[Principal], run: FromDishka[RunMatchingRound]
-    ) -> RoundOut:
+        self,
+        data: JSONBody[RoundIn],
+        principal: FromDishka[Principal],
+        start: FromDishka[StartMatchingRound],
+        clock: FromDishka[Clock],
+    ) -> Response[RoundOut | MatchingRoundOut]:
         weights = data.weights.to_weights() if data.weights is not None else None
-        return RoundOut.of(await run(principal, weights, data.algorithm))
+        started = await start(principal, weights, data.algorithm, data.domain_slug())
+        location = {"Location": f"{API_PREFIX}/matches/rounds/{started.record.id}"}
+        if started.summary is None:
+            return Response(
+                MatchingRoundOut.of(started.record, clock.now()), status_code=HTTP_202_ACCEPTED, headers=location
+            )
+        return Response(RoundOut.of(started.summary, started.record.id), status_code=HTTP_200_OK)
+
+    @get(
+        "/rounds/{round_id:uuid}",
+        opt=only(Role.ADMIN),
+        summary="A matching round: status, progress, timings and result (admins)",
+        description="status queued | running | done | failed; progress counts the requests considered, the "
+        "matches stored and the batches written so far (each batch commits with its matches); result is set "
+        "once done; error once failed.",
+    )
+    async def get_round(
+        self,
+        round_id: FromPath[UUID],
+        principal: FromDishka[Principal],
+        get_round: FromDishka[GetMatchingRound],
+        clock: FromDishka[Clock],
+    ) -> MatchingRoundOut:
+        return MatchingRoundOut.of(await get_round(principal, round_id), clock.now())
 
     @post(
         "/blocks",

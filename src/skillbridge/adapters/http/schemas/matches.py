@@ -12,6 +12,7 @@ from msgspec import Meta, Struct
 from skillbridge.application.matching.recommendations import MentorRecommendation
 from skillbridge.application.matching.rounds import RoundSummary
 from skillbridge.domain.accounts.location_privacy import band_floor_km, band_label
+from skillbridge.domain.accounts.profile import skill_slug
 from skillbridge.domain.matching.blocks import MentorBlock
 from skillbridge.domain.matching.mentorship import (
     MAX_TESTIMONIAL_LENGTH,
@@ -22,6 +23,7 @@ from skillbridge.domain.matching.mentorship import (
     allowed_transitions,
 )
 from skillbridge.domain.matching.needs import MAX_DOMAIN_LENGTH, LearnerNeeds
+from skillbridge.domain.matching.round_runs import MatchingRound, RoundStatus
 from skillbridge.domain.matching.schedule import (
     MAX_DURATION_MINUTES,
     MAX_SESSIONS,
@@ -123,6 +125,23 @@ class WeightsIn(_Body):
 class RoundIn(_Body):
     weights: WeightsIn | None = None
     algorithm: Literal["optimal", "greedy"] = "optimal"
+    domain: (
+        Annotated[
+            str,
+            Meta(
+                min_length=1,
+                max_length=MAX_DOMAIN_LENGTH,
+                pattern=r"^[A-Za-z0-9][A-Za-z0-9._ -]*$",
+                examples=["python"],
+                description="only the requests of this domain, as its slug (default: every domain)",
+            ),
+        ]
+        | None
+    ) = None
+
+    def domain_slug(self) -> str | None:
+        """The domain as requests store it (a slug: the pattern leaves it a letter or digit at least)."""
+        return None if self.domain is None else skill_slug(self.domain)
 
 
 class LearnerNeedsOut(Struct, kw_only=True):
@@ -278,10 +297,12 @@ class RoundOut(Struct, kw_only=True):
     algorithm: str
     elapsed_ms: float
     left_waiting: int
+    round_id: UUID | None = None
 
     @classmethod
-    def of(cls, summary: RoundSummary) -> RoundOut:
+    def of(cls, summary: RoundSummary, round_id: UUID | None = None) -> RoundOut:
         return cls(
+            round_id=round_id,
             assigned=[MatchOut.of(request, None) for request in summary.assigned],
             unassigned=[
                 UnassignedOut(match_id=item.request.id, learner_id=item.request.learner_id, reason=item.reason)
@@ -294,6 +315,63 @@ class RoundOut(Struct, kw_only=True):
             algorithm=summary.algorithm,
             elapsed_ms=summary.elapsed_ms,
             left_waiting=summary.left_waiting,
+        )
+
+
+class RoundProgressOut(Struct, kw_only=True):
+    requests_considered: int
+    matches_stored: int
+    batches_written: int
+
+
+class RoundResultOut(Struct, kw_only=True):
+    total_score: float
+    left_waiting: int
+    unassigned_by_reason: dict[str, int]
+    engine: str | None
+
+
+class MatchingRoundOut(Struct, kw_only=True):
+    id: UUID
+    status: Literal["queued", "running", "done", "failed"]
+    domain: str | None
+    algorithm: str
+    progress: RoundProgressOut
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    elapsed_ms: float | None
+    result: RoundResultOut | None
+    error: str | None
+
+    @classmethod
+    def of(cls, item: MatchingRound, now: datetime) -> MatchingRoundOut:
+        """``elapsed_ms`` runs from the start to the end, or to ``now`` while the round runs."""
+        end = item.finished_at or now
+        elapsed = None if item.started_at is None else max(0.0, (end - item.started_at).total_seconds() * 1000.0)
+        return cls(
+            id=item.id,
+            status=item.status.value,
+            domain=item.domain,
+            algorithm=item.algorithm,
+            progress=RoundProgressOut(
+                requests_considered=item.requests_considered,
+                matches_stored=item.matches_stored,
+                batches_written=item.batches_written,
+            ),
+            created_at=item.created_at,
+            started_at=item.started_at,
+            finished_at=item.finished_at,
+            elapsed_ms=elapsed,
+            result=None
+            if item.status is not RoundStatus.DONE
+            else RoundResultOut(
+                total_score=item.total_score,
+                left_waiting=item.left_waiting,
+                unassigned_by_reason=dict(item.unassigned),
+                engine=item.engine,
+            ),
+            error=item.error,
         )
 
 

@@ -31,6 +31,7 @@ from skillbridge.domain.forum.model import ForumPost
 from skillbridge.domain.jobs.failure import FailedJob
 from skillbridge.domain.matching.blocks import MentorBlock
 from skillbridge.domain.matching.mentorship import Mentorship
+from skillbridge.domain.matching.round_runs import MatchingRound
 from skillbridge.domain.notifications.model import Notification
 from skillbridge.domain.notifications.preferences import NotificationSettings
 from skillbridge.domain.progress.events import ProgressEvent
@@ -65,6 +66,7 @@ class MemoryState:
     #: When each session's reminder went out, by session id.
     reminded_sessions: dict[UUID, datetime] = field(default_factory=dict)
     failed_jobs: dict[UUID, FailedJob] = field(default_factory=dict)
+    matching_rounds: dict[UUID, MatchingRound] = field(default_factory=dict)
     #: By (mentor id, learner id).
     mentor_blocks: dict[tuple[UUID, UUID], MentorBlock] = field(default_factory=dict)
     #: By user id.
@@ -91,6 +93,7 @@ class MemoryState:
             forum_posts=dict(self.forum_posts),
             reminded_sessions=dict(self.reminded_sessions),
             failed_jobs=dict(self.failed_jobs),
+            matching_rounds=dict(self.matching_rounds),
             mentor_blocks=dict(self.mentor_blocks),
             two_factor=dict(self.two_factor),
             notification_settings=dict(self.notification_settings),

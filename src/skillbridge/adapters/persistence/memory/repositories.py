@@ -397,8 +397,25 @@ class MemoryMentorshipRepository(MentorshipRepository):
         waiting.sort(key=lambda mentorship: (mentorship.created_at, mentorship.id))
         return private_copy(waiting[:limit])
 
-    async def count_waiting(self) -> int:
-        return sum(1 for m in self._staging.view().mentorships.values() if m.status is MatchStatus.WAITING)
+    async def count_waiting(self, domain: str | None = None) -> int:
+        return sum(
+            1
+            for m in self._staging.view().mentorships.values()
+            if m.status is MatchStatus.WAITING and (domain is None or m.domain == domain)
+        )
+
+    async def waiting_page(
+        self, domain: str | None, after: tuple[datetime, UUID] | None, limit: int
+    ) -> Sequence[Mentorship]:
+        waiting = [
+            m
+            for m in self._staging.view().mentorships.values()
+            if m.status is MatchStatus.WAITING
+            and (domain is None or m.domain == domain)
+            and (after is None or (m.created_at, str(m.id)) > (after[0], str(after[1])))
+        ]
+        waiting.sort(key=lambda mentorship: (mentorship.created_at, str(mentorship.id)))
+        return private_copy(waiting[:limit])
 
     async def list_overdue(self, now: datetime, limit: int) -> Sequence[Mentorship]:
         overdue = [

@@ -15,6 +15,7 @@ from skillbridge.adapters.persistence.memory.database import MemoryDatabase, Sta
 from skillbridge.adapters.persistence.memory.erasure import MemoryPersonalDataEraser
 from skillbridge.adapters.persistence.memory.failed_jobs import MemoryFailedJobRepository
 from skillbridge.adapters.persistence.memory.forum import MemoryForumPostRepository
+from skillbridge.adapters.persistence.memory.matching_rounds import MemoryMatchingRoundRepository
 from skillbridge.adapters.persistence.memory.notification_settings import MemoryNotificationSettingsRepository
 from skillbridge.adapters.persistence.memory.notifications import MemoryNotificationRepository
 from skillbridge.adapters.persistence.memory.progress import (
@@ -70,6 +71,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.notifications = MemoryNotificationRepository(staging)
         self.forum_posts = MemoryForumPostRepository(staging)
         self.failed_jobs = MemoryFailedJobRepository(staging)
+        self.matching_rounds = MemoryMatchingRoundRepository(staging)
         self.two_factor = MemoryTwoFactorRepository(staging)
         self.notification_settings = MemoryNotificationSettingsRepository(staging)
         self.consents = MemoryConsentRepository(staging)

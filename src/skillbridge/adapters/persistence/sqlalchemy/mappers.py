@@ -8,9 +8,10 @@ a SQLite column stores the wall-clock digits it is given, whatever the offset.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import msgspec
@@ -19,6 +20,7 @@ from skillbridge.adapters.persistence.sqlalchemy.tables import (
     AuditLogRow,
     FailedJobRow,
     ForumPostRow,
+    MatchingRoundRow,
     MentorMatchRow,
     NotificationRow,
     ProgressLogRow,
@@ -39,7 +41,9 @@ from skillbridge.domain.geo import GeoPoint
 from skillbridge.domain.jobs.failure import FailedJob
 from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
 from skillbridge.domain.matching.needs import LearnerNeeds
+from skillbridge.domain.matching.round_runs import MatchingRound, RoundStatus
 from skillbridge.domain.matching.schedule import ScheduledSession
+from skillbridge.domain.matching.scoring import Algorithm, Weights
 from skillbridge.domain.notifications.model import Notification, NotificationType
 from skillbridge.domain.progress.events import EventType, ProgressEvent
 from skillbridge.domain.roadmaps.model import (
@@ -706,4 +710,54 @@ def failed_job_from_row(row: FailedJobRow) -> FailedJob:
         attempts=row.attempts,
         failed_at=utc(row.failed_at),
         retried_at=None if row.retried_at is None else utc(row.retried_at),
+    )
+
+
+# ------------------------------------------------------------------------------------------ matching rounds
+
+
+def matching_round_to_values(matching_round: MatchingRound) -> dict[str, Any]:
+    """The ``matching_rounds`` row of ``matching_round`` (its ``updated_at`` is set by the repository)."""
+    weights = matching_round.weights
+    return {
+        "id": matching_round.id,
+        "scope": matching_round.scope,
+        "status": matching_round.status.value,
+        "algorithm": matching_round.algorithm,
+        "weights": None if weights is None else dataclasses.asdict(weights),
+        "requested_by": matching_round.requested_by,
+        "started_at": None if matching_round.started_at is None else utc(matching_round.started_at),
+        "finished_at": None if matching_round.finished_at is None else utc(matching_round.finished_at),
+        "requests_considered": matching_round.requests_considered,
+        "matches_stored": matching_round.matches_stored,
+        "batches_written": matching_round.batches_written,
+        "total_score": matching_round.total_score,
+        "left_waiting": matching_round.left_waiting,
+        "unassigned": dict(matching_round.unassigned),
+        "engine": matching_round.engine,
+        "error": matching_round.error,
+        "created_at": utc(matching_round.created_at),
+    }
+
+
+def matching_round_from_row(row: MatchingRoundRow) -> MatchingRound:
+    """The matching round a ``matching_rounds`` row holds."""
+    return MatchingRound(
+        id=row.id,
+        scope=row.scope,
+        status=RoundStatus(row.status),
+        algorithm=cast(Algorithm, row.algorithm),
+        weights=None if row.weights is None else Weights(**row.weights),
+        requested_by=row.requested_by,
+        created_at=utc(row.created_at),
+        started_at=None if row.started_at is None else utc(row.started_at),
+        finished_at=None if row.finished_at is None else utc(row.finished_at),
+        requests_considered=row.requests_considered,
+        matches_stored=row.matches_stored,
+        batches_written=row.batches_written,
+        total_score=row.total_score,
+        left_waiting=row.left_waiting,
+        unassigned={str(reason): int(count) for reason, count in row.unassigned.items()},
+        engine=row.engine,
+        error=row.error,
     )

@@ -42,6 +42,7 @@ from sqlalchemy.types import TypeEngine
 
 from skillbridge.domain.accounts.roles import Role
 from skillbridge.domain.matching.mentorship import LEARNER_OPEN_STATUSES, OPEN_STATUSES, MatchStatus
+from skillbridge.domain.matching.round_runs import OPEN_ROUND_STATUSES, RoundStatus
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
@@ -74,6 +75,11 @@ PLACE_STATUS_SQL = _one_of("status", OPEN_STATUSES)
 #: Only a waiting request has no mentor yet.
 MENTOR_SET_SQL = "(status = 'waiting' AND mentor_id IS NULL) OR (status <> 'waiting' AND mentor_id IS NOT NULL)"
 THREAD_SQL = "parent_id IS NULL"
+#: A request a matching round may take.
+WAITING_STATUS_SQL = "status = 'waiting'"
+#: The statuses of a matching round; the queued and running ones hold their scope.
+ROUND_STATUSES = tuple(status.value for status in RoundStatus)
+OPEN_ROUND_SQL = _one_of("status", (status.value for status in OPEN_ROUND_STATUSES))
 
 
 class Base(DeclarativeBase):
@@ -255,6 +261,23 @@ class MentorMatchRow(HasId, Timestamps, Versioned, Base):
             unique=True,
             postgresql_where=text(PLACE_STATUS_SQL),
             sqlite_where=text(PLACE_STATUS_SQL),
+        ),
+        # A mentor's open places, counted per mentor (the pool, every round batch): led by mentor_id, so the
+        # planner never scans the (learner_id, mentor_id) index above for it, as it did with statistics taken
+        # before a round filled the places (65 s for a page of the pool at 82,000 open matches; migration 0018).
+        Index(
+            "ix_mentor_matches_open_mentor",
+            "mentor_id",
+            postgresql_where=text(PLACE_STATUS_SQL),
+            sqlite_where=text(PLACE_STATUS_SQL),
+        ),
+        # A matching round pages the waiting requests oldest first (migration 0018).
+        Index(
+            "ix_mentor_matches_waiting_created_at_id",
+            "created_at",
+            "id",
+            postgresql_where=text(WAITING_STATUS_SQL),
+            sqlite_where=text(WAITING_STATUS_SQL),
         ),
     )
 
@@ -467,6 +490,42 @@ class FailedJobRow(HasId, Timestamps, Base):
     attempts: Mapped[int]
     failed_at: Mapped[datetime] = mapped_column(index=True)
     retried_at: Mapped[datetime | None]
+
+
+class MatchingRoundRow(HasId, Timestamps, Base):
+    """A matching round an admin started (:class:`~skillbridge.domain.matching.round_runs.MatchingRound`):
+    its scope (a domain slug or ``*``), status, progress counters and result summary. At most one open
+    (queued or running) round per scope, held by a partial unique index."""
+
+    __tablename__ = "matching_rounds"
+
+    scope: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16))
+    algorithm: Mapped[str] = mapped_column(String(16))
+    weights: Mapped[dict[str, Any] | None] = mapped_column(JSON_DOCUMENT)
+    requested_by: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    requests_considered: Mapped[int]
+    matches_stored: Mapped[int]
+    batches_written: Mapped[int]
+    total_score: Mapped[float]
+    left_waiting: Mapped[int]
+    unassigned: Mapped[dict[str, Any]]
+    engine: Mapped[str | None] = mapped_column(String(100))
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint(_one_of("status", ROUND_STATUSES), name="status"),
+        Index(
+            "uq_matching_rounds_open_scope",
+            "scope",
+            unique=True,
+            postgresql_where=text(OPEN_ROUND_SQL),
+            sqlite_where=text(OPEN_ROUND_SQL),
+        ),
+        Index("ix_matching_rounds_created_at", "created_at"),
+    )
 
 
 metadata = Base.metadata

@@ -39,6 +39,7 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories import (
     SqlaChatRepository,
     SqlaFailedJobRepository,
     SqlaForumPostRepository,
+    SqlaMatchingRoundRepository,
     SqlaMentorshipRepository,
     SqlaNotificationRepository,
     SqlaNotificationSettingsRepository,
@@ -255,6 +256,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self.notifications = SqlaNotificationRepository(session)
         self.forum_posts = SqlaForumPostRepository(session)
         self.failed_jobs = SqlaFailedJobRepository(session)
+        self.matching_rounds = SqlaMatchingRoundRepository(session)
         self.two_factor = SqlaTwoFactorRepository(session)
         self.notification_settings = SqlaNotificationSettingsRepository(session)
         self.consents = SqlaConsentRepository(session)

@@ -5,6 +5,7 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories.badges import Sqla
 from skillbridge.adapters.persistence.sqlalchemy.repositories.chat import SqlaChatRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.failed_jobs import SqlaFailedJobRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.forum import SqlaForumPostRepository
+from skillbridge.adapters.persistence.sqlalchemy.repositories.matching_rounds import SqlaMatchingRoundRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.mentorships import SqlaMentorshipRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.notification_settings import (
     SqlaNotificationSettingsRepository,
@@ -27,6 +28,7 @@ __all__ = [
     "SqlaChatRepository",
     "SqlaFailedJobRepository",
     "SqlaForumPostRepository",
+    "SqlaMatchingRoundRepository",
     "SqlaMentorshipRepository",
     "SqlaNotificationRepository",
     "SqlaNotificationSettingsRepository",

@@ -35,6 +35,14 @@ def _near_enough(
     return or_(shared > 0, in_box)
 
 
+def _after(query: CandidateQuery, created_at: Any, id_: Any) -> ColumnElement[bool] | None:
+    """The keyset of a paged pool: the mentors after ``query.after`` in (created_at, id) order."""
+    if query.after is None:
+        return None
+    at, last = query.after
+    return or_(created_at > at, and_(created_at == at, id_ > last))
+
+
 def _best_first(query: CandidateQuery, shared: ColumnElement[int], latitude: Any, longitude: Any) -> list[Any]:
     """Most shared skills first, then nearest the query's point (a flat approximation: only the order counts)."""
     order: list[UnaryExpression[Any]] = [shared.desc()]
@@ -82,6 +90,8 @@ async def candidate_cards(session: AsyncSession, query: CandidateQuery) -> list[
         filters.append(UserRow.id.not_in(sorted(query.excluded)))
     if (near_enough := _near_enough(query, shared, UserRow.latitude, UserRow.longitude)) is not None:
         filters.append(near_enough)
+    if (after := _after(query, UserRow.created_at, UserRow.id)) is not None:
+        filters.append(after)
     order = _best_first(query, shared, UserRow.latitude, UserRow.longitude)
     rows = await session.execute(
         select(UserRow, open_count)
@@ -128,6 +138,8 @@ async def _directory_candidate_cards(session: AsyncSession, query: CandidateQuer
         filters.append(directory.id.not_in(sorted(query.excluded)))
     if (near_enough := _near_enough(query, shared, directory.latitude, directory.longitude)) is not None:
         filters.append(near_enough)
+    if (after := _after(query, directory.created_at, directory.id)) is not None:
+        filters.append(after)
     order = _best_first(query, shared, directory.latitude, directory.longitude)
     rows = await session.execute(
         select(mentor_directory, open_count.label("open_count"))
