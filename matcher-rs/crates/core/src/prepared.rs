@@ -448,6 +448,31 @@ impl PreparedMentors {
         self.edge_score(pl, m, w, skill_bits, common_slots)
     }
 
+    /// Whether the pair of `pl` and mentor `m`, with skill-signature overlap `sb` and `cs`
+    /// common slots (from [`Self::table_test`]), can score `threshold` or more: the bound of
+    /// [`Self::prune`] (chord for arc, a Taylor denominator for `exp`, a `BOUND_EPS`
+    /// margin) without its language and popcount steps. `false` only when it cannot.
+    #[inline(always)]
+    pub(crate) fn may_reach(
+        &self,
+        pl: &PreparedLearner,
+        m: usize,
+        w: &Weights,
+        sb: usize,
+        cs: u32,
+        threshold: f64,
+    ) -> bool {
+        let need = (threshold - BOUND_EPS) * pl.den;
+        let partial =
+            sb as f64 * pl.skill_w + (f64::from(cs) * pl.inv_hours).min(1.0) * w.availability;
+        if partial + pl.wd < need {
+            return false;
+        }
+        let x = EARTH_RADIUS_KM * chord2(&pl.xyz, &self.hot[m].xyz).sqrt() / w.distance_scale_km;
+        let dist_ub = 1.0 / (1.0 + x * (1.0 + x * (0.5 + x * (1.0 / 6.0))));
+        partial + dist_ub * pl.wd >= need
+    }
+
     /// Exact components if the pair is eligible and its score can reach `threshold`
     /// (`threshold >= w.min_score`); `None` otherwise. Pairs that are eligible but score
     /// below `threshold` may or may not be returned.
@@ -1091,6 +1116,30 @@ mod tests {
                     pm.eligible_row_full_scan(&pl, &w, exact, &mut full);
                     let bits = |v: &[(f64, u32)]| v.iter().map(|&(s, m)| (s.to_bits(), m)).collect::<Vec<_>>();
                     prop_assert_eq!(bits(&fast), bits(&full));
+                }
+            }
+        }
+
+        /// The pricing pass skips a pair when `may_reach` says its score cannot reach the
+        /// pair's bar: it must hold at every eligible pair's own score (fast and reference),
+        /// and fail above the largest possible score (the positive control).
+        #[test]
+        fn may_reach_never_rules_out_a_reachable_score((learners, mentors, w) in instance()) {
+            let pm = PreparedMentors::new(&mentors);
+            let mut table = Vec::new();
+            for l in &learners {
+                let pl = pm.learner(l, &w);
+                let cols = PreparedMentors::fill_limits(&pl, &w, w.min_score, &mut table);
+                for m in 0..pm.len() {
+                    let Some((sb, cs)) = pm.table_test(&pl, &table, cols, m) else { continue };
+                    for exact in [false, true] {
+                        if let Some(s) = pm.pair_score(&pl, &w, exact, m, sb, cs) {
+                            prop_assert!(pm.may_reach(&pl, m, &w, sb, cs, s), "mentor {} score {}", m, s);
+                        }
+                    }
+                    if pl.den > 0.0 {
+                        prop_assert!(!pm.may_reach(&pl, m, &w, sb, cs, 1.0 + 1e-6));
+                    }
                 }
             }
         }
