@@ -124,17 +124,32 @@ fn rest_of_rows(
     batch: &[usize],
     load: &[u32],
 ) -> Vec<Vec<(f64, u32)>> {
+    // The mentors with room, as a bitset: the scans visit no other (late in the greedy, when
+    // rows run out, most mentors are full).
+    let mut open = vec![0u64; pm.len().div_ceil(64)];
+    for (m, (&l, &c)) in load.iter().zip(&pm.capacity).enumerate() {
+        if l < c {
+            open[m / 64] |= 1u64 << (m % 64);
+        }
+    }
     let one = |i: usize, scratch: &mut RowScratch| {
         let mut row = Vec::new();
         let pl = &pls[i];
-        pm.scan_row(lookup, pl, w, w.min_score, false, scratch, |m, sb, cs| {
-            if load[m] < pm.capacity[m] {
+        pm.scan_row(
+            lookup,
+            pl,
+            w,
+            w.min_score,
+            false,
+            Some(&open),
+            scratch,
+            |m, sb, cs| {
                 if let Some(s) = pm.pair_score(pl, w, true, m, sb, cs) {
                     row.push((s, m as u32));
                 }
-            }
-            None
-        });
+                None
+            },
+        );
         row.sort_unstable_by_key(best_first);
         let last = cand.offsets[i + 1] - 1;
         let last_key = best_first(&(cand.score[last], cand.mentor[last]));

@@ -604,6 +604,8 @@ impl PreparedMentors {
     /// With `skills_first` (for a top-k scan, whose result does not depend on the order)
     /// the mentors sharing a skill come first, in mentor order, then the zero-skill band as
     /// the table allows it after them.
+    ///
+    /// With `only` (a mentor bitset) the other mentors are not visited at all.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn scan_row<F>(
         &self,
@@ -612,6 +614,7 @@ impl PreparedMentors {
         w: &Weights,
         threshold: f64,
         skills_first: bool,
+        only: Option<&[u64]>,
         scratch: &mut RowScratch,
         mut f: F,
     ) where
@@ -619,9 +622,19 @@ impl PreparedMentors {
     {
         let RowScratch { table, visit, near } = scratch;
         let cols = Self::fill_limits(pl, w, threshold, table);
+        let mask = |bits: &mut [u64]| {
+            if let Some(only) = only {
+                for (b, &o) in bits.iter_mut().zip(only) {
+                    *b &= o;
+                }
+            }
+        };
         let Some(zero_skill) = zero_skill_limit(&table[..cols]) else {
             // A pair without a common skill can reach the threshold at any distance.
             for m in 0..self.len() {
+                if only.is_some_and(|o| o[m / 64] & (1u64 << (m % 64)) == 0) {
+                    continue;
+                }
                 if let Some((sb, cs)) = self.table_test(pl, table, cols, m) {
                     if let Some(t) = f(m, sb, cs) {
                         Self::fill_limits(pl, w, t, table);
@@ -654,6 +667,7 @@ impl PreparedMentors {
                     }
                 }
             };
+            mask(visit);
             visit_bits(visit, table);
             // Limits only shrink as the threshold rises: still finite.
             let zero_skill = zero_skill_limit(&table[..cols]).unwrap_or(zero_skill);
@@ -664,6 +678,7 @@ impl PreparedMentors {
                 for (n, &v) in near.iter_mut().zip(visit.iter()) {
                     *n &= !v;
                 }
+                mask(near);
                 visit_bits(near, table);
             }
             return;
@@ -671,6 +686,7 @@ impl PreparedMentors {
         if zero_skill >= 0.0 {
             lookup.mark_near(self, &pl.xyz, zero_skill, visit);
         }
+        mask(visit);
         for (k, &word) in visit.iter().enumerate() {
             let mut bits = word;
             while bits != 0 {
@@ -700,13 +716,22 @@ impl PreparedMentors {
         out: &mut Vec<(f64, u32)>,
         scratch: &mut RowScratch,
     ) {
-        self.scan_row(lookup, pl, w, w.min_score, false, scratch, |m, sb, cs| {
-            if let Some(score) = self.pair_score(pl, w, exact_scores, m, sb, cs) {
-                // n_mentors <= u32::MAX (ids are unique strings, far fewer in practice).
-                out.push((score, m as u32));
-            }
-            None
-        });
+        self.scan_row(
+            lookup,
+            pl,
+            w,
+            w.min_score,
+            false,
+            None,
+            scratch,
+            |m, sb, cs| {
+                if let Some(score) = self.pair_score(pl, w, exact_scores, m, sb, cs) {
+                    // n_mentors <= u32::MAX (ids are unique strings, far fewer in practice).
+                    out.push((score, m as u32));
+                }
+                None
+            },
+        );
     }
 
     /// The `k` (`>= 1`) best eligible mentors of `pl`, best first (score descending, then
@@ -745,32 +770,41 @@ impl PreparedMentors {
         // Re-select when the buffer reaches this size (twice what the last selection kept,
         // so a band of near-ties cannot make the scan quadratic).
         let mut limit = 2 * k;
-        self.scan_row(lookup, pl, w, w.min_score, true, scratch, |m, sb, cs| {
-            // The fast score decides eligibility exactly but for a mentor's capacity
-            // (validation rejects 0 before any assignment; a reference row leaves it out).
-            if exact_scores && self.capacity[m] == 0 {
-                return None;
-            }
-            let score = self.edge_score(pl, m, w, sb, cs)?;
-            if score < floor {
-                return None;
-            }
-            buf.push((score, m as u32));
-            if buf.len() < limit {
-                return None;
-            }
-            let before = buf.len();
-            let cut = keep_best(buf, k, guard);
-            limit = (2 * buf.len()).max(2 * k);
-            // Once the floor rises, pairs below it are no longer seen: the row may miss some.
-            complete &= buf.len() == before && cut <= floor;
-            if cut > floor {
-                floor = cut;
-                Some(floor)
-            } else {
-                None
-            }
-        });
+        self.scan_row(
+            lookup,
+            pl,
+            w,
+            w.min_score,
+            true,
+            None,
+            scratch,
+            |m, sb, cs| {
+                // The fast score decides eligibility exactly but for a mentor's capacity
+                // (validation rejects 0 before any assignment; a reference row leaves it out).
+                if exact_scores && self.capacity[m] == 0 {
+                    return None;
+                }
+                let score = self.edge_score(pl, m, w, sb, cs)?;
+                if score < floor {
+                    return None;
+                }
+                buf.push((score, m as u32));
+                if buf.len() < limit {
+                    return None;
+                }
+                let before = buf.len();
+                let cut = keep_best(buf, k, guard);
+                limit = (2 * buf.len()).max(2 * k);
+                // Once the floor rises, pairs below it are no longer seen: the row may miss some.
+                complete &= buf.len() == before && cut <= floor;
+                if cut > floor {
+                    floor = cut;
+                    Some(floor)
+                } else {
+                    None
+                }
+            },
+        );
         let mut cut = f64::NEG_INFINITY;
         if buf.len() > k {
             let before = buf.len();

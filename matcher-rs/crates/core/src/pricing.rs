@@ -340,6 +340,7 @@ fn price(
                 w,
                 threshold,
                 false,
+                None,
                 &mut scratch,
                 |m, sb, cs| {
                     // Reported only if w > u + p[m] - slack: most prices are well above
