@@ -189,7 +189,9 @@ mod tests {
             ..Weights::default()
         };
         for w in [Weights::default(), low] {
-            for (nl, nm, seed) in [(1000, 300, 1u64), (900, 150, 2026)] {
+            // 300 and 150 mentors: reference scores straight from the scan; 1,200: fast
+            // scores, re-scored.
+            for (nl, nm, seed) in [(1000, 300, 1u64), (900, 150, 2026), (2000, 1200, 3)] {
                 let (learners, mentors) = synthetic_instance(nl, nm, seed);
                 let want = assign_greedy_full(&learners, &mentors, &w).expect("valid");
                 for k in [1, 2, 8] {
@@ -205,7 +207,8 @@ mod tests {
         // Every mentor and learner appears three times (same skills, place, slots): exact
         // ties everywhere, broken by learner then mentor index, and the fast scan's guard
         // band must not let a tie fall out of a row or change places.
-        let (learners, mentors) = synthetic_instance(300, 60, 11);
+        // 1,200 mentors: the rows are scanned with fast scores and re-scored.
+        let (learners, mentors) = synthetic_instance(300, 400, 11);
         let mut tl = Vec::new();
         let mut tm = Vec::new();
         for copy in 0..3 {

@@ -161,6 +161,10 @@ pub(crate) struct PreparedMentors {
     langs: Vocab,
     skills_exact: bool,
     langs_exact: bool,
+    /// Whether reference-score top-k rows ([`Self::best_row`]) scan with the fast scores and
+    /// re-score their candidates: worth it with many mentors per row; with few, nearly every
+    /// pair of a row is scored anyway and the re-scoring only adds work.
+    pub(crate) rescore_rows: bool,
     hot: Vec<HotMentor>,
     geo: Vec<Geo>,
     skill_off: Vec<u32>,
@@ -224,6 +228,7 @@ impl PreparedMentors {
         PreparedMentors {
             skills_exact: skills.len() <= 256,
             langs_exact: langs.len() <= 64,
+            rescore_rows: mentors.len() >= RESCORE_ROWS_MIN_MENTORS,
             skills,
             langs,
             hot,
@@ -761,9 +766,12 @@ impl PreparedMentors {
         buf: &mut Vec<(f64, u32)>,
     ) -> bool {
         let k = k.max(1);
+        // Reference scores straight from the scan, or fast ones re-scored at the end.
+        let direct = exact_scores && !self.rescore_rows;
+        let rescore = exact_scores && self.rescore_rows;
         // Fast scores may differ from the reference ones by FAST_SCORE_ERROR: keep a guard
         // band below the k-th best when the row is re-scored afterwards.
-        let guard = if exact_scores { RESCORE_GUARD } else { 0.0 };
+        let guard = if rescore { RESCORE_GUARD } else { 0.0 };
         buf.clear();
         let mut floor = w.min_score;
         let mut complete = true;
@@ -781,10 +789,14 @@ impl PreparedMentors {
             |m, sb, cs| {
                 // The fast score decides eligibility exactly but for a mentor's capacity
                 // (validation rejects 0 before any assignment; a reference row leaves it out).
-                if exact_scores && self.capacity[m] == 0 {
+                if rescore && self.capacity[m] == 0 {
                     return None;
                 }
-                let score = self.edge_score(pl, m, w, sb, cs)?;
+                let score = if direct {
+                    self.exact(pl, m, w, sb, cs)?.score
+                } else {
+                    self.edge_score(pl, m, w, sb, cs)?
+                };
                 if score < floor {
                     return None;
                 }
@@ -814,7 +826,7 @@ impl PreparedMentors {
         if !complete {
             cut = cut.max(floor);
         }
-        if exact_scores {
+        if rescore {
             for e in buf.iter_mut() {
                 e.0 = self.components(pl, e.1 as usize, w).score;
             }
@@ -846,6 +858,10 @@ fn keep_best(buf: &mut Vec<(f64, u32)>, k: usize, guard: f64) -> f64 {
     buf.retain(|&(s, _)| s >= cut);
     cut
 }
+
+/// From this many mentors on, reference-score top-k rows are scanned with fast scores and
+/// re-scored (measured: 1,000 x 300 is ~7% faster without, 10,000 x 3,000 ~30% faster with).
+const RESCORE_ROWS_MIN_MENTORS: usize = 1000;
 
 /// Upper bound of `|fast score - reference score|` (the fast edge score's error is ~1e-15).
 const FAST_SCORE_ERROR: f64 = 1e-11;
@@ -1185,8 +1201,10 @@ mod tests {
         fn exact_best_rows_are_prefixes_of_the_reference_order(
             (learners, mentors, w) in instance(),
             k in 1usize..6,
+            rescore in any::<bool>(),
         ) {
-            let pm = PreparedMentors::new(&mentors);
+            let mut pm = PreparedMentors::new(&mentors);
+            pm.rescore_rows = rescore;
             let lookup = MentorLookup::new(&pm);
             let mut scratch = RowScratch::default();
             let mut buf = Vec::new();
