@@ -2,15 +2,16 @@
 linear_sum_assignment, and OR-tools' min-cost flow.
 
 Run: ``.venv/bin/python bench/matching.py`` (optionally ``--sizes 1000x300,5000x1500``; the default runs up to
-100,000 x 30,000, several minutes). OR-tools is in the ``bench`` dependency group (``uv sync --group bench``);
-without it that column is skipped. It gets the eligible arcs for free (scored with numpy in row blocks before
-its clock starts) and is timed on the flow alone, as long as the arcs fit in ``ORTOOLS_MAX_ARCS``. Each (engine, size)
-runs in its own subprocess so the memory peaks do not mix: native reports the growth of ``ru_maxrss``
-across the call; the Python ones report the tracemalloc peak (numpy allocations included) and the
-``ru_maxrss`` growth (scipy's C++ buffers are only seen there). Times are end to end from Python: scoring
-every pair plus the optimal assignment, inputs already built. The native engine is called ``NATIVE_REPEATS``
-times per size (min and median are printed; the ratios use the min), the Python engines once. The load
-average is printed at the start and the end. Not a timed test: it prints a table.
+100,000 x 30,000, several minutes; ``--engines native,greedy,ortools`` leaves the slow Python engines out, and
+``--timeout`` raises the limit of one case on a loaded machine). OR-tools is in the ``bench`` dependency group
+(``uv sync --group bench``); without it that column is skipped. It gets the eligible arcs for free (scored with
+numpy in row blocks before its clock starts) and is timed on the flow alone, as long as the arcs fit in
+``ORTOOLS_MAX_ARCS``. Each (engine, size) runs in its own subprocess so the memory peaks do not mix: native reports
+the growth of ``ru_maxrss`` across the call; the Python ones report the tracemalloc peak (numpy allocations
+included) and the ``ru_maxrss`` growth (scipy's C++ buffers are only seen there). Times are end to end from Python:
+scoring every pair plus the optimal assignment, inputs already built. The native engine is called
+``NATIVE_REPEATS`` times per size (min and median are printed; the ratios use the min), the Python engines once.
+The load average is printed at the start and the end. Not a timed test: it prints a table.
 """
 
 from __future__ import annotations
@@ -87,15 +88,20 @@ def run_greedy(n: int, m: int) -> dict[str, Any]:
     return run_native(n, m, "greedy")
 
 
-def eligible_arcs(learners: list[sm.Learner], mentors: list[sm.Mentor]) -> tuple[Any, Any, Any]:
+def eligible_arcs(learners: list[sm.Learner], mentors: list[sm.Mentor], limit: int) -> tuple[Any, Any, Any] | int:
     """Every eligible pair as (learner, mentor, score) arrays, scored with numpy ``SCORE_BLOCK_ROWS`` learners
-    at a time (the dense matrices of a block only)."""
+    at a time (the dense matrices of a block only); or, as soon as there are more than ``limit`` of them, how
+    many were found by then (at 100,000 x 30,000 holding them all would take gigabytes just to skip)."""
     import numpy as np  # noqa: PLC0415
 
     rows, cols, scores = [], [], []
+    found = 0
     for start in range(0, len(learners), SCORE_BLOCK_ROWS):
         score, eligible = numpy_scores(learners[start : start + SCORE_BLOCK_ROWS], mentors)
         r, c = np.nonzero(eligible)
+        found += len(r)
+        if found > limit:
+            return found
         rows.append(r + start)
         cols.append(c)
         scores.append(score[r, c])
@@ -111,9 +117,10 @@ def run_ortools(n: int, m: int) -> dict[str, Any]:
     from ortools.graph.python import min_cost_flow  # noqa: PLC0415
 
     learners, mentors = sm.synthetic_instance(n, m, SEED)
-    rows, cols, scores = eligible_arcs(learners, mentors)
-    if len(rows) > ORTOOLS_MAX_ARCS:
-        return {"skipped": f"{len(rows):,} eligible arcs > {ORTOOLS_MAX_ARCS:,}"}
+    arcs = eligible_arcs(learners, mentors, ORTOOLS_MAX_ARCS)
+    if isinstance(arcs, int):
+        return {"skipped": f"more than {ORTOOLS_MAX_ARCS:,} eligible arcs (stopped counting at {arcs:,})"}
+    rows, cols, scores = arcs
     source, sink = n + m, n + m + 1
     learner_nodes = np.arange(n)
     flow = min_cost_flow.SimpleMinCostFlow()
@@ -279,17 +286,20 @@ WORKERS = {
 }
 
 
-def in_subprocess(*args: str) -> dict[str, Any]:
+ENGINES = ("native", "greedy", "reference", "scipy", "ortools")
+
+
+def in_subprocess(*args: str, timeout: float = CASE_TIMEOUT_SECONDS) -> dict[str, Any]:
     try:
         out = subprocess.run(  # noqa: S603 - this very script
             [sys.executable, __file__, "--worker", *args],
             capture_output=True,
             text=True,
-            timeout=CASE_TIMEOUT_SECONDS,
+            timeout=timeout,
             check=True,
         )
     except subprocess.TimeoutExpired:
-        return {"skipped": f"timed out after {CASE_TIMEOUT_SECONDS} s"}
+        return {"skipped": f"timed out after {timeout:.0f} s"}
     except subprocess.CalledProcessError as exc:
         if "No module named 'ortools'" in exc.stderr:
             return {"skipped": "ortools is not installed (uv sync --group bench)"}
@@ -310,35 +320,41 @@ def fmt(r: dict[str, Any]) -> str:
     return f"{r['seconds'] * 1000:10.1f} ms  {memory}"
 
 
+def run_engine(name: str, n: int, m: int, timeout: float) -> dict[str, Any]:
+    """One engine at one size in its own process, or why it was skipped."""
+    if name == "reference" and n > REFERENCE_MAX_LEARNERS:
+        return {"skipped": f"pure Python only up to {REFERENCE_MAX_LEARNERS} learners"}
+    if name == "scipy":
+        _, mentors = sm.synthetic_instance(n, m, SEED)
+        dense = n * sum(x["capacity"] for x in mentors) * 8
+        if dense > DENSE_LIMIT_BYTES:
+            return {"skipped": f"dense matrix would be {dense / 1024**3:.1f} GiB > 2 GiB"}
+    return in_subprocess(name, str(n), str(m), timeout=timeout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--worker", nargs="+")
     parser.add_argument("--sizes", default=",".join(f"{n}x{m}" for n, m in SIZES))
+    parser.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated, of {', '.join(ENGINES)}")
+    parser.add_argument("--timeout", type=float, default=CASE_TIMEOUT_SECONDS, help="seconds per (engine, size)")
     args = parser.parse_args()
     if args.worker:
         kind, *rest = args.worker
         result = run_top_k(int(rest[0])) if kind == "topk" else WORKERS[kind](int(rest[0]), int(rest[1]))
         print(json.dumps(result))
         return
+    engines = [e for e in args.engines.split(",") if e]
+    if unknown := set(engines) - set(ENGINES):
+        parser.error(f"unknown engines: {', '.join(sorted(unknown))}")
     print(f"seed {SEED}; each case in its own process; default weights (min_score 0.4)")
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; native: {NATIVE_REPEATS} calls per size")
+    previous: dict[str, dict[str, Any]] = {}
     for size in args.sizes.split(","):
         n, m = (int(v) for v in size.split("x"))
         print(f"\n== {n} learners x {m} mentors ==")
-        results: dict[str, dict[str, Any]] = {"native": in_subprocess("native", str(n), str(m))}
-        results["greedy"] = in_subprocess("greedy", str(n), str(m))
-        if n <= REFERENCE_MAX_LEARNERS:
-            results["reference"] = in_subprocess("reference", str(n), str(m))
-        else:
-            results["reference"] = {"skipped": f"pure Python only up to {REFERENCE_MAX_LEARNERS} learners"}
-        _, mentors = sm.synthetic_instance(n, m, SEED)
-        dense = n * sum(x["capacity"] for x in mentors) * 8
-        if dense > DENSE_LIMIT_BYTES:
-            results["scipy"] = {"skipped": f"dense matrix would be {dense / 1024**3:.1f} GiB > 2 GiB"}
-        else:
-            results["scipy"] = in_subprocess("scipy", str(n), str(m))
-        results["ortools"] = in_subprocess("ortools", str(n), str(m))
-        native = results["native"]
+        results = {name: run_engine(name, n, m, args.timeout) for name in engines}
+        native = results.get("native", {"skipped": "not run"})
         for name, r in results.items():
             line = f"  {name:10s} {fmt(r)}"
             if name != "native" and "skipped" not in r and "skipped" not in native:
@@ -346,6 +362,17 @@ def main() -> None:
                 line += f"  | {r['seconds'] / native['seconds']:.2f}x native min time"
                 line += f", total {r['total']:.6f} vs native {native['total']:.6f}"
             print(line, flush=True)
+        for name in ("native", "greedy"):
+            r, before = results.get(name, {}), previous.get(name, {})
+            if "seconds" in r and "seconds" in before:
+                # Growth from the previous size: time and first-call memory.
+                time_growth = r["seconds"] / before["seconds"]
+                memory_growth = max(r["rss_mib"], 1) / max(before["rss_mib"], 1)
+                pairs_growth = n * m / before["pairs"]
+                growth = f"time x{time_growth:.2f}, memory x{memory_growth:.2f} (pairs x{pairs_growth:.2f})"
+                print(f"  growth {name:7s} {growth}")
+            if "seconds" in r:
+                previous[name] = {**r, "pairs": n * m}
     print("\n== top-10 among 100,000 mentors (200 queries) ==")
     t = in_subprocess("topk", "100000")
     if "skipped" in t:

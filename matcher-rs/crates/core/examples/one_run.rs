@@ -1,8 +1,9 @@
 //! One `assign_optimal` run for instruction-count profiling:
-//! `valgrind --tool=callgrind target/release/examples/one_run 10000x3000 [seed]`.
+//! `valgrind --tool=callgrind target/release/examples/one_run 10000x3000 [seed] [gen|greedy]`
+//! (`gen`: generation only, the baseline; `greedy`: one `assign_greedy` run instead).
 
 use matcher_core::synthetic::synthetic_instance;
-use matcher_core::{assign_optimal, Weights};
+use matcher_core::{assign_greedy, assign_optimal, Weights};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -13,12 +14,32 @@ fn main() {
         .and_then(|(l, m)| Some((l.parse().ok()?, m.parse().ok()?)))
         .unwrap_or((10000, 3000));
     let (learners, mentors) = synthetic_instance(nl, nm, seed);
-    if args.next().as_deref() == Some("gen") {
+    let mode = args.next();
+    if mode.as_deref() == Some("gen") {
         // Baseline for instruction counts: generation only.
         println!("{} learners, {} mentors", learners.len(), mentors.len());
         return;
     }
-    let r = assign_optimal(&learners, &mentors, &Weights::default()).expect("valid instance");
+    // `ONE_RUN_REPEAT=N`: N calls (for sampling profilers at small sizes), the last reported.
+    let repeat: usize = std::env::var("ONE_RUN_REPEAT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    for _ in 1..repeat {
+        let w = Weights::default();
+        let r = if mode.as_deref() == Some("greedy") {
+            assign_greedy(&learners, &mentors, &w)
+        } else {
+            assign_optimal(&learners, &mentors, &w)
+        };
+        std::hint::black_box(r.expect("valid instance"));
+    }
+    let r = if mode.as_deref() == Some("greedy") {
+        assign_greedy(&learners, &mentors, &Weights::default())
+    } else {
+        assign_optimal(&learners, &mentors, &Weights::default())
+    }
+    .expect("valid instance");
     // FNV-1a over the assigned (learner, mentor) ids: identical results give identical hashes.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for a in &r.assignments {

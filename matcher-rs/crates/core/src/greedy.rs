@@ -6,8 +6,9 @@
 //! next pair of every free learner: the heap's best is the next pair of the global order
 //! that is not already skipped because its learner is assigned. Each learner starts with
 //! its `k` best pairs; a learner that runs through them while still free (every one of
-//! those mentors filled up before its turn) gets the rest of its row scored then, once.
-//! The result is exactly that of sorting every eligible pair.
+//! those mentors filled up before its turn) gets the rest of its row scored then, once,
+//! leaving out the mentors already full (a full mentor stays full, so those pairs would
+//! only be skipped). The result is exactly that of sorting every eligible pair.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -45,6 +46,12 @@ pub(crate) fn greedy_lazy(
     let mut rest: Vec<Vec<(f64, u32)>> = vec![Vec::new(); n];
     let mut refilled: Vec<bool> = bound.iter().map(|&b| b < 0.0).collect();
 
+    // Free learners with at most a quarter of their candidates left (and a rest to score):
+    // scored early, in parallel, with the next learner that runs out. Kept as a list so a
+    // refill costs in proportion to its batch, not to the number of learners.
+    let mut soon: Vec<u32> = Vec::new();
+    let mut in_soon = vec![false; n];
+
     let mut heap: BinaryHeap<Next> = BinaryHeap::with_capacity(n);
     for i in 0..n {
         if let Some(x) = next_pair(i, cand, &mut next, &mut rest) {
@@ -56,31 +63,33 @@ pub(crate) fn greedy_lazy(
         if load[mu] < capacity[mu] {
             load[mu] += 1;
             assigned[i] = m;
+            rest[i] = Vec::new(); // scored early but not needed
             continue;
         }
         if next[i] == cand.offsets[i + 1] && !refilled[i] {
             // Score the rest of this row, and with it (in parallel) those of the other free
-            // learners about to need theirs: at most a quarter of their candidates left.
-            // Which rows are scored early changes only the time, never the result.
-            let batch: Vec<usize> = (0..n)
-                .filter(|&j| {
-                    j == i
-                        || (!refilled[j]
-                            && assigned[j] == NONE
-                            && 4 * (cand.offsets[j + 1] - next[j])
-                                <= cand.offsets[j + 1] - cand.offsets[j])
-                })
-                .collect();
-            for (j, row) in batch
-                .iter()
-                .zip(rest_of_rows(pm, lookup, pls, w, cand, &batch))
-            {
-                rest[*j] = row;
-                refilled[*j] = true;
+            // learners about to need theirs. Which rows are scored early changes only the
+            // time, never the result: a mentor full now stays full, so leaving its pairs
+            // out of a rest removes only pairs the loop would skip.
+            let mut batch: Vec<usize> = vec![i];
+            batch.extend(
+                soon.drain(..)
+                    .map(|j| j as usize)
+                    .filter(|&j| j != i && !refilled[j] && assigned[j] == NONE),
+            );
+            let rows = rest_of_rows(pm, lookup, pls, w, cand, &batch, &load);
+            for (&j, row) in batch.iter().zip(rows) {
+                rest[j] = row;
+                refilled[j] = true;
             }
         }
         if let Some(x) = next_pair(i, cand, &mut next, &mut rest) {
             heap.push(x);
+        }
+        let r = cand.range(i);
+        if !refilled[i] && !in_soon[i] && 4 * (r.end - next[i]) <= r.len() {
+            in_soon[i] = true;
+            soon.push(i as u32);
         }
     }
     assigned
@@ -104,7 +113,8 @@ fn next_pair(
 }
 
 /// For each learner of `batch` (each with a non-empty, incomplete candidate row): its
-/// eligible pairs that come after its last candidate in the order, reversed.
+/// eligible pairs that come after its last candidate in the order, reversed, except those
+/// with a mentor already full at `load` (never scored).
 fn rest_of_rows(
     pm: &PreparedMentors,
     lookup: &MentorLookup,
@@ -112,10 +122,34 @@ fn rest_of_rows(
     w: &Weights,
     cand: &Candidates,
     batch: &[usize],
+    load: &[u32],
 ) -> Vec<Vec<(f64, u32)>> {
+    // The mentors with room, as a bitset: the scans visit no other (late in the greedy, when
+    // rows run out, most mentors are full).
+    let mut open = vec![0u64; pm.len().div_ceil(64)];
+    for (m, (&l, &c)) in load.iter().zip(&pm.capacity).enumerate() {
+        if l < c {
+            open[m / 64] |= 1u64 << (m % 64);
+        }
+    }
     let one = |i: usize, scratch: &mut RowScratch| {
         let mut row = Vec::new();
-        pm.eligible_row(lookup, &pls[i], w, true, &mut row, scratch);
+        let pl = &pls[i];
+        pm.scan_row(
+            lookup,
+            pl,
+            w,
+            w.min_score,
+            false,
+            Some(&open),
+            scratch,
+            |m, sb, cs| {
+                if let Some(s) = pm.pair_score(pl, w, true, m, sb, cs) {
+                    row.push((s, m as u32));
+                }
+                None
+            },
+        );
         row.sort_unstable_by_key(best_first);
         let last = cand.offsets[i + 1] - 1;
         let last_key = best_first(&(cand.score[last], cand.mentor[last]));
@@ -155,7 +189,9 @@ mod tests {
             ..Weights::default()
         };
         for w in [Weights::default(), low] {
-            for (nl, nm, seed) in [(1000, 300, 1u64), (900, 150, 2026)] {
+            // 300 and 150 mentors: reference scores straight from the scan; 1,200: fast
+            // scores, re-scored.
+            for (nl, nm, seed) in [(1000, 300, 1u64), (900, 150, 2026), (2000, 1200, 3)] {
                 let (learners, mentors) = synthetic_instance(nl, nm, seed);
                 let want = assign_greedy_full(&learners, &mentors, &w).expect("valid");
                 for k in [1, 2, 8] {
@@ -163,6 +199,37 @@ mod tests {
                     assert_eq!(got, want, "{nl}x{nm} seed {seed} k {k}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn equals_the_sorted_greedy_when_scores_tie_across_learners_and_mentors() {
+        // Every mentor and learner appears three times (same skills, place, slots): exact
+        // ties everywhere, broken by learner then mentor index, and the fast scan's guard
+        // band must not let a tie fall out of a row or change places.
+        // 1,200 mentors: the rows are scanned with fast scores and re-scored.
+        let (learners, mentors) = synthetic_instance(300, 400, 11);
+        let mut tl = Vec::new();
+        let mut tm = Vec::new();
+        for copy in 0..3 {
+            for l in &learners {
+                tl.push(crate::Learner {
+                    id: format!("{}-{copy}", l.id),
+                    ..l.clone()
+                });
+            }
+            for m in &mentors {
+                tm.push(crate::Mentor {
+                    id: format!("{}-{copy}", m.id),
+                    ..m.clone()
+                });
+            }
+        }
+        let w = Weights::default();
+        let want = assign_greedy_full(&tl, &tm, &w).expect("valid");
+        for k in [1, 2, 3, 8] {
+            let got = assign_greedy_lazy(&tl, &tm, &w, k).expect("valid");
+            assert_eq!(got, want, "k {k}");
         }
     }
 }

@@ -334,13 +334,29 @@ fn price(
             scanned += 1;
             let threshold = w.min_score.max(floor as f64 / SCALE);
             let pl = &pls[i];
-            pm.scan_row(lookup, pl, w, threshold, &mut scratch, |m, sb, cs| {
-                let s = pm.pair_score(pl, w, false, m, sb, cs)?;
-                if edge_weight(s) - p[m] > u[i] - slack {
-                    out.push((i as u32, m as u32, s));
-                }
-                None
-            });
+            pm.scan_row(
+                lookup,
+                pl,
+                w,
+                threshold,
+                false,
+                None,
+                &mut scratch,
+                |m, sb, cs| {
+                    // Reported only if w > u + p[m] - slack: most prices are well above
+                    // `p_min`, and a bound on the score rules those pairs out before any
+                    // trigonometry.
+                    let reach = (u[i] + p[m] - slack) as f64 / SCALE;
+                    if !pm.may_reach(pl, m, w, sb, cs, reach) {
+                        return None;
+                    }
+                    let s = pm.pair_score(pl, w, false, m, sb, cs)?;
+                    if edge_weight(s) - p[m] > u[i] - slack {
+                        out.push((i as u32, m as u32, s));
+                    }
+                    None
+                },
+            );
         }
         (out, scanned)
     };
