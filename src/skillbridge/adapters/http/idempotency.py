@@ -51,6 +51,8 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 #: The longest key accepted (a UUID is 36 characters; the IETF draft suggests UUIDs).
 MAX_KEY_LENGTH = 255
+#: What a key is made of: visible ASCII characters (the OpenAPI document states it as this pattern).
+KEY_PATTERN = "^[!-~]+$"
 #: 4xx answers that the same request would get again, so a retry may be answered from the store.
 DETERMINISTIC_4XX = frozenset({400, 404, 405, 410, 413, 415, 422})
 #: Response headers kept with a stored answer (the rest describe the moment: rate limits, dates, traces).
@@ -66,7 +68,8 @@ _KEPT_HEADERS = frozenset(
         b"vary",
     }
 )
-_METHODS = frozenset({"POST", "PATCH"})
+#: The methods that take a key (a PATCH only without If-Match, checked per request).
+IDEMPOTENT_METHODS = frozenset({"POST", "PATCH"})
 _KEY_PREFIX = "idempotency:"
 _IN_FLIGHT_RETRY_AFTER = "1"
 _log = structlog.get_logger(__name__)
@@ -170,7 +173,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         method = cast(dict[str, Any], scope)["method"]
-        raw_key = _header(scope, b"idempotency-key") if method in _METHODS else None
+        raw_key = _header(scope, b"idempotency-key") if method in IDEMPOTENT_METHODS else None
         if (
             raw_key is None
             or (method == "PATCH" and _header(scope, b"if-match") is not None)  # a version guards it

@@ -1,7 +1,10 @@
 """Corrections to the OpenAPI document Litestar generates, so that it says what the API really does.
 
-- Every route under the API prefix declares its problem+json error responses (Litestar only shows its own
-  400 body, which the exception handlers never send).
+- Every route under the API prefix declares the problem+json error responses it can give
+  (``operation_problems.py`` says which; Litestar only shows its own 400 body, which the exception handlers
+  never send).
+- An operation that takes ``Idempotency-Key`` documents the header, and its success responses
+  ``Idempotent-Replayed``.
 - A request body that refuses unknown fields says so (``additionalProperties: false``); Litestar leaves
   it open although msgspec answers 422 to any field outside the schema.
 - An operation with rules no schema can state (``unstated_rules.py``) lists them in its description.
@@ -21,14 +24,27 @@ from typing import TYPE_CHECKING, Any
 
 # Litestar's struct plugin is not public API; it is subclassed (not copied) so upgrades keep its behaviour.
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
+from litestar.enums import ParamType
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi.spec import Link, OpenAPIResponse, Operation, Reference, RequestBody, Schema
+from litestar.openapi.spec import (
+    Link,
+    OpenAPIHeader,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Parameter,
+    Reference,
+    RequestBody,
+    Schema,
+)
 from litestar.plugins import ReceiveRoutePlugin
 from litestar.routes import BaseRoute, HTTPRoute
 from msgspec import inspect
 
+from skillbridge.adapters.http.idempotency import HEADER, KEY_PATTERN, MAX_KEY_LENGTH, REPLAYED_HEADER
+from skillbridge.adapters.http.operation_problems import OperationFacts, problem_statuses, takes_idempotency_key
 from skillbridge.adapters.http.problems import API_PROBLEM_STATUSES, problem_responses
-from skillbridge.adapters.http.unstated_rules import UNSTATED_RULES, unstated_rules_text
+from skillbridge.adapters.http.unstated_rules import IDEMPOTENCY_KEY_RULE, UNSTATED_RULES, unstated_rules_text
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
@@ -84,17 +100,74 @@ def _links_of_created(collection: str, routes: Iterable[tuple[str, str]]) -> dic
     return links
 
 
-def _operation_class(handler: HTTPRouteHandler, path: str, routes: set[tuple[str, str]]) -> type[Operation]:
-    """An Operation that, when rendered, marks an optional body as such and links a created resource onward.
+_KEY_PARAMETER_TEXT = (
+    f"Makes a retry safe: the same key with the same request within 24 hours gets the first answer again "
+    f"(marked {REPLAYED_HEADER}: true), never a second run; the same key with another request gets 422 naming "
+    f"{HEADER}; the same key while the first request still runs gets 409 with Retry-After. Keys are per user. "
+    f"Use a new random value (a UUID) for each new request."
+)
+_REPLAYED_TEXT = f"true when this is the kept answer to an earlier request with the same {HEADER}"
+
+
+def _idempotency_key_parameter() -> Parameter:
+    return Parameter(
+        name=HEADER,
+        param_in=ParamType.HEADER,
+        required=False,
+        description=_KEY_PARAMETER_TEXT,
+        schema=Schema(type=OpenAPIType.STRING, min_length=1, max_length=MAX_KEY_LENGTH, pattern=KEY_PATTERN),
+    )
+
+
+def _facts(operation: Operation, method: str, path: str, opt: dict[str, Any]) -> OperationFacts:
+    parameters = [p for p in operation.parameters or () if isinstance(p, Parameter)]
+    return OperationFacts(
+        method=method,
+        path=path,
+        opt=opt,
+        body=operation.request_body is not None,
+        parameters=bool(parameters),
+        required_parameters=any(p.required and p.param_in != ParamType.PATH for p in parameters),
+        path_parameters=any(p.param_in == ParamType.PATH for p in parameters),
+        guarded_by_version=any(p.param_in == ParamType.HEADER and p.name.lower() == "if-match" for p in parameters),
+    )
+
+
+def _document_idempotency(operation: Operation) -> None:
+    if not any(isinstance(p, Parameter) and p.name == HEADER for p in operation.parameters or ()):
+        operation.parameters = [*(operation.parameters or ()), _idempotency_key_parameter()]
+    for status, response in (operation.responses or {}).items():
+        if str(status).startswith("2") and isinstance(response, OpenAPIResponse):
+            replayed = OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING, enum=["true"]), description=_REPLAYED_TEXT)
+            response.headers = {**(response.headers or {}), REPLAYED_HEADER: replayed}
+    sentence = unstated_rules_text(422, IDEMPOTENCY_KEY_RULE)
+    if sentence not in (operation.description or ""):
+        operation.description = f"{operation.description}\n\n{sentence}" if operation.description else sentence
+
+
+def _operation_class(
+    handler: HTTPRouteHandler, path: str, routes: set[tuple[str, str]], unclaimed: frozenset[int]
+) -> type[Operation]:
+    """An Operation that, when rendered, keeps the problem responses this operation can give (of ``unclaimed``,
+    the defaults the handler did not declare itself), documents ``Idempotency-Key`` where it is taken, marks
+    an optional body as such and links a created resource onward.
 
     ``routes`` fills while the app registers its routes; it is read only when the document is rendered."""
     optional_body = _body_is_optional(handler)
     creates = "POST" in handler.http_methods
+    methods = sorted(handler.http_methods - {"OPTIONS", "HEAD"})
+    opt = dict(handler.opt)
 
     class DocumentedOperation(Operation):
         def to_schema(self) -> dict[str, Any]:
             if optional_body and isinstance(self.request_body, RequestBody):
                 self.request_body.required = False  # Litestar calls every body required
+            facts = [_facts(self, method, path, opt) for method in methods]
+            given = set().union(*(problem_statuses(fact) for fact in facts))
+            for status in unclaimed - given:
+                (self.responses or {}).pop(str(status), None)
+            if any(takes_idempotency_key(fact) for fact in facts):
+                _document_idempotency(self)
             created = (self.responses or {}).get("201")
             if creates and isinstance(created, OpenAPIResponse):
                 links: dict[str, Link | Reference] = dict(_links_of_created(path, routes))
@@ -115,13 +188,14 @@ def _describe_unstated_rules(handler: HTTPRouteHandler, path: str) -> None:
 
 
 class ProblemResponsesPlugin(ReceiveRoutePlugin):
-    """Declares the problem+json error responses on every HTTP route under ``path_prefix`` (a response a route
-    declares itself wins over these defaults), and completes each operation's contract: the rules its schema
+    """Declares the problem+json error responses each HTTP route under ``path_prefix`` can give (a response a
+    route declares itself wins over these), and completes each operation's contract: the rules its schema
     cannot state in its description, an optional body marked optional, and a 201's links onward.
     """
 
     def __init__(self, path_prefix: str, statuses: tuple[int, ...] = API_PROBLEM_STATUSES) -> None:
         self._prefix = path_prefix.rstrip("/") + "/"
+        self._statuses = frozenset(statuses)
         self._responses = problem_responses(*statuses)
         self._routes: set[tuple[str, str]] = set()
 
@@ -130,9 +204,11 @@ class ProblemResponsesPlugin(ReceiveRoutePlugin):
             return
         for handler in route.route_handlers:
             if isinstance(handler, HTTPRouteHandler):
-                handler.responses = {**self._responses, **(handler.responses or {})}
+                own = handler.responses or {}
+                handler.responses = {**self._responses, **own}
                 self._routes.update((method, route.path_format) for method in handler.http_methods)
-                handler.operation_class = _operation_class(handler, route.path_format, self._routes)
+                unclaimed = self._statuses - set(own)
+                handler.operation_class = _operation_class(handler, route.path_format, self._routes, unclaimed)
                 _describe_unstated_rules(handler, route.path_format)
 
 

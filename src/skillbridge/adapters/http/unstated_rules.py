@@ -89,6 +89,11 @@ UNSTATED_RULES: Mapping[tuple[str, str], tuple[int, str]] = {
     ("GET", "/api/v1/admin/audit"): (422, "subject_id comes with subject_type; until is not before since"),
 }
 
+#: The rule of every operation that takes ``Idempotency-Key`` (``openapi.py`` adds it to each of them).
+IDEMPOTENCY_KEY_RULE = (
+    "an Idempotency-Key names one request: sent within 24 hours with another method, path, query or body, it is refused"
+)
+
 
 def unstated_rules_text(status: int, rules: str) -> str:
     """The sentence added to an operation's description."""
