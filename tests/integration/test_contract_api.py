@@ -10,6 +10,7 @@ import pytest
 
 from skillbridge.adapters.http.unstated_rules import UNSTATED_RULES
 from tests.integration.helpers import Api
+from tests.support.idempotent_operations import TAKING_IDEMPOTENCY_KEY
 
 pytestmark = pytest.mark.asyncio
 
@@ -109,3 +110,70 @@ async def test_a_201_links_what_it_created_to_its_own_operations_only(api: Api) 
             for link in operation.get("responses", {}).get("201", {}).get("links", {}).values():
                 path, method = link["operationRef"].removeprefix("#/paths/").rsplit("/", 1)
                 assert method in document["paths"][path.replace("~1", "/").replace("~0", "~")]
+
+
+#: Each operation's documented error statuses, written out from the rules in docs/api.md ("Errors each
+#: operation documents"), not read from the code.
+DOCUMENTED_ERRORS = [
+    ("get", "/api/v1/badges", {429, 503}),  # public, nothing to fail
+    ("get", "/api/v1/users/me", {401, 429, 503}),
+    ("get", "/api/v1/places", {400, 422, 429, 503}),  # public; q is required (missing: 400)
+    ("post", "/api/v1/auth/register", {400, 409, 413, 422, 429, 503}),  # public: never 401
+    ("post", "/api/v1/auth/login", {400, 401, 409, 413, 422, 429, 503}),  # public, but checks credentials
+    ("post", "/api/v1/integrations/github/webhook", {400, 401, 409, 413, 422, 429, 503}),
+    ("get", "/api/v1/admin/users", {401, 403, 422, 429, 503}),  # admins only
+    ("get", "/api/v1/matches/blocks", {401, 403, 422, 429, 503}),  # mentors only
+    ("get", "/api/v1/roadmaps/{roadmap_id}", {401, 404, 422, 429, 503}),
+    ("delete", "/api/v1/auth/sessions/{session_id}", {401, 404, 409, 422, 429, 503}),  # outside the consent gate
+    ("post", "/api/v1/auth/logout-all", {401, 409, 422, 429, 503}),  # no body; 409/422 of its Idempotency-Key
+    ("delete", "/api/v1/users/me", {400, 401, 403, 409, 413, 422, 429, 503}),  # erasure may be refused (403)
+    ("post", "/api/v1/progress/log", {400, 401, 403, 404, 409, 413, 422, 429, 503}),  # roadmap_id may be unknown
+    ("patch", "/api/v1/forum/posts/{post_id}", {400, 401, 403, 404, 409, 413, 422, 429, 503}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "statuses"), DOCUMENTED_ERRORS)
+async def test_each_operation_documents_the_errors_it_can_give_and_no_others(
+    api: Api, method: str, path: str, statuses: set[int]
+) -> None:
+    document = await _document(api)
+    responses = document["paths"][path][method]["responses"]
+    assert {int(status) for status in responses if status[0] in "45"} == statuses
+
+
+async def test_exactly_the_operations_taking_an_idempotency_key_document_it(api: Api) -> None:
+    document = await _document(api)
+    documented = set()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            keys = [p for p in operation.get("parameters", []) if p["name"] == "Idempotency-Key"]
+            successes = [response for status, response in operation["responses"].items() if status[0] == "2"]
+            replayed = [response for response in successes if "Idempotent-Replayed" in response.get("headers", {})]
+            if keys:
+                documented.add((method.upper(), path))
+                [key] = keys
+                assert key["in"] == "header" and key["required"] is False, (method, path)
+                assert key["schema"] == {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"}
+                assert replayed == successes and successes, (method, path)
+                assert "Idempotency-Key names one request" in operation["description"], (method, path)
+                assert {"409", "422"} <= set(operation["responses"]), (method, path)
+            else:
+                assert replayed == [], (method, path)
+    assert documented == TAKING_IDEMPOTENCY_KEY
+
+
+@pytest.mark.parametrize(
+    ("key", "status"),
+    [("k" * 255, 201), ("~!" + "x" * 30, 201), ("k" * 256, 422), ("two words", 422), ("café".encode(), 422)],
+)
+async def test_the_idempotency_key_limits_the_document_states_are_those_enforced(
+    api: Api, key: str | bytes, status: int
+) -> None:
+    # The schema says 1-255 of "!" to "~" (visible ASCII); the server takes exactly those.
+    headers: dict[str, str | bytes] = {**await api.token_for("learner@example.org"), "Idempotency-Key": key}
+    response = await api.client.post("/api/v1/roadmaps", json=CREATE, headers=headers)
+    assert response.status_code == status, response.text
+    if status == 422:
+        assert response.json()["field"] == "Idempotency-Key"
