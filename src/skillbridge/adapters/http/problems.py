@@ -263,7 +263,8 @@ class ProblemDetails(msgspec.Struct, kw_only=True):
     round_id: str | None = None
 
 
-#: The errors any route of the API can answer with (the handlers above produce them, whichever route raised).
+#: The errors a route of the API may answer with (the handlers above produce them, whichever route raised);
+#: ``operation_problems.py`` says which of them each operation documents.
 API_PROBLEM_STATUSES = (
     HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
