@@ -149,6 +149,10 @@ class Journey:
         asked = await a.post("/api/v1/matches", json={"learner_needs": NEEDS}, headers=self.learner)
         assert asked.status_code == 201, asked.text
         self.match_id = asked.json()["id"]
+        # The matcher service ranked the mentors (A's own counter: the in-process engine served none).
+        metrics = (await a.get("/metrics")).text
+        assert 'skillbridge_matching_calls_total{engine="remote"} 1.0' in metrics
+        assert 'skillbridge_matching_calls_total{engine="native"}' not in metrics
         accepted = await b.patch(f"/api/v1/matches/{self.match_id}", json={"status": "active"}, headers=self.mentor)
         assert accepted.status_code == 200, accepted.text
 
@@ -163,6 +167,8 @@ class Journey:
                 pushed = await asyncio.wait_for(_chat_event(learner_socket), WAIT_SECONDS)
                 # Exactly once: the second message's event is the very next chat event, no repeat between.
                 assert pushed["message"] == content, pushed
+            with pytest.raises(TimeoutError):  # and the second is not repeated either
+                await asyncio.wait_for(_chat_event(learner_socket), 1.0)
 
         # A signed push: the worker logs its commits, and their done: tags complete modules.
         body = json.dumps(push_payload(REPO)).encode()
