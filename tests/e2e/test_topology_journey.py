@@ -24,13 +24,14 @@ import signal
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
 import websockets
 
 from skillbridge.adapters.persistence.sqlalchemy.migrate import upgrade
+from tests.e2e.test_server_process import Server
 from tests.e2e.test_server_process import _stop as stop_server
 from tests.integration.helpers import PASSWORD, register_body
 from tests.support.databases import app_role_url, postgres_database, redis_url_or_skip
@@ -297,11 +298,15 @@ async def test_the_journey_through_two_apis_a_worker_and_the_scheduler_loses_not
                 "github_client_secret": CLIENT_SECRET,
             }
             # The processes start together (the run's time is mostly process starts).
-            server_a, server_b, (worker, _) = await asyncio.gather(
+            started = await asyncio.gather(
                 start_server(tmp_path / "api-a", **settings),
                 start_server(tmp_path / "api-b", **settings),
                 start_worker(tmp_path / "worker-1", "--no-scheduler", **settings),
+                return_exceptions=True,
             )
+            await _none_failed(started)
+            server_a, server_b = cast(Server, started[0]), cast(Server, started[1])
+            worker = cast(tuple[asyncio.subprocess.Process, Path], started[2])[0]
             try:
                 async with (
                     httpx.AsyncClient(base_url=server_a.base_url, timeout=WAIT_SECONDS) as a,
@@ -315,3 +320,13 @@ async def test_the_journey_through_two_apis_a_worker_and_the_scheduler_loses_not
                 for process in (server_a.process, worker):
                     await kill(process)
                 assert await stop_server(server_b.process) in (0, -signal.SIGTERM)
+
+
+async def _none_failed(started: list[Any]) -> None:
+    """Raise the first start's failure, once the processes that did start are killed (none outlives the test)."""
+    failures = [outcome for outcome in started if isinstance(outcome, BaseException)]
+    if failures:
+        for outcome in started:
+            if not isinstance(outcome, BaseException):
+                await kill(outcome[0] if isinstance(outcome, tuple) else outcome.process)
+        raise failures[0]
