@@ -18,152 +18,33 @@ The API process's SIGTERM with requests in flight is tested in test_graceful_shu
 from __future__ import annotations
 
 import asyncio
-import shutil
 import signal
-import socket
-import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import Envelope, Session
 from prometheus_client.parser import text_string_to_metric_families
 
 from skillbridge.adapters.persistence.sqlalchemy.migrate import upgrade
-from tests.e2e.test_server_process import SKILLBRIDGE, _environment, running_server
+from tests.e2e.test_server_process import running_server
 from tests.integration.helpers import PASSWORD, register_body
 from tests.support.databases import postgres_database, redis_url_or_skip
-from tests.support.matching import build_service
+from tests.support.processes import (
+    WAIT_SECONDS,
+    HoldingRelay,
+    free_port,
+    matcher_service,
+    redis_server,
+    smtp_relay,
+    start_worker,
+    stop_worker,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres, pytest.mark.redis]
-WAIT_SECONDS = 20.0
-#: A process's start, on a loaded machine (as test_server_process's).
-START_SECONDS = 60.0
 #: A job's longest run, and how long an unacknowledged one waits before another worker takes it.
 JOB_TIMEOUT_SECONDS, REDELIVER_AFTER_SECONDS = 5, 6
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def _wait_for(predicate: Any, what: str, seconds: float = WAIT_SECONDS) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not predicate():
-        assert asyncio.get_running_loop().time() < deadline, f"waited {seconds} s for {what}"
-        await asyncio.sleep(0.05)
-
-
-@asynccontextmanager
-async def redis_server(port: int) -> AsyncIterator[asyncio.subprocess.Process]:
-    """A throwaway redis-server on ``port`` (no persistence): the shared one must not be stopped."""
-    executable = shutil.which("redis-server")
-    assert executable, "redis-server is not installed (Debian: apt-get install redis-server)"
-    process = await asyncio.create_subprocess_exec(
-        executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        await _wait_for(lambda: _answers(port), f"redis-server on {port}")
-        yield process
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            await process.wait()
-
-
-def _answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2) as connection:
-            connection.sendall(b"PING\r\n")
-            return connection.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-@asynccontextmanager
-async def matcher_service() -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
-    process = await asyncio.create_subprocess_exec(
-        str(build_service()), env={"MATCHER_BIND": "127.0.0.1:0", "PATH": "/usr/bin:/bin"},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        line = (await asyncio.wait_for(process.stdout.readline(), WAIT_SECONDS)).decode()
-        assert line.startswith("listening on 127.0.0.1:"), line
-        yield f"http://{line.removeprefix('listening on ').strip()}", process
-    finally:
-        if process.returncode is None:
-            process.kill()
-        await process.wait()
-
-
-class HoldingRelay:
-    """An SMTP relay that, while ``holding``, leaves every message's DATA unanswered (its sender is mid-job),
-    and afterwards accepts them."""
-
-    def __init__(self) -> None:
-        self.holding = True
-        self.held: list[list[str]] = []
-        self.accepted: list[list[str]] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd's name
-        if self.holding:
-            with self._lock:
-                self.held.append(list(envelope.rcpt_tos))
-            await asyncio.sleep(3600)  # the sender dies meanwhile; cancelled when the relay stops
-        with self._lock:
-            self.accepted.append(list(envelope.rcpt_tos))
-        return "250 Message accepted for delivery"
-
-
-@contextmanager
-def smtp_relay() -> Iterator[tuple[int, HoldingRelay]]:
-    relay = HoldingRelay()
-    controller = Controller(relay, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield controller.port, relay
-    finally:
-        controller.stop()
-
-
-def _log_file(directory: Path) -> Path:
-    directory.mkdir(exist_ok=True)
-    return directory / "worker.log"
-
-
-def _text(log: Path) -> str:
-    return log.read_text("utf-8")
-
-
-async def start_worker(directory: Path, **settings: str) -> tuple[asyncio.subprocess.Process, Path]:
-    """``skillbridge worker`` (with the scheduler), once it has started; its log file."""
-    log = _log_file(directory)
-    with log.open("wb") as out:
-        process = await asyncio.create_subprocess_exec(
-            str(SKILLBRIDGE), "worker", env=_environment(directory, **settings), stdout=out, stderr=out,
-            stdin=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
-    await _wait_for(
-        lambda: process.returncode is not None or '"worker_started"' in _text(log), "the worker", START_SECONDS
-    )
-    assert process.returncode is None, _text(log)
-    return process, log
-
-
-async def stop_worker(process: asyncio.subprocess.Process, log: Path) -> None:
-    if process.returncode is None:
-        process.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(process.wait(), WAIT_SECONDS)
-        assert code == 0, f"the worker exited with {code} on SIGTERM:\n{_text(log)}"
 
 
 def _samples(text: str, name: str) -> dict[str, float]:
@@ -185,7 +66,7 @@ async def _recommend(client: httpx.AsyncClient, bearer: dict[str, str]) -> list[
 
 async def test_killing_the_matcher_the_worker_and_redis_one_at_a_time(tmp_path: Path) -> None:
     await redis_url_or_skip()  # the machine has Redis (and its server binary) where this must run
-    redis_port = _free_port()
+    redis_port = free_port()
     with smtp_relay() as (smtp_port, relay):
         async with (
             redis_server(redis_port) as redis,
@@ -246,14 +127,14 @@ async def _the_worker_dies_mid_job(
     first: asyncio.subprocess.Process, relay: HoldingRelay, tmp_path: Path, settings: dict[str, str]
 ) -> None:
     """The relay holds both mails' DATA unanswered when the worker is killed; a new worker sends each once."""
-    await _wait_for(lambda: len(relay.held) == 2, "both mails to reach the relay")
+    await wait_for(lambda: len(relay.held) == 2, "both mails to reach the relay")
     first.kill()
     assert await first.wait() == -signal.SIGKILL
     relay.holding = False
     assert relay.accepted == []  # nothing was delivered: both jobs were cut short
     second, second_log = await start_worker(tmp_path / "worker-2", **settings)
     try:
-        await _wait_for(lambda: len(relay.accepted) == 2, "the mails, sent again", REDELIVER_AFTER_SECONDS + 10)
+        await wait_for(lambda: len(relay.accepted) == 2, "the mails, sent again", REDELIVER_AFTER_SECONDS + 10)
     finally:
         await stop_worker(second, second_log)
     # The second worker took both unacknowledged jobs and sent each mail once.
