@@ -25,7 +25,7 @@ from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
 from tests.e2e.test_server_process import REQUEST_TIMEOUT_SECONDS, running_server
 from tests.integration.helpers import PASSWORD, register_body
-from tests.support.matching import build_service, running_service
+from tests.support.matching import running_service, service_binary
 
 pytestmark = pytest.mark.asyncio
 
@@ -110,7 +110,7 @@ def _spans_by_service(received: list[ExportTraceServiceRequest]) -> list[tuple[s
 async def test_a_request_served_by_the_matcher_service_is_one_trace_across_both_processes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    binary = build_service()
+    binary = service_binary()
     with otlp_receiver() as (endpoint, received):
         monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
         monkeypatch.setenv("OTEL_SERVICE_NAME", "skillbridge-e2e")
