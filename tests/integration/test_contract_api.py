@@ -177,3 +177,31 @@ async def test_the_idempotency_key_limits_the_document_states_are_those_enforced
     assert response.status_code == status, response.text
     if status == 422:
         assert response.json()["field"] == "Idempotency-Key"
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "word"),
+    [
+        ("min_hours=1&min_hours=9", "min_hours", "int"),
+        ("language=en&language=sw", "language", "str"),
+        ("has_free_capacity=true&has_free_capacity=false", "has_free_capacity", "bool"),
+        ("limit=5&skills=python&limit=5", "limit", "int"),
+    ],
+)
+async def test_a_query_parameter_of_one_value_given_twice_is_refused(
+    api: Api, query: str, name: str, word: str
+) -> None:
+    headers = await api.token_for("ada@example.org")
+    once = await api.client.get(f"/api/v1/users/mentors?{query.split('&', maxsplit=1)[0]}", headers=headers)
+    assert once.status_code == 200, once.text  # positive control: each value alone is fine
+    twice = await api.client.get(f"/api/v1/users/mentors?{query}", headers=headers)
+    assert twice.status_code == 422, twice.text
+    problem = twice.json()
+    assert problem["field"] == name
+    assert problem["errors"][0]["message"] == f"expected {word}, got array"
+
+
+async def test_a_list_parameter_may_be_repeated(api: Api) -> None:
+    headers = await api.token_for("ada@example.org")
+    repeated = await api.client.get("/api/v1/users/mentors?skills=python&skills=sql", headers=headers)
+    assert repeated.status_code == 200, repeated.text

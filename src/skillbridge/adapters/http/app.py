@@ -53,7 +53,7 @@ from skillbridge.adapters.http.openapi import ClosedStructSchemaPlugin, ProblemR
 from skillbridge.adapters.http.options import HttpOptions
 from skillbridge.adapters.http.problems import EXCEPTION_HANDLERS
 from skillbridge.adapters.http.realtime import notifications_socket, notifications_stream, push_stored_notifications
-from skillbridge.adapters.http.strict_body import refuse_coerced_body
+from skillbridge.adapters.http.strict_body import refuse_lax_input
 from skillbridge.application.accounts.authentication import RequestBudget
 
 API_PREFIX = "/api/v1"
@@ -151,7 +151,7 @@ def build_app(
         ],
         middleware=[admission, _idempotency(options)],
         # After admission (401/403 first), before Litestar's lax parse: a body fits its type as sent or is 422.
-        before_request=refuse_coerced_body,
+        before_request=refuse_lax_input,
     )
     app = Litestar(
         route_handlers=[
