@@ -16,6 +16,7 @@ import asyncio
 import itertools
 import re
 import unicodedata
+import uuid
 import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode, checks
 from schemathesis.python import asgi
 
+from skillbridge.adapters.http.idempotency import HEADER as IDEMPOTENCY_KEY_HEADER
 from skillbridge.adapters.http.schemas.roadmaps import DOMAIN_FIELDS, ROADMAP_FIELDS, VERSION_FIELDS
 from skillbridge.adapters.persistence.sqlalchemy.migrate import upgrade
 from skillbridge.adapters.places.geonames import _GEONAMES
@@ -597,9 +599,13 @@ def _within_unstated_rules(case: schemathesis.Case) -> schemathesis.Case:
     list of names); a roadmap is generated for a
     domain the offline catalog covers (the set depends on the generator in use); a mentor is asked for (or
     recommended) in a domain the catalog has, for skills whose names keep a slug; a chat cursor is one the server
-    gave; a chat message keeps some text once cleaned.
+    gave; a chat message keeps some text once cleaned; an ``Idempotency-Key`` names one request (a drawn key is
+    drawn again for another body, which is a 422 by that rule), so each case sent with one gets a key of its own.
     Everything else a generated value may be, it still is.
     """
+    for name in list(case.headers or ()):
+        if name.lower() == IDEMPOTENCY_KEY_HEADER.lower():
+            case.headers[name] = uuid.uuid4().hex
     if isinstance(case.query, dict):
         _query_within_rules(case.path, case.query)
     if isinstance(case.body, dict):
