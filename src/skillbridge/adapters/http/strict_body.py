@@ -13,7 +13,6 @@ value, keeping one of them silently; the document says one value, so a repeated 
 from __future__ import annotations
 
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import msgspec
 from litestar import Request
@@ -36,15 +35,13 @@ def body_type(handler: Any) -> Any | None:
 #: msgspec's word for each scalar type (its "expected ..., got ..." failures are translated as such).
 _SCALAR_WORDS: dict[Any, str] = {bool: "bool", int: "int", float: "float", str: "str"}
 #: Per handler: its query parameters that take one value, by the name they are sent under, and that value's word.
-#: Weakly keyed: a process that builds many apps (the tests) must neither keep their handlers alive nor, keyed
-#: by ``id()``, hand a freed handler's entry to a new one.
-_SINGLE_VALUED: WeakKeyDictionary[HTTPRouteHandler, dict[str, str]] = WeakKeyDictionary()
+_SINGLE_VALUED: dict[int, dict[str, str]] = {}
 
 
 def single_valued_query(handler: HTTPRouteHandler) -> dict[str, str]:
     """The query parameters of ``handler`` declared as one value (not a list), by name sent: msgspec's word
     for the value's type (``str`` for anything not a plain scalar: a UUID or a date travels as a string)."""
-    known = _SINGLE_VALUED.get(handler)
+    known = _SINGLE_VALUED.get(id(handler))
     if known is not None:
         return known
     path = _path_parameters(handler)
@@ -60,7 +57,7 @@ def single_valued_query(handler: HTTPRouteHandler) -> dict[str, str]:
         sent = (getattr(kwarg, "query", None) if kwarg is not None else None) or name
         scalar = next((arm.annotation for arm in (field, *field.inner_types) if arm.annotation in _SCALAR_WORDS), str)
         found[sent] = _SCALAR_WORDS.get(scalar, "str")
-    _SINGLE_VALUED[handler] = found
+    _SINGLE_VALUED[id(handler)] = found
     return found
 
 
