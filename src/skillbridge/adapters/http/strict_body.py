@@ -13,6 +13,7 @@ value, keeping one of them silently; the document says one value, so a repeated 
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import msgspec
 from litestar import Request
@@ -34,14 +35,19 @@ def body_type(handler: Any) -> Any | None:
 
 #: msgspec's word for each scalar type (its "expected ..., got ..." failures are translated as such).
 _SCALAR_WORDS: dict[Any, str] = {bool: "bool", int: "int", float: "float", str: "str"}
-#: Per handler: its query parameters that take one value, by the name they are sent under, and that value's word.
-_SINGLE_VALUED: dict[int, dict[str, str]] = {}
+#: Per handler function and paths: its query parameters that take one value, by the name they are sent under, and
+#: that value's word. Keyed weakly by the function (route handlers take no weak reference): a process that builds
+#: many apps (the tests) must neither keep their handlers alive nor, keyed by ``id()``, hand a freed handler's
+#: entry to a new one.
+_SINGLE_VALUED: WeakKeyDictionary[Any, dict[tuple[str, ...], dict[str, str]]] = WeakKeyDictionary()
 
 
 def single_valued_query(handler: HTTPRouteHandler) -> dict[str, str]:
     """The query parameters of ``handler`` declared as one value (not a list), by name sent: msgspec's word
     for the value's type (``str`` for anything not a plain scalar: a UUID or a date travels as a string)."""
-    known = _SINGLE_VALUED.get(id(handler))
+    by_paths = _SINGLE_VALUED.setdefault(handler.fn, {})
+    paths = tuple(sorted(handler.paths))
+    known = by_paths.get(paths)
     if known is not None:
         return known
     path = _path_parameters(handler)
@@ -57,7 +63,7 @@ def single_valued_query(handler: HTTPRouteHandler) -> dict[str, str]:
         sent = (getattr(kwarg, "query", None) if kwarg is not None else None) or name
         scalar = next((arm.annotation for arm in (field, *field.inner_types) if arm.annotation in _SCALAR_WORDS), str)
         found[sent] = _SCALAR_WORDS.get(scalar, "str")
-    _SINGLE_VALUED[id(handler)] = found
+    by_paths[paths] = found
     return found
 
 
@@ -69,7 +75,11 @@ def _path_parameters(handler: HTTPRouteHandler) -> set[str]:
 
 def refuse_repeated_query(request: Request[Any, Any, Any]) -> None:
     """422 when a query parameter declared as one value is given more than once."""
-    if not request.scope.get("query_string") or not isinstance(request.route_handler, HTTPRouteHandler):
+    if (
+        not request.scope.get("query_string")
+        or request.method == "OPTIONS"  # Litestar's own answer, which reads no query parameter
+        or not isinstance(request.route_handler, HTTPRouteHandler)
+    ):
         return
     params = request.query_params
     for name, word in single_valued_query(request.route_handler).items():
