@@ -58,6 +58,7 @@ from skillbridge.application.chat.messaging import ReadChat, SendChatMessage
 from skillbridge.application.forum.editing import DeletePost, EditPost
 from skillbridge.application.forum.posting import CreatePost
 from skillbridge.application.forum.reading import GetPost, ListThreads
+from skillbridge.application.forum.search_cache import ThreadSearches
 from skillbridge.application.jobs.failures import ListFailedJobs
 from skillbridge.application.jobs.recording import RecordFailedJob
 from skillbridge.application.jobs.retention import ApplyRetention, RetentionPolicy
@@ -515,6 +516,10 @@ class ForumProvider(Provider):
     @provide(scope=Scope.APP)
     def html_sanitizer(self) -> HtmlSanitizer:
         return Nh3HtmlSanitizer()
+
+    @provide(scope=Scope.APP)
+    def thread_searches(self, settings: Settings, clock: Clock) -> ThreadSearches:
+        return ThreadSearches(clock, timedelta(seconds=settings.forum_search_cache_seconds))
 
     use_cases = provide_all(CreatePost, ListThreads, GetPost, EditPost, DeletePost, scope=Scope.REQUEST)
 

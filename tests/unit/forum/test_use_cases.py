@@ -3,7 +3,9 @@ optimistic locking, the audit of moderation, and reading trees."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from uuid import uuid4
 
 import pytest
@@ -15,6 +17,7 @@ from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.forum.editing import DeletePost, EditPost, PostEdit
 from skillbridge.application.forum.posting import CreatePost, NewPost
 from skillbridge.application.forum.reading import GetPost, ListThreads
+from skillbridge.application.forum.search_cache import ThreadSearches
 from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.domain.accounts.profile import Profile
 from skillbridge.domain.accounts.roles import Role
@@ -26,6 +29,7 @@ from skillbridge.domain.pagination import PageRequest
 from tests.support.entities import T0, make_user
 
 THREAD = NewPost(category="Python", title="Reading <em>CSV</em>", content="<p>How?<script>x()</script></p>")
+SEARCH_TTL = timedelta(seconds=2)
 
 
 @dataclass
@@ -35,19 +39,29 @@ class Forum:
     amara: Principal
     kofi: Principal
     admin: Principal
+    #: This process's kept search answers (another process would have its own).
+    searches: ThreadSearches = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.searches = ThreadSearches(self.clock, SEARCH_TTL)
 
     def uow(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.database)
 
     async def post(self, who: Principal, new: NewPost = THREAD) -> ForumPost:
-        create = CreatePost(self.uow(), Nh3HtmlSanitizer(), Notifier(self.clock), self.clock)
+        create = CreatePost(self.uow(), Nh3HtmlSanitizer(), Notifier(self.clock), self.clock, self.searches)
         return await create(who, new)
 
     async def edit(self, who: Principal, post: ForumPost, edit: PostEdit) -> ForumPost:
-        return await EditPost(self.uow(), Nh3HtmlSanitizer(), self.clock)(who, post.id, edit)
+        return await EditPost(self.uow(), Nh3HtmlSanitizer(), self.clock, self.searches)(who, post.id, edit)
 
     async def delete(self, who: Principal, post: ForumPost) -> None:
-        await DeletePost(self.uow(), self.clock)(who, post.id)
+        await DeletePost(self.uow(), self.clock, self.searches)(who, post.id)
+
+    async def search(self, text: str, searches: ThreadSearches | None = None) -> list[str]:
+        """The titles a search for ``text`` lists, as this process (or the one ``searches`` is) answers it."""
+        page = await ListThreads(self.uow(), searches or self.searches)(self.kofi, ThreadQuery(text=text))
+        return [summary.post.title or "" for summary in page.items]
 
 
 @pytest.fixture
@@ -189,5 +203,25 @@ async def test_reading_a_reply_gives_its_subtree_and_the_list_shows_threads(foru
     assert tree.author_names == {forum.amara.user_id: "Amara", forum.kofi.user_id: "Kofi"}
     with pytest.raises(NotFound):
         await GetPost(forum.uow())(forum.amara, uuid4())
-    page = await ListThreads(forum.uow())(forum.kofi, ThreadQuery(text="csv"))
+    page = await ListThreads(forum.uow(), forum.searches)(forum.kofi, ThreadQuery(text="csv"))
     assert [(s.post.id, s.reply_count, s.author_name) for s in page.items] == [(thread.id, 2, "Amara")]
+
+
+async def test_a_change_through_this_process_shows_in_its_next_search_and_elsewhere_within_the_ttl(
+    forum: Forum,
+) -> None:
+    elsewhere = ThreadSearches(forum.clock, SEARCH_TTL)  # a second API process over the same database
+    first = await forum.post(forum.amara)
+    assert await forum.search("csv") == ["Reading CSV"]
+    assert await forum.search("csv", elsewhere) == ["Reading CSV"]
+
+    second = await forum.post(forum.kofi, replace(THREAD, title="CSV again"))
+    assert await forum.search("csv") == ["CSV again", "Reading CSV"]  # newest first among equal matches
+    assert await forum.search("csv", elsewhere) == ["Reading CSV"]  # its kept answer, until the ttl is up
+    forum.clock.advance(SEARCH_TTL)
+    assert await forum.search("csv", elsewhere) == ["CSV again", "Reading CSV"]
+
+    await forum.edit(forum.amara, first, PostEdit(title="Reading JSON"))
+    assert await forum.search("csv") == ["CSV again"]
+    await forum.delete(forum.kofi, second)
+    assert await forum.search("csv") == []

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.forum.content import clean_content, clean_title
+from skillbridge.application.forum.search_cache import ThreadSearches
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
 from skillbridge.application.ports.unit_of_work import UnitOfWork
@@ -45,10 +46,11 @@ class EditPost:
       Conflict; without it, of two simultaneous edits one fails with Conflict (optimistic locking).
     """
 
-    def __init__(self, uow: UnitOfWork, sanitizer: HtmlSanitizer, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, sanitizer: HtmlSanitizer, clock: Clock, searches: ThreadSearches) -> None:
         self._uow = uow
         self._sanitizer = sanitizer
         self._clock = clock
+        self._searches = searches
 
     async def __call__(self, principal: Principal, post_id: UUID, edit: PostEdit) -> ForumPost:
         if edit.title is None and edit.content is None:
@@ -64,6 +66,7 @@ class EditPost:
             content = None if edit.content is None else clean_content(self._sanitizer, edit.content)
             stored = await uow.forum_posts.update(post.edited(title, content, self._clock.now()))
             await uow.commit()
+        self._searches.forget_all()  # this process's searches find the new text at once
         return stored
 
 
@@ -77,9 +80,10 @@ class DeletePost:
     - an admin deleting someone else's post is audited (``forum.post_deleted``, with the author and thread).
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, searches: ThreadSearches) -> None:
         self._uow = uow
         self._clock = clock
+        self._searches = searches
 
     async def __call__(self, principal: Principal, post_id: UUID) -> None:
         async with self._uow as uow:
@@ -103,3 +107,4 @@ class DeletePost:
                     )
                 )
             await uow.commit()
+        self._searches.forget_all()  # this process's searches stop showing the post at once

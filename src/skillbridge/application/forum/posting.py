@@ -7,6 +7,7 @@ from uuid import UUID
 
 from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.forum.content import clean_content, clean_title
+from skillbridge.application.forum.search_cache import ThreadSearches
 from skillbridge.application.notifications.notifier import Notifier
 from skillbridge.application.ports.clock import Clock
 from skillbridge.application.ports.html_sanitizer import HtmlSanitizer
@@ -41,14 +42,19 @@ class CreatePost:
       and not nested :data:`MAX_REPLY_DEPTH` levels deep already (InvalidInput, judged on the parent's
       stored ``depth``; the reply stores its own as the parent's + 1);
     - the author of the post replied to gets a ``forum_reply`` notification in the same transaction,
-      unless they reply to themselves.
+      unless they reply to themselves;
+    - this process's kept search answers are forgotten once the post is stored (a reply changes its thread's
+      count and activity), so the author finds it on their next search.
     """
 
-    def __init__(self, uow: UnitOfWork, sanitizer: HtmlSanitizer, notifier: Notifier, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWork, sanitizer: HtmlSanitizer, notifier: Notifier, clock: Clock, searches: ThreadSearches
+    ) -> None:
         self._uow = uow
         self._sanitizer = sanitizer
         self._notifier = notifier
         self._clock = clock
+        self._searches = searches
 
     async def __call__(self, principal: Principal, new: NewPost) -> ForumPost:
         principal.require_verified()
@@ -88,6 +94,7 @@ class CreatePost:
                 if parent.author_id != principal.user_id:
                     await self._notify(uow, principal, parent, post)
             await uow.commit()
+        self._searches.forget_all()
         return post
 
     @staticmethod

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from skillbridge.application.accounts.principal import Principal
+from skillbridge.application.forum.search_cache import ThreadSearches
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.forum.model import ForumPost, ThreadQuery, ThreadSummary
 from skillbridge.domain.forum.rules import MAX_REPLIES_PAGE
@@ -15,13 +16,22 @@ from skillbridge.domain.pagination import Page, PageRequest
 
 
 class ListThreads:
-    """Return the threads that fit the query, one page at a time, to any signed-in member."""
+    """Return the threads that fit the query, one page at a time, to any signed-in member.
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    A full-text search (``text``) may be answered from :class:`ThreadSearches` (kept a few seconds per
+    process); the plain list is always read, so a new thread tops it at once everywhere."""
+
+    def __init__(self, uow: UnitOfWork, searches: ThreadSearches) -> None:
         self._uow = uow
+        self._searches = searches
 
     async def __call__(self, principal: Principal, query: ThreadQuery) -> Page[ThreadSummary]:
         del principal  # every member reads the forum; the argument states that a member is required
+        if query.text is None:
+            return await self._read(query)
+        return await self._searches.answer(query, lambda: self._read(query))
+
+    async def _read(self, query: ThreadQuery) -> Page[ThreadSummary]:
         async with self._uow.reading() as uow:
             return await uow.forum_posts.list_threads(query)
 
