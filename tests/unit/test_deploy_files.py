@@ -2,8 +2,9 @@
 well formed and ask only for metrics the service exports, the compose file is the production topology, and
 the GitHub workflow runs what .ci/run runs. What tools check besides: promtool checks and unit-tests the alert
 rules (tests/integration/test_prometheus_rules.py), the expressions' metrics are checked against a running
-app's /metrics (tests/integration/test_monitoring_files.py), and the workflow is validated against the GitHub
-workflow JSON schema (tests/unit/test_github_workflow_schema.py; actionlint has no package here)."""
+app's /metrics (tests/integration/test_monitoring_files.py), and the workflow and the compose file are validated
+against their JSON schemas (tests/unit/test_github_workflow_schema.py, in place of actionlint, which has no
+package here; tests/unit/test_compose_schema.py)."""
 
 from __future__ import annotations
 
