@@ -7,11 +7,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import redis.asyncio as aioredis
+from redis.asyncio.connection import AbstractConnection
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import NoScriptError
+from redis.exceptions import NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from skillbridge.adapters.keyvalue._ttl import check_ttl, whole_seconds
@@ -77,16 +78,27 @@ def create_redis_client(
 
 
 class _PipelinedEvals:
-    """EVALSHA calls made during one turn of the event loop, sent to Redis as one pipeline.
+    """EVALSHA calls made during one turn of the event loop, written to Redis together on a connection of
+    their own, their replies read back in order.
 
     Every request runs one such call (its rate-limit counter and session state); under load dozens are
-    waiting at once, and one pipeline costs one connection checkout, one write and one read loop for all
-    of them instead of one each. Each caller still gets its own reply or its own error.
+    waiting at once. One batch is one write and one read loop for all of them, and it goes straight to the
+    connection: redis-py's pipeline object (a pool checkout, a task to reset it, per-command bookkeeping)
+    cost more CPU than the round trip itself. Batches take turns on the connection; the calls made while
+    one is in flight form the next. Each caller gets its own reply or its own error (a NOSCRIPT reply
+    reaches only its caller, who loads the script and tries again).
+
+    The connection is taken from the client's pool and kept (so closing the client closes it too). One found
+    dead when a batch is written (Redis restarted, an idle socket dropped) reconnects and the batch is written
+    once more: nothing ran yet. A failure while the replies are read is not retried (the scripts may have
+    run): every caller of the batch hears it, and the connection goes back to the pool, closed.
     """
 
     def __init__(self, client: aioredis.Redis) -> None:
         self._client = client
         self._queued: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
+        self._connection: AbstractConnection | None = None
+        self._turn = asyncio.Lock()
 
     async def evalsha(self, *args: Any) -> Any:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -103,10 +115,8 @@ class _PipelinedEvals:
 
     async def _send(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[Any]]]) -> None:
         try:
-            async with self._client.pipeline(transaction=False) as pipe:
-                for args, _ in batch:
-                    pipe.evalsha(*args)
-                replies = await pipe.execute(raise_on_error=False)
+            async with self._turn:
+                replies = await self._round_trip([("EVALSHA", *args) for args, _ in batch])
         except BaseException as exc:  # the connection failed: every caller of the batch hears it
             for _, future in batch:
                 if not future.done():
@@ -119,6 +129,50 @@ class _PipelinedEvals:
                 future.set_exception(reply)
             else:
                 future.set_result(reply)
+
+    async def _round_trip(self, commands: list[tuple[Any, ...]]) -> list[Any]:
+        try:
+            return await self._write_and_read(commands)
+        except _Unanswered:
+            # The connection was found dead before any reply came (Redis restarted, an idle socket was
+            # dropped): a new one, once, as redis-py's own retry does. Counting twice is the worst case (the
+            # scripts ran and only their replies were lost): one request more against a rate limit.
+            try:
+                return await self._write_and_read(commands)
+            except _Unanswered as again:
+                raise again.failure from None  # the connection error itself, for the callers
+
+    async def _write_and_read(self, commands: list[tuple[Any, ...]]) -> list[Any]:
+        connection = self._connection
+        if connection is None:
+            pool = self._client.connection_pool
+            connection = self._connection = await pool.get_connection()  # type: ignore[no-untyped-call]
+        replies: list[Any] = []
+        try:
+            await connection.send_packed_command(connection.pack_commands(commands))
+            for _ in commands:
+                try:
+                    replies.append(await connection.read_response())
+                except ResponseError as error:  # one command's error reply; the others' follow on the wire
+                    replies.append(error)
+        except BaseException as failure:
+            # A timeout, a dropped socket or a cancellation mid-batch may leave replies on the wire: this
+            # connection is done with, the next batch gets a new one.
+            self._connection = None
+            await connection.disconnect()
+            await self._client.connection_pool.release(connection)
+            if not replies and isinstance(failure, RedisConnectionError | OSError):
+                raise _Unanswered(failure) from failure
+            raise
+        return replies
+
+
+class _Unanswered(Exception):
+    """The connection failed (``failure``) before any reply of the batch came back."""
+
+    def __init__(self, failure: RedisConnectionError | OSError) -> None:
+        super().__init__(failure)
+        self.failure = failure
 
 
 # Pipelines in flight (the loop keeps only weak references to tasks).
