@@ -16,11 +16,12 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 import structlog
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "x-request-id"
+_REQUEST_ID_RAW = REQUEST_ID_HEADER.encode()
+_OURS = frozenset({_REQUEST_ID_RAW, b"x-content-type-options"})
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _SECRET_KEY = re.compile(r"authori[sz]ation|cookie|password|passwd|secret|token|api[_-]?key|signature", re.IGNORECASE)
 _BEARER = re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]+")
@@ -116,8 +117,7 @@ def request_context_middleware(app: ASGIApp, *, log_in_response_context: bool = 
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
-        headers = dict(scope.get("headers", []))
-        offered = headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
+        offered = next((value for name, value in scope["headers"] if name == _REQUEST_ID_RAW), b"").decode("latin-1")
         request_id = offered if _SAFE_REQUEST_ID.match(offered) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
@@ -127,9 +127,12 @@ def request_context_middleware(app: ASGIApp, *, log_in_response_context: bool = 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
-                headers = MutableScopeHeaders.from_message(message)
-                headers[REQUEST_ID_HEADER] = request_id
-                headers["x-content-type-options"] = "nosniff"  # no response is ever to be sniffed as another type
+                # One pass over the raw headers (this runs on every response): ours replace any set before.
+                message["headers"] = [
+                    *(header for header in message.get("headers", ()) if header[0].lower() not in _OURS),
+                    (_REQUEST_ID_RAW, request_id.encode("latin-1")),
+                    (b"x-content-type-options", b"nosniff"),  # no response is ever to be sniffed as another type
+                ]
                 if log_in_response_context:
                     response_context.append(contextvars.copy_context())
             await send(message)
