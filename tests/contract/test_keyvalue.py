@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -376,12 +378,18 @@ async def test_redis_down_raises_dependency_unavailable(
     assert caught.value.__cause__ is not None
 
 
-async def test_redis_that_never_answers_raises_dependency_unavailable() -> None:
-    with socket.socket() as silent:  # accepts connections (kernel backlog) and never replies
+@contextmanager
+def _silent_redis() -> Iterator[aioredis.Redis]:
+    """A client of a server that accepts connections (in the kernel's backlog) and never replies."""
+    with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         port = silent.getsockname()[1]
-        client = create_redis_client(f"redis://127.0.0.1:{port}/0", timeout_seconds=0.2, retries=0)
+        yield create_redis_client(f"redis://127.0.0.1:{port}/0", timeout_seconds=0.2, retries=0)
+
+
+async def test_redis_that_never_answers_raises_dependency_unavailable() -> None:
+    with _silent_redis() as client:
         try:
             with pytest.raises(DependencyUnavailable):
                 await asyncio.wait_for(RedisKeyValueStore(client).ping(), timeout=10)
@@ -424,36 +432,40 @@ async def test_the_request_path_survives_redis_forgetting_its_scripts(
         await delete_prefix(redis_client, prefix)
 
 
-@pytest.mark.redis
-async def test_the_request_path_survives_its_connection_being_dropped(
-    redis_client: aioredis.Redis, prefix: str
-) -> None:
-    # The request path keeps one connection for its batches; Redis may drop it (a restart, a timeout, an
-    # operator's CLIENT KILL). The next batch reconnects, and every count is still exact. The store signs in
-    # as a user of its own, so the kill reaches its connections and no other test's.
+@asynccontextmanager
+async def _store_of_its_own_user(
+    redis_client: aioredis.Redis, prefix: str, **client_options: Any
+) -> AsyncIterator[tuple[RedisKeyValueStore, str]]:
+    """A store whose client signs in as a Redis user of its own (yielded with the user's name), so that a
+    ``CLIENT KILL USER`` reaches its connections and no other test's."""
     user = f"kv-test-{uuid4().hex[:12]}"
     await redis_client.execute_command("ACL", "SETUSER", user, "on", "nopass", "~*", "&*", "+@all")
     scheme, _, rest = REDIS_URL.partition("://")
-    client = create_redis_client(f"{scheme}://{user}@{rest.rpartition('@')[2]}")
-    store = RedisKeyValueStore(client, prefix=prefix)
+    client = create_redis_client(f"{scheme}://{user}@{rest.rpartition('@')[2]}", **client_options)
     try:
-        assert (await store.increment_and_get("budget", 60, []))[0] == 1
-        killed = await redis_client.execute_command("CLIENT", "KILL", "USER", user)
-        assert int(killed) >= 1  # positive control: the store's connection was there to drop
-        results = await asyncio.gather(*(store.increment_and_get("budget", 60, []) for _ in range(3)))
-        assert sorted(count for count, _, _ in results) == [2, 3, 4]
+        yield RedisKeyValueStore(client, prefix=prefix), user
     finally:
         await delete_prefix(redis_client, prefix)
         await client.aclose()
         await redis_client.execute_command("ACL", "DELUSER", user)
 
 
+@pytest.mark.redis
+async def test_the_request_path_survives_its_connection_being_dropped(
+    redis_client: aioredis.Redis, prefix: str
+) -> None:
+    # The request path keeps one connection for its batches; Redis may drop it (a restart, a timeout, an
+    # operator's CLIENT KILL). The next batch reconnects, and every count is still exact.
+    async with _store_of_its_own_user(redis_client, prefix) as (store, user):
+        assert (await store.increment_and_get("budget", 60, []))[0] == 1
+        killed = await redis_client.execute_command("CLIENT", "KILL", "USER", user)
+        assert int(killed) >= 1  # positive control: the store's connection was there to drop
+        results = await asyncio.gather(*(store.increment_and_get("budget", 60, []) for _ in range(3)))
+        assert sorted(count for count, _, _ in results) == [2, 3, 4]
+
+
 async def test_a_request_batch_redis_never_answers_raises_dependency_unavailable() -> None:
-    with socket.socket() as silent:  # accepts connections (kernel backlog) and never replies
-        silent.bind(("127.0.0.1", 0))
-        silent.listen()
-        port = silent.getsockname()[1]
-        client = create_redis_client(f"redis://127.0.0.1:{port}/0", timeout_seconds=0.2, retries=0)
+    with _silent_redis() as client:
         store = RedisKeyValueStore(client)
         try:
             outcomes = await asyncio.wait_for(
@@ -471,18 +483,9 @@ async def test_the_request_path_reports_redis_gone_for_good_as_unavailable(
 ) -> None:
     # Its connection dropped and every new one refused: the one retry fails too, and the callers hear that
     # the store is unavailable (a 503 for a request), not an error of the batching itself.
-    user = f"kv-test-{uuid4().hex[:12]}"
-    await redis_client.execute_command("ACL", "SETUSER", user, "on", "nopass", "~*", "&*", "+@all")
-    scheme, _, rest = REDIS_URL.partition("://")
-    client = create_redis_client(f"{scheme}://{user}@{rest.rpartition('@')[2]}", retries=0)
-    store = RedisKeyValueStore(client, prefix=prefix)
-    try:
+    async with _store_of_its_own_user(redis_client, prefix, retries=0) as (store, user):
         assert (await store.increment_and_get("budget", 60, []))[0] == 1  # positive control
         await redis_client.execute_command("ACL", "SETUSER", user, "off")  # new sign-ins refused from now on
         await redis_client.execute_command("CLIENT", "KILL", "USER", user)
         with pytest.raises(DependencyUnavailable):
             await asyncio.wait_for(store.increment_and_get("budget", 60, []), timeout=10)
-    finally:
-        await delete_prefix(redis_client, prefix)
-        await client.aclose()
-        await redis_client.execute_command("ACL", "DELUSER", user)

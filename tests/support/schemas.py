@@ -28,3 +28,16 @@ def refusals(report: dict[str, Any]) -> list[tuple[str, str]]:
         (error.get("best_deep_match", error)["path"], error.get("best_deep_match", error)["message"])
         for error in report["errors"]
     ]
+
+
+def refusals_of_a_copy(
+    builtin_schema: str, original: Path, before: str, after: str, copy: Path
+) -> list[tuple[str, str]]:
+    """The refusals of ``original`` with its one ``before`` replaced by ``after`` (written to ``copy``),
+    checked against ``builtin_schema``; asserts the copy fails (and that ``before`` is still there to break)."""
+    text = original.read_text("utf-8")
+    assert text.count(before) == 1, f"{original.name} no longer holds {before!r}: update this test"
+    copy.write_text(text.replace(before, after), "utf-8")
+    status, report = validate(builtin_schema, copy)
+    assert (status, report["status"]) == (1, "fail")
+    return refusals(report)
