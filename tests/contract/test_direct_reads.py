@@ -4,17 +4,21 @@ as inside a transaction on every backend, the same errors, and a connection that
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from uuid import uuid4
 
 import pytest
 from sqlalchemy import text
 
 from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
+from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.errors import DependencyUnavailable, NotFound
 from skillbridge.domain.matching.blocks import MentorBlock
 from skillbridge.domain.matching.limits import Exclusions
 from skillbridge.domain.matching.mentorship import MatchStatus
-from skillbridge.domain.roadmaps.model import Generation
+from skillbridge.domain.pagination import Page, PageRequest
+from skillbridge.domain.progress.events import EventType, ProgressEvent
+from skillbridge.domain.roadmaps.model import Generation, RoadmapVersion
 from tests.contract.conftest import Store
 from tests.support.entities import T0, location, make_mentor, make_mentorship, make_user
 from tests.support.roadmaps import make_roadmap
@@ -111,3 +115,53 @@ async def test_a_connection_that_dies_under_a_direct_read_is_unavailable_then_re
     finally:
         await engine.dispose()
         await killer.dispose()
+
+
+async def test_versions_and_the_progress_report_read_the_same_both_ways(store: Store) -> None:
+    owner, other = make_user("Ada"), make_user("Bola")
+    roadmap, theirs = make_roadmap(owner.id), make_roadmap(other.id)
+    versions = [roadmap.snapshot("created", owner.id)]
+    for number in (2, 3):  # each a later version, as completing a module makes
+        versions.append(replace(roadmap, version=number).snapshot(f"step {number}", owner.id))
+    events = [
+        ProgressEvent(
+            user_id=owner.id,
+            roadmap_id=roadmap.id,
+            event_type=EventType.COMMIT,
+            details={"n": hours, "nested": {"files": ["x.py"]}},
+            occurred_at=T0 + timedelta(hours=hours),
+            created_at=T0 + timedelta(days=1),
+            external_id=f"sha{hours}",
+        )
+        for hours in (5, 1, 3)
+    ]
+    async with store.new_uow() as uow:
+        for user in (owner, other):
+            await uow.users.add(user)
+        for each in (roadmap, theirs):
+            await uow.roadmaps.add(each)
+        for version in [*versions, theirs.snapshot("created", other.id)]:
+            await uow.roadmaps.add_version(version)
+        for event in [*events, replace(events[0], id=uuid4(), roadmap_id=theirs.id, user_id=other.id)]:
+            await uow.progress_logs.add(event)
+        await uow.commit()
+
+    pages = [PageRequest(limit=2, offset=0), PageRequest(limit=2, offset=2), PageRequest(limit=2, offset=9)]
+
+    async def read_all(uow: UnitOfWork) -> tuple[list[Page[RoadmapVersion]], list[Page[ProgressEvent]], list[object]]:
+        history = [await uow.roadmaps.list_versions(roadmap.id, page) for page in pages]
+        timeline = [await uow.progress_logs.list_for_roadmap(roadmap.id, page) for page in pages]
+        return history, timeline, sorted(await uow.progress_logs.occurrence_times(roadmap.id))
+
+    async with store.new_uow() as uow:
+        in_transaction = await read_all(uow)
+    async with store.new_uow().reading() as uow:
+        only_reading = await read_all(uow)
+    # Written out from the rule: newest first, 3 of each in all, the page past the end empty but counted.
+    history, timeline, moments = in_transaction
+    assert [[v.version for v in page.items] for page in history] == [[3, 2], [1], []]
+    assert [[e.details["n"] for e in page.items] for page in timeline] == [[5, 3], [1], []]
+    assert {page.total for page in (*history, *timeline)} == {3}
+    assert history[0].items[0] == versions[2] and timeline[0].items[0] == events[0]  # field by field
+    assert moments == sorted(T0 + timedelta(hours=h) for h in (5, 1, 3))
+    assert only_reading == in_transaction

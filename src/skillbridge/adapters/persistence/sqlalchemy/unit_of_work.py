@@ -251,7 +251,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self.audit = SqlaAuditLog(session)
         self.badges = SqlaBadgeRepository(session)
         self.chat = SqlaChatRepository(session)
-        self.progress_logs = SqlaProgressLogRepository(session)
+        self.progress_logs = SqlaProgressLogRepository(session, direct)
         self.webhook_deliveries = SqlaWebhookDeliveryRepository(session)
         self.notifications = SqlaNotificationRepository(session)
         self.forum_posts = SqlaForumPostRepository(session)

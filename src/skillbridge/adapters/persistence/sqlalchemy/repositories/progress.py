@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import CursorResult, Text, func, insert, select, update
+import asyncpg
+from sqlalchemy import CursorResult, Text, bindparam, func, insert, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +19,8 @@ from skillbridge.adapters.persistence.sqlalchemy.mappers import (
     webhook_delivery_from_row,
     webhook_delivery_to_values,
 )
-from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import page_and_total
+from skillbridge.adapters.persistence.sqlalchemy.raw import CompiledRead, Fields
+from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import DirectPage, page_and_total
 from skillbridge.adapters.persistence.sqlalchemy.tables import ProgressLogRow, WebhookDeliveryRow
 from skillbridge.application.ports.repositories import ProgressLogRepository, WebhookDeliveryRepository
 from skillbridge.domain.clock import utc
@@ -31,11 +33,25 @@ from skillbridge.domain.vcs.webhooks import WebhookDelivery
 _FRESH: dict[str, Any] = {"populate_existing": True}
 
 
-class SqlaProgressLogRepository(ProgressLogRepository):
-    """:class:`ProgressLogRepository` on a SQLAlchemy session."""
+_OF_ROADMAP = ProgressLogRow.roadmap_id == bindparam("roadmap_id")
+_TIMELINE_DIRECT = DirectPage(
+    select(ProgressLogRow.__table__)
+    .where(_OF_ROADMAP)
+    .order_by(ProgressLogRow.occurred_at.desc(), ProgressLogRow.id.desc()),
+    select(func.count()).select_from(ProgressLogRow).where(_OF_ROADMAP),
+)
+_OCCURRENCES_DIRECT = CompiledRead(select(ProgressLogRow.occurred_at).where(_OF_ROADMAP))
 
-    def __init__(self, session: AsyncSession) -> None:
+
+class SqlaProgressLogRepository(ProgressLogRepository):
+    """:class:`ProgressLogRepository` on a SQLAlchemy session.
+
+    Given ``direct`` (the asyncpg connection of a block that only reads), the progress report's two reads
+    (:meth:`list_for_roadmap`, :meth:`occurrence_times`) go straight to it (see ``raw.py``)."""
+
+    def __init__(self, session: AsyncSession, direct: asyncpg.Connection | None = None) -> None:
         self._session = session
+        self._direct = direct
 
     @translated
     async def add(self, event: ProgressEvent) -> None:
@@ -43,6 +59,10 @@ class SqlaProgressLogRepository(ProgressLogRepository):
 
     @translated
     async def list_for_roadmap(self, roadmap_id: UUID, page: PageRequest) -> Page[ProgressEvent]:
+        if self._direct is not None:
+            records, total = await _TIMELINE_DIRECT.read(self._direct, {"roadmap_id": roadmap_id}, page)
+            events = [progress_event_from_row(cast(ProgressLogRow, Fields(record))) for record in records]
+            return Page(items=events, total=total, limit=page.limit, offset=page.offset)
         of_roadmap = ProgressLogRow.roadmap_id == roadmap_id
         rows, total = await page_and_total(
             self._session,
@@ -72,6 +92,9 @@ class SqlaProgressLogRepository(ProgressLogRepository):
 
     @translated
     async def occurrence_times(self, roadmap_id: UUID) -> Sequence[datetime]:
+        if self._direct is not None:
+            records = await _OCCURRENCES_DIRECT.fetch(self._direct, {"roadmap_id": roadmap_id})
+            return [utc(record[0]) for record in records]
         times = await self._session.scalars(
             select(ProgressLogRow.occurred_at).where(ProgressLogRow.roadmap_id == roadmap_id)
         )

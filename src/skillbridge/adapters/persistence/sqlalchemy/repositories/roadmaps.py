@@ -20,7 +20,7 @@ from skillbridge.adapters.persistence.sqlalchemy.mappers import (
     roadmap_version_to_values,
 )
 from skillbridge.adapters.persistence.sqlalchemy.raw import CompiledRead, Fields
-from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import page_and_total
+from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import DirectPage, page_and_total
 from skillbridge.adapters.persistence.sqlalchemy.tables import ProgressLogRow, RoadmapRow, RoadmapVersionRow
 from skillbridge.application.ports.repositories import RoadmapRepository
 from skillbridge.domain.clock import utc
@@ -36,13 +36,18 @@ _FRESH: dict[str, Any] = {"populate_existing": True}
 _SHOWN = RoadmapRow.deleted_at.is_(None)
 _GET_ROADMAP = select(RoadmapRow).where(RoadmapRow.id == bindparam("roadmap_id"), _SHOWN).execution_options(**_FRESH)
 _GET_ROADMAP_DIRECT = CompiledRead(select(RoadmapRow.__table__).where(RoadmapRow.id == bindparam("roadmap_id"), _SHOWN))
+_OF_ROADMAP = RoadmapVersionRow.roadmap_id == bindparam("roadmap_id")
+_VERSIONS_DIRECT = DirectPage(
+    select(RoadmapVersionRow.__table__).where(_OF_ROADMAP).order_by(RoadmapVersionRow.version.desc()),
+    select(func.count()).select_from(RoadmapVersionRow).where(_OF_ROADMAP),
+)
 
 
 class SqlaRoadmapRepository(RoadmapRepository):
     """:class:`RoadmapRepository` on a SQLAlchemy session (SQLite or PostgreSQL).
 
-    Given ``direct`` (the asyncpg connection of a block that only reads), :meth:`get`, the hottest read,
-    goes straight to it (see ``raw.py``).
+    Given ``direct`` (the asyncpg connection of a block that only reads), :meth:`get`, the hottest read, and
+    :meth:`list_versions` go straight to it (see ``raw.py``).
     """
 
     def __init__(self, session: AsyncSession, direct: asyncpg.Connection | None = None) -> None:
@@ -105,6 +110,10 @@ class SqlaRoadmapRepository(RoadmapRepository):
 
     @translated
     async def list_versions(self, roadmap_id: UUID, page: PageRequest) -> Page[RoadmapVersion]:
+        if self._direct is not None:
+            records, total = await _VERSIONS_DIRECT.read(self._direct, {"roadmap_id": roadmap_id}, page)
+            versions = [roadmap_version_from_row(cast(RoadmapVersionRow, Fields(record))) for record in records]
+            return Page(items=versions, total=total, limit=page.limit, offset=page.offset)
         of_roadmap = RoadmapVersionRow.roadmap_id == roadmap_id
         rows, total = await page_and_total(
             self._session,
