@@ -858,11 +858,11 @@ pub(crate) fn resolve_warm(
         col_off[m + 1] += col_off[m];
     }
     let mut fill = col_off.clone();
-    let mut col = vec![(0u32, 0i64); cand.mentor.len()];
+    let mut col = vec![(0u32, 0u32); cand.mentor.len()];
     for i in 0..n {
         for e in cand.range(i) {
             let m = cand.mentor[e] as usize;
-            col[fill[m]] = (i as u32, edge_weight(cand.score[e]));
+            col[fill[m]] = (i as u32, e as u32);
             fill[m] += 1;
         }
     }
@@ -895,8 +895,10 @@ pub(crate) fn resolve_warm(
     for &i in &dirty {
         flow.remove_learner(i, &mut back);
     }
+    // The additions need none of it (and re-order the rows, which the column index
+    // points into).
+    drop(back);
     for &i in &dirty {
-        back.out[i] = false;
         flow.add_learner(i);
     }
     Solution {
@@ -910,8 +912,9 @@ pub(crate) fn resolve_warm(
 /// and per-learner distances.
 struct Backward {
     col_off: Vec<usize>,
-    /// `(learner, weight)` of every edge, grouped by mentor.
-    col: Vec<(u32, i64)>,
+    /// `(learner, edge)` of every edge, grouped by mentor: positions in the flow's rows,
+    /// which no removal re-orders.
+    col: Vec<(u32, u32)>,
     /// Learners out of the flow (or about to be taken out): never on a path.
     out: Vec<bool>,
     dist_l: Vec<i64>,
@@ -962,12 +965,12 @@ impl Flow<'_> {
             self.done[mu] = true;
             self.settled_m.push((m, d));
             let base = d + self.p[mu];
-            for &(l, w) in &back.col[back.col_off[mu]..back.col_off[mu + 1]] {
+            for &(l, e) in &back.col[back.col_off[mu]..back.col_off[mu + 1]] {
                 let lu = l as usize;
                 if back.out[lu] || self.assigned[lu] == m {
                     continue;
                 }
-                let nd = base + self.u[lu] - w;
+                let nd = base + self.u[lu] - self.w[e as usize];
                 debug_assert!(nd >= d, "negative reduced cost at mentor {m}, learner {l}");
                 if nd >= self.best || nd >= back.dist_l[lu] {
                     continue;
