@@ -1,9 +1,27 @@
 //! One `assign_optimal` run for instruction-count profiling:
 //! `valgrind --tool=callgrind target/release/examples/one_run 10000x3000 [seed] [gen|greedy]`
-//! (`gen`: generation only, the baseline; `greedy`: one `assign_greedy` run instead).
+//! (`gen`: generation only, the baseline; `greedy`: one `assign_greedy` run instead;
+//! `pruned`: the pruned solve with pricing whatever the size; `full`: the whole-graph solve).
 
 use matcher_core::synthetic::synthetic_instance;
-use matcher_core::{assign_greedy, assign_optimal, Weights};
+use matcher_core::{
+    assign_greedy, assign_optimal, assign_optimal_full, assign_optimal_pruned, AssignmentResult,
+    InputError, Learner, Mentor, Weights,
+};
+
+fn run(
+    mode: Option<&str>,
+    learners: &[Learner],
+    mentors: &[Mentor],
+    w: &Weights,
+) -> Result<AssignmentResult, InputError> {
+    match mode {
+        Some("greedy") => assign_greedy(learners, mentors, w),
+        Some("pruned") => assign_optimal_pruned(learners, mentors, w, None).map(|(r, _)| r),
+        Some("full") => assign_optimal_full(learners, mentors, w),
+        _ => assign_optimal(learners, mentors, w),
+    }
+}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -26,20 +44,10 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1);
     for _ in 1..repeat {
-        let w = Weights::default();
-        let r = if mode.as_deref() == Some("greedy") {
-            assign_greedy(&learners, &mentors, &w)
-        } else {
-            assign_optimal(&learners, &mentors, &w)
-        };
+        let r = run(mode.as_deref(), &learners, &mentors, &Weights::default());
         std::hint::black_box(r.expect("valid instance"));
     }
-    let r = if mode.as_deref() == Some("greedy") {
-        assign_greedy(&learners, &mentors, &Weights::default())
-    } else {
-        assign_optimal(&learners, &mentors, &Weights::default())
-    }
-    .expect("valid instance");
+    let r = run(mode.as_deref(), &learners, &mentors, &Weights::default()).expect("valid instance");
     // FNV-1a over the assigned (learner, mentor) ids: identical results give identical hashes.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for a in &r.assignments {

@@ -817,6 +817,252 @@ pub(crate) fn min_cost_flow_with_budget(
     }
 }
 
+/// Re-solve warm after edges were added to a graph: `cand` is the graph `prev` was optimal
+/// on, grown by new edges, and `prev`'s potentials prove it on every old edge (tight on its
+/// assigned edges, `u = 0` for its unassigned learners, `p = 0` for mentors with room).
+///
+/// The old flow and potentials are kept. Only the learners with a new edge of negative
+/// reduced cost (`w > u + p`) can make them non-optimal: each is taken out of the flow by a
+/// shortest path from the sink back to it ([`Flow::remove_learner`], which only lowers prices
+/// and raises profits, keeping every other reduced cost non-negative), and once they are
+/// all out, each is added again by the ordinary shortest-path step, which sets its profit
+/// from its edges (new ones included). Every step is one of the exact successive shortest
+/// path algorithm's, so the result is a min-cost flow on `cand`, like a cold solve's.
+///
+/// Past `max_dirty` such learners it solves from scratch instead: each removal is a search
+/// over a tight market, and once a few percent of the learners are affected the auction
+/// (which settles most of them at once) is cheaper.
+pub(crate) fn resolve_warm(
+    cand: Candidates,
+    capacity: &[u32],
+    prev: &Solution,
+    max_dirty: usize,
+) -> Solution {
+    let n = cand.offsets.len().saturating_sub(1);
+    let nm = capacity.len();
+    let dirty: Vec<usize> = (0..n)
+        .filter(|&i| {
+            cand.range(i)
+                .any(|e| edge_weight(cand.score[e]) - prev.p[cand.mentor[e] as usize] > prev.u[i])
+        })
+        .collect();
+    if dirty.len() > max_dirty {
+        return solve_flow(cand, capacity);
+    }
+    // The learners of each mentor with their weights, for the searches that go backwards.
+    let mut col_off = vec![0usize; nm + 1];
+    for &m in &cand.mentor {
+        col_off[m as usize + 1] += 1;
+    }
+    for m in 0..nm {
+        col_off[m + 1] += col_off[m];
+    }
+    let mut fill = col_off.clone();
+    let mut col = vec![(0u32, 0u32); cand.mentor.len()];
+    for i in 0..n {
+        for e in cand.range(i) {
+            let m = cand.mentor[e] as usize;
+            col[fill[m]] = (i as u32, e as u32);
+            fill[m] += 1;
+        }
+    }
+    drop(fill);
+    let mut flow = Flow::new(cand, capacity);
+    flow.u.copy_from_slice(&prev.u);
+    flow.p.copy_from_slice(&prev.p);
+    flow.assigned.copy_from_slice(&prev.assigned);
+    for (i, &m) in prev.assigned.iter().enumerate() {
+        if m != NONE {
+            flow.members[m as usize].push(i as u32);
+            flow.load[m as usize] += 1;
+        }
+    }
+    // Flow::new keys every edge with its weight: an upper bound of `w - p` for any `p >= 0`,
+    // so the keys stay valid while the removals lower prices (nothing is re-sorted before
+    // the additions, which only raise them).
+    let mut out = vec![false; n];
+    for &i in &dirty {
+        out[i] = true;
+    }
+    let mut back = Backward {
+        col_off,
+        col,
+        out,
+        dist_l: vec![i64::MAX; n],
+        pred_l: vec![NONE; n],
+        touched_l: Vec::new(),
+    };
+    for &i in &dirty {
+        flow.remove_learner(i, &mut back);
+    }
+    // The additions need none of it (and re-order the rows, which the column index
+    // points into).
+    drop(back);
+    for &i in &dirty {
+        flow.add_learner(i);
+    }
+    Solution {
+        assigned: flow.assigned,
+        u: flow.u,
+        p: flow.p,
+    }
+}
+
+/// Scratch of [`Flow::remove_learner`]: the graph by mentor, the learners out of the flow,
+/// and per-learner distances.
+struct Backward {
+    col_off: Vec<usize>,
+    /// `(learner, edge)` of every edge, grouped by mentor: positions in the flow's rows,
+    /// which no removal re-orders.
+    col: Vec<(u32, u32)>,
+    /// Learners out of the flow (or about to be taken out): never on a path.
+    out: Vec<bool>,
+    dist_l: Vec<i64>,
+    /// The mentor a learner would move to on the path.
+    pred_l: Vec<u32>,
+    touched_l: Vec<u32>,
+}
+
+/// Where the cheapest path from the sink back to a removed learner starts.
+#[derive(Clone, Copy)]
+enum Source {
+    /// A mentor gives up one place (its price drops to 0).
+    Mentor(u32),
+    /// An unassigned learner takes a place.
+    Learner(u32),
+}
+
+impl Flow<'_> {
+    /// Take learner `i` (marked in `back.out`) out of the flow: send its unit back from the
+    /// sink along a cheapest residual path, found by Dijkstra from `i`'s mentor backwards
+    /// over reduced costs (a mentor's learners reach it by their edges, `u + p - w`; a
+    /// mentor is left for its members at no cost, and reached from the sink at its price;
+    /// an unassigned learner is reached from the sink at no cost). The potentials move as
+    /// in every shortest-path step, so reduced costs stay non-negative among the learners
+    /// still in the flow; along the path each learner moves one mentor over: either an
+    /// unassigned learner takes a place, or a mentor gives one up (its price becomes 0).
+    fn remove_learner(&mut self, i: usize, back: &mut Backward) {
+        let a = self.assigned[i];
+        self.u[i] = 0;
+        if a == NONE {
+            return;
+        }
+        let a = a as usize;
+        self.dist[a] = 0;
+        self.pred[a] = i as u32;
+        self.touched.push(a as u32);
+        self.best = self.p[a];
+        let mut source = Source::Mentor(a as u32);
+        self.heap.push(Reverse((0, a as u32)));
+        while let Some(Reverse((d, m))) = self.heap.pop() {
+            if d >= self.best {
+                break;
+            }
+            let mu = m as usize;
+            if self.done[mu] || d > self.dist[mu] {
+                continue;
+            }
+            self.done[mu] = true;
+            self.settled_m.push((m, d));
+            let base = d + self.p[mu];
+            for &(l, e) in &back.col[back.col_off[mu]..back.col_off[mu + 1]] {
+                let lu = l as usize;
+                if back.out[lu] || self.assigned[lu] == m {
+                    continue;
+                }
+                let nd = base + self.u[lu] - self.w[e as usize];
+                debug_assert!(nd >= d, "negative reduced cost at mentor {m}, learner {l}");
+                if nd >= self.best || nd >= back.dist_l[lu] {
+                    continue;
+                }
+                if back.dist_l[lu] == i64::MAX {
+                    back.touched_l.push(l);
+                }
+                back.dist_l[lu] = nd;
+                back.pred_l[lu] = m;
+                let b = self.assigned[lu];
+                if b == NONE {
+                    self.best = nd;
+                    source = Source::Learner(l);
+                    continue;
+                }
+                let bu = b as usize;
+                if self.done[bu] || nd >= self.dist[bu] {
+                    continue;
+                }
+                if self.dist[bu] == i64::MAX {
+                    self.touched.push(b);
+                }
+                self.dist[bu] = nd;
+                self.pred[bu] = l;
+                self.heap.push(Reverse((nd, b)));
+                if nd + self.p[bu] < self.best {
+                    self.best = nd + self.p[bu];
+                    source = Source::Mentor(b);
+                }
+            }
+        }
+        self.heap.clear();
+
+        // Potential update: every mentor settled closer than the source moves by (best - d),
+        // and so do its members. A member's own distance may be larger than its mentor's
+        // (its mentor is as close as its closest member), but raising its profit by the
+        // mentor's amount keeps its assigned edge tight and only raises its other reduced
+        // costs, which stay non-negative: d(mentor) <= d(member) <= rc + d(other mentor).
+        let best = self.best;
+        for &(m, d) in &self.settled_m {
+            if d < best {
+                let mu = m as usize;
+                self.p[mu] -= best - d;
+                for &l in &self.members[mu] {
+                    if !back.out[l as usize] {
+                        self.u[l as usize] += best - d;
+                    }
+                }
+            }
+        }
+
+        // Walk the path: `cur` is the mentor that must lose one member, its `pred`.
+        let mut cur = match source {
+            Source::Mentor(b) => {
+                self.load[b as usize] -= 1;
+                b
+            }
+            Source::Learner(l) => {
+                let m = back.pred_l[l as usize];
+                self.assigned[l as usize] = m;
+                self.members[m as usize].push(l);
+                m
+            }
+        };
+        loop {
+            let leaver = self.pred[cur as usize];
+            remove(&mut self.members[cur as usize], leaver);
+            if leaver as usize == i {
+                self.assigned[i] = NONE;
+                break;
+            }
+            let next = back.pred_l[leaver as usize];
+            self.assigned[leaver as usize] = next;
+            self.members[next as usize].push(leaver);
+            cur = next;
+        }
+
+        for &t in &self.touched {
+            self.dist[t as usize] = i64::MAX;
+            self.done[t as usize] = false;
+            self.pred[t as usize] = NONE;
+        }
+        self.touched.clear();
+        self.settled_m.clear();
+        for &l in &back.touched_l {
+            back.dist_l[l as usize] = i64::MAX;
+            back.pred_l[l as usize] = NONE;
+        }
+        back.touched_l.clear();
+    }
+}
+
 /// `x.round() as i64` for `0 <= x < 2^52` (and 0 for NaN), without the libm call: below
 /// 2^52 `x - trunc(x)` is exact, so comparing it with 0.5 rounds half away from zero.
 #[inline]
@@ -1017,6 +1263,122 @@ mod tests {
                 }
                 for (m, &n) in load.iter().enumerate() {
                     prop_assert!(n <= mentors[m].capacity);
+                }
+            }
+        }
+    }
+
+    /// The first `keep` edges of every row of `cand` (rows come best first, so a prefix is
+    /// still ordered as the flow needs): the graph a pruned solve starts from.
+    fn prefix(cand: &Candidates, keep: usize) -> Candidates {
+        let mut out = Candidates {
+            offsets: vec![0],
+            ..Candidates::default()
+        };
+        for i in 0..cand.offsets.len() - 1 {
+            let r = cand.range(i);
+            let r = r.start..r.end.min(r.start + keep);
+            out.mentor.extend_from_slice(&cand.mentor[r.clone()]);
+            out.score.extend_from_slice(&cand.score[r]);
+            out.offsets.push(out.mentor.len());
+        }
+        out
+    }
+
+    /// Learners with an edge of `cand` that `sol`'s potentials violate (`w > u + p`).
+    fn violated(cand: &Candidates, sol: &Solution) -> usize {
+        (0..cand.offsets.len() - 1)
+            .filter(|&i| {
+                cand.range(i)
+                    .any(|e| edge_weight(cand.score[e]) > sol.u[i] + sol.p[cand.mentor[e] as usize])
+            })
+            .count()
+    }
+
+    /// `sol`'s potentials prove it optimal on `cand`: `u + p >= w` on every edge, equality on
+    /// assigned edges, `u = 0` when unassigned, `p = 0` when the mentor has room, all `>= 0`,
+    /// and the assignment is feasible.
+    fn assert_proves(cand: &Candidates, capacity: &[u32], sol: &Solution) {
+        let mut load = vec![0u32; capacity.len()];
+        for i in 0..cand.offsets.len() - 1 {
+            assert!(sol.u[i] >= 0);
+            let a = sol.assigned[i];
+            let mut found = a == NONE;
+            for e in cand.range(i) {
+                let m = cand.mentor[e];
+                let rc = sol.u[i] + sol.p[m as usize] - edge_weight(cand.score[e]);
+                assert!(rc >= 0, "learner {i}, mentor {m}: reduced cost {rc}");
+                if m == a {
+                    assert_eq!(rc, 0, "assigned edge {i}-{m} not tight");
+                    found = true;
+                }
+            }
+            assert!(found, "learner {i} assigned to a mentor it has no edge to");
+            if a == NONE {
+                assert_eq!(sol.u[i], 0);
+            } else {
+                load[a as usize] += 1;
+            }
+        }
+        for (m, &l) in load.iter().enumerate() {
+            assert!(l <= capacity[m] && sol.p[m] >= 0);
+            if l < capacity[m] {
+                assert_eq!(sol.p[m], 0, "mentor {m} has room but a price");
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// A warm re-solve after the graph grew (from each row's first `keep` edges to all of
+        /// them) is exact: the oracle's total, with potentials that prove it.
+        #[test]
+        fn warm_resolve_after_adding_edges_is_exact(
+            (learners, mentors, w) in instance(),
+            keep in 0usize..3,
+            budget in prop::sample::select(vec![0usize, 2, AUCTION_BIDS_PER_LEARNER]),
+        ) {
+            let want = oracle(&learners, &mentors, &w);
+            let pm = PreparedMentors::new(&mentors);
+            let (pls, cand) = candidates::build(&pm, &learners, &w, false);
+            let prev = min_cost_flow_with_budget(prefix(&cand, keep), &pm.capacity, budget);
+            let sol = resolve_warm(cand.clone(), &pm.capacity, &prev, usize::MAX);
+            assert_proves(&cand, &pm.capacity, &sol);
+            let r = report(&learners, &mentors, &w, &pm, &pls, &sol.assigned, Algorithm::Optimal);
+            prop_assert!((r.total_score - want).abs() <= 1e-9, "warm {} vs oracle {}", r.total_score, want);
+        }
+    }
+
+    #[test]
+    fn warm_resolve_equals_a_cold_solve_on_synthetic_instances() {
+        let heavy = Weights {
+            skill: 0.2,
+            distance: 0.6,
+            availability: 0.2,
+            min_score: 0.3,
+            distance_scale_km: 800.0,
+            remote_distance_factor: 0.5,
+        };
+        for w in [Weights::default(), heavy] {
+            for (nl, nm, seed) in [(300, 90, 1u64), (500, 150, 2), (1000, 300, 7)] {
+                let (learners, mentors) = crate::synthetic::synthetic_instance(nl, nm, seed);
+                let pm = PreparedMentors::new(&mentors);
+                let (_, cand) = candidates::build(&pm, &learners, &w, false);
+                let cold = solve_flow(cand.clone(), &pm.capacity);
+                for keep in [1, 3, 8] {
+                    let prev = solve_flow(prefix(&cand, keep), &pm.capacity);
+                    // Positive control: the warm path has learners to take out and add again.
+                    assert!(violated(&cand, &prev) > 0, "{nl}x{nm} keep {keep}");
+                    let warm = resolve_warm(cand.clone(), &pm.capacity, &prev, usize::MAX);
+                    assert_proves(&cand, &pm.capacity, &warm);
+                    assert_eq!(
+                        warm.assigned, cold.assigned,
+                        "{nl}x{nm} seed {seed} keep {keep}"
+                    );
+                    // Below the threshold it solves from scratch: the same again.
+                    let fallback = resolve_warm(cand.clone(), &pm.capacity, &prev, 0);
+                    assert_eq!(fallback.assigned, cold.assigned);
                 }
             }
         }
