@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import text
 
 from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
 from skillbridge.application.ports.unit_of_work import UnitOfWork
+from skillbridge.domain.accounts.profile import Profile
 from skillbridge.domain.errors import DependencyUnavailable, NotFound
+from skillbridge.domain.forum.model import ForumPost
 from skillbridge.domain.matching.blocks import MentorBlock
 from skillbridge.domain.matching.limits import Exclusions
 from skillbridge.domain.matching.mentorship import MatchStatus
@@ -21,6 +23,7 @@ from skillbridge.domain.progress.events import EventType, ProgressEvent
 from skillbridge.domain.roadmaps.model import Generation, RoadmapVersion
 from tests.contract.conftest import Store
 from tests.support.entities import T0, location, make_mentor, make_mentorship, make_user
+from tests.support.forum import make_reply, make_thread
 from tests.support.roadmaps import make_roadmap
 
 
@@ -164,4 +167,40 @@ async def test_versions_and_the_progress_report_read_the_same_both_ways(store: S
     assert {page.total for page in (*history, *timeline)} == {3}
     assert history[0].items[0] == versions[2] and timeline[0].items[0] == events[0]  # field by field
     assert moments == sorted(T0 + timedelta(hours=h) for h in (5, 1, 3))
+    assert only_reading == in_transaction
+
+
+async def test_a_thread_page_reads_the_same_both_ways(store: Store) -> None:
+    ada, bola, unnamed = (make_user(profile=Profile(display_name=name)) for name in ("Ada", "Bola", None))
+    thread = make_thread(ada.id)
+    first = make_reply(bola.id, thread, minutes=1)
+    nested = make_reply(unnamed.id, first, minutes=2)
+    last = make_reply(ada.id, thread, minutes=3)
+    elsewhere = make_thread(bola.id, title="Another thread")
+    async with store.new_uow() as uow:
+        for user in (ada, bola, unnamed):
+            await uow.users.add(user)
+        for post in (thread, first, nested, last, elsewhere, make_reply(ada.id, elsewhere)):
+            await uow.forum_posts.add(post)
+        await uow.commit()
+
+    pages = [PageRequest(limit=2, offset=0), PageRequest(limit=2, offset=2), PageRequest(limit=2, offset=9)]
+
+    async def read_all(uow: UnitOfWork) -> tuple[object, list[Page[ForumPost]], dict[UUID, str | None]]:
+        post = await uow.forum_posts.get(thread.id)
+        replies = [await uow.forum_posts.list_replies(post, page) for page in pages]
+        return post, replies, await uow.forum_posts.author_names([ada.id, bola.id, unnamed.id, uuid4()])
+
+    async with store.new_uow() as uow:
+        in_transaction = await read_all(uow)
+    async with store.new_uow().reading() as uow:
+        only_reading = await read_all(uow)
+        with pytest.raises(NotFound):
+            await uow.forum_posts.get(uuid4())
+    # Written out from the rule: the replies of the thread oldest first, 3 in all; every author's public name.
+    post, replies, names = in_transaction
+    assert post == thread
+    assert [[reply.id for reply in page.items] for page in replies] == [[first.id, nested.id], [last.id], []]
+    assert {page.total for page in replies} == {3}
+    assert names == {ada.id: "Ada", bola.id: "Bola", unnamed.id: None}
     assert only_reading == in_transaction

@@ -254,7 +254,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self.progress_logs = SqlaProgressLogRepository(session, direct)
         self.webhook_deliveries = SqlaWebhookDeliveryRepository(session)
         self.notifications = SqlaNotificationRepository(session)
-        self.forum_posts = SqlaForumPostRepository(session)
+        self.forum_posts = SqlaForumPostRepository(session, direct)
         self.failed_jobs = SqlaFailedJobRepository(session)
         self.matching_rounds = SqlaMatchingRoundRepository(session)
         self.two_factor = SqlaTwoFactorRepository(session)

@@ -15,12 +15,15 @@ from dataclasses import replace
 from typing import Any, cast
 from uuid import UUID
 
+import asyncpg
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
     Integer,
     Select,
     String,
+    Uuid,
+    any_,
     bindparam,
     case,
     func,
@@ -30,11 +33,13 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
 from skillbridge.adapters.persistence.sqlalchemy.mappers import forum_post_from_row, forum_post_to_values
-from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import page_and_total
+from skillbridge.adapters.persistence.sqlalchemy.raw import CompiledRead, Fields
+from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import DirectPage, page_and_total
 from skillbridge.adapters.persistence.sqlalchemy.tables import ForumPostRow
 from skillbridge.adapters.persistence.sqlalchemy.views import public_user_names
 from skillbridge.application.ports.repositories import ForumPostRepository
@@ -54,6 +59,19 @@ _SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
 
 # Through the view of public names: a reader may not see the authors' user rows (row-level security).
 _AUTHOR_NAME = public_user_names.c.display_name
+
+# The reads of a thread page (GET /forum/posts/{id}) straight on the driver, in blocks that only read.
+_POST_DIRECT = CompiledRead(select(ForumPostRow.__table__).where(ForumPostRow.id == bindparam("post_id")))
+_IN_THREAD = ForumPostRow.root_id == bindparam("root_id")
+_THREAD_REPLIES_DIRECT = DirectPage(
+    select(ForumPostRow.__table__).where(_IN_THREAD).order_by(ForumPostRow.created_at, ForumPostRow.id),
+    select(func.count()).select_from(ForumPostRow).where(_IN_THREAD),
+)
+_AUTHOR_NAMES_DIRECT = CompiledRead(
+    select(public_user_names.c.id, _AUTHOR_NAME).where(
+        public_user_names.c.id == any_(bindparam("ids", type_=ARRAY(Uuid())))
+    )
+)
 
 
 def _like_pattern(term: str) -> str:
@@ -138,10 +156,14 @@ def _threads_statements(by_category: bool, searching: bool, term_count: int) -> 
 
 
 class SqlaForumPostRepository(ForumPostRepository):
-    """:class:`ForumPostRepository` on a SQLAlchemy session (SQLite or PostgreSQL)."""
+    """:class:`ForumPostRepository` on a SQLAlchemy session (SQLite or PostgreSQL).
 
-    def __init__(self, session: AsyncSession) -> None:
+    Given ``direct`` (the asyncpg connection of a block that only reads), the reads of a thread page
+    (:meth:`get`, a thread's :meth:`list_replies`, :meth:`author_names`) go straight to it (see ``raw.py``)."""
+
+    def __init__(self, session: AsyncSession, direct: asyncpg.Connection | None = None) -> None:
         self._session = session
+        self._direct = direct
 
     @translated
     async def add(self, post: ForumPost) -> None:
@@ -174,6 +196,11 @@ class SqlaForumPostRepository(ForumPostRepository):
 
     @translated
     async def get(self, post_id: UUID) -> ForumPost:
+        if self._direct is not None:
+            record = await _POST_DIRECT.fetchrow(self._direct, {"post_id": post_id})
+            if record is None:
+                raise NotFound(N_("post not found"))
+            return forum_post_from_row(cast(ForumPostRow, Fields(record)))
         row = await self._session.scalar(
             select(ForumPostRow).where(ForumPostRow.id == post_id).execution_options(**_FRESH)
         )
@@ -214,6 +241,10 @@ class SqlaForumPostRepository(ForumPostRepository):
 
     @translated
     async def list_replies(self, post: ForumPost, page: PageRequest) -> Page[ForumPost]:
+        if post.is_thread and self._direct is not None:
+            records, total = await _THREAD_REPLIES_DIRECT.read(self._direct, {"root_id": post.id}, page)
+            replies = [forum_post_from_row(cast(ForumPostRow, Fields(record))) for record in records]
+            return Page(items=replies, total=total, limit=page.limit, offset=page.offset)
         if post.is_thread:
             under: ColumnElement[bool] = ForumPostRow.root_id == post.id
         else:
@@ -251,6 +282,9 @@ class SqlaForumPostRepository(ForumPostRepository):
     async def author_names(self, user_ids: Sequence[UUID]) -> dict[UUID, str | None]:
         if not user_ids:
             return {}
+        if self._direct is not None:
+            records = await _AUTHOR_NAMES_DIRECT.fetch(self._direct, {"ids": list(user_ids)})
+            return {record[0]: record[1] for record in records}
         rows = await self._session.execute(
             select(public_user_names.c.id, _AUTHOR_NAME).where(public_user_names.c.id.in_(list(user_ids)))
         )
