@@ -10,7 +10,7 @@
 //! the pruned solve (candidates + pricing) is compared with it on every case, and the last
 //! line says whether all of them were identical.
 
-use matcher_core::synthetic::synthetic_instance;
+use matcher_core::synthetic::{distance_heavy_weights, synthetic_instance};
 use matcher_core::{
     assign_greedy, assign_optimal, assign_optimal_pruned, AssignmentResult, Weights,
 };
@@ -40,17 +40,7 @@ fn fingerprint(r: &AssignmentResult) -> u64 {
 fn main() {
     let weight_sets = [
         ("default", Weights::default()),
-        (
-            "distance-heavy",
-            Weights {
-                skill: 0.2,
-                distance: 0.6,
-                availability: 0.2,
-                min_score: 0.3,
-                distance_scale_km: 800.0,
-                remote_distance_factor: 0.5,
-            },
-        ),
+        ("distance-heavy", distance_heavy_weights()),
         (
             "no-skill",
             Weights {

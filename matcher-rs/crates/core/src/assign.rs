@@ -1352,14 +1352,7 @@ mod tests {
 
     #[test]
     fn warm_resolve_equals_a_cold_solve_on_synthetic_instances() {
-        let heavy = Weights {
-            skill: 0.2,
-            distance: 0.6,
-            availability: 0.2,
-            min_score: 0.3,
-            distance_scale_km: 800.0,
-            remote_distance_factor: 0.5,
-        };
+        let heavy = crate::synthetic::distance_heavy_weights();
         for w in [Weights::default(), heavy] {
             for (nl, nm, seed) in [(300, 90, 1u64), (500, 150, 2), (1000, 300, 7)] {
                 let (learners, mentors) = crate::synthetic::synthetic_instance(nl, nm, seed);

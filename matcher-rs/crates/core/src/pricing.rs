@@ -484,14 +484,7 @@ mod tests {
 
     #[test]
     fn pruned_equals_the_full_solve_bit_for_bit() {
-        let heavy = Weights {
-            skill: 0.2,
-            distance: 0.6,
-            availability: 0.2,
-            min_score: 0.3,
-            distance_scale_km: 800.0,
-            remote_distance_factor: 0.5,
-        };
+        let heavy = crate::synthetic::distance_heavy_weights();
         for w in [Weights::default(), heavy] {
             for (nl, nm, seed) in [(1000, 300, 7u64), (800, 400, 2026)] {
                 let (learners, mentors) = synthetic_instance(nl, nm, seed);

@@ -6,7 +6,7 @@
 //! people speak `en`. With the default weights (min_score 0.4) about 8% of the pairs are
 //! eligible. The output depends only on the arguments (splitmix64 PRNG).
 
-use crate::types::{Learner, Mentor};
+use crate::types::{Learner, Mentor, Weights};
 
 /// Size of the skill vocabulary.
 pub const SKILL_VOCAB: usize = 200;
@@ -174,4 +174,18 @@ pub fn synthetic_instance(
         })
         .collect();
     (learners, mentors)
+}
+
+/// The second weight set of the tests and the fingerprints (`examples/hashes.rs`): distance counts most,
+/// the eligibility bar is lower and the distance scale wider, so many more pairs are eligible than with
+/// the defaults.
+pub fn distance_heavy_weights() -> Weights {
+    Weights {
+        skill: 0.2,
+        distance: 0.6,
+        availability: 0.2,
+        min_score: 0.3,
+        distance_scale_km: 800.0,
+        remote_distance_factor: 0.5,
+    }
 }
