@@ -13,16 +13,15 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from skillbridge.adapters.persistence.memory import MemoryDatabase, MemoryUnitOfWork
 from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
 from skillbridge.adapters.persistence.sqlalchemy.migrate import upgrade
-from skillbridge.adapters.persistence.sqlalchemy.tables import metadata
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from tests.support.databases import app_role_url, create_postgres_database, drop_postgres_database
 from tests.support.loops import run_apart
+from tests.support.reused_database import empty_every_table
 from tests.support.units import system_unit
 
 T = TypeVar("T")
@@ -59,13 +58,6 @@ def postgres_url() -> Iterator[str]:
         run_apart(lambda: drop_postgres_database(url))
 
 
-async def truncate_all(engine: AsyncEngine) -> None:
-    """Empty every table of the PostgreSQL database of ``engine``."""
-    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-    async with engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE TABLE {tables} CASCADE"))
-
-
 @pytest.fixture(params=BACKENDS)
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     """An empty store of each backend."""
@@ -80,11 +72,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     else:
         url = request.getfixturevalue("postgres_url")
     if request.param == "postgres":
-        owner = create_engine(url)
-        try:
-            await truncate_all(owner)
-        finally:
-            await owner.dispose()
+        await empty_every_table(url)
         # As the application role, bound by row-level security: the repositories' contracts hold for any
         # caller, so each unit acts for the system (tests/integration/test_row_level_security.py tries the
         # policies themselves).

@@ -18,9 +18,10 @@ from skillbridge.domain.accounts.profile import Profile
 from skillbridge.domain.errors import Conflict, NotFound
 from skillbridge.domain.forum.model import ForumPost, ThreadQuery
 from skillbridge.domain.pagination import PageRequest
-from tests.contract.conftest import Store, truncate_all
+from tests.contract.conftest import Store
 from tests.support.entities import T0, make_user
 from tests.support.forum import make_reply, make_thread
+from tests.support.reused_database import empty_every_table
 
 
 async def _authors(store: Store, *names: str | None) -> list[UUID]:
@@ -178,8 +179,8 @@ async def test_search_matches_every_word_in_title_or_content(store: Store) -> No
 @pytest.fixture
 async def postgres_store(postgres_url: str) -> AsyncIterator[Store]:
     """An empty PostgreSQL store, for what only PostgreSQL does (ranking, the GIN index)."""
+    await empty_every_table(postgres_url)
     engine = create_engine(postgres_url)
-    await truncate_all(engine)
     sessions = create_session_factory(engine)
     try:
         yield Store("postgres", lambda: SqlaUnitOfWork(sessions), engine=engine, url=postgres_url)

@@ -21,9 +21,9 @@ from tests.support.databases import (
     create_postgres_database,
     drop_postgres_database,
     owner_url_of,
-    postgres_database,
 )
 from tests.support.loops import run_apart
+from tests.support.reused_database import ReusedDatabase
 
 FAST_HASHING = {"argon2_time_cost": 1, "argon2_memory_kib": 8}
 
@@ -47,16 +47,28 @@ def migrated_postgres_name() -> Iterator[str]:
         run_apart(lambda: drop_postgres_database(url))
 
 
+@pytest.fixture(scope="session")
+def reused_postgres(migrated_postgres_name: str) -> Iterator[ReusedDatabase]:
+    """This worker's PostgreSQL database, emptied between tests (tests/support/reused_database.py)."""
+    reused = ReusedDatabase(migrated_postgres_name)
+    try:
+        yield reused
+    finally:
+        run_apart(reused.discard)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A fresh, migrated database per test: a copy of the session's template (migrating each one anew
-    cost most of the suite's time)."""
+    """An empty, migrated database per test: a copy of the session's SQLite template, or this worker's
+    PostgreSQL database emptied (migrating each one anew cost most of the suite's time, copying one from a
+    template a good part of the rest)."""
     if request.param == "sqlite":
         path = tmp_path / "api.db"
         shutil.copyfile(request.getfixturevalue("migrated_sqlite_file"), path)
         yield f"sqlite+aiosqlite:///{path}"
     else:
-        async with postgres_database(template=request.getfixturevalue("migrated_postgres_name")) as url:
+        reused: ReusedDatabase = request.getfixturevalue("reused_postgres")
+        async with reused.lease() as url:
             yield await app_role_url(url)  # row-level security binds the app, as in production
 
 

@@ -19,7 +19,8 @@ from skillbridge.application.accounts.administration import CreateAdmin
 from skillbridge.main import Settings, build_container, create_app
 from tests.integration.conftest import FAST_HASHING
 from tests.integration.helpers import PASSWORD, Api, register_body
-from tests.support.databases import postgres_database, redis_url_or_skip
+from tests.support.databases import redis_url_or_skip
+from tests.support.reused_database import ReusedDatabase
 from tests.support.two_factor import turn_on_two_factor
 
 ME = "/api/v1/users/me"
@@ -115,9 +116,9 @@ async def _admin(settings: Settings, client: AsyncTestClient[Litestar]) -> dict[
 
 
 @pytest.fixture
-async def postgres_url(migrated_postgres_name: str) -> AsyncIterator[str]:
-    """A fresh migrated PostgreSQL database (two processes, or a terminated backend, need a server)."""
-    async with postgres_database(template=migrated_postgres_name) as url:
+async def postgres_url(reused_postgres: ReusedDatabase) -> AsyncIterator[str]:
+    """An empty migrated PostgreSQL database (two processes, or a terminated backend, need a server)."""
+    async with reused_postgres.lease() as url:
         yield url
 
 

@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
 from skillbridge.adapters.persistence.sqlalchemy import tables as t
-from tests.support.databases import app_role_url, postgres_database
+from tests.support.databases import app_role_url
+from tests.support.reused_database import ReusedDatabase
 
 pytestmark = pytest.mark.postgres
 
@@ -125,8 +126,8 @@ async def _seed(owner: AsyncEngine) -> tuple[UUID, UUID, UUID, UUID, UUID]:
 
 
 @pytest.fixture
-async def world(migrated_postgres_name: str) -> AsyncIterator[World]:
-    async with postgres_database(template=migrated_postgres_name) as url:
+async def world(reused_postgres: ReusedDatabase) -> AsyncIterator[World]:
+    async with reused_postgres.lease() as url:
         owner, app = create_engine(url), create_engine(await app_role_url(url))
         try:
             a, b, m, roadmap, match = await _seed(owner)

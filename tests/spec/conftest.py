@@ -6,4 +6,5 @@ from tests.integration.conftest import (  # noqa: F401  (fixtures, registered by
     make_settings,
     migrated_postgres_name,
     migrated_sqlite_file,
+    reused_postgres,
 )

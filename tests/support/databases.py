@@ -117,7 +117,20 @@ async def app_role_url(owner_url: str) -> str:
     Migrate with ``owner_url``; give the app this one, so the PostgreSQL tests run with row-level security on.
     """
     database = make_url(owner_url)
-    # Roles belong to the cluster; parallel test workers may make them at once, hence the exception clause.
+    server = database.set(database="postgres").render_as_string(hide_password=False)
+    if server not in _ROLES_MADE_ON:
+        await _make_app_roles(database)
+        _ROLES_MADE_ON.add(server)
+    return database.set(username=APP_LOGIN_ROLE, password=None).render_as_string(hide_password=False)
+
+
+#: The servers this process has made the app roles on (roles belong to the cluster and no test drops them:
+#: asking once per process saves a connection per test).
+_ROLES_MADE_ON: set[str] = set()
+
+
+async def _make_app_roles(database: URL) -> None:
+    # Parallel test workers may make them at once, hence the exception clause.
     await _administer(
         database,
         f"""DO $$ BEGIN
@@ -130,7 +143,6 @@ async def app_role_url(owner_url: str) -> str:
         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
         END $$""",  # noqa: S608 - constants only
     )
-    return database.set(username=APP_LOGIN_ROLE, password=None).render_as_string(hide_password=False)
 
 
 def owner_url_of(url: str) -> str:
