@@ -117,6 +117,20 @@ async def test_mentor_search_filters_and_paginates(api: Api) -> None:
     assert (page["total"], len(page["items"]), page["offset"]) == (3, 1, 2)
 
 
+async def test_a_profile_change_shows_in_the_next_mentor_search_although_searches_are_kept(api: Api) -> None:
+    # Searches are kept per process for SKILLBRIDGE_MENTOR_SEARCH_CACHE_SECONDS, and the test clock does not
+    # move: only the commit of the change (which forgets this process's answers) can make it show.
+    headers = await _seed_mentors(api)
+    url = "/api/v1/users/mentors"
+    before = (await api.client.get(url, params={"skills": "python"}, headers=headers)).json()
+    assert sorted(m["city"] for m in before["items"]) == ["Lagos", "Nairobi"]
+    dakar = {"Authorization": f"Bearer {(await api.login('dakar@example.org'))['access_token']}"}
+    patched = await api.client.patch("/api/v1/users/me", json={"skills": ["react", "python"]}, headers=dakar)
+    assert patched.status_code == 200, patched.text
+    after = (await api.client.get(url, params={"skills": "python"}, headers=headers)).json()
+    assert sorted(m["city"] for m in after["items"]) == ["Dakar", "Lagos", "Nairobi"]
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [({"within_km": 10}, "within_km"), ({"lat": 5}, "lon"), ({"limit": 0}, "limit"), ({"lat": 95, "lon": 0}, "lat")],

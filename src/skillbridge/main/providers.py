@@ -44,7 +44,7 @@ from skillbridge.application.accounts.decoy import DecoyHash
 from skillbridge.application.accounts.erasure import EraseMyAccount, ErasurePolicy
 from skillbridge.application.accounts.export import ExportMyData
 from skillbridge.application.accounts.github_login import CompleteGithubLogin, GithubLoginConfig, StartGithubLogin
-from skillbridge.application.accounts.mentors import SearchMentors
+from skillbridge.application.accounts.mentors import MentorSearches, SearchMentors
 from skillbridge.application.accounts.policy import AuthPolicy
 from skillbridge.application.accounts.profiles import GetMyAccount, UpdateMyProfile
 from skillbridge.application.accounts.refresh_grace import RefreshGrace
@@ -220,8 +220,10 @@ class SqlPersistenceProvider(Provider):
         return create_session_factory(engine)
 
     @provide(scope=Scope.REQUEST)
-    async def unit_of_work(self, factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[UnitOfWork]:
-        unit = SqlaUnitOfWork(factory, keep_connection=True)
+    async def unit_of_work(
+        self, factory: async_sessionmaker[AsyncSession], searches: MentorSearches
+    ) -> AsyncIterator[UnitOfWork]:
+        unit = SqlaUnitOfWork(factory, keep_connection=True, on_commit=searches.forget_all)
         try:
             yield unit
         finally:
@@ -236,8 +238,8 @@ class MemoryPersistenceProvider(Provider):
         return MemoryDatabase()
 
     @provide(scope=Scope.REQUEST)
-    def unit_of_work(self, db: MemoryDatabase) -> UnitOfWork:
-        return MemoryUnitOfWork(db)
+    def unit_of_work(self, db: MemoryDatabase, searches: MentorSearches) -> UnitOfWork:
+        return MemoryUnitOfWork(db, on_commit=searches.forget_all)
 
 
 class AccountsProvider(Provider):
@@ -269,6 +271,11 @@ class AccountsProvider(Provider):
         ResolvePlace,
         SuggestPlaces,
     )
+
+    @provide(scope=Scope.APP)
+    def mentor_searches(self, settings: Settings, clock: Clock) -> MentorSearches:
+        # Every unit of work of this process forgets them on commit (see the persistence providers).
+        return MentorSearches(clock, timedelta(seconds=settings.mentor_search_cache_seconds))
 
     @provide(scope=Scope.APP)
     def terms_policy(self, settings: Settings) -> TermsPolicy:

@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     match_pool_cache_seconds: float = Field(default=30.0, ge=0, le=3600)
     # How long a process keeps the answer of a full-text forum search (0: never); its own posts forget them.
     forum_search_cache_seconds: float = Field(default=2.0, ge=0, le=300)
+    # How long a process keeps the answer of a mentor search (0: never); any write it commits forgets them.
+    mentor_search_cache_seconds: float = Field(default=2.0, ge=0, le=300)
     match_round_max_requests: int = Field(default=2000, ge=1, le=10_000)
     match_round_max_seconds: float = Field(default=20.0, gt=0, le=600)
     # A round over more waiting requests than this (in its domain) runs as a job, polled at its Location.

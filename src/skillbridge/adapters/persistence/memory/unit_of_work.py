@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Self
@@ -42,8 +42,15 @@ class MemoryUnitOfWork(UnitOfWork):
     parity and change nothing: memory has no row-level security.
     """
 
-    def __init__(self, database: MemoryDatabase, *, acting_user_id: UUID | None = None) -> None:
+    def __init__(
+        self,
+        database: MemoryDatabase,
+        *,
+        acting_user_id: UUID | None = None,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
         self._database = database
+        self._on_commit = on_commit
         self._staging: Staging | None = None
         self.acting_user_id = acting_user_id
         self.system_reason: str | None = None
@@ -98,6 +105,8 @@ class MemoryUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         self._entered().commit()
+        if self._on_commit is not None:
+            self._on_commit()  # see SqlaUnitOfWork
 
     async def rollback(self) -> None:
         self._entered().discard()

@@ -22,7 +22,7 @@ On PostgreSQL:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Self, cast
@@ -130,6 +130,8 @@ class SqlaUnitOfWork(UnitOfWork):
 
     With ``keep_connection`` (what the container does for a request) the connection stays with the unit
     from one block to the next until :meth:`release`; without it, each block gives it back on leaving.
+    ``on_commit`` is called after each commit that succeeded (the process's short-lived answers forget
+    what the write may have changed).
     """
 
     def __init__(
@@ -138,6 +140,7 @@ class SqlaUnitOfWork(UnitOfWork):
         *,
         acting_user_id: UUID | None = None,
         keep_connection: bool = False,
+        on_commit: Callable[[], None] | None = None,
     ) -> None:
         bind = session_factory.kw.get("bind")
         if not isinstance(bind, AsyncEngine):
@@ -151,6 +154,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self._autocommit = False
         self._session: _SessionOnFirstUse | None = None
         self._keep_connection = keep_connection
+        self._on_commit = on_commit
         self.acting_user_id = acting_user_id
         self.system_reason: str | None = None
         # What the held connection was last tagged with (acting user, system reason).
@@ -214,6 +218,8 @@ class SqlaUnitOfWork(UnitOfWork):
     async def commit(self) -> None:
         with translate_errors():
             await self.session.commit()
+        if self._on_commit is not None:
+            self._on_commit()
 
     async def rollback(self) -> None:
         with translate_errors():
