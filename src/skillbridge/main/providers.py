@@ -9,7 +9,7 @@ the same type to :func:`skillbridge.main.create_app` or :func:`build_container`:
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from dishka import Provider, Scope, from_context, provide, provide_all
@@ -205,6 +205,28 @@ class CoreProvider(Provider):
         return LoginThrottle(store, policy)
 
 
+@dataclass(frozen=True, slots=True)
+class KeptAnswers:
+    """The answers this process keeps a short while (mentor searches, thread lists and searches): every unit
+    of work of the process forgets them all when it commits, so whatever a write changed shows in this
+    process's next read; other processes show it within each cache's ttl."""
+
+    mentors: MentorSearches
+    threads: ThreadSearches
+
+    def forget_all(self) -> None:
+        self.mentors.forget_all()
+        self.threads.forget_all()
+
+
+class KeptAnswersProvider(Provider):
+    """The process's kept answers, for its units of work to forget."""
+
+    @provide(scope=Scope.APP)
+    def kept_answers(self, mentors: MentorSearches, threads: ThreadSearches) -> KeptAnswers:
+        return KeptAnswers(mentors, threads)
+
+
 class SqlPersistenceProvider(Provider):
     """SQLite (embedded) or PostgreSQL (production) through SQLAlchemy."""
 
@@ -221,9 +243,9 @@ class SqlPersistenceProvider(Provider):
 
     @provide(scope=Scope.REQUEST)
     async def unit_of_work(
-        self, factory: async_sessionmaker[AsyncSession], searches: MentorSearches
+        self, factory: async_sessionmaker[AsyncSession], kept: KeptAnswers
     ) -> AsyncIterator[UnitOfWork]:
-        unit = SqlaUnitOfWork(factory, keep_connection=True, on_commit=searches.forget_all)
+        unit = SqlaUnitOfWork(factory, keep_connection=True, on_commit=kept.forget_all)
         try:
             yield unit
         finally:
@@ -238,8 +260,8 @@ class MemoryPersistenceProvider(Provider):
         return MemoryDatabase()
 
     @provide(scope=Scope.REQUEST)
-    def unit_of_work(self, db: MemoryDatabase, searches: MentorSearches) -> UnitOfWork:
-        return MemoryUnitOfWork(db, on_commit=searches.forget_all)
+    def unit_of_work(self, db: MemoryDatabase, kept: KeptAnswers) -> UnitOfWork:
+        return MemoryUnitOfWork(db, on_commit=kept.forget_all)
 
 
 class AccountsProvider(Provider):
@@ -567,6 +589,7 @@ def default_providers(settings: Settings) -> list[Provider]:
     return [
         CoreProvider(),
         persistence,
+        KeptAnswersProvider(),
         AccountsProvider(),
         RoadmapsProvider(),
         MatchingProvider(),

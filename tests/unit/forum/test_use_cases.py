@@ -225,3 +225,21 @@ async def test_a_change_through_this_process_shows_in_its_next_search_and_elsewh
     assert await forum.search("csv") == ["CSV again"]
     await forum.delete(forum.kofi, second)
     assert await forum.search("csv") == []
+
+
+async def test_the_plain_list_is_kept_too_and_a_new_thread_tops_this_processs_list_at_once(forum: Forum) -> None:
+    elsewhere = ThreadSearches(forum.clock, SEARCH_TTL)  # a second API process over the same database
+
+    async def listed(searches: ThreadSearches) -> list[str]:
+        page = await ListThreads(forum.uow(), searches)(forum.kofi, ThreadQuery())
+        return [summary.post.title or "" for summary in page.items]
+
+    await forum.post(forum.amara)
+    assert await listed(forum.searches) == await listed(elsewhere) == ["Reading CSV"]
+    forum.clock.advance(timedelta(seconds=1))
+    await forum.post(forum.kofi, replace(THREAD, title="Newer"))
+    assert await listed(forum.searches) == ["Newer", "Reading CSV"]  # the poster's process: at once
+    forum.clock.advance(SEARCH_TTL - timedelta(seconds=1, milliseconds=1))
+    assert await listed(elsewhere) == ["Reading CSV"]  # kept, 1 ms short of the ttl
+    forum.clock.advance(timedelta(milliseconds=1))
+    assert await listed(elsewhere) == ["Newer", "Reading CSV"]

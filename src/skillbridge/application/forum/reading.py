@@ -18,8 +18,9 @@ from skillbridge.domain.pagination import Page, PageRequest
 class ListThreads:
     """Return the threads that fit the query, one page at a time, to any signed-in member.
 
-    A full-text search (``text``) may be answered from :class:`ThreadSearches` (kept a few seconds per
-    process); the plain list is always read, so a new thread tops it at once everywhere."""
+    The answer may come from :class:`ThreadSearches` (kept a few seconds per process), a full-text search's
+    as the plain list's: a post made through this process tops its list at once, elsewhere within the
+    ttl."""
 
     def __init__(self, uow: UnitOfWork, searches: ThreadSearches) -> None:
         self._uow = uow
@@ -27,8 +28,6 @@ class ListThreads:
 
     async def __call__(self, principal: Principal, query: ThreadQuery) -> Page[ThreadSummary]:
         del principal  # every member reads the forum; the argument states that a member is required
-        if query.text is None:
-            return await self._read(query)
         return await self._searches.answer(query, lambda: self._read(query))
 
     async def _read(self, query: ThreadQuery) -> Page[ThreadSummary]:
