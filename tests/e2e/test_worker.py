@@ -24,7 +24,9 @@ from tests.e2e.test_server_process import SKILLBRIDGE, _environment, _free_port,
 from tests.support.databases import postgres_database, redis_url_or_skip
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.postgres, pytest.mark.redis]
-WAIT_SECONDS = 20.0
+# Generous: the worker imports the whole app, which took over 20 s on this 2-core machine under full load; a
+# wait that ends early costs nothing.
+WAIT_SECONDS = 60.0
 
 
 @asynccontextmanager
