@@ -526,8 +526,15 @@ impl PreparedMentors {
         table.clear();
         let need = (threshold - BOUND_EPS) * pl.den;
         for sb in 0..=n_bits {
+            let row = table.len();
             for cs in 0..cols {
-                let cs = cs.min(h_cap);
+                if cs > h_cap {
+                    // Availability is capped at 1 from `h_cap` common slots on: the same
+                    // cell as `h_cap`'s (computed by the same expression, so the same bits).
+                    let same = table[row + h_cap];
+                    table.push(same);
+                    continue;
+                }
                 let partial =
                     sb as f64 * pl.skill_w + (cs as f64 * pl.inv_hours).min(1.0) * w.availability;
                 let rest = need - partial;
@@ -700,10 +707,11 @@ impl PreparedMentors {
                     let (lo, hi) = at_least[(c - 1) * words..(c + 1) * words].split_at(words);
                     visit.extend(lo.iter().zip(hi).map(|(&a, &b)| a & !b));
                 }
-                if c == 1 {
-                    // The 1-skill tier is the largest by far: visit only its mentors within
-                    // the row's largest chord (when bounded), as for the zero-skill band.
-                    if let Some(limit) = zero_skill_limit(&table[cols..2 * cols]) {
+                if c <= SPATIAL_TIERS {
+                    // The tiers of few shared skills are the largest by far: visit only their
+                    // mentors within the row's largest chord (when bounded), as for the
+                    // zero-skill band.
+                    if let Some(limit) = zero_skill_limit(&table[c * cols..(c + 1) * cols]) {
                         near.clear();
                         near.resize(words, 0);
                         lookup.mark_near(&pl.xyz, limit, near);
@@ -1026,6 +1034,7 @@ pub(crate) struct RowScratch {
 /// skill with ~14% of the mentors and two with ~1%: a top-k scan whose threshold already
 /// rules out one shared skill skips the 1-skill tier without a single pair test.
 const SKILL_TIERS: usize = 4;
+const SPATIAL_TIERS: usize = 2;
 
 /// Whether row `sb` of a limits table (see [`PreparedMentors::fill_limits`]) rejects every
 /// pair: all its limits are negative (a squared chord is never below 0; a NaN limit lets
@@ -1333,7 +1342,7 @@ mod tests {
 
     fn instance() -> impl Strategy<Value = (Vec<Learner>, Vec<Mentor>, Weights)> {
         (
-            prop_oneof![Just(6u16), Just(600)],
+            prop_oneof![Just(6u16), Just(40), Just(600)],
             prop_oneof![Just(2u16), Just(80)],
         )
             .prop_flat_map(|(vocab, langs)| {
@@ -1343,6 +1352,35 @@ mod tests {
                     weights(),
                 )
             })
+    }
+
+    /// The scan comparison below is not vacuous: a fixed instance has pairs that pass, and
+    /// mentors sharing one, two and three skills (so every tier is exercised).
+    #[test]
+    fn some_scans_find_pairs() {
+        let (learners, mentors) = crate::synthetic::synthetic_instance(50, 400, 3);
+        let w = Weights::default();
+        let pm = PreparedMentors::new(&mentors);
+        let lookup = MentorLookup::new(&pm);
+        let mut scratch = RowScratch::default();
+        let mut tiers = [0usize; 4];
+        for l in &learners {
+            let pl = pm.learner(l, &w);
+            pm.scan_row(
+                &lookup,
+                &pl,
+                &w,
+                0.6,
+                true,
+                None,
+                &mut scratch,
+                |_, sb, _| {
+                    tiers[sb.min(3)] += 1;
+                    None
+                },
+            );
+        }
+        assert!(tiers[1] > 0 && tiers[2] > 0 && tiers[3] > 0, "{tiers:?}");
     }
 
     proptest! {
@@ -1362,6 +1400,69 @@ mod tests {
                     let bits = |v: &[(f64, u32)]| v.iter().map(|&(s, m)| (s.to_bits(), m)).collect::<Vec<_>>();
                     prop_assert_eq!(bits(&fast), bits(&full));
                 }
+            }
+        }
+
+        /// The row scan at any threshold, in mentor order or by shared-skill tier, with or
+        /// without a mentor mask, calls `f` for exactly the pairs the table test passes among
+        /// all (masked) mentors: the tiers, their chord limits and the zero-skill box skip
+        /// only pairs the table rejects. Without `skills_first` the order is mentor order.
+        #[test]
+        fn scans_at_any_threshold_visit_every_pair_the_table_passes(
+            (learners, mentors, w) in instance(),
+            raise in 0.0f64..=1.0,
+            masked in any::<bool>(),
+            mask_seed in any::<u64>(),
+        ) {
+            let pm = PreparedMentors::new(&mentors);
+            let lookup = MentorLookup::new(&pm);
+            let mut scratch = RowScratch::default();
+            let threshold = w.min_score + (1.0 - w.min_score) * raise;
+            let only: Vec<u64> = (0..pm.len().div_ceil(64))
+                .map(|k| mask_seed.rotate_left(k as u32 * 7) ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+                .collect();
+            let only = masked.then_some(&only[..]);
+            let mut table = Vec::new();
+            for l in &learners {
+                let pl = pm.learner(l, &w);
+                let cols = PreparedMentors::fill_limits(&pl, &w, threshold, &mut table);
+                let expected: Vec<(usize, usize, u32)> = (0..pm.len())
+                    .filter(|&m| only.is_none_or(|o| o[m / 64] & (1u64 << (m % 64)) != 0))
+                    .filter_map(|m| pm.table_test(&pl, &table, cols, m).map(|(sb, cs)| (m, sb, cs)))
+                    .collect();
+                for skills_first in [false, true] {
+                    let mut got = Vec::new();
+                    pm.scan_row(&lookup, &pl, &w, threshold, skills_first, only, &mut scratch, |m, sb, cs| {
+                        got.push((m, sb, cs));
+                        None
+                    });
+                    if skills_first {
+                        got.sort_unstable();
+                    }
+                    prop_assert_eq!(&got, &expected, "skills_first {}", skills_first);
+                }
+            }
+        }
+
+        /// The grid box of `mark_near` marks exactly the mentors within the squared chord.
+        #[test]
+        fn mark_near_marks_exactly_the_mentors_within_the_chord(
+            (learners, mentors, _w) in instance(),
+            limit in prop_oneof![Just(0.0f64), 0.0f64..1e-4, 0.0f64..0.05, 0.0f64..4.5],
+        ) {
+            let pm = PreparedMentors::new(&mentors);
+            let lookup = MentorLookup::new(&pm);
+            for l in &learners {
+                let pl = pm.learner(l, &Weights::default());
+                let mut got = vec![0u64; lookup.words];
+                lookup.mark_near(&pl.xyz, limit, &mut got);
+                let mut expected = vec![0u64; lookup.words];
+                for m in 0..pm.len() {
+                    if chord2(&pl.xyz, &pm.hot[m].xyz) <= limit {
+                        expected[m / 64] |= 1u64 << (m % 64);
+                    }
+                }
+                prop_assert_eq!(got, expected);
             }
         }
 
