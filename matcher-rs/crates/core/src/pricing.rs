@@ -585,6 +585,36 @@ mod tests {
         assert_eq!(r, full);
     }
 
+    proptest::proptest! {
+        /// The price mask of a pricing scan: every mentor priced below `x` is in it, `None`
+        /// only when that is every mentor, and it holds at most one level (`step`) more than
+        /// them (the positive control: it does leave expensive mentors out).
+        #[test]
+        fn price_levels_hold_every_cheaper_mentor(
+            p in proptest::collection::vec(
+                proptest::prop_oneof![proptest::strategy::Just(0i64), 0i64..1000],
+                1..300,
+            ),
+            x in -5i64..1100,
+        ) {
+            let levels = PriceLevels::new(&p);
+            let cheaper = p.iter().filter(|&&q| q < x).count();
+            match levels.below(x) {
+                None => proptest::prop_assert_eq!(cheaper, p.len()),
+                Some(bits) => {
+                    let has = |m: usize| bits[m / 64] & (1u64 << (m % 64)) != 0;
+                    for (m, &q) in p.iter().enumerate() {
+                        if q < x {
+                            proptest::prop_assert!(has(m), "mentor {} priced {} < {}", m, q, x);
+                        }
+                    }
+                    let held = (0..p.len()).filter(|&m| has(m)).count();
+                    proptest::prop_assert!(held < cheaper.max(1) + levels.step, "{} held, {} cheaper", held, cheaper);
+                }
+            }
+        }
+    }
+
     #[test]
     fn k_grows_with_competition_for_places() {
         // 12 per learner per place, within [16, 32].
