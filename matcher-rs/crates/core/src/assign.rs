@@ -68,7 +68,9 @@ pub fn assign_optimal(
 /// takes 5% fewer at 5,000 × 1,500, 8% more at 7,000 × 2,100 and 20% more at 10,000 × 3,000
 /// (the pruned solve's top-k scans skip whole shared-skill tiers; the whole graph's scan at
 /// `min_score` cannot). Above it, the pruned solve also keeps the memory in proportion to
-/// the learners. Both give the same result.
+/// the learners. Both are exact (the same total); they give the same assignment unless the
+/// optimum is not unique (e.g. identical learners or mentors), when each may return another of
+/// the optimal assignments (deterministically; the known answers allow either).
 pub const FULL_GRAPH_MAX_PAIRS: usize = 10_000_000;
 
 /// [`assign_optimal`] and what its pricing did (candidates per learner, passes, edges
@@ -89,7 +91,8 @@ pub fn assign_optimal_with_stats(
 
 /// The optimal assignment on a pruned candidate set (`k` best eligible mentors per learner;
 /// `None` picks `k` from the capacities), proved and completed by pricing every omitted
-/// eligible pair (see the `pricing` module). Equals [`assign_optimal_full`]; memory grows
+/// eligible pair (see the `pricing` module). As good as [`assign_optimal_full`] (the same
+/// assignment whenever the optimum is unique, as on every synthetic instance); memory grows
 /// with `learners × k`, not with the eligible pairs.
 #[doc(hidden)]
 pub fn assign_optimal_pruned(
