@@ -8,7 +8,9 @@
 //!
 //! These sizes are below `FULL_GRAPH_MAX_PAIRS`, so `assign_optimal` solves the whole graph;
 //! the pruned solve (candidates + pricing) is compared with it on every case, and the last
-//! line says whether all of them were identical.
+//! line says whether all of them were identical. The final 10,000 x 3,000 line is above it
+//! (since `FULL_GRAPH_MAX_PAIRS` is 10^7): there `assign_optimal` is the pruned solve, and its
+//! fingerprint is the one the whole-graph solve printed before.
 
 use matcher_core::synthetic::{distance_heavy_weights, synthetic_instance};
 use matcher_core::{

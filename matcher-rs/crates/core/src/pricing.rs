@@ -339,6 +339,7 @@ fn price(
     // Every mentor's price is at least this (often well above 0: in a tight market every
     // mentor is full), so a reported pair of learner i has w(i, m) > u[i] + p_min - slack.
     let p_min = p.iter().copied().min().unwrap_or(0).max(0);
+    let levels = PriceLevels::new(p);
     let price_block = |block: &[u32]| {
         let mut out = Vec::new();
         let mut scanned = 0;
@@ -353,13 +354,16 @@ fn price(
             scanned += 1;
             let threshold = w.min_score.max(floor as f64 / SCALE);
             let pl = &pls[i];
+            // An omitted pair with mentor m is reported only if w > u + p[m] - slack, and
+            // w <= w(bound[i]): no mentor priced at `w(bound[i]) - u + slack` or more can be.
+            let only = levels.below(edge_weight(bound[i]) - u[i] + slack);
             pm.scan_row(
                 lookup,
                 pl,
                 w,
                 threshold,
                 false,
-                None,
+                only,
                 &mut scratch,
                 |m, sb, cs| {
                     // Reported only if w > u + p[m] - slack: most prices are well above
@@ -388,6 +392,55 @@ fn price(
     let blocks = vec![price_block(rows)];
     let scanned = blocks.iter().map(|b| b.1).sum();
     (blocks.into_iter().flat_map(|b| b.0).collect(), scanned)
+}
+
+/// The mentors by price, for skipping in a pricing pass the mentors too expensive for a
+/// learner: `LEVELS` nested mentor bitsets, level `q` holding the `(q + 1) * step` cheapest
+/// (ties by mentor index).
+struct PriceLevels {
+    /// Every price, ascending.
+    sorted: Vec<i64>,
+    step: usize,
+    words: usize,
+    bits: Vec<u64>,
+}
+
+impl PriceLevels {
+    const LEVELS: usize = 64;
+
+    fn new(p: &[i64]) -> Self {
+        let n = p.len();
+        let words = n.div_ceil(64);
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_unstable_by_key(|&m| (p[m as usize], m));
+        let step = n.div_ceil(Self::LEVELS).max(1);
+        let levels = n.div_ceil(step);
+        let mut bits = vec![0u64; levels * words];
+        let mut acc = vec![0u64; words];
+        for (q, chunk) in order.chunks(step).enumerate() {
+            for &m in chunk {
+                acc[m as usize / 64] |= 1u64 << (m % 64);
+            }
+            bits[q * words..(q + 1) * words].copy_from_slice(&acc);
+        }
+        PriceLevels {
+            sorted: order.iter().map(|&m| p[m as usize]).collect(),
+            step,
+            words,
+            bits,
+        }
+    }
+
+    /// A bitset of mentors holding every mentor priced below `x` (`None`: every mentor).
+    /// When no mentor is, the smallest level: the scan then only finds pairs it skips.
+    fn below(&self, x: i64) -> Option<&[u64]> {
+        let count = self.sorted.partition_point(|&q| q < x);
+        if count == self.sorted.len() {
+            return None;
+        }
+        let q = count.saturating_sub(1) / self.step;
+        Some(&self.bits[q * self.words..(q + 1) * self.words])
+    }
 }
 
 /// `cand` with the `added` edges (sorted by learner, none already in `cand`), every grown row
@@ -530,6 +583,36 @@ mod tests {
         assert!(stats.added_edges > 0, "{stats:?}");
         let full = assign_optimal_full(&learners, &mentors, &Weights::default()).expect("valid");
         assert_eq!(r, full);
+    }
+
+    proptest::proptest! {
+        /// The price mask of a pricing scan: every mentor priced below `x` is in it, `None`
+        /// only when that is every mentor, and it holds at most one level (`step`) more than
+        /// them (the positive control: it does leave expensive mentors out).
+        #[test]
+        fn price_levels_hold_every_cheaper_mentor(
+            p in proptest::collection::vec(
+                proptest::prop_oneof![proptest::strategy::Just(0i64), 0i64..1000],
+                1..300,
+            ),
+            x in -5i64..1100,
+        ) {
+            let levels = PriceLevels::new(&p);
+            let cheaper = p.iter().filter(|&&q| q < x).count();
+            match levels.below(x) {
+                None => proptest::prop_assert_eq!(cheaper, p.len()),
+                Some(bits) => {
+                    let has = |m: usize| bits[m / 64] & (1u64 << (m % 64)) != 0;
+                    for (m, &q) in p.iter().enumerate() {
+                        if q < x {
+                            proptest::prop_assert!(has(m), "mentor {} priced {} < {}", m, q, x);
+                        }
+                    }
+                    let held = (0..p.len()).filter(|&m| has(m)).count();
+                    proptest::prop_assert!(held < cheaper.max(1) + levels.step, "{} held, {} cheaper", held, cheaper);
+                }
+            }
+        }
     }
 
     #[test]
