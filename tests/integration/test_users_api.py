@@ -146,6 +146,19 @@ async def test_mentor_search_needs_a_signed_in_caller(api: Api) -> None:
     assert (await api.client.get("/api/v1/users/mentors")).status_code == 401
 
 
+async def test_a_kept_mentor_search_is_not_served_to_an_anonymous_caller(api: Api) -> None:
+    # The answer is kept per query, not per caller: the same query asked without a token must still be refused.
+    headers = await _seed_mentors(api)
+    url = "/api/v1/users/mentors"
+    kept = await api.client.get(url, params={"skills": "python"}, headers=headers)
+    assert kept.status_code == 200, kept.text
+    assert len(kept.json()["items"]) == 2  # the positive control: the answer is there to be kept
+    for anonymous in ({}, {"Authorization": "Bearer not-a-token"}):
+        refused = await api.client.get(url, params={"skills": "python"}, headers=anonymous)
+        assert refused.status_code == 401, refused.text
+        assert "items" not in refused.json()
+
+
 async def test_admin_routes_refuse_learners_and_mentors(api: Api) -> None:
     victim = await api.register("victim2@example.org")
     for role in ("learner", "mentor"):

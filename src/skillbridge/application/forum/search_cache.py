@@ -7,12 +7,9 @@ time, while its answer changes only when someone posts.
 
 from __future__ import annotations
 
-from skillbridge.application.short_lived_answers import MAX_KEPT_ANSWERS, ShortLivedAnswers
+from skillbridge.application.short_lived_answers import ShortLivedAnswers
 from skillbridge.domain.forum.model import ThreadQuery, ThreadSummary
 from skillbridge.domain.pagination import Page
-
-#: Most answers kept at once; the least recently used goes first.
-MAX_CACHED_SEARCHES = MAX_KEPT_ANSWERS
 
 
 class ThreadSearches(ShortLivedAnswers[ThreadQuery, Page[ThreadSummary]]):
