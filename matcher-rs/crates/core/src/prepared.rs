@@ -1408,9 +1408,14 @@ mod tests {
         }
 
         /// The row scan at any threshold, in mentor order or by shared-skill tier, with or
-        /// without a mentor mask, calls `f` for exactly the pairs the table test passes among
-        /// all (masked) mentors: the tiers, their chord limits and the zero-skill box skip
-        /// only pairs the table rejects. Without `skills_first` the order is mentor order.
+        /// without a mentor mask, calls `f` only for pairs the table test passes among all
+        /// (masked) mentors, and for every pair that passes it at its true number of shared
+        /// skills: the tiers, their chord limits and the zero-skill box skip only pairs the
+        /// table rejects. With an exact skill signature the two sets are one; with more than
+        /// 256 skills the signature may overlap where no skill is shared (a hash collision),
+        /// and such a pair, which the table passes on the collision alone, may be skipped
+        /// (found by proptest: a mentor sharing no skill, far outside the zero-skill chord).
+        /// Without `skills_first` the order is mentor order.
         #[test]
         fn scans_at_any_threshold_visit_every_pair_the_table_passes(
             (learners, mentors, w) in instance(),
@@ -1430,10 +1435,26 @@ mod tests {
             for l in &learners {
                 let pl = pm.learner(l, &w);
                 let cols = PreparedMentors::fill_limits(&pl, &w, threshold, &mut table);
-                let expected: Vec<(usize, usize, u32)> = (0..pm.len())
+                // Upper bound: the table test on the signature overlap.
+                let passing: Vec<(usize, usize, u32)> = (0..pm.len())
                     .filter(|&m| only.is_none_or(|o| o[m / 64] & (1u64 << (m % 64)) != 0))
                     .filter_map(|m| pm.table_test(&pl, &table, cols, m).map(|(sb, cs)| (m, sb, cs)))
                     .collect();
+                // Lower bound: of those, the pairs the table passes at their true skill overlap.
+                let needed: Vec<(usize, usize, u32)> = passing
+                    .iter()
+                    .copied()
+                    .filter(|&(m, _, cs)| {
+                        // The learner's own skills may collide too, leaving the table fewer
+                        // rows than skills; a lower row only asks for less (limits grow with rows).
+                        let rows = table.len() / cols;
+                        let shared = count_common(&pl.skill_ids, pm.mentor_skills(m)).min(rows - 1);
+                        chord2(&pl.xyz, &pm.hot[m].xyz) <= table[shared * cols + cs as usize]
+                    })
+                    .collect();
+                if pm.skills_exact {
+                    prop_assert_eq!(&needed, &passing);
+                }
                 for skills_first in [false, true] {
                     let mut got = Vec::new();
                     pm.scan_row(&lookup, &pl, &w, threshold, skills_first, only, &mut scratch, |m, sb, cs| {
@@ -1443,7 +1464,9 @@ mod tests {
                     if skills_first {
                         got.sort_unstable();
                     }
-                    prop_assert_eq!(&got, &expected, "skills_first {}", skills_first);
+                    prop_assert!(got.windows(2).all(|p| p[0].0 < p[1].0), "mentor order, each once");
+                    prop_assert!(got.iter().all(|v| passing.contains(v)), "skills_first {}: a pair the table rejects", skills_first);
+                    prop_assert!(needed.iter().all(|v| got.contains(v)), "skills_first {}: a needed pair skipped", skills_first);
                 }
             }
         }
