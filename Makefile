@@ -1,6 +1,10 @@
 # The two commands of the README: `make run` (set up, migrate, serve on the embedded default) and
 # `make test` (set up, then every gate and the whole test suite). Everything else here serves those two.
 SHELL := /bin/bash
+# Some shells set PYTHONDONTWRITEBYTECODE: then every Python process (each test worker, each server and CLI a
+# test starts) compiles every module it imports from source again, 9 s of CPU for the app's imports against 3 s
+# from the bytecode cache. The cache is written next to the sources (__pycache__/, ignored by git).
+unexport PYTHONDONTWRITEBYTECODE
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 

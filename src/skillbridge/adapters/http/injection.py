@@ -45,6 +45,12 @@ class InjectingRouter(DishkaRouter):
 
     __slots__ = ()
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> InjectingRouter:
+        # Litestar registers a copy of every router it is given, in case one router serves several apps. Each
+        # app builds its own InjectingRouter, so the copy (a third of building an app: every handler, layer and
+        # signature copied) bought nothing.
+        return self
+
     def register(self, value: Any) -> list[BaseRoute]:
         if isinstance(value, type) and issubclass(value, Controller):
             if not value.__dict__.get(_INJECTING):
