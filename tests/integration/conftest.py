@@ -92,6 +92,30 @@ def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
     return make
 
 
+@pytest.fixture(scope="session")
+def openapi_document(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite_file: Path) -> dict[str, Any]:
+    """The OpenAPI document as served at /schema/openapi.json by an app on the default settings, fetched once
+    per xdist worker: it depends on the code, not on the database or on anything a test does, and rendering
+    it took more time than most tests (the tests reading only the document share it)."""
+    folder = tmp_path_factory.mktemp("openapi")
+    shutil.copyfile(migrated_sqlite_file, folder / "api.db")
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{folder / 'api.db'}",
+        secret_key_file=str(folder / "secret_key"),
+        email_outbox=str(folder / "outbox"),
+        **FAST_HASHING,
+    )
+
+    async def fetch() -> dict[str, Any]:
+        async with AsyncTestClient(app=create_app(settings)) as client:
+            response = await client.get("/schema/openapi.json")
+            assert response.status_code == 200, response.text
+            document: dict[str, Any] = response.json()
+            return document
+
+    return run_apart(fetch)
+
+
 @pytest.fixture
 async def api(make_settings: Callable[..., Settings]) -> AsyncIterator[Api]:
     clock = MutableClock()
