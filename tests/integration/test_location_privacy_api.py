@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -59,24 +61,31 @@ def offset(origin: Point, north_km: float, east_km: float) -> Point:
 
 def estimate(observations: list[Observation], around: Point) -> Point:
     """The point most consistent with every interval (least squares of the violations), by a grid search
-    around ``around``, coarse then fine; the centroid of the best candidates breaks ties."""
+    around ``around``, coarse then fine; the centroid of the best candidates breaks ties. (The grid is
+    evaluated with numpy: the same formulas as ``km`` and ``offset``, over every candidate at once.)"""
     center, span, step = around, 40.0, 1.0
     for _ in range(3):
-        best: list[tuple[float, Point]] = []
         n = round(span / step)
-        for i in range(-n, n + 1):
-            for j in range(-n, n + 1):
-                candidate = offset(center, i * step, j * step)
-                cost = 0.0
-                for point, low, high in observations:
-                    d = km(point, candidate)
-                    cost += max(0.0, low - d, d - high) ** 2
-                best.append((cost, candidate))
-        lowest = min(cost for cost, _ in best)
-        ties = [candidate for cost, candidate in best if cost <= lowest + 1e-9]
-        center = (sum(p[0] for p in ties) / len(ties), sum(p[1] for p in ties) / len(ties))
+        steps = np.arange(-n, n + 1) * step
+        north, east = np.meshgrid(steps, steps, indexing="ij")
+        lat = center[0] + np.degrees(north / EARTH_KM)
+        lon = center[1] + np.degrees(east / (EARTH_KM * math.cos(math.radians(center[0]))))
+        cost = np.zeros_like(lat)
+        for point, low, high in observations:
+            d = _km_to_grid(point, lat, lon)
+            cost += np.maximum(0.0, np.maximum(low - d, d - high)) ** 2
+        ties = cost <= cost.min() + 1e-9
+        center = (float(lat[ties].mean()), float(lon[ties].mean()))
         span, step = 3 * step, step / 5
     return center
+
+
+def _km_to_grid(a: Point, lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """``km(a, b)`` for every point b of the grid."""
+    p1, p2 = math.radians(a[0]), np.radians(lat)
+    h = np.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(np.radians(lon - a[1]) / 2) ** 2
+    distance: npt.NDArray[np.float64] = 2 * EARTH_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+    return distance
 
 
 async def attack_distance_bands(oracle: Oracle, start: Point) -> list[Observation]:
