@@ -36,6 +36,18 @@ async def test_metrics_are_prometheus_text(api: Api) -> None:
     assert "skillbridge_requests_total" in response.text
 
 
+async def test_scrapes_are_not_counted_as_requests(api: Api) -> None:
+    await api.client.get("/health")
+    await api.client.get("/metrics")
+    counted = [
+        line
+        for line in (await api.client.get("/metrics")).text.splitlines()
+        if line.startswith("skillbridge_requests_")
+    ]
+    assert any('path="/health"' in line for line in counted)  # positive control: a request is counted
+    assert not any('path="/metrics"' in line for line in counted), counted
+
+
 async def test_openapi_document_and_ui(api: Api) -> None:
     document = (await api.client.get("/schema/openapi.json")).json()
     assert document["openapi"].startswith("3.1")

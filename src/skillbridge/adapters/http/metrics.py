@@ -53,7 +53,11 @@ class RequestMetricsMiddleware(ASGIMiddleware):
     """Count and time every HTTP request by route template and status (``/metrics`` itself excluded)."""
 
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = ("^/metrics$",)
+
+    @staticmethod
+    def should_bypass_for_scope(scope: Scope) -> bool:
+        # By the request's path: Litestar 3 matches exclude_path_pattern against the handler's path instead.
+        return scope["path"] == "/metrics"
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         method: str = scope["method"]  # type: ignore[typeddict-item]  # HTTP scopes only (see scopes)

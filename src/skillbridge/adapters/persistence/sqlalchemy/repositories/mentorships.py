@@ -358,7 +358,7 @@ class SqlaMentorshipRepository(MentorshipRepository):
             .returning(UserRow.id, UserRow.mentor_capacity)
             .execution_options(synchronize_session=False)
         )
-        return dict(locked.tuples().all())
+        return {user: capacity for user, capacity in locked}  # noqa: C416 (see above)
 
     @translated
     async def exclusions(self, learner_ids: Sequence[UUID]) -> Exclusions:
