@@ -57,7 +57,9 @@ HEARTBEAT_SECONDS = 15.0
 #: WebSocket close code for "sign in again" (the 4000-4999 range is the application's).
 CLOSE_UNAUTHENTICATED = 4401
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
-#: How soon a session check that could not be made is tried again.
+#: How soon a session check that could not be made is tried again the first time. Each further failure in a
+#: row doubles the wait, up to the usual interval: a store or database that stops answering is not met by
+#: every held stream asking it again every few seconds (5,000 streams made 1,000 checks a second of it).
 RETRY_CHECK_SECONDS = 5.0
 #: WebSocket close code 1012 "service restart": the server is shutting down; reconnect (to another process).
 CLOSE_SERVICE_RESTART = 1012
@@ -96,6 +98,7 @@ class _Session:
         leased: tuple[StreamSlots, StreamLease],
         every: float,
         kind: str,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._open = OPEN_STREAMS.labels(kind)
         self._open.inc()
@@ -103,12 +106,14 @@ class _Session:
         self._claims = claims
         self._slots, self._lease = leased
         self._every = every
-        self._next_check = time.monotonic() + every
+        self._monotonic = monotonic
+        self._failed_checks = 0  # in a row
+        self._next_check = monotonic() + every
 
     def seconds_left(self) -> float:
         """Until the token expires or the next session check is due, whichever comes first."""
         until_expiry = (self._claims.expires_at - datetime.now(UTC)).total_seconds()
-        return max(0.0, min(until_expiry, self._next_check - time.monotonic()))
+        return max(0.0, min(until_expiry, self._next_check - self._monotonic()))
 
     def expired(self) -> bool:
         return self._claims.expires_at <= datetime.now(UTC)
@@ -117,9 +122,9 @@ class _Session:
         """Check the session if a check is due (its own short unit of work); ``False`` once it ended."""
         if self.expired():
             return False
-        if time.monotonic() < self._next_check:
+        if self._monotonic() < self._next_check:
             return True
-        self._next_check = time.monotonic() + self._every
+        self._next_check = self._monotonic() + self._every
         try:
             async with self._container() as scope:
                 await (await scope.get(AdmitRequest)).recheck(self._claims)
@@ -128,9 +133,13 @@ class _Session:
             return False
         except DependencyUnavailable:
             # The store or the database did not answer: keep the stream (its token still bounds it) and
-            # check again soon, rather than drop every stream of a busy moment.
-            self._next_check = time.monotonic() + min(self._every, RETRY_CHECK_SECONDS)
-            _log.warning("stream_session_check_deferred")
+            # check again sooner than usual, rather than drop every stream of a busy moment.
+            self._failed_checks += 1
+            doublings = min(self._failed_checks - 1, 16)
+            self._next_check = self._monotonic() + min(self._every, RETRY_CHECK_SECONDS * 2**doublings)
+            _log.warning("stream_session_check_deferred", failed_in_a_row=self._failed_checks)
+        else:
+            self._failed_checks = 0
         return True
 
     async def end(self) -> None:
