@@ -240,6 +240,32 @@ async def test_a_unit_of_work_can_be_used_again_after_leaving(store: Store) -> N
         assert (await reader.users.list(PageRequest())).total == 2
 
 
+async def test_after_commit_is_called_once_its_block_commits_and_never_for_writes_not_made(store: Store) -> None:
+    calls: list[str] = []
+    uow = store.new_uow()
+    with pytest.raises(RuntimeError):
+        uow.after_commit(lambda: calls.append("outside a block"))
+    async with uow:
+        await uow.users.add(make_user())
+        uow.after_commit(lambda: calls.append("first"))
+        assert calls == []  # not before the commit
+        await uow.commit()
+        assert calls == ["first"]
+        await uow.users.add(make_user())
+        uow.after_commit(lambda: calls.append("rolled back"))
+        await uow.rollback()
+        await uow.users.add(make_user())
+        uow.after_commit(lambda: calls.append("second"))
+        await uow.commit()
+        await uow.users.add(make_user())
+        uow.after_commit(lambda: calls.append("left without a commit"))
+    async with uow:
+        await uow.commit()  # the next block's commit calls nothing the last block left behind
+    assert calls == ["first", "second"]
+    async with store.new_uow() as reader:
+        assert (await reader.users.list(PageRequest())).total == 2  # the writes those calls stood for
+
+
 # ---------------------------------------------------------------------------------- refresh sessions
 
 

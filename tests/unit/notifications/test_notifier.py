@@ -43,11 +43,13 @@ async def test_notify_stores_in_the_callers_unit_and_only_on_its_commit() -> Non
         # Nothing committed by the notifier itself: the caller's rollback drops it.
     assert len(stored.message) == MAX_MESSAGE_LENGTH
     assert stored.created_at == T0
-    assert notifier.stored == [stored]
+    assert notifier.stored == []  # rolled back: nothing to push
     async with MemoryUnitOfWork(database) as uow:
         assert await uow.notifications.count_unread(user.id) == 0
-        await notifier.notify(uow, user.id, NotificationType.MATCH, "a match request")
+        committed = await notifier.notify(uow, user.id, NotificationType.MATCH, "a match request")
+        assert notifier.stored == []  # not before the commit
         await uow.commit()
+    assert notifier.stored == [committed]
     async with MemoryUnitOfWork(database) as uow:
         assert await uow.notifications.count_unread(user.id) == 1
 

@@ -49,8 +49,9 @@ class Notifier:
     - the recipient must exist, else the repository raises Conflict;
     - a recipient who turned a type ``off`` (their notification preferences) gets nothing of that type:
       it is not stored at all;
-    - notifications stored through this instance are kept in :attr:`stored` for the push after commit,
-      and those whose recipient chose ``email`` for their type in :attr:`to_mail`, for the mail after it.
+    - notifications stored through this instance are added to :attr:`stored` for the push once the
+      caller's unit commits them (``UnitOfWork.after_commit``; a unit that rolls back adds nothing), and
+      those whose recipient chose ``email`` for their type to :attr:`to_mail`, for the mail.
     """
 
     def __init__(self, clock: Clock) -> None:
@@ -82,15 +83,21 @@ class Notifier:
             or settings[item.recipient_id].channel_for(item.type) is not Channel.OFF
         ]
         notifications = [self._made(item) for item in wanted]
-        if notifications:
-            await uow.notifications.add_many(notifications)
-        self.stored.extend(notifications)
-        self.to_mail.extend(
+        if not notifications:
+            return notifications
+        await uow.notifications.add_many(notifications)
+        mailed = [
             notification
             for notification in notifications
             if notification.recipient_id in settings
             and settings[notification.recipient_id].channel_for(notification.type) is Channel.EMAIL
-        )
+        ]
+
+        def committed() -> None:
+            self.stored.extend(notifications)
+            self.to_mail.extend(mailed)
+
+        uow.after_commit(committed)
         return notifications
 
     def _made(self, news: News) -> Notification:

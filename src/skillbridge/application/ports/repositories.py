@@ -454,10 +454,6 @@ class NotificationRepository(Protocol):
         """Return how many of a user's notifications are unread."""
         ...
 
-    async def existing_ids(self, notification_ids: Sequence[UUID]) -> set[UUID]:
-        """Return which of ``notification_ids`` are stored (committed, or written in this unit of work)."""
-        ...
-
     async def unread_recipients(self, created_before: datetime, limit: int) -> list[UUID]:
         """Return up to ``limit`` users with an unread notification created before ``created_before``,
         by id (for the digest job)."""

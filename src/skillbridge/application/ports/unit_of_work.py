@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Protocol, Self
@@ -101,9 +102,23 @@ class UnitOfWork(Protocol):
         """Make every write of this unit visible. Raises Conflict if a unique key clashed at commit time."""
         ...
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` right after the block's next :meth:`commit` succeeds. A block left, or rolled
+        back, before that drops it uncalled (its writes were never made), as does a commit that fails."""
+        ...
+
     async def rollback(self) -> None:
         """Discard every write since the last commit."""
         ...
+
+
+def run_after_commit(callbacks: list[Callable[[], None]]) -> None:
+    """Call, then forget, the callbacks :meth:`UnitOfWork.after_commit` kept for a commit that succeeded
+    (shared by the adapters)."""
+    pending = list(callbacks)
+    callbacks.clear()
+    for callback in pending:
+        callback()
 
 
 def system_reason(reason: str) -> str:

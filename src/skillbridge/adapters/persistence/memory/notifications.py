@@ -125,10 +125,6 @@ class MemoryNotificationRepository(NotificationRepository):
             self._staging.apply(mark)
         return len(unread)
 
-    async def existing_ids(self, notification_ids: Sequence[UUID]) -> set[UUID]:
-        stored = self._staging.view().notifications
-        return {notification_id for notification_id in notification_ids if notification_id in stored}
-
     async def count_unread(self, user_id: UUID) -> int:
         return sum(
             1

@@ -30,7 +30,7 @@ from skillbridge.adapters.persistence.memory.repositories import (
 )
 from skillbridge.adapters.persistence.memory.roadmaps import MemoryRoadmapRepository
 from skillbridge.adapters.persistence.memory.two_factor import MemoryTwoFactorRepository
-from skillbridge.application.ports.unit_of_work import UnitOfWork, system_reason
+from skillbridge.application.ports.unit_of_work import UnitOfWork, run_after_commit, system_reason
 
 
 class MemoryUnitOfWork(UnitOfWork):
@@ -51,6 +51,7 @@ class MemoryUnitOfWork(UnitOfWork):
     ) -> None:
         self._database = database
         self._on_commit = on_commit
+        self._after_commit: list[Callable[[], None]] = []  # the open block's (see after_commit)
         self._staging: Staging | None = None
         self.acting_user_id = acting_user_id
         self.system_reason: str | None = None
@@ -93,6 +94,7 @@ class MemoryUnitOfWork(UnitOfWork):
     ) -> None:
         self._entered().discard()
         self._staging = None
+        self._after_commit.clear()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Self]:
@@ -104,11 +106,21 @@ class MemoryUnitOfWork(UnitOfWork):
         """Nothing is held between blocks in memory."""
 
     async def commit(self) -> None:
-        self._entered().commit()
+        try:
+            self._entered().commit()
+        except BaseException:
+            self._after_commit.clear()
+            raise
         if self._on_commit is not None:
             self._on_commit()  # see SqlaUnitOfWork
+        run_after_commit(self._after_commit)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._entered()  # only inside a block
+        self._after_commit.append(callback)
 
     async def rollback(self) -> None:
+        self._after_commit.clear()
         self._entered().discard()
 
     def _entered(self) -> Staging:

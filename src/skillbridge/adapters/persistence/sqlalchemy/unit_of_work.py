@@ -52,7 +52,7 @@ from skillbridge.adapters.persistence.sqlalchemy.repositories import (
 )
 from skillbridge.adapters.persistence.sqlalchemy.repositories.consents import SqlaConsentRepository
 from skillbridge.adapters.persistence.sqlalchemy.repositories.erasure import SqlaPersonalDataEraser
-from skillbridge.application.ports.unit_of_work import UnitOfWork, system_reason
+from skillbridge.application.ports.unit_of_work import UnitOfWork, run_after_commit, system_reason
 from skillbridge.domain.ids import uuid7
 
 #: The PostgreSQL setting that row-level-security policies read: ``current_setting('skillbridge.user_id', true)``.
@@ -155,6 +155,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self._session: _SessionOnFirstUse | None = None
         self._keep_connection = keep_connection
         self._on_commit = on_commit
+        self._after_commit: list[Callable[[], None]] = []  # the open block's (see after_commit)
         self.acting_user_id = acting_user_id
         self.system_reason: str | None = None
         # What the held connection was last tagged with (acting user, system reason).
@@ -190,6 +191,7 @@ class SqlaUnitOfWork(UnitOfWork):
         if self._session is None:
             raise RuntimeError("the unit of work is not entered")
         session, self._session = self._session.session, None
+        self._after_commit.clear()  # a block left without committing made none of those writes
         if session is not None:  # a block that never used its session has nothing to close
             try:
                 with translate_errors():
@@ -216,12 +218,23 @@ class SqlaUnitOfWork(UnitOfWork):
             await self.session.execute(text(_ELEVATE), {"reason": reason, "id": uuid7()})
 
     async def commit(self) -> None:
-        with translate_errors():
-            await self.session.commit()
+        try:
+            with translate_errors():
+                await self.session.commit()
+        except BaseException:
+            self._after_commit.clear()
+            raise
         if self._on_commit is not None:
             self._on_commit()
+        run_after_commit(self._after_commit)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        if self._session is None:
+            raise RuntimeError("the unit of work is not entered")
+        self._after_commit.append(callback)
 
     async def rollback(self) -> None:
+        self._after_commit.clear()
         with translate_errors():
             await self.session.rollback()
 

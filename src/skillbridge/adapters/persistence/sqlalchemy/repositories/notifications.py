@@ -122,13 +122,6 @@ class SqlaNotificationRepository(NotificationRepository):
         return cast(CursorResult[Any], result).rowcount
 
     @translated
-    async def existing_ids(self, notification_ids: Sequence[UUID]) -> set[UUID]:
-        wanted = sorted(set(notification_ids))
-        if not wanted:
-            return set()
-        return set(await self._session.scalars(select(NotificationRow.id).where(NotificationRow.id.in_(wanted))))
-
-    @translated
     async def count_unread(self, user_id: UUID) -> int:
         filters = _of(user_id, unread_only=True)
         return await self._session.scalar(select(func.count()).select_from(NotificationRow).where(*filters)) or 0
