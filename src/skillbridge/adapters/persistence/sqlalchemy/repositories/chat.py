@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 from uuid import UUID
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import Table, and_, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
@@ -13,6 +14,9 @@ from skillbridge.adapters.persistence.sqlalchemy.tables import ChatMessageRow
 from skillbridge.application.ports.repositories import ChatRepository
 from skillbridge.domain.chat.message import ChatCursor, ChatMessage
 from skillbridge.domain.clock import utc
+
+#: Built once: a chat post is the hottest write, and its statement is the same every time.
+_INSERT_MESSAGE = insert(cast(Table, ChatMessageRow.__table__))
 
 
 class SqlaChatRepository(ChatRepository):
@@ -24,16 +28,15 @@ class SqlaChatRepository(ChatRepository):
     @translated
     async def add(self, message: ChatMessage) -> None:
         at = utc(message.created_at)
-        await self._session.execute(
-            insert(ChatMessageRow).values(
-                id=message.id,
-                match_id=message.match_id,
-                sender_id=message.sender_id,
-                content=message.content,
-                created_at=at,
-                updated_at=at,
-            )
-        )
+        values = {
+            "id": message.id,
+            "match_id": message.match_id,
+            "sender_id": message.sender_id,
+            "content": message.content,
+            "created_at": at,
+            "updated_at": at,
+        }
+        await self._session.execute(_INSERT_MESSAGE, values)
 
     @translated
     async def list_for_match(

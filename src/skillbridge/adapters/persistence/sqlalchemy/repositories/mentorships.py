@@ -151,6 +151,8 @@ _OFFER_MANY_POSTGRES = text(
 
 # Core updates bypass the identity map, so reads always refresh the objects it holds.
 _FRESH: dict[str, Any] = {"populate_existing": True}
+#: Built once: every chat message and match change reads its mentorship first.
+_BY_ID = select(MentorMatchRow).where(MentorMatchRow.id == bindparam("mentorship_id")).execution_options(**_FRESH)
 
 
 class SqlaMentorshipRepository(MentorshipRepository):
@@ -204,9 +206,7 @@ class SqlaMentorshipRepository(MentorshipRepository):
 
     @translated
     async def get(self, mentorship_id: UUID) -> Mentorship:
-        row = await self._session.scalar(
-            select(MentorMatchRow).where(MentorMatchRow.id == mentorship_id).execution_options(**_FRESH)
-        )
+        row = await self._session.scalar(_BY_ID, {"mentorship_id": mentorship_id})
         if row is None:
             raise NotFound(N_("mentorship not found"))
         return mentorship_from_row(row)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
@@ -39,6 +39,14 @@ def _values(settings: NotificationSettings) -> dict[str, Any]:
     }
 
 
+#: Built once: every notification reads its recipients' settings first.
+_OF_USERS = (
+    select(NotificationSettingsRow)
+    .where(NotificationSettingsRow.user_id.in_(bindparam("user_ids", expanding=True)))
+    .execution_options(populate_existing=True)
+)
+
+
 class SqlaNotificationSettingsRepository(NotificationSettingsRepository):
     """:class:`NotificationSettingsRepository` on a SQLAlchemy session."""
 
@@ -49,11 +57,7 @@ class SqlaNotificationSettingsRepository(NotificationSettingsRepository):
     async def find_many(self, user_ids: Sequence[UUID]) -> dict[UUID, NotificationSettings]:
         if not user_ids:
             return {}
-        rows = await self._session.scalars(
-            select(NotificationSettingsRow)
-            .where(NotificationSettingsRow.user_id.in_(list(user_ids)))
-            .execution_options(populate_existing=True)
-        )
+        rows = await self._session.scalars(_OF_USERS, {"user_ids": list(user_ids)})
         return {row.user_id: _from_row(row) for row in rows}
 
     @translated

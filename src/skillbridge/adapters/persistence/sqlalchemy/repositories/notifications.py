@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, CursorResult, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Table, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
@@ -35,6 +35,10 @@ def _of(user_id: UUID, *, unread_only: bool) -> list[ColumnElement[bool]]:
 _UNREAD_UNDELETED = (NotificationRow.read.is_(False), NotificationRow.deleted_at.is_(None))
 
 
+#: Built once, on the table (no ORM bulk-insert bookkeeping: nothing reads the rows back as objects).
+_INSERT = insert(cast(Table, NotificationRow.__table__))
+
+
 class SqlaNotificationRepository(NotificationRepository):
     """:class:`NotificationRepository` on a SQLAlchemy session (SQLite or PostgreSQL)."""
 
@@ -48,7 +52,7 @@ class SqlaNotificationRepository(NotificationRepository):
     @translated
     async def add_many(self, notifications: Sequence[Notification]) -> None:
         if notifications:
-            await self._session.execute(insert(NotificationRow), [notification_to_values(n) for n in notifications])
+            await self._session.execute(_INSERT, [notification_to_values(n) for n in notifications])
 
     @translated
     async def list_for_user(self, user_id: UUID, page: PageRequest, unread_only: bool = False) -> Page[Notification]:
