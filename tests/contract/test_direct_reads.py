@@ -18,9 +18,11 @@ from skillbridge.domain.forum.model import ForumPost
 from skillbridge.domain.matching.blocks import MentorBlock
 from skillbridge.domain.matching.limits import Exclusions
 from skillbridge.domain.matching.mentorship import MatchStatus
+from skillbridge.domain.notifications.model import Notification, NotificationType
 from skillbridge.domain.pagination import Page, PageRequest
 from skillbridge.domain.progress.events import EventType, ProgressEvent
 from skillbridge.domain.roadmaps.model import Generation, RoadmapVersion
+from skillbridge.domain.texts import Text
 from tests.contract.conftest import Store
 from tests.support.entities import T0, location, make_mentor, make_mentorship, make_user
 from tests.support.forum import make_reply, make_thread
@@ -203,4 +205,53 @@ async def test_a_thread_page_reads_the_same_both_ways(store: Store) -> None:
     assert [[reply.id for reply in page.items] for page in replies] == [[first.id, nested.id], [last.id], []]
     assert {page.total for page in replies} == {3}
     assert names == {ada.id: "Ada", bola.id: "Bola", unnamed.id: None}
+    assert only_reading == in_transaction
+
+
+async def test_the_inbox_reads_the_same_both_ways(store: Store) -> None:
+    owner, other = make_user("Ada"), make_user("Bola")
+    made = [
+        Notification(
+            recipient_id=owner.id,
+            type=NotificationType.MATCH,
+            message=f"number {n}",
+            created_at=T0 + timedelta(minutes=n),
+            payload={"n": n, "nested": {"ids": [str(owner.id)]}},
+            text=Text("a match for {name}", {"name": f"Ada {n}"}) if n % 2 else None,
+        )
+        for n in range(5)
+    ]
+    async with store.new_uow() as uow:
+        for user in (owner, other):
+            await uow.users.add(user)
+        await uow.notifications.add_many(
+            [*made, replace(made[0], id=uuid4(), recipient_id=other.id)]  # someone else's: never in the inbox
+        )
+        await uow.commit()
+    async with store.new_uow() as uow:
+        await uow.notifications.mark_read(made[3].id, owner.id, T0 + timedelta(hours=1))
+        await uow.notifications.delete(made[4].id, owner.id, T0 + timedelta(hours=1))
+        await uow.commit()
+
+    pages = [PageRequest(limit=2, offset=0), PageRequest(limit=2, offset=2), PageRequest(limit=2, offset=9)]
+
+    async def read_all(uow: UnitOfWork) -> tuple[list[Page[Notification]], list[Page[Notification]], int]:
+        every = [await uow.notifications.list_for_user(owner.id, page) for page in pages]
+        unread = [await uow.notifications.list_for_user(owner.id, page, unread_only=True) for page in pages]
+        return every, unread, await uow.notifications.count_unread(owner.id)
+
+    async with store.new_uow() as uow:
+        in_transaction = await read_all(uow)
+    async with store.new_uow().reading() as uow:
+        only_reading = await read_all(uow)
+    # Written out from the rule: newest first, the deleted one (4) nowhere, the read one (3) not unread.
+    every, unread, count = in_transaction
+    assert [[n.message for n in page.items] for page in every] == [
+        ["number 3", "number 2"],
+        ["number 1", "number 0"],
+        [],
+    ]
+    assert [[n.message for n in page.items] for page in unread] == [["number 2", "number 1"], ["number 0"], []]
+    assert ({page.total for page in every}, {page.total for page in unread}, count) == ({4}, {3}, 3)
+    assert every[1].items[0] == made[1]  # field by field, its text and nested payload included
     assert only_reading == in_transaction

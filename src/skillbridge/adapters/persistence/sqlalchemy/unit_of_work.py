@@ -272,7 +272,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self.chat = SqlaChatRepository(session)
         self.progress_logs = SqlaProgressLogRepository(session, direct)
         self.webhook_deliveries = SqlaWebhookDeliveryRepository(session)
-        self.notifications = SqlaNotificationRepository(session)
+        self.notifications = SqlaNotificationRepository(session, direct)
         self.forum_posts = SqlaForumPostRepository(session, direct)
         self.failed_jobs = SqlaFailedJobRepository(session)
         self.matching_rounds = SqlaMatchingRoundRepository(session)

@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, CursorResult, Table, delete, func, insert, or_, select, update
+import asyncpg
+from sqlalchemy import ColumnElement, CursorResult, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
 from skillbridge.adapters.persistence.sqlalchemy.mappers import notification_from_row, notification_to_values
-from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import page_and_total
+from skillbridge.adapters.persistence.sqlalchemy.raw import CompiledRead, Fields
+from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import DirectPage, page_and_total
 from skillbridge.adapters.persistence.sqlalchemy.tables import NotificationRow
 from skillbridge.application.ports.repositories import NotificationRepository
 from skillbridge.domain.clock import utc
@@ -25,7 +27,7 @@ from skillbridge.domain.texts import N_
 _FRESH: dict[str, Any] = {"populate_existing": True}
 
 
-def _of(user_id: UUID, *, unread_only: bool) -> list[ColumnElement[bool]]:
+def _of(user_id: UUID | ColumnElement[Any], *, unread_only: bool) -> list[ColumnElement[bool]]:
     filters: list[ColumnElement[bool]] = [NotificationRow.user_id == user_id, NotificationRow.deleted_at.is_(None)]
     if unread_only:
         filters.append(NotificationRow.read.is_(False))
@@ -39,11 +41,32 @@ _UNREAD_UNDELETED = (NotificationRow.read.is_(False), NotificationRow.deleted_at
 _INSERT = insert(cast(Table, NotificationRow.__table__))
 
 
-class SqlaNotificationRepository(NotificationRepository):
-    """:class:`NotificationRepository` on a SQLAlchemy session (SQLite or PostgreSQL)."""
+def _direct_page(*, unread_only: bool) -> DirectPage:
+    filters = _of(bindparam("user_id"), unread_only=unread_only)
+    return DirectPage(
+        select(NotificationRow.__table__)
+        .where(*filters)
+        .order_by(NotificationRow.created_at.desc(), NotificationRow.id.desc()),
+        select(func.count()).select_from(NotificationRow).where(*filters),
+    )
 
-    def __init__(self, session: AsyncSession) -> None:
+
+# The inbox's reads straight on the driver (see raw.py): its page (all, or unread only) and its unread count.
+_PAGE_DIRECT = {False: _direct_page(unread_only=False), True: _direct_page(unread_only=True)}
+_UNREAD_DIRECT = CompiledRead(
+    select(func.count()).select_from(NotificationRow).where(*_of(bindparam("user_id"), unread_only=True))
+)
+
+
+class SqlaNotificationRepository(NotificationRepository):
+    """:class:`NotificationRepository` on a SQLAlchemy session (SQLite or PostgreSQL).
+
+    Given ``direct`` (the asyncpg connection of a block that only reads), the inbox's reads
+    (:meth:`list_for_user`, :meth:`count_unread`) go straight to it (see ``raw.py``)."""
+
+    def __init__(self, session: AsyncSession, direct: asyncpg.Connection | None = None) -> None:
         self._session = session
+        self._direct = direct
 
     @translated
     async def add(self, notification: Notification) -> None:
@@ -56,6 +79,10 @@ class SqlaNotificationRepository(NotificationRepository):
 
     @translated
     async def list_for_user(self, user_id: UUID, page: PageRequest, unread_only: bool = False) -> Page[Notification]:
+        if self._direct is not None:
+            records, total = await _PAGE_DIRECT[unread_only].read(self._direct, {"user_id": user_id}, page)
+            items = [notification_from_row(cast(NotificationRow, Fields(record))) for record in records]
+            return Page(items=items, total=total, limit=page.limit, offset=page.offset)
         filters = _of(user_id, unread_only=unread_only)
         rows, total = await page_and_total(  # the page and its total in one statement
             self._session,
@@ -127,6 +154,9 @@ class SqlaNotificationRepository(NotificationRepository):
 
     @translated
     async def count_unread(self, user_id: UUID) -> int:
+        if self._direct is not None:
+            record = await _UNREAD_DIRECT.fetchrow(self._direct, {"user_id": user_id})
+            return 0 if record is None else int(record[0])
         filters = _of(user_id, unread_only=True)
         return await self._session.scalar(select(func.count()).select_from(NotificationRow).where(*filters)) or 0
 
