@@ -17,7 +17,7 @@ from skillbridge.domain.errors import DependencyUnavailable, NotFound
 from skillbridge.domain.forum.model import ForumPost
 from skillbridge.domain.matching.blocks import MentorBlock
 from skillbridge.domain.matching.limits import Exclusions
-from skillbridge.domain.matching.mentorship import MatchStatus
+from skillbridge.domain.matching.mentorship import MatchStatus, Mentorship
 from skillbridge.domain.notifications.model import Notification, NotificationType
 from skillbridge.domain.pagination import Page, PageRequest
 from skillbridge.domain.progress.events import EventType, ProgressEvent
@@ -254,4 +254,56 @@ async def test_the_inbox_reads_the_same_both_ways(store: Store) -> None:
     assert [[n.message for n in page.items] for page in unread] == [["number 2", "number 1"], ["number 0"], []]
     assert ({page.total for page in every}, {page.total for page in unread}, count) == ({4}, {3}, 3)
     assert every[1].items[0] == made[1]  # field by field, its text and nested payload included
+    assert only_reading == in_transaction
+
+
+async def test_a_participants_matches_read_the_same_both_ways(store: Store) -> None:
+    learner, stranger = make_user("Ada"), make_user("Bola")
+    mentors = [make_mentor(f"M{n}") for n in range(4)]
+    statuses = [MatchStatus.PENDING, MatchStatus.ACTIVE, MatchStatus.REJECTED, MatchStatus.COMPLETED]
+    matches = [
+        make_mentorship(
+            learner.id,
+            mentors[n].id,
+            status=status,
+            created_at=T0 + timedelta(minutes=n),
+            score=0.5 + n / 10,
+            score_components={"skill": 0.5, "distance": n / 10},
+        )
+        for n, status in enumerate(statuses)
+    ]
+    theirs = make_mentorship(stranger.id, mentors[1].id, status=MatchStatus.ACTIVE, created_at=T0 + timedelta(hours=1))
+    async with store.new_uow() as uow:
+        for user in (learner, stranger, *mentors):
+            await uow.users.add(user)
+        for match in [*matches, theirs]:
+            await uow.mentorships.add(match)
+        await uow.commit()
+
+    pages = [PageRequest(limit=2, offset=0), PageRequest(limit=2, offset=2), PageRequest(limit=2, offset=9)]
+    open_or_done = frozenset({MatchStatus.ACTIVE, MatchStatus.COMPLETED})
+
+    async def read_all(uow: UnitOfWork) -> list[Page[Mentorship]]:
+        return [
+            *[await uow.mentorships.list_for_participant(learner.id, page) for page in pages],
+            *[await uow.mentorships.list_for_participant(learner.id, page, open_or_done) for page in pages],
+            await uow.mentorships.list_for_participant(mentors[1].id, PageRequest(limit=10, offset=0)),
+        ]
+
+    async with store.new_uow() as uow:
+        in_transaction = await read_all(uow)
+    async with store.new_uow().reading() as uow:
+        only_reading = await read_all(uow)
+    # Written out from the rule: newest first; the learner's 4 (2 of them active or completed); mentor 1's 2.
+    assert [[match.id for match in page.items] for page in in_transaction] == [
+        [matches[3].id, matches[2].id],
+        [matches[1].id, matches[0].id],
+        [],
+        [matches[3].id, matches[1].id],
+        [],
+        [],
+        [theirs.id, matches[1].id],
+    ]
+    assert [page.total for page in in_transaction] == [4, 4, 4, 2, 2, 2, 2]
+    assert in_transaction[0].items[1] == matches[2]  # field by field
     assert only_reading == in_transaction

@@ -41,9 +41,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillbridge.adapters.persistence.sqlalchemy.errors import translated
 from skillbridge.adapters.persistence.sqlalchemy.mappers import mentorship_from_row, mentorship_to_values
-from skillbridge.adapters.persistence.sqlalchemy.raw import CompiledRead
+from skillbridge.adapters.persistence.sqlalchemy.raw import CompiledRead, Fields
 from skillbridge.adapters.persistence.sqlalchemy.repositories.mentor_candidates import candidate_cards, skill_offered
-from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import page_and_total
+from skillbridge.adapters.persistence.sqlalchemy.repositories.paging import DirectPage, page_and_total
 from skillbridge.adapters.persistence.sqlalchemy.tables import MatchSessionRow, MentorBlockRow, MentorMatchRow, UserRow
 from skillbridge.adapters.persistence.sqlalchemy.views import open_mentor_places
 from skillbridge.application.ports.repositories import MentorshipRepository
@@ -103,6 +103,22 @@ def _exclusions_statement(learner_ids: Sequence[UUID] | None) -> CompoundSelect[
 #: The same, compiled once for a block that reads straight from the driver (array parameters, whatever the
 #: number of learners: an IN list's SQL would differ with each count).
 _EXCLUSIONS_DIRECT = CompiledRead(_exclusions_statement(None))
+
+
+def _participant_page(*, of_statuses: bool) -> DirectPage:
+    """A participant's matches, newest first, for the driver (see raw.py): parameter ``user_id``, and with
+    ``of_statuses`` the array ``statuses``."""
+    user = bindparam("user_id", type_=Uuid())
+    filters: list[ColumnElement[bool]] = [or_(_MATCHES.c.learner_id == user, _MATCHES.c.mentor_id == user)]
+    if of_statuses:
+        filters.append(_MATCHES.c.status == any_(bindparam("statuses", type_=ARRAY(String()))))
+    return DirectPage(
+        select(_MATCHES).where(*filters).order_by(_MATCHES.c.created_at.desc(), _MATCHES.c.id.desc()),
+        select(func.count()).select_from(_MATCHES).where(*filters),
+    )
+
+
+_PARTICIPANT_PAGE_DIRECT = {False: _participant_page(of_statuses=False), True: _participant_page(of_statuses=True)}
 
 
 def _chunks(ids: Sequence[UUID]) -> list[Sequence[UUID]]:
@@ -240,6 +256,14 @@ class SqlaMentorshipRepository(MentorshipRepository):
     async def list_for_participant(
         self, user_id: UUID, page: PageRequest, statuses: frozenset[MatchStatus] | None = None
     ) -> Page[Mentorship]:
+        if self._direct is not None:
+            values: dict[str, Any] = {"user_id": user_id}
+            if statuses is not None:
+                values["statuses"] = sorted(status.value for status in statuses)
+            direct_page = _PARTICIPANT_PAGE_DIRECT[statuses is not None]
+            records, total = await direct_page.read(self._direct, values, page)
+            items = [mentorship_from_row(cast(MentorMatchRow, Fields(record))) for record in records]
+            return Page(items=items, total=total, limit=page.limit, offset=page.offset)
         filters = [or_(MentorMatchRow.learner_id == user_id, MentorMatchRow.mentor_id == user_id)]
         if statuses is not None:
             filters.append(MentorMatchRow.status.in_(sorted(status.value for status in statuses)))
