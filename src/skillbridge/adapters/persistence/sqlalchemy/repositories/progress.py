@@ -8,7 +8,7 @@ from typing import Any, cast
 from uuid import UUID
 
 import asyncpg
-from sqlalchemy import CursorResult, Text, bindparam, func, insert, select, update
+from sqlalchemy import CursorResult, Table, Text, bindparam, func, insert, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,6 +41,8 @@ _TIMELINE_DIRECT = DirectPage(
     select(func.count()).select_from(ProgressLogRow).where(_OF_ROADMAP),
 )
 _OCCURRENCES_DIRECT = CompiledRead(select(ProgressLogRow.occurred_at).where(_OF_ROADMAP))
+#: Built once, on the table: a logged study session is one of the commonest writes.
+_INSERT_EVENT = insert(cast(Table, ProgressLogRow.__table__))
 
 
 class SqlaProgressLogRepository(ProgressLogRepository):
@@ -55,7 +57,7 @@ class SqlaProgressLogRepository(ProgressLogRepository):
 
     @translated
     async def add(self, event: ProgressEvent) -> None:
-        await self._session.execute(insert(ProgressLogRow).values(**progress_event_to_values(event)))
+        await self._session.execute(_INSERT_EVENT, progress_event_to_values(event))
 
     @translated
     async def list_for_roadmap(self, roadmap_id: UUID, page: PageRequest) -> Page[ProgressEvent]:
