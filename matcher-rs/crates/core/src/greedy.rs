@@ -25,7 +25,7 @@ use crate::prepared::{MentorLookup, PreparedLearner, PreparedMentors, RowScratch
 use crate::types::Weights;
 
 /// Candidates per learner of the greedy's first pass.
-pub(crate) const GREEDY_K: usize = 3;
+pub(crate) const GREEDY_K: usize = 2;
 
 /// Length of a learner's first stretch after its first-pass candidates (each further
 /// stretch of the same learner is twice as long as its previous one).

@@ -1068,6 +1068,9 @@ const SKILL_TIERS: usize = 3;
 /// grid box costs in proportion to the mentors it holds, worth it for the large tiers only).
 const SPATIAL_TIERS: usize = 2;
 
+/// What [`Limits::row_limit`] adds to a row's last cell to bound all of its cells.
+const ROW_LIMIT_SLACK: f64 = 1e-12;
+
 /// A learner's limits table at some threshold (the cells of [`PreparedMentors::fill_limits`]),
 /// computed lazily: a cell is computed the first time a scan reads it after the threshold
 /// was set (a raised threshold only bumps a generation counter), with the same expression,
@@ -1178,20 +1181,27 @@ impl Limits {
         })
     }
 
-    /// The largest squared chord at which a pair with skill-signature overlap `sb` can pass
-    /// the row test (the maximum over row `sb`, i.e. over every possible common slot count),
-    /// or `None` when that is unbounded (or not a number: then no pair may be skipped on
-    /// distance). For row 0: the zero-skill band.
+    /// An upper bound of the largest squared chord at which a pair with skill-signature
+    /// overlap `sb` can pass the row test (the maximum of row `sb` over every possible common
+    /// slot count), or `None` when that is unbounded (or not a number: then no pair may be
+    /// skipped on distance). For row 0: the zero-skill band.
+    ///
+    /// Only the row's last cell is computed: its pair needs the least from its distance
+    /// (`rest` never rises with the slot count, the floating-point operations being
+    /// monotone), and the exact chord limit only grows as `rest` falls. The computed cells
+    /// differ from the exact limits by far less than `1e-12` (a few ulps of numbers at most
+    /// 4, and `+1e-9` absolute in the chord itself), so the last cell plus `1e-12` bounds
+    /// every cell of the row, whatever the rounding of `ln` and `sin`.
     fn row_limit(&mut self, pl: &PreparedLearner, w: &Weights, sb: usize) -> Option<f64> {
-        let mut lim = f64::NEG_INFINITY;
-        for cs in 0..self.cols {
-            let x = self.get(pl, w, sb, cs);
-            if x.is_nan() || x == f64::INFINITY {
-                return None;
-            }
-            lim = lim.max(x);
+        let x = self.get(pl, w, sb, self.cols - 1);
+        if x.is_nan() || x == f64::INFINITY {
+            return None;
         }
-        Some(lim)
+        if x < 0.0 {
+            // `rest > wd` (or no distance weight) even at the last cell: so at every cell.
+            return Some(x);
+        }
+        Some(x + ROW_LIMIT_SLACK)
     }
 }
 
