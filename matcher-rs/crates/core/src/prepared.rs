@@ -753,7 +753,7 @@ impl PreparedMentors {
                     if let Some(limit) = lim.row_limit(pl, w, c) {
                         near.clear();
                         near.resize(words, 0);
-                        lookup.mark_near(&pl.xyz, limit, near);
+                        lookup.mark_box(&pl.xyz, limit, near);
                         for (v, &n) in visit.iter_mut().zip(near.iter()) {
                             *v &= n;
                         }
@@ -770,7 +770,7 @@ impl PreparedMentors {
             if zero_skill >= 0.0 {
                 near.clear();
                 near.resize(words, 0);
-                lookup.mark_near(&pl.xyz, zero_skill, near);
+                lookup.mark_box(&pl.xyz, zero_skill, near);
                 for (n, &v) in near.iter_mut().zip(&at_least[..words]) {
                     *n &= !v;
                 }
@@ -802,7 +802,7 @@ impl PreparedMentors {
                     if let Some(limit) = limit {
                         near.clear();
                         near.resize(words, 0);
-                        lookup.mark_near(&pl.xyz, limit, near);
+                        lookup.mark_box(&pl.xyz, limit, near);
                     }
                     let (one, two) = at_least[..2 * words].split_at(words);
                     for (k, v) in visit.iter_mut().enumerate() {
@@ -817,7 +817,7 @@ impl PreparedMentors {
                 if zero_skill >= 0.0 {
                     near.clear();
                     near.resize(words, 0);
-                    lookup.mark_near(&pl.xyz, zero_skill, near);
+                    lookup.mark_box(&pl.xyz, zero_skill, near);
                     for (v, (&n, &one)) in visit.iter_mut().zip(near.iter().zip(&at_least[..words]))
                     {
                         *v |= n & !one;
@@ -845,7 +845,7 @@ impl PreparedMentors {
             if zero_skill >= 0.0 {
                 near.clear();
                 near.resize(lookup.words, 0);
-                lookup.mark_near(&pl.xyz, zero_skill, near);
+                lookup.mark_box(&pl.xyz, zero_skill, near);
                 for (n, &v) in near.iter_mut().zip(visit.iter()) {
                     *n &= !v;
                 }
@@ -855,7 +855,7 @@ impl PreparedMentors {
             return;
         }
         if zero_skill >= 0.0 {
-            lookup.mark_near(&pl.xyz, zero_skill, visit);
+            lookup.mark_box(&pl.xyz, zero_skill, visit);
         }
         mask(visit);
         visit_bits(visit, lim);
@@ -1233,11 +1233,13 @@ pub(crate) struct MentorLookup {
     dense: Vec<u64>,
     /// `z` of every mentor's unit vector, ascending. Consecutive runs of `row_len` entries
     /// of that order are the rows of a grid: within a row, the mentors sorted by `y`
-    /// (`row_y`, with their mentor index and unit vector at the same positions).
+    /// (`row_y`, with their mentor index, and for the tests their unit vector, at the same
+    /// positions).
     z: Vec<f64>,
     row_len: usize,
     row_y: Vec<f64>,
     row_mentor: Vec<u32>,
+    #[cfg(test)]
     row_xyz: Vec<[f64; 3]>,
 }
 
@@ -1303,6 +1305,7 @@ impl MentorLookup {
             z,
             row_len,
             row_y: order.iter().map(|&m| pm.hot[m as usize].xyz[1]).collect(),
+            #[cfg(test)]
             row_xyz: order.iter().map(|&m| pm.hot[m as usize].xyz).collect(),
             row_mentor: order,
         }
@@ -1363,6 +1366,32 @@ impl MentorLookup {
         }
     }
 
+    /// Set the bit of every mentor of the grid box of [`Self::mark_near`] (the grid rows that
+    /// reach the `z` band, whole, and the stretch of each within the `y` band): a superset of the mentors
+    /// within the squared chord `limit`, without testing the chord of each. A scan tests every
+    /// mentor it visits against its table anyway (whose limits are at most the row maximum
+    /// `limit`, with the same chord), so the extra mentors of the box cost one table test
+    /// each and change no row, while the chord test of every box mentor is saved.
+    fn mark_box(&self, xyz: &[f64; 3], limit: f64, visit: &mut [u64]) {
+        let reach = limit.sqrt() * (1.0 + 1e-9) + 1e-9;
+        let lo = self.z.partition_point(|&z| z < xyz[2] - reach);
+        let hi = self.z.partition_point(|&z| z <= xyz[2] + reach);
+        if lo >= hi {
+            return;
+        }
+        let (y_lo, y_hi) = (xyz[1] - reach, xyz[1] + reach);
+        for row in lo / self.row_len..=(hi - 1) / self.row_len {
+            let start = row * self.row_len;
+            let end = (start + self.row_len).min(self.z.len());
+            let ys = &self.row_y[start..end];
+            let a = start + ys.partition_point(|&y| y < y_lo);
+            let b = start + ys.partition_point(|&y| y <= y_hi);
+            for &m in &self.row_mentor[a..b] {
+                visit[m as usize / 64] |= 1u64 << (m % 64);
+            }
+        }
+    }
+
     /// Set the bit of every mentor whose squared chord to `xyz` is at most `limit`
     /// (`limit >= 0`), computed exactly as the row test computes it.
     ///
@@ -1371,6 +1400,7 @@ impl MentorLookup {
     /// of the subtractions, coordinates being within [-1, 1]): only the rows of the grid
     /// that reach that `z` band are read, and in each only the stretch within that `y`
     /// band, a box around the point instead of a whole band of latitude.
+    #[cfg(test)]
     fn mark_near(&self, xyz: &[f64; 3], limit: f64, visit: &mut [u64]) {
         let reach = limit.sqrt() * (1.0 + 1e-9) + 1e-9;
         let lo = self.z.partition_point(|&z| z < xyz[2] - reach);
@@ -1646,7 +1676,22 @@ mod tests {
                         expected[m / 64] |= 1u64 << (m % 64);
                     }
                 }
-                prop_assert_eq!(got, expected);
+                prop_assert_eq!(&got, &expected);
+                // The box holds them all, and only mentors within the reach on y (its grid rows
+                // may hold mentors outside the z band at their ends).
+                let mut boxed = vec![0u64; lookup.words];
+                lookup.mark_box(&pl.xyz, limit, &mut boxed);
+                let reach = limit.sqrt() * (1.0 + 1e-9) + 1e-9;
+                for m in 0..pm.len() {
+                    let (bit, word) = (1u64 << (m % 64), m / 64);
+                    if expected[word] & bit != 0 {
+                        prop_assert!(boxed[word] & bit != 0, "mentor {} within the chord, not in the box", m);
+                    }
+                    if boxed[word] & bit != 0 {
+                        let p = &pm.hot[m].xyz;
+                        prop_assert!((p[1] - pl.xyz[1]).abs() <= reach, "mentor {} outside the box", m);
+                    }
+                }
             }
         }
 
