@@ -1334,32 +1334,36 @@ impl MentorLookup {
     /// the learner skill ids `skills` each mentor has: row `t` holds the mentors that have at
     /// least `t + 1` of them (a saturating counter per mentor, one bit per level).
     fn count_skills(&self, skills: &[u32], at_least: &mut Vec<u64>) {
+        // The dense update below is written out for exactly three levels.
+        const _: () = assert!(SKILL_TIERS == 3);
         let words = self.words;
         at_least.clear();
         at_least.resize(SKILL_TIERS * words, 0);
-        // Add one skill's mentors (bits `a` of word `k`): a mentor at level t reaches t + 1.
-        let add = |at_least: &mut [u64], k: usize, a: u64| {
-            for t in (1..SKILL_TIERS).rev() {
-                let below = at_least[(t - 1) * words + k];
-                at_least[t * words + k] |= below & a;
-            }
-            at_least[k] |= a;
-        };
+        // Add one skill's mentors (bits `a` of word `k` of each level): a mentor at level t
+        // reaches t + 1 (highest level first, so a mentor moves up one level per skill).
         for &s in skills {
             let s = s as usize;
+            let (l0, rest) = at_least.split_at_mut(words);
+            let (l1, l2) = rest.split_at_mut(words);
             match self.dense_row[s] {
                 u32::MAX => {
                     // A mentor appears once per skill list (ids are deduplicated).
                     for &m in
                         &self.post_ids[self.post_off[s] as usize..self.post_off[s + 1] as usize]
                     {
-                        add(at_least, m as usize / 64, 1u64 << (m % 64));
+                        let (k, a) = (m as usize / 64, 1u64 << (m % 64));
+                        l2[k] |= l1[k] & a;
+                        l1[k] |= l0[k] & a;
+                        l0[k] |= a;
                     }
                 }
                 row => {
                     let row = &self.dense[row as usize * words..(row as usize + 1) * words];
-                    for (k, &a) in row.iter().enumerate() {
-                        add(at_least, k, a);
+                    // The same update, a word of every level at a time.
+                    for (((a, x0), x1), x2) in row.iter().zip(l0).zip(l1).zip(l2) {
+                        *x2 |= *x1 & a;
+                        *x1 |= *x0 & a;
+                        *x0 |= a;
                     }
                 }
             }
