@@ -31,6 +31,11 @@ pub(crate) const GREEDY_K: usize = 2;
 /// stretch of the same learner is twice as long as its previous one).
 const REFILL_K: usize = 4;
 
+/// Batches of stretches smaller than this are scored on the calling thread: waking the
+/// pool's threads costs more than a few row scans (hundreds of small batches at 1,000 x 300).
+#[cfg(feature = "parallel")]
+const PARALLEL_MIN_BATCH: usize = 16;
+
 /// A learner's next pair in the heap: the greatest is taken first (score bits descending,
 /// then learner index ascending, then mentor index ascending).
 type Next = (u64, Reverse<u32>, Reverse<u32>);
@@ -209,7 +214,7 @@ fn next_stretches(
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        if batch.len() > 1 {
+        if batch.len() >= PARALLEL_MIN_BATCH {
             return batch
                 .par_iter()
                 .map_init(
