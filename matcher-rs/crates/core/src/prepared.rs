@@ -578,8 +578,12 @@ impl PreparedMentors {
     /// The per-pair table test of a row: `Some((skill-signature overlap, common slots))` if
     /// mentor `m` shares a language signature bit with `pl` and lies within the chord limit of
     /// the pair's (overlap, common slots) cell of `lim`, else `None`.
+    ///
+    /// `LAZY`: the cell is computed if it is stale; else `lim` must be filled
+    /// ([`Limits::fill_all`]) and the cell is read as it is (no staleness check per pair, for
+    /// scans that never raise their threshold).
     #[inline(always)]
-    fn table_test(
+    fn table_test<const LAZY: bool>(
         &self,
         pl: &PreparedLearner,
         w: &Weights,
@@ -592,7 +596,11 @@ impl PreparedMentors {
         }
         let sb = popcount4(&pl.skill_sig, &h.skill_sig) as usize;
         let cs = popcount3(&pl.slots, &h.slots);
-        let limit = lim.get(pl, w, sb, cs as usize);
+        let limit = if LAZY {
+            lim.get(pl, w, sb, cs as usize)
+        } else {
+            lim.filled(sb, cs as usize)
+        };
         if chord2(&pl.xyz, &h.xyz) > limit {
             return None;
         }
@@ -666,7 +674,7 @@ impl PreparedMentors {
     ///
     /// With `only` (a mentor bitset) the other mentors are not visited at all.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn scan_row<F>(
+    pub(crate) fn scan_row<const LAZY: bool, F>(
         &self,
         lookup: &MentorLookup,
         pl: &PreparedLearner,
@@ -687,6 +695,19 @@ impl PreparedMentors {
         } = scratch;
         lim.reset(pl, threshold);
         let rows = lim.rows;
+        // `LAZY`: the cells are computed as the scan reads them (a top-k scan raises its
+        // threshold as it goes and reads few cells at each; a pricing scan reads few). Else all
+        // are computed at once and read without a staleness check (a whole-row scan reads many).
+        if !LAZY {
+            lim.fill_all(pl, w);
+        }
+        let test = |lim: &mut Limits, m: usize| self.table_test::<LAZY>(pl, w, lim, m);
+        let raise = |lim: &mut Limits, t: f64| {
+            lim.raise(pl, t);
+            if !LAZY {
+                lim.fill_all(pl, w);
+            }
+        };
         let mask = |bits: &mut [u64]| {
             if let Some(only) = only {
                 for (b, &o) in bits.iter_mut().zip(only) {
@@ -700,9 +721,9 @@ impl PreparedMentors {
                 if only.is_some_and(|o| o[m / 64] & (1u64 << (m % 64)) == 0) {
                     continue;
                 }
-                if let Some((sb, cs)) = self.table_test(pl, w, lim, m) {
+                if let Some((sb, cs)) = test(lim, m) {
                     if let Some(t) = f(m, sb, cs) {
-                        lim.raise(pl, t);
+                        raise(lim, t);
                     }
                 }
             }
@@ -715,9 +736,9 @@ impl PreparedMentors {
                 while word != 0 {
                     let m = k * 64 + word.trailing_zeros() as usize;
                     word &= word - 1;
-                    if let Some((sb, cs)) = self.table_test(pl, w, lim, m) {
+                    if let Some((sb, cs)) = test(lim, m) {
                         if let Some(t) = f(m, sb, cs) {
-                            lim.raise(pl, t);
+                            raise(lim, t);
                         }
                     }
                 }
@@ -876,7 +897,7 @@ impl PreparedMentors {
         out: &mut Vec<(f64, u32)>,
         scratch: &mut RowScratch,
     ) {
-        self.scan_row(
+        self.scan_row::<false, _>(
             lookup,
             pl,
             w,
@@ -937,7 +958,7 @@ impl PreparedMentors {
         // Re-select when the buffer reaches this size (twice what the last selection kept,
         // so a band of near-ties cannot make the scan quadratic).
         let mut limit = 2 * k;
-        self.scan_row(
+        self.scan_row::<true, _>(
             lookup,
             pl,
             w,
@@ -1169,6 +1190,22 @@ impl Limits {
             let c = c * (1.0 + 1e-6) + 1e-9;
             c * c
         }
+    }
+
+    /// Compute every cell now (for a scan that reads many and never raises its threshold).
+    fn fill_all(&mut self, pl: &PreparedLearner, w: &Weights) {
+        for sb in 0..self.rows {
+            for cs in 0..self.cols {
+                self.get(pl, w, sb, cs);
+            }
+        }
+    }
+
+    /// A cell of a table filled by [`Self::fill_all`] at the current threshold.
+    #[inline(always)]
+    fn filled(&self, sb: usize, cs: usize) -> f64 {
+        debug_assert!(self.stamp[sb * self.cols + cs.min(self.cols - 1)] == self.gen);
+        self.cells[sb * self.cols + cs.min(self.cols - 1)]
     }
 
     /// Whether row `sb` rejects every pair: all its limits are `-1` (a squared chord is
@@ -1561,7 +1598,7 @@ mod tests {
         let mut tiers = [0usize; 4];
         for l in &learners {
             let pl = pm.learner(l, &w);
-            pm.scan_row(
+            pm.scan_row::<true, _>(
                 &lookup,
                 &pl,
                 &w,
@@ -1648,7 +1685,7 @@ mod tests {
                 }
                 for skills_first in [false, true] {
                     let mut got = Vec::new();
-                    pm.scan_row(&lookup, &pl, &w, threshold, skills_first, only, &mut scratch, |m, sb, cs| {
+                    pm.scan_row::<true, _>(&lookup, &pl, &w, threshold, skills_first, only, &mut scratch, |m, sb, cs| {
                         got.push((m, sb, cs));
                         None
                     });
