@@ -1095,8 +1095,9 @@ const ROW_LIMIT_SLACK: f64 = 1e-12;
 /// A learner's limits table at some threshold (the cells of [`PreparedMentors::fill_limits`]),
 /// computed lazily: a cell is computed the first time a scan reads it after the threshold
 /// was set (a raised threshold only bumps a generation counter), with the same expression,
-/// so each cell has the same bits as an eager fill would give it. Most scans read a few
-/// dozen cells of a table of up to a few hundred, and raise their threshold several times.
+/// so each cell has the same bits as an eager fill would give it. A top-k scan reads a few
+/// dozen cells of a table of up to a few hundred, and raises its threshold several times; a
+/// whole-row scan fills it at once ([`Limits::fill_all`]).
 ///
 /// The columns past `ceil(hours)` common slots repeat that one's (availability is capped at
 /// 1 there): they are folded onto it, so a cell is addressed by its clamped column.
