@@ -1,6 +1,7 @@
 //! One `assign_optimal` run for instruction-count profiling:
 //! `valgrind --tool=callgrind target/release/examples/one_run 10000x3000 [seed] [gen|greedy]`
-//! (`gen`: generation only, the baseline; `greedy`: one `assign_greedy` run instead;
+//! (`gen`: generation only, the baseline; `greedy`: one `assign_greedy` run instead; `greedyK`,
+//! e.g. `greedy4`: the greedy starting from K candidates per learner;
 //! `pruned`: the pruned solve with pricing whatever the size; `full`: the whole-graph solve).
 
 use matcher_core::synthetic::synthetic_instance;
@@ -17,6 +18,10 @@ fn run(
 ) -> Result<AssignmentResult, InputError> {
     match mode {
         Some("greedy") => assign_greedy(learners, mentors, w),
+        Some(g) if g.starts_with("greedy") => {
+            let k = g["greedy".len()..].parse().expect("greedy<k>");
+            matcher_core::assign_greedy_lazy(learners, mentors, w, k)
+        }
         Some("pruned") => assign_optimal_pruned(learners, mentors, w, None).map(|(r, _)| r),
         Some("full") => assign_optimal_full(learners, mentors, w),
         _ => assign_optimal(learners, mentors, w),

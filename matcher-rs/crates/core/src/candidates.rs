@@ -62,7 +62,17 @@ fn score_block(
         row.clear();
         if let Some(k) = best {
             // Comes best first, fully sorted.
-            let complete = pm.best_row(lookup, pl, w, exact, k, &mut row, &mut scratch, &mut buf);
+            let complete = pm.best_row(
+                lookup,
+                pl,
+                w,
+                exact,
+                k,
+                None,
+                &mut row,
+                &mut scratch,
+                &mut buf,
+            );
             let last = row.last().map_or(-1.0, |&(s, _)| s);
             block.bound.push(if complete { -1.0 } else { last });
         } else {

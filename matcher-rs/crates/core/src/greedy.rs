@@ -5,29 +5,45 @@
 //! a free learner's *next* pair can ever be taken, so it is enough to keep, in a heap, the
 //! next pair of every free learner: the heap's best is the next pair of the global order
 //! that is not already skipped because its learner is assigned. Each learner starts with
-//! its `k` best pairs; a learner that runs through them while still free (every one of
-//! those mentors filled up before its turn) gets the rest of its row scored then, once,
-//! leaving out the mentors already full (a full mentor stays full, so those pairs would
-//! only be skipped). The result is exactly that of sorting every eligible pair.
+//! its `k` best pairs. A learner that runs through them while still free (every one of those
+//! mentors filled up before its turn) gets the next stretch of its row: its best pairs among
+//! the mentors that still have room (a full mentor stays full, so its pairs would only be
+//! skipped; and every pair of the learner seen so far has a full mentor, so the stretch
+//! continues the row), twice as long as its previous one. The result is exactly that of
+//! sorting every eligible pair.
+//!
+//! Those stretches are scored in parallel batches: a learner whose last known pair (the
+//! one in the heap) has a mentor that is already full is certain to need the next stretch
+//! when that pair comes up, so every such learner is scored with the first one that does.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use crate::assign::NONE;
 use crate::candidates::Candidates;
-use crate::prepared::{best_first, MentorLookup, PreparedLearner, PreparedMentors, RowScratch};
+use crate::prepared::{MentorLookup, PreparedLearner, PreparedMentors, RowScratch};
 use crate::types::Weights;
 
 /// Candidates per learner of the greedy's first pass.
-pub(crate) const GREEDY_K: usize = 8;
+pub(crate) const GREEDY_K: usize = 2;
+
+/// Length of a learner's first stretch after its first-pass candidates (each further
+/// stretch of the same learner is twice as long as its previous one).
+const REFILL_K: usize = 4;
+
+/// Batches of stretches smaller than this are scored on the calling thread: waking the
+/// pool's threads costs more than a few row scans (hundreds of small batches at 1,000 x 300).
+#[cfg(feature = "parallel")]
+const PARALLEL_MIN_BATCH: usize = 16;
 
 /// A learner's next pair in the heap: the greatest is taken first (score bits descending,
 /// then learner index ascending, then mentor index ascending).
 type Next = (u64, Reverse<u32>, Reverse<u32>);
 
 /// Greedy over `cand` (each learner's best pairs, best first, reference scores) and
-/// `bound` (`< 0` when a row holds all of the learner's eligible pairs), scoring a row in
-/// full only when the learner needs it. Returns each learner's mentor or `NONE`.
+/// `bound` (`< 0` when a row holds all of the learner's eligible pairs), scoring the rest
+/// of a row, a stretch at a time, only when the learner needs it. Returns each learner's
+/// mentor or `NONE`.
 pub(crate) fn greedy_lazy(
     pm: &PreparedMentors,
     lookup: &MentorLookup,
@@ -37,59 +53,114 @@ pub(crate) fn greedy_lazy(
     bound: &[f64],
 ) -> Vec<u32> {
     let n = pls.len();
+    let nm = pm.len();
     let capacity = &pm.capacity;
-    let mut load = vec![0u32; capacity.len()];
+    let mut load = vec![0u32; nm];
     let mut assigned = vec![NONE; n];
     let mut next: Vec<usize> = cand.offsets[..n].to_vec();
-    // Rows scored in full when a learner ran out of candidates: what follows its last
-    // candidate, reversed (popped from the end). `refilled` so that happens once.
+    // The stretch scored last for each learner (its pairs after its candidates), reversed
+    // (popped from the end), and whether the learner's row is known to its end.
     let mut rest: Vec<Vec<(f64, u32)>> = vec![Vec::new(); n];
-    let mut refilled: Vec<bool> = bound.iter().map(|&b| b < 0.0).collect();
-
-    // Free learners with at most a quarter of their candidates left (and a rest to score):
-    // scored early, in parallel, with the next learner that runs out. Kept as a list so a
-    // refill costs in proportion to its batch, not to the number of learners.
-    let mut soon: Vec<u32> = Vec::new();
-    let mut in_soon = vec![false; n];
+    let mut complete: Vec<bool> = bound.iter().map(|&b| b < 0.0).collect();
+    let mut stretch: Vec<u32> = vec![REFILL_K as u32; n];
+    // The mentors with room, as a bitset (the stretches visit no other mentor).
+    let mut open = vec![0u64; nm.div_ceil(64)];
+    for (m, &c) in capacity.iter().enumerate() {
+        if c > 0 {
+            open[m / 64] |= 1u64 << (m % 64);
+        }
+    }
+    // Learners whose last known pair is in the heap and whose row goes on: listed under that
+    // pair's mentor (`watch_head`, linked through `watch_next`) until the mentor fills up,
+    // then in `doomed` (they will need their next stretch) until they get it.
+    let mut watch_head = vec![NONE; nm];
+    let mut watch_next = vec![NONE; n];
+    let mut doomed: Vec<u32> = Vec::new();
 
     let mut heap: BinaryHeap<Next> = BinaryHeap::with_capacity(n);
+    // After pushing learner `i`'s pair with mentor `m`: watch it if it is the last one known.
+    let track = |i: usize,
+                 m: usize,
+                 next: &[usize],
+                 rest: &[Vec<(f64, u32)>],
+                 complete: &[bool],
+                 load: &[u32],
+                 watch_head: &mut [u32],
+                 watch_next: &mut [u32],
+                 doomed: &mut Vec<u32>| {
+        if complete[i] || next[i] < cand.offsets[i + 1] || !rest[i].is_empty() {
+            return;
+        }
+        if load[m] >= capacity[m] {
+            doomed.push(i as u32);
+        } else {
+            watch_next[i] = watch_head[m];
+            watch_head[m] = i as u32;
+        }
+    };
     for i in 0..n {
         if let Some(x) = next_pair(i, cand, &mut next, &mut rest) {
             heap.push(x);
+            track(
+                i,
+                x.2 .0 as usize,
+                &next,
+                &rest,
+                &complete,
+                &load,
+                &mut watch_head,
+                &mut watch_next,
+                &mut doomed,
+            );
         }
     }
+    let mut batch: Vec<usize> = Vec::new();
     while let Some((_, Reverse(i), Reverse(m))) = heap.pop() {
         let (i, mu) = (i as usize, m as usize);
         if load[mu] < capacity[mu] {
             load[mu] += 1;
             assigned[i] = m;
-            rest[i] = Vec::new(); // scored early but not needed
+            if load[mu] == capacity[mu] {
+                open[mu / 64] &= !(1u64 << (mu % 64));
+                // Every free learner watching this mentor now needs its next stretch.
+                let mut j = std::mem::replace(&mut watch_head[mu], NONE);
+                while j != NONE {
+                    if assigned[j as usize] == NONE {
+                        doomed.push(j);
+                    }
+                    j = watch_next[j as usize];
+                }
+            }
             continue;
         }
-        if next[i] == cand.offsets[i + 1] && !refilled[i] {
-            // Score the rest of this row, and with it (in parallel) those of the other free
-            // learners about to need theirs. Which rows are scored early changes only the
-            // time, never the result: a mentor full now stays full, so leaving its pairs
-            // out of a rest removes only pairs the loop would skip.
-            let mut batch: Vec<usize> = vec![i];
-            batch.extend(
-                soon.drain(..)
-                    .map(|j| j as usize)
-                    .filter(|&j| j != i && !refilled[j] && assigned[j] == NONE),
-            );
-            let rows = rest_of_rows(pm, lookup, pls, w, cand, &batch, &load);
-            for (&j, row) in batch.iter().zip(rows) {
+        if next[i] == cand.offsets[i + 1] && rest[i].is_empty() && !complete[i] {
+            // `i` is among the doomed (its last pair's mentor is full): score the next
+            // stretch of every one of them. Which learners are scored in a batch changes only
+            // the time, never the result (each is certain to need its stretch, and a mentor
+            // full now stays full).
+            batch.clear();
+            batch.extend(doomed.drain(..).map(|j| j as usize));
+            debug_assert!(batch.contains(&i));
+            let rows = next_stretches(pm, lookup, pls, w, &batch, &stretch, &open);
+            for (&j, (row, done)) in batch.iter().zip(rows) {
                 rest[j] = row;
-                refilled[j] = true;
+                complete[j] = done;
+                stretch[j] = stretch[j].saturating_mul(2);
             }
         }
         if let Some(x) = next_pair(i, cand, &mut next, &mut rest) {
             heap.push(x);
-        }
-        let r = cand.range(i);
-        if !refilled[i] && !in_soon[i] && 4 * (r.end - next[i]) <= r.len() {
-            in_soon[i] = true;
-            soon.push(i as u32);
+            track(
+                i,
+                x.2 .0 as usize,
+                &next,
+                &rest,
+                &complete,
+                &load,
+                &mut watch_head,
+                &mut watch_next,
+                &mut doomed,
+            );
         }
     }
     assigned
@@ -112,65 +183,49 @@ fn next_pair(
     Some((s.to_bits(), Reverse(i as u32), Reverse(m)))
 }
 
-/// For each learner of `batch` (each with a non-empty, incomplete candidate row): its
-/// eligible pairs that come after its last candidate in the order, reversed, except those
-/// with a mentor already full at `load` (never scored).
-fn rest_of_rows(
+/// For each learner `j` of `batch` (every pair of its row known so far has a full mentor):
+/// its `stretch[j]` best pairs (reference scores) among the mentors of `open`, reversed,
+/// and whether they are all of its eligible pairs with those mentors.
+fn next_stretches(
     pm: &PreparedMentors,
     lookup: &MentorLookup,
     pls: &[PreparedLearner],
     w: &Weights,
-    cand: &Candidates,
     batch: &[usize],
-    load: &[u32],
-) -> Vec<Vec<(f64, u32)>> {
-    // The mentors with room, as a bitset: the scans visit no other (late in the greedy, when
-    // rows run out, most mentors are full).
-    let mut open = vec![0u64; pm.len().div_ceil(64)];
-    for (m, (&l, &c)) in load.iter().zip(&pm.capacity).enumerate() {
-        if l < c {
-            open[m / 64] |= 1u64 << (m % 64);
-        }
-    }
-    let one = |i: usize, scratch: &mut RowScratch| {
+    stretch: &[u32],
+    open: &[u64],
+) -> Vec<(Vec<(f64, u32)>, bool)> {
+    let one = |j: usize, (scratch, buf): &mut (RowScratch, Vec<(f64, u32)>)| {
         let mut row = Vec::new();
-        let pl = &pls[i];
-        pm.scan_row(
+        let done = pm.best_row(
             lookup,
-            pl,
+            &pls[j],
             w,
-            w.min_score,
-            false,
-            Some(&open),
+            true,
+            stretch[j] as usize,
+            Some(open),
+            &mut row,
             scratch,
-            |m, sb, cs| {
-                if let Some(s) = pm.pair_score(pl, w, true, m, sb, cs) {
-                    row.push((s, m as u32));
-                }
-                None
-            },
+            buf,
         );
-        row.sort_unstable_by_key(best_first);
-        let last = cand.offsets[i + 1] - 1;
-        let last_key = best_first(&(cand.score[last], cand.mentor[last]));
-        let from = row.partition_point(|x| best_first(x) <= last_key);
-        row.drain(..from);
         row.reverse();
-        row
+        (row, done)
     };
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        batch
-            .par_iter()
-            .map_init(RowScratch::default, |scratch, &i| one(i, scratch))
-            .collect()
+        if batch.len() >= PARALLEL_MIN_BATCH {
+            return batch
+                .par_iter()
+                .map_init(
+                    || (RowScratch::default(), Vec::new()),
+                    |scratch, &j| one(j, scratch),
+                )
+                .collect();
+        }
     }
-    #[cfg(not(feature = "parallel"))]
-    {
-        let mut scratch = RowScratch::default();
-        batch.iter().map(|&i| one(i, &mut scratch)).collect()
-    }
+    let mut scratch = (RowScratch::default(), Vec::new());
+    batch.iter().map(|&j| one(j, &mut scratch)).collect()
 }
 
 #[cfg(test)]

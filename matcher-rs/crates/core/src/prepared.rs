@@ -24,9 +24,61 @@ use crate::types::{Components, Learner, Mentor, Weights};
 /// Safety margin of the pruning bounds (they are only used to skip work, never to decide).
 const BOUND_EPS: f64 = 1e-9;
 
+/// A small, fast, deterministic string hash for the vocabularies (FxHash's multiply-rotate
+/// over 8-byte words): the keys are short skill and language names, for which SipHash's
+/// set-up costs more than the lookup itself. Lookups only (no iteration order is used).
+#[derive(Debug, Default, Clone, Copy)]
+struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let tail = chunks.remainder();
+        if !tail.is_empty() {
+            let mut w = [0u8; 8];
+            w[..tail.len()].copy_from_slice(tail);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Vocab {
-    map: HashMap<String, u32>,
+    map: HashMap<String, u32, FxBuild>,
 }
 
 impl Vocab {
@@ -502,67 +554,62 @@ impl PreparedMentors {
     /// The skill-signature overlap is at most the learner's own bit count and the common
     /// slot count at most its own slot count, so with one column per possible slot count
     /// (entries past `ceil(hours)` repeat it) the table is indexed without clamping.
+    #[cfg(test)]
     fn fill_limits(
         pl: &PreparedLearner,
         w: &Weights,
         threshold: f64,
         table: &mut Vec<f64>,
     ) -> usize {
-        // The largest possible skill-signature overlap.
-        let n_bits = (pl.skill_sig[0].count_ones()
-            + pl.skill_sig[1].count_ones()
-            + pl.skill_sig[2].count_ones()
-            + pl.skill_sig[3].count_ones()) as usize;
-        // Slot counts at or above ceil(hours) all give availability 1.
-        let h_cap = if pl.hours > 0.0 {
-            (pl.hours.ceil() as usize).min(192)
-        } else {
-            0
-        };
         let max_slots = (pl.slots[0].count_ones()
             + pl.slots[1].count_ones()
             + pl.slots[2].count_ones()) as usize;
-        let cols = max_slots + 1;
+        let mut lim = Limits::default();
+        lim.reset(pl, threshold);
         table.clear();
-        let need = (threshold - BOUND_EPS) * pl.den;
-        for sb in 0..=n_bits {
-            let row = table.len();
-            for cs in 0..cols {
-                if cs > h_cap {
-                    // Availability is capped at 1 from `h_cap` common slots on: the same
-                    // cell as `h_cap`'s (computed by the same expression, so the same bits).
-                    let same = table[row + h_cap];
-                    table.push(same);
-                    continue;
-                }
-                let partial =
-                    sb as f64 * pl.skill_w + (cs as f64 * pl.inv_hours).min(1.0) * w.availability;
-                let rest = need - partial;
-                let max_chord2 = if rest <= 0.0 {
-                    f64::INFINITY
-                } else if pl.wd <= 0.0 || rest > pl.wd {
-                    -1.0
-                } else {
-                    // Smallest distance component that still reaches `need`.
-                    let t = rest / pl.wd;
-                    let d_max = -w.distance_scale_km * t.ln();
-                    let half = (d_max / (2.0 * EARTH_RADIUS_KM)).min(std::f64::consts::FRAC_PI_2);
-                    let c = 2.0 * half.sin();
-                    // Generous margin: this only skips work.
-                    let c = c * (1.0 + 1e-6) + 1e-9;
-                    c * c
-                };
-                table.push(max_chord2);
+        for sb in 0..lim.rows {
+            for cs in 0..=max_slots {
+                table.push(lim.get(pl, w, sb, cs));
             }
         }
-        cols
+        max_slots + 1
     }
 
     /// The per-pair table test of a row: `Some((skill-signature overlap, common slots))` if
     /// mentor `m` shares a language signature bit with `pl` and lies within the chord limit of
-    /// the pair's (overlap, common slots) cell of `table`, else `None`.
+    /// the pair's (overlap, common slots) cell of `lim`, else `None`.
+    ///
+    /// `LAZY`: the cell is computed if it is stale; else `lim` must be filled
+    /// ([`Limits::fill_all`]) and the cell is read as it is (no staleness check per pair, for
+    /// scans that never raise their threshold).
     #[inline(always)]
-    fn table_test(
+    fn table_test<const LAZY: bool>(
+        &self,
+        pl: &PreparedLearner,
+        w: &Weights,
+        lim: &mut Limits,
+        m: usize,
+    ) -> Option<(usize, u32)> {
+        let h = &self.hot[m];
+        if pl.lang_sig & h.lang_sig == 0 {
+            return None;
+        }
+        let sb = popcount4(&pl.skill_sig, &h.skill_sig) as usize;
+        let cs = popcount3(&pl.slots, &h.slots);
+        let limit = if LAZY {
+            lim.get(pl, w, sb, cs as usize)
+        } else {
+            lim.filled(sb, cs as usize)
+        };
+        if chord2(&pl.xyz, &h.xyz) > limit {
+            return None;
+        }
+        Some((sb, cs))
+    }
+
+    /// [`Self::table_test`] on an eager table of [`Self::fill_limits`] (for tests).
+    #[cfg(test)]
+    fn table_test_eager(
         &self,
         pl: &PreparedLearner,
         table: &[f64],
@@ -627,7 +674,7 @@ impl PreparedMentors {
     ///
     /// With `only` (a mentor bitset) the other mentors are not visited at all.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn scan_row<F>(
+    pub(crate) fn scan_row<const LAZY: bool, F>(
         &self,
         lookup: &MentorLookup,
         pl: &PreparedLearner,
@@ -641,13 +688,26 @@ impl PreparedMentors {
         F: FnMut(usize, usize, u32) -> Option<f64>,
     {
         let RowScratch {
-            table,
+            limits: lim,
             visit,
             near,
             at_least,
         } = scratch;
-        let cols = Self::fill_limits(pl, w, threshold, table);
-        let rows = table.len() / cols;
+        lim.reset(pl, threshold);
+        let rows = lim.rows;
+        // `LAZY`: the cells are computed as the scan reads them (a top-k scan raises its
+        // threshold as it goes and reads few cells at each; a pricing scan reads few). Else all
+        // are computed at once and read without a staleness check (a whole-row scan reads many).
+        if !LAZY {
+            lim.fill_all(pl, w);
+        }
+        let test = |lim: &mut Limits, m: usize| self.table_test::<LAZY>(pl, w, lim, m);
+        let raise = |lim: &mut Limits, t: f64| {
+            lim.raise(pl, t);
+            if !LAZY {
+                lim.fill_all(pl, w);
+            }
+        };
         let mask = |bits: &mut [u64]| {
             if let Some(only) = only {
                 for (b, &o) in bits.iter_mut().zip(only) {
@@ -655,30 +715,30 @@ impl PreparedMentors {
                 }
             }
         };
-        let Some(zero_skill) = zero_skill_limit(&table[..cols]) else {
+        let Some(zero_skill) = lim.row_limit(pl, w, 0) else {
             // A pair without a common skill can reach the threshold at any distance.
             for m in 0..self.len() {
                 if only.is_some_and(|o| o[m / 64] & (1u64 << (m % 64)) == 0) {
                     continue;
                 }
-                if let Some((sb, cs)) = self.table_test(pl, table, cols, m) {
+                if let Some((sb, cs)) = test(lim, m) {
                     if let Some(t) = f(m, sb, cs) {
-                        Self::fill_limits(pl, w, t, table);
+                        raise(lim, t);
                     }
                 }
             }
             return;
         };
         // Visit the set bits of `bits` in increasing mentor order.
-        let mut visit_bits = |bits: &[u64], table: &mut Vec<f64>| {
+        let mut visit_bits = |bits: &[u64], lim: &mut Limits| {
             for (k, &word) in bits.iter().enumerate() {
                 let mut word = word;
                 while word != 0 {
                     let m = k * 64 + word.trailing_zeros() as usize;
                     word &= word - 1;
-                    if let Some((sb, cs)) = self.table_test(pl, table, cols, m) {
+                    if let Some((sb, cs)) = test(lim, m) {
                         if let Some(t) = f(m, sb, cs) {
-                            Self::fill_limits(pl, w, t, table);
+                            raise(lim, t);
                         }
                     }
                 }
@@ -696,7 +756,7 @@ impl PreparedMentors {
                     continue;
                 }
                 let row = if c == SKILL_TIERS { rows - 1 } else { c };
-                if row_rejects_all(table, cols, row) {
+                if lim.row_rejects_all(pl, w, row) {
                     rejected = true;
                     break;
                 }
@@ -711,39 +771,39 @@ impl PreparedMentors {
                     // The tiers of few shared skills are the largest by far: visit only their
                     // mentors within the row's largest chord (when bounded), as for the
                     // zero-skill band.
-                    if let Some(limit) = zero_skill_limit(&table[c * cols..(c + 1) * cols]) {
+                    if let Some(limit) = lim.row_limit(pl, w, c) {
                         near.clear();
                         near.resize(words, 0);
-                        lookup.mark_near(&pl.xyz, limit, near);
+                        lookup.mark_box(&pl.xyz, limit, near);
                         for (v, &n) in visit.iter_mut().zip(near.iter()) {
                             *v &= n;
                         }
                     }
                 }
                 mask(visit);
-                visit_bits(visit, table);
+                visit_bits(visit, lim);
             }
             if rejected {
                 return;
             }
             // Limits only shrink as the threshold rises: still finite.
-            let zero_skill = zero_skill_limit(&table[..cols]).unwrap_or(zero_skill);
+            let zero_skill = lim.row_limit(pl, w, 0).unwrap_or(zero_skill);
             if zero_skill >= 0.0 {
                 near.clear();
                 near.resize(words, 0);
-                lookup.mark_near(&pl.xyz, zero_skill, near);
+                lookup.mark_box(&pl.xyz, zero_skill, near);
                 for (n, &v) in near.iter_mut().zip(&at_least[..words]) {
                     *n &= !v;
                 }
                 mask(near);
-                visit_bits(near, table);
+                visit_bits(near, lim);
             }
             return;
         }
         if self.skills_exact && !skills_first {
             // The fewest shared skills a pair needs at this threshold (the table only tightens
             // if `f` raises it, so visiting from there on stays a superset).
-            let Some(need) = (0..rows).find(|&c| !row_rejects_all(table, cols, c)) else {
+            let Some(need) = (0..rows).find(|&c| !lim.row_rejects_all(pl, w, c)) else {
                 return; // no pair can pass at all
             };
             lookup.count_skills(&pl.skill_ids, at_least);
@@ -759,11 +819,11 @@ impl PreparedMentors {
                 // zero-skill band.
                 visit.extend_from_slice(&at_least[words..2 * words]);
                 if rows > 1 {
-                    let limit = zero_skill_limit(&table[cols..2 * cols]);
+                    let limit = lim.row_limit(pl, w, 1);
                     if let Some(limit) = limit {
                         near.clear();
                         near.resize(words, 0);
-                        lookup.mark_near(&pl.xyz, limit, near);
+                        lookup.mark_box(&pl.xyz, limit, near);
                     }
                     let (one, two) = at_least[..2 * words].split_at(words);
                     for (k, v) in visit.iter_mut().enumerate() {
@@ -778,7 +838,7 @@ impl PreparedMentors {
                 if zero_skill >= 0.0 {
                     near.clear();
                     near.resize(words, 0);
-                    lookup.mark_near(&pl.xyz, zero_skill, near);
+                    lookup.mark_box(&pl.xyz, zero_skill, near);
                     for (v, (&n, &one)) in visit.iter_mut().zip(near.iter().zip(&at_least[..words]))
                     {
                         *v |= n & !one;
@@ -786,7 +846,7 @@ impl PreparedMentors {
                 }
             }
             mask(visit);
-            visit_bits(visit, table);
+            visit_bits(visit, lim);
             return;
         }
         visit.clear();
@@ -800,26 +860,26 @@ impl PreparedMentors {
             // *at the threshold reached by then* (often none at all: past the best score a
             // pair without a common skill can reach, the band is empty).
             mask(visit);
-            visit_bits(visit, table);
+            visit_bits(visit, lim);
             // Limits only shrink as the threshold rises: still finite.
-            let zero_skill = zero_skill_limit(&table[..cols]).unwrap_or(zero_skill);
+            let zero_skill = lim.row_limit(pl, w, 0).unwrap_or(zero_skill);
             if zero_skill >= 0.0 {
                 near.clear();
                 near.resize(lookup.words, 0);
-                lookup.mark_near(&pl.xyz, zero_skill, near);
+                lookup.mark_box(&pl.xyz, zero_skill, near);
                 for (n, &v) in near.iter_mut().zip(visit.iter()) {
                     *n &= !v;
                 }
                 mask(near);
-                visit_bits(near, table);
+                visit_bits(near, lim);
             }
             return;
         }
         if zero_skill >= 0.0 {
-            lookup.mark_near(&pl.xyz, zero_skill, visit);
+            lookup.mark_box(&pl.xyz, zero_skill, visit);
         }
         mask(visit);
-        visit_bits(visit, table);
+        visit_bits(visit, lim);
     }
 
     /// Append `(score, mentor)` for every eligible mentor of `pl` to `out`, in mentor order.
@@ -837,7 +897,7 @@ impl PreparedMentors {
         out: &mut Vec<(f64, u32)>,
         scratch: &mut RowScratch,
     ) {
-        self.scan_row(
+        self.scan_row::<false, _>(
             lookup,
             pl,
             w,
@@ -869,6 +929,9 @@ impl PreparedMentors {
     /// k-th best fast score, re-scores only those with the reference expressions, and of
     /// them keeps the ones that provably beat every pair left out (possibly more than `k`),
     /// so the row is still a prefix of the row's exact best-first order.
+    ///
+    /// With `only` (a mentor bitset) the row is that of the mentors in it: the other mentors
+    /// are not visited at all.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn best_row(
         &self,
@@ -877,6 +940,7 @@ impl PreparedMentors {
         w: &Weights,
         exact_scores: bool,
         k: usize,
+        only: Option<&[u64]>,
         out: &mut Vec<(f64, u32)>,
         scratch: &mut RowScratch,
         buf: &mut Vec<(f64, u32)>,
@@ -894,13 +958,13 @@ impl PreparedMentors {
         // Re-select when the buffer reaches this size (twice what the last selection kept,
         // so a band of near-ties cannot make the scan quadratic).
         let mut limit = 2 * k;
-        self.scan_row(
+        self.scan_row::<true, _>(
             lookup,
             pl,
             w,
             w.min_score,
             true,
-            None,
+            only,
             scratch,
             |m, sb, cs| {
                 // The fast score decides eligibility exactly but for a mentor's capacity
@@ -1002,25 +1066,10 @@ fn chord2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
     dx * dx + dy * dy + dz * dz
 }
 
-/// The largest squared chord at which a pair with a skill-signature overlap of 0 can pass
-/// the row test (the maximum over row 0 of the limits table, i.e. over every possible
-/// common slot count), or `None` when that is unbounded (or not a number: then no pair
-/// may be skipped on distance).
-fn zero_skill_limit(row0: &[f64]) -> Option<f64> {
-    let mut lim = f64::NEG_INFINITY;
-    for &x in row0 {
-        if x.is_nan() || x == f64::INFINITY {
-            return None;
-        }
-        lim = lim.max(x);
-    }
-    Some(lim)
-}
-
 /// Reusable per-thread buffers of [`PreparedMentors::eligible_row`].
 #[derive(Debug, Default)]
 pub(crate) struct RowScratch {
-    table: Vec<f64>,
+    limits: Limits,
     visit: Vec<u64>,
     /// The zero-skill band of a skills-first scan.
     near: Vec<u64>,
@@ -1040,12 +1089,158 @@ const SKILL_TIERS: usize = 3;
 /// grid box costs in proportion to the mentors it holds, worth it for the large tiers only).
 const SPATIAL_TIERS: usize = 2;
 
-/// Whether row `sb` of a limits table (see [`PreparedMentors::fill_limits`]) rejects every
-/// pair: all its limits are negative (a squared chord is never below 0; a NaN limit lets
-/// pairs through, so it does not count as a rejection).
-#[inline]
-fn row_rejects_all(table: &[f64], cols: usize, sb: usize) -> bool {
-    table[sb * cols..(sb + 1) * cols].iter().all(|&x| x < 0.0)
+/// What [`Limits::row_limit`] adds to a row's last cell to bound all of its cells.
+const ROW_LIMIT_SLACK: f64 = 1e-12;
+
+/// A learner's limits table at some threshold (the cells of [`PreparedMentors::fill_limits`]),
+/// computed lazily: a cell is computed the first time a scan reads it after the threshold
+/// was set (a raised threshold only bumps a generation counter), with the same expression,
+/// so each cell has the same bits as an eager fill would give it. A top-k scan reads a few
+/// dozen cells of a table of up to a few hundred, and raises its threshold several times; a
+/// whole-row scan fills it at once ([`Limits::fill_all`]).
+///
+/// The columns past `ceil(hours)` common slots repeat that one's (availability is capped at
+/// 1 there): they are folded onto it, so a cell is addressed by its clamped column.
+#[derive(Debug, Default)]
+pub(crate) struct Limits {
+    cells: Vec<f64>,
+    stamp: Vec<u32>,
+    gen: u32,
+    /// Distinct columns: `min(ceil(hours), the learner's slot count) + 1`.
+    cols: usize,
+    /// The largest skill-signature overlap + 1.
+    rows: usize,
+    /// `(threshold - BOUND_EPS) * den`: what a pair's weighted components must reach.
+    need: f64,
+}
+
+impl Limits {
+    /// Set up for learner `pl` at `threshold`.
+    fn reset(&mut self, pl: &PreparedLearner, threshold: f64) {
+        // The largest possible skill-signature overlap.
+        let n_bits = (pl.skill_sig[0].count_ones()
+            + pl.skill_sig[1].count_ones()
+            + pl.skill_sig[2].count_ones()
+            + pl.skill_sig[3].count_ones()) as usize;
+        // Slot counts at or above ceil(hours) all give availability 1.
+        let h_cap = if pl.hours > 0.0 {
+            (pl.hours.ceil() as usize).min(192)
+        } else {
+            0
+        };
+        let max_slots = (pl.slots[0].count_ones()
+            + pl.slots[1].count_ones()
+            + pl.slots[2].count_ones()) as usize;
+        self.cols = h_cap.min(max_slots) + 1;
+        self.rows = n_bits + 1;
+        let len = self.rows * self.cols;
+        if self.cells.len() < len {
+            self.cells.resize(len, 0.0);
+            self.stamp.resize(len, 0);
+        }
+        self.raise(pl, threshold);
+    }
+
+    /// Move to a (higher) threshold: every cell is stale.
+    #[inline]
+    fn raise(&mut self, pl: &PreparedLearner, threshold: f64) {
+        self.gen = self.gen.wrapping_add(1);
+        if self.gen == 0 {
+            self.stamp.fill(0);
+            self.gen = 1;
+        }
+        self.need = (threshold - BOUND_EPS) * pl.den;
+    }
+
+    /// What a pair with skill-signature overlap `sb` and `cs` common slots (`cs` below
+    /// `cols`) still needs from its weighted distance component.
+    #[inline(always)]
+    fn rest(&self, pl: &PreparedLearner, w: &Weights, sb: usize, cs: usize) -> f64 {
+        let partial = sb as f64 * pl.skill_w + (cs as f64 * pl.inv_hours).min(1.0) * w.availability;
+        self.need - partial
+    }
+
+    /// The largest squared chord at which a pair with skill-signature overlap `sb` and `cs`
+    /// common slots can still reach the threshold: `+inf` at any distance, `-1` never.
+    #[inline(always)]
+    fn get(&mut self, pl: &PreparedLearner, w: &Weights, sb: usize, cs: usize) -> f64 {
+        let cs = cs.min(self.cols - 1);
+        let i = sb * self.cols + cs;
+        if self.stamp[i] == self.gen {
+            return self.cells[i];
+        }
+        let x = Self::cell(pl, w, self.rest(pl, w, sb, cs));
+        self.cells[i] = x;
+        self.stamp[i] = self.gen;
+        x
+    }
+
+    #[inline(never)]
+    fn cell(pl: &PreparedLearner, w: &Weights, rest: f64) -> f64 {
+        if rest <= 0.0 {
+            f64::INFINITY
+        } else if pl.wd <= 0.0 || rest > pl.wd {
+            -1.0
+        } else {
+            // Smallest distance component that still reaches `need`.
+            let t = rest / pl.wd;
+            let d_max = -w.distance_scale_km * t.ln();
+            let half = (d_max / (2.0 * EARTH_RADIUS_KM)).min(std::f64::consts::FRAC_PI_2);
+            let c = 2.0 * half.sin();
+            // Generous margin: this only skips work.
+            let c = c * (1.0 + 1e-6) + 1e-9;
+            c * c
+        }
+    }
+
+    /// Compute every cell now (for a scan that reads many and never raises its threshold).
+    fn fill_all(&mut self, pl: &PreparedLearner, w: &Weights) {
+        for sb in 0..self.rows {
+            for cs in 0..self.cols {
+                self.get(pl, w, sb, cs);
+            }
+        }
+    }
+
+    /// A cell of a table filled by [`Self::fill_all`] at the current threshold.
+    #[inline(always)]
+    fn filled(&self, sb: usize, cs: usize) -> f64 {
+        debug_assert!(self.stamp[sb * self.cols + cs.min(self.cols - 1)] == self.gen);
+        self.cells[sb * self.cols + cs.min(self.cols - 1)]
+    }
+
+    /// Whether row `sb` rejects every pair: all its limits are `-1` (a squared chord is
+    /// never below 0; a NaN limit lets pairs through, so it does not count as a rejection).
+    /// Decided on `rest` alone, without computing a chord.
+    fn row_rejects_all(&self, pl: &PreparedLearner, w: &Weights, sb: usize) -> bool {
+        (0..self.cols).all(|cs| {
+            let rest = self.rest(pl, w, sb, cs);
+            rest > 0.0 && (pl.wd <= 0.0 || rest > pl.wd)
+        })
+    }
+
+    /// An upper bound of the largest squared chord at which a pair with skill-signature
+    /// overlap `sb` can pass the row test (the maximum of row `sb` over every possible common
+    /// slot count), or `None` when that is unbounded (or not a number: then no pair may be
+    /// skipped on distance). For row 0: the zero-skill band.
+    ///
+    /// Only the row's last cell is computed: its pair needs the least from its distance
+    /// (`rest` never rises with the slot count, the floating-point operations being
+    /// monotone), and the exact chord limit only grows as `rest` falls. The computed cells
+    /// differ from the exact limits by far less than `1e-12` (a few ulps of numbers at most
+    /// 4, and `+1e-9` absolute in the chord itself), so the last cell plus `1e-12` bounds
+    /// every cell of the row, whatever the rounding of `ln` and `sin`.
+    fn row_limit(&mut self, pl: &PreparedLearner, w: &Weights, sb: usize) -> Option<f64> {
+        let x = self.get(pl, w, sb, self.cols - 1);
+        if x.is_nan() || x == f64::INFINITY {
+            return None;
+        }
+        if x < 0.0 {
+            // `rest > wd` (or no distance weight) even at the last cell: so at every cell.
+            return Some(x);
+        }
+        Some(x + ROW_LIMIT_SLACK)
+    }
 }
 
 /// Which mentors a learner's row has to look at: an inverted skill index (mentors per
@@ -1056,7 +1251,7 @@ fn row_rejects_all(table: &[f64], cols: usize, sb: usize) -> bool {
 /// whether or not the 256-bit signatures collide). Its score is then at most what the
 /// limits table assumes for a signature overlap of 0 with the same common slot count, so
 /// it can only be eligible if its squared chord is within the table's row-0 limit for
-/// that slot count, hence within the row maximum `L` ([`zero_skill_limit`]). Those rows
+/// that slot count, hence within the row maximum `L` ([`Limits::row_limit`]). Those rows
 /// are the same bounds the full scan already relies on (derived from the weights of the
 /// request with a safety margin, for remote learners too: their smaller distance weight
 /// is in `PreparedLearner::wd`). And `chord² >= dz²` (the computed sum of non-negative
@@ -1076,11 +1271,13 @@ pub(crate) struct MentorLookup {
     dense: Vec<u64>,
     /// `z` of every mentor's unit vector, ascending. Consecutive runs of `row_len` entries
     /// of that order are the rows of a grid: within a row, the mentors sorted by `y`
-    /// (`row_y`, with their mentor index and unit vector at the same positions).
+    /// (`row_y`, with their mentor index, and for the tests their unit vector, at the same
+    /// positions).
     z: Vec<f64>,
     row_len: usize,
     row_y: Vec<f64>,
     row_mentor: Vec<u32>,
+    #[cfg(test)]
     row_xyz: Vec<[f64; 3]>,
 }
 
@@ -1146,6 +1343,7 @@ impl MentorLookup {
             z,
             row_len,
             row_y: order.iter().map(|&m| pm.hot[m as usize].xyz[1]).collect(),
+            #[cfg(test)]
             row_xyz: order.iter().map(|&m| pm.hot[m as usize].xyz).collect(),
             row_mentor: order,
         }
@@ -1174,34 +1372,64 @@ impl MentorLookup {
     /// the learner skill ids `skills` each mentor has: row `t` holds the mentors that have at
     /// least `t + 1` of them (a saturating counter per mentor, one bit per level).
     fn count_skills(&self, skills: &[u32], at_least: &mut Vec<u64>) {
+        // The dense update below is written out for exactly three levels.
+        const _: () = assert!(SKILL_TIERS == 3);
         let words = self.words;
         at_least.clear();
         at_least.resize(SKILL_TIERS * words, 0);
-        // Add one skill's mentors (bits `a` of word `k`): a mentor at level t reaches t + 1.
-        let add = |at_least: &mut [u64], k: usize, a: u64| {
-            for t in (1..SKILL_TIERS).rev() {
-                let below = at_least[(t - 1) * words + k];
-                at_least[t * words + k] |= below & a;
-            }
-            at_least[k] |= a;
-        };
+        // Add one skill's mentors (bits `a` of word `k` of each level): a mentor at level t
+        // reaches t + 1 (highest level first, so a mentor moves up one level per skill).
         for &s in skills {
             let s = s as usize;
+            let (l0, rest) = at_least.split_at_mut(words);
+            let (l1, l2) = rest.split_at_mut(words);
             match self.dense_row[s] {
                 u32::MAX => {
                     // A mentor appears once per skill list (ids are deduplicated).
                     for &m in
                         &self.post_ids[self.post_off[s] as usize..self.post_off[s + 1] as usize]
                     {
-                        add(at_least, m as usize / 64, 1u64 << (m % 64));
+                        let (k, a) = (m as usize / 64, 1u64 << (m % 64));
+                        l2[k] |= l1[k] & a;
+                        l1[k] |= l0[k] & a;
+                        l0[k] |= a;
                     }
                 }
                 row => {
                     let row = &self.dense[row as usize * words..(row as usize + 1) * words];
-                    for (k, &a) in row.iter().enumerate() {
-                        add(at_least, k, a);
+                    // The same update, a word of every level at a time.
+                    for (((a, x0), x1), x2) in row.iter().zip(l0).zip(l1).zip(l2) {
+                        *x2 |= *x1 & a;
+                        *x1 |= *x0 & a;
+                        *x0 |= a;
                     }
                 }
+            }
+        }
+    }
+
+    /// Set the bit of every mentor of the grid box of [`Self::mark_near`] (the grid rows that
+    /// reach the `z` band, whole, and the stretch of each within the `y` band): a superset of the mentors
+    /// within the squared chord `limit`, without testing the chord of each. A scan tests every
+    /// mentor it visits against its table anyway (whose limits are at most the row maximum
+    /// `limit`, with the same chord), so the extra mentors of the box cost one table test
+    /// each and change no row, while the chord test of every box mentor is saved.
+    fn mark_box(&self, xyz: &[f64; 3], limit: f64, visit: &mut [u64]) {
+        let reach = limit.sqrt() * (1.0 + 1e-9) + 1e-9;
+        let lo = self.z.partition_point(|&z| z < xyz[2] - reach);
+        let hi = self.z.partition_point(|&z| z <= xyz[2] + reach);
+        if lo >= hi {
+            return;
+        }
+        let (y_lo, y_hi) = (xyz[1] - reach, xyz[1] + reach);
+        for row in lo / self.row_len..=(hi - 1) / self.row_len {
+            let start = row * self.row_len;
+            let end = (start + self.row_len).min(self.z.len());
+            let ys = &self.row_y[start..end];
+            let a = start + ys.partition_point(|&y| y < y_lo);
+            let b = start + ys.partition_point(|&y| y <= y_hi);
+            for &m in &self.row_mentor[a..b] {
+                visit[m as usize / 64] |= 1u64 << (m % 64);
             }
         }
     }
@@ -1214,6 +1442,7 @@ impl MentorLookup {
     /// of the subtractions, coordinates being within [-1, 1]): only the rows of the grid
     /// that reach that `z` band are read, and in each only the stretch within that `y`
     /// band, a box around the point instead of a whole band of latitude.
+    #[cfg(test)]
     fn mark_near(&self, xyz: &[f64; 3], limit: f64, visit: &mut [u64]) {
         let reach = limit.sqrt() * (1.0 + 1e-9) + 1e-9;
         let lo = self.z.partition_point(|&z| z < xyz[2] - reach);
@@ -1258,7 +1487,7 @@ mod tests {
             let mut table = Vec::new();
             let cols = Self::fill_limits(pl, w, w.min_score, &mut table);
             for m in 0..self.len() {
-                if let Some((sb, cs)) = self.table_test(pl, &table, cols, m) {
+                if let Some((sb, cs)) = self.table_test_eager(pl, &table, cols, m) {
                     if let Some(s) = self.pair_score(pl, w, exact_scores, m, sb, cs) {
                         out.push((s, m as u32));
                     }
@@ -1370,7 +1599,7 @@ mod tests {
         let mut tiers = [0usize; 4];
         for l in &learners {
             let pl = pm.learner(l, &w);
-            pm.scan_row(
+            pm.scan_row::<true, _>(
                 &lookup,
                 &pl,
                 &w,
@@ -1438,7 +1667,7 @@ mod tests {
                 // Upper bound: the table test on the signature overlap.
                 let passing: Vec<(usize, usize, u32)> = (0..pm.len())
                     .filter(|&m| only.is_none_or(|o| o[m / 64] & (1u64 << (m % 64)) != 0))
-                    .filter_map(|m| pm.table_test(&pl, &table, cols, m).map(|(sb, cs)| (m, sb, cs)))
+                    .filter_map(|m| pm.table_test_eager(&pl, &table, cols, m).map(|(sb, cs)| (m, sb, cs)))
                     .collect();
                 // Lower bound: of those, the pairs the table passes at their true skill overlap.
                 let needed: Vec<(usize, usize, u32)> = passing
@@ -1457,7 +1686,7 @@ mod tests {
                 }
                 for skills_first in [false, true] {
                     let mut got = Vec::new();
-                    pm.scan_row(&lookup, &pl, &w, threshold, skills_first, only, &mut scratch, |m, sb, cs| {
+                    pm.scan_row::<true, _>(&lookup, &pl, &w, threshold, skills_first, only, &mut scratch, |m, sb, cs| {
                         got.push((m, sb, cs));
                         None
                     });
@@ -1489,7 +1718,22 @@ mod tests {
                         expected[m / 64] |= 1u64 << (m % 64);
                     }
                 }
-                prop_assert_eq!(got, expected);
+                prop_assert_eq!(&got, &expected);
+                // The box holds them all, and only mentors within the reach on y (its grid rows
+                // may hold mentors outside the z band at their ends).
+                let mut boxed = vec![0u64; lookup.words];
+                lookup.mark_box(&pl.xyz, limit, &mut boxed);
+                let reach = limit.sqrt() * (1.0 + 1e-9) + 1e-9;
+                for m in 0..pm.len() {
+                    let (bit, word) = (1u64 << (m % 64), m / 64);
+                    if expected[word] & bit != 0 {
+                        prop_assert!(boxed[word] & bit != 0, "mentor {} within the chord, not in the box", m);
+                    }
+                    if boxed[word] & bit != 0 {
+                        let p = &pm.hot[m].xyz;
+                        prop_assert!((p[1] - pl.xyz[1]).abs() <= reach, "mentor {} outside the box", m);
+                    }
+                }
             }
         }
 
@@ -1504,7 +1748,7 @@ mod tests {
                 let pl = pm.learner(l, &w);
                 let cols = PreparedMentors::fill_limits(&pl, &w, w.min_score, &mut table);
                 for m in 0..pm.len() {
-                    let Some((sb, cs)) = pm.table_test(&pl, &table, cols, m) else { continue };
+                    let Some((sb, cs)) = pm.table_test_eager(&pl, &table, cols, m) else { continue };
                     for exact in [false, true] {
                         if let Some(s) = pm.pair_score(&pl, &w, exact, m, sb, cs) {
                             prop_assert!(pm.may_reach(&pl, m, &w, sb, cs, s), "mentor {} score {}", m, s);
@@ -1537,7 +1781,7 @@ mod tests {
                 pm.eligible_row_full_scan(&pl, &w, true, &mut full);
                 full.sort_unstable_by_key(best_first);
                 let mut best = Vec::new();
-                let complete = pm.best_row(&lookup, &pl, &w, true, k, &mut best, &mut scratch, &mut buf);
+                let complete = pm.best_row(&lookup, &pl, &w, true, k, None, &mut best, &mut scratch, &mut buf);
                 let bits = |v: &[(f64, u32)]| v.iter().map(|&(s, m)| (s.to_bits(), m)).collect::<Vec<_>>();
                 prop_assert!(best.len() >= k.min(full.len()));
                 prop_assert!(best.len() <= full.len());

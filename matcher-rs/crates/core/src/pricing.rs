@@ -361,7 +361,7 @@ fn price(
             // An omitted pair with mentor m is reported only if w > u + p[m] - slack, and
             // w <= w(bound[i]): no mentor priced at `w(bound[i]) - u + slack` or more can be.
             let only = levels.below(edge_weight(bound[i]) - u[i] + slack);
-            pm.scan_row(
+            pm.scan_row::<true, _>(
                 lookup,
                 pl,
                 w,
