@@ -57,11 +57,11 @@ pub(crate) fn greedy_lazy(
     let capacity = &pm.capacity;
     let mut load = vec![0u32; nm];
     let mut assigned = vec![NONE; n];
-    let mut next: Vec<usize> = cand.offsets[..n].to_vec();
-    // The stretch scored last for each learner (its pairs after its candidates), reversed
-    // (popped from the end), and whether the learner's row is known to its end.
-    let mut rest: Vec<Vec<(f64, u32)>> = vec![Vec::new(); n];
-    let mut complete: Vec<bool> = bound.iter().map(|&b| b < 0.0).collect();
+    let mut rows = Rows {
+        next: cand.offsets[..n].to_vec(),
+        rest: vec![Vec::new(); n],
+        complete: bound.iter().map(|&b| b < 0.0).collect(),
+    };
     let mut stretch: Vec<u32> = vec![REFILL_K as u32; n];
     // The mentors with room, as a bitset (the stretches visit no other mentor).
     let mut open = vec![0u64; nm.div_ceil(64)];
@@ -70,49 +70,10 @@ pub(crate) fn greedy_lazy(
             open[m / 64] |= 1u64 << (m % 64);
         }
     }
-    // Learners whose last known pair is in the heap and whose row goes on: listed under that
-    // pair's mentor (`watch_head`, linked through `watch_next`) until the mentor fills up,
-    // then in `doomed` (they will need their next stretch) until they get it.
-    let mut watch_head = vec![NONE; nm];
-    let mut watch_next = vec![NONE; n];
-    let mut doomed: Vec<u32> = Vec::new();
-
+    let mut watches = Watches::new(nm, n);
     let mut heap: BinaryHeap<Next> = BinaryHeap::with_capacity(n);
-    // After pushing learner `i`'s pair with mentor `m`: watch it if it is the last one known.
-    let track = |i: usize,
-                 m: usize,
-                 next: &[usize],
-                 rest: &[Vec<(f64, u32)>],
-                 complete: &[bool],
-                 load: &[u32],
-                 watch_head: &mut [u32],
-                 watch_next: &mut [u32],
-                 doomed: &mut Vec<u32>| {
-        if complete[i] || next[i] < cand.offsets[i + 1] || !rest[i].is_empty() {
-            return;
-        }
-        if load[m] >= capacity[m] {
-            doomed.push(i as u32);
-        } else {
-            watch_next[i] = watch_head[m];
-            watch_head[m] = i as u32;
-        }
-    };
     for i in 0..n {
-        if let Some(x) = next_pair(i, cand, &mut next, &mut rest) {
-            heap.push(x);
-            track(
-                i,
-                x.2 .0 as usize,
-                &next,
-                &rest,
-                &complete,
-                &load,
-                &mut watch_head,
-                &mut watch_next,
-                &mut doomed,
-            );
-        }
+        push_next(i, cand, &mut rows, &load, capacity, &mut heap, &mut watches);
     }
     let mut batch: Vec<usize> = Vec::new();
     while let Some((_, Reverse(i), Reverse(m))) = heap.pop() {
@@ -122,65 +83,117 @@ pub(crate) fn greedy_lazy(
             assigned[i] = m;
             if load[mu] == capacity[mu] {
                 open[mu / 64] &= !(1u64 << (mu % 64));
-                // Every free learner watching this mentor now needs its next stretch.
-                let mut j = std::mem::replace(&mut watch_head[mu], NONE);
-                while j != NONE {
-                    if assigned[j as usize] == NONE {
-                        doomed.push(j);
-                    }
-                    j = watch_next[j as usize];
-                }
+                watches.filled(mu, &assigned);
             }
             continue;
         }
-        if next[i] == cand.offsets[i + 1] && rest[i].is_empty() && !complete[i] {
+        if rows.knows_no_more(i, cand) {
             // `i` is among the doomed (its last pair's mentor is full): score the next
             // stretch of every one of them. Which learners are scored in a batch changes only
             // the time, never the result (each is certain to need its stretch, and a mentor
             // full now stays full).
             batch.clear();
-            batch.extend(doomed.drain(..).map(|j| j as usize));
+            batch.extend(watches.doomed.drain(..).map(|j| j as usize));
             debug_assert!(batch.contains(&i));
-            let rows = next_stretches(pm, lookup, pls, w, &batch, &stretch, &open);
-            for (&j, (row, done)) in batch.iter().zip(rows) {
-                rest[j] = row;
-                complete[j] = done;
+            let stretches = next_stretches(pm, lookup, pls, w, &batch, &stretch, &open);
+            for (&j, (row, done)) in batch.iter().zip(stretches) {
+                rows.rest[j] = row;
+                rows.complete[j] = done;
                 stretch[j] = stretch[j].saturating_mul(2);
             }
         }
-        if let Some(x) = next_pair(i, cand, &mut next, &mut rest) {
-            heap.push(x);
-            track(
-                i,
-                x.2 .0 as usize,
-                &next,
-                &rest,
-                &complete,
-                &load,
-                &mut watch_head,
-                &mut watch_next,
-                &mut doomed,
-            );
-        }
+        push_next(i, cand, &mut rows, &load, capacity, &mut heap, &mut watches);
     }
     assigned
 }
 
-/// Learner `i`'s next pair: its next candidate, else the next of its scored rest.
-fn next_pair(
+/// Learners whose last known pair is in the heap and whose row goes on: listed under that
+/// pair's mentor (`head`, linked through `next`) until the mentor fills up, then in `doomed`
+/// (they will need their next stretch) until they get it.
+struct Watches {
+    head: Vec<u32>,
+    next: Vec<u32>,
+    doomed: Vec<u32>,
+}
+
+impl Watches {
+    fn new(mentors: usize, learners: usize) -> Self {
+        Self {
+            head: vec![NONE; mentors],
+            next: vec![NONE; learners],
+            doomed: Vec::new(),
+        }
+    }
+
+    /// Learner `i`'s last known pair, with mentor `m`, went into the heap: doomed at once if
+    /// `m` is `full`, else watched under `m`.
+    fn watch(&mut self, i: usize, m: usize, full: bool) {
+        if full {
+            self.doomed.push(i as u32);
+        } else {
+            self.next[i] = self.head[m];
+            self.head[m] = i as u32;
+        }
+    }
+
+    /// Mentor `m` just filled up: every free learner watching it now needs its next stretch.
+    fn filled(&mut self, m: usize, assigned: &[u32]) {
+        let mut j = std::mem::replace(&mut self.head[m], NONE);
+        while j != NONE {
+            if assigned[j as usize] == NONE {
+                self.doomed.push(j);
+            }
+            j = self.next[j as usize];
+        }
+    }
+}
+
+/// What each learner knows of its row: the index of its next candidate (`next`), the stretch
+/// scored last after its candidates, reversed (popped from the end), and whether its row is
+/// known to its end (`complete`).
+struct Rows {
+    next: Vec<usize>,
+    rest: Vec<Vec<(f64, u32)>>,
+    complete: Vec<bool>,
+}
+
+impl Rows {
+    /// Learner `i`'s next pair: its next candidate, else the next of its scored rest.
+    fn next_pair(&mut self, i: usize, cand: &Candidates) -> Option<Next> {
+        let (s, m) = if self.next[i] < cand.offsets[i + 1] {
+            let e = self.next[i];
+            self.next[i] += 1;
+            (cand.score[e], cand.mentor[e])
+        } else {
+            self.rest[i].pop()?
+        };
+        Some((s.to_bits(), Reverse(i as u32), Reverse(m)))
+    }
+
+    /// Whether learner `i` has handed out every pair it knows while its row goes on.
+    fn knows_no_more(&self, i: usize, cand: &Candidates) -> bool {
+        self.next[i] == cand.offsets[i + 1] && self.rest[i].is_empty() && !self.complete[i]
+    }
+}
+
+/// Push learner `i`'s next pair, if it has one; if that is the last pair it knows (its row
+/// goes on past it), watch it under that pair's mentor.
+fn push_next(
     i: usize,
     cand: &Candidates,
-    next: &mut [usize],
-    rest: &mut [Vec<(f64, u32)>],
-) -> Option<Next> {
-    let (s, m) = if next[i] < cand.offsets[i + 1] {
-        let e = next[i];
-        next[i] += 1;
-        (cand.score[e], cand.mentor[e])
-    } else {
-        rest[i].pop()?
-    };
-    Some((s.to_bits(), Reverse(i as u32), Reverse(m)))
+    rows: &mut Rows,
+    load: &[u32],
+    capacity: &[u32],
+    heap: &mut BinaryHeap<Next>,
+    watches: &mut Watches,
+) {
+    if let Some(x) = rows.next_pair(i, cand) {
+        heap.push(x);
+        let m = x.2 .0 as usize;
+        if rows.knows_no_more(i, cand) {
+            watches.watch(i, m, load[m] >= capacity[m]);
+        }
+    }
 }
 
 /// For each learner `j` of `batch` (every pair of its row known so far has a full mentor):

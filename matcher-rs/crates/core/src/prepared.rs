@@ -14,6 +14,7 @@
 //! The exact evaluation uses the same expressions as [`crate::scoring::score`].
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use crate::scoring::{
     availability_ratio, combine, haversine_prepared, learner_weights, radians, skill_ratio,
@@ -1408,13 +1409,15 @@ impl MentorLookup {
         }
     }
 
-    /// Set the bit of every mentor of the grid box of [`Self::mark_near`] (the grid rows that
-    /// reach the `z` band, whole, and the stretch of each within the `y` band): a superset of the mentors
-    /// within the squared chord `limit`, without testing the chord of each. A scan tests every
-    /// mentor it visits against its table anyway (whose limits are at most the row maximum
-    /// `limit`, with the same chord), so the extra mentors of the box cost one table test
-    /// each and change no row, while the chord test of every box mentor is saved.
-    fn mark_box(&self, xyz: &[f64; 3], limit: f64, visit: &mut [u64]) {
+    /// Call `each` with every stretch (a range of the grid's order) of the grid box around
+    /// `xyz` for the squared chord `limit` (`limit >= 0`): the grid rows that reach the `z`
+    /// band, and in each the stretch within the `y` band.
+    ///
+    /// A mentor within that chord has `|dz| <= sqrt(limit)` and `|dy| <= sqrt(limit)` (the
+    /// computed sum of non-negative squares is never below one of them; the margin covers the
+    /// rounding of the subtractions, coordinates being within [-1, 1]), so the box holds every
+    /// one of them: a box around the point instead of a whole band of latitude.
+    fn for_each_box_stretch(&self, xyz: &[f64; 3], limit: f64, mut each: impl FnMut(Range<usize>)) {
         let reach = limit.sqrt() * (1.0 + 1e-9) + 1e-9;
         let lo = self.z.partition_point(|&z| z < xyz[2] - reach);
         let hi = self.z.partition_point(|&z| z <= xyz[2] + reach);
@@ -1428,41 +1431,38 @@ impl MentorLookup {
             let ys = &self.row_y[start..end];
             let a = start + ys.partition_point(|&y| y < y_lo);
             let b = start + ys.partition_point(|&y| y <= y_hi);
-            for &m in &self.row_mentor[a..b] {
-                visit[m as usize / 64] |= 1u64 << (m % 64);
-            }
+            each(a..b);
         }
     }
 
+    /// Set the bit of every mentor of the grid box ([`Self::for_each_box_stretch`]): a superset
+    /// of the mentors within the squared chord `limit`, without testing the chord of each. A
+    /// scan tests every mentor it visits against its table anyway (whose limits are at most the
+    /// row maximum `limit`, with the same chord), so the extra mentors of the box cost one
+    /// table test each and change no row, while the chord test of every box mentor is saved.
+    fn mark_box(&self, xyz: &[f64; 3], limit: f64, visit: &mut [u64]) {
+        self.for_each_box_stretch(xyz, limit, |stretch| {
+            for &m in &self.row_mentor[stretch] {
+                visit[m as usize / 64] |= 1u64 << (m % 64);
+            }
+        });
+    }
+
     /// Set the bit of every mentor whose squared chord to `xyz` is at most `limit`
-    /// (`limit >= 0`), computed exactly as the row test computes it.
-    ///
-    /// Such a mentor has `|dz| <= sqrt(limit)` and `|dy| <= sqrt(limit)` (the computed sum
-    /// of non-negative squares is never below one of them; the margin covers the rounding
-    /// of the subtractions, coordinates being within [-1, 1]): only the rows of the grid
-    /// that reach that `z` band are read, and in each only the stretch within that `y`
-    /// band, a box around the point instead of a whole band of latitude.
+    /// (`limit >= 0`), computed exactly as the row test computes it: the grid box, each of
+    /// its mentors tested.
     #[cfg(test)]
     fn mark_near(&self, xyz: &[f64; 3], limit: f64, visit: &mut [u64]) {
-        let reach = limit.sqrt() * (1.0 + 1e-9) + 1e-9;
-        let lo = self.z.partition_point(|&z| z < xyz[2] - reach);
-        let hi = self.z.partition_point(|&z| z <= xyz[2] + reach);
-        if lo >= hi {
-            return;
-        }
-        let (y_lo, y_hi) = (xyz[1] - reach, xyz[1] + reach);
-        for row in lo / self.row_len..=(hi - 1) / self.row_len {
-            let start = row * self.row_len;
-            let end = (start + self.row_len).min(self.z.len());
-            let ys = &self.row_y[start..end];
-            let a = start + ys.partition_point(|&y| y < y_lo);
-            let b = start + ys.partition_point(|&y| y <= y_hi);
-            for (&m, p) in self.row_mentor[a..b].iter().zip(&self.row_xyz[a..b]) {
+        self.for_each_box_stretch(xyz, limit, |stretch| {
+            for (&m, p) in self.row_mentor[stretch.clone()]
+                .iter()
+                .zip(&self.row_xyz[stretch])
+            {
                 if chord2(xyz, p) <= limit {
                     visit[m as usize / 64] |= 1u64 << (m % 64);
                 }
             }
-        }
+        });
     }
 }
 
