@@ -591,21 +591,27 @@ impl PreparedMentors {
         lim: &mut Limits,
         m: usize,
     ) -> Option<(usize, u32)> {
-        let h = &self.hot[m];
-        if pl.lang_sig & h.lang_sig == 0 {
-            return None;
-        }
-        let sb = popcount4(&pl.skill_sig, &h.skill_sig) as usize;
-        let cs = popcount3(&pl.slots, &h.slots);
+        let (sb, cs) = self.cell(pl, m)?;
         let limit = if LAZY {
             lim.get(pl, w, sb, cs as usize)
         } else {
             lim.filled(sb, cs as usize)
         };
-        if chord2(&pl.xyz, &h.xyz) > limit {
+        (chord2(&pl.xyz, &self.hot[m].xyz) <= limit).then_some((sb, cs))
+    }
+
+    /// The pair's cell: (skill signature bits shared, common slots), or `None` when learner and
+    /// mentor `m` share no language signature bit.
+    #[inline(always)]
+    fn cell(&self, pl: &PreparedLearner, m: usize) -> Option<(usize, u32)> {
+        let h = &self.hot[m];
+        if pl.lang_sig & h.lang_sig == 0 {
             return None;
         }
-        Some((sb, cs))
+        Some((
+            popcount4(&pl.skill_sig, &h.skill_sig) as usize,
+            popcount3(&pl.slots, &h.slots),
+        ))
     }
 
     /// [`Self::table_test`] on an eager table of [`Self::fill_limits`] (for tests).
@@ -617,17 +623,9 @@ impl PreparedMentors {
         cols: usize,
         m: usize,
     ) -> Option<(usize, u32)> {
-        let h = &self.hot[m];
-        if pl.lang_sig & h.lang_sig == 0 {
-            return None;
-        }
-        let sb = popcount4(&pl.skill_sig, &h.skill_sig) as usize;
-        let cs = popcount3(&pl.slots, &h.slots);
+        let (sb, cs) = self.cell(pl, m)?;
         let limit = table[sb * cols + cs as usize];
-        if chord2(&pl.xyz, &h.xyz) > limit {
-            return None;
-        }
-        Some((sb, cs))
+        (chord2(&pl.xyz, &self.hot[m].xyz) <= limit).then_some((sb, cs))
     }
 
     /// The score of a pair that passed [`Self::table_test`], if it is eligible: the reference
