@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 # would slow its start (redis-py imports OpenTelemetry's SDK whenever it is installed).
 SYNC_ARGS ?=
 
-.PHONY: help setup run test lint typecheck rust-check matcher-service docker-lint py-test messages bench bench-http bench-users bench-rounds clean
+.PHONY: help setup run test lint typecheck rust-check rust-lint rust-test matcher-service matcher-service-dev docker-lint py-test messages bench bench-http bench-users bench-rounds clean
 
 help:
 	@echo "make run   - set up and serve the API on the embedded default (SQLite, in-memory cache)"
@@ -54,33 +54,42 @@ messages: setup
 		$(BIN)/pybabel update --no-location --ignore-obsolete -w 120 -i $(LOCALE)/messages.pot -d $(LOCALE) -l $$language; \
 	done
 
-rust-check:
+rust-check: rust-lint rust-test
+
+rust-lint:
 	cd matcher-rs && cargo fmt --all --check
 	cd matcher-rs && cargo clippy --workspace --all-targets -j $(CARGO_JOBS) -- -D warnings
+
+rust-test:
 	cd matcher-rs && { if command -v cargo-nextest >/dev/null; then cargo nextest run --workspace -j $(CARGO_JOBS); \
 		else cargo test --workspace -j $(CARGO_JOBS); fi; }
 
-# The release binary of the matcher-rs HTTP service, which the remote-engine tests start. Built here, before
-# pytest, so that no test worker compiles Rust while the other one runs tests (cargo skips it when fresh).
+# The release binary of the matcher-rs HTTP service, as deployed (the Dockerfile builds the same).
 matcher-service:
 	cd matcher-rs && cargo build --release -p matcher-service -j $(CARGO_JOBS)
 
-py-test: setup matcher-service
+# The binary the remote-engine tests start: the dev profile (seconds to build where the release's thin LTO takes
+# minutes; the tests send it a few dozen learners, not a platform's round). Built here, before pytest, so that no
+# test worker compiles Rust while the other one runs tests (cargo skips it when fresh).
+matcher-service-dev:
+	cd matcher-rs && cargo build -p matcher-service -j $(CARGO_JOBS)
+
+py-test: setup matcher-service-dev
 	$(BIN)/pytest -n 2 --cov --cov-report=term --cov-report=xml $(PYTEST_ARGS)
 
 docker-lint: setup
 	bash scripts/hadolint.sh
 
-# The matcher-service release build (a minute or more, and pytest needs it) runs in the background while the
-# Python gates run, mypy on one core; rust-check then waits for cargo's lock on the build directory. Its log is
-# printed once it ends; a failed build fails `make test` like any gate.
+# The Rust side (the binary pytest needs, then clippy) runs in the background while the Python gates run, mypy on
+# one core; its log is printed once it ends, and a failure there fails `make test` like any gate. The Rust tests
+# and pytest follow.
 test: setup
 	@mkdir -p .cache
-	@$(MAKE) --no-print-directory matcher-service > .cache/matcher-service.log 2>&1 & build=$$!; \
+	@$(MAKE) --no-print-directory matcher-service-dev rust-lint > .cache/rust-gates.log 2>&1 & rust=$$!; \
 	gates=0; $(MAKE) --no-print-directory lint typecheck docker-lint || gates=$$?; \
-	built=0; wait $$build || built=$$?; cat .cache/matcher-service.log; \
-	if [[ $$gates -ne 0 || $$built -ne 0 ]]; then exit 1; fi
-	$(MAKE) --no-print-directory rust-check py-test
+	rusted=0; wait $$rust || rusted=$$?; cat .cache/rust-gates.log; \
+	if [[ $$gates -ne 0 || $$rusted -ne 0 ]]; then exit 1; fi
+	$(MAKE) --no-print-directory rust-test py-test
 
 bench: setup
 	$(BIN)/python bench/matching.py

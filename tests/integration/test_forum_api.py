@@ -338,22 +338,22 @@ async def _store_replies(api: Api, thread: dict[str, Any], count: int, *, chain:
     return posts
 
 
-async def test_a_thread_of_thousands_of_replies_answers_with_a_bounded_page(api: Api) -> None:
+async def test_a_thread_of_a_thousand_replies_answers_with_a_bounded_page(api: Api) -> None:
     amara = await api.token_for("amara@example.org", display_name="Amara")
     thread = await _post(api, amara)
-    await _store_replies(api, thread, 3000)
+    await _store_replies(api, thread, 1000)
 
     first = await api.client.get(f"{POSTS}/{thread['id']}", headers=amara)
-    later = await api.client.get(f"{POSTS}/{thread['id']}", params={"replies_offset": 2950}, headers=amara)
+    later = await api.client.get(f"{POSTS}/{thread['id']}", params={"replies_offset": 950}, headers=amara)
     too_many = await api.client.get(f"{POSTS}/{thread['id']}", params={"replies_limit": 101}, headers=amara)
 
     def count(node: dict[str, Any]) -> int:
         return sum(1 + count(child) for child in node["replies"])
 
     assert first.status_code == 200, first.text
-    assert (first.json()["replies_total"], first.json()["replies_limit"], count(first.json())) == (3000, 100, 100)
+    assert (first.json()["replies_total"], first.json()["replies_limit"], count(first.json())) == (1000, 100, 100)
     assert later.status_code == 200, later.text
-    assert (later.json()["replies_offset"], count(later.json())) == (2950, 50)
+    assert (later.json()["replies_offset"], count(later.json())) == (950, 50)
     assert too_many.status_code == 422, too_many.text
     tree, statements = await _read_counting_statements(api, thread)
     assert sum(1 for _ in tree.node.walk()) == 101

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from skillbridge.adapters.matching.reference import ReferenceMatchingEngine
+from skillbridge.adapters.matching.native import NativeMatchingEngine
 from skillbridge.adapters.persistence.sqlalchemy import SqlaUnitOfWork, create_engine, create_session_factory
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.application.accounts.principal import Principal
@@ -78,7 +78,7 @@ async def _waiting_world(counted: Counted, requests: int) -> None:
 
 def _round(counted: Counted, clock: MutableClock, policy: MatchingPolicy) -> RunMatchingRound:
     uow = SqlaUnitOfWork(create_session_factory(counted.engine))
-    return RunMatchingRound(uow, ReferenceMatchingEngine(), policy, clock, Notifier(clock))
+    return RunMatchingRound(uow, NativeMatchingEngine(), policy, clock, Notifier(clock))
 
 
 async def test_a_round_over_many_requests_issues_a_bounded_number_of_statements(counted: Counted) -> None:

@@ -18,12 +18,27 @@ def parse(data: bytes) -> EmailMessage:
     return cast(EmailMessage, message_from_bytes(data, policy=policy.default))
 
 
+#: Each outbox file parsed once: a module that shares one outbox across hundreds of registrations (the fuzzing
+#: tests) would otherwise parse every earlier mail again for each new one. A file is written once and never
+#: changed, so its path, size and time name its content.
+_PARSED: dict[tuple[str, int, int], EmailMessage] = {}
+
+
+def _parsed(file: Path) -> EmailMessage:
+    status = file.stat()
+    key = (str(file), status.st_size, status.st_mtime_ns)
+    message = _PARSED.get(key)
+    if message is None:
+        message = _PARSED[key] = parse(file.read_bytes())
+    return message
+
+
 def outbox(directory: Path | str) -> list[EmailMessage]:
     """Every message in the outbox, oldest first (the file names start with the time they were written)."""
     path = Path(directory)
     if not path.exists():
         return []
-    return [parse(file.read_bytes()) for file in sorted(path.glob("*.eml"))]
+    return [_parsed(file) for file in sorted(path.glob("*.eml"))]
 
 
 def mails_to(directory: Path | str, address: str) -> list[EmailMessage]:

@@ -22,7 +22,7 @@ KNOWN_ANSWERS = json.loads((MATCHER / "testdata" / "known_answers.json").read_te
 TOLERANCE: float = KNOWN_ANSWERS["tolerance"]
 MATCH_CASES = [case for case in KNOWN_ANSWERS["cases"] if case["kind"] == "match"]
 ERROR_CASES = [case for case in KNOWN_ANSWERS["cases"] if case["kind"] == "error"]
-SERVICE_BINARY = MATCHER / "target" / "release" / "matcher-service"
+SERVICE_BINARY = MATCHER / "target" / "debug" / "matcher-service"
 _SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
@@ -108,13 +108,16 @@ def _is_fresh(binary: Path, matcher: Path) -> bool:
 
 
 def service_binary(binary: Path = SERVICE_BINARY, matcher: Path = MATCHER) -> Path:
-    """The release binary of matcher-service, which ``make matcher-service`` (a step of ``make py-test``) builds.
+    """The dev-profile binary of matcher-service, which ``make matcher-service-dev`` (a step of ``make py-test``)
+    builds.
 
     pytest does not compile it: a build inside one xdist worker would load the machine while the other worker
     runs tests. A missing or stale binary (older than its sources) fails the test and says what to run.
     """
     if not _is_fresh(binary, matcher):
-        raise RuntimeError(f"{binary} is missing or older than its sources: run `make matcher-service` before pytest")
+        raise RuntimeError(
+            f"{binary} is missing or older than its sources: run `make matcher-service-dev` before pytest"
+        )
     return binary
 
 

@@ -1,5 +1,5 @@
-"""pytest never compiles the matcher-service binary: it takes the one `make matcher-service` built, and a
-missing or stale one fails with the command to run (a build inside an xdist worker would load the machine)."""
+"""pytest never compiles the matcher-service binary: it takes the one `make matcher-service-dev` built, and
+a missing or stale one fails with the command to run (a build inside an xdist worker would load the machine)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _workspace(root: Path) -> tuple[Path, Path]:
         source.parent.mkdir(parents=True, exist_ok=True)
         source.write_text("// source\n")
         os.utime(source, (BUILT_AT - 60, BUILT_AT - 60))
-    binary = matcher / "target" / "release" / "matcher-service"
+    binary = matcher / "target" / "debug" / "matcher-service"
     binary.parent.mkdir(parents=True)
     binary.write_bytes(b"\x7fELF")
     os.utime(binary, (BUILT_AT, BUILT_AT))
@@ -41,7 +41,7 @@ def test_a_binary_newer_than_every_source_is_used(tmp_path: Path) -> None:
 def test_a_missing_binary_fails_and_names_the_make_target(tmp_path: Path) -> None:
     binary, matcher = _workspace(tmp_path)
     binary.unlink()
-    with pytest.raises(RuntimeError, match=r"missing or older than its sources: run `make matcher-service`"):
+    with pytest.raises(RuntimeError, match=r"missing or older than its sources: run `make matcher-service-dev`"):
         service_binary(binary, matcher)
 
 
@@ -51,5 +51,5 @@ def test_a_missing_binary_fails_and_names_the_make_target(tmp_path: Path) -> Non
 def test_a_source_changed_after_the_build_fails(tmp_path: Path, changed: str) -> None:
     binary, matcher = _workspace(tmp_path)
     os.utime(matcher / changed, (BUILT_AT + 1, BUILT_AT + 1))
-    with pytest.raises(RuntimeError, match="make matcher-service"):
+    with pytest.raises(RuntimeError, match="make matcher-service-dev"):
         service_binary(binary, matcher)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from skillbridge.domain.errors import InvalidInput
@@ -25,6 +27,29 @@ def place(id: int, population: int, country: str = "NG", name: str = "Town") -> 
 )
 def test_name_keys_ignore_accents_case_and_punctuation_but_keep_scripts(text: str, key: str) -> None:
     assert name_key(text) == key
+
+
+def _key_char_by_char(text: str) -> str:
+    """The rule read literally, one character at a time: decompose, drop every combining mark, fold the case,
+    and keep the runs of letters and digits, one space apart."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    return " ".join("".join(char if char.isalnum() else " " for char in bare).split())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Every code point but the surrogates, in one text: each one's decomposition, marks, case and class.
+        "".join(chr(point) for point in range(0x110000) if not 0xD800 <= point <= 0xDFFF),
+        "İstanbul",  # decomposed first: its dot is a mark, dropped before the case is folded
+        "snake_case__and  spaces",  # the underscore is no letter
+        "x\u0301\u0302y ǅemal ﬁnal ١٢٣",
+    ],
+    ids=["every-code-point", "dotted-capital-i", "underscores", "marks-ligatures-digits"],
+)
+def test_the_name_key_is_the_rule_applied_character_by_character(text: str) -> None:
+    assert name_key(text) == _key_char_by_char(text)
 
 
 @pytest.mark.parametrize(
