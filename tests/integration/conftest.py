@@ -14,8 +14,9 @@ from sqlalchemy.engine import make_url
 
 from skillbridge.adapters.persistence.sqlalchemy.migrate import upgrade
 from skillbridge.adapters.system.clock import MutableClock
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from tests.integration.helpers import Api, ClockProvider
+from tests.support.apps import build_test_app
 from tests.support.databases import (
     app_role_url,
     create_postgres_database,
@@ -107,7 +108,7 @@ def openapi_document(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite_f
     )
 
     async def fetch() -> dict[str, Any]:
-        async with AsyncTestClient(app=create_app(settings)) as client:
+        async with AsyncTestClient(app=build_test_app(settings)) as client:
             response = await client.get("/schema/openapi.json")
             assert response.status_code == 200, response.text
             document: dict[str, Any] = response.json()
@@ -120,6 +121,6 @@ def openapi_document(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite_f
 async def api(make_settings: Callable[..., Settings]) -> AsyncIterator[Api]:
     clock = MutableClock()
     settings = make_settings()
-    app = create_app(settings, ClockProvider(clock))
+    app = build_test_app(settings, ClockProvider(clock))
     async with AsyncTestClient(app=app) as client:
         yield Api(client=client, clock=clock, settings=settings)

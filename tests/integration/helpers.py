@@ -19,7 +19,8 @@ from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.application.accounts.administration import CreateAdmin
 from skillbridge.application.ports.clock import Clock
 from skillbridge.domain.matching.mentorship import MatchStatus
-from skillbridge.main import Settings, build_container, create_app
+from skillbridge.main import Settings, build_container
+from tests.support.apps import build_test_app
 from tests.support.entities import make_mentorship
 from tests.support.mail import mails_to, text_of, token_in
 from tests.support.terms import TERMS_VERSION
@@ -108,7 +109,7 @@ async def api_with(make_settings: Callable[..., Settings], **overrides: Any) -> 
     """The API of ``make_settings(**overrides)``, with a clock the test can move."""
     clock = MutableClock()
     settings = make_settings(**overrides)
-    async with AsyncTestClient(app=create_app(settings, ClockProvider(clock))) as client:
+    async with AsyncTestClient(app=build_test_app(settings, ClockProvider(clock))) as client:
         yield Api(client=client, clock=clock, settings=settings)
 
 

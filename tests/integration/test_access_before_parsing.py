@@ -16,8 +16,9 @@ from uuid import uuid4
 import pytest
 from litestar.testing import AsyncTestClient
 
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from tests.integration.helpers import Api, admin_headers
+from tests.support.apps import build_test_app
 
 PUBLIC = "public"
 SIGNED_IN = "signed-in"
@@ -128,7 +129,7 @@ async def _call(client: AsyncTestClient[Any], method: str, path: str, headers: d
 
 
 def test_the_access_table_covers_every_operation_of_the_document() -> None:
-    app = create_app(Settings(database_url="memory://", log_level="WARNING"))
+    app = build_test_app(Settings(database_url="memory://", log_level="WARNING"))
     assert _operations(app.openapi_schema.to_schema()) == set(ACCESS)
 
 
@@ -138,7 +139,7 @@ async def test_anonymous_callers_get_401_before_their_body_or_query_is_read(
     protected = [op for op, access in ACCESS.items() if access != PUBLIC]
     assert len(protected) >= 30  # the table is not accidentally empty
     # Anonymous calls all count against one address: a budget large enough for the whole table.
-    async with AsyncTestClient(app=create_app(make_settings(rate_limit_per_minute=10_000))) as client:
+    async with AsyncTestClient(app=build_test_app(make_settings(rate_limit_per_minute=10_000))) as client:
         for method, path in protected:
             for headers in ({}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic dXNlcjpwdw=="}):
                 response = await _call(client, method, path, headers)

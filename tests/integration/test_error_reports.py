@@ -12,9 +12,10 @@ from dishka import Provider, Scope, provide
 from litestar.testing import AsyncTestClient
 
 from skillbridge.application.ports.clock import Clock
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from skillbridge.main.error_reports import start_error_reports
 from tests.integration.helpers import PASSWORD
+from tests.support.apps import build_test_app
 from tests.support.sentry_server import SentryServer, sentry_server
 
 pytestmark = pytest.mark.asyncio
@@ -47,7 +48,7 @@ async def test_a_5xx_is_reported_scrubbed_and_a_4xx_is_not(
     make_settings: Callable[..., Settings], receiver: SentryServer
 ) -> None:
     settings = make_settings(sentry_dsn=receiver.dsn, sentry_environment="test")
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with AsyncTestClient(app=build_test_app(settings)) as client:
         unknown = await client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {JWT}"})
         invalid = await client.post("/api/v1/auth/register", json={"email": "not-an-email"})
         sentry_sdk.flush(timeout=10)
@@ -55,7 +56,7 @@ async def test_a_5xx_is_reported_scrubbed_and_a_4xx_is_not(
         assert receiver.events() == []  # client errors are not reported
 
     settings = make_settings(sentry_dsn=receiver.dsn, sentry_environment="test")
-    async with AsyncTestClient(app=create_app(settings, BrokenClockProvider())) as client:
+    async with AsyncTestClient(app=build_test_app(settings, BrokenClockProvider())) as client:
         crashed = await client.post(
             "/api/v1/auth/login?token=" + JWT,
             json={"email": EMAIL, "password": PASSWORD},
@@ -82,7 +83,7 @@ async def test_with_reports_on_access_is_still_decided_before_the_body_is_read(
     make_settings: Callable[..., Settings], receiver: SentryServer
 ) -> None:
     settings = make_settings(sentry_dsn=receiver.dsn)
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with AsyncTestClient(app=build_test_app(settings)) as client:
         anonymous = await client.post(
             "/api/v1/roadmaps", content=b"{not json", headers={"Content-Type": "application/json"}
         )

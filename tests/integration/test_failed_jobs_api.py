@@ -12,8 +12,9 @@ from litestar.testing import AsyncTestClient
 from skillbridge.adapters.persistence.sqlalchemy import create_engine
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.domain.jobs.failure import FailedJob
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from tests.integration.helpers import Api, admin_headers
+from tests.support.apps import build_test_app
 from tests.support.units import system_unit
 
 pytestmark = pytest.mark.asyncio
@@ -24,7 +25,7 @@ FAILED = "/api/v1/admin/jobs/failed"
 async def api(make_settings: Callable[..., Settings]) -> AsyncIterator[Api]:
     """The API with jobs run in process and a single attempt each, so a failing job is recorded at once."""
     settings = make_settings(jobs_max_attempts=1)
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with AsyncTestClient(app=build_test_app(settings)) as client:
         yield Api(client=client, clock=MutableClock(), settings=settings)
 
 

@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from skillbridge.adapters.system.clock import MutableClock
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from tests.integration.conftest import ClockProvider
 from tests.integration.helpers import Api
 from tests.integration.test_github_api import (
@@ -30,6 +30,7 @@ from tests.integration.test_github_api import (
     github,  # noqa: F401 - the fixture
     github_settings,
 )
+from tests.support.apps import build_test_app
 from tests.support.github_payloads import PUSHER_ID, delivery_headers, ping_payload, push_payload
 from tests.support.github_server import FakeGithub, api_commit
 
@@ -50,7 +51,7 @@ async def api(make_settings: Callable[..., Settings], github: FakeGithub) -> Asy
         webhook_failure_window_seconds=WINDOW,
         github_links_per_user_per_hour=LINKS_PER_HOUR,
     )
-    async with AsyncTestClient(app=create_app(settings, ClockProvider(clock))) as client:
+    async with AsyncTestClient(app=build_test_app(settings, ClockProvider(clock))) as client:
         yield Api(client=client, clock=clock, settings=settings)
 
 

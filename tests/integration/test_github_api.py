@@ -22,9 +22,10 @@ from skillbridge.adapters.persistence.sqlalchemy.tables import ProgressLogRow, W
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.application.accounts.github_login import GithubLoginConfig, GithubLoginStart
 from skillbridge.domain.matching.mentorship import MatchStatus
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from tests.integration.conftest import ClockProvider
 from tests.integration.helpers import Api, store_mentorship, user_id
+from tests.support.apps import build_test_app
 from tests.support.github_payloads import (
     PUSHER_ID,
     PUSHER_LOGIN,
@@ -70,7 +71,7 @@ def github_settings(make_settings: Callable[..., Settings], github: FakeGithub, 
 async def api(make_settings: Callable[..., Settings], github: FakeGithub) -> AsyncIterator[Api]:
     clock = MutableClock(NOW)
     settings = github_settings(make_settings, github)
-    async with AsyncTestClient(app=create_app(settings, ClockProvider(clock))) as client:
+    async with AsyncTestClient(app=build_test_app(settings, ClockProvider(clock))) as client:
         yield Api(client=client, clock=clock, settings=settings)
 
 
@@ -617,7 +618,7 @@ async def test_githubs_error_is_a_fixed_problem_that_repeats_nothing(api: Api, g
 
 
 async def test_github_login_is_503_when_not_configured(make_settings: Callable[..., Settings]) -> None:
-    async with AsyncTestClient(app=create_app(make_settings())) as client:
+    async with AsyncTestClient(app=build_test_app(make_settings())) as client:
         response = await client.get("/api/v1/auth/github/login")
         assert response.status_code == 503
         webhook = await client.post(WEBHOOK, content=b"{}", headers=delivery_headers(b"{}", "ping"))

@@ -22,8 +22,9 @@ from litestar.testing import AsyncTestClient
 from skillbridge.adapters.keyvalue.memory import MemoryKeyValueStore
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.application.ports.key_value_store import KeyValueStore
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from tests.integration.helpers import Api, ClockProvider, register_body
+from tests.support.apps import build_test_app
 from tests.support.databases import redis_url_or_skip
 from tests.support.openai_server import FakeOpenAI, Reply, completion, error, fake_openai
 
@@ -78,7 +79,7 @@ async def _api(make_settings: Callable[..., Settings], *providers: Provider, **o
     runs each request to its end in a thread of its own, requests sent together here really overlap."""
     clock = MutableClock()
     settings = make_settings(**overrides)
-    app = create_app(settings, ClockProvider(clock), *providers)
+    app = build_test_app(settings, ClockProvider(clock), *providers)
     transport = httpx.ASGITransport(app=app)
     async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
         yield Api(client=cast(AsyncTestClient[Litestar], client), clock=clock, settings=settings)
@@ -89,7 +90,7 @@ async def api(make_settings: Callable[..., Settings], store_settings: dict[str, 
     """The API through Litestar's test client (one request at a time; see :func:`_api` for overlapping ones)."""
     clock = MutableClock()
     settings = make_settings(**store_settings)
-    async with AsyncTestClient(app=create_app(settings, ClockProvider(clock))) as client:
+    async with AsyncTestClient(app=build_test_app(settings, ClockProvider(clock))) as client:
         yield Api(client=client, clock=clock, settings=settings)
 
 

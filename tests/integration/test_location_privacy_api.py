@@ -22,9 +22,10 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from skillbridge.adapters.system.clock import MutableClock
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from tests.integration.conftest import ClockProvider
 from tests.integration.helpers import Api
+from tests.support.apps import build_test_app
 
 pytestmark = pytest.mark.asyncio
 
@@ -160,7 +161,7 @@ async def api(make_settings: Callable[..., Settings]) -> AsyncIterator[Api]:
     """The API with rate limits out of the way: an attacker with many accounts and addresses has them."""
     clock = MutableClock()
     settings = make_settings(rate_limit_per_minute=100_000, auth_rate_limit_per_minute=100_000)
-    async with AsyncTestClient(app=create_app(settings, ClockProvider(clock))) as client:
+    async with AsyncTestClient(app=build_test_app(settings, ClockProvider(clock))) as client:
         yield Api(client=client, clock=clock, settings=settings)
 
 

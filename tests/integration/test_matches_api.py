@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from tests.integration.conftest import ClockProvider
 from tests.integration.helpers import Api, admin_headers, later
+from tests.support.apps import build_test_app
 
 pytestmark = pytest.mark.asyncio
 
@@ -300,7 +301,7 @@ async def test_an_unanswered_request_expires_and_the_next_mentor_is_offered(
 
     clock = MutableClock()
     settings = make_settings(match_response_days=2, match_expiry_sweep_seconds=1)
-    async with AsyncTestClient(app=create_app(settings, ClockProvider(clock))) as client:
+    async with AsyncTestClient(app=build_test_app(settings, ClockProvider(clock))) as client:
         api = Api(client=client, clock=clock, settings=settings)
         first = await api.token_for("first@example.org", role="mentor")
         second = await api.token_for("second@example.org", role="mentor", **NAIROBI)

@@ -17,9 +17,10 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from skillbridge.adapters.system.clock import MutableClock
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from tests.integration.conftest import ClockProvider
 from tests.integration.helpers import Api, later, user_id
+from tests.support.apps import build_test_app
 
 pytestmark = pytest.mark.asyncio
 
@@ -48,7 +49,7 @@ async def _free_mentor_ids(api: Api, headers: dict[str, str]) -> set[str]:
 async def _api_with(make_settings: Callable[..., Settings], **overrides: Any) -> AsyncIterator[Api]:
     clock = MutableClock()
     settings = make_settings(auth_rate_limit_per_minute=1000, **overrides)
-    async with AsyncTestClient(app=create_app(settings, ClockProvider(clock))) as client:
+    async with AsyncTestClient(app=build_test_app(settings, ClockProvider(clock))) as client:
         yield Api(client=client, clock=clock, settings=settings)
 
 

@@ -19,8 +19,9 @@ import yaml
 from litestar.testing import AsyncTestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from tests.integration.helpers import register_body
+from tests.support.apps import build_test_app
 
 pytestmark = pytest.mark.asyncio
 
@@ -65,7 +66,7 @@ async def exported(tmp_path: Path, migrated_sqlite_file: Path) -> AsyncIterator[
         argon2_time_cost=1,
         argon2_memory_kib=8,
     )
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with AsyncTestClient(app=build_test_app(settings)) as client:
         # Some traffic first, so that the request metrics have samples whose labels can be checked.
         assert (await client.post("/api/v1/auth/register", json=register_body("m@example.org"))).status_code == 201
         assert (await client.get("/api/v1/users/me")).status_code == 401

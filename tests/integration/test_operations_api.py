@@ -8,8 +8,9 @@ from collections.abc import Callable
 import pytest
 from litestar.testing import AsyncTestClient
 
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from tests.integration.helpers import PASSWORD, Api, register_body
+from tests.support.apps import build_test_app
 
 pytestmark = pytest.mark.asyncio
 
@@ -23,7 +24,7 @@ async def test_health_and_ready(api: Api) -> None:
 
 async def test_ready_reports_a_dead_redis_as_503(make_settings: Callable[..., Settings]) -> None:
     settings = make_settings(redis_url="redis://127.0.0.1:1/0")
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with AsyncTestClient(app=build_test_app(settings)) as client:
         response = await client.get("/ready")
     assert response.status_code == 503
     assert response.json()["checks"]["redis"] in {"unavailable", "timeout"}
@@ -65,7 +66,7 @@ async def test_large_responses_are_compressed(api: Api) -> None:
 
 async def test_oversized_body_is_413(make_settings: Callable[..., Settings]) -> None:
     settings = make_settings(max_request_body_bytes=2048)
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with AsyncTestClient(app=build_test_app(settings)) as client:
         body = register_body("big@example.org", bio="x" * 1900) | {"padding": "y" * 4000}
         response = await client.post(
             "/api/v1/auth/register", content=json.dumps(body), headers={"content-type": "application/json"}
@@ -86,7 +87,7 @@ async def test_rate_limit_answers_429_and_auth_and_api_counters_are_separate(
     make_settings: Callable[..., Settings],
 ) -> None:
     settings = make_settings(auth_rate_limit_per_minute=3, rate_limit_per_minute=50)
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with AsyncTestClient(app=build_test_app(settings)) as client:
         statuses = [
             (await client.post("/api/v1/auth/login", json={"email": "x@example.org", "password": "p"})).status_code
             for _ in range(4)
@@ -118,7 +119,7 @@ async def test_unknown_route_is_a_404_problem(api: Api) -> None:
 
 async def test_cors_allows_only_configured_origins(make_settings: Callable[..., Settings]) -> None:
     settings = make_settings(cors_origins=["https://app.skillbridge.africa"])
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with AsyncTestClient(app=build_test_app(settings)) as client:
         ok = await client.options(
             "/api/v1/users/me",
             headers={"Origin": "https://app.skillbridge.africa", "Access-Control-Request-Method": "GET"},

@@ -8,7 +8,8 @@ from collections.abc import Callable
 import pytest
 from litestar.testing import AsyncTestClient
 
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
+from tests.support.apps import build_test_app
 
 pytestmark = pytest.mark.asyncio
 
@@ -17,7 +18,7 @@ TOKEN = "operators-only-0123456789"
 
 @pytest.mark.parametrize("path", ["/metrics", "/ready"])
 async def test_the_operators_endpoints_need_the_token(make_settings: Callable[..., Settings], path: str) -> None:
-    async with AsyncTestClient(app=create_app(make_settings(ops_token=TOKEN))) as client:
+    async with AsyncTestClient(app=build_test_app(make_settings(ops_token=TOKEN))) as client:
         anonymous = await client.get(path)
         wrong = await client.get(path, headers={"Authorization": "Bearer operators-only-0123456780"})
         other_scheme = await client.get(path, headers={"Authorization": f"Basic {TOKEN}"})
@@ -34,5 +35,5 @@ async def test_the_operators_endpoints_need_the_token(make_settings: Callable[..
 
 @pytest.mark.parametrize("path", ["/metrics", "/ready"])
 async def test_without_a_token_they_stay_public(make_settings: Callable[..., Settings], path: str) -> None:
-    async with AsyncTestClient(app=create_app(make_settings())) as client:
+    async with AsyncTestClient(app=build_test_app(make_settings())) as client:
         assert (await client.get(path)).status_code == 200

@@ -12,8 +12,9 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from skillbridge.adapters.system.clock import MutableClock
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from tests.integration.helpers import PASSWORD, Api, admin_headers
+from tests.support.apps import build_test_app
 from tests.support.mail import mails_to, text_of, token_in
 from tests.support.smtp_server import smtp_server
 
@@ -234,7 +235,7 @@ def smtp_api_settings(make_settings: Callable[..., Settings]) -> Callable[..., S
 async def test_reset_end_to_end_over_smtp(smtp_api_settings: Callable[..., Settings]) -> None:
     with smtp_server("none") as server:
         settings = smtp_api_settings(smtp_url=f"smtp://127.0.0.1:{server.port}?tls=none")
-        async with AsyncTestClient(app=create_app(settings)) as client:
+        async with AsyncTestClient(app=build_test_app(settings)) as client:
             api = Api(client=client, clock=MutableClock(), settings=settings)
             await api.register("amara@example.org", verify=False)  # its verification mail went over SMTP too
 
@@ -256,7 +257,7 @@ async def test_a_mail_that_cannot_be_sent_ends_in_failed_jobs_without_its_token(
     with smtp_server("none") as server:
         closed_port = server.port
     settings = make_settings(smtp_url=f"smtp://127.0.0.1:{closed_port}?tls=none", jobs_max_attempts=1)
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with AsyncTestClient(app=build_test_app(settings)) as client:
         api = Api(client=client, clock=MutableClock(), settings=settings)
         await api.register("amara@example.org", verify=False)
 

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from litestar.testing import AsyncTestClient
 
 from skillbridge.adapters.system.clock import MutableClock
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from tests.integration.everything import did_everything
 from tests.integration.helpers import Api
+from tests.support.apps import build_test_app
 from tests.support.terms import TERMS_VERSION
 
 EXPORT = "/api/v1/users/me/export"
@@ -72,7 +73,7 @@ async def test_another_users_export_shows_none_of_adas_data(api: Api) -> None:
 
 async def test_exports_are_rate_limited_per_user(make_settings: Callable[..., Settings]) -> None:
     settings = make_settings(exports_per_hour=2)
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with AsyncTestClient(app=build_test_app(settings)) as client:
         api = Api(client=client, clock=MutableClock(), settings=settings)
         ada = await api.token_for("ada@example.org")
         assert [(await client.get(EXPORT, headers=ada)).status_code for _ in range(3)] == [200, 200, 429]

@@ -10,9 +10,10 @@ from collections.abc import Callable
 import pytest
 from litestar.testing import AsyncTestClient
 
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from tests.integration.helpers import Api, register_body
 from tests.support import gazetteer
+from tests.support.apps import build_test_app
 
 pytestmark = pytest.mark.asyncio
 
@@ -158,7 +159,7 @@ async def test_the_autocomplete_without_q_is_a_malformed_request(api: Api) -> No
 
 
 async def test_the_autocomplete_is_counted_per_address_whoever_calls(make_settings: Callable[..., Settings]) -> None:
-    async with AsyncTestClient(app=create_app(make_settings(rate_limit_per_minute=3))) as client:
+    async with AsyncTestClient(app=build_test_app(make_settings(rate_limit_per_minute=3))) as client:
         await client.post("/api/v1/auth/register", json=register_body("typist@example.org"))
         login = await client.post(
             "/api/v1/auth/login", json={"email": "typist@example.org", "password": "kilimanjaro-sunrise-42"}

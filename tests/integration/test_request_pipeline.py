@@ -16,9 +16,10 @@ from sqlalchemy import text
 
 from skillbridge.adapters.persistence.sqlalchemy import create_engine
 from skillbridge.application.accounts.administration import CreateAdmin
-from skillbridge.main import Settings, build_container, create_app
+from skillbridge.main import Settings, build_container
 from tests.integration.conftest import FAST_HASHING
 from tests.integration.helpers import PASSWORD, Api, register_body
+from tests.support.apps import build_test_app
 from tests.support.databases import redis_url_or_skip
 from tests.support.reused_database import ReusedDatabase
 from tests.support.two_factor import turn_on_two_factor
@@ -41,7 +42,7 @@ async def _login(client: AsyncTestClient[Litestar], email: str) -> dict[str, Any
 
 
 async def test_inventing_authorization_headers_buys_no_new_budget(make_settings: Callable[..., Settings]) -> None:
-    async with AsyncTestClient(app=create_app(make_settings(rate_limit_per_minute=6))) as client:
+    async with AsyncTestClient(app=build_test_app(make_settings(rate_limit_per_minute=6))) as client:
         variants = [
             bearer("x"),
             bearer("y", "bearer"),
@@ -61,7 +62,7 @@ async def test_inventing_authorization_headers_buys_no_new_budget(make_settings:
 async def test_a_signed_in_caller_has_one_budget_however_the_header_is_written(
     make_settings: Callable[..., Settings],
 ) -> None:
-    async with AsyncTestClient(app=create_app(make_settings(rate_limit_per_minute=4))) as client:
+    async with AsyncTestClient(app=build_test_app(make_settings(rate_limit_per_minute=4))) as client:
         await client.post("/api/v1/auth/register", json=register_body("budget@example.org"))
         token = (await _login(client, "budget@example.org"))["access_token"]
         ways = [bearer(token), bearer(token, "bearer"), bearer(token, "BEARER", "  "), bearer(token, "BeArEr")]
@@ -73,7 +74,7 @@ async def test_a_signed_in_caller_has_one_budget_however_the_header_is_written(
 
 
 async def test_responses_say_where_the_caller_stands_in_their_budget(make_settings: Callable[..., Settings]) -> None:
-    async with AsyncTestClient(app=create_app(make_settings(rate_limit_per_minute=10))) as client:
+    async with AsyncTestClient(app=build_test_app(make_settings(rate_limit_per_minute=10))) as client:
         first = await client.get(ME)
         second = await client.get(ME)
     assert (first.headers["ratelimit-limit"], first.headers["ratelimit-remaining"]) == ("10", "9")
@@ -83,7 +84,7 @@ async def test_responses_say_where_the_caller_stands_in_their_budget(make_settin
 
 async def test_login_is_counted_per_address_on_the_stricter_budget(make_settings: Callable[..., Settings]) -> None:
     settings = make_settings(auth_rate_limit_per_minute=3, rate_limit_per_minute=1000)
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with AsyncTestClient(app=build_test_app(settings)) as client:
         await client.post("/api/v1/auth/register", json=register_body("strict@example.org"))  # 1 of 3
         token = (await _login(client, "strict@example.org"))["access_token"]  # 2 of 3
         # Signing in does not move a caller off the per-address auth budget.
@@ -99,7 +100,8 @@ async def test_login_is_counted_per_address_on_the_stricter_budget(make_settings
 @asynccontextmanager
 async def _two_processes(settings: Settings) -> AsyncIterator[tuple[AsyncTestClient[Litestar], ...]]:
     """Two apps on one database and one Redis: each with its own pool and its own principal cache."""
-    async with AsyncTestClient(app=create_app(settings)) as first, AsyncTestClient(app=create_app(settings)) as second:
+    first_app, second_app = build_test_app(settings), build_test_app(settings)
+    async with AsyncTestClient(app=first_app) as first, AsyncTestClient(app=second_app) as second:
         yield first, second
 
 
@@ -195,7 +197,7 @@ async def test_logout_ends_every_access_token_of_the_session_without_the_refresh
 async def test_the_next_request_succeeds_after_the_server_terminated_every_pooled_connection(
     postgres_url: str,
 ) -> None:
-    async with AsyncTestClient(app=create_app(_settings(postgres_url))) as client:
+    async with AsyncTestClient(app=build_test_app(_settings(postgres_url))) as client:
         await client.post("/api/v1/auth/register", json=register_body("steady@example.org"))
         token = bearer((await _login(client, "steady@example.org"))["access_token"])
         for _ in range(3):

@@ -24,8 +24,9 @@ from skillbridge.application.accounts.principal import Principal
 from skillbridge.application.notifications.inbox import Inbox, ListNotificationsSince
 from skillbridge.application.ports.unit_of_work import UnitOfWork
 from skillbridge.domain.errors import DependencyUnavailable
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from tests.integration.helpers import PASSWORD, register_body
+from tests.support.apps import build_test_app
 from tests.support.databases import redis_url_or_skip
 from tests.support.mail import verify_from_outbox
 
@@ -185,7 +186,7 @@ async def _started(
     hooks = CatchUpHooks()
     settings = make_settings(**channel_settings, stream_session_check_seconds=30)
     async with (
-        _serving(create_app(settings, _HooksProvider(hooks))) as base_url,
+        _serving(build_test_app(settings, _HooksProvider(hooks))) as base_url,
         httpx.AsyncClient(base_url=base_url, timeout=WAIT_SECONDS) as client,
     ):
         forum = _Forum(client, settings)

@@ -12,8 +12,9 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from skillbridge.domain.matching.mentorship import MatchStatus
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from tests.integration.helpers import Api, store_mentorship, user_id
+from tests.support.apps import build_test_app
 from tests.support.openai_server import completion, fake_openai
 
 pytestmark = pytest.mark.asyncio
@@ -404,7 +405,7 @@ async def test_post_uses_openai_when_a_key_is_set(make_settings: Callable[..., S
     with fake_openai() as server:
         server.script(completion(__import__("json").dumps({"modules": modules})))
         settings = make_settings(openai_api_key="sk-test", openai_base_url=server.url, openai_model="gpt-test")
-        app = create_app(settings)
+        app = build_test_app(settings)
         async with AsyncTestClient(app=app) as client:
             api = Api(client=client, clock=None, settings=settings)  # type: ignore[arg-type]
             headers = await api.token_for("ai@example.org")

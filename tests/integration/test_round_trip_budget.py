@@ -25,9 +25,10 @@ from sqlalchemy.pool import Pool
 
 from skillbridge.adapters.system.clock import MutableClock
 from skillbridge.domain.matching.mentorship import MatchStatus
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from tests.integration.conftest import FAST_HASHING
 from tests.integration.helpers import Api, admin_headers, store_mentorship, user_id
+from tests.support.apps import build_test_app
 from tests.support.databases import app_role_url, postgres_database
 
 pytestmark = pytest.mark.postgres
@@ -166,7 +167,7 @@ async def test_every_signed_in_get_route_stays_within_its_round_trip_budget(migr
                 exports_per_hour=10_000,
                 **FAST_HASHING,
             )
-            async with AsyncTestClient(app=create_app(settings)) as client:
+            async with AsyncTestClient(app=build_test_app(settings)) as client:
                 api = Api(client=client, clock=MutableClock(), settings=settings)
                 headers, mentor, ids = await _world(api)
                 assert counter[0] > 0  # positive control: the counter sees the app's round trips
@@ -193,7 +194,7 @@ async def test_every_signed_in_get_route_stays_within_its_round_trip_budget(migr
 
 
 def test_the_budget_table_lists_every_signed_in_get_route() -> None:
-    app = create_app(Settings(database_url="memory://", log_level="WARNING"))
+    app = build_test_app(Settings(database_url="memory://", log_level="WARNING"))
     document = app.openapi_schema.to_schema()
     gets = {path for path, ops in document["paths"].items() if "get" in ops and path.startswith("/api/v1/")}
     public_elsewhere = {"/api/v1/auth/github/login", "/api/v1/auth/github/callback"}

@@ -17,9 +17,10 @@ from skillbridge.adapters.jobs.backlog import Backlog, queue_backlog
 from skillbridge.adapters.jobs.taskiq_runtime import CONSUMER_GROUP
 from skillbridge.adapters.persistence.sqlalchemy import create_engine
 from skillbridge.adapters.persistence.sqlalchemy.pool_usage import PoolUsage, pool_usage
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from skillbridge.resilience.circuit_breaker import CircuitBreaker
 from tests.integration.helpers import Api
+from tests.support.apps import build_test_app
 from tests.support.databases import redis_url_or_skip
 
 pytestmark = pytest.mark.asyncio
@@ -126,7 +127,7 @@ async def test_the_queue_gauges_are_on_metrics_with_the_redis_queue(make_setting
     try:
         await client.xadd(key, {"data": b"job"})
         settings = make_settings(redis_url=url, jobs_broker="redis", jobs_queue_key=key)
-        async with AsyncTestClient(app=create_app(settings)) as http:
+        async with AsyncTestClient(app=build_test_app(settings)) as http:
             response = await http.get("/metrics")
         assert response.status_code == 200
         assert samples(response.text, "skillbridge_job_queue_depth")[()] == 1.0
@@ -138,7 +139,7 @@ async def test_the_queue_gauges_are_on_metrics_with_the_redis_queue(make_setting
 
 async def test_each_dependency_is_up_or_down_at_the_scrape(make_settings: Callable[..., Settings]) -> None:
     settings = make_settings(redis_url="redis://127.0.0.1:1/0")  # nothing listens there
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with AsyncTestClient(app=build_test_app(settings)) as client:
         response = await client.get("/metrics")
     assert response.status_code == 200
     up = samples(response.text, "skillbridge_dependency_up")

@@ -4,6 +4,7 @@ the trace of the code that queued it."""
 
 from __future__ import annotations
 
+from tests.support.apps import build_test_app
 from tests.support.optional import require_module
 
 require_module("opentelemetry.sdk", "uv sync --extra tracing; make test installs it")
@@ -25,7 +26,7 @@ from opentelemetry.trace import SpanKind
 from redis.asyncio import Redis
 
 from skillbridge.adapters.jobs.taskiq_runtime import JobRuntime, JobSpec, RetryPolicy
-from skillbridge.main import Settings, create_app
+from skillbridge.main import Settings
 from skillbridge.main.tracing import start_tracing, stop_tracing, trace_jobs, tracing_requested
 from tests.integration.helpers import register_body
 from tests.support.databases import redis_url_or_skip
@@ -53,7 +54,7 @@ def _server_span(finished: tuple[ReadableSpan, ...], name: str) -> ReadableSpan:
 async def test_a_request_is_one_trace_with_its_sql_and_its_log_lines_carry_the_ids(
     spans: InMemorySpanExporter, make_settings: Callable[..., Settings], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    async with AsyncTestClient(app=create_app(make_settings())) as client:
+    async with AsyncTestClient(app=build_test_app(make_settings())) as client:
         capsys.readouterr()
         response = await client.post("/api/v1/auth/register", json=register_body("traced@example.org"))
         assert response.status_code == 201
