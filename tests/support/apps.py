@@ -4,9 +4,9 @@ construction it has already traced in this process.
 The suite builds one app per test, ~1,800 in all. Under coverage a build took ~0.7 s of CPU on a slow machine
 against ~0.35 s untraced: each of Litestar's and dishka's ~350,000 calls is a trace event, recorded or not. A
 build with the same kind of settings runs the same lines, so the first one of each kind per worker is traced
-and later ones run with the tracer off, as pytest-cov's ``no_cover`` does for a whole test; they also run with
-the garbage collector off (the build allocates a large graph that lives as long as the app: collecting during
-it only walks the live heap again, another ~0.1 s). Measured on tests/integration/test_auth_api.py: 0.72 s ->
+and later ones run with the tracer off, as pytest-cov's ``no_cover`` does for a whole test. Every build runs
+with the garbage collector off (the build allocates a large graph that lives as long as the app: collecting
+during it only walks the live heap again, another ~0.1 s). Measured on tests/integration/test_auth_api.py: 0.72 s ->
 0.22 s a build, the module 81 s -> 59 s, and the coverage report the same but for two branch arcs of
 ``adapters/http/injection.py`` that only a second build takes (other tests, which call ``create_app``
 directly, still trace them).
